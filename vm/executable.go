@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/agora-vm/agora/sbpf"
@@ -92,6 +93,9 @@ func (e *Executable) Run(m *Machine, opts RunOptions) Result { return m.Run(e, o
 func NewExecutable(p *Program, reg *Registry, cfg Config) (*Executable, error) {
 	if p == nil {
 		return nil, fmt.Errorf("vm: nil program")
+	}
+	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
+		return nil, fmt.Errorf("vm: the interpreter needs a little-endian host")
 	}
 	if !p.Version.Valid() {
 		return nil, fmt.Errorf("vm: unknown sBPF version %d", p.Version)

@@ -60,20 +60,151 @@ loop:
 			r[d] = uint64(c.imm)
 			pc += 2
 			continue
-		case uint8(sbpf.OpLdxB), uint8(sbpf.OpLdxH), uint8(sbpf.OpLdxW), uint8(sbpf.OpLdxDW):
-			v, err := m.mem.load(r[s]+uint64(int64(c.target)), c.size)
-			if err != nil {
+		case uint8(sbpf.OpLdxB):
+			addr := r[s] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.loadLim[0] {
+				r[d] = uint64(*(*uint8)(unsafe.Add(rg.base, off)))
+			} else {
+				v, err := m.mem.load(addr, 1)
+				if err != nil {
+					fault = err
+					break loop
+				}
+				r[d] = v
+			}
+		case uint8(sbpf.OpLdxH):
+			addr := r[s] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.loadLim[1] {
+				r[d] = uint64(*(*uint16)(unsafe.Add(rg.base, off)))
+			} else {
+				v, err := m.mem.load(addr, 2)
+				if err != nil {
+					fault = err
+					break loop
+				}
+				r[d] = v
+			}
+		case uint8(sbpf.OpLdxW):
+			addr := r[s] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.loadLim[2] {
+				r[d] = uint64(*(*uint32)(unsafe.Add(rg.base, off)))
+			} else {
+				v, err := m.mem.load(addr, 4)
+				if err != nil {
+					fault = err
+					break loop
+				}
+				r[d] = v
+			}
+		case uint8(sbpf.OpLdxDW):
+			addr := r[s] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.loadLim[3] {
+				r[d] = uint64(*(*uint64)(unsafe.Add(rg.base, off)))
+			} else {
+				v, err := m.mem.load(addr, 8)
+				if err != nil {
+					fault = err
+					break loop
+				}
+				r[d] = v
+			}
+		case uint8(sbpf.OpStB):
+			addr := r[d] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.storeLim[0] {
+				*(*uint8)(unsafe.Add(rg.base, off)) = uint8(c.imm)
+				if off+1 > rg.dirty {
+					rg.dirty = off + 1
+				}
+			} else if err := m.mem.store(addr, 1, uint64(c.imm)); err != nil {
 				fault = err
 				break loop
 			}
-			r[d] = v
-		case uint8(sbpf.OpStB), uint8(sbpf.OpStH), uint8(sbpf.OpStW), uint8(sbpf.OpStDW):
-			if err := m.mem.store(r[d]+uint64(int64(c.target)), c.size, uint64(c.imm)); err != nil {
+		case uint8(sbpf.OpStH):
+			addr := r[d] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.storeLim[1] {
+				*(*uint16)(unsafe.Add(rg.base, off)) = uint16(c.imm)
+				if off+2 > rg.dirty {
+					rg.dirty = off + 2
+				}
+			} else if err := m.mem.store(addr, 2, uint64(c.imm)); err != nil {
 				fault = err
 				break loop
 			}
-		case uint8(sbpf.OpStxB), uint8(sbpf.OpStxH), uint8(sbpf.OpStxW), uint8(sbpf.OpStxDW):
-			if err := m.mem.store(r[d]+uint64(int64(c.target)), c.size, r[s]); err != nil {
+		case uint8(sbpf.OpStW):
+			addr := r[d] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.storeLim[2] {
+				*(*uint32)(unsafe.Add(rg.base, off)) = uint32(c.imm)
+				if off+4 > rg.dirty {
+					rg.dirty = off + 4
+				}
+			} else if err := m.mem.store(addr, 4, uint64(c.imm)); err != nil {
+				fault = err
+				break loop
+			}
+		case uint8(sbpf.OpStDW):
+			addr := r[d] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.storeLim[3] {
+				*(*uint64)(unsafe.Add(rg.base, off)) = uint64(c.imm)
+				if off+8 > rg.dirty {
+					rg.dirty = off + 8
+				}
+			} else if err := m.mem.store(addr, 8, uint64(c.imm)); err != nil {
+				fault = err
+				break loop
+			}
+		case uint8(sbpf.OpStxB):
+			addr := r[d] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.storeLim[0] {
+				*(*uint8)(unsafe.Add(rg.base, off)) = uint8(r[s])
+				if off+1 > rg.dirty {
+					rg.dirty = off + 1
+				}
+			} else if err := m.mem.store(addr, 1, uint64(r[s])); err != nil {
+				fault = err
+				break loop
+			}
+		case uint8(sbpf.OpStxH):
+			addr := r[d] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.storeLim[1] {
+				*(*uint16)(unsafe.Add(rg.base, off)) = uint16(r[s])
+				if off+2 > rg.dirty {
+					rg.dirty = off + 2
+				}
+			} else if err := m.mem.store(addr, 2, uint64(r[s])); err != nil {
+				fault = err
+				break loop
+			}
+		case uint8(sbpf.OpStxW):
+			addr := r[d] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.storeLim[2] {
+				*(*uint32)(unsafe.Add(rg.base, off)) = uint32(r[s])
+				if off+4 > rg.dirty {
+					rg.dirty = off + 4
+				}
+			} else if err := m.mem.store(addr, 4, uint64(r[s])); err != nil {
+				fault = err
+				break loop
+			}
+		case uint8(sbpf.OpStxDW):
+			addr := r[d] + uint64(int64(c.target))
+			rg := &m.mem.slots[(addr>>32)&slotMask]
+			if off := addr - rg.start; off < rg.storeLim[3] {
+				*(*uint64)(unsafe.Add(rg.base, off)) = uint64(r[s])
+				if off+8 > rg.dirty {
+					rg.dirty = off + 8
+				}
+			} else if err := m.mem.store(addr, 8, uint64(r[s])); err != nil {
 				fault = err
 				break loop
 			}

@@ -3,12 +3,17 @@ package vm
 import (
 	"encoding/binary"
 	"math"
+	"unsafe"
 
 	"github.com/agora-vm/agora/sbpf"
 )
 
 // numRegionSlots covers rodata (V3+), bytecode, stack, heap and input.
 const numRegionSlots = 5
+
+// slotMask indexes the slot array without a bounds check; slots 5-7 are
+// never present.
+const slotMask = 7
 
 // region is one mapped range of guest memory. Regions sit in the slot
 // given by the top 32 bits of their start address.
@@ -20,6 +25,14 @@ type region struct {
 	gapped   bool // V0 stack: every other frame-sized chunk is unmapped
 	present  bool
 	dirty    uint64 // host bytes [0, dirty) may have been written
+
+	// Fast-path limits by access size class (1, 2, 4, 8 bytes): an access
+	// of that size at offset off is in bounds iff off < lim. Zero for
+	// gapped regions (and for stores to read-only ones), which take the
+	// slow path.
+	loadLim  [4]uint64
+	storeLim [4]uint64
+	base     unsafe.Pointer // &host[0], or nil when empty
 }
 
 // memoryMap is the guest address space of one Machine. It reproduces the
@@ -27,7 +40,7 @@ type region struct {
 // only if it lies wholly in one region (and that region is writable, for
 // stores); in a gapped stack the start must not be in a gap.
 type memoryMap struct {
-	slots         [numRegionSlots]region
+	slots         [slotMask + 1]region
 	frameSize     uint64
 	gapShift      uint
 	maxCallDepth  int64
@@ -111,6 +124,19 @@ func (mm *memoryMap) set(start uint64, host []byte, writable, gapped bool) {
 		size *= 2
 	}
 	r.end = start + size
+	if len(host) > 0 {
+		r.base = unsafe.Pointer(unsafe.SliceData(host))
+	}
+	if !gapped {
+		for i, n := range [4]uint64{1, 2, 4, 8} {
+			if uint64(len(host)) >= n {
+				r.loadLim[i] = uint64(len(host)) - n + 1
+				if writable {
+					r.storeLim[i] = r.loadLim[i]
+				}
+			}
+		}
+	}
 }
 
 func (mm *memoryMap) load(addr uint64, size uint8) (uint64, *Error) {
