@@ -50,7 +50,9 @@ func NewRawProgram(v sbpf.Version, text []byte, functions map[uint32]int, entry 
 	}
 }
 
-// Config holds the limits of a run. The zero value means the defaults.
+// Config holds the limits of a run. A zero MaxCallDepth or StackFrameSize
+// means the default; HeapSize is taken as given (0 maps an empty heap, as
+// the reference's own tests do). DefaultConfig is Agave's.
 type Config struct {
 	MaxCallDepth   int  // frames including the entry frame; 64 by default
 	StackFrameSize int  // bytes per frame; 4096 by default

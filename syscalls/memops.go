@@ -1,0 +1,89 @@
+package syscalls
+
+import (
+	"encoding/binary"
+
+	"github.com/agora-vm/agora/vm"
+)
+
+// Each memory operation first charges max(MemOpBase, n/CPIBytesPerUnit).
+
+// memcpy is sol_memcpy_(dst, src, n). Overlapping guest ranges are an
+// error (CopyOverlapping), checked after the price and before any pointer.
+func (s *set) memcpy(m *vm.Machine, dst, src, n, _, _ uint64) (uint64, error) {
+	if err := m.Consume(s.c.memOpCost(n)); err != nil {
+		return 0, err
+	}
+	if !nonOverlapping(src, n, dst, n) {
+		return 0, newError(KindCopyOverlapping)
+	}
+	return move(m, dst, src, n)
+}
+
+// memmove is sol_memmove_(dst, src, n).
+func (s *set) memmove(m *vm.Machine, dst, src, n, _, _ uint64) (uint64, error) {
+	if err := m.Consume(s.c.memOpCost(n)); err != nil {
+		return 0, err
+	}
+	return move(m, dst, src, n)
+}
+
+// move copies n bytes, translating the destination before the source as
+// Agave does; copy has memmove semantics.
+func move(m *vm.Machine, dst, src, n uint64) (uint64, error) {
+	d, err := translateBytes(m, vm.Store, dst, n)
+	if err != nil {
+		return 0, err
+	}
+	sb, err := translateBytes(m, vm.Load, src, n)
+	if err != nil {
+		return 0, err
+	}
+	copy(d, sb)
+	return 0, nil
+}
+
+// memset is sol_memset_(dst, c, n): it fills with the low byte of c.
+func (s *set) memset(m *vm.Machine, dst, c, n, _, _ uint64) (uint64, error) {
+	if err := m.Consume(s.c.memOpCost(n)); err != nil {
+		return 0, err
+	}
+	d, err := translateBytes(m, vm.Store, dst, n)
+	if err != nil {
+		return 0, err
+	}
+	for i := range d {
+		d[i] = byte(c)
+	}
+	return 0, nil
+}
+
+// memcmp is sol_memcmp_(s1, s2, n, result): it stores into the 4-aligned
+// i32 at result the difference of the first unequal bytes (s1[i] - s2[i]),
+// or 0. The result pointer is translated after both inputs.
+func (s *set) memcmp(m *vm.Machine, s1, s2, n, result, _ uint64) (uint64, error) {
+	if err := m.Consume(s.c.memOpCost(n)); err != nil {
+		return 0, err
+	}
+	a, err := translateBytes(m, vm.Load, s1, n)
+	if err != nil {
+		return 0, err
+	}
+	b, err := translateBytes(m, vm.Load, s2, n)
+	if err != nil {
+		return 0, err
+	}
+	var diff int32
+	for i := range a {
+		if a[i] != b[i] {
+			diff = int32(a[i]) - int32(b[i])
+			break
+		}
+	}
+	out, err := translateType(m, vm.Store, result, 4, 4, checkAligned(m))
+	if err != nil {
+		return 0, err
+	}
+	binary.LittleEndian.PutUint32(out, uint32(diff))
+	return 0, nil
+}
