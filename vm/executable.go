@@ -103,6 +103,9 @@ func NewExecutable(p *Program, reg *Registry, cfg Config) (*Executable, error) {
 	if len(p.Text)%sbpf.InsnSize != 0 {
 		return nil, fmt.Errorf("vm: text length %d is not a multiple of %d", len(p.Text), sbpf.InsnSize)
 	}
+	if slot := p.RODataVAddr >> 32; slot > 1 || uint64(len(p.ROData)) > (slot+1)<<32-p.RODataVAddr {
+		return nil, fmt.Errorf("vm: read-only data at %#x (%d bytes) is outside the rodata and bytecode regions", p.RODataVAddr, len(p.ROData))
+	}
 	n := len(p.Text) / sbpf.InsnSize
 	if n > 1<<28 {
 		return nil, fmt.Errorf("vm: program of %d instructions is too large", n)

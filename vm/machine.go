@@ -47,6 +47,10 @@ type Machine struct {
 	bank      uint64 // meter reserve while a hook draws one unit per step
 	frameBump uint64 // r10 increase per call with fixed frames
 	hook      Hook
+	pendAddr  uint64 // the access step could not serve inline
+	pendVal   uint64
+	pendSize  uint8
+	pendReg   uint8
 	exe       *Executable
 	ctx       any
 	mem       memoryMap

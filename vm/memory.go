@@ -27,12 +27,12 @@ type region struct {
 	dirty    uint64 // host bytes [0, dirty) may have been written
 
 	// Fast-path limits by access size class (1, 2, 4, 8 bytes): an access
-	// of that size at offset off is in bounds iff off < lim. Zero for
-	// gapped regions (and for stores to read-only ones), which take the
-	// slow path.
+	// of that size at host offset off is in bounds iff off < lim. Zero for
+	// stores to read-only regions, which take the slow path.
 	loadLim  [4]uint64
 	storeLim [4]uint64
 	base     unsafe.Pointer // &host[0], or nil when empty
+	gapShift uint           // log2 of the gap size for a gapped region, else 0
 }
 
 // memoryMap is the guest address space of one Machine. It reproduces the
@@ -127,7 +127,10 @@ func (mm *memoryMap) set(start uint64, host []byte, writable, gapped bool) {
 	if len(host) > 0 {
 		r.base = unsafe.Pointer(unsafe.SliceData(host))
 	}
-	if !gapped {
+	if gapped {
+		r.gapShift = mm.gapShift
+	}
+	{
 		for i, n := range [4]uint64{1, 2, 4, 8} {
 			if uint64(len(host)) >= n {
 				r.loadLim[i] = uint64(len(host)) - n + 1

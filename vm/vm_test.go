@@ -65,3 +65,11 @@ func TestBasicPrograms(t *testing.T) {
 		})
 	}
 }
+
+func TestRejectsMisplacedROData(t *testing.T) {
+	p := NewRawProgram(sbpf.V0, prog(I(sbpf.Exit, 0, 0, 0, 0)), nil, 0)
+	p.RODataVAddr = sbpf.StackStart
+	if _, err := NewExecutable(p, nil, Config{}); err == nil {
+		t.Fatal("rodata in the stack region was accepted")
+	}
+}
