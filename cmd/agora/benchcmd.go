@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/agora-vm/agora/bench"
+)
+
+func newBenchCmd(s *streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Run Agora's benchmarks",
+	}
+	var asJSON bool
+	var rounds int
+	var roundTime time.Duration
+	vmCmd := &cobra.Command{
+		Use:   "vm",
+		Short: "Time the interpreter against native Go on the VM workloads",
+		Long: `Run the VM workloads (alu-loop, mem-loop, call-heavy, syscall-heavy) on the
+interpreter and, in the same process, the same algorithms in native Go.
+Prints ns per executed sBPF instruction for both and their ratio (medians
+over the rounds).
+
+--json prints {"benchmarks":[{"name":…,"ns_per_insn":…,"native_ns_per_insn":…,"ratio":…},…]}.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if rounds < 1 || rounds > 1000 {
+				return usageErr("--rounds: %d is outside 1..1000", rounds)
+			}
+			if roundTime <= 0 || roundTime > time.Minute {
+				return usageErr("--round-time: %v is outside (0, 1m]", roundTime)
+			}
+			var figures []bench.Figure
+			for _, w := range bench.Workloads() {
+				p, err := bench.Prepare(w)
+				if err != nil {
+					return err
+				}
+				if !asJSON {
+					fmt.Fprintf(s.err, "measuring %s (%d instructions per run)...\n", w.Name, p.Insns)
+				}
+				figures = append(figures, bench.Measure(p, rounds, roundTime))
+			}
+			if asJSON {
+				return writeJSON(s, map[string]any{"benchmarks": figures})
+			}
+			fmt.Fprintf(s.out, "%-14s %12s %16s %8s\n", "benchmark", "ns/insn", "native ns/insn", "ratio")
+			for _, f := range figures {
+				fmt.Fprintf(s.out, "%-14s %12.3f %16.3f %7.1fx\n", f.Name, f.NsPerInsn, f.NativeNsPerInsn, f.Ratio)
+			}
+			return nil
+		},
+	}
+	vmCmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	vmCmd.Flags().IntVar(&rounds, "rounds", 5, "rounds to take the median over")
+	vmCmd.Flags().DurationVar(&roundTime, "round-time", 200*time.Millisecond, "duration of each timed round")
+	cmd.AddCommand(vmCmd)
+	return cmd
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/agora-vm/agora/elf"
+	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/asm"
+	"github.com/agora-vm/agora/syscalls"
+	"github.com/agora-vm/agora/verify"
+	"github.com/agora-vm/agora/vm"
+)
+
+// loaded is a program read from a file, verified and prepared.
+type loaded struct {
+	path     string
+	program  *vm.Program
+	registry *vm.Registry
+	lines    []int          // source line per slot, for assembly
+	labels   map[int]string // function names by pc, when known
+	isELF    bool
+}
+
+// isELFData reports whether data starts with the ELF magic.
+func isELFData(data []byte) bool { return bytes.HasPrefix(data, []byte("\x7fELF")) }
+
+// readSource reads path, or standard input for "-".
+func readSource(s *streams, path string) ([]byte, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(io.LimitReader(s.in, maxSourceBytes+1))
+	} else {
+		data, err = readFileLimited(path)
+	}
+	if err != nil {
+		return nil, usageErr("%w", err)
+	}
+	if len(data) > maxSourceBytes {
+		return nil, usageErr("%s: larger than %d bytes", path, maxSourceBytes)
+	}
+	return data, nil
+}
+
+const maxSourceBytes = 64 << 20
+
+func readFileLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxSourceBytes+1))
+}
+
+// parseVersion reads --sbpf-version; empty means V0.
+func parseVersion(s string) (sbpf.Version, error) {
+	if s == "" {
+		return sbpf.V0, nil
+	}
+	v, err := sbpf.ParseVersion(s)
+	if err != nil {
+		return 0, usageErr("--sbpf-version: %v", err)
+	}
+	return v, nil
+}
+
+// loadProgram reads a program file — sBPF assembly, or an ELF shared
+// object (recognised by its magic) — and verifies it. An ELF's version
+// comes from its header; --sbpf-version, when given, must match it.
+func loadProgram(s *streams, path, version string) (*loaded, error) {
+	v, err := parseVersion(version)
+	if err != nil {
+		return nil, err
+	}
+	reg := syscalls.NewRegistry()
+	data, err := readSource(s, path)
+	if err != nil {
+		return nil, err
+	}
+	name := path
+	if path == "-" {
+		name = "<stdin>"
+	}
+	l := &loaded{path: name, registry: reg}
+	if isELFData(data) {
+		opts := elf.DefaultOptions()
+		opts.SymbolLabels = true
+		if version != "" {
+			opts.MinVersion, opts.MaxVersion = v, v
+		}
+		img, err := elf.LoadImage(data, reg, &opts)
+		if err != nil {
+			return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
+		}
+		l.program, l.isELF = img.Program, true
+		l.labels = map[int]string{}
+		for key, fname := range img.Labels {
+			if pc, ok := img.Program.Functions[key]; ok {
+				l.labels[pc] = fname
+			}
+		}
+	} else {
+		if strings.EqualFold(filepath.Ext(path), ".so") {
+			return nil, usageErr("%s: not an ELF file (no ELF magic)", name)
+		}
+		p, err := asm.Assemble(string(data), v, nil)
+		if err != nil {
+			return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
+		}
+		l.program = vm.NewRawProgram(v, p.Text, p.Functions, p.Entry)
+		l.lines = p.Lines
+	}
+	if err := verify.Structural(l.program.Text, l.program.Version, reg); err != nil {
+		vf := &verifyFailure{path: name, err: err}
+		var verr *verify.Error
+		if errors.As(err, &verr) && verr.PC >= 0 && verr.PC < len(l.lines) {
+			vf.line = l.lines[verr.PC]
+		}
+		return nil, &exitError{code: exitBadCall, err: vf}
+	}
+	return l, nil
+}
+
+// verifyFailure marks a program rejected by the verifier.
+type verifyFailure struct {
+	path string
+	line int // source line of the rejected instruction, 0 when unknown
+	err  error
+}
+
+func (v *verifyFailure) Error() string {
+	where := v.path
+	if v.line > 0 {
+		where = fmt.Sprintf("%s:%d", v.path, v.line)
+	}
+	kind := ""
+	var verr *verify.Error
+	if errors.As(v.err, &verr) {
+		kind = verr.Kind.String() + ": "
+	}
+	return fmt.Sprintf("%s: rejected by the verifier: %s%v", where, kind, v.err)
+}
+func (v *verifyFailure) Unwrap() error { return v.err }

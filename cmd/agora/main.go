@@ -1,0 +1,86 @@
+// Command agora is the Agora sBPF runtime's command-line tool: it
+// assembles, disassembles, verifies, runs and benchmarks sBPF programs.
+//
+// Exit codes: 0 success (a program ran to exit), 1 the program faulted,
+// 2 usage, load or verification errors.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFault   = 1
+	exitBadCall = 2
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitBadCall, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	os.Exit(execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// execute runs the CLI with the given arguments and streams and returns
+// the exit code; tests call it directly.
+func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(stderr, "agora:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "agora:", err)
+	return exitBadCall
+}
+
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	s := &streams{in: stdin, out: stdout, err: stderr}
+	root := &cobra.Command{
+		Use:   "agora",
+		Short: "Agora: an sBPF runtime for agent economies",
+		Long: `Agora runs sBPF programs (the bytecode Solana programs compile to) exactly
+as the reference VM does: same result, same error kind, same compute units.
+
+Programs are sBPF assembly text (.s, .asm, or - for stdin).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitError{code: exitBadCall, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+	})
+	root.AddCommand(newRunCmd(s), newAsmCmd(s), newDisasmCmd(s), newVerifyCmd(s), newBenchCmd(s))
+	return root
+}

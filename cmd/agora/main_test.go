@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type cliResult struct {
+	code   int
+	stdout string
+	stderr string
+}
+
+func runCLI(t *testing.T, stdin string, args ...string) cliResult {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := execute(args, strings.NewReader(stdin), &out, &errb)
+	return cliResult{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// lastJSON decodes the last line of stdout, as the JSON contract promises.
+func lastJSON(t *testing.T, stdout string) map[string]any {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(stdout, "\n"), "\n")
+	var v map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &v); err != nil {
+		t.Fatalf("last line is not JSON: %q: %v", lines[len(lines)-1], err)
+	}
+	return v
+}
+
+func TestRunJSONContract(t *testing.T) {
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		want  map[string]any
+	}{
+		{"ok", "mov64 r0, 42\nexit\n", []string{"run", "-", "--json"}, 0,
+			map[string]any{"ok": true, "r0": 42.0, "cu": 2.0}},
+		{"u64 r0 is a number", "lddw r0, 0xffffffffffffffff\nexit\n", []string{"run", "-", "--json"}, 0,
+			map[string]any{"ok": true, "cu": 2.0}},
+		{"fault", "ldxdw r0, [r1+0]\nexit\n", []string{"run", "-", "--json", "--input", "00"}, 1,
+			map[string]any{"ok": false, "cu": 1.0, "error": map[string]any{"kind": "AccessViolation", "pc": 0.0,
+				"message": "Access violation load 8 bytes at address 0x400000000 (in input region)"}}},
+		{"budget", "ja -1\n", []string{"run", "-", "--json", "--budget", "10"}, 1,
+			map[string]any{"ok": false, "cu": 10.0}},
+		{"divide by zero", "mov64 r0, 1\ndiv64 r0, r2\nexit\n", []string{"run", "-", "--json"}, 1,
+			map[string]any{"ok": false, "cu": 2.0, "error": map[string]any{"kind": "DivideByZero", "pc": 1.0,
+				"message": "divide by zero at BPF instruction"}}},
+		{"verifier rejects", "mov64 r0, 1\nlsh64 r0, 64\nexit\n", []string{"run", "-", "--json"}, 2,
+			map[string]any{"ok": false, "cu": 0.0}},
+		{"input is visible", "ldxb r0, [r1+2]\nexit\n", []string{"run", "-", "--json", "--input", "0x0a0b0c"}, 0,
+			map[string]any{"ok": true, "r0": 12.0}},
+		{"v2 program", "mov64 r0, 3\nsub64 r0, 10\nexit\n", []string{"run", "-", "--json", "--sbpf-version", "v2"}, 0,
+			map[string]any{"ok": true, "r0": 7.0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runCLI(t, tt.stdin, tt.args...)
+			if res.code != tt.code {
+				t.Fatalf("exit code %d, want %d (stdout %q, stderr %q)", res.code, tt.code, res.stdout, res.stderr)
+			}
+			got := lastJSON(t, res.stdout)
+			for k, want := range tt.want {
+				if wm, ok := want.(map[string]any); ok {
+					gm, _ := got[k].(map[string]any)
+					for k2, w2 := range wm {
+						if gm[k2] != w2 {
+							t.Errorf("%s.%s = %v, want %v", k, k2, gm[k2], w2)
+						}
+					}
+					continue
+				}
+				if got[k] != want {
+					t.Errorf("%s = %v, want %v", k, got[k], want)
+				}
+			}
+			if _, ok := got["logs"].([]any); !ok {
+				t.Errorf("logs missing or not a list: %v", got["logs"])
+			}
+		})
+	}
+}
+
+func TestRunPrintsExactU64(t *testing.T) {
+	res := runCLI(t, "lddw r0, 0xfffffffffffffffe\nexit\n", "run", "-", "--json")
+	if !strings.Contains(res.stdout, `"r0":18446744073709551614`) {
+		t.Fatalf("r0 not printed exactly: %s", res.stdout)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		stdin   string
+		args    []string
+		wantErr string
+	}{
+		{"missing file", "", []string{"run", filepath.Join(dir, "nope.s")}, "no such file"},
+		{"unknown mnemonic", "frobnicate r0\nexit\n", []string{"run", "-"}, "line 1"},
+		{"bad register", "mov64 r11, 1\nexit\n", []string{"run", "-"}, "<stdin>:1: rejected by the verifier: InvalidDestinationRegister"},
+		{"immediate out of range", "mov64 r0, 0x1ffffffff\nexit\n", []string{"run", "-"}, "line 1"},
+		{"bad hex", "exit\n", []string{"run", "-", "--input", "0g"}, "invalid hex"},
+		{"odd hex", "exit\n", []string{"run", "-", "--input", "abc"}, "odd number"},
+		{"both inputs", "exit\n", []string{"run", "-", "--input", "00", "--input-file", "x"}, "mutually exclusive"},
+		{"bad version", "exit\n", []string{"run", "-", "--sbpf-version", "v7"}, "unknown sBPF version"},
+		{"no args", "", []string{"run"}, "takes 1 argument"},
+		{"unknown flag", "", []string{"run", "-", "--nope"}, "unknown flag"},
+		{"verifier", "jeq r0, 0, +5\nexit\n", []string{"verify", "-"}, "JumpOutOfCode"},
+		{"disasm partial slot", "\x95\x00\x00", []string{"disasm", "-"}, "8-byte"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runCLI(t, tt.stdin, tt.args...)
+			if res.code != exitBadCall {
+				t.Fatalf("exit code %d, want 2 (stderr %q)", res.code, res.stderr)
+			}
+			if !strings.Contains(res.stderr, tt.wantErr) {
+				t.Fatalf("stderr %q does not mention %q", res.stderr, tt.wantErr)
+			}
+			if strings.Contains(res.stderr, "goroutine") || strings.Contains(res.stderr, "panic") {
+				t.Fatalf("stack trace on bad input: %s", res.stderr)
+			}
+		})
+	}
+}
+
+func TestAsmDisasmRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "fib.bin")
+	if res := runCLI(t, "", "asm", "../../examples/asm/fib.s", "-o", bin); res.code != 0 {
+		t.Fatalf("asm: %d %s", res.code, res.stderr)
+	}
+	dis := runCLI(t, "", "disasm", bin)
+	if dis.code != 0 {
+		t.Fatalf("disasm: %d %s", dis.code, dis.stderr)
+	}
+	src := filepath.Join(dir, "fib2.s")
+	if err := os.WriteFile(src, []byte(dis.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin2 := filepath.Join(dir, "fib2.bin")
+	if res := runCLI(t, "", "asm", src, "-o", bin2); res.code != 0 {
+		t.Fatalf("re-asm: %d %s\n%s", res.code, res.stderr, dis.stdout)
+	}
+	a, _ := os.ReadFile(bin)
+	b, _ := os.ReadFile(bin2)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("round trip changed the bytes:\n%s", dis.stdout)
+	}
+}
+
+// TestExamples runs every bundled example with asserted results.
+func TestExamples(t *testing.T) {
+	tests := []struct {
+		file  string
+		input string
+		code  int
+		r0    float64
+		cu    float64
+		logs  []string
+		kind  string
+	}{
+		{file: "hello.s", code: 0, r0: 0, cu: 109, logs: []string{"Program log: hello, agora"}},
+		{file: "sum.s", input: "0301020304", code: 0, r0: 6, cu: 19},
+		{file: "fib.s", input: "0a", code: 0, r0: 55, cu: 1238},
+		{file: "fault.s", input: "00", code: 1, cu: 1, kind: "AccessViolation"},
+	}
+	files, _ := filepath.Glob("../../examples/asm/*.s")
+	if len(files) != len(tests) {
+		t.Fatalf("%d examples on disk but %d in this table: every example must run in a test", len(files), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			args := []string{"run", filepath.Join("../../examples/asm", tt.file), "--json"}
+			if tt.input != "" {
+				args = append(args, "--input", tt.input)
+			}
+			res := runCLI(t, "", args...)
+			if res.code != tt.code {
+				t.Fatalf("exit %d, want %d: %s %s", res.code, tt.code, res.stdout, res.stderr)
+			}
+			got := lastJSON(t, res.stdout)
+			if got["cu"] != tt.cu {
+				t.Errorf("cu = %v, want %v", got["cu"], tt.cu)
+			}
+			if tt.kind != "" {
+				if e, _ := got["error"].(map[string]any); e["kind"] != tt.kind {
+					t.Errorf("error = %v, want kind %s", got["error"], tt.kind)
+				}
+				return
+			}
+			if got["r0"] != tt.r0 {
+				t.Errorf("r0 = %v, want %v", got["r0"], tt.r0)
+			}
+			logs, _ := got["logs"].([]any)
+			if len(logs) != len(tt.logs) {
+				t.Fatalf("logs = %v, want %v", logs, tt.logs)
+			}
+			for i := range logs {
+				if logs[i] != tt.logs[i] {
+					t.Errorf("log %d = %v, want %v", i, logs[i], tt.logs[i])
+				}
+			}
+		})
+	}
+}
+
+func TestBenchVMJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing run; -short skips it")
+	}
+	res := runCLI(t, "", "bench", "vm", "--json", "--rounds", "1", "--round-time", "5ms")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	got := lastJSON(t, res.stdout)
+	list, _ := got["benchmarks"].([]any)
+	if len(list) != 4 {
+		t.Fatalf("want 4 benchmarks, got %v", got)
+	}
+	for _, b := range list {
+		m := b.(map[string]any)
+		for _, k := range []string{"name", "ns_per_insn", "native_ns_per_insn", "ratio"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("benchmark %v lacks %s", m, k)
+			}
+		}
+	}
+}
+
+func TestELFAssembleRunDisassemble(t *testing.T) {
+	dir := t.TempDir()
+	for _, v := range []string{"v0", "v3"} {
+		so := filepath.Join(dir, "fib-"+v+".so")
+		if res := runCLI(t, "", "asm", "../../examples/asm/fib.s", "-o", so, "--sbpf-version", v); res.code != 0 {
+			t.Fatalf("%s: asm: %d %s", v, res.code, res.stderr)
+		}
+		res := runCLI(t, "", "run", so, "--input", "0a", "--json")
+		got := lastJSON(t, res.stdout)
+		if res.code != 0 || got["r0"] != 55.0 || got["cu"] != 1238.0 {
+			t.Fatalf("%s: run: %d %v %s", v, res.code, got, res.stderr)
+		}
+		if res := runCLI(t, "", "disasm", so); res.code != 0 || !strings.Contains(res.stdout, "function_fib") {
+			t.Fatalf("%s: disasm: %d %q %s", v, res.code, res.stdout, res.stderr)
+		}
+	}
+	// The header's version wins; --sbpf-version may only restrict it.
+	res := runCLI(t, "", "run", filepath.Join(dir, "fib-v3.so"), "--sbpf-version", "v0")
+	if res.code != exitBadCall || !strings.Contains(res.stderr, "UnsupportedSBPFVersion") && !strings.Contains(res.stderr, "not enabled") {
+		t.Fatalf("version mismatch accepted: %d %s", res.code, res.stderr)
+	}
+	bad := filepath.Join(dir, "bad.so")
+	if err := os.WriteFile(bad, []byte("\x7fELF\x02\x01\x01"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res := runCLI(t, "", "run", bad); res.code != exitBadCall || !strings.Contains(res.stderr, "bad.so") {
+		t.Fatalf("truncated ELF: %d %s", res.code, res.stderr)
+	}
+}

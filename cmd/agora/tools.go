@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/agora-vm/agora/elf"
+	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/asm"
+	"github.com/agora-vm/agora/syscalls"
+	"github.com/agora-vm/agora/verify"
+	"github.com/agora-vm/agora/vm"
+)
+
+func isAsmError(err error) bool {
+	var ae *asm.Error
+	return errors.As(err, &ae)
+}
+
+func newAsmCmd(s *streams) *cobra.Command {
+	var version, out string
+	cmd := &cobra.Command{
+		Use:   "asm FILE",
+		Short: "Assemble sBPF assembly into instruction bytes",
+		Long: `Assemble sBPF assembly text.
+
+With -o FILE.so the result is an ELF shared object that 'agora run' and
+Solana's loader accept (V0-V2: dynamic relocations for syscalls and
+calls; V3+: the strict format). With -o of any other name the raw
+instruction bytes (8 per slot) are written; without -o they are printed
+as hex, one slot per line.`,
+		Example: `  agora asm prog.s -o prog.so
+  agora asm prog.s -o prog.bin --sbpf-version v3
+  agora asm prog.s`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := parseVersion(version)
+			if err != nil {
+				return err
+			}
+			src, err := readSource(s, args[0])
+			if err != nil {
+				return err
+			}
+			p, err := asm.Assemble(string(src), v, nil)
+			if err != nil {
+				return &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", args[0], err)}
+			}
+			if out == "" {
+				for i := 0; i+sbpf.InsnSize <= len(p.Text); i += sbpf.InsnSize {
+					fmt.Fprintf(s.out, "%x\n", p.Text[i:i+sbpf.InsnSize])
+				}
+				return nil
+			}
+			bytesOut := p.Text
+			if strings.EqualFold(filepath.Ext(out), ".so") {
+				bytesOut, err = assembleELF(p)
+				if err != nil {
+					return &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", args[0], err)}
+				}
+			}
+			if err := os.WriteFile(out, bytesOut, 0o644); err != nil {
+				return usageErr("%v", err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&version, "sbpf-version", "", "sBPF version: v0..v4 (default v0)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write the bytes to `FILE`")
+	return cmd
+}
+
+// assembleELF wraps an assembled program in an ELF shared object.
+func assembleELF(p *asm.Program) ([]byte, error) {
+	reg := syscalls.NewRegistry()
+	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(p.Version, p.Text, p.Functions, p.Entry), reg.Name)
+	if err != nil {
+		return nil, err
+	}
+	obj.Functions = map[string]int{}
+	for name, pc := range p.Labels {
+		if name == "entrypoint" || strings.HasPrefix(name, "function_") {
+			obj.Functions[name] = pc
+		}
+	}
+	return elf.Write(obj)
+}
+
+func newDisasmCmd(s *streams) *cobra.Command {
+	var version string
+	cmd := &cobra.Command{
+		Use:   "disasm FILE",
+		Short: "Disassemble an ELF program or raw sBPF instruction bytes",
+		Long: `Disassemble an sBPF ELF shared object, or raw instruction bytes (a file of
+8-byte slots, or - for standard input), into assembly that 'agora asm' turns
+back into the same instruction bytes. An ELF's version comes from its header.`,
+		Example: `  agora disasm prog.so
+  agora disasm prog.bin --sbpf-version v2`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := parseVersion(version)
+			if err != nil {
+				return err
+			}
+			text, err := readSource(s, args[0])
+			if err != nil {
+				return err
+			}
+			reg := syscalls.NewRegistry()
+			opts := &asm.DisasmOptions{SyscallName: reg.Name}
+			if isELFData(text) {
+				l, err := loadProgram(&streams{in: bytes.NewReader(text), out: s.out, err: s.err}, "-", version)
+				if err != nil {
+					return err
+				}
+				text, v = l.program.Text, l.program.Version
+				opts.Functions, opts.Names = l.program.Functions, l.labels
+			}
+			if len(text)%sbpf.InsnSize != 0 {
+				return usageErr("%s: %d bytes is not a whole number of 8-byte instruction slots", args[0], len(text))
+			}
+			out, err := asm.Disassemble(text, v, opts)
+			if err != nil {
+				return &exitError{code: exitBadCall, err: err}
+			}
+			fmt.Fprint(s.out, out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&version, "sbpf-version", "", "sBPF version: v0..v4 (default v0)")
+	return cmd
+}
+
+func newVerifyCmd(s *streams) *cobra.Command {
+	var version string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "verify FILE",
+		Short: "Check an sBPF program with the reference's structural verifier",
+		Long: `Assemble FILE and check it with the structural verifier (the reference's
+RequisiteVerifier plus the V3+ syscall checks). Exit code 0 when it passes,
+2 when it is rejected.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := loadProgram(s, args[0], version)
+			if err != nil {
+				if asJSON {
+					return reportVerify(s, err)
+				}
+				return err
+			}
+			if asJSON {
+				return writeJSON(s, map[string]any{"ok": true, "instructions": len(l.program.Text) / sbpf.InsnSize})
+			}
+			fmt.Fprintf(s.out, "%s: ok (%d instruction slots, sBPF %s)\n", l.path, len(l.program.Text)/sbpf.InsnSize, l.program.Version)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&version, "sbpf-version", "", "sBPF version: v0..v4 (default v0)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func reportVerify(s *streams, err error) error {
+	out := map[string]any{"ok": false, "message": err.Error()}
+	var verr *verify.Error
+	if errors.As(err, &verr) {
+		out["kind"], out["pc"] = verr.Kind.String(), verr.PC
+	} else if k := loadErrorKind(err); k != "" {
+		out["kind"] = k
+	}
+	if werr := writeJSON(s, out); werr != nil {
+		return werr
+	}
+	return &exitError{code: exitBadCall, err: errors.New("")}
+}
