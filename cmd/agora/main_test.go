@@ -265,3 +265,78 @@ func TestELFAssembleRunDisassemble(t *testing.T) {
 		t.Fatalf("truncated ELF: %d %s", res.code, res.stderr)
 	}
 }
+
+func TestRunInstructionWithAccounts(t *testing.T) {
+	tests := []struct {
+		name     string
+		program  string
+		accounts string
+		data     string
+		code     int
+		kind     string
+		logs     []string
+		lamports []float64 // of the accounts after the instruction
+		dataB64  []string
+	}{
+		{name: "counter adds 5", program: "counter", accounts: "counter", data: "0500000000000000", code: 0,
+			lamports: []float64{1000000}, dataB64: []string{"LgAAAAAAAAA="}}, // 41 + 5 = 46
+		{name: "counter rejects 1-byte data", program: "counter", accounts: "counter", data: "01", code: 1,
+			kind: "InvalidInstructionData", lamports: []float64{1000000}, dataB64: []string{"KQAAAAAAAAA="}},
+		{name: "hello logs", program: "hello", accounts: "hello", data: "", code: 0,
+			logs: []string{"Program log: Hello from C!"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"run", "../../testdata/c/" + tt.program + ".so", "--accounts", "../../examples/c/" + tt.accounts + ".json", "--json"}
+			if tt.data != "" {
+				args = append(args, "--data", tt.data)
+			}
+			res := runCLI(t, "", args...)
+			if res.code != tt.code {
+				t.Fatalf("exit %d, want %d: %s %s", res.code, tt.code, res.stdout, res.stderr)
+			}
+			got := lastJSON(t, res.stdout)
+			if tt.kind != "" {
+				if e, _ := got["error"].(map[string]any); e["kind"] != tt.kind {
+					t.Fatalf("error %v, want kind %s", got["error"], tt.kind)
+				}
+			}
+			logs, _ := got["logs"].([]any)
+			if len(logs) < 3 || !strings.HasSuffix(logs[0].(string), "invoke [1]") {
+				t.Fatalf("logs lack Solana's framing: %v", logs)
+			}
+			for _, want := range tt.logs {
+				found := false
+				for _, l := range logs {
+					found = found || l == want
+				}
+				if !found {
+					t.Errorf("log %q missing from %v", want, logs)
+				}
+			}
+			accounts, _ := got["accounts"].([]any)
+			for i, want := range tt.lamports {
+				if a := accounts[i].(map[string]any); a["lamports"] != want {
+					t.Errorf("account %d lamports %v, want %v", i, a["lamports"], want)
+				}
+			}
+			for i, want := range tt.dataB64 {
+				if a := accounts[i].(map[string]any); a["data_base64"] != want {
+					t.Errorf("account %d data %v, want %v", i, a["data_base64"], want)
+				}
+			}
+		})
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`[{"key": "not-base58!"}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := runCLI(t, "", "run", "../../testdata/c/hello.so", "--accounts", bad)
+	if res.code != exitBadCall || !strings.Contains(res.stderr, "base58") {
+		t.Fatalf("bad key accepted: %d %s", res.code, res.stderr)
+	}
+	res = runCLI(t, "", "run", "../../testdata/c/hello.so", "--data", "00")
+	if res.code != exitBadCall || !strings.Contains(res.stderr, "--accounts") {
+		t.Fatalf("--data without --accounts accepted: %d %s", res.code, res.stderr)
+	}
+}

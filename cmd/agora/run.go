@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/agora-vm/agora/abi"
 	"os"
 	"strings"
 
@@ -24,6 +25,11 @@ type runFlags struct {
 	budget    uint64
 	heap      int
 	json      bool
+
+	// Instruction mode.
+	accounts  string
+	data      string
+	programID string
 }
 
 func newRunCmd(s *streams) *cobra.Command {
@@ -42,10 +48,18 @@ With --json the last line of standard output is one JSON object:
   {"ok":true,"r0":<u64>,"cu":<consumed>,"logs":[...]}
   {"ok":false,"error":{"kind":"<reference error name>","pc":<n>,"message":"..."},"cu":<consumed>,"logs":[...]}
 
-Exit codes: 0 the program ran to exit, 1 it faulted, 2 usage, load or
-verification errors.`,
+With --accounts FILE.json the program runs as one Solana instruction: the
+accounts (a JSON list of {"key", "owner", "lamports", "data_hex" or
+"data_base64", "signer", "writable", "executable"}) and --data are
+serialized in Solana's aligned input layout, and after the program
+returns the accounts are written back with the runtime's checks. The output
+adds the accounts after the instruction, and logs in Solana's format.
+
+Exit codes: 0 the program ran to exit, 1 it faulted (or, with --accounts,
+the instruction failed), 2 usage, load or verification errors.`,
 		Example: `  agora run examples/asm/hello.s
   agora run prog.s --input 0102030405 --budget 10000 --json
+  agora run prog.so --accounts accounts.json --data 426c61
   echo 'mov64 r0, 42
 exit' | agora run -`,
 		Args: exactArgs(1),
@@ -58,6 +72,9 @@ exit' | agora run -`,
 	fl.Uint64Var(&f.budget, "budget", defaultBudget, "compute-unit budget")
 	fl.IntVar(&f.heap, "heap", vm.DefaultConfig().HeapSize, "heap size in bytes (at most 262144)")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
+	fl.StringVar(&f.accounts, "accounts", "", "run as a Solana instruction over the accounts in this JSON `FILE`")
+	fl.StringVar(&f.data, "data", "", "instruction data as hex (with --accounts)")
+	fl.StringVar(&f.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
 	return cmd
 }
 
@@ -129,6 +146,22 @@ type errorField struct {
 }
 
 func runProgram(s *streams, path string, f *runFlags) error {
+	if f.accounts == "" && f.data != "" {
+		return reportLoadError(s, f.json, usageErr("--data needs --accounts (raw mode takes --input)"))
+	}
+	if f.accounts != "" {
+		if f.inputHex != "" || f.inputFile != "" {
+			return reportLoadError(s, f.json, usageErr("--accounts builds the input itself; drop --input/--input-file"))
+		}
+		if f.heap < 0 || f.heap > 256*1024 {
+			return reportLoadError(s, f.json, usageErr("--heap: %d is outside 0..262144", f.heap))
+		}
+		l, err := loadProgram(s, path, f.version)
+		if err != nil {
+			return reportLoadError(s, f.json, err)
+		}
+		return runInstruction(s, l, f)
+	}
 	input, err := readInput(f)
 	if err != nil {
 		return reportLoadError(s, f.json, err)
