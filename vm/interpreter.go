@@ -140,6 +140,10 @@ loop:
 			r[c.dst&15] = uint64(c.imm)
 			pc += 2
 			continue
+		// The twelve load and store cases differ only in width and value
+		// source. They are spelled out because a shared helper would be a
+		// call in the hot loop; each serves in-bounds accesses inline and
+		// hands anything else (faults included) to interpret's slow path.
 		case uint8(sbpf.OpLdxB):
 			addr := r[c.src&15] + uint64(int64(c.target))
 			rg := &m.mem.slots[(addr>>32)&slotMask]
