@@ -55,6 +55,12 @@ func (m *Machine) interpret() *Error {
 		pc, left, stop, kind = m.step(pc, left)
 		switch stop {
 		case stopExit:
+			if w := m.mem.watcher; w != nil {
+				if err := w.AtExit(m); err != nil {
+					fault = &Error{Kind: SyscallError, Err: err}
+					break
+				}
+			}
 			m.pc, m.remaining, m.bank = pc, left+m.bank, 0
 			return nil
 		case stopFault:

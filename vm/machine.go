@@ -111,6 +111,48 @@ func (m *Machine) Translate(acc AccessType, addr, n uint64) ([]byte, error) {
 	return b, nil
 }
 
+// WriteWatcher observes writes to the heap and input regions, for
+// extensions such as transactional memory that must be able to undo them.
+type WriteWatcher interface {
+	// BeforeWrite is called before every write to watched memory — by a
+	// store instruction or through Translate — with the guest address and
+	// a view of the bytes about to be overwritten (copy them to keep them).
+	BeforeWrite(addr uint64, old []byte)
+	// AtExit is called when the program exits from its entry frame with
+	// the watcher still installed. An error fails the run as a SyscallError
+	// at the exit instruction.
+	AtExit(m *Machine) error
+}
+
+// WatchWrites installs w for the rest of the run (replacing any other).
+// Stores to the heap and input regions then leave the interpreter's fast
+// path, so a run pays for watching only while a watcher is installed.
+func (m *Machine) WatchWrites(w WriteWatcher) { m.mem.setWatcher(w) }
+
+// UnwatchWrites removes the installed watcher.
+func (m *Machine) UnwatchWrites() { m.mem.setWatcher(nil) }
+
+// Watcher returns the installed WriteWatcher, or nil.
+func (m *Machine) Watcher() WriteWatcher { return m.mem.watcher }
+
+// RestoreMemory writes data at addr as a store would (checking the memory
+// map) but without telling the watcher: it is how an undo log puts bytes
+// back.
+func (m *Machine) RestoreMemory(addr uint64, data []byte) error {
+	if len(data) == 0 {
+		return nil
+	}
+	w := m.mem.watcher
+	m.mem.watcher = nil
+	b, err := m.mem.translate(Store, addr, uint64(len(data)))
+	m.mem.watcher = w
+	if err != nil {
+		return err
+	}
+	copy(b, data)
+	return nil
+}
+
 // ReadMemory copies guest memory at addr into a new slice.
 func (m *Machine) ReadMemory(addr, n uint64) ([]byte, error) {
 	b, err := m.Translate(Load, addr, n)

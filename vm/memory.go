@@ -41,6 +41,7 @@ type region struct {
 // stores); in a gapped stack the start must not be in a gap.
 type memoryMap struct {
 	slots         [slotMask + 1]region
+	watcher       WriteWatcher // told of writes to the input and heap regions
 	frameSize     uint64
 	gapShift      uint
 	maxCallDepth  int64
@@ -62,10 +63,16 @@ func (mm *memoryMap) translate(acc AccessType, addr, n uint64) ([]byte, *Error) 
 				}
 			}
 			if off <= uint64(len(r.host)) && n <= uint64(len(r.host))-off {
-				if acc == Store && off+n > r.dirty {
-					r.dirty = off + n
+				b := r.host[off : off+n : off+n]
+				if acc == Store {
+					if off+n > r.dirty {
+						r.dirty = off + n
+					}
+					if mm.watcher != nil && watchedSlot(idx) {
+						mm.watcher.BeforeWrite(addr, b)
+					}
 				}
-				return r.host[off : off+n : off+n], nil
+				return b, nil
 			}
 		}
 	}
@@ -174,4 +181,29 @@ func (mm *memoryMap) store(addr uint64, size uint8, v uint64) *Error {
 		binary.LittleEndian.PutUint64(b, v)
 	}
 	return nil
+}
+
+// watchedSlot reports whether a WriteWatcher sees writes to slot idx: the
+// heap and the input, the memory a program's transaction can change.
+func watchedSlot(idx uint64) bool {
+	return idx == sbpf.HeapStart>>32 || idx == sbpf.InputStart>>32
+}
+
+// setWatcher installs w (or removes it, when nil). While one is installed,
+// stores to watched regions take the slow path, so the inline fast path
+// costs nothing extra when no watcher exists.
+func (mm *memoryMap) setWatcher(w WriteWatcher) {
+	mm.watcher = w
+	for idx := range uint64(numRegionSlots) {
+		if !watchedSlot(idx) {
+			continue
+		}
+		r := &mm.slots[idx]
+		for i, n := range [4]uint64{1, 2, 4, 8} {
+			r.storeLim[i] = 0
+			if w == nil && r.writable && uint64(len(r.host)) >= n {
+				r.storeLim[i] = uint64(len(r.host)) - n + 1
+			}
+		}
+	}
 }
