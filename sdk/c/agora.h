@@ -291,6 +291,219 @@ static inline bool SolPubkey_same(const SolPubkey *a, const SolPubkey *b) {
     }                    \
   } while (0)
 
+/* ==== ext/zk: zero-knowledge proof verification ========================
+ * (Go package github.com/agora-vm/agora/ext/zk; this section is its own.)
+ *
+ * agora_groth16_verify and agora_plonk_verify check a proof against a
+ * verifying key and public inputs. Both take the curve and a pointer to
+ * an AgoraZkVerifyArgs, and return AGORA_ZK_VALID (0) or AGORA_ZK_INVALID
+ * (1). Every byte string is read-only guest memory; a bad pointer aborts
+ * with AccessViolation.
+ *
+ *   vk      gnark v0.16's VerifyingKey encoding, as WriteTo (compressed
+ *           points) or WriteRawTo (uncompressed points) writes it; each
+ *           point carries its own compression flag. Groth16 keys:
+ *           groth16.VerifyingKey (gnark's bellman-style layout: [a]1 [b]1
+ *           [b]2 [g]2 [d]1 [d]2, u32 n+1+c, K points, committed-wire
+ *           lists, Pedersen keys). PLONK keys: plonk.VerifyingKey (KZG).
+ *           snarkjs/circom Groth16 keys and proofs are turned into this
+ *           form by `agora zk convert`.
+ *   proof   gnark's Proof encoding (WriteTo or WriteRawTo) of the same
+ *           scheme and curve.
+ *   public_inputs
+ *           n scalars of the curve's scalar field, 32 bytes each,
+ *           big-endian, each below the field order, in the circuit's
+ *           order of public variables (gnark: declaration order; snarkjs:
+ *           the order of public.json, outputs first); no header, so
+ *           public_inputs.len == 32 * n.
+ *
+ * The program aborts (error kinds in brackets) on an unknown curve
+ * [InvalidCurve], on a key, proof or public input that does not decode
+ * (truncated, trailing bytes, bad length prefix, coordinate or scalar not
+ * below its modulus, point off the curve or outside the prime-order
+ * subgroup) [InvalidEncoding], on more than AGORA_ZK_MAX_PUBLIC_INPUTS
+ * inputs or AGORA_ZK_MAX_COMMITMENTS commitments [InvalidLength], and when
+ * n is not the key's number of public inputs [PublicInputCount]. A proof
+ * that decodes but fails verification (including one shaped for another
+ * key) returns AGORA_ZK_INVALID.
+ *
+ * Price in CU: base + per_input * n + per_commitment * c, c the number of
+ * BSB22 commitments (gnark's api.Commit) in the key; the table is listed
+ * by `agora bench costs` (ext/zk.Costs). It is charged after the length
+ * and structure checks and before any curve arithmetic. */
+
+#define AGORA_ZK_BN254 0     /* BN254 (alt_bn128; circom's "bn128") */
+#define AGORA_ZK_BLS12_381 1 /* BLS12-381 */
+
+#define AGORA_ZK_VALID 0
+#define AGORA_ZK_INVALID 1
+
+#define AGORA_ZK_SCALAR_SIZE 32
+#define AGORA_ZK_MAX_PUBLIC_INPUTS 1024
+#define AGORA_ZK_MAX_COMMITMENTS 4
+
+/* The three byte strings of a verification: 48 bytes, 8-aligned, each a
+ * (u64 address, u64 length) pair in little-endian order. */
+typedef struct {
+  SolBytes vk;            /* offset 0: serialized verifying key */
+  SolBytes proof;         /* offset 16: serialized proof */
+  SolBytes public_inputs; /* offset 32: n 32-byte big-endian scalars */
+} AgoraZkVerifyArgs;
+SOL_STATIC_ASSERT(sizeof(AgoraZkVerifyArgs) == 48, "AgoraZkVerifyArgs is 48 bytes");
+
+/* Groth16 on curve AGORA_ZK_BN254 or AGORA_ZK_BLS12_381. */
+uint64_t agora_groth16_verify(uint64_t curve, const AgoraZkVerifyArgs *args);
+/* gnark's PLONK (KZG) on curve AGORA_ZK_BN254 or AGORA_ZK_BLS12_381. */
+uint64_t agora_plonk_verify(uint64_t curve, const AgoraZkVerifyArgs *args);
+
+/* ==== end of ext/zk ===================================================== */
+
+/* ==== ext/crypto: BLS12-381, Pedersen commitments, VRF ==================
+ * (Go package github.com/agora-vm/agora/ext/crypto; this section is its
+ * own. `go doc github.com/agora-vm/agora/ext/crypto` has the details.)
+ *
+ * Every call returns one of the AGORA_CRYPTO_* codes below in r0; when
+ * several inputs are bad, the first in argument order decides the code.
+ * An output is written only when the code is AGORA_CRYPTO_OK (and its
+ * pointer is then checked). The program aborts (error kinds in brackets)
+ * on a length the layout does not allow -- a byte length that is not a
+ * whole number of elements, more than AGORA_BLS_MAX_ELEMENTS elements, a
+ * message count that differs from the key count [InvalidLength] -- on an
+ * unknown aggregate kind or VRF suite [InvalidAttribute], on a pointer
+ * outside the memory map or an output in read-only memory
+ * [AccessViolation], and when the price exceeds the compute units left
+ * [ComputationalBudgetExceeded]. Length and selector checks come before
+ * the charge; memory is mapped after it. No pointer needs alignment. An
+ * empty byte string (length 0) is never mapped.
+ *
+ * Price in CU: base + per_unit * n, from the measured time of the Go
+ * implementation at 33 ns per CU (ext/crypto.Costs, listed by `agora
+ * bench costs`). Messages and VRF inputs are priced per 64-byte
+ * (BLS) or 128-byte (VRF) block, rounded up. */
+
+#define AGORA_CRYPTO_OK 0             /* valid; or the output was written */
+#define AGORA_CRYPTO_INVALID 1        /* well formed, but does not verify */
+#define AGORA_CRYPTO_BAD_PUBLIC_KEY 2 /* a public key fails to decode/validate */
+#define AGORA_CRYPTO_BAD_SIGNATURE 3  /* a BLS signature or VRF proof fails to decode */
+#define AGORA_CRYPTO_BAD_SCALAR 4     /* a Pedersen scalar is not below the group order */
+#define AGORA_CRYPTO_BAD_POINT 5      /* a Pedersen commitment is not a canonical point */
+#define AGORA_CRYPTO_EMPTY 6          /* no keys or signatures */
+
+/* -- BLS12-381, minimal-pubkey-size, proof of possession ---------------
+ * Ciphersuite BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_ (Ethereum's).
+ * Public keys are compressed G1 points (48 bytes), signatures compressed
+ * G2 points (96 bytes), both in the ZCash encoding (flag bits 0x80
+ * compressed, 0x40 infinity, 0x20 sign; big-endian coordinates, c1 before
+ * c0 in G2). Keys must be in G1 and not the identity (KeyValidate);
+ * signatures must be in G2 (the identity decodes, and never verifies). */
+
+#define AGORA_BLS_PUBKEY_SIZE 48
+#define AGORA_BLS_SIGNATURE_SIZE 96
+#define AGORA_BLS_MAX_ELEMENTS 2048
+#define AGORA_BLS_AGGREGATE_SIGNATURES 0 /* kind of agora_bls_aggregate */
+#define AGORA_BLS_AGGREGATE_PUBKEYS 1
+
+typedef struct {
+  uint8_t x[AGORA_BLS_PUBKEY_SIZE];
+} AgoraBlsPubkey;
+typedef struct {
+  uint8_t x[AGORA_BLS_SIGNATURE_SIZE];
+} AgoraBlsSignature;
+SOL_STATIC_ASSERT(sizeof(AgoraBlsPubkey) == 48, "AgoraBlsPubkey is 48 bytes");
+SOL_STATIC_ASSERT(sizeof(AgoraBlsSignature) == 96, "AgoraBlsSignature is 96 bytes");
+
+/* The byte length of n keys or signatures, as the calls below take it. */
+#define AGORA_BLS_PUBKEYS_LEN(n) ((uint64_t)(n) * AGORA_BLS_PUBKEY_SIZE)
+#define AGORA_BLS_SIGNATURES_LEN(n) ((uint64_t)(n) * AGORA_BLS_SIGNATURE_SIZE)
+
+/* Verify: e(pubkey, H(msg)) == e(g1, signature). Returns OK, INVALID,
+ * BAD_PUBLIC_KEY or BAD_SIGNATURE. */
+uint64_t agora_bls_verify(const AgoraBlsPubkey *pubkey,
+                          const AgoraBlsSignature *signature,
+                          const uint8_t *msg, uint64_t msg_len);
+
+/* Sums elements_len / size points of one kind: signatures (size 96) or
+ * public keys (size 48, each passing KeyValidate; the sum may be the
+ * identity, 0xc0 then zeros). Writes the sum (size bytes) to result and
+ * returns OK; or EMPTY, BAD_SIGNATURE, BAD_PUBLIC_KEY. */
+uint64_t agora_bls_aggregate(uint64_t kind, const uint8_t *elements,
+                             uint64_t elements_len, uint8_t *result);
+
+/* FastAggregateVerify: one message signed by every key, signature
+ * aggregated. pubkeys_len = AGORA_BLS_PUBKEYS_LEN(n). Returns OK, INVALID
+ * (also when the keys sum to the identity), BAD_PUBLIC_KEY,
+ * BAD_SIGNATURE or EMPTY; keys are checked before the signature. */
+uint64_t agora_bls_fast_aggregate_verify(const AgoraBlsPubkey *pubkeys,
+                                         uint64_t pubkeys_len,
+                                         const AgoraBlsSignature *signature,
+                                         const uint8_t *msg, uint64_t msg_len);
+
+/* AggregateVerify: key i signed messages[i]; messages_count must equal
+ * the number of keys. The messages need not be distinct (proof of
+ * possession). Returns OK, INVALID, BAD_PUBLIC_KEY, BAD_SIGNATURE or
+ * EMPTY. The message bytes are charged after the descriptors are read. */
+uint64_t agora_bls_aggregate_verify(const AgoraBlsPubkey *pubkeys,
+                                    uint64_t pubkeys_len,
+                                    const AgoraBlsSignature *signature,
+                                    const SolBytes *messages,
+                                    uint64_t messages_count);
+
+/* -- Pedersen commitments on ristretto255 (Solana zk-sdk generators) ---
+ * commitment = amount*G + opening*H, G the ristretto255 basepoint, H the
+ * zk-sdk's hash_from_bytes::<Sha3_512>(compressed G). Scalars are 32-byte
+ * little-endian integers below the group order l = 2^252 +
+ * 27742317777372353535851937790883648493 (canonical, else BAD_SCALAR);
+ * commitments are canonical 32-byte ristretto255 encodings. */
+
+#define AGORA_PEDERSEN_SCALAR_SIZE 32
+#define AGORA_PEDERSEN_COMMITMENT_SIZE 32
+
+/* Writes amount*G + opening*H. Returns OK or BAD_SCALAR. */
+uint64_t agora_pedersen_commit(const uint8_t amount[32],
+                               const uint8_t opening[32],
+                               uint8_t commitment[32]);
+/* Returns OK when commitment opens to (amount, opening), INVALID when it
+ * does not, BAD_POINT (checked first) or BAD_SCALAR. */
+uint64_t agora_pedersen_verify(const uint8_t commitment[32],
+                               const uint8_t amount[32],
+                               const uint8_t opening[32]);
+
+/* The 32-byte scalar of a u64 amount. */
+static inline void agora_scalar_from_u64(uint8_t out[32], uint64_t v) {
+  for (int i = 0; i < 32; i++) {
+    out[i] = i < 8 ? (uint8_t)(v >> (8 * i)) : 0;
+  }
+}
+
+/* -- VRF verification (ECVRF, RFC 9381) ---------------------------------
+ * The suite selector is the suite's suite_string byte. Proofs are
+ * Gamma (32) || c (16, little-endian) || s (32, little-endian, below l);
+ * the output beta is 64 bytes. Keys are validated (validate_key = TRUE):
+ * an edwards25519 key must be a canonical RFC 8032 encoding of a point
+ * not of small order, a ristretto255 key canonical and not the identity. */
+
+#define AGORA_VRF_EDWARDS25519_SHA512_TAI 0x03 /* RFC 9381 section 5.5 */
+#define AGORA_VRF_RISTRETTO255_SHA512 0xff     /* c2sp.org/vrf-r255 */
+#define AGORA_VRF_PUBKEY_SIZE 32
+#define AGORA_VRF_PROOF_SIZE 80
+#define AGORA_VRF_OUTPUT_SIZE 64
+
+/* The public key and the proof, as one 112-byte block. */
+typedef struct {
+  uint8_t public_key[AGORA_VRF_PUBKEY_SIZE]; /* offset 0 */
+  uint8_t proof[AGORA_VRF_PROOF_SIZE];       /* offset 32 */
+} AgoraVrfProof;
+SOL_STATIC_ASSERT(sizeof(AgoraVrfProof) == 112, "AgoraVrfProof is 112 bytes");
+
+/* Verifies the proof for alpha and writes beta to output. Returns OK,
+ * INVALID, BAD_PUBLIC_KEY or BAD_SIGNATURE (a proof that does not
+ * decode). */
+uint64_t agora_vrf_verify(uint64_t suite, const AgoraVrfProof *key_and_proof,
+                          const uint8_t *alpha, uint64_t alpha_len,
+                          uint8_t output[AGORA_VRF_OUTPUT_SIZE]);
+
+/* ==== end of ext/crypto ================================================= */
+
 /* The program's entry point. */
 extern uint64_t entrypoint(const uint8_t *input);
 
