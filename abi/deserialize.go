@@ -46,11 +46,40 @@ func Deserialize(input []byte, layout *Layout) ([]Account, error) {
 	if layout == nil {
 		return nil, errf(InvalidArgument, "no layout")
 	}
+	return deserialize(input, layout, layout.pre)
+}
+
+// DeserializeCurrent is Deserialize for a runtime in which the accounts
+// may have changed since Serialize without the program writing them: a
+// cross-program invocation made by the program changes the accounts and
+// copies the changes into input. current holds the accounts as they are
+// now, indexed as the accounts given to Serialize (same length, same
+// keys); the rules compare the input with current instead of with the
+// accounts as serialized, and the program owns an account when its
+// current owner is the program id, as Agave's BorrowedAccount decides.
+// Data growth is still measured from the length serialized, which is
+// what the input's realloc space allows.
+func DeserializeCurrent(input []byte, layout *Layout, current []Account) ([]Account, error) {
+	if layout == nil {
+		return nil, errf(InvalidArgument, "no layout")
+	}
+	if len(current) != len(layout.pre) {
+		return nil, errf(InvalidArgument, "%d current accounts for a layout of %d", len(current), len(layout.pre))
+	}
+	for i := range current {
+		if current[i].Key != layout.pre[i].Key {
+			return nil, errf(InvalidArgument, "current account %d is %s, the layout's is %s", i, EncodeKey(current[i].Key), EncodeKey(layout.pre[i].Key))
+		}
+	}
+	return deserialize(input, layout, current)
+}
+
+func deserialize(input []byte, layout *Layout, current []Account) ([]Account, error) {
 	if len(input) < layout.size {
 		return nil, errf(InvalidArgument, "input of %d bytes is shorter than the %d-byte layout", len(input), layout.size)
 	}
 	le := binary.LittleEndian
-	post := cloneAccounts(layout.pre)
+	post := cloneAccounts(current)
 	var preHi, preLo, postHi, postLo uint64 // 128-bit lamport sums
 	for pos, e := range layout.entries {
 		if e.Duplicate {

@@ -317,3 +317,30 @@ func TestStatus(t *testing.T) {
 		t.Error("InvalidArgument is not custom")
 	}
 }
+
+func TestDeserializeCurrent(t *testing.T) {
+	prog := [32]byte{9}
+	other := [32]byte{7}
+	accounts := []Account{{Key: [32]byte{1}, Owner: other, Lamports: 100}, {Key: [32]byte{2}, Owner: prog, Lamports: 5}}
+	ix := &Instruction{ProgramID: prog, Accounts: []AccountMeta{{Index: 0, Signer: true, Writable: true}, {Index: 1, Writable: true}}}
+	input, layout, err := Serialize(accounts, ix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A callee moved 40 lamports out of account 0 and into account 1 and
+	// the runtime copied that into the input, as CPI does.
+	current := []Account{accounts[0], accounts[1]}
+	current[0].Lamports, current[1].Lamports = 60, 45
+	binary.LittleEndian.PutUint64(input[layout.Entry(0).LamportsOffset:], 60)
+	binary.LittleEndian.PutUint64(input[layout.Entry(1).LamportsOffset:], 45)
+	if _, err := Deserialize(input, layout); err == nil {
+		t.Fatal("Deserialize against the serialized state should see an external spend")
+	}
+	post, err := DeserializeCurrent(input, layout, current)
+	if err != nil || post[0].Lamports != 60 || post[1].Lamports != 45 {
+		t.Fatalf("DeserializeCurrent: %+v %v", post, err)
+	}
+	if _, err := DeserializeCurrent(input, layout, current[:1]); err == nil {
+		t.Fatal("length mismatch accepted")
+	}
+}

@@ -1,0 +1,502 @@
+package main
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/agora-vm/agora/runtime/account"
+	"github.com/agora-vm/agora/runtime/bank"
+	"github.com/agora-vm/agora/runtime/pubkey"
+	"github.com/agora-vm/agora/runtime/system"
+	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/store"
+)
+
+// ledgerDir is the store of a chain directory.
+const ledgerDir = "ledger"
+
+// genesisLamports is the payer's balance at genesis: 500 SOL.
+const genesisLamports = 500_000_000_000
+
+func newChainCmd(s *streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "chain",
+		Short: "Run a local chain: accounts, programs and transactions",
+		Long: `A local chain in a directory: a Pebble store of the accounts and blocks
+(DIR/ledger) and a keystore of named keypairs (DIR/keys/NAME.json, the
+Solana CLI's format). Every command that changes state commits one block.
+
+Keys are given as a keystore name, a base58 address, or one of the aliases
+system, compute-budget, rent, clock, epoch-schedule. Sysvars and native
+programs live at their Solana addresses.
+
+Exit codes: 0 success, 1 the transaction failed, 2 usage or setup errors.`,
+	}
+	cmd.AddCommand(newChainInitCmd(s), newChainKeygenCmd(s), newChainDeployCmd(s),
+		newChainCallCmd(s), newChainAccountCmd(s), newChainTransferCmd(s))
+	return cmd
+}
+
+type chainFlags struct {
+	dir  string
+	json bool
+}
+
+func (f *chainFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.dir, "dir", "", "chain directory (required)")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON")
+}
+
+func (f *chainFlags) check() error {
+	if f.dir == "" {
+		return usageErr("--dir is required")
+	}
+	return nil
+}
+
+// openChain opens the store and bank of an initialized directory.
+func openChain(dir string) (*store.Store, *bank.Bank, error) {
+	ledger := filepath.Join(dir, ledgerDir)
+	if _, err := os.Stat(ledger); err != nil {
+		return nil, nil, usageErr("%s is not a chain directory (run agora chain init --dir %s)", dir, dir)
+	}
+	st, err := store.Open(ledger)
+	if err != nil {
+		return nil, nil, &exitError{code: exitBadCall, err: err}
+	}
+	b, err := bank.Open(st)
+	if err != nil {
+		st.Close()
+		return nil, nil, &exitError{code: exitBadCall, err: err}
+	}
+	return st, b, nil
+}
+
+// blockTime is the timestamp of the next block: the wall clock, never
+// before the last block's.
+func blockTime(b *bank.Bank) int64 { return max(time.Now().Unix(), b.Head().Timestamp) }
+
+func newChainInitCmd(s *streams) *cobra.Command {
+	f := &chainFlags{}
+	cmd := &cobra.Command{
+		Use:   "init --dir DIR",
+		Short: "Create a chain: genesis, sysvars, native programs and a funded keypair \"payer\"",
+		Long: `Create a chain in DIR: the genesis block holds the native programs (System,
+Compute Budget, the BPF loaders), the sysvars and a keypair named "payer"
+funded with 500 SOL.
+
+Prints {"payer":"<base58>"} with --json.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			if _, err := os.Stat(filepath.Join(f.dir, ledgerDir)); err == nil {
+				return usageErr("%s already holds a chain", f.dir)
+			}
+			if err := os.MkdirAll(f.dir, 0o755); err != nil {
+				return usageErr("%v", err)
+			}
+			payer, ok, err := readKey(f.dir, "payer")
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			if !ok {
+				if payer, err = newKeypair(); err != nil {
+					return err
+				}
+				if err := writeKey(f.dir, "payer", payer); err != nil {
+					return err
+				}
+			}
+			st, err := store.Open(filepath.Join(f.dir, ledgerDir))
+			if err != nil {
+				return &exitError{code: exitBadCall, err: err}
+			}
+			defer st.Close()
+			if _, err := bank.Genesis(st, time.Now().Unix(), []bank.GenesisAccount{{Key: txn.PubkeyOf(payer), Account: account.Account{Lamports: genesisLamports}}}); err != nil {
+				return &exitError{code: exitBadCall, err: err}
+			}
+			p := txn.PubkeyOf(payer).String()
+			if f.json {
+				return writeJSON(s, map[string]string{"payer": p})
+			}
+			fmt.Fprintf(s.out, "chain created in %s\npayer: %s (%d lamports)\n", f.dir, p, genesisLamports)
+			return nil
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func newChainKeygenCmd(s *streams) *cobra.Command {
+	f := &chainFlags{}
+	cmd := &cobra.Command{
+		Use:   "keygen --dir DIR NAME",
+		Short: "Create a named keypair in the chain's keystore",
+		Long:  `Create a keypair named NAME in DIR/keys. Prints {"pubkey":"<base58>"} with --json.`,
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			if err := validKeyName(args[0]); err != nil {
+				return err
+			}
+			k, err := newKeypair()
+			if err != nil {
+				return err
+			}
+			if err := writeKey(f.dir, args[0], k); err != nil {
+				return err
+			}
+			p := txn.PubkeyOf(k).String()
+			if f.json {
+				return writeJSON(s, map[string]string{"pubkey": p})
+			}
+			fmt.Fprintln(s.out, p)
+			return nil
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func newChainDeployCmd(s *streams) *cobra.Command {
+	f := &chainFlags{}
+	var programID, authority string
+	cmd := &cobra.Command{
+		Use:   "deploy --dir DIR PROGRAM.so",
+		Short: "Deploy an sBPF ELF as a program in a new block",
+		Long: `Deploy PROGRAM.so after it passes the loader (as Agave deploys: broken
+ELFs rejected) and the verifier. The program is held by the upgradeable
+loader with an upgrade authority (the payer unless --upgrade-authority
+names another key) and runs from the next block on. --program-id places it
+at a chosen address, as solana-test-validator's --bpf-program does, so
+programs that expect their mainnet address work; deploying again to the
+same address upgrades it.
+
+Prints {"program_id":"<base58>"} with --json.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			elfBytes, err := readFileLimited(args[0])
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			st, b, err := openChain(f.dir)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			var id pubkey.Pubkey
+			if programID != "" {
+				if id, _, err = resolveKey(f.dir, programID); err != nil {
+					return err
+				}
+			} else {
+				k, err := newKeypair()
+				if err != nil {
+					return err
+				}
+				id = txn.PubkeyOf(k)
+			}
+			auth, _, err := resolveKey(f.dir, authority)
+			if err != nil {
+				return err
+			}
+			h, err := b.Deploy(id, elfBytes, &auth, blockTime(b))
+			if err != nil {
+				return &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", args[0], err)}
+			}
+			if f.json {
+				return writeJSON(s, map[string]any{"program_id": id.String(), "slot": h.Height})
+			}
+			fmt.Fprintf(s.out, "program %s deployed in block %d\n", id, h.Height)
+			return nil
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&programID, "program-id", "", "address to deploy at (base58 or key name; default: a new address)")
+	cmd.Flags().StringVar(&authority, "upgrade-authority", "payer", "upgrade authority (key name or base58)")
+	return cmd
+}
+
+// txReport is the JSON contract of call and transfer.
+type txReport struct {
+	OK        bool     `json:"ok"`
+	Error     *string  `json:"error"`
+	Logs      []string `json:"logs"`
+	CU        uint64   `json:"cu"`
+	Signature string   `json:"signature"`
+	Slot      uint64   `json:"slot"`
+	Fee       uint64   `json:"fee"`
+	Message   string   `json:"message,omitempty"`
+	Return    *string  `json:"return_data_base64,omitempty"`
+}
+
+// submit signs and runs one transaction in a new block and reports it.
+func submit(s *streams, f *chainFlags, b *bank.Bank, feePayer string, ixs []txn.Instruction, signers []ed25519.PrivateKey) error {
+	payerKey, payerPriv, err := resolveKey(f.dir, feePayer)
+	if err != nil {
+		return err
+	}
+	if payerPriv == nil {
+		return usageErr("fee payer %q has no keypair in %s", feePayer, filepath.Join(f.dir, keysDir))
+	}
+	m, err := txn.Compile(payerKey, ixs, b.LatestBlockhash())
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	all := append([]ed25519.PrivateKey{payerPriv}, signers...)
+	tx, err := txn.Sign(m, all...)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if n := len(tx.Encode()); n > txn.PacketDataSize {
+		return usageErr("transaction of %d bytes exceeds %d", n, txn.PacketDataSize)
+	}
+	res, err := b.ProcessBlock([]*txn.Transaction{tx}, blockTime(b))
+	if err != nil {
+		return &exitError{code: exitBadCall, err: err}
+	}
+	r := res.Txs[0]
+	rep := txReport{OK: r.Err == nil, Logs: r.Logs, CU: r.CU, Signature: r.Signature.String(), Slot: res.Header.Height, Fee: r.Fee}
+	if rep.Logs == nil {
+		rep.Logs = []string{}
+	}
+	if r.Err != nil {
+		e := r.Err.String()
+		rep.Error, rep.Message = &e, r.Err.Error()
+	}
+	if len(r.ReturnData) > 0 {
+		d := base64.StdEncoding.EncodeToString(r.ReturnData)
+		rep.Return = &d
+	}
+	if f.json {
+		if err := writeJSON(s, rep); err != nil {
+			return err
+		}
+	} else {
+		for _, l := range rep.Logs {
+			fmt.Fprintln(s.out, l)
+		}
+		fmt.Fprintf(s.out, "signature: %s (block %d)\ncompute units: %d\nfee: %d\n", rep.Signature, rep.Slot, rep.CU, rep.Fee)
+		if r.Err != nil {
+			fmt.Fprintf(s.out, "error: %s: %s\n", *rep.Error, rep.Message)
+		} else {
+			fmt.Fprintln(s.out, "ok")
+		}
+	}
+	if r.Err != nil {
+		return &exitError{code: exitFault, err: errors.New("")}
+	}
+	return nil
+}
+
+func newChainCallCmd(s *streams) *cobra.Command {
+	f := &chainFlags{}
+	var accounts, signerNames []string
+	var dataHex, feePayer string
+	var cuLimit uint32
+	cmd := &cobra.Command{
+		Use:   "call --dir DIR PROGRAM_ID --account KEY[:s][:w] ... --data HEX",
+		Short: "Build, sign and execute one instruction in a new block",
+		Long: `Build one transaction calling PROGRAM_ID (an address, a key name, or
+"system") with the accounts in order (KEY[:s][:w]: :s signs, :w writable)
+and the instruction data, sign it with the fee payer ("payer" unless
+--fee-payer says otherwise), every :s account the keystore holds and each
+--signer, execute it in a new block and print the logs as Solana prints
+them, the compute units and the error if any.
+
+--json prints {"ok":…,"error":…,"logs":[…],"cu":…,"signature":…,"slot":…,"fee":…};
+error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			st, b, err := openChain(f.dir)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			program, _, err := resolveKey(f.dir, args[0])
+			if err != nil {
+				return err
+			}
+			data, err := parseHex(dataHex)
+			if err != nil {
+				return usageErr("--data: %v", err)
+			}
+			ix := txn.Instruction{ProgramID: program, Data: data}
+			var signers []ed25519.PrivateKey
+			for _, n := range signerNames {
+				k, ok, err := readKey(f.dir, n)
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				if !ok {
+					return usageErr("--signer %q: no such key in %s", n, filepath.Join(f.dir, keysDir))
+				}
+				signers = append(signers, k)
+			}
+			for _, text := range accounts {
+				a, err := parseAccountArg(f.dir, text)
+				if err != nil {
+					return err
+				}
+				if a.signer {
+					k := a.priv
+					if k == nil {
+						k, _, _ = keyByPubkey(f.dir, a.key)
+					}
+					if k == nil {
+						found := false
+						for _, sk := range signers {
+							found = found || txn.PubkeyOf(sk) == a.key
+						}
+						if !found {
+							return usageErr("--account %q must sign but the keystore has no keypair for it", text)
+						}
+					} else {
+						signers = append(signers, k)
+					}
+				}
+				ix.Accounts = append(ix.Accounts, txn.AccountMeta{Pubkey: a.key, IsSigner: a.signer, IsWritable: a.writable})
+			}
+			var ixs []txn.Instruction
+			if cuLimit > 0 {
+				ixs = append(ixs, txn.Instruction{ProgramID: pubkey.ComputeBudgetProgram, Data: append([]byte{2}, byte(cuLimit), byte(cuLimit>>8), byte(cuLimit>>16), byte(cuLimit>>24))})
+			}
+			ixs = append(ixs, ix)
+			return submit(s, f, b, feePayer, ixs, dedupe(signers))
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringArrayVar(&accounts, "account", nil, "an account of the instruction, KEY[:s][:w] (repeatable, in order)")
+	cmd.Flags().StringVar(&dataHex, "data", "", "instruction data as hex")
+	cmd.Flags().StringArrayVar(&signerNames, "signer", nil, "an extra signing key name (repeatable)")
+	cmd.Flags().StringVar(&feePayer, "fee-payer", "payer", "key name of the fee payer")
+	cmd.Flags().Uint32Var(&cuLimit, "compute-unit-limit", 0, "add SetComputeUnitLimit with this limit")
+	return cmd
+}
+
+func dedupe(ks []ed25519.PrivateKey) []ed25519.PrivateKey {
+	var out []ed25519.PrivateKey
+	seen := map[pubkey.Pubkey]bool{}
+	for _, k := range ks {
+		if p := txn.PubkeyOf(k); !seen[p] {
+			seen[p] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func newChainTransferCmd(s *streams) *cobra.Command {
+	f := &chainFlags{}
+	var feePayer, from string
+	cmd := &cobra.Command{
+		Use:   "transfer --dir DIR TO LAMPORTS",
+		Short: "Transfer lamports with the System program in a new block",
+		Long: `Transfer LAMPORTS to TO (a key name or address) from the fee payer (or
+--from NAME). Output as for call.`,
+		Args: exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			lamports, err := strconv.ParseUint(args[1], 10, 64)
+			if err != nil {
+				return usageErr("LAMPORTS: %q is not an unsigned integer", args[1])
+			}
+			st, b, err := openChain(f.dir)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			to, _, err := resolveKey(f.dir, args[0])
+			if err != nil {
+				return err
+			}
+			if from == "" {
+				from = feePayer
+			}
+			fromKey, fromPriv, err := resolveKey(f.dir, from)
+			if err != nil {
+				return err
+			}
+			if fromPriv == nil {
+				return usageErr("--from %q has no keypair", from)
+			}
+			return submit(s, f, b, feePayer, []txn.Instruction{system.Transfer(fromKey, to, lamports)}, []ed25519.PrivateKey{fromPriv})
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&feePayer, "fee-payer", "payer", "key name of the fee payer")
+	cmd.Flags().StringVar(&from, "from", "", "key name of the sender (default: the fee payer)")
+	return cmd
+}
+
+// accountJSON is the JSON contract of chain account.
+type accountJSON struct {
+	Pubkey     string `json:"pubkey"`
+	Lamports   uint64 `json:"lamports"`
+	Owner      string `json:"owner"`
+	Executable bool   `json:"executable"`
+	DataBase64 string `json:"data_base64"`
+}
+
+func newChainAccountCmd(s *streams) *cobra.Command {
+	f := &chainFlags{}
+	cmd := &cobra.Command{
+		Use:   "account --dir DIR KEY",
+		Short: "Print an account",
+		Long: `Print the account at KEY (a key name or address) as of the last block. A
+missing account prints as Solana reads it: no lamports, owned by the System
+program, no data.
+
+--json prints {"pubkey","lamports","owner","executable","data_base64"}.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			st, b, err := openChain(f.dir)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			k, _, err := resolveKey(f.dir, args[0])
+			if err != nil {
+				return err
+			}
+			a, err := b.Account(k)
+			if err != nil {
+				return &exitError{code: exitBadCall, err: err}
+			}
+			rep := accountJSON{Pubkey: k.String(), Lamports: a.Lamports, Owner: a.Owner.String(), Executable: a.Executable, DataBase64: base64.StdEncoding.EncodeToString(a.Data)}
+			if f.json {
+				return writeJSON(s, rep)
+			}
+			fmt.Fprintf(s.out, "pubkey:     %s\nlamports:   %d\nowner:      %s\nexecutable: %v\ndata:       %d bytes\n", rep.Pubkey, rep.Lamports, rep.Owner, rep.Executable, len(a.Data))
+			if len(a.Data) > 0 && len(a.Data) <= 4096 {
+				fmt.Fprintf(s.out, "%x\n", a.Data)
+			}
+			return nil
+		},
+	}
+	f.add(cmd)
+	return cmd
+}

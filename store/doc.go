@@ -1,0 +1,22 @@
+// Package store keeps the chain's state: every account, and a hash chain
+// of blocks, each committed as one atomic write. The embedded default is
+// Pebble (cockroachdb/pebble/v2) in a directory, synced on every commit,
+// so a process killed at any moment loses no committed block and never
+// leaves part of one; an in-memory store serves tests behind the same
+// interface.
+//
+// Each block header carries a state commitment: the checksum of a
+// lattice hash (Solana's accounts LtHash construction: a 2,048-byte
+// blake3 XOF per account, summed lane by lane modulo 2^16) over all
+// accounts. It is order-independent and updated incrementally from the
+// accounts a block changes, so committing costs O(changes) while the
+// commitment still covers the whole state. Block hashes chain: a header's
+// hash covers its parent's hash, height, timestamp, state commitment and
+// the transactions' signatures.
+//
+// Reads at a point in time use snapshots; Checkpoint writes a consistent
+// copy of the store to a directory (a Pebble store) for backups.
+//
+// The package knows nothing of transactions or programs; it never keeps
+// global mutable state.
+package store

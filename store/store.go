@@ -1,0 +1,261 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/agora-vm/agora/runtime/account"
+	"github.com/agora-vm/agora/runtime/pubkey"
+)
+
+// Key layout: one byte of namespace, then the key.
+const (
+	nsAccount = 'a' // + address -> account.Encode
+	nsBlock   = 'b' // + height (big endian) -> Record
+	nsMeta    = 'm' // + name
+)
+
+var (
+	keyHead   = []byte("mhead")
+	keyLtHash = []byte("mlthash")
+)
+
+func accountKey(k pubkey.Pubkey) []byte { return append([]byte{nsAccount}, k[:]...) }
+
+func blockKey(h uint64) []byte { return binary.BigEndian.AppendUint64([]byte{nsBlock}, h) }
+
+// kv is the engine under a Store.
+type kv interface {
+	get(key []byte) ([]byte, bool, error)
+	// apply writes sets (nil value: delete) atomically and durably.
+	apply(keys, values [][]byte) error
+	snapshot() (kvSnapshot, error)
+	scan(prefix []byte, fn func(k, v []byte) error) error
+	checkpoint(dir string) error
+	close() error
+}
+
+type kvSnapshot interface {
+	get(key []byte) ([]byte, bool, error)
+	close() error
+}
+
+// Store is the chain's state. Commits are serialized; reads may run at
+// any time from any goroutine.
+type Store struct {
+	db     kv
+	mu     sync.Mutex // serializes commits and guards head and lt
+	head   Header
+	hasAny bool
+	lt     LtHash
+}
+
+// ErrOutOfOrder is returned by Commit for a block that does not extend
+// the head.
+var ErrOutOfOrder = errors.New("store: block does not extend the head")
+
+// ErrClosed is returned after Close.
+var ErrClosed = errors.New("store: closed")
+
+func open(db kv) (*Store, error) {
+	s := &Store{db: db}
+	b, ok, err := db.get(keyHead)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		if s.head, err = decodeHeader(b); err != nil {
+			return nil, err
+		}
+		s.hasAny = true
+		l, ok, err := db.get(keyLtHash)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || !s.lt.SetBytes(l) {
+			return nil, fmt.Errorf("%w: state hash missing", ErrCorrupt)
+		}
+		if s.lt.Checksum() != s.head.StateRoot {
+			return nil, fmt.Errorf("%w: state hash does not match block %d", ErrCorrupt, s.head.Height)
+		}
+	}
+	return s, nil
+}
+
+// Head returns the last committed block's header, and false when nothing
+// is committed yet.
+func (s *Store) Head() (Header, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.head, s.hasAny
+}
+
+// Account returns the latest committed state of an account; a missing
+// account reads as the zero Account.
+func (s *Store) Account(k pubkey.Pubkey) (account.Account, error) {
+	return readAccount(s.db.get, k)
+}
+
+func readAccount(get func([]byte) ([]byte, bool, error), k pubkey.Pubkey) (account.Account, error) {
+	b, ok, err := get(accountKey(k))
+	if err != nil || !ok {
+		return account.Account{}, err
+	}
+	return account.Decode(b)
+}
+
+// Block returns the committed block at height.
+func (s *Store) Block(height uint64) (Record, error) {
+	b, ok, err := s.db.get(blockKey(height))
+	if err != nil {
+		return Record{}, err
+	}
+	if !ok {
+		return Record{}, fmt.Errorf("store: no block %d", height)
+	}
+	return decodeRecord(b)
+}
+
+// Snapshot is a point-in-time view of the accounts.
+type Snapshot struct {
+	snap kvSnapshot
+	head Header
+}
+
+// Account reads an account as of the snapshot (runtime.AccountReader).
+func (sn *Snapshot) Account(k pubkey.Pubkey) (account.Account, error) {
+	return readAccount(sn.snap.get, k)
+}
+
+// Head returns the header of the block the snapshot was taken after.
+func (sn *Snapshot) Head() Header { return sn.head }
+
+// Close releases the snapshot.
+func (sn *Snapshot) Close() error { return sn.snap.close() }
+
+// Snapshot returns a view of the state as of the last commit.
+func (s *Store) Snapshot() (*Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sn, err := s.db.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	return &Snapshot{snap: sn, head: s.head}, nil
+}
+
+// Commit writes a block atomically: its accounts, its record and the new
+// head, in one synced batch. The block must be at height 0 on an empty
+// store, else at the head's height plus one. It returns the header
+// committed.
+func (s *Store) Commit(b *Block) (Header, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if (!s.hasAny && b.Height != 0) || (s.hasAny && b.Height != s.head.Height+1) {
+		return Header{}, fmt.Errorf("%w: block %d after head %d", ErrOutOfOrder, b.Height, s.head.Height)
+	}
+	lt := s.lt
+	last := make(map[pubkey.Pubkey]int, len(b.Writes)) // a later write of an account wins
+	for i, w := range b.Writes {
+		last[w.Key] = i
+	}
+	keys := make([][]byte, 0, len(last)+3)
+	values := make([][]byte, 0, len(last)+3)
+	for i, w := range b.Writes {
+		if last[w.Key] != i {
+			continue
+		}
+		old, err := s.Account(w.Key)
+		if err != nil {
+			return Header{}, err
+		}
+		oh := AccountLtHash(w.Key, &old)
+		lt.Sub(&oh)
+		nh := AccountLtHash(w.Key, &w.Account)
+		lt.Add(&nh)
+		keys = append(keys, accountKey(w.Key))
+		if w.Account.Lamports == 0 {
+			values = append(values, nil)
+		} else {
+			values = append(values, w.Account.Encode())
+		}
+	}
+	h := Header{Height: b.Height, Timestamp: b.Timestamp, StateRoot: lt.Checksum(), TxRoot: txRoot(b.Signatures), NumTxs: uint32(len(b.Signatures))}
+	if s.hasAny {
+		h.Parent = s.head.Hash
+	}
+	h.Hash = BlockHash(&h)
+	rec := Record{Header: h, Signatures: b.Signatures}
+	keys = append(keys, blockKey(h.Height), keyHead, keyLtHash)
+	values = append(values, rec.encode(), h.encode(), lt.Bytes())
+	if err := s.db.apply(keys, values); err != nil {
+		return Header{}, err
+	}
+	s.head, s.hasAny, s.lt = h, true, lt
+	return h, nil
+}
+
+// Verify recomputes the state commitment from every stored account and
+// checks it, and the hash chain of all blocks, against the head. It
+// reads the whole store.
+func (s *Store) Verify() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.hasAny {
+		return nil
+	}
+	var lt LtHash
+	err := s.db.scan([]byte{nsAccount}, func(k, v []byte) error {
+		a, err := account.Decode(v)
+		if err != nil {
+			return err
+		}
+		if len(k) != 1+pubkey.Size {
+			return fmt.Errorf("%w: account key of %d bytes", ErrCorrupt, len(k))
+		}
+		h := AccountLtHash(pubkey.Pubkey(k[1:]), &a)
+		lt.Add(&h)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if lt.Checksum() != s.head.StateRoot {
+		return fmt.Errorf("%w: accounts do not match the state root of block %d", ErrCorrupt, s.head.Height)
+	}
+	var prev [32]byte
+	for h := uint64(0); h <= s.head.Height; h++ {
+		b, ok, err := s.db.get(blockKey(h))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: block %d missing", ErrCorrupt, h)
+		}
+		r, err := decodeRecord(b)
+		if err != nil {
+			return err
+		}
+		if r.Header.Parent != prev || BlockHash(&r.Header) != r.Header.Hash || r.Header.TxRoot != txRoot(r.Signatures) {
+			return fmt.Errorf("%w: block %d breaks the hash chain", ErrCorrupt, h)
+		}
+		prev = r.Header.Hash
+	}
+	if prev != s.head.Hash {
+		return fmt.Errorf("%w: head is not the last block", ErrCorrupt)
+	}
+	return nil
+}
+
+// Checkpoint writes a consistent copy of the store to dir (a new Pebble
+// store that Open reads).
+func (s *Store) Checkpoint(dir string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.checkpoint(dir)
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.close() }

@@ -1,0 +1,244 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/agora-vm/agora/runtime/account"
+	"github.com/agora-vm/agora/runtime/pubkey"
+)
+
+func key(i int) pubkey.Pubkey {
+	var k pubkey.Pubkey
+	copy(k[:], fmt.Sprintf("k%030d", i))
+	return k
+}
+
+// block returns a deterministic block at height h touching a few accounts.
+func block(h uint64) *Block {
+	b := &Block{Height: h, Timestamp: int64(1000 + h)}
+	for i := 0; i < 5; i++ {
+		k := int(h*3+uint64(i)) % 40
+		a := account.Account{Lamports: h*10 + uint64(i) + 1, Data: bytes.Repeat([]byte{byte(h)}, int(h%7)*100)}
+		if (h+uint64(i))%11 == 0 {
+			a.Lamports = 0 // deletion
+		}
+		b.Writes = append(b.Writes, account.Keyed{Key: key(k), Account: a})
+	}
+	var sig [64]byte
+	sig[0] = byte(h)
+	b.Signatures = [][64]byte{sig}
+	return b
+}
+
+func exercise(t *testing.T, s *Store) {
+	if _, ok := s.Head(); ok {
+		t.Fatal("empty store has a head")
+	}
+	if _, err := s.Commit(block(1)); !errors.Is(err, ErrOutOfOrder) {
+		t.Fatalf("first block at 1: %v", err)
+	}
+	var hs []Header
+	for h := uint64(0); h < 30; h++ {
+		hd, err := s.Commit(block(h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs = append(hs, hd)
+	}
+	snap, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	before, _ := snap.Account(key(1))
+	if _, err := s.Commit(&Block{Height: 30, Writes: []account.Keyed{{Key: key(1), Account: account.Account{Lamports: 777}}}}); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := snap.Account(key(1))
+	if !after.Equal(&before) {
+		t.Fatal("snapshot saw a later commit")
+	}
+	now, _ := s.Account(key(1))
+	if now.Lamports != 777 {
+		t.Fatalf("latest = %d", now.Lamports)
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Block(5)
+	if err != nil || r.Header != hs[5] || r.Header.Parent != hs[4].Hash {
+		t.Fatalf("block 5: %+v %v", r.Header, err)
+	}
+}
+
+func TestMemStore(t *testing.T) { exercise(t, NewMem()) }
+
+func TestPebbleStore(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(filepath.Join(dir, "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exercise(t, s)
+	head, _ := s.Head()
+	if err := s.Checkpoint(filepath.Join(dir, "cp")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, d := range []string{"db", "cp"} {
+		s2, err := Open(filepath.Join(dir, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, _ := s2.Head(); h != head {
+			t.Fatalf("%s: head %+v, want %+v", d, h, head)
+		}
+		if err := s2.Verify(); err != nil {
+			t.Fatal(err)
+		}
+		s2.Close()
+	}
+}
+
+// The same blocks give the same state roots in both engines, whatever
+// the order of writes within a block.
+func TestStateRootDeterministic(t *testing.T) {
+	a, b := NewMem(), NewMem()
+	for h := uint64(0); h < 10; h++ {
+		blk := block(h)
+		ha, _ := a.Commit(blk)
+		rev := *blk
+		rev.Writes = nil
+		seen := map[pubkey.Pubkey]bool{}
+		for i := len(blk.Writes) - 1; i >= 0; i-- { // distinct keys only, reversed
+			if !seen[blk.Writes[i].Key] {
+				seen[blk.Writes[i].Key] = true
+				rev.Writes = append([]account.Keyed{blk.Writes[i]}, rev.Writes...)
+			}
+		}
+		for i, j := 0, len(rev.Writes)-1; i < j; i, j = i+1, j-1 {
+			rev.Writes[i], rev.Writes[j] = rev.Writes[j], rev.Writes[i]
+		}
+		hb, _ := b.Commit(&rev)
+		if ha.StateRoot != hb.StateRoot {
+			t.Fatalf("block %d: roots differ", h)
+		}
+	}
+}
+
+const crashEnv = "AGORA_STORE_CRASH_CHILD"
+
+// TestCrashChild is the child of TestCrashSafety: it commits blocks to the
+// store in $AGORA_STORE_CRASH_CHILD forever, printing each committed height.
+func TestCrashChild(t *testing.T) {
+	dir := os.Getenv(crashEnv)
+	if dir == "" {
+		t.Skip("run by TestCrashSafety")
+	}
+	s, err := Open(dir)
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(3)
+	}
+	for {
+		next := uint64(0)
+		if h, ok := s.Head(); ok {
+			next = h.Height + 1
+		}
+		blk := block(next)
+		// Large blocks make the kill land inside a commit more often.
+		for i := 0; i < 20; i++ {
+			blk.Writes = append(blk.Writes, account.Keyed{Key: key(100 + i), Account: account.Account{Lamports: next + 1, Data: make([]byte, 4096)}})
+		}
+		if _, err := s.Commit(blk); err != nil {
+			fmt.Println("commit:", err)
+			os.Exit(4)
+		}
+		fmt.Printf("committed %d\n", next)
+	}
+}
+
+// TestCrashSafety kills a child process mid-commit many times and checks
+// after each kill that no committed block was lost and none is partial.
+// AGORA_CRASH_ROUNDS sets the rounds (default 8, 3 with -short).
+func TestCrashSafety(t *testing.T) {
+	rounds := 8
+	if testing.Short() {
+		rounds = 3
+	}
+	if v, err := strconv.Atoi(os.Getenv("AGORA_CRASH_ROUNDS")); err == nil && v > 0 {
+		rounds = v
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "db")
+	var committed int64 = -1
+	for r := 0; r < rounds; r++ {
+		cmd := exec.Command(exe, "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(150+37*r%200) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		for _, line := range strings.Split(out.String(), "\n") {
+			if n, ok := strings.CutPrefix(line, "committed "); ok {
+				if v, err := strconv.ParseInt(n, 10, 64); err == nil && v > committed {
+					committed = v
+				}
+			}
+		}
+		s, err := Open(dir)
+		if err != nil {
+			t.Fatalf("round %d: reopen: %v", r, err)
+		}
+		h, ok := s.Head()
+		if committed >= 0 && (!ok || int64(h.Height) < committed) {
+			t.Fatalf("round %d: head %d, but block %d was committed", r, h.Height, committed)
+		}
+		if err := s.Verify(); err != nil {
+			t.Fatalf("round %d: %v", r, err)
+		}
+		// Every account written by the head block holds what it wrote.
+		if ok {
+			blk := block(h.Height)
+			for i := 0; i < 20; i++ {
+				blk.Writes = append(blk.Writes, account.Keyed{Key: key(100 + i), Account: account.Account{Lamports: h.Height + 1, Data: make([]byte, 4096)}})
+			}
+			last := map[pubkey.Pubkey]account.Account{}
+			for _, w := range blk.Writes {
+				last[w.Key] = w.Account
+			}
+			for k, want := range last {
+				got, _ := s.Account(k)
+				if want.Lamports == 0 {
+					want = account.Account{}
+				}
+				if !got.Equal(&want) {
+					t.Fatalf("round %d: account %s of block %d partially written", r, k, h.Height)
+				}
+			}
+			committed = max(committed, int64(h.Height))
+		}
+		s.Close()
+	}
+	if committed < 1 {
+		t.Fatalf("the child never committed (last %d)", committed)
+	}
+	t.Logf("%d kills, %d blocks committed", rounds, committed+1)
+}
