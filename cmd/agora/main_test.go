@@ -340,3 +340,21 @@ func TestRunInstructionWithAccounts(t *testing.T) {
 		t.Fatalf("--data without --accounts accepted: %d %s", res.code, res.stderr)
 	}
 }
+
+func TestZKConvertSnarkJS(t *testing.T) {
+	dir := "../../ext/zk/testdata/snarkjs/"
+	res := runCLI(t, "", "zk", "convert", "--vk", dir+"verification_key.json", "--proof", dir+"proof.json", "--public", dir+"public.json", "--verify", "--json")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	got := lastJSON(t, res.stdout)
+	if got["valid"] != true || got["public_inputs"] != 2.0 {
+		t.Fatalf("got %v", got)
+	}
+	if res := runCLI(t, "", "zk", "convert", "--proof", dir+"proof.json"); res.code != exitBadCall {
+		t.Fatalf("missing --vk accepted: %d", res.code)
+	}
+	if res := runCLI(t, "", "zk", "convert", "--vk", dir+"proof.json"); res.code != exitBadCall {
+		t.Fatalf("a proof as a key was accepted: %d", res.code)
+	}
+}
