@@ -13,6 +13,11 @@
 // interpretation, symbolic execution, taint) are meant to build on this
 // layer, in this package, and never to change what it admits.
 //
+// The first of them is [TxPairing]: over the control-flow graph, with
+// function summaries, it proves that a program pairs the transactional
+// memory syscalls of ext/txmem on every path, or reports each violation
+// at its instruction (and source line), or says why it cannot prove it.
+//
 // The package only reads program text. It never executes a program, never
 // calls a syscall and never modifies the bytes it is given; it depends on
 // package sbpf alone for the meaning of opcodes.

@@ -504,6 +504,124 @@ uint64_t agora_vrf_verify(uint64_t suite, const AgoraVrfProof *key_and_proof,
 
 /* ==== end of ext/crypto ================================================= */
 
+/* ==== ext/txmem: transactional memory ==================================
+ * (Go package github.com/agora-vm/agora/ext/txmem; this section is its own.)
+ *
+ * agora_tx_begin opens a transaction over the program's writable memory:
+ * the heap and the whole input region, so account lamports, data and data
+ * length too. agora_tx_abort puts back every byte written since
+ * agora_tx_begin (by stores and by syscalls alike); agora_tx_commit keeps
+ * them. agora_tx_test returns 1 while a transaction is open, else 0. The
+ * stack, the registers, logs, return data and the heap allocator's
+ * position are not rolled back. All four return 0 otherwise.
+ *
+ * Misuse aborts the program: agora_tx_begin with a transaction open
+ * [NestedTransaction], commit or abort with none [NoActiveTransaction],
+ * returning from entrypoint with one open [TransactionLeak: the
+ * transaction is aborted first, so the accounts are as they were at
+ * agora_tx_begin, and the instruction fails], and a cross-program
+ * invocation while one is open [CPIInTransaction]. `agora verify` proves
+ * on every path that a program does none of the first three.
+ *
+ * Price in CU: begin 1, test 1; commit 1 + w + ceil(b / 256) and abort
+ * 1 + w + ceil(b / 128), where w counts the writes (stores and syscall
+ * writes) to the heap and input since agora_tx_begin and b the distinct
+ * bytes they changed. Stores outside a transaction cost nothing extra. */
+
+uint64_t agora_tx_begin(void);
+uint64_t agora_tx_commit(void);
+uint64_t agora_tx_abort(void);
+uint64_t agora_tx_test(void);
+
+/* ==== end of ext/txmem ================================================== */
+
+/* ==== ext/ring: ring-buffer message passing =============================
+ * (Go package github.com/agora-vm/agora/ext/ring; this section is its own.)
+ *
+ * A ring is a byte range of writable memory (the heap, for producer and
+ * consumers in one instruction; an account's data, to persist across
+ * transactions) holding an AgoraRingHeader and `capacity` slots. Up to
+ * AGORA_RING_MAX_CONSUMERS consumers each read the whole stream, in
+ * sequence order, at their own pace; a push that would overrun the
+ * slowest consumer returns AGORA_RING_FULL instead. All integers are
+ * little-endian; 8-byte alignment is recommended, not required.
+ *
+ *   agora_ring_create(addr, len, capacity, max_msg)
+ *       formats an empty ring in [addr, addr + len) (it needs
+ *       AGORA_RING_SIZE(capacity, max_msg) bytes); capacity is
+ *       AGORA_RING_CAPACITY(messages, consumers), or just the number of
+ *       messages for one consumer. Returns 0.
+ *   agora_ring_push(ring, msg, len)         0 pushed, AGORA_RING_FULL full
+ *   agora_ring_pop(ring, consumer, out, cap)
+ *       copies consumer's next message to out and returns its length, or
+ *       AGORA_RING_EMPTY when there is none; cap must be at least the
+ *       message's length (max_msg always is).
+ *   agora_ring_peek(ring, consumer, out, cap)   as pop, without consuming
+ *   agora_ring_size(ring, consumer)         messages pending for consumer
+ *
+ * Aborts: a header whose fields disagree, a cursor more than capacity
+ * behind the head, or a slot not holding the expected sequence
+ * [RingCorrupt]; a message longer than max_msg, or a buffer shorter than
+ * the message [MessageTooLarge]; a consumer not below the ring's number
+ * [InvalidConsumer]; create's arguments out of range or len too small
+ * [InvalidArgument]; any pointer outside (writable) memory
+ * [AccessViolation].
+ *
+ * Price in CU: create 1, size 1; push 1 + max(ceil(len / 1024), 1);
+ * pop and peek 1 + max(ceil(n / 512), 1) for an n-byte message, 1 when
+ * empty. */
+
+#define AGORA_RING_MAGIC 0x474e5241u /* "ARNG" */
+#define AGORA_RING_VERSION 1
+#define AGORA_RING_MAX_CONSUMERS 16
+#define AGORA_RING_HEADER_SIZE 192
+#define AGORA_RING_SLOT_HEADER_SIZE 16
+#define AGORA_RING_FULL 1
+#define AGORA_RING_EMPTY ((uint64_t)-1)
+
+/* Bytes per slot, and bytes of a whole ring. */
+#define AGORA_RING_SLOT_SIZE(max_msg) \
+  (AGORA_RING_SLOT_HEADER_SIZE + (((uint64_t)(max_msg) + 7) & ~(uint64_t)7))
+#define AGORA_RING_SIZE(capacity, max_msg) \
+  (AGORA_RING_HEADER_SIZE + (uint64_t)(capacity) * AGORA_RING_SLOT_SIZE(max_msg))
+/* agora_ring_create's capacity argument for a ring read by consumers. */
+#define AGORA_RING_CAPACITY(messages, consumers) \
+  ((uint64_t)(uint32_t)(messages) | ((uint64_t)(uint8_t)(consumers) << 32))
+
+/* The ring's header, at its first byte. The slot of sequence number s
+ * starts at AGORA_RING_HEADER_SIZE + (s % capacity) * slot_size with an
+ * AgoraRingSlotHeader followed by the message. */
+typedef struct {
+  uint32_t magic;     /* offset 0: AGORA_RING_MAGIC */
+  uint32_t version;   /* 4: AGORA_RING_VERSION */
+  uint32_t capacity;  /* 8: messages held */
+  uint32_t max_msg;   /* 12: largest message, bytes */
+  uint32_t consumers; /* 16: consumers 0 .. consumers-1 */
+  uint32_t slot_size; /* 20: AGORA_RING_SLOT_SIZE(max_msg) */
+  uint64_t length;    /* 24: AGORA_RING_SIZE(capacity, max_msg) */
+  uint64_t head;      /* 32: sequence number of the next message */
+  uint64_t reserved[3];                       /* 40: zero */
+  uint64_t cursor[AGORA_RING_MAX_CONSUMERS];  /* 64: next sequence per consumer */
+} AgoraRingHeader;
+SOL_STATIC_ASSERT(sizeof(AgoraRingHeader) == AGORA_RING_HEADER_SIZE, "AgoraRingHeader is 192 bytes");
+SOL_STATIC_ASSERT(__builtin_offsetof(AgoraRingHeader, head) == 32, "head at 32");
+SOL_STATIC_ASSERT(__builtin_offsetof(AgoraRingHeader, cursor) == 64, "cursors at 64");
+
+typedef struct {
+  uint64_t seq;      /* the message's sequence number */
+  uint32_t len;      /* its length */
+  uint32_t reserved; /* zero */
+} AgoraRingSlotHeader;
+SOL_STATIC_ASSERT(sizeof(AgoraRingSlotHeader) == AGORA_RING_SLOT_HEADER_SIZE, "slot header is 16 bytes");
+
+uint64_t agora_ring_create(void *addr, uint64_t len, uint64_t capacity, uint64_t max_msg);
+uint64_t agora_ring_push(AgoraRingHeader *ring, const void *msg, uint64_t len);
+uint64_t agora_ring_pop(AgoraRingHeader *ring, uint64_t consumer, void *out, uint64_t out_cap);
+uint64_t agora_ring_peek(const AgoraRingHeader *ring, uint64_t consumer, void *out, uint64_t out_cap);
+uint64_t agora_ring_size(const AgoraRingHeader *ring, uint64_t consumer);
+
+/* ==== end of ext/ring =================================================== */
+
 /* The program's entry point. */
 extern uint64_t entrypoint(const uint8_t *input);
 
