@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"github.com/agora-vm/agora/ext"
 	"math/bits"
 	"sync"
 	"time"
@@ -60,7 +61,7 @@ type Executor struct {
 }
 
 // NewExecutor returns an executor with Agave's costs, the standard,
-// crypto and runtime syscalls, and the native programs (System, Compute
+// crypto and runtime syscalls, Agora's extension syscalls (package ext), and the native programs (System, Compute
 // Budget and the BPF loaders).
 func NewExecutor() (*Executor, error) {
 	ex := &Executor{FeePerSignature: DefaultFeePerSignature, costs: syscalls.DefaultCosts()}
@@ -70,6 +71,9 @@ func NewExecutor() (*Executor, error) {
 			return nil, err
 		}
 		if err := solcrypto.Register(r); err != nil {
+			return nil, err
+		}
+		if err := ext.Register(r); err != nil {
 			return nil, err
 		}
 		if err := ex.registerSyscalls(r); err != nil {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"encoding/binary"
+	"github.com/agora-vm/agora/ext/txmem"
 	"math"
 
 	"github.com/agora-vm/agora/runtime/pubkey"
@@ -28,8 +29,10 @@ func (ex *Executor) registerSyscalls(r *vm.Registry) error {
 		name string
 		fn   vm.SyscallFunc
 	}{
-		{NameInvokeSignedC, ex.invokeSignedC},
-		{NameInvokeSignedRust, ex.invokeSignedRust},
+		// A cross-program invocation cannot be undone by a transaction's
+		// undo log, so it is refused while one is open (ext/txmem).
+		{NameInvokeSignedC, txmem.GuardCPI(ex.invokeSignedC)},
+		{NameInvokeSignedRust, txmem.GuardCPI(ex.invokeSignedRust)},
 		{NameCreateProgramAddress, ex.createProgramAddress},
 		{NameTryFindProgramAddress, ex.tryFindProgramAddress},
 		{NameGetStackHeight, ex.getStackHeight},

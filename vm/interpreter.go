@@ -56,7 +56,12 @@ func (m *Machine) interpret() *Error {
 		switch stop {
 		case stopExit:
 			if w := m.mem.watcher; w != nil {
-				if err := w.AtExit(m); err != nil {
+				// AtExit may charge (an abort is work), so the meter is
+				// made exact for it, as for a syscall.
+				m.pc, m.remaining, m.bank = pc, left+m.bank, 0
+				err := w.AtExit(m)
+				left = m.remaining
+				if err != nil {
 					fault = &Error{Kind: SyscallError, Err: err}
 					break
 				}

@@ -24,7 +24,12 @@ func (u *undoLog) BeforeWrite(addr uint64, old []byte) {
 	}{addr, append([]byte(nil), old...)})
 }
 
-func (u *undoLog) AtExit(m *Machine) error { return u.leakErr }
+func (u *undoLog) AtExit(m *Machine) error {
+	if u.leakErr != nil {
+		_ = m.Consume(5) // the abort's price
+	}
+	return u.leakErr
+}
 
 func (u *undoLog) undo(m *Machine) error {
 	for i := len(u.entries) - 1; i >= 0; i-- {
@@ -97,7 +102,7 @@ func TestWriteWatcherAtExitFailsTheRun(t *testing.T) {
 	m := NewMachine()
 	res := m.Run(exe, RunOptions{Budget: 1000})
 	var ve *Error
-	if !errors.As(res.Err, &ve) || ve.Kind != SyscallError || !errors.Is(res.Err, leak) || ve.PC != 1 || res.CU != 2 {
+	if !errors.As(res.Err, &ve) || ve.Kind != SyscallError || !errors.Is(res.Err, leak) || ve.PC != 1 || res.CU != 7 {
 		t.Fatalf("got %+v (cu %d), want SyscallError(TransactionLeak) at pc 1", res.Err, res.CU)
 	}
 	// The next run starts without a watcher.

@@ -10,9 +10,11 @@ import (
 	"strings"
 
 	"github.com/agora-vm/agora/elf"
+	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/syscalls"
+	"github.com/agora-vm/agora/syscalls/solcrypto"
 	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/vm"
 )
@@ -22,8 +24,9 @@ type loaded struct {
 	path     string
 	program  *vm.Program
 	registry *vm.Registry
-	lines    []int          // source line per slot, for assembly
-	labels   map[int]string // function names by pc, when known
+	pairing  *verify.PairingReport // transactional-memory pairing
+	lines    []int                 // source line per slot, for assembly
+	labels   map[int]string        // function names by pc, when known
 	isELF    bool
 }
 
@@ -79,7 +82,10 @@ func loadProgram(s *streams, path, version string) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg := syscalls.NewRegistry()
+	reg, err := newRegistry()
+	if err != nil {
+		return nil, err
+	}
 	data, err := readSource(s, path)
 	if err != nil {
 		return nil, err
@@ -110,7 +116,7 @@ func loadProgram(s *streams, path, version string) (*loaded, error) {
 		if strings.EqualFold(filepath.Ext(path), ".so") {
 			return nil, usageErr("%s: not an ELF file (no ELF magic)", name)
 		}
-		p, err := asm.Assemble(string(data), v, nil)
+		p, err := asm.Assemble(string(data), v, asmOptions())
 		if err != nil {
 			return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
 		}
@@ -125,7 +131,41 @@ func loadProgram(s *streams, path, version string) (*loaded, error) {
 		}
 		return nil, &exitError{code: exitBadCall, err: vf}
 	}
+	p := l.program
+	l.pairing, err = verify.TxPairing(p.Text, p.Version, &verify.PairingOptions{Entry: p.Entry, Functions: p.Functions, Syscalls: reg, Lines: l.lines})
+	if err != nil {
+		return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
+	}
+	if l.pairing.Verdict == verify.PairingViolation {
+		return nil, &exitError{code: exitBadCall, err: &pairingFailure{path: name, report: l.pairing}}
+	}
 	return l, nil
+}
+
+// newRegistry returns every syscall a raw run can call: Solana's standard
+// and crypto syscalls and Agora's extensions.
+func newRegistry() (*vm.Registry, error) {
+	reg := syscalls.NewRegistry()
+	if err := solcrypto.Register(reg); err != nil {
+		return nil, err
+	}
+	if err := ext.Register(reg); err != nil {
+		return nil, err
+	}
+	return reg, nil
+}
+
+// asmOptions lets assembly use the extensions' mnemonics (tx_begin, ...).
+func asmOptions() *asm.Options { return &asm.Options{Aliases: ext.Aliases()} }
+
+// pairingFailure is a program whose transactions do not pair on some path.
+type pairingFailure struct {
+	path   string
+	report *verify.PairingReport
+}
+
+func (p *pairingFailure) Error() string {
+	return fmt.Sprintf("%s: rejected by the verifier: %s", p.path, p.report)
 }
 
 // verifyFailure marks a program rejected by the verifier.

@@ -358,3 +358,22 @@ func TestZKConvertSnarkJS(t *testing.T) {
 		t.Fatalf("a proof as a key was accepted: %d", res.code)
 	}
 }
+
+func TestTransactionalMemoryFromTheCLI(t *testing.T) {
+	// tx_begin and friends assemble to the extension syscalls.
+	res := runCLI(t, "tx_begin\nstdw [r1+0], 5\ntx_abort\nldxdw r0, [r1+0]\nexit\n", "run", "-", "--input", "0700000000000000", "--json")
+	if got := lastJSON(t, res.stdout); res.code != 0 || got["r0"] != 7.0 {
+		t.Fatalf("abort did not restore: %d %v %s", res.code, got, res.stderr)
+	}
+	// A program that may exit with a transaction open is refused.
+	res = runCLI(t, "tx_begin\nmov64 r0, 0\nexit\n", "run", "-", "--json")
+	got := lastJSON(t, res.stdout)
+	e, _ := got["error"].(map[string]any)
+	if res.code != exitBadCall || e["kind"] != "TransactionLeak" || e["pc"] != 2.0 {
+		t.Fatalf("leaking program: %d %v", res.code, got)
+	}
+	res = runCLI(t, "tx_commit\nexit\n", "verify", "-")
+	if res.code != exitBadCall || !strings.Contains(res.stderr, "NoActiveTransaction") || !strings.Contains(res.stderr, "line 1") {
+		t.Fatalf("verify: %d %s", res.code, res.stderr)
+	}
+}

@@ -242,7 +242,10 @@ func reportLoadError(s *streams, asJSON bool, err error) error {
 	ef := &errorField{Kind: "UsageError", PC: -1, Message: ee.Error()}
 	var verr *verify.Error
 	var vf *verifyFailure
+	var pf *pairingFailure
 	switch {
+	case errors.As(err, &pf) && len(pf.report.Findings) > 0:
+		ef.Kind, ef.PC = pf.report.Findings[0].Kind.String(), pf.report.Findings[0].PC
 	case errors.As(err, &verr):
 		ef.Kind, ef.PC = verr.Kind.String(), verr.PC
 	case errors.As(err, &vf):

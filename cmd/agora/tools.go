@@ -13,7 +13,6 @@ import (
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
-	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/vm"
 )
@@ -48,7 +47,7 @@ as hex, one slot per line.`,
 			if err != nil {
 				return err
 			}
-			p, err := asm.Assemble(string(src), v, nil)
+			p, err := asm.Assemble(string(src), v, asmOptions())
 			if err != nil {
 				return &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", args[0], err)}
 			}
@@ -78,7 +77,10 @@ as hex, one slot per line.`,
 
 // assembleELF wraps an assembled program in an ELF shared object.
 func assembleELF(p *asm.Program) ([]byte, error) {
-	reg := syscalls.NewRegistry()
+	reg, err := newRegistry()
+	if err != nil {
+		return nil, err
+	}
 	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(p.Version, p.Text, p.Functions, p.Entry), reg.Name)
 	if err != nil {
 		return nil, err
@@ -112,7 +114,10 @@ back into the same instruction bytes. An ELF's version comes from its header.`,
 			if err != nil {
 				return err
 			}
-			reg := syscalls.NewRegistry()
+			reg, err := newRegistry()
+			if err != nil {
+				return err
+			}
 			opts := &asm.DisasmOptions{SyscallName: reg.Name}
 			if isELFData(text) {
 				l, err := loadProgram(&streams{in: bytes.NewReader(text), out: s.out, err: s.err}, "-", version)
@@ -156,9 +161,13 @@ RequisiteVerifier plus the V3+ syscall checks). Exit code 0 when it passes,
 				return err
 			}
 			if asJSON {
-				return writeJSON(s, map[string]any{"ok": true, "instructions": len(l.program.Text) / sbpf.InsnSize})
+				return writeJSON(s, map[string]any{"ok": true, "instructions": len(l.program.Text) / sbpf.InsnSize,
+					"tx_pairing": l.pairing.Verdict.String(), "findings": pairingFindings(l.pairing)})
 			}
 			fmt.Fprintf(s.out, "%s: ok (%d instruction slots, sBPF %s)\n", l.path, len(l.program.Text)/sbpf.InsnSize, l.program.Version)
+			if l.pairing.Verdict != verify.PairingProven {
+				fmt.Fprintln(s.out, l.pairing)
+			}
 			return nil
 		},
 	}
@@ -167,10 +176,22 @@ RequisiteVerifier plus the V3+ syscall checks). Exit code 0 when it passes,
 	return cmd
 }
 
+// pairingFindings lists a pairing report's findings for JSON output.
+func pairingFindings(r *verify.PairingReport) []map[string]any {
+	out := []map[string]any{}
+	for _, f := range r.Findings {
+		out = append(out, map[string]any{"kind": f.Kind.String(), "verdict": f.Verdict.String(), "pc": f.PC, "line": f.Line, "message": f.Message})
+	}
+	return out
+}
+
 func reportVerify(s *streams, err error) error {
 	out := map[string]any{"ok": false, "message": err.Error()}
 	var verr *verify.Error
-	if errors.As(err, &verr) {
+	var pf *pairingFailure
+	if errors.As(err, &pf) {
+		out["kind"], out["tx_pairing"], out["findings"] = "TxPairing", pf.report.Verdict.String(), pairingFindings(pf.report)
+	} else if errors.As(err, &verr) {
 		out["kind"], out["pc"] = verr.Kind.String(), verr.PC
 	} else if k := loadErrorKind(err); k != "" {
 		out["kind"] = k

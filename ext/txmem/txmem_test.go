@@ -224,6 +224,11 @@ func TestLeakRestores(t *testing.T) {
 	if input[0] != 1 || input[8] != 0 || Active(o.m) {
 		t.Fatalf("input %x, active %v", input, Active(o.m))
 	}
+	// 5 instructions, tx_begin's price, and the abort charged as tx_abort:
+	// two writes of 8 distinct bytes each.
+	if want := 5 + CostBegin + AbortCost(2, 16); o.res.CU != want {
+		t.Fatalf("leak charged %d CU, want %d", o.res.CU, want)
+	}
 }
 
 // A fault inside a transaction leaves it open; Rollback restores.

@@ -179,7 +179,11 @@ func (l *Log) save(addr uint64, b []byte) {
 // so whoever reads the memory after the run (the runtime's account
 // checks) sees the state of tx_begin — and the run fails with
 // TransactionLeak.
+//
+// The abort is charged as tx_abort would be; when the budget cannot cover
+// it the memory is still restored and the run still fails.
 func (l *Log) AtExit(m *vm.Machine) error {
+	_ = m.Consume(l.costOf(CostAbortBase, AbortBytesPerCU))
 	err := l.restore(m)
 	n := len(l.saved)
 	m.UnwatchWrites()

@@ -1,0 +1,43 @@
+package ext
+
+import (
+	"testing"
+
+	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/syscalls"
+	"github.com/agora-vm/agora/vm"
+)
+
+func TestRegisterAllFamiliesBesideTheStandardSyscalls(t *testing.T) {
+	r := syscalls.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"agora_tx_begin", "agora_ring_push", "agora_bls_verify", "agora_groth16_verify", "sol_log_"} {
+		if !r.HasSyscall(sbpf.SyscallHash(name)) {
+			t.Errorf("%s is not registered", name)
+		}
+	}
+	if err := Register(r); err == nil {
+		t.Error("registering twice did not report the collision")
+	}
+	if err := Register(vm.NewRegistry()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAliasesNameRegisteredSyscalls(t *testing.T) {
+	r := vm.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
+	a := Aliases()
+	if a["tx_begin"] != "agora_tx_begin" {
+		t.Fatalf("tx_begin -> %q", a["tx_begin"])
+	}
+	for mnemonic, name := range a {
+		if !r.HasSyscall(sbpf.SyscallHash(name)) {
+			t.Errorf("alias %s names unregistered syscall %s", mnemonic, name)
+		}
+	}
+}
