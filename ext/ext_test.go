@@ -41,3 +41,22 @@ func TestAliasesNameRegisteredSyscalls(t *testing.T) {
 		}
 	}
 }
+
+func TestFeatureIDsAreUniqueAndImplementedFamiliesRegistered(t *testing.T) {
+	r := syscalls.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint8]bool{}
+	for _, f := range Features() {
+		if seen[f.ID] {
+			t.Errorf("feature ID %#x twice", f.ID)
+		}
+		seen[f.ID] = true
+		// Parts 1, 2 and 6 are implemented here (poseidon is Solana's own
+		// syscall, registered by syscalls/solcrypto).
+		if (f.Part == 1 || f.Part == 6 || f.Part == 2 && f.Syscall != "sol_poseidon") && !r.HasSyscall(sbpf.SyscallHash(f.Syscall)) {
+			t.Errorf("%s (%#x) is not registered as %s", f.Name, f.ID, f.Syscall)
+		}
+	}
+}

@@ -377,3 +377,19 @@ func TestTransactionalMemoryFromTheCLI(t *testing.T) {
 		t.Fatalf("verify: %d %s", res.code, res.stderr)
 	}
 }
+
+func TestFeaturesJSON(t *testing.T) {
+	res := runCLI(t, "", "features", "--json")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	list, _ := lastJSON(t, res.stdout)["features"].([]any)
+	available := map[string]bool{}
+	for _, f := range list {
+		m := f.(map[string]any)
+		available[m["syscall"].(string)] = m["available"].(bool)
+	}
+	if !available["agora_tx_begin"] || !available["agora_bls_verify"] || available["agora_hw_offload_query"] {
+		t.Fatalf("availability wrong: %v", available)
+	}
+}
