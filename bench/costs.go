@@ -75,6 +75,15 @@ type CostSample struct {
 	Input []byte
 	Args  [5]uint64
 
+	// Stateful syscalls are calibrated in pairs that leave the state as
+	// they found it (tx_begin then tx_commit, ring_push then ring_pop).
+	// Between is assembly run after the first call (in the baseline too,
+	// so its instructions cancel out); Then is a second syscall, with
+	// ThenArgs, called after it. Price is then the pair's price.
+	Between  string
+	Then     string
+	ThenArgs [5]uint64
+
 	// CheckR0 judges the value the call returns; nil requires 0 (success
 	// for every syscall that reports failure as a non-zero r0).
 	CheckR0 func(r0 uint64) error
@@ -87,10 +96,14 @@ type CostSample struct {
 // Label names the sample's syscall and operation, e.g.
 // "sol_curve_group_op edwards mul".
 func (s *CostSample) Label() string {
-	if s.Op == "" {
-		return s.Syscall
+	name := s.Syscall
+	if s.Then != "" {
+		name += "+" + s.Then
 	}
-	return s.Syscall + " " + s.Op
+	if s.Op == "" {
+		return name
+	}
+	return name + " " + s.Op
 }
 
 // CostRow is the calibration of one sample. The first five fields are the
@@ -165,10 +178,20 @@ func costLoopSource(s *CostSample, calls int, baseline bool) string {
 	for i, a := range s.Args {
 		fmt.Fprintf(&b, "    lddw r%d, %#x\n", i+1, a)
 	}
-	if baseline {
-		b.WriteString("    mov64 r0, 0\n")
-	} else {
-		fmt.Fprintf(&b, "    syscall %s\n", s.Syscall)
+	call := func(name string) {
+		if baseline {
+			b.WriteString("    mov64 r0, 0\n")
+		} else {
+			fmt.Fprintf(&b, "    syscall %s\n", name)
+		}
+	}
+	call(s.Syscall)
+	b.WriteString(s.Between)
+	if s.Then != "" {
+		for i, a := range s.ThenArgs {
+			fmt.Fprintf(&b, "    lddw r%d, %#x\n", i+1, a)
+		}
+		call(s.Then)
 	}
 	b.WriteString("    sub64 r9, 1\n    jne r9, 0, loop\n    exit\n")
 	return b.String()
@@ -184,8 +207,10 @@ func PrepareCost(reg *vm.Registry, s CostSample, calls int) (*PreparedCost, erro
 	if calls > math.MaxInt32 {
 		return nil, fmt.Errorf("%s: %d calls per run is too many", label, calls)
 	}
-	if !reg.HasSyscall(sbpf.SyscallHash(s.Syscall)) {
-		return nil, fmt.Errorf("%s: syscall %q is not registered", label, s.Syscall)
+	for _, name := range []string{s.Syscall, s.Then} {
+		if name != "" && !reg.HasSyscall(sbpf.SyscallHash(name)) {
+			return nil, fmt.Errorf("%s: syscall %q is not registered", label, name)
+		}
 	}
 	p := &PreparedCost{
 		Sample:    s,
@@ -315,13 +340,27 @@ func (p *PreparedCost) Measure(rounds int, roundTime time.Duration) (CostRow, er
 func (p *PreparedCost) row(ns float64) CostRow {
 	s := &p.Sample
 	ratio := ns / (float64(max(s.Price, 1)) * NsPerCU)
+	name := s.Syscall
+	if s.Then != "" {
+		name += "+" + s.Then
+	}
+	flag := RatioFlag(ratio)
+	// A price of 1 CU per call cannot go lower: a cheap call at the floor
+	// is not overpriced.
+	calls := uint64(1)
+	if s.Then != "" {
+		calls = 2
+	}
+	if flag == FlagOverpriced && s.Price <= calls {
+		flag = ""
+	}
 	return CostRow{
-		Name:       s.Syscall,
+		Name:       name,
 		Size:       s.Size,
 		CU:         s.Price,
 		Ns:         ns,
 		Ratio:      ratio,
-		Flag:       RatioFlag(ratio),
+		Flag:       flag,
 		Op:         s.Op,
 		Unit:       s.Unit,
 		Units:      s.Units,

@@ -18,6 +18,8 @@ import (
 	"github.com/gtank/ristretto255"
 
 	"github.com/agora-vm/agora/ext/crypto"
+	"github.com/agora-vm/agora/ext/ring"
+	"github.com/agora-vm/agora/ext/txmem"
 	"github.com/agora-vm/agora/ext/zk"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/syscalls"
@@ -43,6 +45,8 @@ func costFamilies() []costFamily {
 		{"solcrypto", solcrypto.Register, solcryptoSamples},
 		{"ext/crypto", crypto.Register, extCryptoSamples},
 		{"ext/zk", zk.Register, extZKSamples},
+		{"ext/txmem", txmem.Register, txmemSamples},
+		{"ext/ring", ring.Register, ringSamples},
 	}
 }
 

@@ -1,6 +1,7 @@
 package syscalls
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"github.com/agora-vm/agora/vm"
@@ -69,9 +70,13 @@ func fill(d []byte, c byte) {
 }
 
 // firstDiff returns the difference of the first unequal bytes of a and b
-// (equal lengths), or 0; it compares eight bytes at a time.
+// (equal lengths), or 0. It skips equal 256-byte chunks with bytes.Equal
+// (vectorised), then equal words, then finds the byte.
 func firstDiff(a, b []byte) int32 {
+	const chunk = 256
 	i := 0
+	for ; i+chunk <= len(a) && bytes.Equal(a[i:i+chunk], b[i:i+chunk]); i += chunk {
+	}
 	for ; i+8 <= len(a); i += 8 {
 		if binary.LittleEndian.Uint64(a[i:]) != binary.LittleEndian.Uint64(b[i:]) {
 			break

@@ -8,7 +8,7 @@ import (
 func TestFillAndFirstDiffMatchByteLoops(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 2000 {
-		n := rng.IntN(80)
+		n := rng.IntN(700)
 		a := make([]byte, n)
 		for i := range a {
 			a[i] = byte(rng.IntN(3))
