@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/agora-vm/agora/abi"
+	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
@@ -44,6 +45,11 @@ func runInstruction(s *streams, l *loaded, f *runFlags) error {
 	if err != nil {
 		return reportLoadError(s, f.json, usageErr("--data: %v", err))
 	}
+	if f.dataJSON != "" {
+		if data, err = ovsm.EncodeData([]byte(f.dataJSON)); err != nil {
+			return reportLoadError(s, f.json, usageErr("--data-json: %v", err))
+		}
+	}
 	programID, err := abi.ParseKey(f.programID)
 	if err != nil {
 		return reportLoadError(s, f.json, usageErr("--program-id: %v", err))
@@ -57,7 +63,7 @@ func runInstruction(s *streams, l *loaded, f *runFlags) error {
 		return reportLoadError(s, f.json, usageErr("%w", err))
 	}
 	cfg := vm.DefaultConfig()
-	cfg.HeapSize = f.heap
+	cfg.HeapSize = max(f.heap, l.heapSize)
 	exe, err := vm.NewExecutable(l.program, l.registry, cfg)
 	if err != nil {
 		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/ext"
+	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/syscalls"
@@ -25,7 +26,8 @@ type loaded struct {
 	program  *vm.Program
 	registry *vm.Registry
 	pairing  *verify.PairingReport // transactional-memory pairing
-	lines    []int                 // source line per slot, for assembly
+	lines    []int                 // source line per slot, for assembly and OVSM
+	heapSize int                   // the heap an OVSM program was compiled for (0: default)
 	labels   map[int]string        // function names by pc, when known
 	isELF    bool
 }
@@ -78,6 +80,12 @@ func parseVersion(s string) (sbpf.Version, error) {
 // object (recognised by its magic) — and verifies it. An ELF's version
 // comes from its header; --sbpf-version, when given, must match it.
 func loadProgram(s *streams, path, version string) (*loaded, error) {
+	return readProgram(s, path, version, true)
+}
+
+// readProgram is loadProgram, verifying only when check is set (the
+// disassembler shows programs the verifier rejects too).
+func readProgram(s *streams, path, version string, check bool) (*loaded, error) {
 	v, err := parseVersion(version)
 	if err != nil {
 		return nil, err
@@ -95,7 +103,19 @@ func loadProgram(s *streams, path, version string) (*loaded, error) {
 		name = "<stdin>"
 	}
 	l := &loaded{path: name, registry: reg}
-	if isELFData(data) {
+	if strings.EqualFold(filepath.Ext(path), ".ovsm") {
+		out, err := compileOVSM(data, name, v, version != "")
+		if err != nil {
+			return nil, err
+		}
+		l.program, l.heapSize = out.Program, out.HeapSize
+		l.lines = make([]int, len(out.Program.Text)/sbpf.InsnSize)
+		for pc := range l.lines {
+			if loc, ok := out.Debug.Lookup(pc); ok {
+				l.lines[pc] = loc.Line
+			}
+		}
+	} else if isELFData(data) {
 		opts := elf.DefaultOptions()
 		opts.SymbolLabels = true
 		if version != "" {
@@ -122,6 +142,9 @@ func loadProgram(s *streams, path, version string) (*loaded, error) {
 		}
 		l.program = vm.NewRawProgram(v, p.Text, p.Functions, p.Entry)
 		l.lines = p.Lines
+	}
+	if !check {
+		return l, nil
 	}
 	if err := verify.Structural(l.program.Text, l.program.Version, reg); err != nil {
 		vf := &verifyFailure{path: name, err: err}
@@ -188,3 +211,19 @@ func (v *verifyFailure) Error() string {
 	return fmt.Sprintf("%s: rejected by the verifier: %s%v", where, kind, v.err)
 }
 func (v *verifyFailure) Unwrap() error { return v.err }
+
+// compileOVSM compiles OVSM source. OVSM targets V0 (the default) or V3;
+// an explicit --sbpf-version chooses.
+func compileOVSM(src []byte, name string, v sbpf.Version, explicit bool) (*ovsm.Output, error) {
+	if !explicit {
+		v = sbpf.V0
+	}
+	out, err := ovsm.Compile(src, name, ovsm.Options{Version: v})
+	if err != nil {
+		if ds, ok := ovsm.AsDiagnostics(err); ok {
+			return nil, &exitError{code: exitBadCall, err: ds}
+		}
+		return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
+	}
+	return out, nil
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -391,5 +392,51 @@ func TestFeaturesJSON(t *testing.T) {
 	}
 	if !available["agora_tx_begin"] || !available["agora_bls_verify"] || available["agora_hw_offload_query"] {
 		t.Fatalf("availability wrong: %v", available)
+	}
+}
+
+func TestOVSMCompileCheckRun(t *testing.T) {
+	dir := t.TempDir()
+	so := filepath.Join(dir, "swap.so")
+	if res := runCLI(t, "", "compile", "../../examples/ovsm/atomic-swap.ovsm", "-o", so); res.code != 0 {
+		t.Fatalf("compile: %d %s", res.code, res.stderr)
+	}
+	if _, err := os.Stat(so + ".dbg.json"); err != nil {
+		t.Fatalf("no debug info next to the ELF: %v", err)
+	}
+	accounts := filepath.Join(dir, "accounts.json")
+	write := func(lamports int) {
+		doc := fmt.Sprintf(`[{"key": "A1ice111111111111111111111111111111111111111", "owner": "AgoraProgram1111111111111111111111111111111", "lamports": %d, "writable": true, "signer": true},
+ {"key": "Bob11111111111111111111111111111111111111111", "owner": "AgoraProgram1111111111111111111111111111111", "lamports": 5, "writable": true}]`, lamports)
+		if err := os.WriteFile(accounts, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The compiled ELF and the source run the same: 100 lamports move.
+	write(1000)
+	for _, prog := range []string{so, "../../examples/ovsm/atomic-swap.ovsm"} {
+		res := runCLI(t, "", "run", prog, "--accounts", accounts, "--data-json", "{}", "--json")
+		got := lastJSON(t, res.stdout)
+		accts, _ := got["accounts"].([]any)
+		if res.code != 0 || len(accts) != 2 || accts[0].(map[string]any)["lamports"] != 900.0 || accts[1].(map[string]any)["lamports"] != 105.0 {
+			t.Fatalf("%s: %d %v %s", prog, res.code, got, res.stderr)
+		}
+	}
+	// Insufficient funds: the transaction aborts and nothing changes.
+	write(50)
+	res := runCLI(t, "", "run", "../../examples/ovsm/atomic-swap.ovsm", "--accounts", accounts, "--data-json", "{}", "--json")
+	got := lastJSON(t, res.stdout)
+	accts, _ := got["accounts"].([]any)
+	if res.code != 1 || accts[0].(map[string]any)["lamports"] != 50.0 || !strings.Contains(fmt.Sprint(got["logs"]), "Insufficient funds") {
+		t.Fatalf("insufficient funds: %d %v", res.code, got)
+	}
+	// check reports an unknown function with its position and a caret.
+	bad := filepath.Join(dir, "bad.ovsm")
+	if err := os.WriteFile(bad, []byte("(define-program bad (entrypoint (accounts data) (frobnicate 1)))"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = runCLI(t, "", "check", bad)
+	if res.code != exitBadCall || !strings.Contains(res.stdout, "bad.ovsm:1:50") || !strings.Contains(res.stdout, "^") {
+		t.Fatalf("check: %d %q", res.code, res.stdout)
 	}
 }

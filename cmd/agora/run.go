@@ -29,6 +29,7 @@ type runFlags struct {
 	// Instruction mode.
 	accounts  string
 	data      string
+	dataJSON  string
 	programID string
 }
 
@@ -40,9 +41,10 @@ func newRunCmd(s *streams) *cobra.Command {
 		Long: `Verify and run an sBPF program in raw mode, as the reference VM's own tests do:
 the input bytes are mapped writable at 0x400000000 and r1 points at them.
 
-FILE is sBPF assembly (.s, .asm, or - for standard input) or an sBPF ELF
+FILE is sBPF assembly (.s, .asm, or - for standard input), an sBPF ELF
 shared object (.so), whose version comes from its header unless
---sbpf-version restricts it.
+--sbpf-version restricts it, or an OVSM program (.ovsm), compiled in memory
+(V0 unless --sbpf-version says v3).
 
 With --json the last line of standard output is one JSON object:
   {"ok":true,"r0":<u64>,"cu":<consumed>,"logs":[...]}
@@ -74,6 +76,7 @@ exit' | agora run -`,
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
 	fl.StringVar(&f.accounts, "accounts", "", "run as a Solana instruction over the accounts in this JSON `FILE`")
 	fl.StringVar(&f.data, "data", "", "instruction data as hex (with --accounts)")
+	fl.StringVar(&f.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
 	fl.StringVar(&f.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
 	return cmd
 }
@@ -146,8 +149,11 @@ type errorField struct {
 }
 
 func runProgram(s *streams, path string, f *runFlags) error {
-	if f.accounts == "" && f.data != "" {
-		return reportLoadError(s, f.json, usageErr("--data needs --accounts (raw mode takes --input)"))
+	if f.accounts == "" && (f.data != "" || f.dataJSON != "") {
+		return reportLoadError(s, f.json, usageErr("--data and --data-json need --accounts (raw mode takes --input)"))
+	}
+	if f.data != "" && f.dataJSON != "" {
+		return reportLoadError(s, f.json, usageErr("--data and --data-json are mutually exclusive"))
 	}
 	if f.accounts != "" {
 		if f.inputHex != "" || f.inputFile != "" {
@@ -174,7 +180,7 @@ func runProgram(s *streams, path string, f *runFlags) error {
 		return reportLoadError(s, f.json, err)
 	}
 	cfg := vm.DefaultConfig()
-	cfg.HeapSize = f.heap
+	cfg.HeapSize = max(f.heap, l.heapSize)
 	exe, err := vm.NewExecutable(l.program, l.registry, cfg)
 	if err != nil {
 		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})

@@ -120,7 +120,7 @@ back into the same instruction bytes. An ELF's version comes from its header.`,
 			}
 			opts := &asm.DisasmOptions{SyscallName: reg.Name}
 			if isELFData(text) {
-				l, err := loadProgram(&streams{in: bytes.NewReader(text), out: s.out, err: s.err}, "-", version)
+				l, err := readProgram(&streams{in: bytes.NewReader(text), out: s.out, err: s.err}, "-", version, false)
 				if err != nil {
 					return err
 				}

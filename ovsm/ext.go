@@ -1,0 +1,611 @@
+package ovsm
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/agora-vm/agora/ovsm/parse"
+)
+
+// The syscall table: every OVSM function that is a syscall of the
+// runtime, standard or extension, is one Extension entry. Adding an
+// extension to the language is adding an entry (here, or at run time
+// through Options.Extensions): its OVSM name, the syscall's name, how
+// each argument becomes registers and how r0 becomes the result.
+
+// ArgShape says how one OVSM argument is passed to a syscall.
+type ArgShape uint8
+
+// Argument shapes.
+const (
+	// ArgInt passes an integer or boolean in one register.
+	ArgInt ArgShape = iota + 1
+	// ArgBytes passes a string or byte array as its address and length
+	// (two registers).
+	ArgBytes
+	// ArgPtr passes the address of a string's or byte array's bytes (one
+	// register); the syscall knows the length.
+	ArgPtr
+	// ArgKey passes the address of a 32-byte key: an account's key, or a
+	// 32-byte array (checked).
+	ArgKey
+	// ArgValue passes any value in the data encoding (docs/ovsm.md): the
+	// address and length of its encoding (two registers). Map literals
+	// for extension syscalls go this way.
+	ArgValue
+	// ArgRing passes a ring buffer: the data of an account, or a ring
+	// made by ring-buffer-create (one register, its address).
+	ArgRing
+	// ArgFn passes a function: the address of its generic entry and of
+	// its closure object (two registers).
+	ArgFn
+	// ArgSlices passes this and every further argument (strings or byte
+	// arrays) as an array of (address, length) pairs: its address and
+	// the count (two registers). It must be the last shape.
+	ArgSlices
+	// ArgScalar passes the address of a 32-byte little-endian scalar: an
+	// integer (widened in the stack frame) or 32 bytes.
+	ArgScalar
+)
+
+func (a ArgShape) regs() int {
+	switch a {
+	case ArgBytes, ArgValue, ArgFn, ArgSlices:
+		return 2
+	}
+	return 1
+}
+
+var argShapeNames = map[ArgShape]string{ArgInt: "int", ArgBytes: "bytes", ArgPtr: "ptr", ArgKey: "key",
+	ArgValue: "value", ArgRing: "ring", ArgFn: "fn", ArgSlices: "slices", ArgScalar: "scalar"}
+
+// String returns the shape's name as docs/ovsm.md writes it.
+func (a ArgShape) String() string {
+	if s, ok := argShapeNames[a]; ok {
+		return s
+	}
+	return fmt.Sprintf("ArgShape(%d)", uint8(a))
+}
+
+// ResultShape says what a syscall's r0 becomes.
+type ResultShape uint8
+
+// Result shapes.
+const (
+	// ResultInt is r0 as a u64.
+	ResultInt ResultShape = iota + 1
+	// ResultBool is r0 != 0.
+	ResultBool
+	// ResultOK is r0 == 0, as a boolean (verification syscalls).
+	ResultOK
+	// ResultStatus is nil; a non-zero r0 raises "<name> failed".
+	ResultStatus
+	// ResultNil ignores r0.
+	ResultNil
+	// ResultValue: an output buffer of OutCap bytes is passed after the
+	// arguments (address, capacity); r0 is the length of the encoded
+	// value written there, decoded as the result, or u64 max for nil.
+	ResultValue
+	// ResultBytes: an output buffer of OutCap bytes is passed after the
+	// arguments (its address); the result is those bytes when r0 is 0,
+	// and a non-zero r0 raises.
+	ResultBytes
+)
+
+var resultShapeNames = map[ResultShape]string{ResultInt: "u64", ResultBool: "bool", ResultOK: "ok?",
+	ResultStatus: "status", ResultNil: "nil", ResultValue: "value", ResultBytes: "bytes"}
+
+// String returns the shape's name as docs/ovsm.md writes it.
+func (r ResultShape) String() string {
+	if s, ok := resultShapeNames[r]; ok {
+		return s
+	}
+	return fmt.Sprintf("ResultShape(%d)", uint8(r))
+}
+
+// Extension is one entry of the syscall table.
+type Extension struct {
+	// Name is the OVSM function, e.g. "tx-begin".
+	Name string
+	// Syscall is the syscall it calls, e.g. "agora_tx_begin".
+	Syscall string
+	// Args are the shapes of the arguments, in order.
+	Args []ArgShape
+	// Optional is how many trailing arguments may be left out; they are
+	// passed as zeros.
+	Optional int
+	// Sizes, when set, gives per argument the exact byte length a ptr,
+	// bytes or key argument must have (0: any), checked at run time.
+	Sizes []int
+	// Leading are constants passed in the first registers, before the
+	// arguments (a selector such as a curve or a suite).
+	Leading []uint64
+	// Result is what r0 becomes.
+	Result ResultShape
+	// OutCap is the output buffer size for ResultValue and ResultBytes.
+	OutCap int
+	// Issue is the issue of this repository that lands the syscall (0
+	// for the standard Solana syscalls).
+	Issue int
+	// Provisional marks entries whose register layout is the compiler's
+	// proposal, to be aligned with sdk/c/agora.h when the syscall lands.
+	Provisional bool
+	// Doc is a one-line description.
+	Doc string
+
+	special string // compiled by hand (see callExtension)
+}
+
+func (e Extension) validate() error {
+	if e.Name == "" || e.Syscall == "" {
+		return fmt.Errorf("ovsm: extension %q: empty name or syscall", e.Name)
+	}
+	n := len(e.Leading)
+	if len(e.Sizes) > len(e.Args) {
+		return fmt.Errorf("ovsm: extension %q: %d sizes for %d arguments", e.Name, len(e.Sizes), len(e.Args))
+	}
+	for i, a := range e.Args {
+		if a < ArgInt || a > ArgScalar {
+			return fmt.Errorf("ovsm: extension %q: unknown argument shape %d", e.Name, a)
+		}
+		if a == ArgSlices && i != len(e.Args)-1 {
+			return fmt.Errorf("ovsm: extension %q: slices must be the last argument", e.Name)
+		}
+		n += a.regs()
+	}
+	switch e.Result {
+	case ResultValue:
+		n += 2
+	case ResultBytes:
+		n++
+	case ResultInt, ResultBool, ResultOK, ResultStatus, ResultNil:
+	default:
+		return fmt.Errorf("ovsm: extension %q: unknown result shape %d", e.Name, e.Result)
+	}
+	if (e.Result == ResultValue || e.Result == ResultBytes) && (e.OutCap <= 0 || e.OutCap > 16384) {
+		return fmt.Errorf("ovsm: extension %q: output capacity %d (1 to 16384)", e.Name, e.OutCap)
+	}
+	if n > 5 && e.special == "" {
+		return fmt.Errorf("ovsm: extension %q needs %d registers; a syscall has 5", e.Name, n)
+	}
+	if e.Optional < 0 || e.Optional > len(e.Args) {
+		return fmt.Errorf("ovsm: extension %q: %d optional arguments of %d", e.Name, e.Optional, len(e.Args))
+	}
+	return nil
+}
+
+func sh(a ...ArgShape) []ArgShape { return a }
+
+// builtinExtensions is the table shipped with the compiler.
+var builtinExtensions = []Extension{
+	// standard Solana syscalls that need the runtime
+	{Name: "sol-get-slot", Syscall: "sol_get_clock_sysvar", Result: ResultInt, Issue: 4, special: "slot",
+		Doc: "the current slot, from the Clock sysvar"},
+	{Name: "secp256k1-recover", Syscall: "sol_secp256k1_recover", Args: sh(ArgPtr, ArgInt, ArgPtr), Result: ResultBytes, OutCap: 64,
+		Doc: "(secp256k1-recover hash32 recovery-id signature64): the 64-byte public key"},
+
+	// transactional memory (issue 5)
+	{Name: "tx-begin", Syscall: "agora_tx_begin", Result: ResultInt, Issue: 5, Doc: "open a memory transaction"},
+	{Name: "tx-commit", Syscall: "agora_tx_commit", Result: ResultInt, Issue: 5, Doc: "commit the open transaction"},
+	{Name: "tx-abort", Syscall: "agora_tx_abort", Result: ResultInt, Issue: 5, Doc: "restore every byte written since tx-begin"},
+	{Name: "tx-test", Syscall: "agora_tx_test", Result: ResultBool, Issue: 5, Doc: "whether a transaction is open"},
+	// ring buffers (issue 5)
+	{Name: "ring-buffer-create", Syscall: "agora_ring_create", Args: sh(ArgInt, ArgInt), Optional: 1, Result: ResultStatus, Issue: 5,
+		special: "ring-create",
+		Doc:     "(ring-buffer-create capacity [max-message]): a ring on the heap (messages up to 128 bytes by default), as a byte array"},
+	{Name: "ring-buffer-format", Syscall: "agora_ring_create", Args: sh(ArgRing, ArgInt, ArgInt), Result: ResultStatus, Issue: 5,
+		special: "ring-format", Doc: "(ring-buffer-format account capacity max-message): format an account's data as a ring"},
+	{Name: "ring-buffer-push", Syscall: "agora_ring_push", Args: sh(ArgRing, ArgValue), Result: ResultOK, Issue: 5,
+		Doc: "(ring-buffer-push ring value): push the value's encoding; false when the ring is full"},
+	{Name: "ring-buffer-push-bytes", Syscall: "agora_ring_push", Args: sh(ArgRing, ArgBytes), Result: ResultOK, Issue: 5,
+		Doc: "(ring-buffer-push-bytes ring bytes): push raw bytes"},
+	{Name: "ring-buffer-pop", Syscall: "agora_ring_pop", Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultValue, OutCap: 1024, Issue: 5,
+		Doc: "(ring-buffer-pop ring [consumer]): the next message, decoded, or nil"},
+	{Name: "ring-buffer-peek", Syscall: "agora_ring_peek", Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultValue, OutCap: 1024, Issue: 5,
+		Doc: "(ring-buffer-peek ring [consumer]): as pop, without advancing"},
+	{Name: "ring-buffer-size", Syscall: "agora_ring_size", Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultInt, Issue: 5,
+		Doc: "(ring-buffer-size ring [consumer]): messages pending"},
+
+	// cryptography (issue 6), as sdk/c/agora.h declares it
+	{Name: "bls-verify", Syscall: "agora_bls_verify", Args: sh(ArgPtr, ArgPtr, ArgBytes), Sizes: []int{48, 96}, Result: ResultOK, Issue: 6,
+		Doc: "(bls-verify pubkey48 signature96 message): BLS12-381, min-pubkey, proof-of-possession ciphersuite"},
+	{Name: "bls-aggregate", Syscall: "agora_bls_aggregate", Leading: []uint64{0}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 96, Issue: 6,
+		Doc: "(bls-aggregate signatures): the sum of n concatenated 96-byte signatures"},
+	{Name: "bls-aggregate-pubkeys", Syscall: "agora_bls_aggregate", Leading: []uint64{1}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 48, Issue: 6,
+		Doc: "(bls-aggregate-pubkeys keys): the sum of n concatenated 48-byte public keys"},
+	{Name: "bls-fast-aggregate-verify", Syscall: "agora_bls_fast_aggregate_verify", Args: sh(ArgBytes, ArgPtr, ArgBytes), Sizes: []int{0, 96}, Result: ResultOK, Issue: 6,
+		Doc: "(bls-fast-aggregate-verify concatenated-pubkeys signature message): one message signed by every key"},
+	{Name: "groth16-verify", Syscall: "agora_groth16_verify", Args: sh(ArgBytes, ArgBytes, ArgBytes, ArgInt), Optional: 1, Result: ResultOK, Issue: 6,
+		special: "zk", Doc: "(groth16-verify proof public-inputs verification-key [curve]): gnark encodings; curve 0 BN254 (default), 1 BLS12-381"},
+	{Name: "plonk-verify", Syscall: "agora_plonk_verify", Args: sh(ArgBytes, ArgBytes, ArgBytes, ArgInt), Optional: 1, Result: ResultOK, Issue: 6,
+		special: "zk", Doc: "(plonk-verify proof public-inputs verification-key [curve]): gnark's PLONK (KZG)"},
+	{Name: "pedersen-commit", Syscall: "agora_pedersen_commit", Args: sh(ArgScalar, ArgScalar), Result: ResultBytes, OutCap: 32, Issue: 6,
+		Doc: "(pedersen-commit amount opening): the 32-byte ristretto255 commitment (amounts are integers or 32-byte scalars)"},
+	{Name: "pedersen-verify", Syscall: "agora_pedersen_verify", Args: sh(ArgPtr, ArgScalar, ArgScalar), Sizes: []int{32}, Result: ResultOK, Issue: 6,
+		Doc: "(pedersen-verify commitment amount opening)"},
+	{Name: "vrf-verify", Syscall: "agora_vrf_verify", Leading: []uint64{0x03}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
+		Doc: "(vrf-verify key-and-proof alpha): ECVRF-EDWARDS25519-SHA512-TAI; key (32) then proof (80); the 64-byte output, raising when invalid"},
+	{Name: "vrf-verify-ristretto", Syscall: "agora_vrf_verify", Leading: []uint64{0xff}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
+		Doc: "(vrf-verify-ristretto key-and-proof alpha): the ristretto255 suite"},
+
+	// economic primitives (issue 7): maps in the data encoding
+	{Name: "auction-create", Syscall: "agora_auction_create", Args: sh(ArgValue), Result: ResultInt, Issue: 7, Provisional: true,
+		Doc: "(auction-create {:type … :items … :deadline …}): the auction id"},
+	{Name: "auction-bid", Syscall: "agora_auction_bid", Args: sh(ArgInt, ArgValue), Result: ResultStatus, Issue: 7, Provisional: true,
+		Doc: "(auction-bid id {:bidder … :value … :commitment …})"},
+	{Name: "auction-reveal", Syscall: "agora_auction_reveal", Args: sh(ArgInt, ArgValue), Result: ResultStatus, Issue: 7, Provisional: true,
+		Doc: "(auction-reveal id {:value … :nonce …})"},
+	{Name: "auction-settle", Syscall: "agora_auction_settle", Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Issue: 7, Provisional: true,
+		Doc: "(auction-settle id): the result map (:winners, :welfare, :payments)"},
+	{Name: "escrow-create", Syscall: "agora_escrow_create", Args: sh(ArgValue), Result: ResultInt, Issue: 7, Provisional: true,
+		Doc: "(escrow-create {…}): the escrow id"},
+	{Name: "escrow-release", Syscall: "agora_escrow_release", Args: sh(ArgInt), Result: ResultStatus, Issue: 7, Provisional: true,
+		Doc: "(escrow-release id)"},
+	{Name: "escrow-refund", Syscall: "agora_escrow_refund", Args: sh(ArgInt), Result: ResultStatus, Issue: 7, Provisional: true,
+		Doc: "(escrow-refund id)"},
+	{Name: "reputation-update", Syscall: "agora_reputation_update", Args: sh(ArgKey, ArgValue), Result: ResultStatus, Issue: 7, Provisional: true,
+		Doc: "(reputation-update agent {:delta … :weight …})"},
+	{Name: "reputation-query", Syscall: "agora_reputation_query", Args: sh(ArgKey), Result: ResultInt, Issue: 7, Provisional: true,
+		Doc: "(reputation-query agent): the decayed score"},
+	{Name: "stake-lock", Syscall: "agora_stake_lock", Args: sh(ArgValue), Result: ResultInt, Issue: 7, Provisional: true,
+		Doc: "(stake-lock {…}): the stake id"},
+	{Name: "stake-slash", Syscall: "agora_stake_slash", Args: sh(ArgInt, ArgValue), Result: ResultStatus, Issue: 7, Provisional: true,
+		Doc: "(stake-slash id {:amount … :evidence …})"},
+	{Name: "stake-release", Syscall: "agora_stake_release", Args: sh(ArgInt), Result: ResultStatus, Issue: 7, Provisional: true,
+		Doc: "(stake-release id)"},
+
+	// parallel lanes (proposal part 4; no issue yet)
+	{Name: "parallel-spawn", Syscall: "agora_parallel_spawn", Args: sh(ArgFn), Result: ResultInt, Provisional: true,
+		Doc: "(parallel-spawn (lambda () …)): run the function in a child lane; the task id"},
+	{Name: "parallel-join", Syscall: "agora_parallel_join", Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
+		Doc: "(parallel-join task): the task's result"},
+	{Name: "parallel-fence", Syscall: "agora_parallel_fence", Result: ResultNil, Provisional: true, Doc: "order memory between lanes"},
+
+	// hardware offload (proposal part 8; no issue yet)
+	{Name: "hw-offload-query", Syscall: "agora_hw_offload_query", Result: ResultValue, OutCap: 1024, Provisional: true,
+		Doc: "(hw-offload-query): a vector of accelerator maps"},
+	{Name: "hw-offload-submit", Syscall: "agora_hw_offload_submit", Args: sh(ArgValue, ArgValue), Result: ResultInt, Provisional: true,
+		Doc: "(hw-offload-submit accelerator task-map): the task id"},
+	{Name: "hw-offload-poll", Syscall: "agora_hw_offload_poll", Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
+		Doc: "(hw-offload-poll task): the result map, or nil while running"},
+	{Name: "hw-offload-cancel", Syscall: "agora_hw_offload_cancel", Args: sh(ArgInt), Result: ResultStatus, Provisional: true,
+		Doc: "(hw-offload-cancel task)"},
+}
+
+// Extensions returns the syscall table the compiler ships with, sorted
+// by name.
+func Extensions() []Extension {
+	out := append([]Extension(nil), builtinExtensions...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func extensionTable(extra []Extension) map[string]Extension {
+	m := map[string]Extension{}
+	for _, e := range builtinExtensions {
+		m[e.Name] = e
+	}
+	for _, e := range extra {
+		e.special = ""
+		m[e.Name] = e
+	}
+	return m
+}
+
+// callExtension compiles a call through the syscall table.
+func (fc *fctx) callExtension(e Extension, n *parse.Node) value {
+	switch e.special {
+	case "slot":
+		if _, ok := fc.args(n, 0, 0); !ok {
+			return bottomVal
+		}
+		buf := fc.frameBuf(40)
+		fc.syscall(e.Syscall, reg(buf))
+		return regVal(tUint, fc.load(8, reg(buf), 0))
+	case "ring-create":
+		return fc.ringCreate(e, n)
+	case "zk":
+		// (groth16-verify proof inputs vk [curve]) → agora_X(curve, &{vk, proof, inputs})
+		vs, ok := fc.args(n, 3, 4)
+		if !ok {
+			return bottomVal
+		}
+		args := fc.frameBuf(48)
+		for j, slot := range []int{1, 2, 0} { // proof, inputs, vk → offsets 16, 32, 0
+			p, l, ok := fc.bytesView(fc.bytesArg(vs[j], fc.arg(n, j)), fc.arg(n, j))
+			if !ok {
+				return fc.errorf(TypeError, fc.arg(n, j), "%s needs bytes, got %s", e.Name, vs[j].t)
+			}
+			fc.store(8, reg(args), int64(16*slot), p)
+			fc.store(8, reg(args), int64(16*slot+8), l)
+		}
+		curve := opnd(imm(0))
+		if len(vs) == 4 {
+			cv := fc.convert(vs[3], tUint, fc.arg(n, 3))
+			if cv.t.k == kBottom {
+				return bottomVal
+			}
+			curve = fc.opnd(cv)
+		}
+		fc.at(n)
+		r := fc.syscall(e.Syscall, curve, reg(args))
+		b := fc.newReg()
+		done := fc.newLabel()
+		fc.mov(b, imm(1))
+		fc.br(cEq, reg(r), imm(0), done)
+		fc.mov(b, imm(0))
+		fc.label(done)
+		return regVal(tBool, b)
+	case "ring-format":
+		vs, ok := fc.args(n, 3, 3)
+		if !ok {
+			return bottomVal
+		}
+		a, ok := fc.account(vs[0], fc.arg(n, 0))
+		if !ok {
+			return bottomVal
+		}
+		capv, mm := fc.convert(vs[1], tUint, fc.arg(n, 1)), fc.convert(vs[2], tUint, fc.arg(n, 2))
+		if capv.t.k == kBottom || mm.t.k == kBottom {
+			return bottomVal
+		}
+		addr := fc.alu(aluAdd, a, imm(accData))
+		ln := fc.load(8, a, accDataLen)
+		r := fc.syscall(e.Syscall, reg(addr), reg(ln), fc.opnd(capv), fc.opnd(mm))
+		fc.failIf(cNe, reg(r), imm(0), "ring-buffer-format failed")
+		return nilVal
+	}
+	min := len(e.Args) - e.Optional
+	max := len(e.Args)
+	if len(e.Args) > 0 && e.Args[len(e.Args)-1] == ArgSlices {
+		max = -1
+	}
+	vs, ok := fc.args(n, min, max)
+	if !ok {
+		return bottomVal
+	}
+	var regs []opnd
+	for _, c := range e.Leading {
+		regs = append(regs, imm(int64(c)))
+	}
+	sizeCheck := func(i int, l opnd) {
+		if i >= len(e.Sizes) || e.Sizes[i] == 0 {
+			return
+		}
+		msg := fmt.Sprintf("%s: argument %d must be %d bytes", e.Name, i+1, e.Sizes[i])
+		if l.isImm {
+			if l.imm != int64(e.Sizes[i]) {
+				fc.errorf(TypeError, fc.arg(n, i), "%s, not %d", msg, l.imm)
+			}
+			return
+		}
+		fc.failIf(cNe, l, imm(int64(e.Sizes[i])), msg)
+	}
+	for i, shape := range e.Args {
+		if shape == ArgSlices {
+			var rest []value
+			if i < len(vs) {
+				rest = vs[i:]
+			}
+			arr := fc.frameBuf(16 * max1(len(rest)))
+			for j, v := range rest {
+				p, l, ok := fc.bytesView(fc.bytesArg(v, fc.arg(n, i+j)), fc.arg(n, i+j))
+				if !ok {
+					return fc.errorf(TypeError, fc.arg(n, i+j), "%s needs strings or bytes, got %s", e.Name, v.t)
+				}
+				fc.store(8, reg(arr), int64(16*j), p)
+				fc.store(8, reg(arr), int64(16*j+8), l)
+			}
+			regs = append(regs, reg(arr), imm(int64(len(rest))))
+			break
+		}
+		if i >= len(vs) {
+			for k := 0; k < shape.regs(); k++ {
+				regs = append(regs, imm(0))
+			}
+			continue
+		}
+		v, an := vs[i], fc.arg(n, i)
+		switch shape {
+		case ArgInt:
+			if v.t.k == kBool {
+				regs = append(regs, fc.opnd(v))
+				continue
+			}
+			iv := fc.convert(v, tUint, an)
+			if iv.t.k == kBottom {
+				return bottomVal
+			}
+			regs = append(regs, fc.opnd(iv))
+		case ArgBytes, ArgPtr:
+			p, l, ok := fc.bytesView(fc.bytesArg(v, an), an)
+			if !ok {
+				return fc.errorf(TypeError, an, "%s needs a string or bytes here, got %s", e.Name, v.t)
+			}
+			sizeCheck(i, l)
+			regs = append(regs, p)
+			if shape == ArgBytes {
+				regs = append(regs, l)
+			}
+		case ArgKey:
+			if v.t.k == kAccount || v.t.k == kData {
+				regs = append(regs, reg(fc.alu(aluAdd, fc.opnd(v), imm(accKey))))
+				continue
+			}
+			b := fc.bytesArg(v, an)
+			p, l, ok := fc.bytesView(b, an)
+			if !ok {
+				return fc.errorf(TypeError, an, "%s needs an account or a 32-byte key, got %s", e.Name, v.t)
+			}
+			fc.failIf(cNe, l, imm(32), "a key has 32 bytes")
+			regs = append(regs, p)
+		case ArgScalar:
+			if v.t.k == kBytes || v.t.k == kAny && !v.t.isInt() {
+				p, l, ok := fc.bytesView(fc.bytesArg(v, an), an)
+				if !ok {
+					return bottomVal
+				}
+				fc.failIf(cNe, l, imm(32), e.Name+": a scalar has 32 bytes")
+				regs = append(regs, p)
+				continue
+			}
+			iv := fc.convert(v, tUint, an)
+			if iv.t.k == kBottom {
+				return bottomVal
+			}
+			buf := fc.frameBuf(32)
+			fc.store(8, reg(buf), 0, fc.opnd(iv))
+			for k := int64(8); k < 32; k += 8 {
+				fc.store(8, reg(buf), k, imm(0))
+			}
+			regs = append(regs, reg(buf))
+		case ArgValue:
+			b := fc.box(v, an)
+			in := fc.c.runtimeInstance("%encode", []typ{tRaw}, false)
+			fc.c.heapUsed = true
+			enc := fc.call(in, []opnd{fc.opnd(b)})
+			p, l, _ := fc.bytesView(regVal(tBytes, enc), an)
+			regs = append(regs, p, l)
+		case ArgRing:
+			switch v.t.k {
+			case kAccount, kData:
+				regs = append(regs, reg(fc.alu(aluAdd, fc.opnd(v), imm(accData))))
+			case kBytes:
+				regs = append(regs, reg(fc.alu(aluAdd, fc.opnd(v), imm(8))))
+			case kAny:
+				b := fc.convert(v, tBytes, an)
+				if b.t.k == kBottom {
+					return bottomVal
+				}
+				regs = append(regs, reg(fc.alu(aluAdd, fc.opnd(b), imm(8))))
+			default:
+				return fc.errorf(TypeError, an, "%s needs a ring (an account or ring-buffer-create's result), got %s", e.Name, v.t)
+			}
+		case ArgFn:
+			if v.t.k != kFn && v.t.k != kAny {
+				return fc.errorf(TypeError, an, "%s needs a function, got %s", e.Name, v.t)
+			}
+			var obj vreg
+			if v.t.k == kFn {
+				obj = fc.closureObject(v)
+			} else {
+				obj = fc.reg(v)
+				tg := fc.load(1, reg(obj), 0)
+				fc.failIf(cNe, reg(tg), imm(tagFn), "expected a function")
+			}
+			entry := fc.load(8, reg(obj), 8)
+			regs = append(regs, reg(entry), reg(obj))
+		}
+	}
+	var out vreg = noReg
+	switch e.Result {
+	case ResultValue:
+		out = fc.alloc(imm(int64(8 + e.OutCap)))
+		regs = append(regs, reg(fc.alu(aluAdd, reg(out), imm(8))), imm(int64(e.OutCap)))
+	case ResultBytes:
+		out = fc.alloc(imm(int64(8 + e.OutCap)))
+		fc.store(8, reg(out), 0, imm(tagBytes|int64(e.OutCap)<<32))
+		regs = append(regs, reg(fc.alu(aluAdd, reg(out), imm(8))))
+	}
+	fc.at(n)
+	r := fc.syscall(e.Syscall, regs...)
+	switch e.Result {
+	case ResultInt:
+		return regVal(tUint, r)
+	case ResultBool:
+		b := fc.newReg()
+		done := fc.newLabel()
+		fc.mov(b, imm(0))
+		fc.br(cEq, reg(r), imm(0), done)
+		fc.mov(b, imm(1))
+		fc.label(done)
+		return regVal(tBool, b)
+	case ResultOK:
+		b := fc.newReg()
+		done := fc.newLabel()
+		fc.mov(b, imm(1))
+		fc.br(cEq, reg(r), imm(0), done)
+		fc.mov(b, imm(0))
+		fc.label(done)
+		return regVal(tBool, b)
+	case ResultStatus:
+		fc.failIf(cNe, reg(r), imm(0), e.Name+" failed")
+		return nilVal
+	case ResultNil:
+		return nilVal
+	case ResultBytes:
+		fc.failIf(cNe, reg(r), imm(0), e.Name+" failed")
+		return regVal(tBytes, out)
+	case ResultValue:
+		res := fc.newReg()
+		done := fc.newLabel()
+		fc.mov(res, imm(0))
+		fc.br(cEq, reg(r), imm(-1), done)
+		fc.failIf(cGt, reg(r), imm(int64(e.OutCap)), e.Name+" returned more than its buffer holds")
+		hdr := fc.alu(aluLsh, reg(r), imm(32))
+		fc.aluTo(hdr, aluOr, reg(hdr), imm(tagBytes))
+		fc.store(8, reg(out), 0, reg(hdr))
+		dec := fc.c.runtimeInstance("%decode-bytes", []typ{tRaw}, false)
+		fc.mov(res, reg(fc.call(dec, []opnd{reg(out)})))
+		fc.label(done)
+		return regVal(tAny, res)
+	}
+	return nilVal
+}
+
+func max1(n int) int {
+	if n < 1 {
+		return 1
+	}
+	return n
+}
+
+// bytesArg unboxes a kAny argument to bytes, a string or a keyword.
+func (fc *fctx) bytesArg(v value, n *parse.Node) value { return fc.bytesLike(v, n) }
+
+// ringCreate is (ring-buffer-create capacity [max-message]): reserve heap
+// for a ring and format it.
+func (fc *fctx) ringCreate(e Extension, n *parse.Node) value {
+	vs, ok := fc.args(n, 1, 2)
+	if !ok {
+		return bottomVal
+	}
+	capv := fc.convert(vs[0], tUint, fc.arg(n, 0))
+	maxMsg := constInt(tUint, 128)
+	if len(vs) == 2 {
+		maxMsg = fc.convert(vs[1], tUint, fc.arg(n, 1))
+	}
+	if capv.t.k == kBottom || maxMsg.t.k == kBottom {
+		return bottomVal
+	}
+	// AGORA_RING_SIZE(capacity, max_msg): a 192-byte header, then per slot
+	// a 16-byte slot header and the message rounded up to 8 bytes
+	padded := fc.arith("+", maxMsg, constInt(tUint, 7), n, n, n)
+	if padded.t.k == kBottom {
+		return bottomVal
+	}
+	if padded.c != nil {
+		padded = constInt(tUint, padded.c.i&^7)
+	} else {
+		padded = regVal(tUint, fc.alu(aluAnd, fc.opnd(padded), imm(-8)))
+	}
+	slot := fc.arith("+", padded, constInt(tUint, 16), n, n, n)
+	body := fc.arith("*", capv, slot, n, n, n)
+	size := fc.arith("+", body, constInt(tUint, 192), n, n, n)
+	if size.t.k == kBottom {
+		return bottomVal
+	}
+	if size.c != nil && size.c.i > int64(fc.c.opts.HeapSize) {
+		fc.c.warnAt(n, "a ring of this size needs %d bytes of heap, more than the %d the program is compiled for (raise the heap size, up to %d)", size.c.i+8, fc.c.opts.HeapSize, 256*1024)
+	}
+	fc.failIf(cGt, fc.opnd(size), imm(int64(fc.c.opts.HeapSize)), "ring buffer larger than the heap")
+	sz := fc.opnd(size)
+	p := fc.alloc(reg(fc.alu(aluAdd, sz, imm(8))))
+	hdr := fc.alu(aluLsh, sz, imm(32))
+	fc.aluTo(hdr, aluOr, reg(hdr), imm(tagBytes))
+	fc.store(8, reg(p), 0, reg(hdr))
+	addr := fc.alu(aluAdd, reg(p), imm(8))
+	r := fc.syscall(e.Syscall, reg(addr), sz, fc.opnd(capv), fc.opnd(maxMsg))
+	fc.failIf(cNe, reg(r), imm(0), "ring-buffer-create failed")
+	return regVal(tBytes, p)
+}
