@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/agora-vm/agora/ovsm"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -307,7 +308,7 @@ func submit(s *streams, f *chainFlags, b *bank.Bank, feePayer string, ixs []txn.
 func newChainCallCmd(s *streams) *cobra.Command {
 	f := &chainFlags{}
 	var accounts, signerNames []string
-	var dataHex, feePayer string
+	var dataHex, dataJSON, feePayer string
 	var cuLimit uint32
 	cmd := &cobra.Command{
 		Use:   "call --dir DIR PROGRAM_ID --account KEY[:s][:w] ... --data HEX",
@@ -338,6 +339,14 @@ error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
 			data, err := parseHex(dataHex)
 			if err != nil {
 				return usageErr("--data: %v", err)
+			}
+			if dataJSON != "" {
+				if dataHex != "" {
+					return usageErr("--data and --data-json are mutually exclusive")
+				}
+				if data, err = ovsm.EncodeData([]byte(dataJSON)); err != nil {
+					return usageErr("--data-json: %v", err)
+				}
 			}
 			ix := txn.Instruction{ProgramID: program, Data: data}
 			var signers []ed25519.PrivateKey
@@ -386,6 +395,7 @@ error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
 	f.add(cmd)
 	cmd.Flags().StringArrayVar(&accounts, "account", nil, "an account of the instruction, KEY[:s][:w] (repeatable, in order)")
 	cmd.Flags().StringVar(&dataHex, "data", "", "instruction data as hex")
+	cmd.Flags().StringVar(&dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding")
 	cmd.Flags().StringArrayVar(&signerNames, "signer", nil, "an extra signing key name (repeatable)")
 	cmd.Flags().StringVar(&feePayer, "fee-payer", "payer", "key name of the fee payer")
 	cmd.Flags().Uint32Var(&cuLimit, "compute-unit-limit", 0, "add SetComputeUnitLimit with this limit")
