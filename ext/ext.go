@@ -12,6 +12,7 @@ import (
 	"maps"
 
 	"github.com/agora-vm/agora/ext/crypto"
+	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/ext/ring"
 	"github.com/agora-vm/agora/ext/txmem"
 	"github.com/agora-vm/agora/ext/zk"
@@ -31,6 +32,7 @@ func families() []family {
 		{"ext/ring", ring.Register, ring.Aliases},
 		{"ext/crypto", crypto.Register, crypto.Mnemonics},
 		{"ext/zk", zk.Register, nil},
+		{"ext/econ", econ.Register, econ.Mnemonics},
 	}
 }
 

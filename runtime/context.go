@@ -287,12 +287,18 @@ func (tc *txContext) process(f *frame) *InstructionError {
 
 // executeChain runs the instruction's program and logs its outcome.
 func (tc *txContext) executeChain(f *frame) *InstructionError {
-	prog := &tc.accounts[f.programIndex]
+	// A negative programIndex is a native program invoked by
+	// NativeInvoke or InvokeNative without its account in the
+	// transaction.
+	var prog *account.Account
+	if f.programIndex >= 0 {
+		prog = &tc.accounts[f.programIndex]
+	}
 	tc.setReturnData(f.programID, nil)
 	tc.log("Program %s invoke [%d]", f.programID, len(tc.stack))
 	var err *InstructionError
 	var msg string
-	if prog.Owner == pubkey.NativeLoader {
+	if prog == nil || prog.Owner == pubkey.NativeLoader {
 		native, ok := tc.ex.natives[f.programID]
 		if !ok {
 			err = ierr(UnsupportedProgramID)

@@ -125,7 +125,16 @@ func (ex *Executor) IsBuiltin(key pubkey.Pubkey) bool {
 
 // NativePrograms lists the native programs' addresses, in a fixed order.
 func (ex *Executor) NativePrograms() []pubkey.Pubkey {
-	return []pubkey.Pubkey{pubkey.SystemProgram, pubkey.ComputeBudgetProgram, pubkey.BPFLoaderUpgradeable, pubkey.BPFLoader, pubkey.BPFLoaderDeprecated}
+	return []pubkey.Pubkey{pubkey.SystemProgram, pubkey.ComputeBudgetProgram, pubkey.BPFLoaderUpgradeable, pubkey.BPFLoader, pubkey.BPFLoaderDeprecated, pubkey.EconProgram}
+}
+
+// countsAsBuiltin reports whether an instruction of program key gets a
+// builtin's default compute allowance (3,000 CU) rather than a program's
+// (200,000). The economics program is a builtin but prices its work like
+// a program, and a settlement can exceed 3,000 CU, so it gets the
+// program default.
+func (ex *Executor) countsAsBuiltin(key pubkey.Pubkey) bool {
+	return key != pubkey.EconProgram && ex.IsBuiltin(key)
 }
 
 // Result is the outcome of one transaction.
@@ -182,7 +191,7 @@ func isLoader(k pubkey.Pubkey) bool {
 func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Result {
 	res := &Result{}
 	m := &tx.Message
-	limits, err := computebudget.Process(m, ex.IsBuiltin)
+	limits, err := computebudget.Process(m, ex.countsAsBuiltin)
 	if err != nil {
 		e := err.(*computebudget.Error)
 		switch e.Kind {

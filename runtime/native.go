@@ -20,6 +20,7 @@ func nativePrograms() map[pubkey.Pubkey]native {
 		pubkey.BPFLoaderUpgradeable: {"bpf_loader_upgradeable", processUpgradeableLoader},
 		pubkey.BPFLoader:            {"bpf_loader", processLoaderRetired(570, "BPF loader management instructions are no longer supported")},
 		pubkey.BPFLoaderDeprecated:  {"bpf_loader_deprecated", processLoaderRetired(1140, "Deprecated loader is no longer supported")},
+		pubkey.EconProgram:          {"econ", processEcon},
 	}
 }
 

@@ -36,8 +36,9 @@ func newChainCmd(s *streams) *cobra.Command {
 Solana CLI's format). Every command that changes state commits one block.
 
 Keys are given as a keystore name, a base58 address, or one of the aliases
-system, compute-budget, rent, clock, epoch-schedule. Sysvars and native
-programs live at their Solana addresses.
+system, compute-budget, rent, clock, epoch-schedule, econ. Sysvars and
+native programs live at their Solana addresses (Agora's economics program,
+driven by 'agora econ', at Econ111111111111111111111111111111111111111).
 
 Exit codes: 0 success, 1 the transaction failed, 2 usage or setup errors.`,
 	}
@@ -91,8 +92,8 @@ func newChainInitCmd(s *streams) *cobra.Command {
 		Use:   "init --dir DIR",
 		Short: "Create a chain: genesis, sysvars, native programs and a funded keypair \"payer\"",
 		Long: `Create a chain in DIR: the genesis block holds the native programs (System,
-Compute Budget, the BPF loaders), the sysvars and a keypair named "payer"
-funded with 500 SOL.
+Compute Budget, the BPF loaders, Agora's economics program), the sysvars and
+a keypair named "payer" funded with 500 SOL.
 
 Prints {"payer":"<base58>"} with --json.`,
 		Args: exactArgs(0),

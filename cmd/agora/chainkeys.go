@@ -136,6 +136,7 @@ var aliases = map[string]pubkey.Pubkey{
 	"rent":           pubkey.SysvarRent,
 	"clock":          pubkey.SysvarClock,
 	"epoch-schedule": pubkey.SysvarEpochSchedule,
+	"econ":           pubkey.EconProgram,
 }
 
 // resolveKey turns a keystore name, an alias or base58 text into an

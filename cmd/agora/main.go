@@ -81,6 +81,6 @@ Programs are sBPF assembly text (.s, .asm, or - for stdin).`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitBadCall, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
-	root.AddCommand(newRunCmd(s), newAsmCmd(s), newDisasmCmd(s), newVerifyCmd(s), newBenchCmd(s), newChainCmd(s), newZKCmd(s), newFeaturesCmd(s), newCompileCmd(s), newCheckCmd(s))
+	root.AddCommand(newRunCmd(s), newAsmCmd(s), newDisasmCmd(s), newVerifyCmd(s), newBenchCmd(s), newChainCmd(s), newZKCmd(s), newFeaturesCmd(s), newCompileCmd(s), newCheckCmd(s), newEconCmd(s))
 	return root
 }

@@ -28,6 +28,11 @@ var (
 	StakeProgram              = MustParse("Stake11111111111111111111111111111111111111")
 	ConfigProgram             = MustParse("Config1111111111111111111111111111111111111")
 	AddressLookupTableProgram = MustParse("AddressLookupTab1e1111111111111111111111111")
+
+	// EconProgram is Agora's economics program (package ext/econ):
+	// auctions, escrow, reputation and staking. It is not a Solana
+	// program.
+	EconProgram = MustParse("Econ111111111111111111111111111111111111111")
 )
 
 // reservedKeys are the accounts a transaction may never write, whatever
@@ -35,7 +40,7 @@ var (
 // builtin programs.
 var reservedKeys = []Pubkey{
 	AddressLookupTableProgram, BPFLoader, BPFLoaderDeprecated, BPFLoaderUpgradeable,
-	ComputeBudgetProgram, ConfigProgram, Ed25519Program, LoaderV4, NativeLoader,
+	ComputeBudgetProgram, ConfigProgram, EconProgram, Ed25519Program, LoaderV4, NativeLoader,
 	SysvarClock, SysvarEpochRewards, SysvarEpochSchedule, SysvarFees, SysvarInstructions,
 	SysvarLastRestartSlot, SysvarRecentBlockhashes, SysvarRent, SysvarSlotHashes,
 	SysvarSlotHistory, SysvarStakeHistory, SysvarOwner,

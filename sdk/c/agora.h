@@ -622,6 +622,297 @@ uint64_t agora_ring_size(const AgoraRingHeader *ring, uint64_t consumer);
 
 /* ==== end of ext/ring =================================================== */
 
+/* ==== ext/econ: auctions, escrow, reputation, staking ===================
+ * (Go package github.com/agora-vm/agora/ext/econ; this section is its own.)
+ *
+ * Agora's economics program is a native program at AGORA_ECON_PROGRAM_ID
+ * ("Econ111111111111111111111111111111111111111") whose state lives in
+ * accounts it owns, at program-derived addresses
+ * ["auction"|"escrow"|"reputation"|"stake", owner key, id u64 LE, bump]
+ * and ["score", registry, agent, bump]. A transaction calls it with an
+ * instruction (tag byte + the argument struct below); a program calls it
+ * with the syscall of the same name, which runs the same instruction:
+ *
+ *   uint64_t agora_X(const uint8_t *accounts, uint64_t accounts_len,
+ *                    const void *args, uint64_t args_len,
+ *                    const AgoraEconSigners *signers);
+ *
+ * accounts are positions in the calling instruction's account list (as
+ * sol_deserialize numbers them: params->ka[i] is position i), in the
+ * order the operation lists them; each keeps the signer and writable
+ * privileges it has in the calling instruction, and signers (NULL for
+ * none) adds the calling program's PDAs, as sol_invoke_signed_c does.
+ * args_len must be the struct's size (0 for settle, release, refund).
+ * The program sees the accounts as they are in the input now, and its
+ * changes (lamports, data, owner, data length) are written back into
+ * the input before the syscall returns.
+ *
+ * r0 is 0 on success, else one of the AGORA_ECON_* codes below: the
+ * operation changed nothing and the calling program goes on. Results are
+ * the return data (sol_get_return_data; the program id is
+ * AGORA_ECON_PROGRAM_ID). A fault that is not the economics program's
+ * answer aborts the caller: a position beyond its accounts
+ * [NotEnoughAccountKeys], a wrong args_len or more than 64 positions
+ * [InvalidLength], a bad pointer [AccessViolation], a call inside an
+ * agora_tx_begin transaction [CPIInTransaction, as for a CPI], an inner
+ * failure of the runtime's (privilege escalation through signers, the
+ * budget, the 64-instruction trace: each call is one instruction, plus
+ * one per inner System call).
+ *
+ * Price in CU: the syscall 100 + 10 per position, then the operation's
+ * own price (ext/econ Costs(); `agora bench costs`), plus 150 for each
+ * inner System program call (creating a state account, taking a lock).
+ *
+ * Accounts per operation (s: signs, w: writable):
+ *   auction_create   creator (s,w; pays rent), auction (w)
+ *   auction_bid      auction (w), bidder (s,w; System account, pays the
+ *                    lock), [English with a leader: the leader (w)]
+ *   auction_reveal   auction (w), bidder
+ *   auction_settle   auction (w), beneficiary (w), every bid's bidder in
+ *                    bid order (w)
+ *   escrow_create    depositor A (s,w), escrow (w), B (w; s if amount_b)
+ *   escrow_release   escrow (w), A (w), B (w), [oracle], approvers (s)...
+ *   escrow_refund    escrow (w), A (w), B (w)
+ *   reputation_update registry, rater (s,w), score account (w)
+ *   reputation_query registry, score account
+ *   stake_lock       staker (s,w), stake (w)
+ *   stake_slash      stake (w), authority (s), slash destination (w)
+ *   stake_release    stake (w), staker (s,w)
+ * (Creating a reputation registry is an instruction only, tag 8.) */
+
+#define AGORA_ECON_PROGRAM_ID                                              \
+  {{0x03, 0x7d, 0x09, 0x7b, 0x16, 0x60, 0xc7, 0x69, 0xd4, 0x46, 0x70,     \
+    0xe9, 0x30, 0x21, 0x60, 0x54, 0xa8, 0xef, 0xd6, 0x9c, 0x39, 0x2e,     \
+    0x75, 0x39, 0x45, 0x20, 0x28, 0x80, 0x00, 0x00, 0x00, 0x00}}
+
+/* Instruction tags (the first byte of an instruction's data). */
+#define AGORA_ECON_AUCTION_CREATE 1
+#define AGORA_ECON_AUCTION_BID 2
+#define AGORA_ECON_AUCTION_REVEAL 3
+#define AGORA_ECON_AUCTION_SETTLE 4
+#define AGORA_ECON_ESCROW_CREATE 5
+#define AGORA_ECON_ESCROW_RELEASE 6
+#define AGORA_ECON_ESCROW_REFUND 7
+#define AGORA_ECON_REGISTRY_CREATE 8
+#define AGORA_ECON_REPUTATION_UPDATE 9
+#define AGORA_ECON_REPUTATION_QUERY 10
+#define AGORA_ECON_STAKE_LOCK 11
+#define AGORA_ECON_STAKE_SLASH 12
+#define AGORA_ECON_STAKE_RELEASE 13
+
+/* Codes (r0 of a syscall; Custom(code) of an instruction). */
+#define AGORA_ECON_INVALID_INSTRUCTION 0xEC01
+#define AGORA_ECON_NOT_ENOUGH_ACCOUNTS 0xEC02
+#define AGORA_ECON_MISSING_SIGNATURE 0xEC03
+#define AGORA_ECON_NOT_WRITABLE 0xEC04
+#define AGORA_ECON_WRONG_OWNER 0xEC05
+#define AGORA_ECON_INVALID_STATE 0xEC06
+#define AGORA_ECON_WRONG_ACCOUNT 0xEC07
+#define AGORA_ECON_ALREADY_INITIALIZED 0xEC08
+#define AGORA_ECON_OVERFLOW 0xEC09
+#define AGORA_ECON_INSUFFICIENT_FUNDS 0xEC0A
+#define AGORA_ECON_INVALID_PARAMETER 0xEC0B
+#define AGORA_ECON_WRONG_KIND 0xEC0C
+#define AGORA_ECON_TOO_EARLY 0xEC0D
+#define AGORA_ECON_TOO_LATE 0xEC0E
+#define AGORA_ECON_CLOSED 0xEC0F
+#define AGORA_ECON_BID_TOO_LOW 0xEC10
+#define AGORA_ECON_TOO_MANY_BIDS 0xEC11
+#define AGORA_ECON_DUPLICATE_BID 0xEC12
+#define AGORA_ECON_NO_SUCH_BID 0xEC13
+#define AGORA_ECON_ALREADY_REVEALED 0xEC14
+#define AGORA_ECON_COMMITMENT_MISMATCH 0xEC15
+#define AGORA_ECON_CONDITION_NOT_MET 0xEC16
+#define AGORA_ECON_UNAUTHORIZED 0xEC17
+#define AGORA_ECON_OUT_OF_BOUNDS 0xEC18
+#define AGORA_ECON_WRONG_STATUS 0xEC19
+
+/* Limits. */
+#define AGORA_ECON_MAX_BIDS 32
+#define AGORA_ECON_MAX_VCG_ITEMS 12
+#define AGORA_ECON_MAX_GSP_SLOTS 8
+#define AGORA_ECON_MAX_APPROVERS 8
+#define AGORA_ECON_MAX_RATERS 16
+
+/* Auction kinds, escrow conditions, oracle comparisons, release modes. */
+#define AGORA_AUCTION_VCG 1
+#define AGORA_AUCTION_GSP 2
+#define AGORA_AUCTION_SEALED_FIRST 3
+#define AGORA_AUCTION_SEALED_SECOND 4
+#define AGORA_AUCTION_ENGLISH 5
+#define AGORA_AUCTION_DUTCH 6
+#define AGORA_ESCROW_ORACLE 1
+#define AGORA_ESCROW_TIME_LOCK 2
+#define AGORA_ESCROW_APPROVALS 4
+#define AGORA_ORACLE_EQ 0
+#define AGORA_ORACLE_NE 1
+#define AGORA_ORACLE_LT 2
+#define AGORA_ORACLE_LE 3
+#define AGORA_ORACLE_GT 4
+#define AGORA_ORACLE_GE 5
+#define AGORA_STAKE_UNBOND 0
+#define AGORA_STAKE_WITHDRAW 1
+
+/* The calling program's PDA signers: a SolSignerSeeds array (agora_cpi.h). */
+typedef struct {
+  const void *seeds; /* const SolSignerSeeds * */
+  uint64_t len;
+} AgoraEconSigners;
+
+typedef struct {
+  uint64_t id;
+  uint8_t kind;         /* AGORA_AUCTION_* */
+  uint8_t bump;         /* of the auction's address */
+  uint8_t items;        /* VCG items (1..12) or GSP slots (1..8); else 0 */
+  uint8_t max_bids;     /* 1..32; 1 for English and Dutch */
+  uint32_t _pad;        /* 0 */
+  SolPubkey beneficiary;
+  uint64_t bid_slots;   /* bids (commits) taken for this many slots from now */
+  uint64_t reveal_slots;/* sealed: reveals for this many slots after that */
+  uint64_t reserve;     /* the lowest bid; Dutch: the floor price */
+  uint64_t increment;   /* English: the minimum raise; Dutch: drop per slot */
+  uint64_t start_price; /* Dutch */
+  uint64_t penalty;     /* sealed: forfeited by a bid never revealed */
+  uint64_t weights[8];  /* GSP slot weights, non-increasing, > 0 */
+} AgoraAuctionCreate;
+SOL_STATIC_ASSERT(sizeof(AgoraAuctionCreate) == 160, "AgoraAuctionCreate is 160 bytes");
+
+typedef struct {
+  uint64_t value;      /* VCG, GSP (per unit of weight), English, Dutch (max); sealed 0 */
+  uint64_t deposit;    /* sealed: locked until settlement, covers the value */
+  uint64_t bundle;     /* VCG: bit i for item i */
+  uint8_t commitment[32]; /* sealed: sha256(value u64 LE || nonce[32]) */
+} AgoraAuctionBid;
+SOL_STATIC_ASSERT(sizeof(AgoraAuctionBid) == 56, "AgoraAuctionBid is 56 bytes");
+
+typedef struct {
+  uint64_t value;
+  uint8_t nonce[32];
+} AgoraAuctionReveal;
+SOL_STATIC_ASSERT(sizeof(AgoraAuctionReveal) == 40, "AgoraAuctionReveal is 40 bytes");
+
+typedef struct {
+  uint64_t id;
+  uint8_t bump;
+  uint8_t conditions;   /* AGORA_ESCROW_*, at least one, all must hold */
+  uint8_t oracle_op;    /* AGORA_ORACLE_*: oracle value OP threshold */
+  uint8_t k, n;         /* approvals: k of the first n approvers */
+  uint8_t _pad[3];
+  uint64_t amount_a;    /* from A (the creator), to B on release */
+  uint64_t amount_b;    /* from B, to A on release */
+  SolPubkey oracle;
+  uint32_t oracle_offset; /* the u64 LE at this offset of the oracle's data */
+  uint32_t _pad2;
+  uint64_t threshold;
+  uint64_t lock_slots;    /* time lock: release from this many slots on */
+  uint64_t timeout_slots; /* release before, refund from, this many slots */
+  SolPubkey approvers[8];
+} AgoraEscrowCreate;
+SOL_STATIC_ASSERT(sizeof(AgoraEscrowCreate) == 352, "AgoraEscrowCreate is 352 bytes");
+
+typedef struct {
+  SolPubkey agent;
+  int64_t rating;
+  uint8_t bump;         /* of the score account */
+  uint8_t _pad[7];
+} AgoraReputationUpdate;
+SOL_STATIC_ASSERT(sizeof(AgoraReputationUpdate) == 48, "AgoraReputationUpdate is 48 bytes");
+
+typedef struct {
+  SolPubkey agent;
+  uint8_t bump;
+  uint8_t _pad[7];
+} AgoraReputationQuery;
+SOL_STATIC_ASSERT(sizeof(AgoraReputationQuery) == 40, "AgoraReputationQuery is 40 bytes");
+
+typedef struct {
+  uint64_t id;
+  uint8_t bump;
+  uint8_t _pad[7];
+  uint64_t amount;
+  uint64_t unbonding_slots;
+  SolPubkey authority;  /* may slash */
+  SolPubkey slash_to;   /* receives slashed lamports */
+} AgoraStakeLock;
+SOL_STATIC_ASSERT(sizeof(AgoraStakeLock) == 96, "AgoraStakeLock is 96 bytes");
+
+typedef struct {
+  uint64_t amount;
+  uint8_t evidence[32]; /* the evidence's hash, recorded; not zero */
+} AgoraStakeSlash;
+SOL_STATIC_ASSERT(sizeof(AgoraStakeSlash) == 40, "AgoraStakeSlash is 40 bytes");
+
+typedef struct {
+  uint8_t mode;         /* AGORA_STAKE_UNBOND, then AGORA_STAKE_WITHDRAW */
+  uint8_t _pad[7];
+} AgoraStakeRelease;
+SOL_STATIC_ASSERT(sizeof(AgoraStakeRelease) == 8, "AgoraStakeRelease is 8 bytes");
+
+/* Return data: auction_bid {u64 bid index, u64 locked}; auction_settle
+ * {u64 proceeds, u64 winners (bit i: bid i), u64 welfare};
+ * reputation_update and _query AgoraReputationResult. */
+typedef struct {
+  int64_t score;        /* decayed to slot */
+  uint64_t updated_slot;
+  uint64_t updates;
+  uint64_t slot;
+} AgoraReputationResult;
+
+/* An auction account: a 224-byte header, then max_bids bid records. */
+#define AGORA_AUCTION_HEADER_SIZE 224
+#define AGORA_AUCTION_BID_COUNT_OFFSET 7 /* u8 */
+typedef struct {
+  SolPubkey bidder;
+  uint64_t value;
+  uint64_t locked;
+  uint64_t bundle;
+  uint8_t commitment[32];
+  uint64_t paid;
+  uint8_t flags;        /* 1 revealed, 2 refunded, 4 winner, 8 forfeit */
+  uint8_t rank;         /* GSP slot won, from 1 */
+  uint8_t _pad[6];
+} AgoraBidRecord;
+SOL_STATIC_ASSERT(sizeof(AgoraBidRecord) == 104, "AgoraBidRecord is 104 bytes");
+
+uint64_t agora_auction_create(const uint8_t *accounts, uint64_t accounts_len,
+                              const AgoraAuctionCreate *args, uint64_t args_len,
+                              const AgoraEconSigners *signers);
+uint64_t agora_auction_bid(const uint8_t *accounts, uint64_t accounts_len,
+                           const AgoraAuctionBid *args, uint64_t args_len,
+                           const AgoraEconSigners *signers);
+uint64_t agora_auction_reveal(const uint8_t *accounts, uint64_t accounts_len,
+                              const AgoraAuctionReveal *args, uint64_t args_len,
+                              const AgoraEconSigners *signers);
+uint64_t agora_auction_settle(const uint8_t *accounts, uint64_t accounts_len,
+                              const void *args, uint64_t args_len,
+                              const AgoraEconSigners *signers);
+uint64_t agora_escrow_create(const uint8_t *accounts, uint64_t accounts_len,
+                             const AgoraEscrowCreate *args, uint64_t args_len,
+                             const AgoraEconSigners *signers);
+uint64_t agora_escrow_release(const uint8_t *accounts, uint64_t accounts_len,
+                              const void *args, uint64_t args_len,
+                              const AgoraEconSigners *signers);
+uint64_t agora_escrow_refund(const uint8_t *accounts, uint64_t accounts_len,
+                             const void *args, uint64_t args_len,
+                             const AgoraEconSigners *signers);
+uint64_t agora_reputation_update(const uint8_t *accounts, uint64_t accounts_len,
+                                 const AgoraReputationUpdate *args, uint64_t args_len,
+                                 const AgoraEconSigners *signers);
+uint64_t agora_reputation_query(const uint8_t *accounts, uint64_t accounts_len,
+                                const AgoraReputationQuery *args, uint64_t args_len,
+                                const AgoraEconSigners *signers);
+uint64_t agora_stake_lock(const uint8_t *accounts, uint64_t accounts_len,
+                          const AgoraStakeLock *args, uint64_t args_len,
+                          const AgoraEconSigners *signers);
+uint64_t agora_stake_slash(const uint8_t *accounts, uint64_t accounts_len,
+                           const AgoraStakeSlash *args, uint64_t args_len,
+                           const AgoraEconSigners *signers);
+uint64_t agora_stake_release(const uint8_t *accounts, uint64_t accounts_len,
+                             const AgoraStakeRelease *args, uint64_t args_len,
+                             const AgoraEconSigners *signers);
+
+/* ==== end of ext/econ =================================================== */
+
 /* The program's entry point. */
 extern uint64_t entrypoint(const uint8_t *input);
 
