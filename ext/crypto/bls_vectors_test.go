@@ -117,7 +117,7 @@ func (c tally) String() string {
 // that a fixed-size read of more than len(b) bytes runs off the mapping.
 func putLast(a *arena, b []byte) uint64 {
 	addr := a.put(b)
-	a.buf = a.buf[:len(a.buf):len(a.buf)]
+	a.Buf = a.Buf[:len(a.Buf):len(a.Buf)]
 	return addr
 }
 

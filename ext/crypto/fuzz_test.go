@@ -3,6 +3,7 @@ package crypto
 import (
 	"bytes"
 	"crypto/ed25519"
+	"github.com/agora-vm/agora/internal/testutil"
 	"testing"
 
 	"github.com/gtank/ristretto255"
@@ -172,7 +173,7 @@ func FuzzSyscalls(f *testing.F) {
 	m := vm.NewMachine()
 	f.Fuzz(func(t *testing.T, which uint8, r1, r2, r3, r4, r5 uint64, memory []byte) {
 		name := names[int(which)%len(names)]
-		exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, callProgram(name, [5]uint64{r1, r2, r3, r4, r5}), nil, 0), reg, vm.Config{})
+		exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, testutil.CallProgram(name, [5]uint64{r1, r2, r3, r4, r5}), nil, 0), reg, vm.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

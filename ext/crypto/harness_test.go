@@ -3,41 +3,22 @@ package crypto
 import (
 	"encoding/binary"
 	"errors"
-	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
 
-	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/internal/testutil"
 	"github.com/agora-vm/agora/vm"
 )
 
-// callOverhead is the CU of the harness program around the syscall: five
-// lddw, the call and the exit.
-const callOverhead = 7
+// callOverhead is the CU of the harness program around the syscall.
+const callOverhead = testutil.CallOverhead
 
-// arena lays out guest memory in the input region (writable, r1 points at
-// it) and hands out guest addresses.
-type arena struct{ buf []byte }
+// arena lays out guest memory in the input region (see testutil.Arena).
+type arena struct{ testutil.Arena }
 
-// put copies b in at an 8-aligned offset and returns its guest address.
-func (a *arena) put(b []byte) uint64 {
-	for len(a.buf)%8 != 0 {
-		a.buf = append(a.buf, 0)
-	}
-	addr := sbpf.InputStart + uint64(len(a.buf))
-	a.buf = append(a.buf, b...)
-	return addr
-}
+func (a *arena) put(b []byte) uint64 { return a.Put(b) }
+func (a *arena) alloc(n int) uint64  { return a.Alloc(n) }
 
-// alloc reserves n zero bytes.
-func (a *arena) alloc(n int) uint64 { return a.put(make([]byte, n)) }
-
-// at returns n bytes at a guest address the arena handed out.
-func (a *arena) at(addr uint64, n int) []byte {
-	off := addr - sbpf.InputStart
-	return a.buf[off : off+uint64(n)]
-}
+func (a *arena) at(addr uint64, n int) []byte { return a.At(addr, n) }
 
 // slices lays out each b and an array of SolBytes descriptors pointing at
 // them, and returns the array's address.
@@ -59,17 +40,6 @@ type run struct {
 
 func (r run) kind() string { return vm.ErrorKindOf(r.Err) }
 
-// callProgram is `lddw r1..r5, args; call name; exit`.
-func callProgram(name string, args [5]uint64) []byte {
-	var text []byte
-	for i, v := range args {
-		text = sbpf.AppendEncoded(text, sbpf.Instruction{Op: sbpf.LdDwImm, Dst: uint8(i + 1), Imm: int32(uint32(v))})
-		text = sbpf.AppendEncoded(text, sbpf.Instruction{Imm: int32(uint32(v >> 32))})
-	}
-	text = sbpf.AppendEncoded(text, sbpf.Instruction{Op: sbpf.Call, Imm: int32(sbpf.SyscallHash(name))})
-	return sbpf.AppendEncoded(text, sbpf.Instruction{Op: sbpf.Exit})
-}
-
 // harness runs the package's syscalls from sBPF programs.
 type harness struct {
 	t   testing.TB
@@ -89,13 +59,10 @@ func newHarness(t testing.TB) *harness {
 // call runs name with args over the arena's memory and a budget.
 func (h *harness) call(a *arena, budget uint64, name string, args ...uint64) run {
 	h.t.Helper()
-	var regs [5]uint64
-	copy(regs[:], args)
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, callProgram(name, regs), nil, 0), h.reg, vm.Config{})
+	res, err := testutil.Call(h.m, h.reg, a.Buf, budget, nil, name, args...)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	res := h.m.Run(exe, vm.RunOptions{Input: a.buf, Budget: budget})
 	return run{R0: res.R0, CU: res.CU, Err: res.Err}
 }
 
@@ -128,28 +95,6 @@ func expectAbort(t testing.TB, r run, kind string, charged uint64) {
 	}
 }
 
-// conformanceDir is ../shared/conformance relative to the module root, or
-// "" when this checkout has none.
-func conformanceDir(t testing.TB) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return ""
-	}
-	dir := filepath.Dir(file)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "conformance")
-	if _, err := os.Stat(c); err != nil {
-		return ""
-	}
-	return c
-}
+// conformanceDir is ../shared/conformance beside the module root, or ""
+// when this checkout has none.
+func conformanceDir(t testing.TB) string { return testutil.ConformanceDir("") }

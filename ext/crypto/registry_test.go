@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"github.com/agora-vm/agora/internal/testutil"
 	"strings"
 	"testing"
 
@@ -222,18 +223,18 @@ entrypoint:
 	amount, opening := scalarLE(10), scalarLE(777)
 	wantC, _ := PedersenCommit(amount, opening)
 
-	a := arena{buf: make([]byte, 88)} // the header of 11 pointers and lengths
+	a := arena{testutil.Arena{Buf: make([]byte, 88)}} // the header of 11 pointers and lengths
 	header := []uint64{
 		a.put(k.publicKey()), a.put(k.sign(msg)), a.put(msg), uint64(len(msg)),
 		a.put(amount), a.put(opening), a.alloc(32),
 		a.put(append(bytes.Clone(ek.pk), proof...)), a.put(alpha), uint64(len(alpha)), a.alloc(64),
 	}
 	for i, v := range header {
-		binary.LittleEndian.PutUint64(a.buf[8*i:], v)
+		binary.LittleEndian.PutUint64(a.Buf[8*i:], v)
 	}
 	vrfPrice, _ := VRFVerifyCost(VRFEdwards25519TAI, uint64(len(alpha)))
 	price := BLSVerifyCost(uint64(len(msg))) + CostPedersenCommit + CostPedersenVerify + vrfPrice
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: a.buf, Budget: 1_400_000})
+	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: a.Buf, Budget: 1_400_000})
 	if res.Err != nil || res.R0 != 0 {
 		t.Fatalf("program: r0=%d err=%v", res.R0, res.Err)
 	}
@@ -245,7 +246,7 @@ entrypoint:
 	}
 	// A wrong message: bls_verify returns 1 and the program reports it.
 	a.at(header[2], 1)[0] ^= 1
-	res = vm.NewMachine().Run(exe, vm.RunOptions{Input: a.buf, Budget: 1_400_000})
+	res = vm.NewMachine().Run(exe, vm.RunOptions{Input: a.Buf, Budget: 1_400_000})
 	if res.Err != nil || res.R0 != uint64(Invalid) {
 		t.Fatalf("tampered message: r0=%d err=%v", res.R0, res.Err)
 	}

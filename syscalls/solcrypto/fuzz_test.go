@@ -3,6 +3,7 @@ package solcrypto
 import (
 	"bytes"
 	"errors"
+	"github.com/agora-vm/agora/internal/testutil"
 	"math/big"
 	"testing"
 
@@ -222,7 +223,7 @@ func FuzzSyscalls(f *testing.F) {
 			return
 		}
 		h := newHarness(t, Options{})
-		a := arena{buf: append([]byte(nil), mem...)}
+		a := arena{testutil.Arena{Buf: append([]byte(nil), mem...)}}
 		r := h.call(&a, 200_000, names[int(which)%len(names)], r1, r2, r3, r4, r5)
 		var ve *vm.Error
 		if r.Err != nil && !errors.As(r.Err, &ve) {
