@@ -34,8 +34,8 @@ var exampleSyscalls = map[string]struct {
 	"atomic-swap":       {[]string{"agora_tx_begin", "agora_tx_commit", "agora_tx_abort"}, "", 0},
 	"bls-agent":         {[]string{"agora_bls_verify"}, "", 0},
 	"zk-privacy-agent":  {[]string{"agora_groth16_verify"}, "", 0},
-	"vcg-auction-agent": {[]string{"agora_auction_create", "agora_auction_bid", "agora_auction_settle", "sol_get_clock_sysvar"}, "the econ syscalls (issue 7) run only inside the runtime, and their argument layouts are not yet those of the compiler's provisional table", 0},
-	"escrow-agent":      {[]string{"agora_escrow_create", "agora_escrow_release", "sol_get_clock_sysvar"}, "the econ syscalls (issue 7) run only inside the runtime, and their argument layouts are not yet those of the compiler's provisional table", 0},
+	"vcg-auction-agent": {[]string{"agora_auction_create", "agora_auction_bid", "agora_auction_settle", "sol_get_clock_sysvar", "sol_try_find_program_address"}, "runs in ovsm/econtest (the econ syscalls need the runtime)", 0},
+	"escrow-agent":      {[]string{"agora_escrow_create", "agora_escrow_release", "sol_get_clock_sysvar", "sol_try_find_program_address"}, "runs in ovsm/econtest (the econ syscalls need the runtime)", 0},
 	"parallel-agent":    {[]string{"agora_parallel_spawn", "agora_parallel_join"}, "an issue for proposal part 4 (parallel lanes), not filed yet", 0},
 	// its 1000-message heap ring needs a 256 KiB heap
 	"price-oracle-agent":     {[]string{"agora_ring_create", "agora_ring_push", "sol_get_clock_sysvar"}, "", 256 << 10},

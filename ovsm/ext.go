@@ -228,31 +228,30 @@ var builtinExtensions = []Extension{
 	{Name: "vrf-verify-ristretto", Syscall: "agora_vrf_verify", Leading: []uint64{0xff}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
 		Doc: "(vrf-verify-ristretto key-and-proof alpha): the ristretto255 suite"},
 
-	// economic primitives (issue 7): maps in the data encoding
-	{Name: "auction-create", Syscall: "agora_auction_create", Args: sh(ArgValue), Result: ResultInt, Issue: 7, Provisional: true,
-		Doc: "(auction-create {:type … :items … :deadline …}): the auction id"},
-	{Name: "auction-bid", Syscall: "agora_auction_bid", Args: sh(ArgInt, ArgValue), Result: ResultStatus, Issue: 7, Provisional: true,
-		Doc: "(auction-bid id {:bidder … :value … :commitment …})"},
-	{Name: "auction-reveal", Syscall: "agora_auction_reveal", Args: sh(ArgInt, ArgValue), Result: ResultStatus, Issue: 7, Provisional: true,
-		Doc: "(auction-reveal id {:value … :nonce …})"},
-	{Name: "auction-settle", Syscall: "agora_auction_settle", Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Issue: 7, Provisional: true,
-		Doc: "(auction-settle id): the result map (:winners, :welfare, :payments)"},
-	{Name: "escrow-create", Syscall: "agora_escrow_create", Args: sh(ArgValue), Result: ResultInt, Issue: 7, Provisional: true,
-		Doc: "(escrow-create {…}): the escrow id"},
-	{Name: "escrow-release", Syscall: "agora_escrow_release", Args: sh(ArgInt), Result: ResultStatus, Issue: 7, Provisional: true,
-		Doc: "(escrow-release id)"},
-	{Name: "escrow-refund", Syscall: "agora_escrow_refund", Args: sh(ArgInt), Result: ResultStatus, Issue: 7, Provisional: true,
-		Doc: "(escrow-refund id)"},
-	{Name: "reputation-update", Syscall: "agora_reputation_update", Args: sh(ArgKey, ArgValue), Result: ResultStatus, Issue: 7, Provisional: true,
-		Doc: "(reputation-update agent {:delta … :weight …})"},
-	{Name: "reputation-query", Syscall: "agora_reputation_query", Args: sh(ArgKey), Result: ResultInt, Issue: 7, Provisional: true,
-		Doc: "(reputation-query agent): the decayed score"},
-	{Name: "stake-lock", Syscall: "agora_stake_lock", Args: sh(ArgValue), Result: ResultInt, Issue: 7, Provisional: true,
-		Doc: "(stake-lock {…}): the stake id"},
-	{Name: "stake-slash", Syscall: "agora_stake_slash", Args: sh(ArgInt, ArgValue), Result: ResultStatus, Issue: 7, Provisional: true,
-		Doc: "(stake-slash id {:amount … :evidence …})"},
-	{Name: "stake-release", Syscall: "agora_stake_release", Args: sh(ArgInt), Result: ResultStatus, Issue: 7, Provisional: true,
-		Doc: "(stake-release id)"},
+	// program addresses, as sol_try_find_program_address computes them
+	{Name: "find-program-address", Syscall: "sol_try_find_program_address", Args: sh(ArgPtr, ArgSlices), Sizes: []int{32},
+		Result: ResultBytes, OutCap: 33, special: "pda",
+		Doc: "(find-program-address program-id seed…): the program address (32 bytes) then its bump (1 byte), raising when none exists"},
+
+	// economic primitives (issue 7), the ABI of sdk/c/agora.h (ext/econ):
+	// (econ-X positions args [signers]): positions are the operation's
+	// accounts as one byte each (indexes into the instruction's
+	// accounts), args its fixed binary layout (AgoraAuctionCreate, ...;
+	// empty for settle, release and refund), signers the address of an
+	// AgoraEconSigners or 0. The result is r0: 0, or the AGORA_ECON_*
+	// code (nothing changed); results are the return data.
+	econExt("auction-create", "agora_auction_create", "AgoraAuctionCreate (160 bytes); accounts creator, auction"),
+	econExt("auction-bid", "agora_auction_bid", "AgoraAuctionBid (56 bytes); accounts auction, bidder; return data {index, locked}"),
+	econExt("auction-reveal", "agora_auction_reveal", "AgoraAuctionReveal (40 bytes); accounts auction, bidder"),
+	econExt("auction-settle", "agora_auction_settle", "no args; accounts auction, beneficiary, every bidder; return data {proceeds, winners, welfare}"),
+	econExt("escrow-create", "agora_escrow_create", "AgoraEscrowCreate (352 bytes); accounts A, escrow, B"),
+	econExt("escrow-release", "agora_escrow_release", "no args; accounts escrow, A, B, [oracle], approvers"),
+	econExt("escrow-refund", "agora_escrow_refund", "no args; accounts escrow, A, B"),
+	econExt("reputation-update", "agora_reputation_update", "AgoraReputationUpdate (48 bytes); accounts registry, rater, score"),
+	econExt("reputation-query", "agora_reputation_query", "AgoraReputationQuery (40 bytes); accounts registry, score"),
+	econExt("stake-lock", "agora_stake_lock", "AgoraStakeLock (96 bytes); accounts staker, stake"),
+	econExt("stake-slash", "agora_stake_slash", "AgoraStakeSlash (40 bytes); accounts stake, authority, destination"),
+	econExt("stake-release", "agora_stake_release", "AgoraStakeRelease (8 bytes); accounts stake, staker"),
 
 	// parallel lanes (proposal part 4; no issue yet)
 	{Name: "parallel-spawn", Syscall: "agora_parallel_spawn", Args: sh(ArgFn), Result: ResultInt, Provisional: true,
@@ -270,6 +269,13 @@ var builtinExtensions = []Extension{
 		Doc: "(hw-offload-poll task): the result map, or nil while running"},
 	{Name: "hw-offload-cancel", Syscall: "agora_hw_offload_cancel", Args: sh(ArgInt), Result: ResultStatus, Provisional: true,
 		Doc: "(hw-offload-cancel task)"},
+}
+
+// econExt is the entry of one economics syscall: (econ-<op> positions
+// args [signers]) → the syscall's r0.
+func econExt(op, syscall, doc string) Extension {
+	return Extension{Name: "econ-" + op, Syscall: syscall, Args: sh(ArgBytes, ArgBytes, ArgInt), Optional: 1,
+		Result: ResultInt, Issue: 7, Doc: "(econ-" + op + " positions args [signers]): r0 (0 or an AGORA_ECON_* code); " + doc}
 }
 
 // Extensions returns the syscall table the compiler ships with, sorted
@@ -304,6 +310,8 @@ func (fc *fctx) callExtension(e Extension, n *parse.Node) value {
 		return regVal(tUint, fc.load(8, reg(buf), 0))
 	case "ring-create":
 		return fc.ringCreate(e, n)
+	case "pda":
+		return fc.findProgramAddress(e, n)
 	case "zk":
 		// (groth16-verify proof inputs vk [curve]) → agora_X(curve, &{vk, proof, inputs})
 		vs, ok := fc.args(n, 3, 4)
@@ -608,4 +616,38 @@ func (fc *fctx) ringCreate(e Extension, n *parse.Node) value {
 	r := fc.syscall(e.Syscall, reg(addr), sz, fc.opnd(capv), fc.opnd(maxMsg))
 	fc.failIf(cNe, reg(r), imm(0), "ring-buffer-create failed")
 	return regVal(tBytes, p)
+}
+
+// findProgramAddress is (find-program-address program-id seed…):
+// sol_try_find_program_address(seeds, n, program_id, address, bump) into
+// a 33-byte array, the address then the bump.
+func (fc *fctx) findProgramAddress(e Extension, n *parse.Node) value {
+	vs, ok := fc.args(n, 1, 17)
+	if !ok {
+		return bottomVal
+	}
+	pid, pl, ok := fc.bytesView(fc.bytesArg(vs[0], fc.arg(n, 0)), fc.arg(n, 0))
+	if !ok {
+		return fc.errorf(TypeError, fc.arg(n, 0), "%s needs a 32-byte program id, got %s", e.Name, vs[0].t)
+	}
+	fc.failIf(cNe, pl, imm(32), e.Name+": a program id has 32 bytes")
+	rest := vs[1:]
+	arr := fc.frameBuf(16 * max1(len(rest)))
+	for j, v := range rest {
+		an := fc.arg(n, 1+j)
+		p, l, ok := fc.bytesView(fc.bytesArg(v, an), an)
+		if !ok {
+			return fc.errorf(TypeError, an, "%s needs strings or bytes as seeds, got %s", e.Name, v.t)
+		}
+		fc.store(8, reg(arr), int64(16*j), p)
+		fc.store(8, reg(arr), int64(16*j+8), l)
+	}
+	out := fc.alloc(imm(int64(8 + e.OutCap)))
+	fc.store(8, reg(out), 0, imm(tagBytes|int64(e.OutCap)<<32))
+	addr := fc.alu(aluAdd, reg(out), imm(8))
+	bump := fc.alu(aluAdd, reg(out), imm(8+32))
+	fc.at(n)
+	r := fc.syscall(e.Syscall, reg(arr), imm(int64(len(rest))), pid, reg(addr), reg(bump))
+	fc.failIf(cNe, reg(r), imm(0), e.Name+" failed")
+	return regVal(tBytes, out)
 }
