@@ -69,9 +69,15 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		Use:   "agora",
 		Short: "Agora: an sBPF runtime for agent economies",
 		Long: `Agora runs sBPF programs (the bytecode Solana programs compile to) exactly
-as the reference VM does: same result, same error kind, same compute units.
+as the reference VM does: same result, same error kind, same compute units,
+and adds what agents need: transactional memory, ring buffers, native
+cryptography, auctions and escrow, a local chain, and the OVSM language.
 
-Programs are sBPF assembly text (.s, .asm, or - for stdin).`,
+Programs are sBPF assembly (.s, .asm, or - for stdin), sBPF ELF shared
+objects (.so) or OVSM sources (.ovsm).
+
+Exit codes: 0 success, 1 the program or transaction failed, 2 usage, load
+or verification errors.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
