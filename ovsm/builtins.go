@@ -1590,7 +1590,11 @@ func (fc *fctx) readAt(target, offv value, offNode, n *parse.Node, size uint8, s
 	}
 	var addr opnd
 	var disp int64
-	if off.c != nil {
+	if cur := fc.loopCursorFor(elide, target, base, offv, off); cur != nil {
+		// the loop keeps cur.p = account + index
+		cur.used = true
+		addr = reg(cur.p)
+	} else if off.c != nil {
 		addr, disp = base, off.c.i
 		if !fitsImm16(disp) {
 			addr, disp = reg(fc.alu(aluAdd, base, imm(disp))), 0
@@ -1621,6 +1625,25 @@ func (fc *fctx) readAt(target, offv value, offNode, n *parse.Node, size uint8, s
 		v = withRange(v, 0, int64(1)<<(8*size)-1, true)
 	}
 	return v
+}
+
+// loopCursorFor returns the cursor of the loop index off when reading
+// byte off of target can use it: the bounds check is elided (the index
+// is below the data length of this very account) and off is the loop
+// variable itself, unconverted.
+func (fc *fctx) loopCursorFor(elide bool, target value, base opnd, offv, off value) *loopCursor {
+	if !elide || base.isImm || off.c != nil || off.r != offv.r {
+		return nil
+	}
+	name := fc.varHolding(offv)
+	if name == "" {
+		return nil
+	}
+	l := fc.lookup(name)
+	if l == nil || l.cursor == nil || l.r != off.r || l.cursor.acct != base.r || fc.opnd(target).r != base.r {
+		return nil
+	}
+	return l.cursor
 }
 
 func fitsImm16(v int64) bool { return v >= -32768 && v < 32768 }

@@ -68,6 +68,18 @@ type local struct {
 	// checked to keep it so)
 	nonneg bool
 	origin string
+	// cursor, for the index of a counting loop up to an account's data
+	// length: a pointer kept equal to the account's address plus the index
+	cursor *loopCursor
+}
+
+// loopCursor strength-reduces (read-u8 acct i) in (for (i (range s
+// (data-len acct))) …): p = acct + i steps with i, so the byte is at
+// [p + accData] without per-iteration address arithmetic.
+type loopCursor struct {
+	acct vreg // the account entry whose data length bounds the loop
+	p    vreg
+	used bool
 }
 
 type scope struct {

@@ -1,6 +1,8 @@
 package ovsm
 
 import (
+	"fmt"
+
 	"github.com/agora-vm/agora/ovsm/parse"
 )
 
@@ -91,6 +93,23 @@ func (fc *fctx) forRange(name string, rn *parse.Node, body []*parse.Node, n *par
 	}
 	top, cont, done := fc.newLabel(), fc.newLabel(), fc.newLabel()
 	fc.br(ge, reg(i), e, done)
+	// up to an account's data length from a non-negative start: keep a
+	// pointer p = account + i for the byte reads at i (see loopCursor)
+	var cur *loopCursor
+	var pend vreg
+	if step == 1 && !fc.noOpt && !e.isImm && end.r != noReg && end.c == nil && start.nonneg() {
+		var acct vreg
+		if _, err := fmt.Sscanf(end.origin, "datalen:%d", &acct); err == nil && acct >= 0 {
+			// unused, these are dead code and go
+			cur = &loopCursor{acct: acct, p: fc.newReg()}
+			if start.c != nil && start.c.i == 0 {
+				fc.mov(cur.p, reg(acct))
+			} else {
+				fc.aluTo(cur.p, aluAdd, reg(acct), reg(i))
+			}
+			pend = fc.alu(aluAdd, reg(acct), e)
+		}
+	}
 	fc.label(top)
 	fc.depth++
 	fc.loops = append(fc.loops, &loopCtx{brk: done, cont: cont, tries: len(fc.tries)})
@@ -112,19 +131,37 @@ func (fc *fctx) forRange(name string, rn *parse.Node, body []*parse.Node, n *par
 	if k == kUint && !l.rng {
 		l.lo, l.hi, l.rng = 0, 1<<62, start.nonneg()
 	}
+	l.cursor = cur
+	usesBefore := 0
+	if cur != nil {
+		usesBefore = fc.regUses(i)
+	}
 	fc.sc.vars[name] = l
 	fc.seq(body)
 	fc.pop()
 	fc.loops = fc.loops[:len(fc.loops)-1]
 	fc.at(n)
 	fc.label(cont)
-	// i < end before the step, so i+step cannot wrap unless step > 1
-	fc.aluTo(i, aluAdd, reg(i), imm(step))
-	if step > 1 {
-		// i may pass end by up to step-1; a wrap is impossible while end <= MAX-step
-		fc.failIf(lt, reg(i), imm(step), msgOverflow)
+	switch {
+	case l.cursor != nil && l.cursor.used && fc.regUses(i) == usesBefore:
+		// the body reads i only through the cursor: step and test the
+		// pointer instead. 0 <= i < end <= 2^40 and the account lies in
+		// the input region, so account+i and account+end do not wrap and
+		// p < pend exactly when i < end.
+		fc.aluTo(l.cursor.p, aluAdd, reg(l.cursor.p), imm(1))
+		fc.br(cLt, reg(l.cursor.p), reg(pend), top)
+	default:
+		// i < end before the step, so i+step cannot wrap unless step > 1
+		fc.aluTo(i, aluAdd, reg(i), imm(step))
+		if step > 1 {
+			// i may pass end by up to step-1; a wrap is impossible while end <= MAX-step
+			fc.failIf(lt, reg(i), imm(step), msgOverflow)
+		}
+		if l.cursor != nil && l.cursor.used {
+			fc.aluTo(l.cursor.p, aluAdd, reg(l.cursor.p), imm(1))
+		}
+		fc.br(lt, reg(i), e, top)
 	}
-	fc.br(lt, reg(i), e, top)
 	fc.depth--
 	fc.label(done)
 	return nilVal
@@ -487,4 +524,26 @@ func (fc *fctx) matchJump(subj, pv value, sn, pn *parse.Node, l int) {
 	default:
 		// a literal of another type never matches
 	}
+}
+
+// regUses counts the instructions of the function so far that read r.
+func (fc *fctx) regUses(r vreg) int {
+	n := 0
+	var tmp []vreg
+	count := func(list []inst) {
+		for j := range list {
+			tmp = list[j].uses(tmp[:0])
+			for _, u := range tmp {
+				if u == r {
+					n++
+				}
+			}
+		}
+	}
+	count(fc.f.insts)
+	count(fc.f.cold)
+	if fc.cur != nil {
+		count(*fc.cur)
+	}
+	return n
 }
