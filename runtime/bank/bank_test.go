@@ -86,7 +86,12 @@ func (c *chain) acct(k pubkey.Pubkey) account.Account {
 func (c *chain) deploy(id pubkey.Pubkey, path string) {
 	elfBytes, err := os.ReadFile(path)
 	if err != nil {
-		c.t.Skip(err)
+		// Mainnet binaries are local checks only, never committed; the
+		// committed examples must be there.
+		if strings.HasPrefix(path, "/tmp/mainnet/") {
+			c.t.Skipf("local check: %v", err)
+		}
+		c.t.Fatal(err)
 	}
 	c.now++
 	auth := pk(c.payer)
