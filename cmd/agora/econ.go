@@ -100,6 +100,25 @@ func (r *econRun) state(k pubkey.Pubkey) ([]byte, error) {
 	return a.Data, nil
 }
 
+// loadState reads the economics program's account named by text and
+// decodes it.
+func loadState[T any](r *econRun, text string, decode func([]byte) (T, error)) (pubkey.Pubkey, T, error) {
+	var zero T
+	k, err := r.key(text)
+	if err != nil {
+		return k, zero, err
+	}
+	data, err := r.state(k)
+	if err != nil {
+		return k, zero, err
+	}
+	v, err := decode(data)
+	if err != nil {
+		return k, zero, usageErr("%s: %v", k, err)
+	}
+	return k, v, nil
+}
+
 // send runs ix in a new block and reports it with extra fields; decode,
 // when given, turns the return data into the "result" field.
 func (r *econRun) send(ix txn.Instruction, extra map[string]any, decode func([]byte) any) error {
@@ -356,17 +375,9 @@ and you need it to reveal.`, 1,
 			c.Flags().StringVar(&nonceHex, "nonce", "", "sealed: the commitment's nonce (32 bytes hex)")
 		},
 		func(r *econRun, args []string) error {
-			auc, err := r.key(args[0])
+			auc, st, err := loadState(r, args[0], econ.DecodeAuction)
 			if err != nil {
 				return err
-			}
-			data, err := r.state(auc)
-			if err != nil {
-				return err
-			}
-			st, err := econ.DecodeAuction(data)
-			if err != nil {
-				return usageErr("%s: %v", auc, err)
 			}
 			who, err := r.signer(bidder, "--bidder")
 			if err != nil {
@@ -445,17 +456,9 @@ may settle; the bidders are listed from the auction's state.
 
 Prints "result": {"proceeds", "winners" (bid indexes), "welfare"}.`, 1, nil,
 		func(r *econRun, args []string) error {
-			auc, err := r.key(args[0])
+			auc, st, err := loadState(r, args[0], econ.DecodeAuction)
 			if err != nil {
 				return err
-			}
-			data, err := r.state(auc)
-			if err != nil {
-				return err
-			}
-			st, err := econ.DecodeAuction(data)
-			if err != nil {
-				return usageErr("%s: %v", auc, err)
 			}
 			var bidders []pubkey.Pubkey
 			for _, b := range st.Bids {
@@ -478,17 +481,9 @@ Prints "result": {"proceeds", "winners" (bid indexes), "welfare"}.`, 1, nil,
 
 	show := leaf(s, "show --dir DIR AUCTION", "Print an auction's state", "Print AUCTION's state as JSON.", 1, nil,
 		func(r *econRun, args []string) error {
-			auc, err := r.key(args[0])
+			auc, st, err := loadState(r, args[0], econ.DecodeAuction)
 			if err != nil {
 				return err
-			}
-			data, err := r.state(auc)
-			if err != nil {
-				return err
-			}
-			st, err := econ.DecodeAuction(data)
-			if err != nil {
-				return usageErr("%s: %v", auc, err)
 			}
 			head := r.b.Head().Height
 			v := map[string]any{"address": auc.String(), "kind": st.Kind.String(), "status": map[uint8]string{0: "open", 1: "settled"}[st.Status],
@@ -599,19 +594,7 @@ Prints the escrow's address ("address").`, 0,
 		})
 
 	load := func(r *econRun, text string) (pubkey.Pubkey, *econ.Escrow, error) {
-		k, err := r.key(text)
-		if err != nil {
-			return k, nil, err
-		}
-		data, err := r.state(k)
-		if err != nil {
-			return k, nil, err
-		}
-		e, err := econ.DecodeEscrow(data)
-		if err != nil {
-			return k, nil, usageErr("%s: %v", k, err)
-		}
-		return k, e, nil
+		return loadState(r, text, econ.DecodeEscrow)
 	}
 	var signers []string
 	release := leaf(s, "release --dir DIR ESCROW [--approver NAME ...]", "Release an escrow",
@@ -818,19 +801,7 @@ Prints the stake's address ("address").`, 0,
 			return r.send(ix, map[string]any{"address": addr.String()}, nil)
 		})
 	load := func(r *econRun, text string) (pubkey.Pubkey, *econ.Stake, error) {
-		k, err := r.key(text)
-		if err != nil {
-			return k, nil, err
-		}
-		data, err := r.state(k)
-		if err != nil {
-			return k, nil, err
-		}
-		st, err := econ.DecodeStake(data)
-		if err != nil {
-			return k, nil, usageErr("%s: %v", k, err)
-		}
-		return k, st, nil
+		return loadState(r, text, econ.DecodeStake)
 	}
 	var slasher, evidence string
 	var amount uint64
