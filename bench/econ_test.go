@@ -40,10 +40,9 @@ import (
 // the proposal's claims. TestEconRowsAgree checks that the ways end in the
 // same accounts.
 
-// econTrampoline calls the syscall NAME with the instruction data's
-// arguments (u64 naccounts, u64 args_len, 64 positions, args); see
-// ext/econ's runtime tests. Its nonzero r0 fails the instruction.
-const econTrampoline = `
+// accountWalk skips the serialized accounts of the program input (Solana's
+// aligned layout) and leaves r9 at the instruction data.
+const accountWalk = `
 entrypoint:
     mov64 r9, r1
     ldxdw r8, [r9+0]
@@ -66,7 +65,12 @@ next:
     ja walk
 found:
     add64 r9, 8
-    ldxdw r2, [r9+0]
+`
+
+// econTrampoline calls the syscall NAME with the instruction data's
+// arguments (u64 naccounts, u64 args_len, 64 positions, args); see
+// ext/econ's runtime tests. Its nonzero r0 fails the instruction.
+const econTrampoline = accountWalk + `    ldxdw r2, [r9+0]
     ldxdw r4, [r9+8]
     mov64 r1, r9
     add64 r1, 16
@@ -434,30 +438,7 @@ func BenchmarkEcon(b *testing.B) {
 
 // econLoop calls the syscall NAME (or does nothing for CALL = mov64)
 // econLoopCalls times over the trampoline's arguments, ignoring r0.
-const econLoop = `
-entrypoint:
-    mov64 r9, r1
-    ldxdw r8, [r9+0]
-    add64 r9, 8
-walk:
-    jeq r8, 0, found
-    ldxb r2, [r9+0]
-    jne r2, 0xff, dup
-    ldxdw r3, [r9+80]
-    add64 r9, 88
-    add64 r9, r3
-    add64 r9, 10247
-    and64 r9, -8
-    add64 r9, 8
-    ja next
-dup:
-    add64 r9, 8
-next:
-    sub64 r8, 1
-    ja walk
-found:
-    add64 r9, 8
-    mov64 r6, 50
+const econLoop = accountWalk + `    mov64 r6, 50
 loop:
     ldxdw r2, [r9+0]
     ldxdw r4, [r9+8]
