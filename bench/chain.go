@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/agora-vm/agora/elf"
-	"github.com/agora-vm/agora/runtime/account"
-	"github.com/agora-vm/agora/runtime/bank"
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/txn"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
+	"github.com/agora-vm/agora/svm/bank"
 	"github.com/agora-vm/agora/vm"
 )
 

@@ -13,19 +13,19 @@ import (
 
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/ext/econ"
-	"github.com/agora-vm/agora/runtime"
-	"github.com/agora-vm/agora/runtime/account"
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/sysvar"
-	"github.com/agora-vm/agora/runtime/txn"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sysvar"
+	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/svm"
 	"github.com/agora-vm/agora/vm"
 )
 
 // The proposal's table for economic primitives (part 3), reproduced
 // honestly: each row is one job done three ways, as whole transactions
-// through runtime.Executor, measured in the same run:
+// through svm.Executor, measured in the same run:
 //
 //   - syscall: an sBPF program (econTrampoline) calls the agora_* syscall,
 //     the proposal's "native primitive" inside an agent program;
@@ -91,9 +91,9 @@ const econSol = 1_000_000_000
 // econWorld is an in-memory state over which transactions run; Execute
 // never changes it, so one transaction can be timed again and again.
 type econWorld struct {
-	ex    *runtime.Executor
+	ex    *svm.Executor
 	st    map[pubkey.Pubkey]account.Account
-	env   *runtime.Env
+	env   *svm.Env
 	payer ed25519.PrivateKey
 }
 
@@ -107,7 +107,7 @@ func econKey(name string) ed25519.PrivateKey {
 func econPK(name string) pubkey.Pubkey { return txn.PubkeyOf(econKey(name)) }
 
 func newEconWorld(tb testing.TB) *econWorld {
-	ex, err := runtime.NewExecutor()
+	ex, err := svm.NewExecutor()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func newEconWorld(tb testing.TB) *econWorld {
 	for _, a := range s.Accounts() {
 		w.st[a.Key] = account.Account{Lamports: 1_000_000, Data: a.Data, Owner: pubkey.SysvarOwner}
 	}
-	w.env = &runtime.Env{Slot: 1000, Sysvars: s, Programs: runtime.NewProgramCache(ex).Source(w)}
+	w.env = &svm.Env{Slot: 1000, Sysvars: s, Programs: svm.NewProgramCache(ex).Source(w)}
 	w.st[txn.PubkeyOf(w.payer)] = account.Account{Lamports: 1000 * econSol}
 	base, err := os.ReadFile(filepath.Join("..", "testdata", "c", "econbase.so"))
 	if err != nil {
@@ -139,7 +139,7 @@ func (w *econWorld) deploy(tb testing.TB, id pubkey.Pubkey, elfBytes []byte) {
 		tb.Fatal(err)
 	}
 	r := sysvar.DefaultRent()
-	prog, pd := runtime.UpgradeableProgramAccounts(id, elfBytes, 0, nil, r.MinimumBalance)
+	prog, pd := svm.UpgradeableProgramAccounts(id, elfBytes, 0, nil, r.MinimumBalance)
 	w.st[prog.Key], w.st[pd.Key] = prog.Account, pd.Account
 }
 
@@ -342,7 +342,7 @@ func settleRow(tb testing.TB, w *econWorld, name, claim string, a *econ.Auction,
 		native:   append([]pubkey.Pubkey{nk, a.Beneficiary}, bidders...), base: append([]pubkey.Pubkey{bk, a.Beneficiary}, bidders...)}
 }
 
-func (w *econWorld) run(tb testing.TB, tx *txn.Transaction) *runtime.Result {
+func (w *econWorld) run(tb testing.TB, tx *txn.Transaction) *svm.Result {
 	r := w.ex.Execute(tx, w, w.env)
 	if r.Err != nil {
 		tb.Fatalf("%v\n%s", r.Err, strings.Join(r.Logs, "\n"))
@@ -350,7 +350,7 @@ func (w *econWorld) run(tb testing.TB, tx *txn.Transaction) *runtime.Result {
 	return r
 }
 
-func written(r *runtime.Result, k pubkey.Pubkey) account.Account {
+func written(r *svm.Result, k pubkey.Pubkey) account.Account {
 	for _, wr := range r.Writes {
 		if wr.Key == k {
 			return wr.Account
@@ -365,7 +365,7 @@ func written(r *runtime.Result, k pubkey.Pubkey) account.Account {
 func TestEconRowsAgree(t *testing.T) {
 	w := newEconWorld(t)
 	for _, row := range econRows(t, w) {
-		ways := []*runtime.Result{w.run(t, row.syscall), w.run(t, row.instruction), w.run(t, row.bytecode)}
+		ways := []*svm.Result{w.run(t, row.syscall), w.run(t, row.instruction), w.run(t, row.bytecode)}
 		for i := range row.native {
 			want := written(ways[0], row.native[i])
 			if want.Lamports == 0 {

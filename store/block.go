@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/agora-vm/agora/runtime/account"
+	"github.com/agora-vm/agora/solana/account"
 )
 
 // Header is a committed block's header.

@@ -5,8 +5,8 @@ import (
 
 	"lukechampine.com/blake3"
 
-	"github.com/agora-vm/agora/runtime/account"
-	"github.com/agora-vm/agora/runtime/pubkey"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
 )
 
 // LtHashLanes is the number of 16-bit lanes of a lattice hash.

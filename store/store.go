@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/agora-vm/agora/runtime/account"
-	"github.com/agora-vm/agora/runtime/pubkey"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
 )
 
 // Key layout: one byte of namespace, then the key.

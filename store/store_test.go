@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agora-vm/agora/runtime/account"
-	"github.com/agora-vm/agora/runtime/pubkey"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
 )
 
 func key(i int) pubkey.Pubkey {

@@ -13,12 +13,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/agora-vm/agora/runtime/account"
-	"github.com/agora-vm/agora/runtime/bank"
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/system"
-	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/system"
+	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
+	"github.com/agora-vm/agora/svm/bank"
 )
 
 // ledgerDir is the store of a chain directory.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agora-vm/agora/runtime/pubkey"
+	"github.com/agora-vm/agora/solana/pubkey"
 )
 
 func TestChainCLI(t *testing.T) {

@@ -12,8 +12,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
 )
 
 // The keystore of a chain directory: one file per named keypair,

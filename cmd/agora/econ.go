@@ -17,9 +17,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agora-vm/agora/ext/econ"
-	"github.com/agora-vm/agora/runtime/bank"
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/svm/bank"
 )
 
 // newEconCmd is `agora econ`: the economics program (package ext/econ)

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/agora-vm/agora/ext/econ"
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/system"
-	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/system"
+	"github.com/agora-vm/agora/solana/txn"
 )
 
 // agentIx builds an instruction of examples/c/econagent.c.

@@ -5,8 +5,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
 )
 
 // failsCleanly runs ix, expects code, and checks that nothing changed.

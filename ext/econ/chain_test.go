@@ -9,15 +9,15 @@ import (
 
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/ext/econ"
-	"github.com/agora-vm/agora/runtime"
-	"github.com/agora-vm/agora/runtime/account"
-	"github.com/agora-vm/agora/runtime/bank"
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/system"
-	"github.com/agora-vm/agora/runtime/txn"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/system"
+	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
+	"github.com/agora-vm/agora/svm"
+	"github.com/agora-vm/agora/svm/bank"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -86,7 +86,7 @@ func (c *chain) ok(r bank.TxResult) bank.TxResult {
 // failsWith checks that the transaction failed with econ's code.
 func (c *chain) failsWith(r bank.TxResult, code econ.Code) {
 	c.t.Helper()
-	want := runtime.NewInstructionFailure(0, &runtime.InstructionError{Kind: runtime.Custom, Code: uint32(code)})
+	want := svm.NewInstructionFailure(0, &svm.InstructionError{Kind: svm.Custom, Code: uint32(code)})
 	if r.Err == nil || !r.Err.Is(want) {
 		c.t.Fatalf("got %v, want %s (%v)\n%s", r.Err, code, want, strings.Join(r.Logs, "\n"))
 	}

@@ -1,6 +1,6 @@
 package econ
 
-import "github.com/agora-vm/agora/runtime/pubkey"
+import "github.com/agora-vm/agora/solana/pubkey"
 
 func (p *proc) escrowCreate(e *EscrowCreate) error {
 	if err := p.charge(CostEscrowCreate); err != nil {

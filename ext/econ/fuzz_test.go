@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
 )
 
 func seedInstructions() [][]byte {

@@ -1,6 +1,6 @@
 package econ
 
-import "github.com/agora-vm/agora/runtime/pubkey"
+import "github.com/agora-vm/agora/solana/pubkey"
 
 // Host is the instruction being executed, as the runtime shows it to the
 // economics program: the instruction data, its accounts (by position in

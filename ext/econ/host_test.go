@@ -9,9 +9,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/sysvar"
-	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sysvar"
+	"github.com/agora-vm/agora/solana/txn"
 )
 
 // world is an in-memory ledger for the program's tests: accounts, a slot,

@@ -1,8 +1,8 @@
 package econ
 
 import (
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
 )
 
 // Tag is the first byte of an instruction: the operation.

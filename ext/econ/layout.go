@@ -3,7 +3,7 @@ package econ
 import (
 	"encoding/binary"
 
-	"github.com/agora-vm/agora/runtime/pubkey"
+	"github.com/agora-vm/agora/solana/pubkey"
 )
 
 // ProgramID is the economics program's address.

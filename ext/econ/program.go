@@ -3,7 +3,7 @@ package econ
 import (
 	"math/bits"
 
-	"github.com/agora-vm/agora/runtime/pubkey"
+	"github.com/agora-vm/agora/solana/pubkey"
 )
 
 // Process executes one instruction of the economics program against h.

@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/bits"
 
-	"github.com/agora-vm/agora/runtime/pubkey"
+	"github.com/agora-vm/agora/solana/pubkey"
 )
 
 // Decay returns v kept over k periods at q/65536 per period, in integer

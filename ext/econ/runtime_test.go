@@ -9,12 +9,12 @@ import (
 	"testing"
 
 	"github.com/agora-vm/agora/ext/econ"
-	"github.com/agora-vm/agora/runtime"
-	"github.com/agora-vm/agora/runtime/bank"
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/txn"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/svm"
+	"github.com/agora-vm/agora/svm/bank"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
@@ -145,8 +145,8 @@ func (d *driver) do(ix txn.Instruction, signers ...string) (econ.Code, bank.TxRe
 		if r.Err == nil {
 			return 0, r
 		}
-		var ie *runtime.InstructionError
-		if errors.As(r.Err, &ie) && ie.Kind == runtime.Custom {
+		var ie *svm.InstructionError
+		if errors.As(r.Err, &ie) && ie.Kind == svm.Custom {
 			return unchanged(econ.Code(ie.Code), r)
 		}
 		d.t.Fatalf("%v\n%s", r.Err, strings.Join(r.Logs, "\n"))
@@ -366,7 +366,7 @@ func TestSyscallFaults(t *testing.T) {
 	if r.Err == nil || !strings.Contains(strings.Join(r.Logs, "\n"), "CPIInTransaction") {
 		t.Fatalf("econ syscall in a txmem transaction: %v %v", r.Err, r.Logs)
 	}
-	// Outside a transaction (a raw VM run) the syscall has no runtime.
+	// Outside a transaction (a raw VM run) the syscall has no svm.
 	_, err := runRaw(t, "mov64 r1, 0\nmov64 r2, 0\nmov64 r3, 0\nmov64 r4, 0\nmov64 r5, 0\nsyscall agora_auction_settle\nexit")
 	if vm.ErrorKindOf(err) != "MissingContext" {
 		t.Fatalf("raw run: %v", err)

@@ -3,8 +3,8 @@ package econ
 import (
 	"testing"
 
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
 )
 
 const sol = 1_000_000_000

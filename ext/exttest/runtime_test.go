@@ -13,13 +13,13 @@ import (
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/ext/ring"
 	"github.com/agora-vm/agora/ext/txmem"
-	"github.com/agora-vm/agora/runtime"
-	"github.com/agora-vm/agora/runtime/account"
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/sysvar"
-	"github.com/agora-vm/agora/runtime/txn"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sysvar"
+	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/svm"
 	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/vm"
 )
@@ -44,15 +44,15 @@ func (s state) apply(ws []account.Keyed) {
 // one transaction at a time.
 type chain struct {
 	t     *testing.T
-	ex    *runtime.Executor
+	ex    *svm.Executor
 	st    state
-	env   *runtime.Env
+	env   *svm.Env
 	payer ed25519.PrivateKey
 	hash  byte
 }
 
 func newChain(t *testing.T) *chain {
-	ex, err := runtime.NewExecutor()
+	ex, err := svm.NewExecutor()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func newChain(t *testing.T) *chain {
 	for _, a := range s.Accounts() {
 		c.st[a.Key] = account.Account{Lamports: 1_000_000, Data: a.Data, Owner: pubkey.SysvarOwner}
 	}
-	c.env = &runtime.Env{Slot: 7, Sysvars: s, Programs: runtime.NewProgramCache(ex).Source(c.st)}
+	c.env = &svm.Env{Slot: 7, Sysvars: s, Programs: svm.NewProgramCache(ex).Source(c.st)}
 	c.st[txn.PubkeyOf(c.payer)] = account.Account{Lamports: 100_000_000_000}
 	return c
 }
@@ -94,7 +94,7 @@ func (c *chain) deploy(id pubkey.Pubkey, elfBytes []byte, want verify.PairingVer
 		c.t.Fatalf("pairing of %s: %v %v, want %s", id, rep, err, want)
 	}
 	r := sysvar.DefaultRent()
-	prog, pd := runtime.UpgradeableProgramAccounts(id, elfBytes, 0, nil, r.MinimumBalance)
+	prog, pd := svm.UpgradeableProgramAccounts(id, elfBytes, 0, nil, r.MinimumBalance)
 	c.st[prog.Key], c.st[pd.Key] = prog.Account, pd.Account
 }
 
@@ -128,7 +128,7 @@ func (c *chain) deployAsm(id pubkey.Pubkey, src string, want verify.PairingVerdi
 
 // run executes one transaction of ixs paid by the chain's payer and
 // applies its writes.
-func (c *chain) run(ixs ...txn.Instruction) *runtime.Result {
+func (c *chain) run(ixs ...txn.Instruction) *svm.Result {
 	c.t.Helper()
 	c.hash++
 	m, err := txn.Compile(txn.PubkeyOf(c.payer), ixs, txn.Hash{c.hash})
@@ -139,7 +139,7 @@ func (c *chain) run(ixs ...txn.Instruction) *runtime.Result {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if e := runtime.Check(tx); e != nil {
+	if e := svm.Check(tx); e != nil {
 		c.t.Fatal(e)
 	}
 	res := c.ex.Execute(tx, c.st, c.env)
@@ -147,7 +147,7 @@ func (c *chain) run(ixs ...txn.Instruction) *runtime.Result {
 	return res
 }
 
-func (c *chain) mustRun(ixs ...txn.Instruction) *runtime.Result {
+func (c *chain) mustRun(ixs ...txn.Instruction) *svm.Result {
 	c.t.Helper()
 	res := c.run(ixs...)
 	if res.Err != nil {
@@ -380,7 +380,7 @@ short:
 }
 
 // runSigned is mustRun for a transaction that the given keys also sign.
-func (c *chain) runSigned(signers []ed25519.PrivateKey, ixs ...txn.Instruction) *runtime.Result {
+func (c *chain) runSigned(signers []ed25519.PrivateKey, ixs ...txn.Instruction) *svm.Result {
 	c.t.Helper()
 	c.hash++
 	m, err := txn.Compile(txn.PubkeyOf(c.payer), ixs, txn.Hash{c.hash})

@@ -16,12 +16,12 @@ import (
 
 	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/ovsm"
-	"github.com/agora-vm/agora/runtime/account"
-	"github.com/agora-vm/agora/runtime/bank"
-	"github.com/agora-vm/agora/runtime/pubkey"
-	"github.com/agora-vm/agora/runtime/system"
-	"github.com/agora-vm/agora/runtime/txn"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/system"
+	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
+	"github.com/agora-vm/agora/svm/bank"
 )
 
 const sol = 1_000_000_000

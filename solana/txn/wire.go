@@ -1,0 +1,326 @@
+package txn
+
+import (
+	"crypto/ed25519"
+	"fmt"
+
+	"github.com/agora-vm/agora/solana/pubkey"
+)
+
+// Limits of the wire format.
+const (
+	// PacketDataSize is the largest serialized transaction
+	// (PACKET_DATA_SIZE: 1280 - 40 - 8).
+	PacketDataSize = 1232
+	// SignatureSize is the length of an ed25519 signature.
+	SignatureSize = 64
+	// HashSize is the length of a blockhash.
+	HashSize = 32
+	// MessageVersionPrefix marks a versioned message: a first message
+	// byte with this bit set is a version, not a header.
+	MessageVersionPrefix = 0x80
+)
+
+// Signature is an ed25519 signature; a transaction's first signature is
+// its id.
+type Signature [SignatureSize]byte
+
+// String returns the base58 text.
+func (s Signature) String() string { return encodeBase58(s[:]) }
+
+// Hash is a blockhash.
+type Hash [HashSize]byte
+
+// String returns the base58 text.
+func (h Hash) String() string { return encodeBase58(h[:]) }
+
+// Header is the message header: how many of the first keys sign, and how
+// many signing and non-signing keys are read-only.
+type Header struct {
+	NumRequiredSignatures       uint8
+	NumReadonlySignedAccounts   uint8
+	NumReadonlyUnsignedAccounts uint8
+}
+
+// CompiledInstruction is an instruction whose program and accounts are
+// indexes into the message's keys.
+type CompiledInstruction struct {
+	ProgramIDIndex uint8
+	Accounts       []uint8
+	Data           []byte
+}
+
+// Message is a legacy message.
+type Message struct {
+	Header          Header
+	AccountKeys     []pubkey.Pubkey
+	RecentBlockhash Hash
+	Instructions    []CompiledInstruction
+}
+
+// Transaction is a message and its signatures.
+type Transaction struct {
+	Signatures []Signature
+	Message    Message
+}
+
+// DecodeErrorKind says what is wrong with the bytes.
+type DecodeErrorKind uint8
+
+// Decode error kinds.
+const (
+	// ErrTooLarge: more than PacketDataSize bytes.
+	ErrTooLarge DecodeErrorKind = iota + 1
+	// ErrTruncated: the bytes end inside a field.
+	ErrTruncated
+	// ErrBadCompactU16: a length is not a canonical compact-u16.
+	ErrBadCompactU16
+	// ErrTrailingBytes: bytes follow the transaction.
+	ErrTrailingBytes
+	// ErrUnsupportedVersion: a versioned (v0) message.
+	ErrUnsupportedVersion
+)
+
+func (k DecodeErrorKind) String() string {
+	switch k {
+	case ErrTooLarge:
+		return "TooLarge"
+	case ErrTruncated:
+		return "Truncated"
+	case ErrBadCompactU16:
+		return "BadCompactU16"
+	case ErrTrailingBytes:
+		return "TrailingBytes"
+	case ErrUnsupportedVersion:
+		return "UnsupportedVersion"
+	}
+	return fmt.Sprintf("DecodeErrorKind(%d)", uint8(k))
+}
+
+// DecodeError is a transaction that could not be decoded.
+type DecodeError struct {
+	Kind   DecodeErrorKind
+	Offset int    // where the problem was found
+	Field  string // what was being read
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("txn: %s at byte %d (%s)", e.Kind, e.Offset, e.Field)
+}
+
+// Is matches a *DecodeError of the same kind.
+func (e *DecodeError) Is(target error) bool {
+	t, ok := target.(*DecodeError)
+	return ok && t.Kind == e.Kind
+}
+
+// KindName returns the kind's name.
+func (e *DecodeError) KindName() string { return e.Kind.String() }
+
+type reader struct {
+	b   []byte
+	off int
+}
+
+func (r *reader) fail(k DecodeErrorKind, field string) error {
+	return &DecodeError{Kind: k, Offset: r.off, Field: field}
+}
+
+func (r *reader) bytes(n int, field string) ([]byte, error) {
+	if n < 0 || len(r.b)-r.off < n {
+		return nil, r.fail(ErrTruncated, field)
+	}
+	s := r.b[r.off : r.off+n]
+	r.off += n
+	return s, nil
+}
+
+func (r *reader) u8(field string) (uint8, error) {
+	b, err := r.bytes(1, field)
+	if err != nil {
+		return 0, err
+	}
+	return b[0], nil
+}
+
+// compactU16 reads short_vec's length: 7 bits per byte, at most 3 bytes,
+// canonical (no redundant zero byte), at most 0xffff.
+func (r *reader) compactU16(field string) (int, error) {
+	var v uint32
+	for i := 0; i < 3; i++ {
+		if r.off >= len(r.b) {
+			return 0, r.fail(ErrTruncated, field)
+		}
+		c := r.b[r.off]
+		r.off++
+		if i == 2 && c > 0x03 {
+			return 0, r.fail(ErrBadCompactU16, field)
+		}
+		if i > 0 && c == 0 {
+			return 0, r.fail(ErrBadCompactU16, field) // alias of a shorter encoding
+		}
+		v |= uint32(c&0x7f) << (7 * i)
+		if c&0x80 == 0 {
+			return int(v), nil
+		}
+	}
+	return 0, r.fail(ErrBadCompactU16, field)
+}
+
+// AppendCompactU16 appends n (at most 0xffff) as a compact-u16.
+func AppendCompactU16(b []byte, n int) []byte {
+	v := uint16(n)
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v == 0 {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}
+
+// Decode parses a serialized transaction. The result does not alias b.
+func Decode(b []byte) (*Transaction, error) {
+	if len(b) > PacketDataSize {
+		return nil, &DecodeError{Kind: ErrTooLarge, Offset: PacketDataSize, Field: fmt.Sprintf("%d bytes", len(b))}
+	}
+	r := &reader{b: b}
+	n, err := r.compactU16("signature count")
+	if err != nil {
+		return nil, err
+	}
+	raw, err := r.bytes(n*SignatureSize, "signatures")
+	if err != nil {
+		return nil, err
+	}
+	tx := &Transaction{Signatures: make([]Signature, n)}
+	for i := range tx.Signatures {
+		copy(tx.Signatures[i][:], raw[i*SignatureSize:])
+	}
+	if err := r.message(&tx.Message); err != nil {
+		return nil, err
+	}
+	if r.off != len(b) {
+		return nil, r.fail(ErrTrailingBytes, "after the message")
+	}
+	return tx, nil
+}
+
+// DecodeMessage parses a serialized legacy message.
+func DecodeMessage(b []byte) (*Message, error) {
+	r := &reader{b: b}
+	m := &Message{}
+	if err := r.message(m); err != nil {
+		return nil, err
+	}
+	if r.off != len(b) {
+		return nil, r.fail(ErrTrailingBytes, "after the message")
+	}
+	return m, nil
+}
+
+func (r *reader) message(m *Message) error {
+	h, err := r.bytes(3, "header")
+	if err != nil {
+		return err
+	}
+	if h[0]&MessageVersionPrefix != 0 {
+		r.off -= 3
+		return r.fail(ErrUnsupportedVersion, fmt.Sprintf("message version %d", h[0]&^MessageVersionPrefix))
+	}
+	m.Header = Header{h[0], h[1], h[2]}
+	n, err := r.compactU16("account key count")
+	if err != nil {
+		return err
+	}
+	keys, err := r.bytes(n*pubkey.Size, "account keys")
+	if err != nil {
+		return err
+	}
+	m.AccountKeys = make([]pubkey.Pubkey, n)
+	for i := range m.AccountKeys {
+		copy(m.AccountKeys[i][:], keys[i*pubkey.Size:])
+	}
+	bh, err := r.bytes(HashSize, "recent blockhash")
+	if err != nil {
+		return err
+	}
+	copy(m.RecentBlockhash[:], bh)
+	n, err = r.compactU16("instruction count")
+	if err != nil {
+		return err
+	}
+	// Every instruction takes at least three bytes; this bounds the
+	// allocation by the input size.
+	if n > (len(r.b)-r.off)/3 {
+		return r.fail(ErrTruncated, "instructions")
+	}
+	m.Instructions = make([]CompiledInstruction, n)
+	for i := range m.Instructions {
+		ci := &m.Instructions[i]
+		if ci.ProgramIDIndex, err = r.u8("program id index"); err != nil {
+			return err
+		}
+		k, err := r.compactU16("instruction account count")
+		if err != nil {
+			return err
+		}
+		acc, err := r.bytes(k, "instruction accounts")
+		if err != nil {
+			return err
+		}
+		ci.Accounts = append([]uint8{}, acc...)
+		k, err = r.compactU16("instruction data length")
+		if err != nil {
+			return err
+		}
+		data, err := r.bytes(k, "instruction data")
+		if err != nil {
+			return err
+		}
+		ci.Data = append([]byte{}, data...)
+	}
+	return nil
+}
+
+// Encode serializes the message: the bytes that are signed.
+func (m *Message) Encode() []byte {
+	b := make([]byte, 0, 3+1+len(m.AccountKeys)*32+32+1+len(m.Instructions)*16)
+	b = append(b, m.Header.NumRequiredSignatures, m.Header.NumReadonlySignedAccounts, m.Header.NumReadonlyUnsignedAccounts)
+	b = AppendCompactU16(b, len(m.AccountKeys))
+	for _, k := range m.AccountKeys {
+		b = append(b, k[:]...)
+	}
+	b = append(b, m.RecentBlockhash[:]...)
+	b = AppendCompactU16(b, len(m.Instructions))
+	for _, ci := range m.Instructions {
+		b = append(b, ci.ProgramIDIndex)
+		b = AppendCompactU16(b, len(ci.Accounts))
+		b = append(b, ci.Accounts...)
+		b = AppendCompactU16(b, len(ci.Data))
+		b = append(b, ci.Data...)
+	}
+	return b
+}
+
+// Encode serializes the transaction.
+func (tx *Transaction) Encode() []byte {
+	b := AppendCompactU16(nil, len(tx.Signatures))
+	for _, s := range tx.Signatures {
+		b = append(b, s[:]...)
+	}
+	return append(b, tx.Message.Encode()...)
+}
+
+// ID returns the first signature, which identifies the transaction, or
+// the zero signature if there is none.
+func (tx *Transaction) ID() Signature {
+	if len(tx.Signatures) == 0 {
+		return Signature{}
+	}
+	return tx.Signatures[0]
+}
+
+// ed25519PublicKey converts a key for crypto/ed25519.
+func ed25519PublicKey(k pubkey.Pubkey) ed25519.PublicKey { return ed25519.PublicKey(k[:]) }

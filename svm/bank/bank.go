@@ -1,0 +1,350 @@
+// Package bank runs the chain: it turns transactions into blocks. For each
+// block it sets the sysvars, admits each transaction (signatures, a recent
+// blockhash, no duplicate within the window), executes it with package
+// runtime against the state left by the transactions before it, and
+// commits the block's writes, signatures and header to the store in one
+// atomic write.
+//
+// Transactions execute against copy-on-write views and their results are
+// applied in block order (blockState), so a parallel scheduler can later
+// run transactions whose declared accounts do not conflict on several
+// goroutines and commit the same block.
+//
+// The bank reads no wall clock for the chain's state: the block producer
+// passes each block's timestamp (BlockResult.StoreTime is a measurement
+// only). It keeps no global state.
+package bank
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sysvar"
+	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/store"
+	"github.com/agora-vm/agora/svm"
+)
+
+// MaxRecentBlockhashes is how many blocks a blockhash stays valid for
+// (MAX_PROCESSING_AGE + 1: 150).
+const MaxRecentBlockhashes = 150
+
+// Bank is a chain over a store. Its methods are safe for concurrent use;
+// blocks are produced one at a time.
+type Bank struct {
+	mu     sync.Mutex
+	st     *store.Store
+	ex     *svm.Executor
+	cache  *svm.ProgramCache
+	head   store.Header
+	recent []recentBlock // oldest first, at most MaxRecentBlockhashes
+	rent   sysvar.Rent
+	epochs sysvar.EpochSchedule
+	// genesisTime is the timestamp of block 0 (the Clock's epoch start).
+	genesisTime int64
+}
+
+type recentBlock struct {
+	hash txn.Hash
+	sigs map[txn.Signature]bool
+}
+
+// ErrNoGenesis is returned by Open for an empty store.
+var ErrNoGenesis = errors.New("bank: the store holds no genesis block")
+
+// Open returns the bank over a store that holds a genesis block.
+func Open(st *store.Store) (*Bank, error) {
+	head, ok := st.Head()
+	if !ok {
+		return nil, ErrNoGenesis
+	}
+	ex, err := svm.NewExecutor()
+	if err != nil {
+		return nil, err
+	}
+	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), head: head,
+		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule()}
+	from := uint64(0)
+	if head.Height+1 > MaxRecentBlockhashes {
+		from = head.Height + 1 - MaxRecentBlockhashes
+	}
+	for h := from; h <= head.Height; h++ {
+		r, err := st.Block(h)
+		if err != nil {
+			return nil, err
+		}
+		rb := recentBlock{hash: r.Header.Hash, sigs: map[txn.Signature]bool{}}
+		for _, s := range r.Signatures {
+			rb.sigs[s] = true
+		}
+		b.recent = append(b.recent, rb)
+	}
+	g, err := st.Block(0)
+	if err != nil {
+		return nil, err
+	}
+	b.genesisTime = g.Header.Timestamp
+	if r, err := st.Account(pubkey.SysvarRent); err == nil && r.Exists() {
+		if rent, err := sysvar.DecodeRent(r.Data); err == nil {
+			b.rent = rent
+		}
+	}
+	return b, nil
+}
+
+// GenesisAccount is an account placed at genesis.
+type GenesisAccount = account.Keyed
+
+// Genesis commits block 0 to an empty store: the native programs, the
+// sysvars and the given accounts.
+func Genesis(st *store.Store, timestamp int64, accounts []GenesisAccount) (store.Header, error) {
+	if _, ok := st.Head(); ok {
+		return store.Header{}, errors.New("bank: the store already holds a chain")
+	}
+	ex, err := svm.NewExecutor()
+	if err != nil {
+		return store.Header{}, err
+	}
+	var writes []account.Keyed
+	for _, k := range ex.NativePrograms() {
+		writes = append(writes, account.Keyed{Key: k, Account: account.Account{Lamports: 1, Owner: pubkey.NativeLoader, Executable: true, RentEpoch: account.RentExemptEpoch}})
+	}
+	s := sysvar.Set{Rent: sysvar.DefaultRent(), EpochSchedule: sysvar.DefaultEpochSchedule(),
+		Clock: sysvar.Clock{Slot: 0, EpochStartTimestamp: timestamp, UnixTimestamp: timestamp}}
+	writes = append(writes, sysvarWrites(&s)...)
+	writes = append(writes, accounts...)
+	return st.Commit(&store.Block{Height: 0, Timestamp: timestamp, Writes: writes})
+}
+
+func sysvarWrites(s *sysvar.Set) []account.Keyed {
+	var out []account.Keyed
+	for _, a := range s.Accounts() {
+		out = append(out, account.Keyed{Key: a.Key, Account: account.Account{
+			Lamports: max(s.Rent.MinimumBalance(uint64(len(a.Data))), 1), Data: a.Data, Owner: pubkey.SysvarOwner, RentEpoch: account.RentExemptEpoch,
+		}})
+	}
+	return out
+}
+
+// Executor returns the bank's transaction executor.
+func (b *Bank) Executor() *svm.Executor { return b.ex }
+
+// Head returns the last block's header.
+func (b *Bank) Head() store.Header {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.head
+}
+
+// LatestBlockhash returns the hash a new transaction should reference.
+func (b *Bank) LatestBlockhash() txn.Hash {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.head.Hash
+}
+
+// Rent returns the chain's rent parameters.
+func (b *Bank) Rent() sysvar.Rent { return b.rent }
+
+// Account returns the latest committed state of an account.
+func (b *Bank) Account(k pubkey.Pubkey) (account.Account, error) { return b.st.Account(k) }
+
+// TxResult is the outcome of one transaction of a block.
+type TxResult struct {
+	Signature txn.Signature
+	*svm.Result
+}
+
+// BlockResult is a produced block.
+type BlockResult struct {
+	Header store.Header
+	// StoreTime is the time spent committing the block to the store.
+	StoreTime time.Duration
+	// Txs holds every transaction submitted, in order; those whose
+	// Result.Charged is false are not in the block.
+	Txs []TxResult
+}
+
+// blockState is the state while a block is built: the writes of the
+// transactions so far over a snapshot of the last block.
+type blockState struct {
+	snap   *store.Snapshot
+	writes map[pubkey.Pubkey]account.Account
+	order  []pubkey.Pubkey
+}
+
+// Account implements svm.AccountReader.
+func (s *blockState) Account(k pubkey.Pubkey) (account.Account, error) {
+	if a, ok := s.writes[k]; ok {
+		return a.Clone(), nil
+	}
+	return s.snap.Account(k)
+}
+
+func (s *blockState) apply(ws []account.Keyed) {
+	for _, w := range ws {
+		if _, ok := s.writes[w.Key]; !ok {
+			s.order = append(s.order, w.Key)
+		}
+		s.writes[w.Key] = w.Account
+	}
+}
+
+func (s *blockState) keyed() []account.Keyed {
+	out := make([]account.Keyed, len(s.order))
+	for i, k := range s.order {
+		out[i] = account.Keyed{Key: k, Account: s.writes[k]}
+	}
+	return out
+}
+
+// newBlock starts block head+1 at timestamp: a snapshot, the sysvars.
+func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
+	snap, err := b.st.Snapshot()
+	if err != nil {
+		return nil, nil, err
+	}
+	slot := b.head.Height + 1
+	sv := sysvar.Set{Rent: b.rent, EpochSchedule: b.epochs, Clock: sysvar.Clock{
+		Slot: slot, EpochStartTimestamp: b.genesisTime, Epoch: b.epochs.Epoch(slot),
+		LeaderScheduleEpoch: b.epochs.Epoch(slot + b.epochs.LeaderScheduleSlotOffset), UnixTimestamp: timestamp,
+	}}
+	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}}
+	bs.apply(sysvarWrites(&sv)[:1]) // the Clock changes every block
+	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap)}
+	return bs, env, nil
+}
+
+func (b *Bank) isRecent(h txn.Hash) bool {
+	for _, r := range b.recent {
+		if r.hash == h {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Bank) seen(s txn.Signature) bool {
+	for _, r := range b.recent {
+		if r.sigs[s] {
+			return true
+		}
+	}
+	return false
+}
+
+// ProcessBlock executes txs in order in a new block at the given
+// timestamp and commits it. Transactions rejected before their fee is
+// charged are reported but not included.
+func (b *Bank) ProcessBlock(txs []*txn.Transaction, timestamp int64) (*BlockResult, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bs, env, err := b.newBlock(timestamp)
+	if err != nil {
+		return nil, err
+	}
+	defer bs.snap.Close()
+	out := &BlockResult{}
+	var sigs [][64]byte
+	inBlock := map[txn.Signature]bool{}
+	for _, tx := range txs {
+		r := TxResult{Signature: tx.ID()}
+		checkErr := svm.Check(tx)
+		switch {
+		case checkErr != nil:
+			r.Result = &svm.Result{Err: checkErr}
+		case !b.isRecent(tx.Message.RecentBlockhash):
+			r.Result = &svm.Result{Err: &svm.TransactionError{Kind: svm.BlockhashNotFound}}
+		case b.seen(tx.ID()) || inBlock[tx.ID()]:
+			r.Result = &svm.Result{Err: &svm.TransactionError{Kind: svm.AlreadyProcessed}}
+		default:
+			r.Result = b.ex.Execute(tx, bs, env)
+		}
+		if r.Charged {
+			bs.apply(r.Writes)
+			sigs = append(sigs, tx.ID())
+			inBlock[tx.ID()] = true
+		}
+		out.Txs = append(out.Txs, r)
+	}
+	start := time.Now()
+	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed()})
+	if err != nil {
+		return nil, err
+	}
+	out.StoreTime = time.Since(start)
+	b.advance(h, sigs)
+	out.Header = h
+	return out, nil
+}
+
+func (b *Bank) advance(h store.Header, sigs [][64]byte) {
+	rb := recentBlock{hash: h.Hash, sigs: map[txn.Signature]bool{}}
+	for _, s := range sigs {
+		rb.sigs[s] = true
+	}
+	b.recent = append(b.recent, rb)
+	if len(b.recent) > MaxRecentBlockhashes {
+		b.recent = b.recent[len(b.recent)-MaxRecentBlockhashes:]
+	}
+	b.head = h
+}
+
+// Deploy places a program at programID in a new block, as
+// solana-test-validator's --bpf-program does: the ELF must pass the
+// deployment loader and the verifier; it is held by the upgradeable
+// loader with the given upgrade authority (nil: immutable). Redeploying
+// over an upgradeable program requires the same authority. The program
+// runs from the next block on.
+func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubkey.Pubkey, timestamp int64) (store.Header, error) {
+	if err := b.ex.VerifyDeployment(elfBytes); err != nil {
+		return store.Header{}, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	existing, err := b.st.Account(programID)
+	if err != nil {
+		return store.Header{}, err
+	}
+	if existing.Exists() {
+		if existing.Owner != pubkey.BPFLoaderUpgradeable {
+			return store.Header{}, fmt.Errorf("bank: %s already exists and is not an upgradeable program", programID)
+		}
+		pdKey, err := svm.ProgramDataAddress(existing.Data)
+		if err != nil {
+			return store.Header{}, err
+		}
+		pdAcct, err := b.st.Account(pdKey)
+		if err != nil {
+			return store.Header{}, err
+		}
+		pd, _, err := svm.DecodeProgramData(pdAcct.Data)
+		if err != nil {
+			return store.Header{}, err
+		}
+		if pd.Authority == nil || authority == nil || *pd.Authority != *authority {
+			return store.Header{}, fmt.Errorf("bank: %s can only be upgraded by its upgrade authority", programID)
+		}
+	}
+	bs, env, err := b.newBlock(timestamp)
+	if err != nil {
+		return store.Header{}, err
+	}
+	defer bs.snap.Close()
+	prog, pdata := svm.UpgradeableProgramAccounts(programID, elfBytes, env.Slot, authority, b.rent.MinimumBalance)
+	bs.apply([]account.Keyed{prog, pdata})
+	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Writes: bs.keyed()})
+	if err != nil {
+		return store.Header{}, err
+	}
+	b.advance(h, nil)
+	return h, nil
+}
+
+// NewKeypair returns an ed25519 key from a 32-byte seed (tests, tools).
+func NewKeypair(seed []byte) ed25519.PrivateKey { return ed25519.NewKeyFromSeed(seed) }

@@ -1,0 +1,136 @@
+package svm
+
+import (
+	"encoding/base64"
+	"time"
+
+	"github.com/agora-vm/agora/abi"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/vm"
+)
+
+// heapCost is Agave's calculate_heap_cost: heap_cost per 32 KiB page
+// beyond the first.
+func heapCost(heap uint64, perPage uint64) uint64 {
+	const page = 32 * 1024
+	pages := (heap + page - 1) / page
+	if pages == 0 {
+		return 0
+	}
+	return (pages - 1) * perPage
+}
+
+// executeBPF runs a BPF program: it serializes the instruction, runs the
+// VM, logs the consumption and return data, and writes the accounts back
+// with the runtime's checks. It returns the error and the text to log.
+func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionError, string) {
+	if prog.Owner == pubkey.BPFLoaderDeprecated {
+		// The deprecated loader's unaligned ABI is not served.
+		tc.log("Program is not deployed")
+		e := ierr(UnsupportedProgramID)
+		return e, e.Error()
+	}
+	var exe *vm.Executable
+	var err error
+	if tc.env.Programs != nil {
+		exe, err = tc.env.Programs.Executable(f.programID, prog, tc.heapBytes)
+	}
+	if exe == nil || err != nil {
+		tc.log("Program is not deployed")
+		e := ierr(UnsupportedProgramID)
+		return e, e.Error()
+	}
+
+	// Serialize the instruction's accounts, each once.
+	pos := make(map[int]int, len(f.accounts))
+	f.unique = f.unique[:0]
+	metas := make([]abi.AccountMeta, len(f.accounts))
+	for j, a := range f.accounts {
+		k, ok := pos[a.tx]
+		if !ok {
+			k = len(f.unique)
+			pos[a.tx] = k
+			f.unique = append(f.unique, a.tx)
+		}
+		metas[j] = abi.AccountMeta{Index: k, Signer: a.signer, Writable: a.writable}
+	}
+	accts := tc.abiAccounts(f.unique)
+	input, layout, serr := abi.Serialize(accts, &abi.Instruction{ProgramID: f.programID, Accounts: metas, Data: f.data})
+	if serr != nil {
+		e := fromABI(serr)
+		return e, e.Error()
+	}
+	if e := tc.consume(heapCost(uint64(tc.heapBytes), tc.ex.costs.HeapCost)); e != nil {
+		tc.log("Failed to create SBF VM: %s", e)
+		e = ierr(ProgramEnvironmentSetupFailure)
+		return e, e.Error()
+	}
+	f.layout, f.aligned = layout, true
+	f.heap.Reset()
+	m := tc.machine(len(tc.stack) - 1)
+	f.machine = m
+	budget := tc.remaining
+	var start time.Time
+	if tc.ex.MeasureVM && len(tc.stack) == 1 {
+		start = time.Now()
+	}
+	res := m.Run(exe, vm.RunOptions{Input: input, Budget: budget, Context: &bpfContext{tc: tc, f: f}})
+	if !start.IsZero() {
+		tc.vmTime += time.Since(start)
+	}
+	f.machine = nil
+	tc.remaining = budget - res.CU
+	tc.log("Program %s consumed %d of %d compute units", f.programID, res.CU, budget)
+	if len(tc.returnData) > 0 {
+		tc.log("Program return: %s %s", f.programID, base64.StdEncoding.EncodeToString(tc.returnData))
+	}
+	if res.Err != nil {
+		return fromVM(res.Err)
+	}
+	if st := abi.Status(res.R0); st != nil {
+		e := fromABI(st)
+		return e, e.Error()
+	}
+	post, derr := abi.DeserializeCurrent(input, layout, tc.abiAccounts(f.unique))
+	if derr != nil {
+		e := fromABI(derr)
+		return e, e.Error()
+	}
+	for k, tx := range f.unique {
+		a := &tc.accounts[tx]
+		a.Lamports, a.Data, a.Owner = post[k].Lamports, post[k].Data, pubkey.Pubkey(post[k].Owner)
+	}
+	return nil, ""
+}
+
+// abiAccounts returns the accounts at the given transaction indexes as
+// package abi takes them (sharing their data; abi copies what it keeps).
+func (tc *txContext) abiAccounts(idx []int) []abi.Account {
+	out := make([]abi.Account, len(idx))
+	for k, tx := range idx {
+		a := &tc.accounts[tx]
+		out[k] = abi.Account{Key: tc.keys[tx], Owner: a.Owner, Lamports: a.Lamports, Data: a.Data, Executable: a.Executable, RentEpoch: a.RentEpoch}
+	}
+	return out
+}
+
+// bpfContext is the syscall context of a running BPF program: it
+// implements the interfaces of package syscalls and carries what this
+// package's syscalls need.
+type bpfContext struct {
+	tc *txContext
+	f  *frame
+}
+
+func (c *bpfContext) Log(msg string)                 { c.tc.logs.Log(msg) }
+func (c *bpfContext) LogBytesLeft() (uint64, bool)   { return c.tc.logs.LogBytesLeft() }
+func (c *bpfContext) ProgramID() [32]byte            { return c.f.programID }
+func (c *bpfContext) ReturnData() ([32]byte, []byte) { return c.tc.returnProgram, c.tc.returnData }
+func (c *bpfContext) CheckAligned() bool             { return c.f.aligned }
+func (c *bpfContext) SetReturnData(p [32]byte, data []byte) {
+	c.tc.setReturnData(p, data)
+}
+func (c *bpfContext) Alloc(size, align, heapLen uint64) (uint64, bool) {
+	return c.f.heap.Alloc(size, align, heapLen)
+}

@@ -1,0 +1,339 @@
+package svm
+
+import (
+	"fmt"
+	"github.com/agora-vm/agora/ext"
+	"math/bits"
+	"sync"
+	"time"
+
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/computebudget"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sysvar"
+	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/syscalls"
+	"github.com/agora-vm/agora/syscalls/solcrypto"
+	"github.com/agora-vm/agora/vm"
+)
+
+// DefaultFeePerSignature is Solana's fee: 5,000 lamports per signature.
+const DefaultFeePerSignature = 5000
+
+// AccountReader gives the state of accounts as of the start of a
+// transaction. A missing account reads as the zero Account. It must not be
+// changed while transactions read it.
+type AccountReader interface {
+	Account(key pubkey.Pubkey) (account.Account, error)
+}
+
+// ProgramSource prepares the BPF program held by a program account for the
+// VM. Implementations cache; they are called concurrently.
+type ProgramSource interface {
+	// Executable returns the program at key, whose account (as the
+	// transaction loaded it) is acct, prepared with a heap of heapBytes.
+	Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (*vm.Executable, error)
+}
+
+// Env is what a block gives its transactions: the slot, the sysvars and
+// the programs.
+type Env struct {
+	Slot     uint64
+	Sysvars  sysvar.Set
+	Programs ProgramSource
+}
+
+// Executor executes transactions. It is safe for concurrent use: each
+// Execute works on its own copies of the accounts.
+type Executor struct {
+	// FeePerSignature is the lamports charged per signature.
+	FeePerSignature uint64
+	// MeasureVM makes Execute report the time spent inside the VM
+	// (Result.VMTime), for benchmarks. It reads a monotonic clock and
+	// changes no result.
+	MeasureVM bool
+
+	costs    syscalls.Costs
+	registry *vm.Registry // syscalls of programs being run
+	deploy   *vm.Registry // syscalls a program may be deployed with
+	natives  map[pubkey.Pubkey]native
+	machines sync.Pool
+}
+
+// NewExecutor returns an executor with Agave's costs, the standard,
+// crypto and runtime syscalls, Agora's extension syscalls (package ext), and the native programs (System, Compute
+// Budget and the BPF loaders).
+func NewExecutor() (*Executor, error) {
+	ex := &Executor{FeePerSignature: DefaultFeePerSignature, costs: syscalls.DefaultCosts()}
+	build := func(withAlloc bool) (*vm.Registry, error) {
+		r := vm.NewRegistry()
+		if err := syscalls.RegisterWithCosts(r, ex.costs); err != nil {
+			return nil, err
+		}
+		if err := solcrypto.Register(r); err != nil {
+			return nil, err
+		}
+		if err := ext.Register(r); err != nil {
+			return nil, err
+		}
+		if err := ex.registerSyscalls(r); err != nil {
+			return nil, err
+		}
+		if withAlloc {
+			return r, nil
+		}
+		// Agave deploys programs against the registry without
+		// sol_alloc_free_, so programs calling it cannot be deployed.
+		out := vm.NewRegistry()
+		for _, s := range r.Syscalls() {
+			if s.Name != syscalls.NameAllocFree {
+				if err := out.Register(s.Name, s.Fn); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return out, nil
+	}
+	var err error
+	if ex.registry, err = build(true); err != nil {
+		return nil, fmt.Errorf("svm: %w", err)
+	}
+	if ex.deploy, err = build(false); err != nil {
+		return nil, fmt.Errorf("svm: %w", err)
+	}
+	ex.natives = nativePrograms()
+	return ex, nil
+}
+
+// Registry returns the syscalls programs run with.
+func (ex *Executor) Registry() *vm.Registry { return ex.registry }
+
+func (ex *Executor) getMachine() *vm.Machine {
+	if m, ok := ex.machines.Get().(*vm.Machine); ok {
+		return m
+	}
+	return vm.NewMachine()
+}
+
+func (ex *Executor) putMachine(m *vm.Machine) { ex.machines.Put(m) }
+
+// IsBuiltin reports whether key is one of the executor's native programs.
+func (ex *Executor) IsBuiltin(key pubkey.Pubkey) bool {
+	_, ok := ex.natives[key]
+	return ok
+}
+
+// NativePrograms lists the native programs' addresses, in a fixed order.
+func (ex *Executor) NativePrograms() []pubkey.Pubkey {
+	return []pubkey.Pubkey{pubkey.SystemProgram, pubkey.ComputeBudgetProgram, pubkey.BPFLoaderUpgradeable, pubkey.BPFLoader, pubkey.BPFLoaderDeprecated, pubkey.EconProgram}
+}
+
+// countsAsBuiltin reports whether an instruction of program key gets a
+// builtin's default compute allowance (3,000 CU) rather than a program's
+// (200,000). The economics program is a builtin but prices its work like
+// a program, and a settlement can exceed 3,000 CU, so it gets the
+// program default.
+func (ex *Executor) countsAsBuiltin(key pubkey.Pubkey) bool {
+	return key != pubkey.EconProgram && ex.IsBuiltin(key)
+}
+
+// Result is the outcome of one transaction.
+type Result struct {
+	// Err is nil when every instruction succeeded.
+	Err *TransactionError
+	// Charged reports whether the transaction is committed: its fee paid
+	// (and, if Err is nil, its writes applied). Transactions rejected
+	// before their fee could be charged are not committed at all.
+	Charged bool
+	Fee     uint64
+	// CU is the compute units consumed.
+	CU uint64
+	// ComputeUnitLimit is the transaction's budget.
+	ComputeUnitLimit uint64
+	Logs             []string
+	// ReturnProgram and ReturnData are the transaction's return data.
+	ReturnProgram pubkey.Pubkey
+	ReturnData    []byte
+	// VMTime is the time spent running BPF programs (with MeasureVM).
+	VMTime time.Duration
+	// Writes are the accounts to commit: every writable account when the
+	// transaction succeeded, only the fee payer (less the fee) when it
+	// failed after being charged, nothing when it was not charged.
+	Writes []account.Keyed
+}
+
+// Check is the stateless part of admitting a transaction: Solana's
+// sanitization, the duplicate-key rule, the account-lock limit and the
+// signatures.
+func Check(tx *txn.Transaction) *TransactionError {
+	if err := tx.Sanitize(); err != nil {
+		if se, ok := err.(*txn.SanitizeError); ok && se.Duplicate {
+			return txErr(AccountLoadedTwice, se.Reason)
+		}
+		return txErr(SanitizeFailure, err.Error())
+	}
+	if len(tx.Message.AccountKeys) > txn.MaxAccountLocks {
+		return txErr(TooManyAccountLocks, fmt.Sprintf("%d accounts", len(tx.Message.AccountKeys)))
+	}
+	if err := tx.Verify(); err != nil {
+		return txErr(SignatureFailure, err.Error())
+	}
+	return nil
+}
+
+// loaderOwners are the owners of BPF program accounts.
+func isLoader(k pubkey.Pubkey) bool {
+	return k == pubkey.BPFLoaderUpgradeable || k == pubkey.BPFLoader || k == pubkey.BPFLoaderDeprecated || k == pubkey.LoaderV4
+}
+
+// Execute runs a transaction that passed Check (and the caller's blockhash
+// and duplicate checks) against the accounts in r. It never modifies r.
+func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Result {
+	res := &Result{}
+	m := &tx.Message
+	limits, err := computebudget.Process(m, ex.countsAsBuiltin)
+	if err != nil {
+		e := err.(*computebudget.Error)
+		switch e.Kind {
+		case computebudget.DuplicateInstruction:
+			res.Err = &TransactionError{Kind: DuplicateInstruction, Index: uint8(e.Index)}
+		case computebudget.InvalidInstructionData:
+			res.Err = NewInstructionFailure(uint8(e.Index), ierr(InvalidInstructionData))
+		default:
+			res.Err = txErr(InvalidLoadedAccountsDataSizeLimit, "")
+		}
+		return res
+	}
+	res.ComputeUnitLimit = limits.ComputeUnitLimit
+	fee, c := bits.Add64(ex.FeePerSignature*uint64(len(tx.Signatures)), limits.PrioritizationFee(), 0)
+	if c != 0 {
+		fee = ^uint64(0)
+	}
+
+	// The fee payer.
+	payerKey := m.AccountKeys[0]
+	payer, rerr := r.Account(payerKey)
+	if rerr != nil {
+		res.Err = txErr(AccountNotFound, rerr.Error())
+		return res
+	}
+	if !payer.Exists() {
+		res.Err = txErr(AccountNotFound, "fee payer "+payerKey.String())
+		return res
+	}
+	if payer.Owner != pubkey.SystemProgram || len(payer.Data) != 0 {
+		res.Err = txErr(InvalidAccountForFee, "fee payer "+payerKey.String()+" is not a system account")
+		return res
+	}
+	if payer.Lamports < fee {
+		res.Err = txErr(InsufficientFundsForFee, fmt.Sprintf("balance %d, fee %d", payer.Lamports, fee))
+		return res
+	}
+	paid := payer.Clone()
+	paid.Lamports -= fee
+	if !rentTransitionAllowed(&env.Sysvars.Rent, &payer, &paid) {
+		res.Err = &TransactionError{Kind: InsufficientFundsForRent, Index: 0}
+		return res
+	}
+	res.Charged, res.Fee = true, fee
+	feeOnly := func(e *TransactionError) *Result {
+		res.Err = e
+		res.Writes = []account.Keyed{{Key: payerKey, Account: paid}}
+		return res
+	}
+
+	// Load every account the transaction names.
+	tc := &txContext{
+		ex:        ex,
+		env:       env,
+		keys:      m.AccountKeys,
+		accounts:  make([]account.Account, len(m.AccountKeys)),
+		signer:    make([]bool, len(m.AccountKeys)),
+		writable:  make([]bool, len(m.AccountKeys)),
+		remaining: limits.ComputeUnitLimit,
+		heapBytes: int(limits.HeapBytes),
+	}
+	defer tc.release()
+	tc.accounts[0] = paid
+	for i, k := range m.AccountKeys {
+		tc.signer[i] = m.IsSigner(i)
+		tc.writable[i] = m.IsWritable(i)
+		if i == 0 {
+			continue
+		}
+		a, err := r.Account(k)
+		if err != nil {
+			return feeOnly(txErr(AccountNotFound, err.Error()))
+		}
+		tc.accounts[i] = a // the reader hands out copies
+	}
+	for _, ci := range m.Instructions {
+		p := &tc.accounts[ci.ProgramIDIndex]
+		key := m.AccountKeys[ci.ProgramIDIndex]
+		if !p.Exists() {
+			return feeOnly(txErr(ProgramAccountNotFound, key.String()))
+		}
+		if p.Owner != pubkey.NativeLoader && !isLoader(p.Owner) {
+			return feeOnly(txErr(InvalidProgramForExecution, key.String()+" is owned by "+p.Owner.String()))
+		}
+	}
+	pre := make([]account.Account, len(tc.accounts))
+	for i := range tc.accounts {
+		if tc.writable[i] {
+			pre[i] = tc.accounts[i].Clone()
+		}
+	}
+	tc.lamportsHi, tc.lamportsLo = tc.total()
+
+	// Run the instructions.
+	for i, ci := range m.Instructions {
+		f := &frame{programIndex: int(ci.ProgramIDIndex), programID: m.AccountKeys[ci.ProgramIDIndex], data: ci.Data}
+		f.accounts = make([]instructionAccount, len(ci.Accounts))
+		for j, a := range ci.Accounts {
+			f.accounts[j] = instructionAccount{tx: int(a), signer: tc.signer[a], writable: tc.writable[a]}
+		}
+		if ierr := tc.process(f); ierr != nil {
+			res.Err = NewInstructionFailure(uint8(i), ierr)
+			break
+		}
+	}
+	res.CU = limits.ComputeUnitLimit - tc.remaining
+	res.VMTime = tc.vmTime
+	res.Logs = append([]string(nil), tc.logs.Messages()...)
+	res.ReturnProgram, res.ReturnData = tc.returnProgram, tc.returnData
+	if res.Err == nil && !tc.balanced() {
+		res.Err = txErr(UnbalancedTransaction, "")
+	}
+	if res.Err == nil {
+		for i := range tc.accounts {
+			if tc.writable[i] && m.AccountKeys[i] != pubkey.Incinerator && !rentTransitionAllowed(&env.Sysvars.Rent, &pre[i], &tc.accounts[i]) {
+				res.Err = &TransactionError{Kind: InsufficientFundsForRent, Index: uint8(i)}
+				break
+			}
+		}
+	}
+	if res.Err != nil {
+		res.Writes = []account.Keyed{{Key: payerKey, Account: paid}}
+		return res
+	}
+	for i := range tc.accounts {
+		if tc.writable[i] {
+			res.Writes = append(res.Writes, account.Keyed{Key: m.AccountKeys[i], Account: tc.accounts[i]})
+		}
+	}
+	return res
+}
+
+// rentTransitionAllowed is Agave's check_rent_state_with_account: an
+// account may end uninitialized (no lamports) or rent exempt; it may stay
+// rent paying only if it already was, with the same data size and no more
+// lamports. The incinerator is exempt from the rule.
+func rentTransitionAllowed(rent *sysvar.Rent, pre, post *account.Account) bool {
+	if post.Lamports == 0 || rent.IsExempt(post.Lamports, uint64(len(post.Data))) {
+		return true
+	}
+	if pre.Lamports == 0 || rent.IsExempt(pre.Lamports, uint64(len(pre.Data))) {
+		return false
+	}
+	return len(pre.Data) == len(post.Data) && post.Lamports <= pre.Lamports
+}

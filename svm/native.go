@@ -1,0 +1,201 @@
+package svm
+
+import (
+	"fmt"
+
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+)
+
+// native is a program implemented in Go.
+type native struct {
+	name    string
+	process func(iv *Invocation) *InstructionError
+}
+
+func nativePrograms() map[pubkey.Pubkey]native {
+	return map[pubkey.Pubkey]native{
+		pubkey.SystemProgram:        {"system", processSystem},
+		pubkey.ComputeBudgetProgram: {"compute_budget", processComputeBudget},
+		pubkey.BPFLoaderUpgradeable: {"bpf_loader_upgradeable", processUpgradeableLoader},
+		pubkey.BPFLoader:            {"bpf_loader", processLoaderRetired(570, "BPF loader management instructions are no longer supported")},
+		pubkey.BPFLoaderDeprecated:  {"bpf_loader_deprecated", processLoaderRetired(1140, "Deprecated loader is no longer supported")},
+		pubkey.EconProgram:          {"econ", processEcon},
+	}
+}
+
+// Invocation is a native program's view of the instruction it executes:
+// Agave's InstructionContext with BorrowedAccount's rules. Account
+// indexes are positions in the instruction's account list.
+type Invocation struct {
+	tc *txContext
+	f  *frame
+}
+
+// ProgramID returns the id of the program being run.
+func (iv *Invocation) ProgramID() pubkey.Pubkey { return iv.f.programID }
+
+// Data returns the instruction data.
+func (iv *Invocation) Data() []byte { return iv.f.data }
+
+// NumAccounts returns the length of the instruction's account list.
+func (iv *Invocation) NumAccounts() int { return len(iv.f.accounts) }
+
+// CheckAccounts fails with NotEnoughAccountKeys when the instruction has
+// fewer than n accounts.
+func (iv *Invocation) CheckAccounts(n int) *InstructionError {
+	if len(iv.f.accounts) < n {
+		return ierr(NotEnoughAccountKeys)
+	}
+	return nil
+}
+
+// Key returns the address of instruction account i.
+func (iv *Invocation) Key(i int) pubkey.Pubkey { return iv.tc.keys[iv.f.accounts[i].tx] }
+
+// IsSigner reports whether instruction account i signs.
+func (iv *Invocation) IsSigner(i int) bool { return iv.f.accounts[i].signer }
+
+// IsWritable reports whether instruction account i is writable.
+func (iv *Invocation) IsWritable(i int) bool { return iv.f.accounts[i].writable }
+
+// Account returns instruction account i. It must not be modified.
+func (iv *Invocation) Account(i int) *account.Account { return &iv.tc.accounts[iv.f.accounts[i].tx] }
+
+// Signers returns the addresses of the instruction's signing accounts.
+func (iv *Invocation) Signers() map[pubkey.Pubkey]bool {
+	s := map[pubkey.Pubkey]bool{}
+	for _, a := range iv.f.accounts {
+		if a.signer {
+			s[iv.tc.keys[a.tx]] = true
+		}
+	}
+	return s
+}
+
+// Log records a line as Agave's ic_msg does (no prefix).
+func (iv *Invocation) Log(format string, args ...any) { iv.tc.log(format, args...) }
+
+// Consume charges compute units.
+func (iv *Invocation) Consume(cu uint64) *InstructionError { return iv.tc.consume(cu) }
+
+// SetLamports sets the balance of account i.
+func (iv *Invocation) SetLamports(i int, v uint64) *InstructionError {
+	return iv.tc.setLamports(iv.f, iv.f.accounts[i].tx, v)
+}
+
+// AddLamports credits account i.
+func (iv *Invocation) AddLamports(i int, v uint64) *InstructionError {
+	return iv.tc.addLamports(iv.f, iv.f.accounts[i].tx, v)
+}
+
+// SubLamports debits account i.
+func (iv *Invocation) SubLamports(i int, v uint64) *InstructionError {
+	return iv.tc.subLamports(iv.f, iv.f.accounts[i].tx, v)
+}
+
+// SetDataLength resizes account i's data, zero-filling growth.
+func (iv *Invocation) SetDataLength(i int, n int) *InstructionError {
+	return iv.tc.setDataLength(iv.f, iv.f.accounts[i].tx, n)
+}
+
+// SetData replaces account i's data.
+func (iv *Invocation) SetData(i int, data []byte) *InstructionError {
+	return iv.tc.setData(iv.f, iv.f.accounts[i].tx, data)
+}
+
+// SetOwner assigns account i to owner.
+func (iv *Invocation) SetOwner(i int, owner pubkey.Pubkey) *InstructionError {
+	return iv.tc.setOwner(iv.f, iv.f.accounts[i].tx, owner)
+}
+
+// Compute units the builtins charge (their DEFAULT_COMPUTE_UNITS).
+const (
+	systemProgramCU        = 150
+	computeBudgetCU        = 150
+	upgradeableLoaderCU    = 2370
+	maxPermittedDataLength = account.MaxDataLen
+)
+
+func processComputeBudget(iv *Invocation) *InstructionError {
+	// The instructions were read when the transaction was admitted.
+	return iv.Consume(computeBudgetCU)
+}
+
+func processLoaderRetired(cu uint64, msg string) func(*Invocation) *InstructionError {
+	return func(iv *Invocation) *InstructionError {
+		if err := iv.Consume(cu); err != nil {
+			return err
+		}
+		iv.Log("%s", msg)
+		return ierr(UnsupportedProgramID)
+	}
+}
+
+// processUpgradeableLoader handles the management instructions of the
+// upgradeable loader. Programs are deployed and upgraded by the bank
+// (package bank), as solana-test-validator places them; of the on-chain
+// management instructions only SetAuthority is served.
+func processUpgradeableLoader(iv *Invocation) *InstructionError {
+	if err := iv.Consume(upgradeableLoaderCU); err != nil {
+		return err
+	}
+	d := iv.Data()
+	if len(d) < 4 {
+		return ierr(InvalidInstructionData)
+	}
+	tag := uint32(d[0]) | uint32(d[1])<<8 | uint32(d[2])<<16 | uint32(d[3])<<24
+	if tag == loaderSetAuthority {
+		return setAuthority(iv)
+	}
+	if tag > 9 {
+		return ierr(InvalidInstructionData)
+	}
+	iv.Log("Instruction not supported by this runtime: upgradeable loader instruction %d", tag)
+	return ierr(UnsupportedProgramID)
+}
+
+// setAuthority is UpgradeableLoaderInstruction::SetAuthority for a
+// ProgramData account: accounts [programdata (w), current authority (s),
+// new authority (optional; absent makes the program immutable)].
+func setAuthority(iv *Invocation) *InstructionError {
+	if err := iv.CheckAccounts(2); err != nil {
+		return err
+	}
+	pd := iv.Account(0)
+	state, err := decodeProgramData(pd.Data)
+	if err != nil || pd.Owner != pubkey.BPFLoaderUpgradeable {
+		iv.Log("Invalid Buffer account")
+		return ierr(InvalidArgument)
+	}
+	if state.Authority == nil {
+		iv.Log("Program not upgradeable")
+		return ierr(Immutable)
+	}
+	if *state.Authority != iv.Key(1) {
+		iv.Log("Incorrect upgrade authority provided")
+		return ierr(IncorrectAuthority)
+	}
+	if !iv.IsSigner(1) {
+		iv.Log("Upgrade authority did not sign")
+		return ierr(MissingRequiredSignature)
+	}
+	var next *pubkey.Pubkey
+	if iv.NumAccounts() > 2 {
+		k := iv.Key(2)
+		next = &k
+	}
+	data := append([]byte(nil), pd.Data...)
+	encodeProgramDataHeader(data, state.Slot, next)
+	if err := iv.SetData(0, data); err != nil {
+		return err
+	}
+	if next != nil {
+		iv.Log("New authority Some(%s)", next)
+	} else {
+		iv.Log("New authority None")
+	}
+	return nil
+}
+
+var _ = fmt.Sprint
