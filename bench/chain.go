@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/agora-vm/agora/elf"
+	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/solana/account"
@@ -122,10 +123,14 @@ func BenchChain(ctx context.Context, o ChainOptions) (ChainFigure, error) {
 			bank.GenesisAccount{Key: txn.PubkeyOf(senders[i]), Account: account.Account{Lamports: 1 << 50, Owner: prog}},
 			bank.GenesisAccount{Key: receivers[i], Account: account.Account{Lamports: 1 << 20, Owner: prog}})
 	}
-	if _, err := bank.Genesis(st, 1, genesis); err != nil {
+	ex, err := ext.NewExecutor()
+	if err != nil {
 		return fig, err
 	}
-	b, err := bank.Open(st)
+	if _, err := bank.Genesis(st, ex, 1, genesis); err != nil {
+		return fig, err
+	}
+	b, err := bank.Open(st, ex)
 	if err != nil {
 		return fig, err
 	}

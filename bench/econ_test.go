@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/agora-vm/agora/elf"
+	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
@@ -107,7 +108,7 @@ func econKey(name string) ed25519.PrivateKey {
 func econPK(name string) pubkey.Pubkey { return txn.PubkeyOf(econKey(name)) }
 
 func newEconWorld(tb testing.TB) *econWorld {
-	ex, err := svm.NewExecutor()
+	ex, err := ext.NewExecutor()
 	if err != nil {
 		tb.Fatal(err)
 	}

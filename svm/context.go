@@ -304,7 +304,7 @@ func (tc *txContext) executeChain(f *frame) *InstructionError {
 			err = ierr(UnsupportedProgramID)
 		} else {
 			pre := tc.remaining
-			err = native.process(&Invocation{tc: tc, f: f})
+			err = native.Process(&Invocation{tc: tc, f: f})
 			if err == nil && pre == tc.remaining {
 				err = ierr(BuiltinProgramsMustConsumeComputeUnits)
 			}

@@ -2,7 +2,6 @@ package svm
 
 import (
 	"fmt"
-	"github.com/agora-vm/agora/ext"
 	"math/bits"
 	"sync"
 	"time"
@@ -56,15 +55,42 @@ type Executor struct {
 	costs    syscalls.Costs
 	registry *vm.Registry // syscalls of programs being run
 	deploy   *vm.Registry // syscalls a program may be deployed with
-	natives  map[pubkey.Pubkey]native
-	machines sync.Pool
+	natives  map[pubkey.Pubkey]Native
+	order    []pubkey.Pubkey // natives in registration order
+	// beforeInvoke are the plug-ins' checks before an invocation.
+	beforeInvoke []func(*vm.Machine) error
+	machines     sync.Pool
 }
 
 // NewExecutor returns an executor with Agave's costs, the standard,
-// crypto and runtime syscalls, Agora's extension syscalls (package ext), and the native programs (System, Compute
-// Budget and the BPF loaders).
-func NewExecutor() (*Executor, error) {
-	ex := &Executor{FeePerSignature: DefaultFeePerSignature, costs: syscalls.DefaultCosts()}
+// crypto and runtime syscalls, Solana's native programs (System, Compute
+// Budget and the BPF loaders), and whatever the plug-ins add, in order.
+// With no plug-ins it is a plain Solana runtime.
+func NewExecutor(plugins ...Plugin) (*Executor, error) {
+	ex := &Executor{FeePerSignature: DefaultFeePerSignature, costs: syscalls.DefaultCosts(), natives: map[pubkey.Pubkey]Native{}}
+	add := func(n Native) error {
+		if _, dup := ex.natives[n.ID]; dup {
+			return fmt.Errorf("svm: native program %s (%s) registered twice", n.ID, n.Name)
+		}
+		ex.natives[n.ID] = n
+		ex.order = append(ex.order, n.ID)
+		return nil
+	}
+	for _, n := range solanaNatives() {
+		if err := add(n); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range plugins {
+		for _, n := range p.Natives {
+			if err := add(n); err != nil {
+				return nil, fmt.Errorf("svm: plug-in %s: %w", p.Name, err)
+			}
+		}
+		if p.BeforeInvoke != nil {
+			ex.beforeInvoke = append(ex.beforeInvoke, p.BeforeInvoke)
+		}
+	}
 	build := func(withAlloc bool) (*vm.Registry, error) {
 		r := vm.NewRegistry()
 		if err := syscalls.RegisterWithCosts(r, ex.costs); err != nil {
@@ -73,8 +99,13 @@ func NewExecutor() (*Executor, error) {
 		if err := solcrypto.Register(r); err != nil {
 			return nil, err
 		}
-		if err := ext.Register(r); err != nil {
-			return nil, err
+		for _, p := range plugins {
+			if p.Register == nil {
+				continue
+			}
+			if err := p.Register(r); err != nil {
+				return nil, fmt.Errorf("plug-in %s: %w", p.Name, err)
+			}
 		}
 		if err := ex.registerSyscalls(r); err != nil {
 			return nil, err
@@ -101,7 +132,6 @@ func NewExecutor() (*Executor, error) {
 	if ex.deploy, err = build(false); err != nil {
 		return nil, fmt.Errorf("svm: %w", err)
 	}
-	ex.natives = nativePrograms()
 	return ex, nil
 }
 
@@ -123,18 +153,28 @@ func (ex *Executor) IsBuiltin(key pubkey.Pubkey) bool {
 	return ok
 }
 
-// NativePrograms lists the native programs' addresses, in a fixed order.
+// NativePrograms lists the native programs' addresses: Solana's, then
+// the plug-ins', in registration order.
 func (ex *Executor) NativePrograms() []pubkey.Pubkey {
-	return []pubkey.Pubkey{pubkey.SystemProgram, pubkey.ComputeBudgetProgram, pubkey.BPFLoaderUpgradeable, pubkey.BPFLoader, pubkey.BPFLoaderDeprecated, pubkey.EconProgram}
+	return append([]pubkey.Pubkey(nil), ex.order...)
 }
 
 // countsAsBuiltin reports whether an instruction of program key gets a
 // builtin's default compute allowance (3,000 CU) rather than a program's
-// (200,000). The economics program is a builtin but prices its work like
-// a program, and a settlement can exceed 3,000 CU, so it gets the
-// program default.
+// (200,000); natives that price their work like programs get the latter.
 func (ex *Executor) countsAsBuiltin(key pubkey.Pubkey) bool {
-	return key != pubkey.EconProgram && ex.IsBuiltin(key)
+	n, ok := ex.natives[key]
+	return ok && !n.ProgramBudget
+}
+
+// checkInvoke runs the plug-ins' checks before an invocation.
+func (ex *Executor) checkInvoke(m *vm.Machine) error {
+	for _, check := range ex.beforeInvoke {
+		if err := check(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Result is the outcome of one transaction.

@@ -2,7 +2,6 @@ package svm
 
 import (
 	"github.com/agora-vm/agora/abi"
-	"github.com/agora-vm/agora/ext/txmem"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -93,9 +92,9 @@ func (c *bpfContext) InvokeNative(m *vm.Machine, program [32]byte, accounts []by
 	if f.layout == nil {
 		return 0, errMissingContext
 	}
-	// It is an invocation: inside a transactional-memory transaction it
-	// could not be undone, as for sol_invoke_signed_*.
-	if err := txmem.CheckCPI(m); err != nil {
+	// It is an invocation: plug-ins may refuse it, as for
+	// sol_invoke_signed_*.
+	if err := tc.ex.checkInvoke(m); err != nil {
 		return 0, err
 	}
 	signers, err := translateSigners(m, f.programID, seedsAddr, nseeds, f.aligned)

@@ -7,20 +7,14 @@ import (
 	"github.com/agora-vm/agora/solana/pubkey"
 )
 
-// native is a program implemented in Go.
-type native struct {
-	name    string
-	process func(iv *Invocation) *InstructionError
-}
-
-func nativePrograms() map[pubkey.Pubkey]native {
-	return map[pubkey.Pubkey]native{
-		pubkey.SystemProgram:        {"system", processSystem},
-		pubkey.ComputeBudgetProgram: {"compute_budget", processComputeBudget},
-		pubkey.BPFLoaderUpgradeable: {"bpf_loader_upgradeable", processUpgradeableLoader},
-		pubkey.BPFLoader:            {"bpf_loader", processLoaderRetired(570, "BPF loader management instructions are no longer supported")},
-		pubkey.BPFLoaderDeprecated:  {"bpf_loader_deprecated", processLoaderRetired(1140, "Deprecated loader is no longer supported")},
-		pubkey.EconProgram:          {"econ", processEcon},
+// solanaNatives are Solana's own native programs, in a fixed order.
+func solanaNatives() []Native {
+	return []Native{
+		{ID: pubkey.SystemProgram, Name: "system", Process: processSystem},
+		{ID: pubkey.ComputeBudgetProgram, Name: "compute_budget", Process: processComputeBudget},
+		{ID: pubkey.BPFLoaderUpgradeable, Name: "bpf_loader_upgradeable", Process: processUpgradeableLoader},
+		{ID: pubkey.BPFLoader, Name: "bpf_loader", Process: processLoaderRetired(570, "BPF loader management instructions are no longer supported")},
+		{ID: pubkey.BPFLoaderDeprecated, Name: "bpf_loader_deprecated", Process: processLoaderRetired(1140, "Deprecated loader is no longer supported")},
 	}
 }
 

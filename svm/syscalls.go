@@ -2,7 +2,6 @@ package svm
 
 import (
 	"encoding/binary"
-	"github.com/agora-vm/agora/ext/txmem"
 	"math"
 
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -29,10 +28,9 @@ func (ex *Executor) registerSyscalls(r *vm.Registry) error {
 		name string
 		fn   vm.SyscallFunc
 	}{
-		// A cross-program invocation cannot be undone by a transaction's
-		// undo log, so it is refused while one is open (ext/txmem).
-		{NameInvokeSignedC, txmem.GuardCPI(ex.invokeSignedC)},
-		{NameInvokeSignedRust, txmem.GuardCPI(ex.invokeSignedRust)},
+		// Plug-ins may refuse an invocation first (Plugin.BeforeInvoke).
+		{NameInvokeSignedC, ex.guardInvoke(ex.invokeSignedC)},
+		{NameInvokeSignedRust, ex.guardInvoke(ex.invokeSignedRust)},
 		{NameCreateProgramAddress, ex.createProgramAddress},
 		{NameTryFindProgramAddress, ex.tryFindProgramAddress},
 		{NameGetStackHeight, ex.getStackHeight},
@@ -47,6 +45,17 @@ func (ex *Executor) registerSyscalls(r *vm.Registry) error {
 		}
 	}
 	return nil
+}
+
+// guardInvoke runs the plug-ins' invocation checks before fn, charging
+// nothing more.
+func (ex *Executor) guardInvoke(fn vm.SyscallFunc) vm.SyscallFunc {
+	return func(m *vm.Machine, r1, r2, r3, r4, r5 uint64) (uint64, error) {
+		if err := ex.checkInvoke(m); err != nil {
+			return 0, err
+		}
+		return fn(m, r1, r2, r3, r4, r5)
+	}
 }
 
 // errMissingContext is returned when one of this package's syscalls runs

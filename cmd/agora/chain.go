@@ -5,11 +5,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/agora-vm/agora/ovsm"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/agora-vm/agora/ext"
+	"github.com/agora-vm/agora/ovsm"
 
 	"github.com/spf13/cobra"
 
@@ -74,7 +76,12 @@ func openChain(dir string) (*store.Store, *bank.Bank, error) {
 	if err != nil {
 		return nil, nil, &exitError{code: exitBadCall, err: err}
 	}
-	b, err := bank.Open(st)
+	ex, err := ext.NewExecutor()
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	b, err := bank.Open(st, ex)
 	if err != nil {
 		st.Close()
 		return nil, nil, &exitError{code: exitBadCall, err: err}
@@ -124,7 +131,11 @@ Prints {"payer":"<base58>"} with --json.`,
 				return &exitError{code: exitBadCall, err: err}
 			}
 			defer st.Close()
-			if _, err := bank.Genesis(st, time.Now().Unix(), []bank.GenesisAccount{{Key: txn.PubkeyOf(payer), Account: account.Account{Lamports: genesisLamports}}}); err != nil {
+			ex, err := ext.NewExecutor()
+			if err != nil {
+				return err
+			}
+			if _, err := bank.Genesis(st, ex, time.Now().Unix(), []bank.GenesisAccount{{Key: txn.PubkeyOf(payer), Account: account.Account{Lamports: genesisLamports}}}); err != nil {
 				return &exitError{code: exitBadCall, err: err}
 			}
 			p := txn.PubkeyOf(payer).String()

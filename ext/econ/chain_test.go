@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/agora-vm/agora/elf"
+	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
@@ -35,10 +36,10 @@ type chain struct {
 
 func newChain(t testing.TB) *chain {
 	c := &chain{t: t, st: store.NewMem(), payer: keyOf("payer"), now: 1_700_000_000}
-	if _, err := bank.Genesis(c.st, c.now, []bank.GenesisAccount{{Key: txn.PubkeyOf(c.payer), Account: account.Account{Lamports: 1_000_000 * sol}}}); err != nil {
+	if _, err := bank.Genesis(c.st, ext.MustNewExecutor(), c.now, []bank.GenesisAccount{{Key: txn.PubkeyOf(c.payer), Account: account.Account{Lamports: 1_000_000 * sol}}}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := bank.Open(c.st)
+	b, err := bank.Open(c.st, ext.MustNewExecutor())
 	if err != nil {
 		t.Fatal(err)
 	}

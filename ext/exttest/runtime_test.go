@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/agora-vm/agora/elf"
+	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ext/ring"
 	"github.com/agora-vm/agora/ext/txmem"
 	"github.com/agora-vm/agora/sbpf"
@@ -52,7 +53,7 @@ type chain struct {
 }
 
 func newChain(t *testing.T) *chain {
-	ex, err := svm.NewExecutor()
+	ex, err := ext.NewExecutor()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/solana/account"
@@ -39,10 +40,10 @@ func newChain(t *testing.T, extra ...bank.GenesisAccount) *chain {
 	st := store.NewMem()
 	c := &chain{t: t, payer: keyOf("payer"), now: 1_700_000_000}
 	genesis := append([]bank.GenesisAccount{{Key: txn.PubkeyOf(c.payer), Account: account.Account{Lamports: 1_000_000 * sol}}}, extra...)
-	if _, err := bank.Genesis(st, c.now, genesis); err != nil {
+	if _, err := bank.Genesis(st, ext.MustNewExecutor(), c.now, genesis); err != nil {
 		t.Fatal(err)
 	}
-	b, err := bank.Open(st)
+	b, err := bank.Open(st, ext.MustNewExecutor())
 	if err != nil {
 		t.Fatal(err)
 	}

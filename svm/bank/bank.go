@@ -57,13 +57,15 @@ type recentBlock struct {
 // ErrNoGenesis is returned by Open for an empty store.
 var ErrNoGenesis = errors.New("bank: the store holds no genesis block")
 
-// Open returns the bank over a store that holds a genesis block.
-func Open(st *store.Store) (*Bank, error) {
+// Open returns the bank over a store that holds a genesis block, executing
+// with ex (nil means a plain Solana executor; Agora's tools pass the
+// composition of package ext).
+func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 	head, ok := st.Head()
 	if !ok {
 		return nil, ErrNoGenesis
 	}
-	ex, err := svm.NewExecutor()
+	ex, err := orPlain(ex)
 	if err != nil {
 		return nil, err
 	}
@@ -100,13 +102,21 @@ func Open(st *store.Store) (*Bank, error) {
 // GenesisAccount is an account placed at genesis.
 type GenesisAccount = account.Keyed
 
-// Genesis commits block 0 to an empty store: the native programs, the
-// sysvars and the given accounts.
-func Genesis(st *store.Store, timestamp int64, accounts []GenesisAccount) (store.Header, error) {
+// orPlain returns ex, or a plain Solana executor when ex is nil.
+func orPlain(ex *svm.Executor) (*svm.Executor, error) {
+	if ex != nil {
+		return ex, nil
+	}
+	return svm.NewExecutor()
+}
+
+// Genesis commits block 0 to an empty store: ex's native programs (nil
+// means a plain Solana executor's), the sysvars and the given accounts.
+func Genesis(st *store.Store, ex *svm.Executor, timestamp int64, accounts []GenesisAccount) (store.Header, error) {
 	if _, ok := st.Head(); ok {
 		return store.Header{}, errors.New("bank: the store already holds a chain")
 	}
-	ex, err := svm.NewExecutor()
+	ex, err := orPlain(ex)
 	if err != nil {
 		return store.Header{}, err
 	}

@@ -31,10 +31,10 @@ var pk = txn.PubkeyOf
 
 func newChain(t testing.TB) *chain {
 	c := &chain{t: t, st: store.NewMem(), payer: key(1), now: 1_700_000_000}
-	if _, err := Genesis(c.st, c.now, []GenesisAccount{{Key: pk(c.payer), Account: account.Account{Lamports: 500_000_000_000}}}); err != nil {
+	if _, err := Genesis(c.st, nil, c.now, []GenesisAccount{{Key: pk(c.payer), Account: account.Account{Lamports: 500_000_000_000}}}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := Open(c.st)
+	b, err := Open(c.st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestBlockhashAndDuplicates(t *testing.T) {
 		t.Fatalf("expired blockhash: %v", r.Err)
 	}
 	// The chain survives a reopen with the same recent blockhashes.
-	b2, err := Open(c.st)
+	b2, err := Open(c.st, nil)
 	if err != nil || b2.LatestBlockhash() != c.bank.LatestBlockhash() || len(b2.recent) != len(c.bank.recent) {
 		t.Fatalf("reopen: %v", err)
 	}

@@ -216,7 +216,7 @@ func TestInsufficientFundsForFee(t *testing.T) {
 	poor := key(90)
 	// A genesis account may hold less than a fee (and than rent).
 	st2 := storeWith(t, account.Keyed{Key: pk(poor), Account: account.Account{Lamports: 4999}})
-	b, err := Open(st2)
+	b, err := Open(st2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestInsufficientFundsForFee(t *testing.T) {
 
 func storeWith(t *testing.T, accts ...account.Keyed) *store.Store {
 	st := store.NewMem()
-	if _, err := Genesis(st, 1, accts); err != nil {
+	if _, err := Genesis(st, nil, 1, accts); err != nil {
 		t.Fatal(err)
 	}
 	return st

@@ -1,39 +1,62 @@
-package svm
+package ext
 
 import (
 	"errors"
 
 	"github.com/agora-vm/agora/ext/econ"
+	"github.com/agora-vm/agora/ext/txmem"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/system"
+	"github.com/agora-vm/agora/svm"
 )
 
-// processEcon is the economics program (package ext/econ) as a builtin:
-// its semantics are econ.Process's; this adapter gives it the instruction
-// (econHost) and turns its typed errors into Custom(code), logged with
-// their detail.
-func processEcon(iv *Invocation) *InstructionError {
-	h := &econHost{iv: iv}
-	err := econ.Process(h)
+// Plugin returns Agora's extensions as a plug-in of the Solana runtime:
+// every family's syscalls, the economics program as a builtin, and
+// transactional memory's refusal of invocations it could not undo.
+func Plugin() svm.Plugin {
+	return svm.Plugin{
+		Name:     "agora",
+		Register: Register,
+		Natives: []svm.Native{{
+			ID:      econ.ProgramID,
+			Name:    "econ",
+			Process: processEcon,
+			// A settlement can exceed a builtin's 3,000 CU; the program
+			// prices its work like a BPF program.
+			ProgramBudget: true,
+		}},
+		BeforeInvoke: txmem.CheckCPI,
+	}
+}
+
+// NewExecutor returns the runtime every Agora tool uses: Solana's, with
+// Plugin.
+func NewExecutor() (*svm.Executor, error) { return svm.NewExecutor(Plugin()) }
+
+// processEcon is the economics program as a builtin: its semantics are
+// econ.Process's; this adapter gives it the instruction (econHost) and
+// turns its typed errors into Custom(code), logged with their detail.
+func processEcon(iv *svm.Invocation) *svm.InstructionError {
+	err := econ.Process(&econHost{iv: iv})
 	if err == nil {
 		return nil
 	}
 	var e *econ.Error
 	if errors.As(err, &e) {
 		iv.Log("%s", e.Error())
-		return customErr(uint32(e.Code))
+		return &svm.InstructionError{Kind: svm.Custom, Code: uint32(e.Code)}
 	}
-	var ie *InstructionError
+	var ie *svm.InstructionError
 	if errors.As(err, &ie) {
 		return ie
 	}
-	return ierr(InvalidError)
+	return &svm.InstructionError{Kind: svm.InvalidError}
 }
 
 // econHost is econ.Host over an Invocation. Its effects go through the
 // account rules of BorrowedAccount, and System effects through the
 // System program itself (an inner instruction).
-type econHost struct{ iv *Invocation }
+type econHost struct{ iv *svm.Invocation }
 
 func (h *econHost) Data() []byte                { return h.iv.Data() }
 func (h *econHost) NumAccounts() int            { return h.iv.NumAccounts() }
@@ -70,9 +93,19 @@ func (h *econHost) Move(from, to int, lamports uint64) error {
 func (h *econHost) SetData(i int, data []byte) error { return nilIfOK(h.iv.SetData(i, data)) }
 
 // nilIfOK keeps a nil *InstructionError from becoming a non-nil error.
-func nilIfOK(e *InstructionError) error {
+func nilIfOK(e *svm.InstructionError) error {
 	if e == nil {
 		return nil
 	}
 	return e
+}
+
+// MustNewExecutor is NewExecutor for tests and benchmarks. It panics only
+// on a programming error: two families registering one name.
+func MustNewExecutor() *svm.Executor {
+	ex, err := NewExecutor()
+	if err != nil {
+		panic(err)
+	}
+	return ex
 }
