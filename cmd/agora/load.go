@@ -30,6 +30,8 @@ type loaded struct {
 	heapSize int                   // the heap an OVSM program was compiled for (0: default)
 	labels   map[int]string        // function names by pc, when known
 	isELF    bool
+	data     []byte          // the file as read
+	ovsmDbg  *ovsm.DebugInfo // OVSM line table, compiled or read beside an ELF
 }
 
 // isELFData reports whether data starts with the ELF magic.
@@ -102,13 +104,13 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 	if path == "-" {
 		name = "<stdin>"
 	}
-	l := &loaded{path: name, registry: reg}
+	l := &loaded{path: name, registry: reg, data: data}
 	if strings.EqualFold(filepath.Ext(path), ".ovsm") {
 		out, err := compileOVSM(data, name, v, version != "")
 		if err != nil {
 			return nil, err
 		}
-		l.program, l.heapSize = out.Program, out.HeapSize
+		l.program, l.heapSize, l.ovsmDbg = out.Program, out.HeapSize, out.Debug
 		l.lines = make([]int, len(out.Program.Text)/sbpf.InsnSize)
 		for pc := range l.lines {
 			if loc, ok := out.Debug.Lookup(pc); ok {

@@ -31,6 +31,10 @@ type runFlags struct {
 	data      string
 	dataJSON  string
 	programID string
+
+	// Tools.
+	record  string
+	profile string
 }
 
 func newRunCmd(s *streams) *cobra.Command {
@@ -78,6 +82,7 @@ exit' | agora run -`,
 	fl.StringVar(&f.data, "data", "", "instruction data as hex (with --accounts)")
 	fl.StringVar(&f.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
 	fl.StringVar(&f.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
+	fl.StringVar(&f.record, "record", "", "record the run to `FILE.trace` (replay it with agora replay, debug it with agora debug)")
 	return cmd
 }
 
@@ -186,7 +191,14 @@ func runProgram(s *streams, path string, f *runFlags) error {
 		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})
 	}
 	ctx := syscalls.NewContext([32]byte{})
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+	var res vm.Result
+	if f.record != "" {
+		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record); err != nil {
+			return reportLoadError(s, f.json, err)
+		}
+	} else {
+		res = vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+	}
 	rep := runReport{OK: res.Err == nil, CU: res.CU, Logs: ctx.Messages()}
 	if rep.Logs == nil {
 		rep.Logs = []string{}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRecordReplayCLI(t *testing.T) {
+	dir := t.TempDir()
+	for _, ex := range []string{"../../examples/asm/hello.s", "../../examples/asm/fib.s", "../../examples/asm/fault.s", "../../examples/ovsm/debuggable-agent.ovsm"} {
+		tr := filepath.Join(dir, filepath.Base(ex)+".trace")
+		rec := runCLI(t, "", "run", ex, "--input", "0a00000000000000", "--record", tr, "--json")
+		if rec.code == 2 {
+			t.Fatalf("%s: run --record: %s %s", ex, rec.stdout, rec.stderr)
+		}
+		want := lastJSON(t, rec.stdout)
+		rep := runCLI(t, "", "replay", tr, "--json")
+		if rep.code != 0 {
+			t.Fatalf("%s: replay exit %d: %s %s", ex, rep.code, rep.stdout, rep.stderr)
+		}
+		got := lastJSON(t, rep.stdout)
+		for _, k := range []string{"ok", "r0", "cu", "error"} {
+			if a, b := want[k], got[k]; fmt.Sprint(a) != fmt.Sprint(b) {
+				t.Fatalf("%s: %s: run %v, replay %v", ex, k, a, b)
+			}
+		}
+		if got["match"] != true {
+			t.Fatalf("%s: %v", ex, got)
+		}
+	}
+}
+
+func TestReplayRejectsBadTraces(t *testing.T) {
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "h.trace")
+	if r := runCLI(t, "", "run", "../../examples/asm/hello.s", "--record", tr); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	good, err := os.ReadFile(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"truncated", good[:len(good)/2], "truncated"},
+		{"foreign", []byte("# not a trace\nmov64 r0, 1\nexit\n"), "not an agora trace"},
+		{"version", append(append(append([]byte(nil), good[:8]...), 7, 0), good[10:]...), "unsupported trace format version"},
+		{"checksum", append(append(append([]byte(nil), good[:20]...), ^good[20]), good[21:]...), "checksum mismatch"},
+	} {
+		p := filepath.Join(dir, tc.name+".trace")
+		if err := os.WriteFile(p, tc.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := runCLI(t, "", "replay", p)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Fatalf("%s: exit %d, stderr %q, want %q", tc.name, r.code, r.stderr, tc.want)
+		}
+		r = runCLI(t, "", "replay", p, "--json")
+		if r.code != 2 || !strings.Contains(r.stdout, tc.want) {
+			t.Fatalf("%s --json: exit %d, stdout %q", tc.name, r.code, r.stdout)
+		}
+	}
+}
