@@ -113,6 +113,14 @@ type DebugInfo struct {
 	Kind DebugKind
 	Path string // the source or ELF path the run was started with
 	Data []byte
+	// Symbols name instructions (functions and labels), when known.
+	Symbols []Symbol
+}
+
+// Symbol names the instruction at PC.
+type Symbol struct {
+	PC   int
+	Name string
 }
 
 // SyscallEvent is one syscall's answer.
@@ -322,6 +330,11 @@ func (e *encoder) trace(t *Trace) {
 	e.u8(uint8(t.Debug.Kind))
 	e.str(t.Debug.Path)
 	e.bytes(t.Debug.Data)
+	e.uv(uint64(len(t.Debug.Symbols)))
+	for _, sy := range t.Debug.Symbols {
+		e.uv(uint64(sy.PC))
+		e.str(sy.Name)
+	}
 
 	// Events and checkpoints interleaved in execution order; each
 	// checkpoint's memory is stored as the pages that differ from the
@@ -610,6 +623,10 @@ func (d *decoder) trace() *Trace {
 	}
 	t.Debug.Path = d.str("debug path")
 	t.Debug.Data = d.bytes("debug data")
+	ns := d.count("debug symbols", d.left()/2)
+	for i := 0; i < ns && d.err == nil; i++ {
+		t.Debug.Symbols = append(t.Debug.Symbols, Symbol{PC: d.count("symbol pc", uint64(len(p.Text)/sbpf.InsnSize)), Name: d.str("symbol name")})
+	}
 
 	prev := &vm.State{Input: t.Input}
 	var lastInsns uint64

@@ -32,6 +32,8 @@ type loaded struct {
 	isELF    bool
 	data     []byte          // the file as read
 	ovsmDbg  *ovsm.DebugInfo // OVSM line table, compiled or read beside an ELF
+	// debugObject is the BPF object with DWARF a C program was linked from.
+	debugObject []byte
 }
 
 // isELFData reports whether data starts with the ELF magic.
@@ -144,6 +146,13 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 		}
 		l.program = vm.NewRawProgram(v, p.Text, p.Functions, p.Entry)
 		l.lines = p.Lines
+		names := p.DisasmOptions().Names
+		l.labels = map[int]string{}
+		for _, pc := range p.Functions {
+			if n, ok := names[pc]; ok {
+				l.labels[pc] = n
+			}
+		}
 	}
 	if !check {
 		return l, nil

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +32,10 @@ func debugInfoFor(l *loaded) trace.DebugInfo {
 			}
 		}
 	}
+	for pc, name := range l.labels {
+		d.Symbols = append(d.Symbols, trace.Symbol{PC: pc, Name: name})
+	}
+	sort.Slice(d.Symbols, func(i, j int) bool { return d.Symbols[i].PC < d.Symbols[j].PC })
 	switch {
 	case l.ovsmDbg != nil:
 		if b, err := l.ovsmDbg.Marshal(); err == nil {
@@ -37,10 +43,52 @@ func debugInfoFor(l *loaded) trace.DebugInfo {
 		}
 	case l.isELF && hasDWARF(l.data):
 		d.Kind, d.Data = trace.DebugDWARF, l.data
+	case l.isELF && l.debugObject != nil:
+		d.Kind, d.Data = trace.DebugDWARF, l.debugObject
 	case len(l.lines) > 0:
 		d.Kind, d.Data = trace.DebugLines, trace.EncodeLines(l.lines)
 	}
 	return d
+}
+
+// findDebugObject looks for the BPF object a C program was linked from
+// (agora-ld drops DWARF from the shared object): the explicit path, else
+// X.o beside X.so. It must have line tables and a .text of the same size.
+func findDebugObject(l *loaded, explicit string) error {
+	if !l.isELF || hasDWARF(l.data) {
+		return nil
+	}
+	path := explicit
+	if path == "" {
+		path = strings.TrimSuffix(l.path, ".so") + ".o"
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if explicit != "" {
+			return usageErr("--debug-object: %v", err)
+		}
+		return nil
+	}
+	if !hasDWARF(data) || textSize(data) != textSize(l.data) {
+		if explicit != "" {
+			return usageErr("--debug-object: %s has no DWARF line table for this program's text", path)
+		}
+		return nil
+	}
+	l.debugObject = data
+	return nil
+}
+
+func textSize(data []byte) uint64 {
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	if s := f.Section(".text"); s != nil {
+		return s.Size
+	}
+	return 0
 }
 
 func hasDWARF(data []byte) bool {
@@ -66,6 +114,11 @@ func recordRun(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *sysca
 }
 
 func recordTrace(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context) (*trace.Trace, vm.Result, error) {
+	if l.debugObject == nil {
+		if err := findDebugObject(l, ""); err != nil {
+			return nil, vm.Result{}, err
+		}
+	}
 	rec := trace.NewRecorder(trace.Options{Logs: ctx.Messages, Features: rawFeatures, Debug: debugInfoFor(l)})
 	reg, err := rec.Registry(l.registry)
 	if err != nil {

@@ -67,3 +67,33 @@ func TestReplayRejectsBadTraces(t *testing.T) {
 		}
 	}
 }
+
+func TestDebugCLI(t *testing.T) {
+	script := "break fib.s:12\nrun\nbacktrace\nprint r1\nstep\nreverse-step\nprint r1\ngoto 1000\nreverse-continue\ninfo registers\nquit\n"
+	r := runCLI(t, script, "debug", "../../examples/asm/fib.s", "--input", "0a")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"breakpoint 1 (fib.s:12) hit",
+		"#1 pc 1 (../../examples/asm/fib.s:5 in entrypoint)",
+		"r1 = 0x0000000000000009 (9)",
+		"of 1238, compute units",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("debug output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	// The same session from a recorded trace.
+	tr := filepath.Join(t.TempDir(), "fib.trace")
+	if rr := runCLI(t, "", "run", "../../examples/asm/fib.s", "--input", "0a", "--record", tr); rr.code != 0 {
+		t.Fatal(rr.stderr)
+	}
+	r2 := runCLI(t, script, "debug", tr)
+	if r2.code != 0 || r2.stdout != r.stdout {
+		t.Fatalf("debugging the trace differs from debugging the program:\n%s\n---\n%s", r2.stdout, r.stdout)
+	}
+	if r := runCLI(t, "", "debug", filepath.Join(t.TempDir(), "missing.trace")); r.code != 2 {
+		t.Fatalf("missing trace: exit %d", r.code)
+	}
+}
