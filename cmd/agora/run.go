@@ -83,6 +83,7 @@ exit' | agora run -`,
 	fl.StringVar(&f.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
 	fl.StringVar(&f.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
 	fl.StringVar(&f.record, "record", "", "record the run to `FILE.trace` (replay it with agora replay, debug it with agora debug)")
+	fl.StringVar(&f.profile, "profile", "", "write a pprof profile of compute units by function and line to `FILE.pb.gz`")
 	return cmd
 }
 
@@ -192,8 +193,8 @@ func runProgram(s *streams, path string, f *runFlags) error {
 	}
 	ctx := syscalls.NewContext([32]byte{})
 	var res vm.Result
-	if f.record != "" {
-		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record); err != nil {
+	if f.record != "" || f.profile != "" {
+		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record, f.profile); err != nil {
 			return reportLoadError(s, f.json, err)
 		}
 	} else {

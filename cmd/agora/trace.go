@@ -14,6 +14,7 @@ import (
 	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/trace"
+	"github.com/agora-vm/agora/trace/profile"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -101,16 +102,36 @@ func hasDWARF(data []byte) bool {
 }
 
 // recordRun runs l's program in raw mode under the recorder and writes
-// the trace to path.
-func recordRun(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, path string) (vm.Result, error) {
+// the trace to tracePath and its profile to profilePath (either may be
+// empty).
+func recordRun(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, tracePath, profilePath string) (vm.Result, error) {
 	tr, res, err := recordTrace(l, cfg, input, budget, ctx)
 	if err != nil {
 		return res, err
 	}
-	if err := writeTrace(tr, path); err != nil {
-		return res, &exitError{code: exitBadCall, err: err}
+	if tracePath != "" {
+		if err := writeTrace(tr, tracePath); err != nil {
+			return res, &exitError{code: exitBadCall, err: err}
+		}
+	}
+	if profilePath != "" {
+		if err := writeProfile(tr, profilePath); err != nil {
+			return res, &exitError{code: exitBadCall, err: err}
+		}
 	}
 	return res, nil
+}
+
+func writeProfile(tr *trace.Trace, path string) error {
+	p, err := profile.FromTrace(tr)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := profile.Write(&buf, p); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 func recordTrace(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context) (*trace.Trace, vm.Result, error) {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+
 	"fmt"
+	pprofile "github.com/google/pprof/profile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,5 +98,29 @@ func TestDebugCLI(t *testing.T) {
 	}
 	if r := runCLI(t, "", "debug", filepath.Join(t.TempDir(), "missing.trace")); r.code != 2 {
 		t.Fatalf("missing trace: exit %d", r.code)
+	}
+}
+
+func TestRunProfileCLI(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "fib.pb.gz")
+	if r := runCLI(t, "", "run", "../../examples/asm/fib.s", "--input", "0a", "--profile", p); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := pprofile.Parse(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cu int64
+	names := map[string]bool{}
+	for _, s := range prof.Sample {
+		cu += s.Value[0]
+		names[s.Location[0].Line[0].Function.Name] = true
+	}
+	if cu != 1238 || !names["function_fib"] || !names["entrypoint"] {
+		t.Fatalf("profile: %d CU, functions %v", cu, names)
 	}
 }
