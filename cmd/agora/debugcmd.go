@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/trace"
+	"github.com/agora-vm/agora/trace/dap"
 	"github.com/agora-vm/agora/trace/debug"
 	"github.com/agora-vm/agora/vm"
 )
@@ -18,6 +22,49 @@ import (
 type debugFlags struct {
 	run         runFlags
 	debugObject string
+	dap         bool
+	listen      string
+}
+
+// serveDAP runs one Debug Adapter Protocol session on stdio or on one
+// TCP connection.
+func serveDAP(s *streams, listen string) error {
+	launch := func(a dap.LaunchArgs) (*trace.Trace, error) {
+		if a.Trace != "" {
+			return readTrace(a.Trace)
+		}
+		f := &debugFlags{}
+		fs := pflag.NewFlagSet("launch args", pflag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		fs.StringVar(&f.run.version, "sbpf-version", "", "")
+		fs.StringVar(&f.run.inputHex, "input", "", "")
+		fs.StringVar(&f.run.inputFile, "input-file", "", "")
+		fs.Uint64Var(&f.run.budget, "budget", defaultBudget, "")
+		fs.IntVar(&f.run.heap, "heap", vm.DefaultConfig().HeapSize, "")
+		fs.StringVar(&f.debugObject, "debug-object", "", "")
+		if err := fs.Parse(a.Args); err != nil {
+			return nil, fmt.Errorf("args: %w", err)
+		}
+		if fs.NArg() != 0 {
+			return nil, fmt.Errorf("args: unexpected %q", fs.Args())
+		}
+		return recordForDebug(s, a.Program, &f.run, f.debugObject)
+	}
+	if listen == "" {
+		return dap.NewServer(s.in, s.out, launch).Serve()
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return usageErr("--listen: %v", err)
+	}
+	defer ln.Close()
+	fmt.Fprintf(s.err, "agora debug: DAP server listening on %s\n", ln.Addr())
+	conn, err := ln.Accept()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return dap.NewServer(conn, conn, launch).Serve()
 }
 
 func newDebugCmd(s *streams) *cobra.Command {
@@ -49,6 +96,15 @@ Exit codes: 0 the session ended, 2 usage, load or trace-file errors.`,
   agora debug examples/asm/fib.s --input 0a
   printf 'break fib.s:12\nrun\nprint r1\nreverse-step\n' | agora debug examples/asm/fib.s --input 0a`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.dap {
+				if len(args) != 0 {
+					return usageErr("--dap takes no file: the client names it in its launch request")
+				}
+				return serveDAP(s, f.listen)
+			}
+			if f.listen != "" {
+				return usageErr("--listen needs --dap")
+			}
 			if len(args) != 1 {
 				return usageErr("%s takes one FILE.trace or PROGRAM\nRun '%s --help' for usage.", cmd.CommandPath(), cmd.CommandPath())
 			}
@@ -75,6 +131,8 @@ Exit codes: 0 the session ended, 2 usage, load or trace-file errors.`,
 	fl.Uint64Var(&f.run.budget, "budget", defaultBudget, "compute-unit budget")
 	fl.IntVar(&f.run.heap, "heap", vm.DefaultConfig().HeapSize, "heap size in bytes (at most 262144)")
 	fl.StringVar(&f.debugObject, "debug-object", "", "the BPF object (clang -g) a C program was linked from, for DWARF lines")
+	fl.BoolVar(&f.dap, "dap", false, "serve the Debug Adapter Protocol instead of the REPL (stdio, or TCP with --listen)")
+	fl.StringVar(&f.listen, "listen", "", "with --dap, accept one client on `ADDR` (e.g. 127.0.0.1:4711) instead of stdio")
 	return cmd
 }
 

@@ -2,13 +2,13 @@ package main
 
 import (
 	"bytes"
-
 	"fmt"
-	pprofile "github.com/google/pprof/profile"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	pprofile "github.com/google/pprof/profile"
 )
 
 func TestRecordReplayCLI(t *testing.T) {
@@ -122,5 +122,33 @@ func TestRunProfileCLI(t *testing.T) {
 	}
 	if cu != 1238 || !names["function_fib"] || !names["entrypoint"] {
 		t.Fatalf("profile: %d CU, functions %v", cu, names)
+	}
+}
+
+// TestDebugDAPStdio drives `agora debug --dap` over standard input with a
+// scripted session (the server answers requests in order).
+func TestDebugDAPStdio(t *testing.T) {
+	var in bytes.Buffer
+	for i, req := range []string{
+		`{"command":"initialize","arguments":{"adapterID":"agora"}}`,
+		`{"command":"launch","arguments":{"program":"../../examples/asm/fib.s","args":["--input","0a"],"stopOnEntry":false}}`,
+		`{"command":"setBreakpoints","arguments":{"source":{"path":"../../examples/asm/fib.s"},"breakpoints":[{"line":12}]}}`,
+		`{"command":"configurationDone"}`,
+		`{"command":"evaluate","arguments":{"expression":"r1"}}`,
+		`{"command":"stepBack","arguments":{"threadId":1}}`,
+		`{"command":"evaluate","arguments":{"expression":"r1"}}`,
+		`{"command":"disconnect"}`,
+	} {
+		msg := fmt.Sprintf(`{"seq":%d,"type":"request",%s`, i+1, req[1:])
+		fmt.Fprintf(&in, "Content-Length: %d\r\n\r\n%s", len(msg), msg)
+	}
+	r := runCLI(t, in.String(), "debug", "--dap")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{`"supportsStepBack":true`, `"event":"stopped"`, `"reason":"breakpoint"`, `"result":"0x0000000000000009 (9)"`, `"result":"0x000000000000000a (10)"`, `"command":"disconnect"`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("DAP output lacks %s:\n%s", want, r.stdout)
+		}
 	}
 }
