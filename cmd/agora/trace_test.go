@@ -152,3 +152,25 @@ func TestDebugDAPStdio(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchTraceJSON(t *testing.T) {
+	r := runCLI(t, "", "bench", "trace", "--json", "--rounds", "1", "--round-time", "1ms")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	v := lastJSON(t, r.stdout)
+	bs, _ := v["benchmarks"].([]any)
+	var names []string
+	for _, b := range bs {
+		m := b.(map[string]any)
+		names = append(names, m["name"].(string))
+		for _, k := range []string{"record_ratio", "replay_ratio", "trace_bytes_per_1m_insns", "delta_record_ratio", "delta_bytes_per_1m_insns"} {
+			if f, ok := m[k].(float64); !ok || f <= 0 {
+				t.Errorf("%s: %s = %v", m["name"], k, m[k])
+			}
+		}
+	}
+	if strings.Join(names, ",") != "alu-loop,mem-loop,call-heavy,syscall-heavy" {
+		t.Fatalf("workloads %v", names)
+	}
+}
