@@ -38,6 +38,7 @@ type Recorder struct {
 	sysCU   uint64 // compute units charged by syscalls so far
 	next    uint64 // instruction count of the next checkpoint
 	nlogs   int
+	logs0   int // log lines that existed before the run
 	events  []SyscallEvent
 	cps     []Checkpoint
 	names   []string
@@ -118,7 +119,13 @@ func (r *Recorder) Step(m *vm.Machine, pc int) {
 // Run runs exe (prepared against r.Registry) on m and returns its result
 // and the trace. opts.Hook must be nil: the recorder is the hook.
 func (r *Recorder) Run(m *vm.Machine, exe *vm.Executable, opts vm.RunOptions) (vm.Result, *Trace) {
-	r.budget, r.sysCU, r.next, r.nlogs = opts.Budget, 0, 0, 0
+	r.budget, r.sysCU, r.next, r.nlogs, r.logs0 = opts.Budget, 0, 0, 0, 0
+	if r.opts.Logs != nil {
+		// Lines logged before the run (a runtime's "invoke") are not the
+		// program's.
+		r.nlogs = len(r.opts.Logs())
+		r.logs0 = r.nlogs
+	}
 	r.events, r.cps = nil, nil
 	t := &Trace{
 		Program:  exe.Program(),
@@ -148,7 +155,7 @@ func (r *Recorder) Run(m *vm.Machine, exe *vm.Executable, opts vm.RunOptions) (v
 		Memory: MemoryDigest(final),
 	}
 	if r.opts.Logs != nil {
-		t.Outcome.Logs = slices.Clone(r.opts.Logs())
+		t.Outcome.Logs = slices.Clone(r.opts.Logs()[r.logs0:])
 	}
 	t.Outcome.Err = errInfo(res.Err)
 	return res, t

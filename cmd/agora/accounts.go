@@ -32,35 +32,44 @@ type instructionReport struct {
 // document and instruction data are serialized into the input region in
 // Solana's aligned layout, and after the program returns the accounts are
 // written back with the runtime's checks.
-func runInstruction(s *streams, l *loaded, f *runFlags) error {
+// instructionInput builds the serialized input of an --accounts run.
+func instructionInput(f *runFlags) (programID [32]byte, before []abi.Account, layout *abi.Layout, input []byte, err error) {
 	doc, err := readFileLimited(f.accounts)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--accounts: %w", err))
+		return programID, nil, nil, nil, usageErr("--accounts: %w", err)
 	}
 	inputs, err := abi.ParseAccountsJSON(doc)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--accounts %s: %w", f.accounts, err))
+		return programID, nil, nil, nil, usageErr("--accounts %s: %w", f.accounts, err)
 	}
 	data, err := parseHex(f.data)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--data: %v", err))
+		return programID, nil, nil, nil, usageErr("--data: %v", err)
 	}
 	if f.dataJSON != "" {
 		if data, err = ovsm.EncodeData([]byte(f.dataJSON)); err != nil {
-			return reportLoadError(s, f.json, usageErr("--data-json: %v", err))
+			return programID, nil, nil, nil, usageErr("--data-json: %v", err)
 		}
 	}
-	programID, err := abi.ParseKey(f.programID)
+	programID, err = abi.ParseKey(f.programID)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--program-id: %v", err))
+		return programID, nil, nil, nil, usageErr("--program-id: %v", err)
 	}
 	before, ix, err := abi.Build(programID, inputs, data)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--accounts %s: %w", f.accounts, err))
+		return programID, nil, nil, nil, usageErr("--accounts %s: %w", f.accounts, err)
 	}
-	input, layout, err := abi.Serialize(before, ix)
+	input, layout, err = abi.Serialize(before, ix)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("%w", err))
+		return programID, nil, nil, nil, usageErr("%w", err)
+	}
+	return programID, before, layout, input, nil
+}
+
+func runInstruction(s *streams, l *loaded, f *runFlags) error {
+	programID, before, layout, input, err := instructionInput(f)
+	if err != nil {
+		return reportLoadError(s, f.json, err)
 	}
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = max(f.heap, l.heapSize)
@@ -71,7 +80,14 @@ func runInstruction(s *streams, l *loaded, f *runFlags) error {
 	ctx := syscalls.NewContext(programID)
 	pid := abi.EncodeKey(programID)
 	ctx.Log(fmt.Sprintf("Program %s invoke [1]", pid))
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+	var res vm.Result
+	if f.record != "" || f.profile != "" {
+		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record, f.profile, instructionFeatures); err != nil {
+			return reportLoadError(s, f.json, err)
+		}
+	} else {
+		res = vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+	}
 
 	// The instruction's outcome: a VM fault, a nonzero return value, or a
 	// write-back that breaks the runtime's rules all fail it; only success

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/trace"
 	"github.com/agora-vm/agora/trace/dap"
@@ -42,6 +43,10 @@ func serveDAP(s *streams, listen string) error {
 		fs.Uint64Var(&f.run.budget, "budget", defaultBudget, "")
 		fs.IntVar(&f.run.heap, "heap", vm.DefaultConfig().HeapSize, "")
 		fs.StringVar(&f.debugObject, "debug-object", "", "")
+		fs.StringVar(&f.run.accounts, "accounts", "", "")
+		fs.StringVar(&f.run.data, "data", "", "")
+		fs.StringVar(&f.run.dataJSON, "data-json", "", "")
+		fs.StringVar(&f.run.programID, "program-id", abi.DefaultProgramID, "")
 		if err := fs.Parse(a.Args); err != nil {
 			return nil, fmt.Errorf("args: %w", err)
 		}
@@ -74,7 +79,8 @@ func newDebugCmd(s *streams) *cobra.Command {
 		Short: "Debug a recorded run, forward and backward",
 		Long: `Open a time-travel debugger on a trace written by agora run --record, or on
 a program, which is recorded on the fly with the run flags given (--input,
---input-file, --budget, --heap, --sbpf-version).
+--input-file, --budget, --heap, --sbpf-version, or --accounts with --data or
+--data-json for an instruction).
 
 Commands are read from standard input, one per line, so the debugger is
 scriptable:
@@ -130,6 +136,10 @@ Exit codes: 0 the session ended, 2 usage, load or trace-file errors.`,
 	fl.StringVar(&f.run.inputFile, "input-file", "", "read the input bytes from `PATH`")
 	fl.Uint64Var(&f.run.budget, "budget", defaultBudget, "compute-unit budget")
 	fl.IntVar(&f.run.heap, "heap", vm.DefaultConfig().HeapSize, "heap size in bytes (at most 262144)")
+	fl.StringVar(&f.run.accounts, "accounts", "", "run as a Solana instruction over the accounts in this JSON `FILE`")
+	fl.StringVar(&f.run.data, "data", "", "instruction data as hex (with --accounts)")
+	fl.StringVar(&f.run.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
+	fl.StringVar(&f.run.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
 	fl.StringVar(&f.debugObject, "debug-object", "", "the BPF object (clang -g) a C program was linked from, for DWARF lines")
 	fl.BoolVar(&f.dap, "dap", false, "serve the Debug Adapter Protocol instead of the REPL (stdio, or TCP with --listen)")
 	fl.StringVar(&f.listen, "listen", "", "with --dap, accept one client on `ADDR` (e.g. 127.0.0.1:4711) instead of stdio")
@@ -157,10 +167,6 @@ func looksLikeTrace(path string) bool {
 
 // recordForDebug loads, verifies and records a raw run of a program.
 func recordForDebug(s *streams, path string, f *runFlags, debugObject string) (*trace.Trace, error) {
-	input, err := readInput(f)
-	if err != nil {
-		return nil, err
-	}
 	if f.heap < 0 || f.heap > 256*1024 {
 		return nil, usageErr("--heap: %d is outside 0..262144", f.heap)
 	}
@@ -173,7 +179,22 @@ func recordForDebug(s *streams, path string, f *runFlags, debugObject string) (*
 	}
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = max(f.heap, l.heapSize)
-	tr, _, err := recordTrace(l, cfg, input, f.budget, syscalls.NewContext([32]byte{}))
+	if f.accounts != "" {
+		if f.inputHex != "" || f.inputFile != "" {
+			return nil, usageErr("--accounts builds the input itself; drop --input/--input-file")
+		}
+		programID, _, _, input, err := instructionInput(f)
+		if err != nil {
+			return nil, err
+		}
+		tr, _, err := recordTrace(l, cfg, input, f.budget, syscalls.NewContext(programID), instructionFeatures)
+		return tr, err
+	}
+	input, err := readInput(f)
+	if err != nil {
+		return nil, err
+	}
+	tr, _, err := recordTrace(l, cfg, input, f.budget, syscalls.NewContext([32]byte{}), rawFeatures)
 	return tr, err
 }
 

@@ -18,8 +18,12 @@ import (
 	"github.com/agora-vm/agora/vm"
 )
 
-// rawFeatures describes how `agora run` composes a raw run.
-var rawFeatures = []string{"mode=raw", "syscalls=solana+solcrypto+ext"}
+// rawFeatures and instructionFeatures describe how `agora run` composes
+// a run: debuggers read the mode to show the input as accounts.
+var (
+	rawFeatures         = []string{"mode=raw", "syscalls=solana+solcrypto+ext"}
+	instructionFeatures = []string{"mode=instruction", "syscalls=solana+solcrypto+ext"}
+)
 
 // debugInfoFor picks the source information a trace carries: the OVSM
 // line table, the ELF itself when it has DWARF line tables, or the
@@ -104,8 +108,8 @@ func hasDWARF(data []byte) bool {
 // recordRun runs l's program in raw mode under the recorder and writes
 // the trace to tracePath and its profile to profilePath (either may be
 // empty).
-func recordRun(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, tracePath, profilePath string) (vm.Result, error) {
-	tr, res, err := recordTrace(l, cfg, input, budget, ctx)
+func recordRun(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, tracePath, profilePath string, features []string) (vm.Result, error) {
+	tr, res, err := recordTrace(l, cfg, input, budget, ctx, features)
 	if err != nil {
 		return res, err
 	}
@@ -134,13 +138,13 @@ func writeProfile(tr *trace.Trace, path string) error {
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-func recordTrace(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context) (*trace.Trace, vm.Result, error) {
+func recordTrace(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, features []string) (*trace.Trace, vm.Result, error) {
 	if l.debugObject == nil {
 		if err := findDebugObject(l, ""); err != nil {
 			return nil, vm.Result{}, err
 		}
 	}
-	rec := trace.NewRecorder(trace.Options{Logs: ctx.Messages, Features: rawFeatures, Debug: debugInfoFor(l)})
+	rec := trace.NewRecorder(trace.Options{Logs: ctx.Messages, Features: features, Debug: debugInfoFor(l)})
 	reg, err := rec.Registry(l.registry)
 	if err != nil {
 		return nil, vm.Result{}, err

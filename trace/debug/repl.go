@@ -414,16 +414,6 @@ func (r *REPL) infoBreakpoints() {
 	}
 }
 
-func (r *REPL) infoAccounts() {
-	t := r.D.t
-	fmt.Fprintf(r.Out, "input region: %d bytes at %#x (run features: %s)\n", len(r.D.cur.Input), sbpf.InputStart, strings.Join(t.Features, ", "))
-	for _, f := range t.Features {
-		if f == "mode=raw" {
-			fmt.Fprintln(r.Out, "raw mode: the input is plain bytes, not serialized accounts; use x/NB 0x400000000")
-		}
-	}
-}
-
 // where renders " (file:line in func)" for pc, or "".
 func (r *REPL) where(pc int) string {
 	loc, ok := r.D.Src.Lookup(pc)
