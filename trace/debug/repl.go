@@ -458,7 +458,12 @@ func (r *REPL) report(s Stop) {
 	case "breakpoint":
 		fmt.Fprintf(w, "breakpoint %d (%s) hit\n", s.Breakpoint.ID, s.Breakpoint.Desc)
 	case "watchpoint":
-		fmt.Fprintf(w, "watchpoint %d (%s) changed: %x -> %x\n", s.Watch.ID, s.Watch.Desc, s.Old, s.New)
+		if s.Watch.Reg >= 0 && len(s.Old) == 8 && len(s.New) == 8 {
+			o, n := binary.LittleEndian.Uint64(s.Old), binary.LittleEndian.Uint64(s.New)
+			fmt.Fprintf(w, "watchpoint %d (%s) changed: %#x (%d) -> %#x (%d)\n", s.Watch.ID, s.Watch.Desc, o, o, n, n)
+		} else {
+			fmt.Fprintf(w, "watchpoint %d (%s) changed: %x -> %x\n", s.Watch.ID, s.Watch.Desc, s.Old, s.New)
+		}
 	case "start":
 		fmt.Fprintln(w, "at the start of the recording")
 	}
