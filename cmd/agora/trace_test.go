@@ -2,13 +2,18 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	pprofile "github.com/google/pprof/profile"
+
+	"github.com/agora-vm/agora/abi"
 )
 
 func TestRecordReplayCLI(t *testing.T) {
@@ -211,6 +216,68 @@ func TestDebuggableAgentSession(t *testing.T) {
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("session lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// tokenAccounts writes an accounts document for minitoken's Transfer:
+// source and destination token accounts of one mint, and the signer that
+// owns the source.
+func tokenAccounts(t *testing.T, dir string, from, to uint64) string {
+	t.Helper()
+	key := func(b byte) [32]byte {
+		var k [32]byte
+		for i := range k {
+			k[i] = b + byte(i)
+		}
+		return k
+	}
+	mint, owner, program := key(10), key(50), abi.DefaultProgramID
+	tokenData := func(amount uint64) string {
+		d := append(append([]byte{}, mint[:]...), owner[:]...)
+		d = binary.LittleEndian.AppendUint64(d, amount)
+		d = binary.LittleEndian.AppendUint64(d, 7)
+		return hex.EncodeToString(d)
+	}
+	doc := fmt.Sprintf(`[
+  {"key": %q, "owner": %q, "lamports": 1000000, "data_hex": %q, "writable": true},
+  {"key": %q, "owner": %q, "lamports": 1000000, "data_hex": %q, "writable": true},
+  {"key": %q, "owner": "11111111111111111111111111111111", "lamports": 5000000, "signer": true}
+]`, abi.EncodeKey(key(90)), program, tokenData(from), abi.EncodeKey(key(130)), program, tokenData(to), abi.EncodeKey(owner))
+	p := filepath.Join(dir, fmt.Sprintf("token-%d-%d.json", from, to))
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestReplayEqualsRecordTokenTransfer is the replay property over a token
+// flow: minitoken (the C counterpart of SPL Token) transfers random
+// amounts, some more than the balance; every recording replays exactly,
+// and the recorded run reports what a plain run reports.
+func TestReplayEqualsRecordTokenTransfer(t *testing.T) {
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := range 8 {
+		from, to := uint64(r.IntN(1000)), uint64(r.IntN(1000))
+		amount := uint64(r.IntN(1200))
+		accts := tokenAccounts(t, dir, from, to)
+		data := hex.EncodeToString(binary.LittleEndian.AppendUint64([]byte{3}, amount))
+		tr := filepath.Join(dir, fmt.Sprintf("t%d.trace", i))
+		plain := runCLI(t, "", "run", "../../testdata/c/minitoken.so", "--accounts", accts, "--data", data, "--json")
+		rec := runCLI(t, "", "run", "../../testdata/c/minitoken.so", "--accounts", accts, "--data", data, "--json", "--record", tr)
+		if plain.stdout != rec.stdout || plain.code != rec.code {
+			t.Fatalf("transfer %d of %d: recording changed the run:\n%s\n%s", amount, from, plain.stdout, rec.stdout)
+		}
+		if want := amount <= from; (plain.code == 0) != want {
+			t.Fatalf("transfer %d of %d: exit %d\n%s", amount, from, plain.code, plain.stdout)
+		}
+		rep := runCLI(t, "", "replay", tr, "--json")
+		if rep.code != 0 {
+			t.Fatalf("transfer %d of %d: replay: %s", amount, from, rep.stdout)
+		}
+		if got, want := lastJSON(t, rep.stdout)["cu"], lastJSON(t, plain.stdout)["cu"]; got != want {
+			t.Fatalf("replay CU %v, run %v", got, want)
 		}
 	}
 }
