@@ -251,7 +251,7 @@ func Decode(data []byte) (*Trace, error) {
 		return nil, err
 	}
 	defer zr.Close()
-	body, err := zr.DecodeAll(data[headerSize:], make([]byte, 0, min(n, 64<<20)))
+	body, err := zr.DecodeAll(data[headerSize:], make([]byte, 0, min(n, 1<<20)))
 	if err != nil {
 		kind := ErrCorrupt
 		if errors.Is(err, io.ErrUnexpectedEOF) {
