@@ -1,0 +1,161 @@
+package sim
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/svm/bank"
+)
+
+// Blocks is what the simulator needs of a chain: blocks executed and
+// committed in order, and accounts read back.
+type Blocks interface {
+	ProcessBlock(txs []*txn.Transaction, timestamp int64) (*bank.BlockResult, error)
+	LatestBlockhash() txn.Hash
+	Account(k pubkey.Pubkey) (account.Account, error)
+}
+
+// keyFor derives a keypair from the run's seed, a role and an index, so
+// that a seed names every key of a run.
+func keyFor(seed uint64, role string, i int) ed25519.PrivateKey {
+	h := sha256.New()
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], seed)
+	binary.LittleEndian.PutUint64(b[8:], uint64(i))
+	h.Write([]byte("agora-sim/" + role))
+	h.Write(b[:])
+	return ed25519.NewKeyFromSeed(h.Sum(nil))
+}
+
+// keyring holds a role's keys, derived on all cores.
+type keyring struct {
+	priv []ed25519.PrivateKey
+	pub  []pubkey.Pubkey
+}
+
+func newKeyring(seed uint64, role string, n int) *keyring {
+	k := &keyring{priv: make([]ed25519.PrivateKey, n), pub: make([]pubkey.Pubkey, n)}
+	parallelFor(n, func(i int) {
+		k.priv[i] = keyFor(seed, role, i)
+		k.pub[i] = txn.PubkeyOf(k.priv[i])
+	})
+	return k
+}
+
+// parallelFor runs f(0..n-1) on all cores. f must write only to its own
+// index's slots; the result is then independent of the schedule.
+func parallelFor(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/64))
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min(n, (w+1)*chunk)
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// txSpec is a transaction to build: its instructions and its signers,
+// the first of which pays.
+type txSpec struct {
+	ixs     []txn.Instruction
+	signers []ed25519.PrivateKey
+	// tag says what the transaction is, for the report's CU accounting.
+	tag primitive
+}
+
+// primitive is what a transaction exercises, for CU accounting.
+type primitive uint8
+
+const (
+	primAuction primitive = iota
+	primEscrow
+	primRing
+	primCrypto
+	primBytecode
+	primSystem
+	numPrimitives
+)
+
+func (p primitive) String() string {
+	return [...]string{"auction", "escrow", "ring", "crypto", "bytecode", "system"}[p]
+}
+
+// blockOutcome is what a phase's transactions did.
+type blockOutcome struct {
+	results []bank.TxResult
+	blocks  int
+	wall    time.Duration
+}
+
+// slotClock stamps blocks: one slot per block, 400 ms apart.
+type slotClock struct{ ts int64 }
+
+func (c *slotClock) next() int64 { c.ts++; return c.ts }
+
+// runPhase signs specs against the latest blockhash and executes them in
+// blocks of at most perBlock transactions, in order. Signing runs on all
+// cores; the transactions and their order do not depend on it.
+func runPhase(chain Blocks, clock *slotClock, specs []txSpec, perBlock int, onBlock func(txs int)) (*blockOutcome, error) {
+	out := &blockOutcome{results: make([]bank.TxResult, 0, len(specs))}
+	start := time.Now()
+	for lo := 0; lo < len(specs); lo += perBlock {
+		hi := min(len(specs), lo+perBlock)
+		hash := chain.LatestBlockhash()
+		txs := make([]*txn.Transaction, hi-lo)
+		errs := make([]error, hi-lo)
+		parallelFor(hi-lo, func(i int) {
+			s := &specs[lo+i]
+			m, err := txn.Compile(txn.PubkeyOf(s.signers[0]), s.ixs, hash)
+			if err == nil {
+				txs[i], err = txn.Sign(m, s.signers...)
+			}
+			errs[i] = err
+		})
+		for i, err := range errs {
+			if err != nil {
+				return nil, fmt.Errorf("sim: building transaction %d: %w", lo+i, err)
+			}
+		}
+		res, err := chain.ProcessBlock(txs, clock.next())
+		if err != nil {
+			return nil, err
+		}
+		out.results = append(out.results, res.Txs...)
+		out.blocks++
+		if onBlock != nil {
+			onBlock(hi - lo)
+		}
+	}
+	out.wall = time.Since(start)
+	return out, nil
+}
+
+// emptyBlock advances the chain by one slot.
+func emptyBlock(chain Blocks, clock *slotClock) error {
+	_, err := chain.ProcessBlock(nil, clock.next())
+	return err
+}

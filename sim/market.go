@@ -1,0 +1,197 @@
+package sim
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"math/rand/v2"
+
+	"github.com/agora-vm/agora/ext/econ"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/computebudget"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/svm/bank"
+)
+
+// sellerFunds is what each seller starts with: the rent of its auctions.
+const sellerFunds = 1_000_000_000_000
+
+// scenarioAccounts are the genesis accounts a scenario needs beyond the
+// agents.
+func (r *run) scenarioAccounts() ([]bank.GenesisAccount, error) {
+	switch r.sc.Kind {
+	case Market:
+		n := r.auctionsPerRound()
+		sellers := newKeyring(r.sc.Seed, "seller", n)
+		r.sellers = sellers
+		out := make([]bank.GenesisAccount, n)
+		for i, k := range sellers.pub {
+			out[i] = bank.GenesisAccount{Key: k, Account: account.Account{Lamports: sellerFunds}}
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+func (r *run) auctionsPerRound() int {
+	k := r.sc.Market.Bidders
+	return (r.sc.Agents + k - 1) / k
+}
+
+// rng returns the deterministic generator of a round and a purpose.
+func (r *run) rng(round int, purpose uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(r.sc.Seed^0x9e3779b97f4a7c15, uint64(round)<<8|purpose))
+}
+
+// marketBid is one agent's private draw in a round.
+type marketBid struct {
+	agent  int
+	value  uint64 // its true value for the bundle
+	bundle uint64
+	noise  uint64
+}
+
+// marketRound runs one round of the market: every seller opens an
+// auction, every agent bids through its strategy program in the auction
+// it was drawn into, and every auction settles.
+func (r *run) marketRound(round int) error {
+	sc, mp := r.sc, r.sc.Market
+	kind := mp.Auctions[round%len(mp.Auctions)]
+	nAuctions := r.auctionsPerRound()
+	perBlock := sc.TxsBlock
+	createBlocks := (nAuctions + perBlock - 1) / perBlock
+	bidBlocks := (sc.Agents + perBlock - 1) / perBlock
+	// Bids close right after the last bid block, whichever create block
+	// made the auction.
+	closeAfter := uint64(createBlocks + bidBlocks)
+
+	// The draws: who bids where, for what, with which value.
+	perm := r.rng(round, 1).Perm(sc.Agents)
+	draws := make([]marketBid, sc.Agents)
+	g := r.rng(round, 2)
+	for i := range draws {
+		agent := perm[i]
+		bundle := uint64(1)
+		if mp.Items > 1 {
+			bundle = 1 + g.Uint64N(1<<mp.Items-1)
+		}
+		perItem := mp.ValueMin + g.Uint64N(mp.ValueMax-mp.ValueMin+1)
+		draws[i] = marketBid{agent: agent, value: perItem * uint64(bits.OnesCount64(bundle)), bundle: bundle, noise: g.Uint64()}
+	}
+
+	// Pre-round balances of everything the round can write.
+	addrs := make([]pubkey.Pubkey, nAuctions)
+	creates := make([]txSpec, nAuctions)
+	for j := range nAuctions {
+		p := econ.AuctionCreate{ID: uint64(round), Kind: econ.VCG, Items: uint8(mp.Items), MaxBids: uint8(mp.Bidders),
+			Beneficiary: r.sellers.pub[j], BidSlots: closeAfter - uint64(j/perBlock), Reserve: 1}
+		if kind == "sealed-second" {
+			p.Kind, p.Items = econ.SealedSecond, 0
+		}
+		ix, addr := econ.NewAuctionCreate(r.sellers.pub[j], p)
+		addrs[j] = addr
+		creates[j] = txSpec{ixs: []txn.Instruction{ix}, signers: r.sellers.priv[j : j+1], tag: primAuction}
+	}
+	touched := r.touchedAccounts(addrs)
+	before, err := r.balances(touched)
+	if err != nil {
+		return err
+	}
+
+	r.progress.startRound(round, sc.Rounds, kind)
+	stats := RoundStats{Round: round, Kind: kind}
+	created, err := r.phase(&stats, creates)
+	if err != nil {
+		return err
+	}
+	for i, res := range created.results {
+		if res.Err != nil {
+			return fmt.Errorf("sim: round %d: creating auction %d: %v", round, i, res.Err)
+		}
+	}
+
+	bids := make([]txSpec, sc.Agents)
+	for i, d := range draws {
+		data := make([]byte, 24)
+		binary.LittleEndian.PutUint64(data, d.value)
+		binary.LittleEndian.PutUint64(data[8:], d.bundle)
+		binary.LittleEndian.PutUint64(data[16:], d.noise)
+		prog := r.programs[r.strategyOf[d.agent]]
+		ix := txn.Instruction{ProgramID: prog, Data: data, Accounts: []txn.AccountMeta{
+			{Pubkey: addrs[i/mp.Bidders], IsWritable: true},
+			{Pubkey: r.agents.pub[d.agent], IsSigner: true, IsWritable: true},
+		}}
+		bids[i] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(sc.CULimit), ix},
+			signers: r.agents.priv[d.agent : d.agent+1], tag: primBytecode}
+	}
+	if _, err := r.phase(&stats, bids); err != nil {
+		return err
+	}
+
+	// Settle: every auction lists its bidders in bid order.
+	settles := make([]txSpec, nAuctions)
+	auctions := make([]*econ.Auction, nAuctions)
+	for j, addr := range addrs {
+		a, err := r.auction(addr)
+		if err != nil {
+			return err
+		}
+		auctions[j] = a
+		bidders := make([]pubkey.Pubkey, len(a.Bids))
+		for i, b := range a.Bids {
+			bidders[i] = b.Bidder
+		}
+		settles[j] = txSpec{ixs: []txn.Instruction{econ.NewAuctionSettle(addr, r.sellers.pub[j], bidders)},
+			signers: r.sellers.priv[j : j+1], tag: primAuction}
+	}
+	if _, err := r.phase(&stats, settles); err != nil {
+		return err
+	}
+
+	// Outcomes, from the settled auctions' records.
+	valueOf := make(map[pubkey.Pubkey]marketBid, sc.Agents)
+	for _, d := range draws {
+		valueOf[r.agents.pub[d.agent]] = d
+	}
+	payoff := make([]int64, len(sc.Strategies))
+	won := make([]int64, len(sc.Strategies))
+	var itemsSold uint64
+	for _, addr := range addrs {
+		a, err := r.auction(addr)
+		if err != nil {
+			return err
+		}
+		stats.Revenue += a.Proceeds
+		for _, b := range a.Bids {
+			d := valueOf[b.Bidder]
+			s := r.strategyOf[d.agent]
+			if b.Flags&econ.BidWinner != 0 {
+				stats.Welfare += d.value
+				itemsSold += uint64(bits.OnesCount64(b.Bundle))
+				payoff[s] += int64(d.value) - int64(b.Paid)
+				won[s]++
+			}
+		}
+	}
+	if itemsSold > 0 {
+		stats.PricePerItem = stats.Revenue / itemsSold
+	}
+	stats.ItemsSold = itemsSold
+	stats.StrategyPayoff = payoff
+	stats.StrategyWins = won
+	return r.closeRound(&stats, touched, before)
+}
+
+// auction reads and decodes an auction account.
+func (r *run) auction(addr pubkey.Pubkey) (*econ.Auction, error) {
+	acct, err := r.chain.Account(addr)
+	if err != nil {
+		return nil, err
+	}
+	a, err := econ.DecodeAuction(acct.Data)
+	if err != nil {
+		return nil, fmt.Errorf("sim: auction %s: %w", addr, err)
+	}
+	return a, nil
+}
