@@ -14,8 +14,8 @@ import (
 	"github.com/agora-vm/agora/svm/bank"
 )
 
-// sellerFunds is what each seller starts with: the rent of its auctions.
-const sellerFunds = 1_000_000_000_000
+// sellerFunds is what each seller starts with: the rent of its auctions for hundreds of rounds.
+const sellerFunds = 10_000_000_000
 
 // scenarioAccounts are the genesis accounts a scenario needs beyond the
 // agents.
@@ -63,8 +63,10 @@ func (r *run) marketRound(round int) error {
 	createBlocks := (nAuctions + perBlock - 1) / perBlock
 	bidBlocks := (sc.Agents + perBlock - 1) / perBlock
 	// Bids close right after the last bid block, whichever create block
-	// made the auction.
+	// made the auction; a sealed auction then takes reveals for as many
+	// blocks.
 	closeAfter := uint64(createBlocks + bidBlocks)
+	sealed := kind == "sealed-second"
 
 	// The draws: who bids where, for what, with which value.
 	perm := r.rng(round, 1).Perm(sc.Agents)
@@ -73,7 +75,7 @@ func (r *run) marketRound(round int) error {
 	for i := range draws {
 		agent := perm[i]
 		bundle := uint64(1)
-		if mp.Items > 1 {
+		if mp.Items > 1 && !sealed {
 			bundle = 1 + g.Uint64N(1<<mp.Items-1)
 		}
 		perItem := mp.ValueMin + g.Uint64N(mp.ValueMax-mp.ValueMin+1)
@@ -86,8 +88,9 @@ func (r *run) marketRound(round int) error {
 	for j := range nAuctions {
 		p := econ.AuctionCreate{ID: uint64(round), Kind: econ.VCG, Items: uint8(mp.Items), MaxBids: uint8(mp.Bidders),
 			Beneficiary: r.sellers.pub[j], BidSlots: closeAfter - uint64(j/perBlock), Reserve: 1}
-		if kind == "sealed-second" {
+		if sealed {
 			p.Kind, p.Items = econ.SealedSecond, 0
+			p.RevealSlots, p.Penalty = uint64(bidBlocks), mp.ValueMin
 		}
 		ix, addr := econ.NewAuctionCreate(r.sellers.pub[j], p)
 		addrs[j] = addr
@@ -111,22 +114,35 @@ func (r *run) marketRound(round int) error {
 		}
 	}
 
-	bids := make([]txSpec, sc.Agents)
-	for i, d := range draws {
-		data := make([]byte, 24)
-		binary.LittleEndian.PutUint64(data, d.value)
-		binary.LittleEndian.PutUint64(data[8:], d.bundle)
-		binary.LittleEndian.PutUint64(data[16:], d.noise)
-		prog := r.programs[r.strategyOf[d.agent]]
-		ix := txn.Instruction{ProgramID: prog, Data: data, Accounts: []txn.AccountMeta{
-			{Pubkey: addrs[i/mp.Bidders], IsWritable: true},
-			{Pubkey: r.agents.pub[d.agent], IsSigner: true, IsWritable: true},
-		}}
-		bids[i] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(sc.CULimit), ix},
-			signers: r.agents.priv[d.agent : d.agent+1], tag: primBytecode}
+	strategyTxs := func(mode byte) []txSpec {
+		specs := make([]txSpec, sc.Agents)
+		for i, d := range draws {
+			data := make([]byte, 25)
+			binary.LittleEndian.PutUint64(data, d.value)
+			binary.LittleEndian.PutUint64(data[8:], d.bundle)
+			binary.LittleEndian.PutUint64(data[16:], d.noise)
+			data[24] = mode
+			prog := r.programs[r.strategyOf[d.agent]]
+			ix := txn.Instruction{ProgramID: prog, Data: data, Accounts: []txn.AccountMeta{
+				{Pubkey: addrs[i/mp.Bidders], IsWritable: true},
+				{Pubkey: r.agents.pub[d.agent], IsSigner: true, IsWritable: true},
+			}}
+			specs[i] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(sc.CULimit), ix},
+				signers: r.agents.priv[d.agent : d.agent+1], tag: primBytecode}
+		}
+		return specs
 	}
-	if _, err := r.phase(&stats, bids); err != nil {
+	mode := byte(0)
+	if sealed {
+		mode = 1
+	}
+	if _, err := r.phase(&stats, strategyTxs(mode)); err != nil {
 		return err
+	}
+	if sealed {
+		if _, err := r.phase(&stats, strategyTxs(2)); err != nil {
+			return err
+		}
 	}
 
 	// Settle: every auction lists its bidders in bid order.
@@ -166,10 +182,11 @@ func (r *run) marketRound(round int) error {
 		for _, b := range a.Bids {
 			d := valueOf[b.Bidder]
 			s := r.strategyOf[d.agent]
+			payoff[s] -= int64(b.Paid)
 			if b.Flags&econ.BidWinner != 0 {
 				stats.Welfare += d.value
-				itemsSold += uint64(bits.OnesCount64(b.Bundle))
-				payoff[s] += int64(d.value) - int64(b.Paid)
+				itemsSold += uint64(max(1, bits.OnesCount64(b.Bundle)))
+				payoff[s] += int64(d.value)
 				won[s]++
 			}
 		}
