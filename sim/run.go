@@ -44,11 +44,11 @@ const genesisTime = 1_700_000_000
 
 // run is one simulation's state.
 type run struct {
-	sc     *Scenario
-	lanes  int
-	chain  *bank.Bank
-	st     *store.Store
-	clock  slotClock
+	sc      *Scenario
+	lanes   int
+	chain   *bank.Bank
+	st      *store.Store
+	clock   slotClock
 	agents  *keyring
 	sellers *keyring
 	// strategyOf is each agent's strategy index.
@@ -60,7 +60,7 @@ type run struct {
 	// tracked are state accounts created by earlier rounds.
 	tracked []pubkey.Pubkey
 	// economy is the economy's total lamports after the last round.
-	economy uint64
+	economy    uint64
 	fees       uint64 // fees burned so far
 	conserved  bool
 	cu         [numPrimitives]uint64

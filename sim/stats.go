@@ -15,8 +15,8 @@ type RoundStats struct {
 	Kind  string `json:"kind"`
 	Txs   int    `json:"txs"`
 	// Failed counts transactions that failed (their fee still paid).
-	Failed int `json:"failed"`
-	Blocks int `json:"blocks"`
+	Failed int    `json:"failed"`
+	Blocks int    `json:"blocks"`
 	CU     uint64 `json:"cu"`
 	// CUBy is the CU of the round's transactions by the primitive they
 	// exercise.
