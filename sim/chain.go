@@ -83,8 +83,6 @@ func parallelFor(n int, f func(i int)) {
 type txSpec struct {
 	ixs     []txn.Instruction
 	signers []ed25519.PrivateKey
-	// tag says what the transaction is, for the report's CU accounting.
-	tag primitive
 }
 
 // primitive is what a transaction exercises, for CU accounting.
@@ -104,11 +102,20 @@ func (p primitive) String() string {
 	return [...]string{"auction", "escrow", "ring", "crypto", "bytecode", "system"}[p]
 }
 
-// blockOutcome is what a phase's transactions did.
-type blockOutcome struct {
-	results []bank.TxResult
-	blocks  int
-	wall    time.Duration
+// txOutcome is what the report needs of a transaction's result.
+type txOutcome struct {
+	cu, fee uint64
+	// failed: it ran and failed (its fee paid); dropped: it was not in a
+	// block at all (rejected before its fee could be charged).
+	failed, dropped bool
+	err             string
+}
+
+// phaseOutcome is what a phase's transactions did, in order.
+type phaseOutcome struct {
+	txs    []txOutcome
+	blocks int
+	wall   time.Duration
 }
 
 // slotClock stamps blocks: one slot per block, 400 ms apart.
@@ -116,19 +123,21 @@ type slotClock struct{ ts int64 }
 
 func (c *slotClock) next() int64 { c.ts++; return c.ts }
 
-// runPhase signs specs against the latest blockhash and executes them in
-// blocks of at most perBlock transactions, in order. Signing runs on all
-// cores; the transactions and their order do not depend on it.
-func runPhase(chain Blocks, clock *slotClock, specs []txSpec, perBlock int, onBlock func(txs int)) (*blockOutcome, error) {
-	out := &blockOutcome{results: make([]bank.TxResult, 0, len(specs))}
+// runPhase builds transactions 0..n-1 with build, signs them against the
+// latest blockhash and executes them in blocks of at most perBlock, in
+// order. Building and signing run on all cores, a block at a time, so a
+// phase never holds more than one block of transactions; neither the
+// transactions nor their order depend on the schedule.
+func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, perBlock int, onBlock func(txs int)) (*phaseOutcome, error) {
+	out := &phaseOutcome{txs: make([]txOutcome, 0, n)}
 	start := time.Now()
-	for lo := 0; lo < len(specs); lo += perBlock {
-		hi := min(len(specs), lo+perBlock)
+	for lo := 0; lo < n; lo += perBlock {
+		hi := min(n, lo+perBlock)
 		hash := chain.LatestBlockhash()
 		txs := make([]*txn.Transaction, hi-lo)
 		errs := make([]error, hi-lo)
 		parallelFor(hi-lo, func(i int) {
-			s := &specs[lo+i]
+			s := build(lo + i)
 			m, err := txn.Compile(txn.PubkeyOf(s.signers[0]), s.ixs, hash)
 			if err == nil {
 				txs[i], err = txn.Sign(m, s.signers...)
@@ -144,7 +153,16 @@ func runPhase(chain Blocks, clock *slotClock, specs []txSpec, perBlock int, onBl
 		if err != nil {
 			return nil, err
 		}
-		out.results = append(out.results, res.Txs...)
+		for _, r := range res.Txs {
+			o := txOutcome{}
+			if r.Result != nil {
+				o.cu, o.fee, o.dropped = r.CU, r.Fee, !r.Charged
+				if r.Err != nil {
+					o.failed, o.err = r.Charged, r.Err.Error()
+				}
+			}
+			out.txs = append(out.txs, o)
+		}
 		out.blocks++
 		if onBlock != nil {
 			onBlock(hi - lo)

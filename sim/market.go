@@ -1,10 +1,12 @@
 package sim
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/solana/account"
@@ -94,7 +96,7 @@ func (r *run) marketRound(round int) error {
 		}
 		ix, addr := econ.NewAuctionCreate(r.sellers.pub[j], p)
 		addrs[j] = addr
-		creates[j] = txSpec{ixs: []txn.Instruction{ix}, signers: r.sellers.priv[j : j+1], tag: primAuction}
+		creates[j] = txSpec{ixs: []txn.Instruction{ix}, signers: r.sellers.priv[j : j+1]}
 	}
 	touched := r.touchedAccounts(addrs)
 	before, err := r.balances(touched)
@@ -104,19 +106,19 @@ func (r *run) marketRound(round int) error {
 
 	r.progress.startRound(round, sc.Rounds, kind)
 	stats := RoundStats{Round: round, Kind: kind}
-	created, err := r.phase(&stats, creates)
+	created, err := r.phase(&stats, nAuctions, primAuction, func(j int) txSpec { return creates[j] })
 	if err != nil {
 		return err
 	}
-	for i, res := range created.results {
-		if res.Err != nil {
-			return fmt.Errorf("sim: round %d: creating auction %d: %v", round, i, res.Err)
+	for i, o := range created.txs {
+		if o.failed || o.dropped {
+			return fmt.Errorf("sim: round %d: creating auction %d: %s", round, i, o.err)
 		}
 	}
 
-	strategyTxs := func(mode byte) []txSpec {
-		specs := make([]txSpec, sc.Agents)
-		for i, d := range draws {
+	strategyTx := func(mode byte) func(i int) txSpec {
+		return func(i int) txSpec {
+			d := draws[i]
 			data := make([]byte, 25)
 			binary.LittleEndian.PutUint64(data, d.value)
 			binary.LittleEndian.PutUint64(data[8:], d.bundle)
@@ -127,20 +129,19 @@ func (r *run) marketRound(round int) error {
 				{Pubkey: addrs[i/mp.Bidders], IsWritable: true},
 				{Pubkey: r.agents.pub[d.agent], IsSigner: true, IsWritable: true},
 			}}
-			specs[i] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(sc.CULimit), ix},
-				signers: r.agents.priv[d.agent : d.agent+1], tag: primBytecode}
+			return txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(sc.CULimit), ix},
+				signers: r.agents.priv[d.agent : d.agent+1]}
 		}
-		return specs
 	}
 	mode := byte(0)
 	if sealed {
 		mode = 1
 	}
-	if _, err := r.phase(&stats, strategyTxs(mode)); err != nil {
+	if _, err := r.phase(&stats, sc.Agents, primBytecode, strategyTx(mode)); err != nil {
 		return err
 	}
 	if sealed {
-		if _, err := r.phase(&stats, strategyTxs(2)); err != nil {
+		if _, err := r.phase(&stats, sc.Agents, primBytecode, strategyTx(2)); err != nil {
 			return err
 		}
 	}
@@ -159,16 +160,26 @@ func (r *run) marketRound(round int) error {
 			bidders[i] = b.Bidder
 		}
 		settles[j] = txSpec{ixs: []txn.Instruction{econ.NewAuctionSettle(addr, r.sellers.pub[j], bidders)},
-			signers: r.sellers.priv[j : j+1], tag: primAuction}
+			signers: r.sellers.priv[j : j+1]}
 	}
-	if _, err := r.phase(&stats, settles); err != nil {
+	if _, err := r.phase(&stats, nAuctions, primAuction, func(j int) txSpec { return settles[j] }); err != nil {
 		return err
 	}
 
 	// Outcomes, from the settled auctions' records.
-	valueOf := make(map[pubkey.Pubkey]marketBid, sc.Agents)
-	for _, d := range draws {
-		valueOf[r.agents.pub[d.agent]] = d
+	// The draws by bidder key, to find each bid's true value.
+	byKey := make([]int, len(draws))
+	for i := range byKey {
+		byKey[i] = i
+	}
+	keyOf := func(i int) []byte { return r.agents.pub[draws[i].agent][:] }
+	slices.SortFunc(byKey, func(a, b int) int { return bytes.Compare(keyOf(a), keyOf(b)) })
+	drawOf := func(k pubkey.Pubkey) (marketBid, bool) {
+		i, ok := slices.BinarySearchFunc(byKey, k, func(i int, k pubkey.Pubkey) int { return bytes.Compare(keyOf(i), k[:]) })
+		if !ok {
+			return marketBid{}, false
+		}
+		return draws[byKey[i]], true
 	}
 	payoff := make([]int64, len(sc.Strategies))
 	won := make([]int64, len(sc.Strategies))
@@ -180,7 +191,10 @@ func (r *run) marketRound(round int) error {
 		}
 		stats.Revenue += a.Proceeds
 		for _, b := range a.Bids {
-			d := valueOf[b.Bidder]
+			d, ok := drawOf(b.Bidder)
+			if !ok {
+				return fmt.Errorf("sim: auction %s holds a bid from %s, who is no agent of this round", addr, b.Bidder)
+			}
 			s := r.strategyOf[d.agent]
 			payoff[s] -= int64(b.Paid)
 			if b.Flags&econ.BidWinner != 0 {

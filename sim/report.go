@@ -58,7 +58,7 @@ func primitives() []string {
 func writeCSV(path string, s *Summary) error {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	head := []string{"round", "kind", "txs", "failed", "blocks", "cu", "fees", "welfare", "revenue", "items_sold", "price_per_item", "gini_micro", "total_lamports", "conserved", "seconds", "tps"}
+	head := []string{"round", "kind", "txs", "failed", "dropped", "blocks", "cu", "fees", "welfare", "revenue", "items_sold", "price_per_item", "gini_micro", "total_lamports", "conserved", "seconds", "tps"}
 	for _, p := range primitives() {
 		head = append(head, "cu_"+p)
 	}
@@ -70,7 +70,7 @@ func writeCSV(path string, s *Summary) error {
 	}
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
 	for _, r := range s.RoundStats {
-		row := []string{strconv.Itoa(r.Round), r.Kind, strconv.Itoa(r.Txs), strconv.Itoa(r.Failed), strconv.Itoa(r.Blocks),
+		row := []string{strconv.Itoa(r.Round), r.Kind, strconv.Itoa(r.Txs), strconv.Itoa(r.Failed), strconv.Itoa(r.Dropped), strconv.Itoa(r.Blocks),
 			u(r.CU), u(r.Fees), u(r.Welfare), u(r.Revenue), u(r.ItemsSold), u(r.PricePerItem), u(r.GiniMicro),
 			u(r.TotalLamports), strconv.FormatBool(r.Conserved),
 			strconv.FormatFloat(r.Seconds, 'f', 3, 64), strconv.FormatFloat(r.TPS, 'f', 1, 64)}
@@ -268,7 +268,7 @@ figure{margin:1.5rem 0}figcaption{font-size:.9rem;color:#555}svg{max-width:100%;
 <h1>Agora simulation: {{.S.Scenario}}</h1>
 <p>{{.S.Agents}} agents, {{.S.Rounds}} rounds, seed {{.S.Seed}}, {{.S.Lanes}} lane(s);
 signature verification {{if .S.SigVerify}}on{{else}}<b>off</b> (--sigverify=false){{end}}.
-{{.S.Txs}} transactions ({{.S.Failed}} failed), {{printf "%.0f" .S.TPS}} tx/s over the rounds;
+{{.S.Txs}} transactions ({{.S.Failed}} failed, {{.S.Dropped}} left out of their block), {{printf "%.0f" .S.TPS}} tx/s over the rounds;
 setup {{printf "%.1f" .S.SetupSeconds}} s, rounds {{printf "%.1f" .S.RoundsSeconds}} s.</p>
 <p>Conservation: {{if .S.LamportsConserved}}<span class="ok">total lamports were equal after every round</span>{{else}}<span class="bad">LAMPORTS WERE NOT CONSERVED</span>{{end}}
 ({{.S.TotalLamports}} lamports). Final state commitment <code>{{.S.Commitment}}</code>.</p>

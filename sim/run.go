@@ -66,6 +66,7 @@ type run struct {
 	cu         [numPrimitives]uint64
 	txs        int
 	failedTxs  int
+	droppedTxs int
 	setupTime  time.Duration
 	roundsTime time.Duration
 }

@@ -14,10 +14,12 @@ type RoundStats struct {
 	Round int    `json:"round"`
 	Kind  string `json:"kind"`
 	Txs   int    `json:"txs"`
-	// Failed counts transactions that failed (their fee still paid).
-	Failed int    `json:"failed"`
-	Blocks int    `json:"blocks"`
-	CU     uint64 `json:"cu"`
+	// Failed counts transactions that failed (their fee still paid);
+	// Dropped those left out of their block (rejected before the fee).
+	Failed  int    `json:"failed"`
+	Dropped int    `json:"dropped"`
+	Blocks  int    `json:"blocks"`
+	CU      uint64 `json:"cu"`
 	// CUBy is the CU of the round's transactions by the primitive they
 	// exercise.
 	CUBy map[string]uint64 `json:"cu_by_primitive"`
@@ -74,29 +76,28 @@ func (r *run) balances(keys []pubkey.Pubkey) ([]uint64, error) {
 	return out, nil
 }
 
-// phase runs transactions in blocks and books their CU, fees and counts.
-func (r *run) phase(stats *RoundStats, specs []txSpec) (*blockOutcome, error) {
-	out, err := runPhase(r.chain, &r.clock, specs, r.sc.TxsBlock, r.progress.blockDone)
+// phase runs n transactions built by build, in blocks, and books their
+// CU, fees and counts under the primitive tag.
+func (r *run) phase(stats *RoundStats, n int, tag primitive, build func(i int) txSpec) (*phaseOutcome, error) {
+	out, err := runPhase(r.chain, &r.clock, n, build, r.sc.TxsBlock, r.progress.blockDone)
 	if err != nil {
 		return nil, err
 	}
 	if stats.CUBy == nil {
 		stats.CUBy = map[string]uint64{}
 	}
-	for i, res := range out.results {
+	for _, o := range out.txs {
 		stats.Txs++
-		if res.Result == nil {
+		switch {
+		case o.dropped:
+			stats.Dropped++
 			continue
-		}
-		if res.Err != nil {
+		case o.failed:
 			stats.Failed++
 		}
-		if i == len(out.results)-1 && specs[i].tag == primBytecode && peek != nil {
-			peek(res.Logs)
-		}
-		stats.CU += res.CU
-		stats.CUBy[specs[i].tag.String()] += res.CU
-		stats.Fees += res.Fee
+		stats.CU += o.cu
+		stats.CUBy[tag.String()] += o.cu
+		stats.Fees += o.fee
 	}
 	stats.Blocks += out.blocks
 	stats.Seconds += out.wall.Seconds()
@@ -135,6 +136,7 @@ func (r *run) closeRound(stats *RoundStats, touched []pubkey.Pubkey, before []ui
 	}
 	r.txs += stats.Txs
 	r.failedTxs += stats.Failed
+	r.droppedTxs += stats.Dropped
 	r.rounds = append(r.rounds, *stats)
 	return nil
 }
@@ -175,6 +177,7 @@ type Summary struct {
 	SigVerify bool `json:"sigverify"`
 	Txs       int  `json:"txs"`
 	Failed    int  `json:"failed_txs"`
+	Dropped   int  `json:"dropped_txs"`
 	// Commitment is the final state commitment (the store's LtHash
 	// checksum), hex.
 	Commitment        string            `json:"commitment"`
@@ -202,7 +205,7 @@ type StrategySummary struct {
 func (r *run) summary() *Summary {
 	h := r.chain.Head()
 	s := &Summary{Scenario: r.sc.Name, Kind: r.sc.Kind, Agents: r.sc.Agents, Rounds: r.sc.Rounds, Seed: r.sc.Seed,
-		Lanes: r.lanes, SigVerify: true, Txs: r.txs, Failed: r.failedTxs,
+		Lanes: r.lanes, SigVerify: true, Txs: r.txs, Failed: r.failedTxs, Dropped: r.droppedTxs,
 		Commitment: fmt.Sprintf("%x", h.StateRoot), LamportsConserved: r.conserved,
 		CUBy: map[string]uint64{}, SetupSeconds: r.setupTime.Seconds(), RoundsSeconds: r.roundsTime.Seconds(),
 		RoundStats: r.rounds}
@@ -234,5 +237,3 @@ func (r *run) summary() *Summary {
 	}
 	return s
 }
-
-var peek func([]string)

@@ -87,8 +87,8 @@ not, 2 usage or scenario errors.`,
 					return err
 				}
 			} else {
-				fmt.Fprintf(s.out, "%s: %d agents, %d rounds, %d transactions (%d failed) on %d lane(s), %.0f tx/s\n",
-					sum.Scenario, sum.Agents, sum.Rounds, sum.Txs, sum.Failed, sum.Lanes, sum.TPS)
+				fmt.Fprintf(s.out, "%s: %d agents, %d rounds, %d transactions (%d failed, %d left out) on %d lane(s), %.0f tx/s\n",
+					sum.Scenario, sum.Agents, sum.Rounds, sum.Txs, sum.Failed, sum.Dropped, sum.Lanes, sum.TPS)
 				if !sum.SigVerify {
 					fmt.Fprintln(s.out, "signature verification was OFF (--sigverify=false)")
 				}
