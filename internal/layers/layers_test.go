@@ -28,13 +28,15 @@ var layers = [][]string{
 	{"ext/txmem", "ext/ring", "ext/crypto", "ext/zk", "ext/econ", "ext/lanes", "ext/offload", "ext/modules", "store"},
 	// 4: the Solana runtime.
 	{"svm"},
-	// 5: blocks over the store, and their parallel execution.
-	{"svm/bank", "sched"},
-	// 6: composition of the extensions, compilers, SDK tools.
+	// 5: deterministic parallel execution of a block's transactions.
+	{"sched"},
+	// 6: blocks over the store (executed through sched).
+	{"svm/bank"},
+	// 7: composition of the extensions, compilers, SDK tools.
 	{"ext", "ovsm", "sdk"},
-	// 7: tools and services over the chain.
+	// 8: tools and services over the chain.
 	{"trace", "node", "sim", "bench", "examples", "ext/exttest", "ovsm/econtest"},
-	// 8: the CLI.
+	// 9: the CLI.
 	{"cmd"},
 }
 

@@ -5,10 +5,11 @@
 // commits the block's writes, signatures and header to the store in one
 // atomic write.
 //
-// Transactions execute against copy-on-write views and their results are
-// applied in block order (blockState), so a parallel scheduler can later
-// run transactions whose declared accounts do not conflict on several
-// goroutines and commit the same block.
+// Every block executes through package sched: signatures are verified on
+// every lane, Agave's cost limits decide which transactions the block
+// holds, and transactions whose declared accounts do not conflict run on
+// several goroutines. The result is the serial one, at every number of
+// lanes (SetScheduler; one lane is the serial path).
 //
 // The bank reads no wall clock for the chain's state: the block producer
 // passes each block's timestamp (BlockResult.StoreTime is a measurement
@@ -16,12 +17,14 @@
 package bank
 
 import (
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/sysvar"
@@ -41,6 +44,7 @@ type Bank struct {
 	st     *store.Store
 	ex     *svm.Executor
 	cache  *svm.ProgramCache
+	sched  *sched.Scheduler
 	head   store.Header
 	recent []recentBlock // oldest first, at most MaxRecentBlockhashes
 	rent   sysvar.Rent
@@ -69,7 +73,7 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), head: head,
+	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), sched: sched.New(ex, sched.Config{}), head: head,
 		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule()}
 	from := uint64(0)
 	if head.Height+1 > MaxRecentBlockhashes {
@@ -139,6 +143,15 @@ func sysvarWrites(s *sysvar.Set) []account.Keyed {
 		}})
 	}
 	return out
+}
+
+// SetScheduler sets how blocks execute: the lanes (one per core by
+// default; 1 is serial), the cost limits (Agave's by default) and a lane
+// trace. Results do not depend on it, except through the limits.
+func (b *Bank) SetScheduler(cfg sched.Config) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sched = sched.New(b.ex, cfg)
 }
 
 // Executor returns the bank's transaction executor.
@@ -248,10 +261,18 @@ func (b *Bank) seen(s txn.Signature) bool {
 	return false
 }
 
-// ProcessBlock executes txs in order in a new block at the given
-// timestamp and commits it. Transactions rejected before their fee is
-// charged are reported but not included.
+// ProcessBlock executes txs in a new block at the given timestamp and
+// commits it, in one atomic write. Transactions rejected before their fee
+// is charged (bad signatures, an unknown blockhash, a duplicate, over the
+// block's cost limits, a fee payer that cannot pay) are reported but not
+// included.
 func (b *Bank) ProcessBlock(txs []*txn.Transaction, timestamp int64) (*BlockResult, error) {
+	return b.ProcessBlockContext(context.Background(), txs, timestamp)
+}
+
+// ProcessBlockContext is ProcessBlock with a context: a block canceled
+// before its commit commits nothing.
+func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, timestamp int64) (*BlockResult, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	bs, env, err := b.newBlock(timestamp)
@@ -259,28 +280,18 @@ func (b *Bank) ProcessBlock(txs []*txn.Transaction, timestamp int64) (*BlockResu
 		return nil, err
 	}
 	defer bs.snap.Close()
-	out := &BlockResult{}
-	var sigs [][64]byte
-	inBlock := map[txn.Signature]bool{}
-	for _, tx := range txs {
-		r := TxResult{Signature: tx.ID()}
-		checkErr := svm.Check(tx)
-		switch {
-		case checkErr != nil:
-			r.Result = &svm.Result{Err: checkErr}
-		case !b.isRecent(tx.Message.RecentBlockhash):
-			r.Result = &svm.Result{Err: &svm.TransactionError{Kind: svm.BlockhashNotFound}}
-		case b.seen(tx.ID()) || inBlock[tx.ID()]:
-			r.Result = &svm.Result{Err: &svm.TransactionError{Kind: svm.AlreadyProcessed}}
-		default:
-			r.Result = b.ex.Execute(tx, bs, env)
-		}
-		if r.Charged {
-			bs.apply(r.Writes)
-			sigs = append(sigs, tx.ID())
-			inBlock[tx.ID()] = true
-		}
-		out.Txs = append(out.Txs, r)
+	res, err := b.sched.Execute(ctx, &sched.Block{Txs: txs, State: bs, Env: env, Admit: b.admit})
+	if err != nil {
+		return nil, err
+	}
+	out := &BlockResult{Txs: make([]TxResult, len(txs))}
+	for i, r := range res.Results {
+		out.Txs[i] = TxResult{Signature: txs[i].ID(), Result: r}
+	}
+	bs.apply(res.Writes)
+	sigs := make([][64]byte, len(res.Signatures))
+	for i, s := range res.Signatures {
+		sigs[i] = s
 	}
 	start := time.Now()
 	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed()})
@@ -291,6 +302,19 @@ func (b *Bank) ProcessBlock(txs []*txn.Transaction, timestamp int64) (*BlockResu
 	b.advance(h, sigs)
 	out.Header = h
 	return out, nil
+}
+
+// admit is the bank's part of admission: a recent blockhash, and a
+// signature no earlier block holds. The scheduler calls it from several
+// goroutines while ProcessBlock holds the lock; it only reads.
+func (b *Bank) admit(tx *txn.Transaction) *svm.TransactionError {
+	if !b.isRecent(tx.Message.RecentBlockhash) {
+		return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+	}
+	if b.seen(tx.ID()) {
+		return &svm.TransactionError{Kind: svm.AlreadyProcessed}
+	}
+	return nil
 }
 
 func (b *Bank) advance(h store.Header, sigs [][64]byte) {
