@@ -2,17 +2,18 @@ package sim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math/bits"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ovsm"
+	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
@@ -44,13 +45,14 @@ const genesisTime = 1_700_000_000
 
 // run is one simulation's state.
 type run struct {
-	sc      *Scenario
-	lanes   int
-	chain   *bank.Bank
-	st      *store.Store
-	clock   slotClock
-	agents  *keyring
-	sellers *keyring
+	sc        *Scenario
+	lanes     int
+	sigverify bool
+	chain     *bank.Bank
+	st        *store.Store
+	clock     slotClock
+	agents    *keyring
+	sellers   *keyring
 	// strategyOf is each agent's strategy index.
 	strategyOf []uint8
 	programs   []pubkey.Pubkey
@@ -87,11 +89,11 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Summary, error) {
 	if err := sc2.validate(); err != nil {
 		return nil, err
 	}
-	if !opts.SigVerify {
-		return nil, errors.New("sim: running without signature verification needs the parallel scheduler's verification stage, which this build does not have yet")
+	lanes := opts.Lanes
+	if lanes <= 0 {
+		lanes = runtime.GOMAXPROCS(0)
 	}
-	// Blocks run serially until the parallel scheduler drives them.
-	r := &run{sc: &sc2, lanes: 1, conserved: true}
+	r := &run{sc: &sc2, lanes: lanes, sigverify: opts.SigVerify, conserved: true}
 	r.progress = newProgress(opts.Progress)
 	start := time.Now()
 	if err := r.setup(opts); err != nil {
@@ -164,6 +166,7 @@ func (r *run) setup(opts Options) error {
 	if r.chain, err = bank.Open(r.st, ex); err != nil {
 		return err
 	}
+	r.schedule(nil)
 	for _, g := range gen {
 		r.supply += g.Account.Lamports
 	}
@@ -235,4 +238,29 @@ func loadProgram(path string) ([]byte, error) {
 		return out.ELF, nil
 	}
 	return nil, fmt.Errorf("%s is neither OVSM source (.ovsm) nor an sBPF ELF (build C with agora cc, assembly with agora asm -o FILE.so)", path)
+}
+
+// schedule makes the chain run blocks on the run's lanes, recording a
+// lane trace when tr is set.
+func (r *run) schedule(tr *sched.Trace) {
+	r.chain.SetScheduler(sched.Config{Lanes: r.lanes, SkipSignatures: !r.sigverify, Trace: tr})
+}
+
+// laneBusy turns a round's lane trace into each lane's busy share of
+// the round's wall time, in percent.
+func laneBusy(tr *sched.Trace, lanes int, wall time.Duration) []float64 {
+	busy := make([]time.Duration, lanes)
+	for _, s := range tr.Slices() {
+		if s.Lane >= 0 && s.Lane < lanes {
+			busy[s.Lane] += s.Dur
+		}
+	}
+	out := make([]float64, lanes)
+	if wall <= 0 {
+		return out
+	}
+	for i, b := range busy {
+		out[i] = min(100, 100*b.Seconds()/wall.Seconds())
+	}
+	return out
 }

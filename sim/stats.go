@@ -205,7 +205,7 @@ type StrategySummary struct {
 func (r *run) summary() *Summary {
 	h := r.chain.Head()
 	s := &Summary{Scenario: r.sc.Name, Kind: r.sc.Kind, Agents: r.sc.Agents, Rounds: r.sc.Rounds, Seed: r.sc.Seed,
-		Lanes: r.lanes, SigVerify: true, Txs: r.txs, Failed: r.failedTxs, Dropped: r.droppedTxs,
+		Lanes: r.lanes, SigVerify: r.sigverify, Txs: r.txs, Failed: r.failedTxs, Dropped: r.droppedTxs,
 		Commitment: fmt.Sprintf("%x", h.StateRoot), LamportsConserved: r.conserved,
 		CUBy: map[string]uint64{}, SetupSeconds: r.setupTime.Seconds(), RoundsSeconds: r.roundsTime.Seconds(),
 		RoundStats: r.rounds}

@@ -206,6 +206,19 @@ type Result struct {
 // sanitization, the duplicate-key rule, the account-lock limit and the
 // signatures.
 func Check(tx *txn.Transaction) *TransactionError {
+	if err := CheckUnsigned(tx); err != nil {
+		return err
+	}
+	if err := tx.Verify(); err != nil {
+		return txErr(SignatureFailure, err.Error())
+	}
+	return nil
+}
+
+// CheckUnsigned is Check without verifying the signatures, for runs that
+// choose to trust them (a simulation with signature checks off, as
+// LiteSVM allows); no chain admits transactions so.
+func CheckUnsigned(tx *txn.Transaction) *TransactionError {
 	if err := tx.Sanitize(); err != nil {
 		if se, ok := err.(*txn.SanitizeError); ok && se.Duplicate {
 			return txErr(AccountLoadedTwice, se.Reason)
@@ -214,9 +227,6 @@ func Check(tx *txn.Transaction) *TransactionError {
 	}
 	if len(tx.Message.AccountKeys) > txn.MaxAccountLocks {
 		return txErr(TooManyAccountLocks, fmt.Sprintf("%d accounts", len(tx.Message.AccountKeys)))
-	}
-	if err := tx.Verify(); err != nil {
-		return txErr(SignatureFailure, err.Error())
 	}
 	return nil
 }
