@@ -119,6 +119,9 @@ type phaseOutcome struct {
 	txs    []txOutcome
 	blocks int
 	wall   time.Duration
+	// vm and store are the time spent in the VM (with the executor's
+	// MeasureVM) and committing blocks; build is building and signing.
+	vm, store, build time.Duration
 }
 
 // slotClock stamps blocks: one slot per block, 400 ms apart.
@@ -145,6 +148,7 @@ func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, p
 			batch = append(batch, next)
 			next++
 		}
+		buildStart := time.Now()
 		hash := chain.LatestBlockhash()
 		txs := make([]*txn.Transaction, len(batch))
 		errs := make([]error, len(batch))
@@ -161,14 +165,17 @@ func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, p
 				return nil, fmt.Errorf("sim: building transaction %d: %w", batch[i], err)
 			}
 		}
+		out.build += time.Since(buildStart)
 		res, err := chain.ProcessBlock(txs, clock.next())
 		if err != nil {
 			return nil, err
 		}
+		out.store += res.StoreTime
 		included := 0
 		for i, r := range res.Txs {
 			o := txOutcome{}
 			if r.Result != nil {
+				out.vm += r.VMTime
 				o.cu, o.fee, o.dropped = r.CU, r.Fee, !r.Charged
 				if r.Err != nil {
 					o.failed, o.err = r.Charged, r.Err.Error()

@@ -230,6 +230,7 @@ func (r *run) marketRound(round int) error {
 	stats.StrategyPayoff = payoff
 	stats.StrategyWins = won
 	stats.LaneBusy = laneBusy(tr, r.lanes, time.Duration(stats.Seconds*float64(time.Second)))
+	r.time.addTrace(tr)
 	return r.closeRound(&stats, touched, before)
 }
 

@@ -38,6 +38,9 @@ type Options struct {
 	Progress io.Writer
 	// SigVerify verifies the agents' signatures (the default in the CLI).
 	SigVerify bool
+	// MeasureVM times the VM for the summary's time shares (it reads a
+	// clock around every program run and changes no result).
+	MeasureVM bool
 }
 
 // genesisTime is the simulated chain's first timestamp.
@@ -69,6 +72,7 @@ type run struct {
 	txs        int
 	failedTxs  int
 	droppedTxs int
+	time       timeBook
 	setupTime  time.Duration
 	roundsTime time.Duration
 }
@@ -163,6 +167,7 @@ func (r *run) setup(opts Options) error {
 		return err
 	}
 	r.clock.ts = genesisTime
+	ex.MeasureVM = opts.MeasureVM
 	if r.chain, err = bank.Open(r.st, ex); err != nil {
 		return err
 	}

@@ -2,6 +2,9 @@ package sim
 
 import (
 	"fmt"
+	"time"
+
+	"github.com/agora-vm/agora/sched"
 	"math/big"
 	"slices"
 
@@ -101,6 +104,10 @@ func (r *run) phase(stats *RoundStats, n int, tag primitive, build func(i int) t
 	}
 	stats.Blocks += out.blocks
 	stats.Seconds += out.wall.Seconds()
+	r.time.vm += out.vm
+	r.time.store += out.store
+	r.time.build += out.build
+	r.time.phases += out.wall
 	return out, nil
 }
 
@@ -190,8 +197,14 @@ type Summary struct {
 	SetupSeconds      float64           `json:"setup_seconds"`
 	RoundsSeconds     float64           `json:"rounds_seconds"`
 	TPS               float64           `json:"tps"`
-	Report            string            `json:"report,omitempty"`
-	RoundStats        []RoundStats      `json:"-"`
+	// TimeShare says where the rounds' time went, in percent: "vm"
+	// (running programs), "store" (committing blocks), "sign" (the
+	// agents building and signing their transactions), "verify" and
+	// "execute" (the scheduler's admission and execution lanes, less the
+	// VM, summed over lanes and scaled to the wall time), "other".
+	TimeShare  map[string]float64 `json:"time_share_percent"`
+	Report     string             `json:"report,omitempty"`
+	RoundStats []RoundStats       `json:"-"`
 }
 
 // StrategySummary is a strategy's share and result.
@@ -235,5 +248,45 @@ func (r *run) summary() *Summary {
 	if r.roundsTime > 0 {
 		s.TPS = float64(r.txs) / r.roundsTime.Seconds()
 	}
+	s.TimeShare = r.time.shares(r.roundsTime, r.lanes)
 	return s
+}
+
+// timeBook adds up where a run's time goes.
+type timeBook struct {
+	vm, store, build, phases time.Duration
+	// verify and execute are lane time, summed over lanes.
+	verify, execute time.Duration
+}
+
+func (t *timeBook) addTrace(tr *sched.Trace) {
+	for _, s := range tr.Slices() {
+		switch s.Phase {
+		case "verify":
+			t.verify += s.Dur
+		case "execute":
+			t.execute += s.Dur
+		}
+	}
+}
+
+func (t *timeBook) shares(total time.Duration, lanes int) map[string]float64 {
+	if total <= 0 {
+		return nil
+	}
+	pct := func(d time.Duration) float64 { return 100 * d.Seconds() / total.Seconds() }
+	// Lane time is spread over the lanes; the wall time it took is about
+	// its sum over the number of lanes.
+	n := time.Duration(max(1, lanes))
+	exec := max(0, t.execute-t.vm) / n
+	out := map[string]float64{
+		"vm":      pct(t.vm / n),
+		"store":   pct(t.store),
+		"sign":    pct(t.build),
+		"verify":  pct(t.verify / n),
+		"execute": pct(exec),
+	}
+	rest := total - t.vm/n - t.store - t.build - t.verify/n - exec
+	out["other"] = pct(max(0, rest))
+	return out
 }
