@@ -112,6 +112,8 @@ type txOutcome struct {
 	// block at all (rejected before its fee could be charged).
 	failed, dropped bool
 	err             string
+	// ret is the return data of a transaction that set some.
+	ret []byte
 }
 
 // phaseOutcome is what a phase's transactions did, in order.
@@ -177,6 +179,9 @@ func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, p
 			if r.Result != nil {
 				out.vm += r.VMTime
 				o.cu, o.fee, o.dropped = r.CU, r.Fee, !r.Charged
+				if len(r.ReturnData) > 0 {
+					o.ret = r.ReturnData
+				}
 				if r.Err != nil {
 					o.failed, o.err = r.Charged, r.Err.Error()
 					if overLimit(r.Err) {

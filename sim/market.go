@@ -34,6 +34,9 @@ func (r *run) scenarioAccounts() ([]bank.GenesisAccount, error) {
 			out[i] = bank.GenesisAccount{Key: k, Account: account.Account{Lamports: sellerFunds}}
 		}
 		return out, nil
+	case Escrow:
+		r.keeper = newKeyring(r.sc.Seed, "keeper", 1)
+		return []bank.GenesisAccount{{Key: r.keeper.pub[0], Account: account.Account{Lamports: sellerFunds}}}, nil
 	}
 	return nil, nil
 }

@@ -65,6 +65,8 @@ func writeCSV(path string, s *Summary) error {
 	for _, st := range s.Strategies {
 		head = append(head, "payoff_"+st.Name)
 	}
+	counters := counterNames(s)
+	head = append(head, counters...)
 	if err := w.Write(head); err != nil {
 		return err
 	}
@@ -84,6 +86,9 @@ func writeCSV(path string, s *Summary) error {
 			}
 			row = append(row, strconv.FormatInt(v, 10))
 		}
+		for _, c := range counters {
+			row = append(row, strconv.FormatInt(r.Counters[c], 10))
+		}
 		if err := w.Write(row); err != nil {
 			return err
 		}
@@ -93,6 +98,38 @@ func writeCSV(path string, s *Summary) error {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// counterNames lists the scenario's counters over all rounds, sorted.
+func counterNames(s *Summary) []string {
+	var names []string
+	for _, r := range s.RoundStats {
+		for k := range r.Counters {
+			if !slices.Contains(names, k) {
+				names = append(names, k)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// counterTable is the per-round counters as table rows.
+type counterTable struct {
+	Names []string
+	Rows  [][]int64
+}
+
+func countersOf(s *Summary) counterTable {
+	t := counterTable{Names: counterNames(s)}
+	for _, r := range s.RoundStats {
+		row := []int64{int64(r.Round + 1)}
+		for _, n := range t.Names {
+			row = append(row, r.Counters[n])
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
 }
 
 // figure is one plot of the report.
@@ -275,6 +312,9 @@ setup {{printf "%.1f" .S.SetupSeconds}} s, rounds {{printf "%.1f" .S.RoundsSecon
 <table><tr><th>strategy</th><th>agents</th><th>wins</th><th>payoff</th></tr>
 {{range .S.Strategies}}<tr><td>{{.Name}}</td><td>{{.Agents}}</td><td>{{.Wins}}</td><td>{{.Payoff}}</td></tr>{{end}}
 </table>
+{{if .Counters.Names}}<table><tr><th>round</th>{{range .Counters.Names}}<th>{{.}}</th>{{end}}</tr>
+{{range .Counters.Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}
+</table>{{end}}
 {{range .Figures}}<figure id="{{.ID}}"><h2>{{.Title}}</h2>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
 {{end}}
 </body></html>
@@ -288,10 +328,11 @@ func renderHTML(s *Summary) ([]byte, error) {
 	fonts := hoistFonts(figs)
 	var buf bytes.Buffer
 	if err := page.Execute(&buf, struct {
-		S       *Summary
-		Fonts   template.HTML
-		Figures []figure
-	}{s, fonts, figs}); err != nil {
+		S        *Summary
+		Fonts    template.HTML
+		Figures  []figure
+		Counters counterTable
+	}{s, fonts, figs, countersOf(s)}); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -56,6 +56,8 @@ type run struct {
 	clock     slotClock
 	agents    *keyring
 	sellers   *keyring
+	// keeper sends the scenario's own transactions (refunds, slashes).
+	keeper *keyring
 	// strategyOf is each agent's strategy index.
 	strategyOf []uint8
 	programs   []pubkey.Pubkey
@@ -114,6 +116,8 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Summary, error) {
 		switch sc2.Kind {
 		case Market:
 			err = r.marketRound(round)
+		case Escrow:
+			err = r.escrowRound(round)
 		default:
 			err = fmt.Errorf("sim: scenario %s is not implemented yet", sc2.Kind)
 		}

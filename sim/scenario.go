@@ -78,8 +78,11 @@ type MarketParams struct {
 
 // EscrowParams configures the escrow scenario.
 type EscrowParams struct {
-	Price        uint64 `yaml:"price"`
-	TimeoutSlots uint64 `yaml:"timeout_slots"`
+	// Price is what a client deposits for a job; the work is worth
+	// between Price and twice Price to it.
+	Price uint64 `yaml:"price"`
+	// Iterations is the job's size: sha256 applied this many times.
+	Iterations uint64 `yaml:"iterations"`
 }
 
 // OracleParams configures the oracle scenario.
@@ -275,6 +278,27 @@ func (s *Scenario) validate() error {
 			s.Market = &MarketParams{}
 		}
 		return s.Market.validate(s)
+	case Escrow:
+		if s.Escrow == nil {
+			s.Escrow = &EscrowParams{}
+		}
+		return s.Escrow.validate(s)
+	}
+	return nil
+}
+
+func (e *EscrowParams) validate(s *Scenario) error {
+	if e.Price == 0 {
+		e.Price = 100_000
+	}
+	if e.Iterations == 0 {
+		e.Iterations = 8
+	}
+	if e.Iterations > 1_000 {
+		return s.errAt("escrow", "escrow.iterations must be at most 1000 (got %d)", e.Iterations)
+	}
+	if e.Price > s.Budget/4 {
+		return s.errAt("escrow", "escrow.price (%d) must be at most a quarter of the budget (%d)", e.Price, s.Budget)
 	}
 	return nil
 }

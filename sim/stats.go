@@ -36,6 +36,8 @@ type RoundStats struct {
 	// what they paid, summed over its agents; StrategyWins counts wins.
 	StrategyPayoff []int64 `json:"strategy_payoff"`
 	StrategyWins   []int64 `json:"strategy_wins"`
+	// Counters are the scenario's own counts (jobs, disputes, slashes...).
+	Counters map[string]int64 `json:"counters,omitempty"`
 	// Gini is the Gini coefficient of the agents' lamports after the
 	// round, in millionths.
 	GiniMicro uint64 `json:"gini_micro"`
@@ -58,6 +60,9 @@ func (r *run) touchedAccounts(state []pubkey.Pubkey) []pubkey.Pubkey {
 	out = append(out, r.agents.pub...)
 	if r.sellers != nil {
 		out = append(out, r.sellers.pub...)
+	}
+	if r.keeper != nil {
+		out = append(out, r.keeper.pub...)
 	}
 	out = append(out, r.tracked...)
 	out = append(out, state...)
