@@ -94,6 +94,8 @@ type primitive uint8
 const (
 	primAuction primitive = iota
 	primEscrow
+	primReputation
+	primStake
 	primRing
 	primCrypto
 	primBytecode
@@ -102,7 +104,7 @@ const (
 )
 
 func (p primitive) String() string {
-	return [...]string{"auction", "escrow", "ring", "crypto", "bytecode", "system"}[p]
+	return [...]string{"auction", "escrow", "reputation", "stake", "ring", "crypto", "bytecode", "system"}[p]
 }
 
 // txOutcome is what the report needs of a transaction's result.

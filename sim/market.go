@@ -34,6 +34,8 @@ func (r *run) scenarioAccounts() ([]bank.GenesisAccount, error) {
 			out[i] = bank.GenesisAccount{Key: k, Account: account.Account{Lamports: sellerFunds}}
 		}
 		return out, nil
+	case Reputation:
+		return r.reputationAccounts(), nil
 	case Escrow:
 		r.keeper = newKeyring(r.sc.Seed, "keeper", 1)
 		return []bank.GenesisAccount{{Key: r.keeper.pub[0], Account: account.Account{Lamports: sellerFunds}}}, nil

@@ -286,6 +286,28 @@ func figures(s *Summary) ([]figure, error) {
 	if err := add("payoff", "Each strategy's payoff", "Over all rounds, per agent: the true value of what its agents won, less what they paid.", p, err); err != nil {
 		return nil, err
 	}
+	if s.Kind == Reputation {
+		var series []any
+		for i, st := range s.Strategies {
+			series = append(series, st.Name, roundsXY(s, func(r RoundStats) float64 {
+				if i < len(r.StrategyScore) {
+					return float64(r.StrategyScore[i]) / 1000
+				}
+				return 0
+			}))
+		}
+		p, err = linePlot("Reputation versus honesty", "mean score", series...)
+		if err == nil {
+			p.Y.Min = min(p.Y.Min, minScore(s)*1.35)
+		}
+		if err := add("reputation", "Reputation versus honesty", "Each strategy's mean reputation after each round: the platform rates right work +2 and wrong work -5, and matches jobs to the best reputations first.", p, err); err != nil {
+			return nil, err
+		}
+		p, err = linePlot("Slashed stake", "lamports", "slashed", roundsXY(s, func(r RoundStats) float64 { return float64(r.Slashed) }))
+		if err := add("slashed", "Slashed stake", "Stake slashed from agents whose results were wrong, per round.", p, err); err != nil {
+			return nil, err
+		}
+	}
 	p, err = linePlot("Conservation", "lamports", "total lamports", roundsXY(s, func(r RoundStats) float64 { return float64(r.TotalLamports) }))
 	if err := add("conservation", "Conservation of lamports", "Every account the scenario's transactions can write, plus the fees burned so far, after each round: the line must be flat.", p, err); err != nil {
 		return nil, err
@@ -338,7 +360,23 @@ func renderHTML(s *Summary) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// FigureIDs lists the plots every report has, in order.
-func FigureIDs() []string {
-	return slices.Clone([]string{"throughput", "cu", "lanes", "welfare", "price", "gini", "payoff", "conservation"})
+// FigureIDs lists the plots of a report of a scenario of kind k, in
+// order.
+func FigureIDs(k Kind) []string {
+	ids := []string{"throughput", "cu", "lanes", "welfare", "price", "gini", "payoff"}
+	if k == Reputation {
+		ids = append(ids, "reputation", "slashed")
+	}
+	return append(ids, "conservation")
+}
+
+// minScore is the lowest mean score of any strategy in any round.
+func minScore(s *Summary) float64 {
+	lo := 0.0
+	for _, r := range s.RoundStats {
+		for _, v := range r.StrategyScore {
+			lo = min(lo, float64(v)/1000)
+		}
+	}
+	return lo
 }

@@ -118,6 +118,8 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Summary, error) {
 			err = r.marketRound(round)
 		case Escrow:
 			err = r.escrowRound(round)
+		case Reputation:
+			err = r.reputationRound(round)
 		default:
 			err = fmt.Errorf("sim: scenario %s is not implemented yet", sc2.Kind)
 		}

@@ -93,8 +93,47 @@ type OracleParams struct {
 
 // ReputationParams configures the reputation scenario.
 type ReputationParams struct {
+	// Stake is what every agent locks; Slash what a wrong result costs.
 	Stake uint64 `yaml:"stake"`
 	Slash uint64 `yaml:"slash"`
+	// Pay is what the platform pays for a right result; Value what one
+	// is worth (the welfare it creates).
+	Pay   uint64 `yaml:"pay"`
+	Value uint64 `yaml:"value"`
+	// MatchShare is the percentage of agents matched to a job each round.
+	MatchShare int `yaml:"match_share"`
+	// Iterations is the job's size: sha256 applied this many times.
+	Iterations uint64 `yaml:"iterations"`
+}
+
+func (p *ReputationParams) validate(s *Scenario) error {
+	if p.Stake == 0 {
+		p.Stake = 1_000_000
+	}
+	if p.Slash == 0 {
+		p.Slash = p.Stake / 4
+	}
+	if p.Pay == 0 {
+		p.Pay = 50_000
+	}
+	if p.Value == 0 {
+		p.Value = 2 * p.Pay
+	}
+	if p.MatchShare == 0 {
+		p.MatchShare = 25
+	}
+	if p.Iterations == 0 {
+		p.Iterations = 8
+	}
+	switch {
+	case p.MatchShare < 1 || p.MatchShare > 100:
+		return s.errAt("reputation", "reputation.match_share must be a percentage, 1 to 100 (got %d)", p.MatchShare)
+	case p.Iterations > 1_000:
+		return s.errAt("reputation", "reputation.iterations must be at most 1000 (got %d)", p.Iterations)
+	case p.Stake > s.Budget/2:
+		return s.errAt("reputation", "reputation.stake (%d) must be at most half the budget (%d)", p.Stake, s.Budget)
+	}
+	return nil
 }
 
 // ScenarioError is a problem in a scenario file, at a line (0 when the
@@ -283,6 +322,11 @@ func (s *Scenario) validate() error {
 			s.Escrow = &EscrowParams{}
 		}
 		return s.Escrow.validate(s)
+	case Reputation:
+		if s.Reputation == nil {
+			s.Reputation = &ReputationParams{}
+		}
+		return s.Reputation.validate(s)
 	}
 	return nil
 }

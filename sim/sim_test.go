@@ -80,13 +80,13 @@ func TestEveryScenarioSmall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, id := range FigureIDs() {
+			for _, id := range FigureIDs(sc.Kind) {
 				if !strings.Contains(string(html), `<figure id="`+id+`"><h2>`) {
 					t.Errorf("the report has no %s plot", id)
 				}
 			}
-			if n := strings.Count(string(html), "<svg"); n != len(FigureIDs()) {
-				t.Errorf("%d plots, want %d", n, len(FigureIDs()))
+			if n := strings.Count(string(html), "<svg"); n != len(FigureIDs(sc.Kind)) {
+				t.Errorf("%d plots, want %d", n, len(FigureIDs(sc.Kind)))
 			}
 			if u := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?\s*(https?:)?//|url\(\s*["']?(https?:)?//|https?://`).FindString(string(html)); u != "" {
 				t.Errorf("the report refers to the network: %q", u)

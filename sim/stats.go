@@ -36,6 +36,11 @@ type RoundStats struct {
 	// what they paid, summed over its agents; StrategyWins counts wins.
 	StrategyPayoff []int64 `json:"strategy_payoff"`
 	StrategyWins   []int64 `json:"strategy_wins"`
+	// StrategyScore is, per strategy, its agents' mean reputation after
+	// the round, in thousandths (reputation scenario).
+	StrategyScore []int64 `json:"strategy_score_milli,omitempty"`
+	// Slashed is the stake slashed in the round.
+	Slashed uint64 `json:"slashed"`
 	// Counters are the scenario's own counts (jobs, disputes, slashes...).
 	Counters map[string]int64 `json:"counters,omitempty"`
 	// Gini is the Gini coefficient of the agents' lamports after the
