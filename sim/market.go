@@ -36,6 +36,8 @@ func (r *run) scenarioAccounts() ([]bank.GenesisAccount, error) {
 		return out, nil
 	case Reputation:
 		return r.reputationAccounts(), nil
+	case Oracle:
+		return r.oracleAccounts()
 	case Escrow:
 		r.keeper = newKeyring(r.sc.Seed, "keeper", 1)
 		return []bank.GenesisAccount{{Key: r.keeper.pub[0], Account: account.Account{Lamports: sellerFunds}}}, nil

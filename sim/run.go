@@ -58,6 +58,10 @@ type run struct {
 	sellers   *keyring
 	// keeper sends the scenario's own transactions (refunds, slashes).
 	keeper *keyring
+	// rings and vaults are the oracle scenario's accounts; truePrice its
+	// price this round.
+	rings, vaults []pubkey.Pubkey
+	truePrice     uint64
 	// strategyOf is each agent's strategy index.
 	strategyOf []uint8
 	programs   []pubkey.Pubkey
@@ -120,6 +124,8 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Summary, error) {
 			err = r.escrowRound(round)
 		case Reputation:
 			err = r.reputationRound(round)
+		case Oracle:
+			err = r.oracleRound(round)
 		default:
 			err = fmt.Errorf("sim: scenario %s is not implemented yet", sc2.Kind)
 		}
@@ -159,6 +165,9 @@ func (r *run) setup(opts Options) error {
 	r.progress.phase(fmt.Sprintf("deriving %d agent keys", sc.Agents))
 	r.agents = newKeyring(sc.Seed, "agent", sc.Agents)
 	r.strategyOf = assignStrategies(sc)
+	for i := range sc.Strategies {
+		r.programs = append(r.programs, txn.PubkeyOf(keyFor(sc.Seed, "program", i)))
+	}
 	extra, err := r.scenarioAccounts()
 	if err != nil {
 		return err
@@ -186,43 +195,57 @@ func (r *run) setup(opts Options) error {
 		if err != nil {
 			return fmt.Errorf("sim: strategy %q: %w", st.Name, err)
 		}
-		id := txn.PubkeyOf(keyFor(sc.Seed, "program", i))
-		if _, err := r.chain.Deploy(id, elfBytes, nil, r.clock.next()); err != nil {
+		if _, err := r.chain.Deploy(r.programs[i], elfBytes, nil, r.clock.next()); err != nil {
 			return fmt.Errorf("sim: deploying strategy %q: %w", st.Name, err)
 		}
-		r.programs = append(r.programs, id)
 	}
 	// Deployed programs are visible from the next slot.
 	if err := emptyBlock(r.chain, &r.clock); err != nil {
 		return err
 	}
-	// Deployment moved lamports into program accounts from nowhere the
-	// scenario funds: count the supply after it.
 	return nil
 }
 
 // assignStrategies gives each agent a strategy: contiguous blocks sized
-// by share, the remainder to the first strategies.
+// by share, the remainder to the first strategies. In the oracle
+// scenario the first agents are the publishers, shared among the
+// publisher strategies, and the rest the traders.
 func assignStrategies(sc *Scenario) []uint8 {
+	if sc.Kind == Oracle {
+		pubs := sc.Oracle.Publishers
+		out := assignAmong(sc, pubs, RolePublisher)
+		return append(out, assignAmong(sc, sc.Agents-pubs, RoleTrader)...)
+	}
+	return assignAmong(sc, sc.Agents, "")
+}
+
+// assignAmong shares n agents among the strategies of a role (any role
+// when role is empty) by share.
+func assignAmong(sc *Scenario, n int, role string) []uint8 {
 	total := 0
 	for _, s := range sc.Strategies {
-		total += s.Share
+		if role == "" || s.Role == role {
+			total += s.Share
+		}
 	}
 	counts := make([]int, len(sc.Strategies))
-	left := sc.Agents
+	left := n
 	for i, s := range sc.Strategies {
-		hi, lo := bits.Mul64(uint64(sc.Agents), uint64(s.Share))
+		if role != "" && s.Role != role {
+			continue
+		}
+		hi, lo := bits.Mul64(uint64(n), uint64(s.Share))
 		q, _ := bits.Div64(hi, lo, uint64(total))
 		counts[i] = int(q)
 		left -= counts[i]
 	}
 	for i := 0; left > 0; i = (i + 1) % len(counts) {
-		if sc.Strategies[i].Share > 0 {
+		if sc.Strategies[i].Share > 0 && (role == "" || sc.Strategies[i].Role == role) {
 			counts[i]++
 			left--
 		}
 	}
-	out := make([]uint8, 0, sc.Agents)
+	out := make([]uint8, 0, n)
 	for i, c := range counts {
 		for range c {
 			out = append(out, uint8(i))

@@ -59,8 +59,16 @@ type Strategy struct {
 	Name    string `yaml:"name"`
 	Program string `yaml:"program"`
 	Share   int    `yaml:"share"`
-	line    int
+	// Role is the oracle scenario's "publisher" or "trader".
+	Role string `yaml:"role"`
+	line int
 }
+
+// The oracle scenario's roles.
+const (
+	RolePublisher = "publisher"
+	RoleTrader    = "trader"
+)
 
 // MarketParams configures the market scenario.
 type MarketParams struct {
@@ -87,8 +95,50 @@ type EscrowParams struct {
 
 // OracleParams configures the oracle scenario.
 type OracleParams struct {
-	Publishers int    `yaml:"publishers"`
+	// Publishers is how many agents publish prices (the first ones).
+	Publishers int `yaml:"publishers"`
+	// PriceStart is the true price in the first round; it then moves by
+	// up to Volatility per cent a round, at random.
 	PriceStart uint64 `yaml:"price_start"`
+	Volatility uint64 `yaml:"volatility"`
+	// Sources is how many publishers' rings each trader reads a round.
+	Sources int `yaml:"sources"`
+}
+
+func (o *OracleParams) validate(s *Scenario) error {
+	if o.Publishers == 0 {
+		o.Publishers = 16
+	}
+	if o.PriceStart == 0 {
+		o.PriceStart = 100_000
+	}
+	if o.Volatility == 0 {
+		o.Volatility = 5
+	}
+	if o.Sources == 0 {
+		o.Sources = 5
+	}
+	switch {
+	case o.Publishers < 1 || o.Publishers >= s.Agents:
+		return s.errAt("oracle", "oracle.publishers must be at least 1 and fewer than the agents (got %d of %d)", o.Publishers, s.Agents)
+	case o.Sources < 1 || o.Sources > 32 || o.Sources > o.Publishers:
+		return s.errAt("oracle", "oracle.sources must be 1 to 32 and at most the publishers (got %d)", o.Sources)
+	case o.Volatility > 50:
+		return s.errAt("oracle", "oracle.volatility is a percentage per round, at most 50 (got %d)", o.Volatility)
+	case o.PriceStart > s.Budget/4:
+		return s.errAt("oracle", "oracle.price_start (%d) must be at most a quarter of the budget (%d)", o.PriceStart, s.Budget)
+	}
+	roles := map[string]int{}
+	for _, st := range s.Strategies {
+		if st.Role != RolePublisher && st.Role != RoleTrader {
+			return &ScenarioError{Path: s.Path, Line: st.line, Msg: fmt.Sprintf("strategy %q: an oracle strategy needs role: publisher or role: trader", st.Name)}
+		}
+		roles[st.Role] += st.Share
+	}
+	if roles[RolePublisher] == 0 || roles[RoleTrader] == 0 {
+		return s.errAt("strategies", "an oracle scenario needs publisher and trader strategies with shares")
+	}
+	return nil
 }
 
 // ReputationParams configures the reputation scenario.
@@ -300,6 +350,9 @@ func (s *Scenario) validate() error {
 		if st.Program == "" {
 			return at("strategy %q needs a program", st.Name)
 		}
+		if st.Role != "" && s.Kind != Oracle {
+			return at("strategy %q: role is for the oracle scenario", st.Name)
+		}
 		if st.Share < 0 {
 			return at("strategy %q has a negative share (%d)", st.Name, st.Share)
 		}
@@ -322,6 +375,11 @@ func (s *Scenario) validate() error {
 			s.Escrow = &EscrowParams{}
 		}
 		return s.Escrow.validate(s)
+	case Oracle:
+		if s.Oracle == nil {
+			s.Oracle = &OracleParams{}
+		}
+		return s.Oracle.validate(s)
 	case Reputation:
 		if s.Reputation == nil {
 			s.Reputation = &ReputationParams{}
