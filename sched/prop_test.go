@@ -388,3 +388,23 @@ func TestMatchesPlainSerialLoop(t *testing.T) {
 type readerFunc func(pubkey.Pubkey) (account.Account, error)
 
 func (f readerFunc) Account(k pubkey.Pubkey) (account.Account, error) { return f(k) }
+
+// TestCanceledBlockCommitsNothing: a block stopped before its commit
+// leaves the chain as it was.
+func TestCanceledBlockCommitsNothing(t *testing.T) {
+	w := newWorld(t)
+	b, st := w.newBank(t, sched.Config{Lanes: 2})
+	head := b.Head()
+	txs := w.randomBlock(t, rand.New(rand.NewPCG(3, 3)), b.LatestBlockhash(), 20)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := b.ProcessBlockContext(ctx, txs, 1_700_000_100); err == nil {
+		t.Fatal("a canceled block was processed")
+	}
+	if h, _ := st.Head(); h != head || b.Head() != head {
+		t.Fatal("a canceled block moved the head")
+	}
+	if _, err := b.ProcessBlock(txs, 1_700_000_100); err != nil {
+		t.Fatalf("the chain does not go on: %v", err)
+	}
+}
