@@ -12,6 +12,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/computebudget"
@@ -73,11 +74,17 @@ func (w *world) genesis() []bank.GenesisAccount {
 // newBank opens a fresh chain with the world deployed, executing on the
 // given lanes with the given limits.
 func (w *world) newBank(t testing.TB, cfg sched.Config) (*bank.Bank, *store.Store) {
-	st := store.NewMem()
-	if _, err := bank.Genesis(st, nil, 1_700_000_000, w.genesis()); err != nil {
+	// Agora's composition, so the extensions' shared parts (pools,
+	// natives) run concurrently under the race detector too.
+	ex, err := ext.NewExecutor()
+	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bank.Open(st, nil)
+	st := store.NewMem()
+	if _, err := bank.Genesis(st, ex, 1_700_000_000, w.genesis()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bank.Open(st, ex)
 	if err != nil {
 		t.Fatal(err)
 	}
