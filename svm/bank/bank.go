@@ -294,7 +294,7 @@ func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, 
 		sigs[i] = s
 	}
 	start := time.Now()
-	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed()})
+	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed(), Workers: b.sched.Lanes()})
 	if err != nil {
 		return nil, err
 	}
