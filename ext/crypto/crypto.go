@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"strconv"
 
+	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/vm"
 )
@@ -13,13 +14,13 @@ import (
 // Syscall names, as programs call them (the call's imm is the murmur3 hash
 // of the name).
 const (
-	NameBLSVerify              = "agora_bls_verify"
-	NameBLSAggregate           = "agora_bls_aggregate"
-	NameBLSFastAggregateVerify = "agora_bls_fast_aggregate_verify"
-	NameBLSAggregateVerify     = "agora_bls_aggregate_verify"
-	NamePedersenCommit         = "agora_pedersen_commit"
-	NamePedersenVerify         = "agora_pedersen_verify"
-	NameVRFVerify              = "agora_vrf_verify"
+	NameBLSVerify              = names.BLSVerify
+	NameBLSAggregate           = names.BLSAggregate
+	NameBLSFastAggregateVerify = names.BLSFastAggregateVerify
+	NameBLSAggregateVerify     = names.BLSAggregateVerify
+	NamePedersenCommit         = names.PedersenCommit
+	NamePedersenVerify         = names.PedersenVerify
+	NameVRFVerify              = names.VRFVerify
 )
 
 // Names lists every syscall of the package, in registration order.
@@ -34,11 +35,7 @@ func Names() []string {
 // asm.Options.Aliases): `bls_verify` assembles to `syscall
 // agora_bls_verify`, and so on. The map is new on every call.
 func Mnemonics() map[string]string {
-	m := make(map[string]string, len(Names()))
-	for _, n := range Names() {
-		m[n[len("agora_"):]] = n
-	}
-	return m
+	return names.Aliases(Names()...)
 }
 
 // Register adds the syscalls of this package to r. It registers nothing

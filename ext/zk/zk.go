@@ -8,6 +8,7 @@ import (
 
 	"github.com/consensys/gnark/logger"
 
+	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/vm"
 )
@@ -22,8 +23,8 @@ func init() { logger.Disable() }
 // Syscall names, as programs call them (the call's imm is the murmur3 hash
 // of the name).
 const (
-	NameGroth16Verify = "agora_groth16_verify"
-	NamePlonkVerify   = "agora_plonk_verify"
+	NameGroth16Verify = names.Groth16Verify
+	NamePlonkVerify   = names.PlonkVerify
 )
 
 // Curve selects the pairing-friendly curve of a proof system (r1 of both
