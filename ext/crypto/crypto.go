@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"strconv"
 
+	"github.com/agora-vm/agora/ext/exterr"
 	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/vm"
@@ -135,40 +136,18 @@ const (
 	KindInvalidAttribute
 )
 
-func (k ErrorKind) String() string {
-	switch k {
-	case KindInvalidLength:
-		return "InvalidLength"
-	case KindInvalidAttribute:
-		return "InvalidAttribute"
-	}
-	return "ErrorKind(" + strconv.Itoa(int(k)) + ")"
+var kindNames = [...]string{
+	KindInvalidLength:    "InvalidLength",
+	KindInvalidAttribute: "InvalidAttribute",
 }
+
+// String returns the kind's stable name, e.g. "InvalidLength".
+func (k ErrorKind) String() string { return exterr.KindString(kindNames[:], k) }
 
 // Error is an abort raised by a syscall of this package. The VM wraps it in
 // a *vm.Error of kind SyscallError, and vm.ErrorKindOf reports Kind's name.
 // Errors match with errors.Is by kind.
-type Error struct {
-	Kind   ErrorKind
-	Detail string // what was wrong, for people
-}
-
-// Error renders the kind and the detail.
-func (e *Error) Error() string {
-	if e.Detail == "" {
-		return e.Kind.String()
-	}
-	return e.Kind.String() + ": " + e.Detail
-}
-
-// KindName implements vm.KindNamer.
-func (e *Error) KindName() string { return e.Kind.String() }
-
-// Is reports whether target is an *Error of the same kind.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Kind == e.Kind
-}
+type Error = exterr.Error[ErrorKind]
 
 // Sentinels for errors.Is.
 var (
@@ -177,7 +156,7 @@ var (
 )
 
 func errorf(k ErrorKind, format string, args ...any) *Error {
-	return &Error{Kind: k, Detail: fmt.Sprintf(format, args...)}
+	return exterr.Errorf(k, format, args...)
 }
 
 // load maps n bytes of guest memory at addr for reading. An empty range
