@@ -356,14 +356,5 @@ func verify(s Scheme, c Curve, a Args) (ok bool, err error) {
 			ok, err = false, &Error{Kind: KindInvalidEncoding, Msg: fmt.Sprintf("verifier panicked: %v", r)}
 		}
 	}()
-	switch {
-	case s == Groth16 && c == CurveBN254:
-		return groth16BN254(a)
-	case s == Groth16:
-		return groth16BLS12381(a)
-	case c == CurveBN254:
-		return plonkBN254(a)
-	default:
-		return plonkBLS12381(a)
-	}
+	return verifiers[s][c](a)
 }
