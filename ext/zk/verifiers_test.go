@@ -9,6 +9,7 @@ import (
 
 	plonkbls "github.com/consensys/gnark/backend/plonk/bls12-381"
 	plonkbn "github.com/consensys/gnark/backend/plonk/bn254"
+	"github.com/consensys/gnark/logger"
 )
 
 // TestKZGLinesChecked swaps the two stored pairing lines of a PLONK key on
@@ -52,4 +53,29 @@ func swapLines(t *testing.T, vk interface {
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// TestQuietLogger checks that gnark's verifiers log through its global
+// logger (which is why QuietLogger exists) and that QuietLogger switches it
+// off.
+func TestQuietLogger(t *testing.T) {
+	prev := logger.Logger()
+	defer logger.Set(prev)
+	f := fixtureNamed(t, "groth16/bn254")
+	var buf bytes.Buffer
+	logger.Set(prev.Output(&buf).Level(0)) // 0: zerolog's debug level
+	if ok, err := verify(f.scheme, f.curve, f.args()); !ok || err != nil {
+		t.Fatalf("verify = %v, %v", ok, err)
+	}
+	if buf.Len() == 0 {
+		t.Fatal("gnark logged nothing: the test no longer shows what QuietLogger is for")
+	}
+	buf.Reset()
+	QuietLogger()
+	if ok, err := verify(f.scheme, f.curve, f.args()); !ok || err != nil {
+		t.Fatalf("verify = %v, %v", ok, err)
+	}
+	if buf.Len() != 0 {
+		t.Fatalf("gnark logged %q after QuietLogger", buf.String())
+	}
 }

@@ -13,12 +13,13 @@ import (
 	"github.com/agora-vm/agora/vm"
 )
 
-// gnark's verifiers log "verifier done" at debug level through a
-// process-wide zerolog logger that writes to standard output (except under
-// `go test`). A syscall must not write to the host's output (it would, for
-// one, corrupt `agora run --json`), and init is the one place where that
-// logger can be switched off before any goroutine reads it.
-func init() { logger.Disable() }
+// QuietLogger switches off gnark's process-wide logger, through which its
+// verifiers log "verifier done" to standard output (except under `go
+// test`). A syscall must not write to the host's output (it would, for one,
+// corrupt `agora run --json`), so a program that registers this family
+// calls QuietLogger at startup, before any goroutine verifies a proof:
+// gnark's logger is a plain variable, unsafe to change while read.
+func QuietLogger() { logger.Disable() }
 
 // Syscall names, as programs call them (the call's imm is the murmur3 hash
 // of the name).
