@@ -160,7 +160,7 @@ func syscall(t Tag) vm.SyscallFunc {
 		data[0] = byte(t)
 		copy(data[1:], args)
 		positions := append([]byte(nil), accts...)
-		code, err := inv.InvokeNative(m, ProgramID, positions, data, seedsAddr, nseeds)
+		code, err := inv.InvokeNative(m, ProgramID(), positions, data, seedsAddr, nseeds)
 		if err != nil {
 			return 0, err
 		}
