@@ -94,7 +94,7 @@ func (r *econRun) state(k pubkey.Pubkey) ([]byte, error) {
 	if err != nil {
 		return nil, &exitError{code: exitBadCall, err: err}
 	}
-	if a.Owner != econ.ProgramID {
+	if a.Owner != econ.ProgramID() {
 		return nil, usageErr("%s is not an account of the economics program", k)
 	}
 	return a.Data, nil
@@ -160,7 +160,7 @@ func (r *econRun) send(ix txn.Instruction, extra map[string]any, decode func([]b
 	if extra == nil {
 		extra = map[string]any{}
 	}
-	if t.Err == nil && decode != nil && t.ReturnProgram == econ.ProgramID {
+	if t.Err == nil && decode != nil && t.ReturnProgram == econ.ProgramID() {
 		extra["result"] = decode(t.ReturnData)
 	}
 	if r.f.json {

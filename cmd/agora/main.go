@@ -12,6 +12,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/agora-vm/agora/ext/zk"
 )
 
 // Exit codes.
@@ -35,6 +37,7 @@ func usageErr(format string, args ...any) error {
 }
 
 func main() {
+	zk.QuietLogger() // before any command verifies a proof
 	os.Exit(execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
