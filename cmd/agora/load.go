@@ -30,6 +30,7 @@ type loaded struct {
 	heapSize int                   // the heap an OVSM program was compiled for (0: default)
 	labels   map[int]string        // function names by pc, when known
 	isELF    bool
+	image    *elf.Image // the loaded ELF, for isELF
 }
 
 // isELFData reports whether data starts with the ELF magic.
@@ -125,7 +126,7 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 		if err != nil {
 			return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
 		}
-		l.program, l.isELF = img.Program, true
+		l.program, l.isELF, l.image = img.Program, true, img
 		l.labels = map[int]string{}
 		for key, fname := range img.Labels {
 			if pc, ok := img.Program.Functions[key]; ok {
@@ -141,6 +142,17 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 			return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
 		}
 		l.program = vm.NewRawProgram(v, p.Text, p.Functions, p.Entry)
+		if needsELF(p) {
+			// Read-only data and label addresses need a layout: build
+			// the ELF in memory and load it.
+			so, err := assembleELF(p)
+			if err != nil {
+				return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
+			}
+			if l.program, err = elf.Load(so, reg, nil); err != nil {
+				return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
+			}
+		}
 		l.lines = p.Lines
 	}
 	if !check {
