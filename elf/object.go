@@ -97,7 +97,6 @@ func (img *Image) Object(syscallName func(uint32) (string, bool)) (*Object, erro
 	return o, nil
 }
 
-
 // SyscallName returns a syscall namer that asks known first (it may be
 // nil) and then the names the file's relocations used.
 func (img *Image) SyscallName(known func(uint32) (string, bool)) func(uint32) (string, bool) {
