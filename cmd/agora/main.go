@@ -73,8 +73,8 @@ as the reference VM does: same result, same error kind, same compute units,
 and adds what agents need: transactional memory, ring buffers, native
 cryptography, auctions and escrow, a local chain, and the OVSM language.
 
-Programs are sBPF assembly (.s, .asm, or - for stdin), sBPF ELF shared
-objects (.so) or OVSM sources (.ovsm).
+Programs are sBPF assembly, sBPF ELF shared objects, raw instruction
+slots or OVSM sources, recognised by their content (- reads stdin).
 
 Exit codes: 0 success, 1 the program or transaction failed, 2 usage, load
 or verification errors.`,
