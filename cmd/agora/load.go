@@ -347,3 +347,20 @@ func rawProgram(text []byte, v sbpf.Version, reg *vm.Registry) *vm.Program {
 	}
 	return vm.NewRawProgram(v, text, funcs, 0)
 }
+
+// notELFMessage explains that a file given where an ELF is needed is not
+// one, and how to make one from what it is.
+func notELFMessage(path string, data []byte) string {
+	msg := path + ": not an ELF (no \\x7fELF magic)"
+	switch detectFormat(data, path) {
+	case formatAsm:
+		return msg + "; it reads as sBPF assembly: build an ELF with 'agora asm " + path + " -o PROGRAM.so'"
+	case formatOVSM:
+		return msg + "; it reads as OVSM: build an ELF with 'agora compile " + path + " -o PROGRAM.so'"
+	case formatC:
+		return msg + "; it is C source: build an ELF with 'agora cc " + path + " -o PROGRAM.so'"
+	case formatRaw:
+		return msg + "; it looks like raw instruction slots: disassemble them ('agora disasm FILE --sbpf-version vN > prog.s') and build an ELF with 'agora asm prog.s -o PROGRAM.so'"
+	}
+	return msg + "; build one with 'agora compile FILE.ovsm -o PROGRAM.so' or 'agora asm FILE.s -o PROGRAM.so'"
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/vm"
@@ -201,6 +202,10 @@ func runProgram(s *streams, path string, f *runFlags) error {
 		var ve *vm.Error
 		if errors.As(res.Err, &ve) {
 			rep.Error.PC = ve.PC
+			if l.isELF && ve.Kind == vm.AccessViolation && ve.Addr>>32 == sbpf.InputStart>>32 {
+				// A program built for Solana reads accounts there.
+				fmt.Fprintf(s.err, "hint: the program accessed the input region past the %d input bytes of raw mode; a Solana program expects its accounts and instruction data there: run it with --accounts FILE.json [--data HEX]\n", len(input))
+			}
 		}
 	}
 	if f.json {
