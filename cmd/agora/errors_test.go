@@ -121,3 +121,22 @@ func TestJSONInputsAreStrict(t *testing.T) {
 		}
 	}
 }
+
+// TestLongHelp: the groups' long help says more than the one-liner, and
+// verify's says it takes ELFs.
+func TestLongHelp(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "--help"}, "costs  every syscall's"},
+		{[]string{"econ", "auction", "--help"}, "An auction's life"},
+		{[]string{"verify", "--help"}, "an sBPF\nELF"},
+		{[]string{"run", "--help"}, `printf 'mov64 r0, 42\nexit\n' | agora run -`},
+	} {
+		r := runCLI(t, "", c.args...)
+		if r.code != 0 || !strings.Contains(r.stdout, c.want) {
+			t.Errorf("%v: exit %d, output lacks %q:\n%s", c.args, r.code, c.want, r.stdout)
+		}
+	}
+}

@@ -186,9 +186,15 @@ func newVerifyCmd(s *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify FILE",
 		Short: "Check an sBPF program with the reference's structural verifier",
-		Long: `Assemble FILE and check it with the structural verifier (the reference's
-RequisiteVerifier plus the V3+ syscall checks). Exit code 0 when it passes,
-2 when it is rejected.`,
+		Long: `Load FILE and check it with the structural verifier (the reference's
+RequisiteVerifier plus the V3+ syscall checks) and the transactional-memory
+pairing proof. FILE is recognised by its content, as in 'agora run': an sBPF
+ELF (loaded as Solana's loader does, version from its header), raw 8-byte
+instruction slots, sBPF assembly (assembled first) or OVSM (compiled first).
+Exit code 0 when it passes, 2 when it is rejected.`,
+		Example: `  agora verify examples/asm/fib.s
+  agora verify testdata/c/hello.so --json
+  agora verify fib.bin --sbpf-version v3`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := loadProgram(s, args[0], version)
