@@ -124,5 +124,3 @@ func clip(s string, n int) string {
 	}
 	return s[:n] + "\n…"
 }
-
-
