@@ -128,9 +128,9 @@ func openChain(dir string) (*store.Store, *bank.Bank, error) {
 	if _, err := os.Stat(ledger); err != nil {
 		return nil, nil, usageErr("%s is not a chain directory (run agora chain init --dir %s)", dir, dir)
 	}
-	st, err := store.Open(ledger)
+	st, err := openLedger(ledger, lockWait)
 	if err != nil {
-		return nil, nil, &exitError{code: exitBadCall, err: err}
+		return nil, nil, err
 	}
 	ex, err := ext.NewExecutor()
 	if err != nil {
@@ -182,9 +182,9 @@ Prints {"payer":"<base58>"} with --json.`,
 					return err
 				}
 			}
-			st, err := store.Open(filepath.Join(f.dir, ledgerDir))
+			st, err := openLedger(filepath.Join(f.dir, ledgerDir), lockWait)
 			if err != nil {
-				return &exitError{code: exitBadCall, err: err}
+				return err
 			}
 			defer st.Close()
 			ex, err := ext.NewExecutor()
@@ -262,6 +262,9 @@ Prints {"program_id":"<base58>"} with --json.`,
 			elfBytes, err := readFileLimited(args[0])
 			if err != nil {
 				return usageErr("%v", err)
+			}
+			if !isELFData(elfBytes) {
+				return usageErr("%s", notELFMessage(args[0], elfBytes))
 			}
 			st, b, err := openChain(f.dir)
 			if err != nil {

@@ -173,6 +173,7 @@ func TestExamples(t *testing.T) {
 		{file: "sum.s", input: "0301020304", code: 0, r0: 6, cu: 19},
 		{file: "fib.s", input: "0a", code: 0, r0: 55, cu: 1238},
 		{file: "fault.s", input: "00", code: 1, cu: 1, kind: "AccessViolation"},
+		{file: "ring.s", code: 0, r0: 12, cu: 51},
 	}
 	files, _ := filepath.Glob("../../examples/asm/*.s")
 	if len(files) != len(tests) {

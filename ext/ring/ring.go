@@ -116,7 +116,7 @@ func open(m *vm.Machine, addr uint64) (Header, []byte, error) {
 // consumerOf checks a consumer index.
 func consumerOf(h *Header, c uint64) (uint32, error) {
 	if c >= uint64(h.Consumers) {
-		return 0, errorf(KindInvalidConsumer, "consumer %d of a ring with %d", c, h.Consumers)
+		return 0, errorf(KindInvalidConsumer, "consumer %d of a ring with %d consumers (indexes 0 to %d; agora_ring_create takes the count in bits 32-39 of its capacity argument)", c, h.Consumers, h.Consumers-1)
 	}
 	return uint32(c), nil
 }

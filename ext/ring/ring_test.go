@@ -173,6 +173,11 @@ func TestErrors(t *testing.T) {
 		mustOK(t, do(m, sysPush, heap, heap+4096, 8), 0)
 		// pop, peek, size
 		mustKind(t, do(m, sysPop, heap, 1, heap+4096, 8), "InvalidConsumer")
+		// The message names the ring's consumer count and where it comes
+		// from, since the ABI packs it into the capacity argument.
+		if c := do(m, sysPop, heap, 1, heap+4096, 8); !strings.Contains(c.err.Error(), "consumer 1 of a ring with 1 consumers (indexes 0 to 0; agora_ring_create takes the count in bits 32-39") {
+			t.Errorf("InvalidConsumer message: %v", c.err)
+		}
 		mustKind(t, do(m, sysSize, heap, 1<<63), "InvalidConsumer")
 		mustKind(t, do(m, sysPeek, heap, 0, heap+4096, 7), "MessageTooLarge")
 		mustKind(t, do(m, sysPop, heap, 0, 0, 8), "AccessViolation")

@@ -276,7 +276,7 @@ func TestPrices(t *testing.T) {
 		CommitCost(0, CommitBytesPerCU) != CostCommitBase+1 || CommitCost(0, CommitBytesPerCU+1) != CostCommitBase+2 {
 		t.Fatal("CommitCost does not round up")
 	}
-	if CommitCost(1<<64-1, 0) != 1<<64-1 || AbortCost(3, 0) != CostAbortBase+3*CostPerWrite {
+	if CommitCost(1<<64-1, 0) != CostCommitBase+1<<63 || AbortCost(3, 0) != CostAbortBase+2 || AbortCost(4, 0) != CostAbortBase+2 {
 		t.Fatal("AbortCost terms")
 	}
 	// A budget that cannot pay for the commit fails the run; the

@@ -523,8 +523,8 @@ uint64_t agora_vrf_verify(uint64_t suite, const AgoraVrfProof *key_and_proof,
  * invocation while one is open [CPIInTransaction]. `agora verify` proves
  * on every path that a program does none of the first three.
  *
- * Price in CU: begin 1, test 1; commit 1 + w + ceil(b / 256) and abort
- * 1 + w + ceil(b / 128), where w counts the writes (stores and syscall
+ * Price in CU: begin 1, test 1; commit 1 + ceil(w / 2) + ceil(b / 256) and
+ * abort 1 + ceil(w / 2) + ceil(b / 128), where w counts the writes (stores and syscall
  * writes) to the heap and input since agora_tx_begin and b the distinct
  * bytes they changed. Stores outside a transaction cost nothing extra. */
 
