@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ovsm"
 
 	"github.com/spf13/cobra"
@@ -76,7 +75,7 @@ func openChain(dir string) (*store.Store, *bank.Bank, error) {
 	if err != nil {
 		return nil, nil, &exitError{code: exitBadCall, err: err}
 	}
-	ex, err := ext.NewExecutor()
+	ex, err := newExecutor()
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -131,7 +130,7 @@ Prints {"payer":"<base58>"} with --json.`,
 				return &exitError{code: exitBadCall, err: err}
 			}
 			defer st.Close()
-			ex, err := ext.NewExecutor()
+			ex, err := newExecutor()
 			if err != nil {
 				return err
 			}

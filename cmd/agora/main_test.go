@@ -440,3 +440,43 @@ func TestOVSMCompileCheckRun(t *testing.T) {
 		t.Fatalf("check: %d %q", res.code, res.stdout)
 	}
 }
+
+// TestRunAccountsUsesTheRuntime runs an instruction through the runtime
+// every tool uses: the sysvar syscalls resolve, and return data is logged
+// as Agave logs it.
+func TestRunAccountsUsesTheRuntime(t *testing.T) {
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "rent.s")
+	src := `mov64 r1, r10
+    sub64 r1, 24
+    syscall sol_get_rent_sysvar
+    mov64 r1, r10
+    sub64 r1, 24
+    mov64 r2, 8
+    syscall sol_set_return_data
+    mov64 r0, 0
+    exit
+`
+	accounts := filepath.Join(dir, "accounts.json")
+	for path, body := range map[string]string{prog: src, accounts: "[]"} {
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := runCLI(t, "", "run", prog, "--accounts", accounts, "--json")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s %s", res.code, res.stdout, res.stderr)
+	}
+	got := lastJSON(t, res.stdout)
+	pid := got["program_id"].(string)
+	// 3,480 lamports per byte-year, little-endian.
+	const rent = "mA0AAAAAAAA="
+	logs := fmt.Sprint(got["logs"])
+	if want := "Program return: " + pid + " " + rent; !strings.Contains(logs, want) {
+		t.Errorf("logs %s lack %q", logs, want)
+	}
+	rd, _ := got["return_data"].(map[string]any)
+	if rd["data"] != rent || rd["program_id"] != pid {
+		t.Errorf("return_data = %v", got["return_data"])
+	}
+}

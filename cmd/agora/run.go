@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/agora-vm/agora/abi"
 	"os"
 	"strings"
+
+	"github.com/agora-vm/agora/abi"
 
 	"github.com/spf13/cobra"
 
