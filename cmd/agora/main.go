@@ -87,6 +87,6 @@ or verification errors.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitBadCall, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
-	root.AddCommand(newRunCmd(s), newAsmCmd(s), newDisasmCmd(s), newVerifyCmd(s), newBenchCmd(s), newChainCmd(s), newZKCmd(s), newFeaturesCmd(s), newCompileCmd(s), newCheckCmd(s), newEconCmd(s), newSimCmd(s))
+	root.AddCommand(newRunCmd(s), newAsmCmd(s), newDisasmCmd(s), newVerifyCmd(s), newBenchCmd(s), newChainCmd(s), newZKCmd(s), newFeaturesCmd(s), newCompileCmd(s), newCheckCmd(s), newEconCmd(s), newSimCmd(s), newConformCmd(s))
 	return root
 }
