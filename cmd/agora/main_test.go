@@ -48,7 +48,7 @@ func TestRunJSONContract(t *testing.T) {
 			map[string]any{"ok": true, "cu": 2.0}},
 		{"fault", "ldxdw r0, [r1+0]\nexit\n", []string{"run", "-", "--json", "--input", "00"}, 1,
 			map[string]any{"ok": false, "cu": 1.0, "error": map[string]any{"kind": "AccessViolation", "pc": 0.0,
-				"message": "Access violation load 8 bytes at address 0x400000000 (in input region)"}}},
+				"message": "Access violation reading 8 bytes at address 0x400000000 (in input region)"}}},
 		{"budget", "ja -1\n", []string{"run", "-", "--json", "--budget", "10"}, 1,
 			map[string]any{"ok": false, "cu": 10.0}},
 		{"divide by zero", "mov64 r0, 1\ndiv64 r0, r2\nexit\n", []string{"run", "-", "--json"}, 1,
