@@ -7,6 +7,7 @@ import (
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/sysvar"
 	"github.com/agora-vm/agora/svm"
@@ -41,8 +42,8 @@ type returnData struct {
 // standaloneEnv is the block a standalone instruction or conformance case
 // runs in: slot 0, the default rent and epoch schedule, a zero clock (as
 // LiteSVM starts), and the given programs.
-func standaloneEnv(p svm.ProgramSource) *svm.Env {
-	return &svm.Env{Sysvars: sysvar.Set{Rent: sysvar.DefaultRent(), EpochSchedule: sysvar.DefaultEpochSchedule()}, Programs: p}
+func standaloneEnv(p svm.ProgramSource, features feature.Set) *svm.Env {
+	return &svm.Env{Sysvars: sysvar.Set{Rent: sysvar.DefaultRent(), EpochSchedule: sysvar.DefaultEpochSchedule()}, Programs: p, Features: features}
 }
 
 // fileProgram serves the program read from the command line.
@@ -118,7 +119,11 @@ func runInstruction(s *streams, l *loaded, f *runFlags) error {
 			Signer:  m.Signer, Writable: m.Writable,
 		})
 	}
-	env := standaloneEnv(fileProgram{programID, exe})
+	features, err := feature.Parse(f.features)
+	if err != nil {
+		return reportLoadError(s, f.json, usageErr("--features: %w", err))
+	}
+	env := standaloneEnv(fileProgram{programID, exe}, features)
 	res := ex.ExecuteInstruction(sx, env)
 	after := make([]abi.Account, len(res.Accounts))
 	for i, a := range res.Accounts {

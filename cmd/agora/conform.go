@@ -174,7 +174,7 @@ func runConform(s *streams, set feature.Set) error {
 		if err != nil {
 			res = &conformResult{Status: "invalid", Message: fmt.Sprintf("line %d: %v", line, err)}
 		} else {
-			res = conformOne(ex, cache, b, line)
+			res = conformOne(ex, cache, set, b, line)
 		}
 		if res.Status == "invalid" {
 			invalid++
@@ -236,7 +236,7 @@ func readLine(r *bufio.Reader, limit int) ([]byte, error) {
 	}
 }
 
-func conformOne(ex *svm.Executor, cache *svm.ProgramCache, line []byte, n int) *conformResult {
+func conformOne(ex *svm.Executor, cache *svm.ProgramCache, set feature.Set, line []byte, n int) *conformResult {
 	var c conformCase
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
@@ -277,7 +277,7 @@ func conformOne(ex *svm.Executor, cache *svm.ProgramCache, line []byte, n int) *
 	if terr := svm.Check(tx); terr != nil {
 		r = &svm.Result{Err: terr}
 	} else {
-		r = ex.Execute(tx, state, standaloneEnv(cache.Source(state)))
+		r = ex.Execute(tx, state, standaloneEnv(cache.Source(state), set))
 	}
 	for _, w := range r.Writes {
 		state[w.Key] = w.Account

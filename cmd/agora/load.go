@@ -115,7 +115,8 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 			}
 		}
 	} else if isELFData(data) {
-		opts := elf.DefaultOptions()
+		// As Agave's runtime loads programs.
+		opts := elf.RuntimeOptions()
 		opts.SymbolLabels = true
 		if version != "" {
 			opts.MinVersion, opts.MaxVersion = v, v

@@ -32,6 +32,7 @@ type runFlags struct {
 	data      string
 	dataJSON  string
 	programID string
+	features  string
 }
 
 func newRunCmd(s *streams) *cobra.Command {
@@ -79,6 +80,7 @@ exit' | agora run -`,
 	fl.StringVar(&f.data, "data", "", "instruction data as hex (with --accounts)")
 	fl.StringVar(&f.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
 	fl.StringVar(&f.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
+	fl.StringVar(&f.features, "features", "mainnet", "Agave feature gates (with --accounts): all, mainnet, or a comma-separated `LIST`")
 	return cmd
 }
 
