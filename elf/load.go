@@ -59,6 +59,17 @@ func DefaultOptions() Options {
 	return Options{MinVersion: sbpf.V0, MaxVersion: sbpf.LatestVersion, OptimizeRodata: true}
 }
 
+// RuntimeOptions returns the configuration Agave's program runtime loads
+// programs with: DefaultOptions without the rodata optimisation, so that
+// a V0-V2 program's read-only region starts at the bytecode region's base
+// (0x1_0000_0000), zero-filled below .text and in the gaps between
+// read-only sections.
+func RuntimeOptions() Options {
+	o := DefaultOptions()
+	o.OptimizeRodata = false
+	return o
+}
+
 // Image is a loaded ELF: the program and what the loader learned about it
 // on the way.
 type Image struct {

@@ -2,10 +2,13 @@ package svm
 
 import (
 	"encoding/base64"
+	"errors"
 	"time"
 
 	"github.com/agora-vm/agora/abi"
+	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/vm"
 )
@@ -75,7 +78,11 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 	if tc.ex.MeasureVM && len(tc.stack) == 1 {
 		start = time.Now()
 	}
-	res := m.Run(exe, vm.RunOptions{Input: input, Budget: budget, Context: &bpfContext{tc: tc, f: f}})
+	opts := vm.RunOptions{Input: input, Budget: budget, Context: &bpfContext{tc: tc, f: f}}
+	if tc.env.Features.Active(feature.InstructionDataOffsetInR2) {
+		opts.R2 = sbpf.InputStart + uint64(layout.InstructionDataOffset())
+	}
+	res := m.Run(exe, opts)
 	if !start.IsZero() {
 		tc.vmTime += time.Since(start)
 	}
@@ -86,6 +93,11 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 		tc.log("Program return: %s %s", f.programID, base64.StdEncoding.EncodeToString(tc.returnData))
 	}
 	if res.Err != nil {
+		if tc.env.Features.Active(feature.DepleteCUMeterOnVMFailure) && isVMFault(res.Err) {
+			// Agave consumes the transaction's whole remaining budget
+			// when the VM faults; a syscall's error leaves it.
+			tc.remaining = 0
+		}
 		return fromVM(res.Err)
 	}
 	if st := abi.Status(res.R0); st != nil {
@@ -102,6 +114,14 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 		a.Lamports, a.Data, a.Owner = post[k].Lamports, post[k].Data, pubkey.Pubkey(post[k].Owner)
 	}
 	return nil, ""
+}
+
+// isVMFault reports whether err is a fault of the VM itself (an access
+// violation, a division by zero, the meter running out...), not an error
+// a syscall returned.
+func isVMFault(err error) bool {
+	var ve *vm.Error
+	return errors.As(err, &ve) && ve.Kind != vm.SyscallError
 }
 
 // abiAccounts returns the accounts at the given transaction indexes as

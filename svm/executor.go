@@ -8,6 +8,7 @@ import (
 
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/computebudget"
+	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/sysvar"
 	"github.com/agora-vm/agora/solana/txn"
@@ -40,6 +41,9 @@ type Env struct {
 	Slot     uint64
 	Sysvars  sysvar.Set
 	Programs ProgramSource
+	// Features are the Agave feature gates in force (the zero Set has
+	// none active; banks and tools pass feature.Mainnet() by default).
+	Features feature.Set
 }
 
 // Executor executes transactions. It is safe for concurrent use: each

@@ -112,7 +112,7 @@ func UpgradeableProgramAccounts(programID pubkey.Pubkey, elfBytes []byte, slot u
 // loader with reject_broken_elfs against the deployment syscalls (which
 // lack sol_alloc_free_), then the structural verifier.
 func (ex *Executor) VerifyDeployment(elfBytes []byte) error {
-	opts := elf.DefaultOptions()
+	opts := elf.RuntimeOptions()
 	opts.RejectBrokenELFs = true
 	p, err := elf.Load(elfBytes, ex.deploy, &opts)
 	if err != nil {
@@ -127,7 +127,8 @@ func (ex *Executor) VerifyDeployment(elfBytes []byte) error {
 // Prepare loads an ELF for execution (broken ELFs tolerated, as Agave
 // loads deployed programs) with a heap of heapBytes.
 func (ex *Executor) Prepare(elfBytes []byte, heapBytes int) (*vm.Executable, error) {
-	p, err := elf.Load(elfBytes, ex.registry, nil)
+	opts := elf.RuntimeOptions()
+	p, err := elf.Load(elfBytes, ex.registry, &opts)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,9 @@ type RunOptions struct {
 	Context any
 	// Hook, if set, observes every instruction.
 	Hook Hook
+	// R2 is r2 at entry (0 unless set). Agave passes the instruction
+	// data's address there under SIMD-0321.
+	R2 uint64
 }
 
 // Result is the outcome of a run.
@@ -203,6 +206,7 @@ func (m *Machine) setup(e *Executable, opts RunOptions) {
 
 	m.regs = [16]uint64{}
 	m.regs[1] = sbpf.InputStart
+	m.regs[2] = opts.R2
 	if v.DynamicFrames() {
 		m.regs[10] = sbpf.StackStart + uint64(stackLen)
 	} else {

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/sched"
 
@@ -132,7 +131,7 @@ func openChain(dir string) (*store.Store, *bank.Bank, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ex, err := ext.NewExecutor()
+	ex, err := newExecutor()
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -187,7 +186,7 @@ Prints {"payer":"<base58>"} with --json.`,
 				return err
 			}
 			defer st.Close()
-			ex, err := ext.NewExecutor()
+			ex, err := newExecutor()
 			if err != nil {
 				return err
 			}

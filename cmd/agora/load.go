@@ -15,8 +15,7 @@ import (
 	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
-	"github.com/agora-vm/agora/syscalls"
-	"github.com/agora-vm/agora/syscalls/solcrypto"
+	"github.com/agora-vm/agora/svm"
 	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/vm"
 )
@@ -120,7 +119,8 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 			}
 		}
 	case formatELF:
-		opts := elf.DefaultOptions()
+		// As Agave's runtime loads programs.
+		opts := elf.RuntimeOptions()
 		opts.SymbolLabels = true
 		if version != "" {
 			opts.MinVersion, opts.MaxVersion = v, v
@@ -184,18 +184,22 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 	return l, nil
 }
 
-// newRegistry returns every syscall a raw run can call: Solana's standard
-// and crypto syscalls and Agora's extensions.
+// newRegistry returns every syscall a program can call: the registry of
+// the runtime every tool uses (newExecutor), so that a raw run, the
+// verifier, the disassembler and the chain resolve the same names.
+// Syscalls that need a transaction (sysvars, invocations) fail with a
+// typed error in a raw run.
 func newRegistry() (*vm.Registry, error) {
-	reg := syscalls.NewRegistry()
-	if err := solcrypto.Register(reg); err != nil {
+	ex, err := newExecutor()
+	if err != nil {
 		return nil, err
 	}
-	if err := ext.Register(reg); err != nil {
-		return nil, err
-	}
-	return reg, nil
+	return ex.Registry(), nil
 }
+
+// newExecutor is the one composition of the runtime the CLI uses:
+// Solana's runtime with Agora's extensions.
+func newExecutor() (*svm.Executor, error) { return ext.NewExecutor() }
 
 // asmOptions lets assembly use the extensions' mnemonics (tx_begin, ...).
 func asmOptions() *asm.Options { return &asm.Options{Aliases: ext.Aliases()} }

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/agora-vm/agora/abi"
 	"os"
 	"strings"
+
+	"github.com/agora-vm/agora/abi"
 
 	"github.com/spf13/cobra"
 
@@ -32,6 +33,7 @@ type runFlags struct {
 	data      string
 	dataJSON  string
 	programID string
+	features  string
 }
 
 func newRunCmd(s *streams) *cobra.Command {
@@ -81,6 +83,7 @@ the instruction failed), 2 usage, load or verification errors.`,
 	fl.StringVar(&f.data, "data", "", "instruction data as hex (with --accounts)")
 	fl.StringVar(&f.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
 	fl.StringVar(&f.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
+	fl.StringVar(&f.features, "features", "mainnet", "Agave feature gates (with --accounts): all, mainnet, or a comma-separated `LIST`")
 	return cmd
 }
 

@@ -26,6 +26,7 @@ import (
 
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/sysvar"
 	"github.com/agora-vm/agora/solana/txn"
@@ -40,15 +41,16 @@ const MaxRecentBlockhashes = 150
 // Bank is a chain over a store. Its methods are safe for concurrent use;
 // blocks are produced one at a time.
 type Bank struct {
-	mu     sync.Mutex
-	st     *store.Store
-	ex     *svm.Executor
-	cache  *svm.ProgramCache
-	sched  *sched.Scheduler
-	head   store.Header
-	recent []recentBlock // oldest first, at most MaxRecentBlockhashes
-	rent   sysvar.Rent
-	epochs sysvar.EpochSchedule
+	mu       sync.Mutex
+	st       *store.Store
+	ex       *svm.Executor
+	cache    *svm.ProgramCache
+	sched    *sched.Scheduler
+	head     store.Header
+	recent   []recentBlock // oldest first, at most MaxRecentBlockhashes
+	rent     sysvar.Rent
+	epochs   sysvar.EpochSchedule
+	features feature.Set
 	// genesisTime is the timestamp of block 0 (the Clock's epoch start).
 	genesisTime int64
 }
@@ -74,7 +76,7 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 		return nil, err
 	}
 	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), sched: sched.New(ex, sched.Config{}), head: head,
-		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule()}
+		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule(), features: feature.Mainnet()}
 	from := uint64(0)
 	if head.Height+1 > MaxRecentBlockhashes {
 		from = head.Height + 1 - MaxRecentBlockhashes
@@ -152,6 +154,14 @@ func (b *Bank) SetScheduler(cfg sched.Config) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.sched = sched.New(b.ex, cfg)
+}
+
+// SetFeatures sets the Agave feature gates the next blocks execute under
+// (feature.Mainnet() by default).
+func (b *Bank) SetFeatures(s feature.Set) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.features = s
 }
 
 // Executor returns the bank's transaction executor.
@@ -239,7 +249,7 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 	}}
 	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}}
 	bs.apply(sysvarWrites(&sv)[:1]) // the Clock changes every block
-	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap)}
+	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features}
 	return bs, env, nil
 }
 
