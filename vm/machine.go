@@ -25,6 +25,11 @@ type RunOptions struct {
 	// R2 is r2 at entry (0 unless set). Agave passes the instruction
 	// data's address there under SIMD-0321.
 	R2 uint64
+	// HookStride, when above 1, calls the hook only before every
+	// HookStride-th instruction (and before the first instruction after
+	// each syscall), for tools that need a periodic look rather than
+	// every step.
+	HookStride uint64
 }
 
 // Result is the outcome of a run.
@@ -43,23 +48,27 @@ type callFrame struct {
 // Machine holds the mutable state of runs: registers, stack, heap and the
 // meter. Reuse one per goroutine; it must not run two programs at once.
 type Machine struct {
-	regs      [16]uint64 // r0-r10; the rest absorb unverified register numbers
-	remaining uint64
-	pc        int
-	depth     int
-	bank      uint64 // meter reserve while a hook draws one unit per step
-	frameBump uint64 // r10 increase per call with fixed frames
-	hook      Hook
-	pendAddr  uint64 // the access step could not serve inline
-	pendVal   uint64
-	pendSize  uint8
-	pendReg   uint8
-	exe       *Executable
-	ctx       any
-	mem       memoryMap
-	stack     []byte
-	heap      []byte
-	frames    []callFrame
+	regs       [16]uint64 // r0-r10; the rest absorb unverified register numbers
+	remaining  uint64
+	pc         int
+	depth      int
+	bank       uint64 // meter reserve while a hook draws one unit per step
+	frameBump  uint64 // r10 increase per call with fixed frames
+	hook       Hook
+	pendAddr   uint64 // the access step could not serve inline
+	pendVal    uint64
+	pendSize   uint8
+	pendReg    uint8
+	stride     uint64 // instructions per hook call (at least 1)
+	stepCharge uint64 // 1 inside a hook: the meter already holds the next instruction's unit
+	pauseReq   bool
+	storeObs   func(addr uint64, b []byte)
+	exe        *Executable
+	ctx        any
+	mem        memoryMap
+	stack      []byte
+	heap       []byte
+	frames     []callFrame
 }
 
 // NewMachine returns an empty machine.
@@ -111,6 +120,9 @@ func (m *Machine) Translate(acc AccessType, addr, n uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if acc == Store && m.storeObs != nil {
+		m.storeObs(addr, b)
+	}
 	return b, nil
 }
 
@@ -153,6 +165,9 @@ func (m *Machine) RestoreMemory(addr uint64, data []byte) error {
 		return err
 	}
 	copy(b, data)
+	if m.storeObs != nil {
+		m.storeObs(addr, b)
+	}
 	return nil
 }
 
@@ -233,13 +248,22 @@ func (m *Machine) Run(e *Executable, opts RunOptions) Result {
 	if m.pc < 0 || m.pc >= len(e.code)-1 {
 		m.pc = len(e.code) - 1 // entry outside the text: overrun on the first step
 	}
-	m.hook = opts.Hook
+	return m.finish(opts)
+}
+
+// finish interprets from the prepared state and builds the result.
+func (m *Machine) finish(opts RunOptions) Result {
+	m.hook, m.stride, m.pauseReq = opts.Hook, max(opts.HookStride, 1), false
 	err := m.interpret()
 	m.hook = nil
 	res := Result{R0: m.regs[0], CU: opts.Budget - m.remaining}
 	if err != nil {
 		err.PC = m.pc
 		res.Err = err
+	}
+	if m.pauseReq {
+		m.pauseReq = false
+		res.Err = ErrPaused
 	}
 	m.ctx = nil
 	return res

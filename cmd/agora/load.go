@@ -30,7 +30,11 @@ type loaded struct {
 	heapSize int                   // the heap an OVSM program was compiled for (0: default)
 	labels   map[int]string        // function names by pc, when known
 	isELF    bool
-	image    *elf.Image // the loaded ELF, for isELF
+	image    *elf.Image      // the loaded ELF, for isELF
+	data     []byte          // the file as read
+	ovsmDbg  *ovsm.DebugInfo // OVSM line table, compiled or read beside an ELF
+	// debugObject is the BPF object with DWARF a C program was linked from.
+	debugObject []byte
 }
 
 // isELFData reports whether data starts with the ELF magic.
@@ -103,7 +107,7 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 	if path == "-" {
 		name = "<stdin>"
 	}
-	l := &loaded{path: name, registry: reg}
+	l := &loaded{path: name, registry: reg, data: data}
 	format := detectFormat(data, path)
 	switch format {
 	case formatOVSM:
@@ -111,7 +115,7 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 		if err != nil {
 			return nil, err
 		}
-		l.program, l.heapSize = out.Program, out.HeapSize
+		l.program, l.heapSize, l.ovsmDbg = out.Program, out.HeapSize, out.Debug
 		l.lines = make([]int, len(out.Program.Text)/sbpf.InsnSize)
 		for pc := range l.lines {
 			if loc, ok := out.Debug.Lookup(pc); ok {
@@ -159,6 +163,13 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 			}
 		}
 		l.lines = p.Lines
+		names := p.DisasmOptions().Names
+		l.labels = map[int]string{}
+		for _, pc := range p.Functions {
+			if n, ok := names[pc]; ok {
+				l.labels[pc] = n
+			}
+		}
 	default:
 		return nil, usageErr("%s: %s", name, formatHint(format, data))
 	}

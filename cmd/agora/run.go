@@ -34,6 +34,10 @@ type runFlags struct {
 	dataJSON  string
 	programID string
 	features  string
+
+	// Tools.
+	record  string
+	profile string
 }
 
 func newRunCmd(s *streams) *cobra.Command {
@@ -84,6 +88,8 @@ the instruction failed), 2 usage, load or verification errors.`,
 	fl.StringVar(&f.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
 	fl.StringVar(&f.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
 	fl.StringVar(&f.features, "features", "mainnet", "Agave feature gates (with --accounts): all, mainnet, or a comma-separated `LIST`")
+	fl.StringVar(&f.record, "record", "", "record the run to `FILE.trace` (replay it with agora replay, debug it with agora debug)")
+	fl.StringVar(&f.profile, "profile", "", "write a pprof profile of compute units by function and line to `FILE.pb.gz`")
 	return cmd
 }
 
@@ -192,7 +198,14 @@ func runProgram(s *streams, path string, f *runFlags) error {
 		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})
 	}
 	ctx := syscalls.NewContext([32]byte{})
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+	var res vm.Result
+	if f.record != "" || f.profile != "" {
+		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record, f.profile); err != nil {
+			return reportLoadError(s, f.json, err)
+		}
+	} else {
+		res = vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+	}
 	rep := runReport{OK: res.Err == nil, CU: res.CU, Logs: ctx.Messages()}
 	if rep.Logs == nil {
 		rep.Logs = []string{}
