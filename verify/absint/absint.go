@@ -171,6 +171,9 @@ type Result struct {
 	// NeedInput is the number of input bytes the proven input accesses
 	// need (raw mode), 0 when none.
 	NeedInput int
+	// HeapEnd is one past the highest heap byte a proven access touches
+	// (0 when none).
+	HeapEnd int
 	// Unknown lists what the analysis could not model (indirect calls,
 	// syscalls whose memory use it does not know), by pc.
 	Unknown []Note
@@ -223,6 +226,7 @@ type analysis struct {
 	unknown map[int]string
 	funcs   map[int]bool // function entries queued
 	need    int
+	heapEnd int
 	steps   int
 	known   map[uint32]syscallModel
 }
@@ -270,7 +274,7 @@ func Analyze(p *Program, l *Layout, opts Options) (*Result, error) {
 		}
 		a.step(pc, a.in[pc].clone())
 	}
-	res := &Result{NeedInput: a.need, Reached: make([]bool, n), before: a.in, States: a.steps}
+	res := &Result{NeedInput: a.need, HeapEnd: a.heapEnd, Reached: make([]bool, n), before: a.in, States: a.steps}
 	for pc := range a.in {
 		res.Reached[pc] = a.in[pc] != nil
 	}
@@ -784,6 +788,9 @@ func (a *analysis) check(base Val, off int16, size Num, store bool) string {
 	}
 	if end > lim {
 		return fmt.Sprintf("bytes up to offset %d may be accessed but the %s region holds %d", end, p.Reg, lim)
+	}
+	if p.Reg == RHeap {
+		a.heapEnd = max(a.heapEnd, int(end))
 	}
 	return ""
 }

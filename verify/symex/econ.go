@@ -30,6 +30,9 @@ func (e *engine) exit(s *state) {
 	if e.cfg.Conservation {
 		before, after := c.konst(0, wide), c.konst(0, wide)
 		for _, a := range e.cfg.Accounts {
+			if a.Dup {
+				continue
+			}
 			b := c.zext(e.field(s, a.LamportsOff, 8, true), wide)
 			x := c.zext(e.field(s, a.LamportsOff, 8, false), wide)
 			before, _ = c.add(before, b)
@@ -38,7 +41,7 @@ func (e *engine) exit(s *state) {
 		e.report(sv, "conservation", c.eq(before, after).Not(),
 			"the sum of the accounts' lamports after the instruction differs from the sum before")
 		for i, a := range e.cfg.Accounts {
-			if a.Owned {
+			if a.Owned || a.Dup {
 				continue
 			}
 			b := e.field(s, a.LamportsOff, 8, true)
@@ -99,6 +102,9 @@ func (e *engine) eval(s *state, x *econ.Expr, old bool) bv {
 	case econ.OpSumLamports:
 		sum := c.konst(0, wide)
 		for _, a := range e.cfg.Accounts {
+			if a.Dup {
+				continue
+			}
 			sum, _ = c.add(sum, c.zext(e.field(s, a.LamportsOff, 8, old), wide))
 		}
 		return sum

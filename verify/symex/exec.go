@@ -23,6 +23,9 @@ type Account struct {
 	DataLen     int
 	// Owned: the program owns the account (it may debit it).
 	Owned bool
+	// Dup: a duplicate entry of an earlier account (the same fields); it
+	// is not counted twice in sums.
+	Dup bool
 }
 
 // Config is what to execute and how far.
