@@ -288,7 +288,7 @@ func Analyze(o *Options) (*Report, error) {
 	default:
 		rep.Unknown = append(rep.Unknown, "cu: no bound proven: "+joinWhy(why))
 	}
-	if ai != nil && ai.HeapEnd >= 0 && allProven(ai) {
+	if ai != nil && ai.HeapEnd > 0 && allProven(ai) {
 		rep.Proven = append(rep.Proven, fmt.Sprintf("heap: at most %d bytes touched", ai.HeapEnd))
 	}
 
