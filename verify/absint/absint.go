@@ -930,10 +930,17 @@ func (a *analysis) callLocal(pc int, s *state, target int) {
 	if target < 0 || target >= a.n {
 		return
 	}
-	if !a.funcs[target] {
-		a.funcs[target] = true
-		a.merge(target, -1, a.entryState(false))
+	// The callee is analysed once, from the join of its callers' argument
+	// registers; a pointer into the caller's frame is not one into the
+	// callee's, so it becomes a value of unknown provenance.
+	a.funcs[target] = true
+	entry := a.entryState(false)
+	for r := 1; r <= 5; r++ {
+		if v := s.regs[r]; !(v.Kind == VPtr && v.Reg == RStack) {
+			entry.regs[r] = v
+		}
 	}
+	a.merge(target, pc, entry)
 	a.havocCall(s)
 	a.merge(pc+1, pc, s)
 }

@@ -231,7 +231,13 @@ func Analyze(o *Options) (*Report, error) {
 				continue // every path was followed and none faults here
 			}
 			unproven++
+			if unproven > maxMemoryUnknown {
+				continue
+			}
 			rep.Unknown = append(rep.Unknown, fmt.Sprintf("memory: pc %d%s may fault: %s", x.PC, o.at(x.PC), x.Reason))
+		}
+		if unproven > maxMemoryUnknown {
+			rep.Unknown = append(rep.Unknown, fmt.Sprintf("memory: %d more accesses may fault (not listed)", unproven-maxMemoryUnknown))
 		}
 		for _, n := range ai.Unknown {
 			if exhaustive {
@@ -314,6 +320,9 @@ func Analyze(o *Options) (*Report, error) {
 	slices.SortStableFunc(rep.Findings, func(a, b Finding) int { return cmp.Or(cmp.Compare(a.PC, b.PC), cmp.Compare(a.Kind, b.Kind)) })
 	return rep, nil
 }
+
+// maxMemoryUnknown bounds the memory accesses listed one by one.
+const maxMemoryUnknown = 20
 
 func joinWhy(why []string) string {
 	if len(why) == 0 {

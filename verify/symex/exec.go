@@ -716,7 +716,7 @@ func (e *engine) address(s *state, a bv, n int, write bool) (uint64, bool) {
 		return 0, false
 	}
 	x := e.modelBV(a)
-	e.incomplete(fmt.Sprintf("an input-dependent address at pc %d was fixed to one value", s.pc))
+	e.incomplete("input-dependent addresses were fixed to one value each (the paths cover that value only)")
 	s.cond = append(s.cond, c.eq(a, c.konst(x, 64)))
 	return x, true
 }
