@@ -183,26 +183,46 @@ comes from its header.`,
 func newVerifyCmd(s *streams) *cobra.Command {
 	var version string
 	var asJSON bool
+	df := &deepFlags{}
 	cmd := &cobra.Command{
 		Use:   "verify FILE",
-		Short: "Check an sBPF program with the reference's structural verifier",
+		Short: "Check an sBPF program with the reference's structural verifier (and, with --deep, prove its safety)",
 		Long: `Load FILE and check it with the structural verifier (the reference's
 RequisiteVerifier plus the V3+ syscall checks) and the transactional-memory
 pairing proof. FILE is recognised by its content, as in 'agora run': an sBPF
 ELF (loaded as Solana's loader does, version from its header), raw 8-byte
 instruction slots, sBPF assembly (assembled first) or OVSM (compiled first).
-Exit code 0 when it passes, 2 when it is rejected.`,
+Exit code 0 when it passes, 2 when it is rejected.
+
+With --deep the program (which must pass the structural verifier) is also
+analysed for memory safety (abstract interpretation), arithmetic that can
+wrap (bit-precise symbolic execution with a SAT solver), information flow
+from --private inputs, lamport conservation and --invariant expressions
+(with --accounts), and resource bounds. Every property is proven, violated
+(with a counterexample input that reaches it), or unknown (with the
+reason). With --json the last line is
+  {"proven":[...],"findings":[{"kind","pc","line"?,"path","counterexample"?,"message"}],"unknown":[...]}
+Exit codes with --deep: 0 all proven, 1 a finding, 3 something unknown,
+2 usage or load errors. See docs/verify.md.`,
 		Example: `  agora verify examples/asm/fib.s
   agora verify testdata/c/hello.so --json
-  agora verify fib.bin --sbpf-version v3`,
+  agora verify fib.bin --sbpf-version v3
+  agora verify prog.s --deep --private input:0:8 --json
+  agora verify prog.so --deep --accounts accounts.json --invariant 'sum(lamports) == old(sum(lamports))' --replay`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := df.check(cmd); err != nil {
+				return err
+			}
 			l, err := loadProgram(s, args[0], version)
 			if err != nil {
-				if asJSON {
+				if asJSON && !df.deep {
 					return reportVerify(s, err)
 				}
 				return err
+			}
+			if df.deep {
+				return runDeep(s, l, df, asJSON)
 			}
 			if asJSON {
 				return writeJSON(s, map[string]any{"ok": true, "instructions": len(l.program.Text) / sbpf.InsnSize,
@@ -217,6 +237,7 @@ Exit code 0 when it passes, 2 when it is rejected.`,
 	}
 	cmd.Flags().StringVar(&version, "sbpf-version", "", "sBPF version: v0..v4 (default v0)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	df.add(cmd)
 	return cmd
 }
 

@@ -25,7 +25,7 @@ var layers = [][]string{
 	// 2: loading, the standard syscalls, static analysis, engines.
 	{"elf", "syscalls", "verify", "vm/jit", "conformance", "internal"},
 	// 3: extension families and storage.
-	{"ext/txmem", "ext/ring", "ext/crypto", "ext/zk", "ext/econ", "ext/lanes", "ext/offload", "ext/modules", "store"},
+	{"ext/txmem", "ext/ring", "ext/crypto", "ext/zk", "ext/econ", "ext/flow", "ext/lanes", "ext/offload", "ext/modules", "store"},
 	// 4: the Solana runtime.
 	{"svm"},
 	// 5: deterministic parallel execution of a block's transactions.

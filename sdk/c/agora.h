@@ -535,6 +535,15 @@ uint64_t agora_tx_test(void);
 
 /* ==== end of ext/txmem ================================================== */
 
+/* ==== ext/flow: declassification ========================================
+ * agora_declassify(ptr, len) tells `agora verify --deep --private ...` that
+ * the bytes [ptr, ptr+len) may be made public from here on (the taint
+ * analysis stops following them). At run time it only checks that the
+ * range is readable and costs the base syscall price; it returns 0.
+ */
+uint64_t agora_declassify(const void *ptr, uint64_t len);
+/* ==== end of ext/flow =================================================== */
+
 /* ==== ext/ring: ring-buffer message passing =============================
  * (Go package github.com/agora-vm/agora/ext/ring; this section is its own.)
  *
