@@ -1,6 +1,6 @@
 package ext
 
-import "github.com/agora-vm/agora/ext/names"
+import names "github.com/agora-vm/agora/sbpf/extnames"
 
 // Feature is an operation of the research proposal. The proposal gave
 // each one an opcode number; those numbers collide with the existing ISA

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/ovsm/parse"
+	names "github.com/agora-vm/agora/sbpf/extnames"
 )
 
 // The syscall table: every OVSM function that is a syscall of the

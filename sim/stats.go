@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -76,15 +77,16 @@ func (r *run) touchedAccounts(state []pubkey.Pubkey) []pubkey.Pubkey {
 	return slices.Compact(out)
 }
 
-// balances reads the lamports of keys, in order.
+// balances reads the lamports of keys, in order, on all cores.
 func (r *run) balances(keys []pubkey.Pubkey) ([]uint64, error) {
 	out := make([]uint64, len(keys))
-	for i, k := range keys {
-		a, err := r.chain.Account(k)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = a.Lamports
+	errs := make([]error, len(keys))
+	parallelFor(len(keys), func(i int) {
+		a, err := r.chain.Account(keys[i])
+		out[i], errs[i] = a.Lamports, err
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -143,9 +145,14 @@ func (r *run) closeRound(stats *RoundStats, touched []pubkey.Pubkey, before []ui
 	}
 	stats.TotalLamports = r.economy + post - pre + stats.Fees
 	r.economy = stats.TotalLamports
-	agents, err := r.balances(r.agents.pub)
-	if err != nil {
-		return err
+	// The agents are among the accounts just read (touched is sorted).
+	agents := make([]uint64, 0, len(r.agents.pub))
+	for _, k := range r.agents.pub {
+		i, ok := slices.BinarySearchFunc(touched, k, func(a, b pubkey.Pubkey) int { return slices.Compare(a[:], b[:]) })
+		if !ok {
+			return fmt.Errorf("sim: agent %s is not among the round's accounts", k)
+		}
+		agents = append(agents, after[i])
 	}
 	stats.GiniMicro = giniMicro(agents)
 	if stats.Seconds > 0 {

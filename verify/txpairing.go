@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
+	names "github.com/agora-vm/agora/sbpf/extnames"
 )
 
 // The transactional-memory syscalls whose pairing TxPairing proves

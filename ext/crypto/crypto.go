@@ -7,8 +7,8 @@ import (
 	"strconv"
 
 	"github.com/agora-vm/agora/ext/exterr"
-	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
+	names "github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 

@@ -3,8 +3,8 @@ package econ
 import (
 	"fmt"
 
-	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
+	names "github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 

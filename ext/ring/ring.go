@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
+	names "github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 

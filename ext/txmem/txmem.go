@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
+	names "github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/consensys/gnark/logger"
 
-	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
+	names "github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 

@@ -37,8 +37,8 @@ import (
 	"strings"
 
 	agoraelf "github.com/agora-vm/agora/elf"
-	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
+	names "github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/syscalls"
 )
 

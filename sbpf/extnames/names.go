@@ -1,4 +1,4 @@
-// Package names defines, once, the name of every agora_* syscall and the
+// Package extnames defines, once, the name of every agora_* syscall and the
 // feature ID the research proposal gave its operation.
 //
 // A program calls a syscall by the murmur3 hash of its name, so a name is
@@ -7,7 +7,7 @@
 // misspelling in any one of them would silently break the others. This
 // package imports nothing and must never import anything: every layer,
 // down to verify, may depend on it.
-package names
+package extnames
 
 // Prefix starts every Agora syscall name. An assembler mnemonic is the
 // name without it (see Aliases).

@@ -1,10 +1,10 @@
-package names_test
+package extnames_test
 
 import (
 	"maps"
 	"testing"
 
-	"github.com/agora-vm/agora/ext/names"
+	names "github.com/agora-vm/agora/sbpf/extnames"
 )
 
 func TestAliases(t *testing.T) {
