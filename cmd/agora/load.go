@@ -88,8 +88,11 @@ func loadProgram(s *streams, path, version string) (*loaded, error) {
 	return readProgram(s, path, version, true)
 }
 
-// readProgram is loadProgram, verifying only when check is set (the
-// disassembler shows programs the verifier rejects too).
+// readProgram is loadProgram, verifying only when check is set. The
+// disassembler (check unset) shows programs the verifier rejects too,
+// and loads ELFs with the reference VM's layout, which keeps read-only
+// data as the file has it; programs that run are loaded as Agave's
+// runtime loads them.
 func readProgram(s *streams, path, version string, check bool) (*loaded, error) {
 	v, err := parseVersion(version)
 	if err != nil {
@@ -125,6 +128,9 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 	case formatELF:
 		// As Agave's runtime loads programs.
 		opts := elf.RuntimeOptions()
+		if !check {
+			opts = elf.DefaultOptions()
+		}
 		opts.SymbolLabels = true
 		if version != "" {
 			opts.MinVersion, opts.MaxVersion = v, v
