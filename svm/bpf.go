@@ -31,7 +31,7 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 		e := ierr(UnsupportedProgramID)
 		return e, e.Error()
 	}
-	var exe *vm.Executable
+	var exe vm.Runnable
 	var err error
 	if tc.env.Programs != nil {
 		exe, err = tc.env.Programs.Executable(f.programID, prog, tc.heapBytes)
@@ -75,7 +75,7 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 	if tc.ex.MeasureVM && len(tc.stack) == 1 {
 		start = time.Now()
 	}
-	res := m.Run(exe, vm.RunOptions{Input: input, Budget: budget, Context: &bpfContext{tc: tc, f: f}})
+	res := exe.Run(m, vm.RunOptions{Input: input, Budget: budget, Context: &bpfContext{tc: tc, f: f}})
 	if !start.IsZero() {
 		tc.vmTime += time.Since(start)
 	}

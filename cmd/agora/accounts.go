@@ -64,14 +64,14 @@ func runInstruction(s *streams, l *loaded, f *runFlags) error {
 	}
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = max(f.heap, l.heapSize)
-	exe, err := vm.NewExecutable(l.program, l.registry, cfg)
+	exe, err := vm.Interpreter{}.Prepare(l.program, l.registry, cfg)
 	if err != nil {
 		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})
 	}
 	ctx := syscalls.NewContext(programID)
 	pid := abi.EncodeKey(programID)
 	ctx.Log(fmt.Sprintf("Program %s invoke [1]", pid))
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
 
 	// The instruction's outcome: a VM fault, a nonzero return value, or a
 	// write-back that breaks the runtime's rules all fail it; only success
