@@ -94,7 +94,7 @@ type Image struct {
 
 // Load parses, checks and relocates an sBPF ELF shared object exactly as
 // the reference's Executable::load does, and returns the program ready
-// for vm.NewExecutable. Syscalls referenced by V0-V2 relocations are
+// for a vm.Engine's Prepare. Syscalls referenced by V0-V2 relocations are
 // resolved against syscalls (which may be nil). Every failure is an
 // *Error.
 func Load(data []byte, syscalls *vm.Registry, opts *Options) (*vm.Program, error) {

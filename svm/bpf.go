@@ -34,7 +34,7 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 		e := ierr(UnsupportedProgramID)
 		return e, e.Error()
 	}
-	var exe *vm.Executable
+	var exe vm.Runnable
 	var err error
 	if tc.env.Programs != nil {
 		exe, err = tc.env.Programs.Executable(f.programID, prog, tc.heapBytes)
@@ -82,7 +82,7 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 	if tc.env.Features.Active(feature.InstructionDataOffsetInR2) {
 		opts.R2 = sbpf.InputStart + uint64(layout.InstructionDataOffset())
 	}
-	res := m.Run(exe, opts)
+	res := exe.Run(m, opts)
 	if !start.IsZero() {
 		tc.vmTime += time.Since(start)
 	}

@@ -32,7 +32,7 @@ type AccountReader interface {
 type ProgramSource interface {
 	// Executable returns the program at key, whose account (as the
 	// transaction loaded it) is acct, prepared with a heap of heapBytes.
-	Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (*vm.Executable, error)
+	Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error)
 }
 
 // Env is what a block gives its transactions: the slot, the sysvars and
@@ -55,6 +55,9 @@ type Executor struct {
 	// (Result.VMTime), for benchmarks. It reads a monotonic clock and
 	// changes no result.
 	MeasureVM bool
+	// Engine prepares the programs the executor runs; nil means the
+	// interpreter. Set it before the first Execute.
+	Engine vm.Engine
 
 	costs    syscalls.Costs
 	registry *vm.Registry // syscalls of programs being run

@@ -126,7 +126,7 @@ func (ex *Executor) VerifyDeployment(elfBytes []byte) error {
 
 // Prepare loads an ELF for execution (broken ELFs tolerated, as Agave
 // loads deployed programs) with a heap of heapBytes.
-func (ex *Executor) Prepare(elfBytes []byte, heapBytes int) (*vm.Executable, error) {
+func (ex *Executor) Prepare(elfBytes []byte, heapBytes int) (vm.Runnable, error) {
 	opts := elf.RuntimeOptions()
 	p, err := elf.Load(elfBytes, ex.registry, &opts)
 	if err != nil {
@@ -134,7 +134,15 @@ func (ex *Executor) Prepare(elfBytes []byte, heapBytes int) (*vm.Executable, err
 	}
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = heapBytes
-	return vm.NewExecutable(p, ex.registry, cfg)
+	return ex.engine().Prepare(p, ex.registry, cfg)
+}
+
+// engine returns the engine programs are prepared by.
+func (ex *Executor) engine() vm.Engine {
+	if ex.Engine == nil {
+		return vm.Interpreter{}
+	}
+	return ex.Engine
 }
 
 // ProgramCache prepares programs once and shares them. Entries are keyed
@@ -155,7 +163,7 @@ type cacheKey struct {
 
 type cacheEntry struct {
 	once sync.Once
-	exe  *vm.Executable
+	exe  vm.Runnable
 	err  error
 }
 
@@ -167,7 +175,7 @@ func NewProgramCache(ex *Executor) *ProgramCache {
 // Executable returns the program held by the program account acct at
 // key; for the upgradeable loader, the ELF is read from its ProgramData
 // account through r.
-func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int, r AccountReader) (*vm.Executable, error) {
+func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int, r AccountReader) (vm.Runnable, error) {
 	var elfBytes []byte
 	var version uint64
 	switch acct.Owner {
@@ -221,6 +229,6 @@ type cacheSource struct {
 	r AccountReader
 }
 
-func (s cacheSource) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (*vm.Executable, error) {
+func (s cacheSource) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
 	return s.c.Executable(key, acct, heapBytes, s.r)
 }

@@ -22,11 +22,11 @@ func translateProbe(t *testing.T, call func(m *vm.Machine) ([]byte, error)) (n i
 		return 0, nil
 	})
 	p := new(prog).call("probe").exit()
-	exe, e := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.text, nil, 0), reg, vm.DefaultConfig())
+	exe, e := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.text, nil, 0), reg, vm.DefaultConfig())
 	if e != nil {
 		t.Fatal(e)
 	}
-	if res := vm.NewMachine().Run(exe, vm.RunOptions{Input: make([]byte, 64), Budget: 100}); res.Err != nil {
+	if res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: make([]byte, 64), Budget: 100}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 	if err != nil {

@@ -117,7 +117,7 @@ func (r *Recorder) Step(m *vm.Machine, pc int) {
 
 // Run runs exe (prepared against r.Registry) on m and returns its result
 // and the trace. opts.Hook must be nil: the recorder is the hook.
-func (r *Recorder) Run(m *vm.Machine, exe *vm.Executable, opts vm.RunOptions) (vm.Result, *Trace) {
+func (r *Recorder) Run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions) (vm.Result, *Trace) {
 	r.budget, r.sysCU, r.next, r.nlogs = opts.Budget, 0, 0, 0
 	r.events, r.cps = nil, nil
 	t := &Trace{
@@ -131,7 +131,7 @@ func (r *Recorder) Run(m *vm.Machine, exe *vm.Executable, opts vm.RunOptions) (v
 		Debug:    r.opts.Debug,
 	}
 	opts.Hook, opts.HookStride = r, r.opts.Interval
-	res := m.Run(exe, opts)
+	res := exe.Run(m, opts)
 	t.Events, t.Checkpoints = r.events, r.cps
 	if len(t.Checkpoints) == 0 {
 		// A run that faulted before its first instruction (an entry

@@ -49,10 +49,10 @@ func standaloneEnv(p svm.ProgramSource, features feature.Set) *svm.Env {
 // fileProgram serves the program read from the command line.
 type fileProgram struct {
 	id  pubkey.Pubkey
-	exe *vm.Executable
+	exe vm.Runnable
 }
 
-func (p fileProgram) Executable(key pubkey.Pubkey, _ *account.Account, heapBytes int) (*vm.Executable, error) {
+func (p fileProgram) Executable(key pubkey.Pubkey, _ *account.Account, heapBytes int) (vm.Runnable, error) {
 	if key != p.id {
 		return nil, svm.ErrNotProgram
 	}
@@ -61,7 +61,7 @@ func (p fileProgram) Executable(key pubkey.Pubkey, _ *account.Account, heapBytes
 	}
 	cfg := p.exe.Config()
 	cfg.HeapSize = heapBytes
-	return vm.NewExecutable(p.exe.Program(), p.exe.Registry(), cfg)
+	return vm.Interpreter{}.Prepare(p.exe.Program(), p.exe.Registry(), cfg)
 }
 
 // runInstruction runs a program as one Solana instruction: the accounts
@@ -101,7 +101,7 @@ func runInstruction(s *streams, l *loaded, f *runFlags) error {
 	heap := max(f.heap, l.heapSize)
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = heap
-	exe, err := vm.NewExecutable(l.program, ex.Registry(), cfg)
+	exe, err := vm.Interpreter{}.Prepare(l.program, ex.Registry(), cfg)
 	if err != nil {
 		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})
 	}

@@ -193,7 +193,7 @@ func runProgram(s *streams, path string, f *runFlags) error {
 	}
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = max(f.heap, l.heapSize)
-	exe, err := vm.NewExecutable(l.program, l.registry, cfg)
+	exe, err := vm.Interpreter{}.Prepare(l.program, l.registry, cfg)
 	if err != nil {
 		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})
 	}
@@ -204,7 +204,7 @@ func runProgram(s *streams, path string, f *runFlags) error {
 			return reportLoadError(s, f.json, err)
 		}
 	} else {
-		res = vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+		res = exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
 	}
 	rep := runReport{OK: res.Err == nil, CU: res.CU, Logs: ctx.Messages()}
 	if rep.Logs == nil {

@@ -145,7 +145,7 @@ func recordTrace(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *sys
 	if err != nil {
 		return nil, vm.Result{}, err
 	}
-	exe, err := vm.NewExecutable(l.program, reg, cfg)
+	exe, err := vm.Interpreter{}.Prepare(l.program, reg, cfg)
 	if err != nil {
 		return nil, vm.Result{}, &exitError{code: exitBadCall, err: err}
 	}

@@ -212,7 +212,7 @@ entrypoint:
 	if err := Register(reg); err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ entrypoint:
 	}
 	vrfPrice, _ := VRFVerifyCost(VRFEdwards25519TAI, uint64(len(alpha)))
 	price := BLSVerifyCost(uint64(len(msg))) + CostPedersenCommit + CostPedersenVerify + vrfPrice
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: a.Buf, Budget: 1_400_000})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: a.Buf, Budget: 1_400_000})
 	if res.Err != nil || res.R0 != 0 {
 		t.Fatalf("program: r0=%d err=%v", res.R0, res.Err)
 	}
@@ -249,7 +249,7 @@ entrypoint:
 	}
 	// A wrong message: bls_verify returns 1 and the program reports it.
 	a.at(header[2], 1)[0] ^= 1
-	res = vm.NewMachine().Run(exe, vm.RunOptions{Input: a.Buf, Budget: 1_400_000})
+	res = exe.Run(vm.NewMachine(), vm.RunOptions{Input: a.Buf, Budget: 1_400_000})
 	if res.Err != nil || res.R0 != uint64(Invalid) {
 		t.Fatalf("tampered message: r0=%d err=%v", res.R0, res.Err)
 	}

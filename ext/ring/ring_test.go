@@ -26,11 +26,11 @@ func inMachine(t testing.TB, input []byte, fn func(m *vm.Machine)) {
 	})
 	text := sbpf.AppendEncoded(nil, sbpf.Instruction{Op: sbpf.Call, Imm: int32(sbpf.SyscallHash("test_host"))})
 	text = sbpf.AppendEncoded(text, sbpf.Instruction{Op: sbpf.Exit})
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, text, nil, 0), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, text, nil, 0), reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: 1 << 40}); res.Err != nil {
+	if res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: 1 << 40}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 }
@@ -271,12 +271,12 @@ func TestRingInTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := vm.NewMachine()
-	res := m.Run(exe, vm.RunOptions{Budget: 10_000})
+	res := exe.Run(m, vm.RunOptions{Budget: 10_000})
 	if res.Err != nil || res.R0 != 1 {
 		t.Fatalf("%+v", res)
 	}
@@ -299,8 +299,8 @@ func TestRingInTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, _ = vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg2, vm.DefaultConfig())
-	if res := vm.NewMachine().Run(exe, vm.RunOptions{Budget: 10_000}); res.Err != nil {
+	exe, _ = vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg2, vm.DefaultConfig())
+	if res := exe.Run(vm.NewMachine(), vm.RunOptions{Budget: 10_000}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 	if logged != SlotHeaderSize+8+8 {
