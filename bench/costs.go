@@ -151,7 +151,7 @@ type PreparedCost struct {
 	// Calls is the number of syscalls one run of the loop makes.
 	Calls int
 
-	loop, base           *vm.Executable
+	loop, base           vm.Runnable
 	loopInput, baseInput []byte
 	ctx                  *syscalls.Context
 	m                    *vm.Machine
@@ -288,21 +288,21 @@ func wantZero(r0 uint64) error {
 	return nil
 }
 
-func assembleCostLoop(reg *vm.Registry, s *CostSample, calls int, baseline bool) (*vm.Executable, error) {
+func assembleCostLoop(reg *vm.Registry, s *CostSample, calls int, baseline bool) (vm.Runnable, error) {
 	prog, err := asm.Assemble(costLoopSource(s, calls, baseline), sbpf.V0, nil)
 	if err != nil {
 		return nil, err
 	}
-	return vm.NewExecutable(vm.NewRawProgram(sbpf.V0, prog.Text, prog.Functions, prog.Entry), reg, vm.DefaultConfig())
+	return vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, prog.Text, prog.Functions, prog.Entry), reg, vm.DefaultConfig())
 }
 
 // run executes one loop with a fresh context.
-func (p *PreparedCost) run(exe *vm.Executable, input []byte) vm.Result {
+func (p *PreparedCost) run(exe vm.Runnable, input []byte) vm.Result {
 	p.ctx.Reset()
 	if p.Sample.Setup != nil {
 		p.Sample.Setup(p.ctx)
 	}
-	return p.m.Run(exe, vm.RunOptions{Input: input, Budget: costBudget, Context: p.ctx})
+	return exe.Run(p.m, vm.RunOptions{Input: input, Budget: costBudget, Context: p.ctx})
 }
 
 // Measure times the calibration loop and the baseline, rounds times, and

@@ -13,6 +13,7 @@ import (
 
 	"github.com/agora-vm/agora/ext/crypto"
 	"github.com/agora-vm/agora/ext/econ"
+	"github.com/agora-vm/agora/ext/flow"
 	"github.com/agora-vm/agora/ext/ring"
 	"github.com/agora-vm/agora/ext/txmem"
 	"github.com/agora-vm/agora/ext/zk"
@@ -33,6 +34,7 @@ func families() []family {
 		{"ext/crypto", crypto.Register, crypto.Mnemonics},
 		{"ext/zk", zk.Register, nil},
 		{"ext/econ", econ.Register, econ.Mnemonics},
+		{"ext/flow", flow.Register, flow.Aliases},
 	}
 }
 

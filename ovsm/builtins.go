@@ -333,6 +333,9 @@ func (fc *fctx) bToInt(n *parse.Node) value {
 		return bottomVal
 	}
 	v := vs[0]
+	if v.t.k == kAny && v.c == nil {
+		return fc.anyConvert(v, "%to-int", tInt)
+	}
 	if v.t.k == kDec {
 		d := v
 		d.t = tInt
@@ -350,7 +353,30 @@ func (fc *fctx) bToUint(n *parse.Node) value {
 	if !ok {
 		return bottomVal
 	}
-	return fc.convert(vs[0], tUint, fc.arg(n, 0))
+	v := vs[0]
+	if v.t.k == kAny && v.c == nil {
+		return fc.anyConvert(v, "%to-uint", tUint)
+	}
+	if v.t.k == kDec {
+		// truncate, then check the sign
+		d := v
+		d.t = tInt
+		v = fc.arith("/", d, constInt(tInt, 1_000_000_000), fc.arg(n, 0), n, n)
+	}
+	return fc.convert(v, tUint, fc.arg(n, 0))
+}
+
+// anyConvert converts a value of type any to a number type with a
+// run-time function that dispatches on its tag, so that (int x) on a
+// decimal read from instruction data truncates as it does on a decimal
+// known at compile time.
+func (fc *fctx) anyConvert(v value, fn string, t typ) value {
+	in := fc.c.runtimeInstance(fn, []typ{tRaw}, false)
+	out := regVal(t, fc.call(in, []opnd{reg(fc.reg(v))}))
+	if t.k == kUint {
+		out = withRange(out, 0, math.MaxInt64, false)
+	}
+	return out
 }
 
 func (fc *fctx) bToDec(n *parse.Node) value {
@@ -361,6 +387,9 @@ func (fc *fctx) bToDec(n *parse.Node) value {
 	v := vs[0]
 	if v.t.k == kDec {
 		return v
+	}
+	if v.t.k == kAny && v.c == nil {
+		return fc.anyConvert(v, "%to-dec", tDec)
 	}
 	v = fc.convert(v, tInt, fc.arg(n, 0))
 	r := fc.arith("*", v, constInt(tInt, 1_000_000_000), fc.arg(n, 0), n, n)

@@ -240,7 +240,7 @@ func TestExampleAtomicSwap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(out.Program, extRegistry(t), vm.Config{HeapSize: out.HeapSize})
+	exe, err := vm.Interpreter{}.Prepare(out.Program, extRegistry(t), vm.Config{HeapSize: out.HeapSize})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,10 @@ type Block struct {
 	Timestamp  int64
 	Signatures [][64]byte
 	Writes     []account.Keyed
+	// Workers is how many goroutines may hash the written accounts for
+	// the state commitment; 0 or 1 hashes on the calling goroutine. The
+	// commitment does not depend on it.
+	Workers int
 }
 
 // Record is a committed block as the store keeps it.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -161,26 +162,60 @@ func (s *Store) Commit(b *Block) (Header, error) {
 	for i, w := range b.Writes {
 		last[w.Key] = i
 	}
-	keys := make([][]byte, 0, len(last)+3)
-	values := make([][]byte, 0, len(last)+3)
+	var final []int
 	for i, w := range b.Writes {
-		if last[w.Key] != i {
-			continue
+		if last[w.Key] == i {
+			final = append(final, i)
 		}
-		old, err := s.Account(w.Key)
-		if err != nil {
-			return Header{}, err
+	}
+	// Each account's old and new lattice hashes (blake3 XOF, most of a
+	// commit's time) are independent, and lattice hashes add modulo 2^16
+	// lane by lane, so workers may sum their shares in any order.
+	values := make([][]byte, len(final))
+	errs := make([]error, len(final))
+	share := func(next func() int) (delta LtHash) {
+		for j := next(); j < len(final); j = next() {
+			w := &b.Writes[final[j]]
+			old, err := s.Account(w.Key)
+			if err != nil {
+				errs[j] = err
+				continue
+			}
+			oh, nh := AccountLtHash(w.Key, &old), AccountLtHash(w.Key, &w.Account)
+			delta.Sub(&oh)
+			delta.Add(&nh)
+			if w.Account.Lamports != 0 {
+				values[j] = w.Account.Encode()
+			}
 		}
-		oh := AccountLtHash(w.Key, &old)
-		lt.Sub(&oh)
-		nh := AccountLtHash(w.Key, &w.Account)
-		lt.Add(&nh)
-		keys = append(keys, accountKey(w.Key))
-		if w.Account.Lamports == 0 {
-			values = append(values, nil)
-		} else {
-			values = append(values, w.Account.Encode())
+		return delta
+	}
+	var next atomic.Int64
+	claim := func() int { return int(next.Add(1) - 1) }
+	if workers := min(b.Workers, len(final)/16); workers > 1 {
+		shares := make([]LtHash, workers)
+		var wg sync.WaitGroup
+		for i := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				shares[i] = share(claim)
+			}()
 		}
+		wg.Wait()
+		for i := range shares {
+			lt.Add(&shares[i])
+		}
+	} else {
+		d := share(claim)
+		lt.Add(&d)
+	}
+	keys := make([][]byte, 0, len(final)+3)
+	for j, i := range final {
+		if errs[j] != nil {
+			return Header{}, errs[j]
+		}
+		keys = append(keys, accountKey(b.Writes[i].Key))
 	}
 	h := Header{Height: b.Height, Timestamp: b.Timestamp, StateRoot: lt.Checksum(), TxRoot: txRoot(b.Signatures), NumTxs: uint32(len(b.Signatures))}
 	if s.hasAny {

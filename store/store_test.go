@@ -242,3 +242,34 @@ func TestCrashSafety(t *testing.T) {
 	}
 	t.Logf("%d kills, %d blocks committed", rounds, committed+1)
 }
+
+// TestParallelHashingSameRoot: hashing the written accounts on several
+// goroutines commits the same state root as hashing them on one.
+func TestParallelHashingSameRoot(t *testing.T) {
+	var roots [][32]byte
+	for _, workers := range []int{0, 1, 3, 8} {
+		s := NewMem()
+		for h := uint64(0); h < 4; h++ {
+			b := &Block{Height: h, Timestamp: int64(h), Workers: workers}
+			for i := range 200 {
+				k := key(int(h)*50 + i) // overlaps the previous block's accounts
+				b.Writes = append(b.Writes, account.Keyed{Key: k, Account: account.Account{Lamports: uint64(i % 7), Data: []byte{byte(i), byte(h)}}})
+			}
+			hd, err := s.Commit(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h == 3 {
+				roots = append(roots, hd.StateRoot)
+			}
+		}
+		if err := s.Verify(); err != nil {
+			t.Fatalf("%d workers: %v", workers, err)
+		}
+	}
+	for i := range roots {
+		if roots[i] != roots[0] {
+			t.Fatalf("state roots differ with the number of workers: %x", roots)
+		}
+	}
+}

@@ -112,7 +112,7 @@ func UpgradeableProgramAccounts(programID pubkey.Pubkey, elfBytes []byte, slot u
 // loader with reject_broken_elfs against the deployment syscalls (which
 // lack sol_alloc_free_), then the structural verifier.
 func (ex *Executor) VerifyDeployment(elfBytes []byte) error {
-	opts := elf.DefaultOptions()
+	opts := elf.RuntimeOptions()
 	opts.RejectBrokenELFs = true
 	p, err := elf.Load(elfBytes, ex.deploy, &opts)
 	if err != nil {
@@ -126,14 +126,23 @@ func (ex *Executor) VerifyDeployment(elfBytes []byte) error {
 
 // Prepare loads an ELF for execution (broken ELFs tolerated, as Agave
 // loads deployed programs) with a heap of heapBytes.
-func (ex *Executor) Prepare(elfBytes []byte, heapBytes int) (*vm.Executable, error) {
-	p, err := elf.Load(elfBytes, ex.registry, nil)
+func (ex *Executor) Prepare(elfBytes []byte, heapBytes int) (vm.Runnable, error) {
+	opts := elf.RuntimeOptions()
+	p, err := elf.Load(elfBytes, ex.registry, &opts)
 	if err != nil {
 		return nil, err
 	}
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = heapBytes
-	return vm.NewExecutable(p, ex.registry, cfg)
+	return ex.engine().Prepare(p, ex.registry, cfg)
+}
+
+// engine returns the engine programs are prepared by.
+func (ex *Executor) engine() vm.Engine {
+	if ex.Engine == nil {
+		return vm.Interpreter{}
+	}
+	return ex.Engine
 }
 
 // ProgramCache prepares programs once and shares them. Entries are keyed
@@ -154,7 +163,7 @@ type cacheKey struct {
 
 type cacheEntry struct {
 	once sync.Once
-	exe  *vm.Executable
+	exe  vm.Runnable
 	err  error
 }
 
@@ -166,7 +175,7 @@ func NewProgramCache(ex *Executor) *ProgramCache {
 // Executable returns the program held by the program account acct at
 // key; for the upgradeable loader, the ELF is read from its ProgramData
 // account through r.
-func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int, r AccountReader) (*vm.Executable, error) {
+func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int, r AccountReader) (vm.Runnable, error) {
 	var elfBytes []byte
 	var version uint64
 	switch acct.Owner {
@@ -220,6 +229,6 @@ type cacheSource struct {
 	r AccountReader
 }
 
-func (s cacheSource) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (*vm.Executable, error) {
+func (s cacheSource) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
 	return s.c.Executable(key, acct, heapBytes, s.r)
 }

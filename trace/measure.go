@@ -37,7 +37,7 @@ type Costs struct {
 // and replayed, and recorded with per-instruction deltas, over rounds
 // rounds of about roundTime each, and reports the medians.
 func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budget uint64, rounds int, roundTime time.Duration) (Costs, error) {
-	exe, err := vm.NewExecutable(prog, reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(prog, reg, vm.DefaultConfig())
 	if err != nil {
 		return Costs{}, err
 	}
@@ -46,7 +46,7 @@ func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budg
 	if err != nil {
 		return Costs{}, err
 	}
-	recExe, err := vm.NewExecutable(prog, wrapped, vm.DefaultConfig())
+	recExe, err := vm.Interpreter{}.Prepare(prog, wrapped, vm.DefaultConfig())
 	if err != nil {
 		return Costs{}, err
 	}
@@ -54,7 +54,7 @@ func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budg
 	in := slices.Clone(input)
 	untraced := func() vm.Result {
 		copy(in, input)
-		return m.Run(exe, vm.RunOptions{Input: in, Budget: budget, Context: syscalls.NewContext([32]byte{})})
+		return exe.Run(m, vm.RunOptions{Input: in, Budget: budget, Context: syscalls.NewContext([32]byte{})})
 	}
 	var tr *Trace
 	var enc bytes.Buffer
@@ -77,7 +77,7 @@ func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budg
 	deltaRecord := func() {
 		copy(in, input)
 		delta = NewDeltaRecorder(prog)
-		m.Run(exe, vm.RunOptions{Input: in, Budget: budget, Hook: delta, Context: syscalls.NewContext([32]byte{})})
+		exe.Run(m, vm.RunOptions{Input: in, Budget: budget, Hook: delta, Context: syscalls.NewContext([32]byte{})})
 		if err := delta.Encode(io.Discard); err != nil {
 			panic(err)
 		}

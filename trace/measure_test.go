@@ -32,7 +32,7 @@ func BenchmarkRecord(b *testing.B) {
 		b.Fatal(err)
 	}
 	prog := vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry)
-	exe, err := vm.NewExecutable(prog, syscalls.NewRegistry(), vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(prog, syscalls.NewRegistry(), vm.DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -40,13 +40,13 @@ func BenchmarkRecord(b *testing.B) {
 	b.Run("untraced", func(b *testing.B) {
 		m := vm.NewMachine()
 		for b.Loop() {
-			m.Run(exe, vm.RunOptions{Input: in, Budget: 1 << 20})
+			exe.Run(m, vm.RunOptions{Input: in, Budget: 1 << 20})
 		}
 	})
 	b.Run("record", func(b *testing.B) {
 		rec := NewRecorder(Options{})
 		reg, _ := rec.Registry(syscalls.NewRegistry())
-		rexe, _ := vm.NewExecutable(prog, reg, vm.DefaultConfig())
+		rexe, _ := vm.Interpreter{}.Prepare(prog, reg, vm.DefaultConfig())
 		m := vm.NewMachine()
 		for b.Loop() {
 			rec.Run(m, rexe, vm.RunOptions{Input: in, Budget: 1 << 20})

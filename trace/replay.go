@@ -29,7 +29,9 @@ func (d *Divergence) Error() string {
 // answers, so a replay needs nothing outside the trace. It can run from
 // the start, from any checkpoint or from any state a hook captured.
 type Replayer struct {
-	t      *Trace
+	t *Trace
+	// exe is the interpreter's: replay resumes from checkpoints, which
+	// only the interpreting engine can.
 	exe    *vm.Executable
 	m      *vm.Machine
 	input  []byte
@@ -48,11 +50,11 @@ func NewReplayer(t *Trace) (*Replayer, error) {
 			return nil, fmt.Errorf("trace: %w", err)
 		}
 	}
-	exe, err := vm.NewExecutable(t.Program, reg, t.Config)
+	exe, err := vm.Interpreter{}.Prepare(t.Program, reg, t.Config)
 	if err != nil {
 		return nil, fmt.Errorf("trace: preparing the recorded program: %w", err)
 	}
-	r.exe = exe
+	r.exe = exe.(*vm.Executable)
 	r.sysCU = make([]uint64, len(t.Events)+1)
 	for i, ev := range t.Events {
 		r.sysCU[i+1] = r.sysCU[i] + ev.CU

@@ -33,7 +33,7 @@ func recordProgram(t testing.TB, prog *vm.Program, input []byte, budget, interva
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(prog, reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(prog, reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,13 +47,13 @@ func runPlain(t testing.TB, src string, input []byte, budget uint64) (vm.Result,
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), syscalls.NewRegistry(), vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), syscalls.NewRegistry(), vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := syscalls.NewContext([32]byte{})
 	in := bytes.Clone(input)
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: in, Budget: budget, Context: ctx})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: in, Budget: budget, Context: ctx})
 	return res, ctx.Messages(), in
 }
 

@@ -7,15 +7,16 @@ import (
 	"strings"
 
 	"github.com/agora-vm/agora/sbpf"
+	names "github.com/agora-vm/agora/sbpf/extnames"
 )
 
 // The transactional-memory syscalls whose pairing TxPairing proves
 // (package ext/txmem implements them; DESIGN.md §5.1).
 const (
-	TxBeginName  = "agora_tx_begin"
-	TxCommitName = "agora_tx_commit"
-	TxAbortName  = "agora_tx_abort"
-	TxTestName   = "agora_tx_test"
+	TxBeginName  = names.TxBegin
+	TxCommitName = names.TxCommit
+	TxAbortName  = names.TxAbort
+	TxTestName   = names.TxTest
 )
 
 // Syscalls that never return: a path ends at them (the run fails).

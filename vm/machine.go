@@ -22,6 +22,9 @@ type RunOptions struct {
 	Context any
 	// Hook, if set, observes every instruction.
 	Hook Hook
+	// R2 is r2 at entry (0 unless set). Agave passes the instruction
+	// data's address there under SIMD-0321.
+	R2 uint64
 	// HookStride, when above 1, calls the hook only before every
 	// HookStride-th instruction (and before the first instruction after
 	// each syscall), for tools that need a periodic look rather than
@@ -66,6 +69,7 @@ type Machine struct {
 	stack      []byte
 	heap       []byte
 	frames     []callFrame
+	prog       *Program // last, so the hot fields keep their offsets
 }
 
 // NewMachine returns an empty machine.
@@ -101,8 +105,8 @@ func (m *Machine) Consume(cu uint64) error {
 // Context returns the value passed in RunOptions.Context.
 func (m *Machine) Context() any { return m.ctx }
 
-// Executable returns the program being run.
-func (m *Machine) Executable() *Executable { return m.exe }
+// Program returns the program being run (or last run).
+func (m *Machine) Program() *Program { return m.prog }
 
 // HeapSize returns the size of the heap region.
 func (m *Machine) HeapSize() int { return len(m.heap) }
@@ -218,12 +222,14 @@ func (m *Machine) setup(e *Executable, opts RunOptions) {
 
 	m.regs = [16]uint64{}
 	m.regs[1] = sbpf.InputStart
+	m.regs[2] = opts.R2
 	if v.DynamicFrames() {
 		m.regs[10] = sbpf.StackStart + uint64(stackLen)
 	} else {
 		m.regs[10] = sbpf.StackStart + uint64(cfg.StackFrameSize)
 	}
 	m.exe = e
+	m.prog = p
 	m.ctx = opts.Context
 	m.depth = 0
 	m.pc = p.Entry
@@ -238,8 +244,8 @@ func (m *Machine) setup(e *Executable, opts RunOptions) {
 	}
 }
 
-// Run executes e from its entry point.
-func (m *Machine) Run(e *Executable, opts RunOptions) Result {
+// run interprets e from its entry point.
+func (m *Machine) run(e *Executable, opts RunOptions) Result {
 	m.setup(e, opts)
 	if m.pc < 0 || m.pc >= len(e.code)-1 {
 		m.pc = len(e.code) - 1 // entry outside the text: overrun on the first step

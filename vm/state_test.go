@@ -37,7 +37,7 @@ func loopProgram(t *testing.T) *Executable {
 		I(sbpf.Mov64Reg, 0, 7, 0, 0),
 		I(sbpf.Exit, 0, 0, 0, 0),
 	)
-	exe, err := NewExecutable(NewRawProgram(sbpf.V0, text, nil, 0), reg, Config{})
+	exe, err := newExecutable(NewRawProgram(sbpf.V0, text, nil, 0), reg, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +60,10 @@ func (h *recordingHook) Step(m *Machine, pc int) {
 
 func TestHookStride(t *testing.T) {
 	exe := loopProgram(t)
-	plain := NewMachine().Run(exe, RunOptions{Budget: 10000, Input: make([]byte, 16)})
+	plain := exe.Run(NewMachine(), RunOptions{Budget: 10000, Input: make([]byte, 16)})
 	every, strided := &recordingHook{}, &recordingHook{}
-	r1 := NewMachine().Run(exe, RunOptions{Budget: 10000, Input: make([]byte, 16), Hook: every})
-	r2 := NewMachine().Run(exe, RunOptions{Budget: 10000, Input: make([]byte, 16), Hook: strided, HookStride: 50})
+	r1 := exe.Run(NewMachine(), RunOptions{Budget: 10000, Input: make([]byte, 16), Hook: every})
+	r2 := exe.Run(NewMachine(), RunOptions{Budget: 10000, Input: make([]byte, 16), Hook: strided, HookStride: 50})
 	if r1 != plain || r2 != plain {
 		t.Fatalf("results differ: %+v %+v %+v", plain, r1, r2)
 	}
@@ -73,8 +73,8 @@ func TestHookStride(t *testing.T) {
 		t.Fatalf("%d and %d hook calls for %d instructions", len(every.calls), len(strided.calls), plain.CU-300)
 	}
 	// Out of budget behaves the same under a stride.
-	short := NewMachine().Run(exe, RunOptions{Budget: 777, Input: make([]byte, 16)})
-	shortS := NewMachine().Run(exe, RunOptions{Budget: 777, Input: make([]byte, 16), Hook: &recordingHook{}, HookStride: 64})
+	short := exe.Run(NewMachine(), RunOptions{Budget: 777, Input: make([]byte, 16)})
+	shortS := exe.Run(NewMachine(), RunOptions{Budget: 777, Input: make([]byte, 16), Hook: &recordingHook{}, HookStride: 64})
 	if short.CU != shortS.CU || ErrorKindOf(short.Err) != ErrorKindOf(shortS.Err) {
 		t.Fatalf("%+v vs %+v", short, shortS)
 	}
@@ -85,12 +85,12 @@ func TestHookStride(t *testing.T) {
 func TestPauseSnapshotResume(t *testing.T) {
 	exe := loopProgram(t)
 	in := make([]byte, 16)
-	plain := NewMachine().Run(exe, RunOptions{Budget: 10000, Input: in})
+	plain := exe.Run(NewMachine(), RunOptions{Budget: 10000, Input: in})
 	for n := 1; n < 700; n += 10 {
 		h := &recordingHook{pauseN: n}
 		m := NewMachine()
 		in2 := make([]byte, 16)
-		res := m.Run(exe, RunOptions{Budget: 10000, Input: in2, Hook: h})
+		res := exe.Run(m, RunOptions{Budget: 10000, Input: in2, Hook: h})
 		if !errors.Is(res.Err, ErrPaused) {
 			t.Fatalf("pause %d: %v", n, res.Err)
 		}
@@ -121,11 +121,11 @@ func TestObserveStores(t *testing.T) {
 		}
 		return 0, nil
 	})
-	wrapped, err := NewExecutable(exe.Program(), reg, Config{})
+	wrapped, err := newExecutable(exe.Program(), reg, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	NewMachine().Run(wrapped, RunOptions{Budget: 10000, Input: make([]byte, 16)})
+	wrapped.Run(NewMachine(), RunOptions{Budget: 10000, Input: make([]byte, 16)})
 	if len(ranges) != 200 || ranges[0] != sbpf.InputStart+8 || ranges[1] != 1 {
 		t.Fatalf("observed %v", ranges[:min(len(ranges), 6)])
 	}

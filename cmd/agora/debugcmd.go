@@ -183,12 +183,19 @@ func recordForDebug(s *streams, path string, f *runFlags, debugObject string) (*
 		if f.inputHex != "" || f.inputFile != "" {
 			return nil, usageErr("--accounts builds the input itself; drop --input/--input-file")
 		}
-		programID, _, _, input, err := instructionInput(f)
+		ir, err := prepareInstruction(l, f)
 		if err != nil {
 			return nil, err
 		}
-		tr, _, err := recordTrace(l, cfg, input, f.budget, syscalls.NewContext(programID), instructionFeatures)
-		return tr, err
+		rec, err := newRecordedProgram(l, ir)
+		if err != nil {
+			return nil, err
+		}
+		ir.execute(rec)
+		if rec.trace == nil {
+			return nil, &exitError{code: exitBadCall, err: fmt.Errorf("the runtime did not run the program, so there is nothing to debug")}
+		}
+		return rec.trace, nil
 	}
 	input, err := readInput(f)
 	if err != nil {

@@ -94,7 +94,7 @@ func (r *econRun) state(k pubkey.Pubkey) ([]byte, error) {
 	if err != nil {
 		return nil, &exitError{code: exitBadCall, err: err}
 	}
-	if a.Owner != econ.ProgramID {
+	if a.Owner != econ.ProgramID() {
 		return nil, usageErr("%s is not an account of the economics program", k)
 	}
 	return a.Data, nil
@@ -160,7 +160,7 @@ func (r *econRun) send(ix txn.Instruction, extra map[string]any, decode func([]b
 	if extra == nil {
 		extra = map[string]any{}
 	}
-	if t.Err == nil && decode != nil && t.ReturnProgram == econ.ProgramID {
+	if t.Err == nil && decode != nil && t.ReturnProgram == econ.ProgramID() {
 		extra["result"] = decode(t.ReturnData)
 	}
 	if r.f.json {
@@ -293,7 +293,25 @@ func u64s(b []byte) []uint64 {
 // ---- auctions ----
 
 func newEconAuctionCmd(s *streams) *cobra.Command {
-	cmd := &cobra.Command{Use: "auction", Short: "Create, bid in, reveal, settle and show auctions"}
+	cmd := &cobra.Command{Use: "auction", Short: "Create, bid in, reveal, settle and show auctions",
+		Long: `Run auctions of the economics program on the local chain in --dir.
+
+An auction's life: 'create' (its kind, items and how long bidding lasts),
+'bid' while bidding is open (the bidder's lamports are locked until
+settlement; sealed kinds bid a commitment with a deposit), 'reveal' for
+the sealed kinds between the bid and reveal deadlines, then 'settle' once
+the deadline has passed (a Dutch auction as soon as it is taken): winners
+pay (VCG: the harm each winner does to the others; GSP: by the next bid
+down; sealed-second: the second price), everyone else is refunded and
+unrevealed sealed bids forfeit the penalty. 'show' prints the auction's
+state at any time; 'agora econ wait' advances slots.
+
+Kinds: vcg, gsp, sealed-first, sealed-second, english, dutch. See each
+subcommand's --help for its flags.`,
+		Example: `  agora econ auction create --dir D --kind vcg --id 1 --items 2 --bid-slots 5
+  agora econ auction bid --dir D AUCTION --bidder b1 --value 10 --items 0
+  agora econ wait --dir D --slots 6
+  agora econ auction settle --dir D AUCTION`}
 
 	var p econ.AuctionCreate
 	var kind, creator, beneficiary, weights string

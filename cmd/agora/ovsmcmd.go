@@ -68,16 +68,33 @@ Exit codes: 0 compiled, 2 diagnostics or usage errors.`,
 func newCheckCmd(s *streams) *cobra.Command {
 	var version string
 	var asJSON bool
+	df := &deepFlags{}
 	cmd := &cobra.Command{
 		Use:   "check FILE.ovsm",
 		Short: "Report an OVSM program's diagnostics without writing anything",
 		Long: `Parse and compile an OVSM program and print its diagnostics, each with
-file:line:col, the source line and a caret. Exit codes: 0 no errors, 2 errors.`,
+file:line:col, the source line and a caret. Exit codes: 0 no errors, 2 errors.
+
+With --deep the compiled program also goes through the deep analyses of
+'agora verify --deep' (see its --help), and findings are printed at their
+OVSM source line. Exit codes with --deep: 0 proven, 1 a finding, 3 unknown,
+2 diagnostics or usage errors.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := df.check(cmd); err != nil {
+				return err
+			}
 			v, err := parseVersion(version)
 			if err != nil {
 				return err
+			}
+			if df.deep {
+				l, err := loadProgram(s, args[0], version)
+				if err != nil {
+					return err
+				}
+				_ = v
+				return runDeep(s, l, df, asJSON)
 			}
 			src, err := readSource(s, args[0])
 			if err != nil {
@@ -118,5 +135,6 @@ file:line:col, the source line and a caret. Exit codes: 0 no errors, 2 errors.`,
 	}
 	cmd.Flags().StringVar(&version, "sbpf-version", "", "sBPF version: v0 (default) or v3")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	df.add(cmd)
 	return cmd
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agora-vm/agora/ovsm"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/trace"
 	"github.com/agora-vm/agora/trace/profile"
@@ -149,7 +151,7 @@ func recordTrace(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *sys
 	if err != nil {
 		return nil, vm.Result{}, err
 	}
-	exe, err := vm.NewExecutable(l.program, reg, cfg)
+	exe, err := vm.Interpreter{}.Prepare(l.program, reg, cfg)
 	if err != nil {
 		return nil, vm.Result{}, &exitError{code: exitBadCall, err: err}
 	}
@@ -273,4 +275,73 @@ version) or usage errors.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
+}
+
+// recordedProgram serves the command line's program to the runtime and
+// records its top-level run (a CPI back into it runs unrecorded).
+type recordedProgram struct {
+	fileProgram
+	rec    *trace.Recorder
+	recExe vm.Runnable
+	trace  *trace.Trace
+}
+
+func newRecordedProgram(l *loaded, ir *instructionRun) (*recordedProgram, error) {
+	if l.debugObject == nil {
+		if err := findDebugObject(l, ""); err != nil {
+			return nil, err
+		}
+	}
+	rec := trace.NewRecorder(trace.Options{Features: instructionFeatures, Debug: debugInfoFor(l)})
+	reg, err := rec.Registry(ir.ex.Registry())
+	if err != nil {
+		return nil, err
+	}
+	exe, err := vm.Interpreter{}.Prepare(l.program, reg, ir.cfg)
+	if err != nil {
+		return nil, &exitError{code: exitBadCall, err: err}
+	}
+	return &recordedProgram{rec: rec, recExe: exe}, nil
+}
+
+func (p *recordedProgram) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
+	exe, err := p.fileProgram.Executable(key, acct, heapBytes)
+	if err != nil || p.trace != nil || heapBytes != p.recExe.Config().HeapSize {
+		return exe, err
+	}
+	return recordingRunnable{p}, nil
+}
+
+// recordingRunnable runs the program under the recorder once.
+type recordingRunnable struct{ p *recordedProgram }
+
+func (r recordingRunnable) Run(m *vm.Machine, opts vm.RunOptions) vm.Result {
+	if m == nil {
+		m = vm.NewMachine()
+	}
+	res, tr := r.p.rec.Run(m, r.p.recExe, opts)
+	r.p.trace = tr
+	return res
+}
+
+func (r recordingRunnable) Program() *vm.Program   { return r.p.recExe.Program() }
+func (r recordingRunnable) Config() vm.Config      { return r.p.recExe.Config() }
+func (r recordingRunnable) Registry() *vm.Registry { return r.p.recExe.Registry() }
+
+// write saves the recorded trace and its profile.
+func (p *recordedProgram) write(tracePath, profilePath string) error {
+	if p.trace == nil {
+		return &exitError{code: exitBadCall, err: fmt.Errorf("the runtime did not run the program, so there is nothing to record")}
+	}
+	if tracePath != "" {
+		if err := writeTrace(p.trace, tracePath); err != nil {
+			return &exitError{code: exitBadCall, err: err}
+		}
+	}
+	if profilePath != "" {
+		if err := writeProfile(p.trace, profilePath); err != nil {
+			return &exitError{code: exitBadCall, err: err}
+		}
+	}
+	return nil
 }

@@ -244,7 +244,7 @@ func BenchmarkPDA(b *testing.B) {
 	_, bump := AuctionAddress(k, 1)
 	seeds[3][0] = bump
 	for b.Loop() {
-		if _, err := pubkey.CreateProgramAddress(seeds, ProgramID); err != nil {
+		if _, err := pubkey.CreateProgramAddress(seeds, ProgramID()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -7,7 +7,7 @@
 // run Process, the package's one implementation, against a Host:
 //
 //   - as instructions in transactions: package runtime registers the
-//     program as a builtin at ProgramID (pubkey.EconProgram,
+//     program as a builtin at ProgramID() (pubkey.EconProgram,
 //     "Econ111111111111111111111111111111111111111"), next to the System
 //     program, and genesis creates its account;
 //   - as syscalls from sBPF programs (agora_auction_create, ...; Register,
@@ -18,7 +18,7 @@
 //
 // # State accounts
 //
-// Every state account is a program-derived address of ProgramID:
+// Every state account is a program-derived address of ProgramID():
 // [prefix, owner key, id as u64 LE, bump] with prefix "auction", "escrow",
 // "reputation" or "stake" (AuctionAddress, EscrowAddress, RegistryAddress,
 // StakeAddress), and ["score", registry, agent, bump] (ScoreAddress). The

@@ -512,7 +512,7 @@ func meta(k pubkey.Pubkey, signer, writable bool) txn.AccountMeta {
 }
 
 func instruction(ix Instruction, accounts ...txn.AccountMeta) txn.Instruction {
-	return txn.Instruction{ProgramID: ProgramID, Accounts: accounts, Data: Encode(ix)}
+	return txn.Instruction{ProgramID: ProgramID(), Accounts: accounts, Data: Encode(ix)}
 }
 
 // NewAuctionCreate builds AuctionCreate for creator, filling in the bump;

@@ -6,8 +6,8 @@ import (
 	"github.com/agora-vm/agora/solana/pubkey"
 )
 
-// ProgramID is the economics program's address.
-var ProgramID = pubkey.EconProgram
+// ProgramID returns the economics program's address.
+func ProgramID() pubkey.Pubkey { return pubkey.EconProgram }
 
 // Limits. They bound the work of every operation (and so its price), the
 // size of state accounts, and the accounts a settlement lists.
@@ -52,7 +52,7 @@ func idSeed(id uint64) []byte { return binary.LittleEndian.AppendUint64(nil, id)
 
 // address derives a state account's address and bump.
 func address(prefix string, key pubkey.Pubkey, tail []byte) (pubkey.Pubkey, uint8) {
-	a, b, _ := pubkey.FindProgramAddress([][]byte{[]byte(prefix), key[:], tail}, ProgramID)
+	a, b, _ := pubkey.FindProgramAddress([][]byte{[]byte(prefix), key[:], tail}, ProgramID())
 	return a, b
 }
 

@@ -122,7 +122,7 @@ func (s *sim) step() {
 func (s *sim) states(ix txn.Instruction) map[pubkey.Pubkey][]byte {
 	out := map[pubkey.Pubkey][]byte{}
 	for _, m := range ix.Accounts {
-		if a := s.w.get(m.Pubkey); a.owner == ProgramID {
+		if a := s.w.get(m.Pubkey); a.owner == ProgramID() {
 			out[m.Pubkey] = append([]byte(nil), a.data...)
 		}
 	}
@@ -134,7 +134,7 @@ func (s *sim) states(ix txn.Instruction) map[pubkey.Pubkey][]byte {
 // the stake.
 func (s *sim) solvent() {
 	for k, a := range s.w.accts {
-		if a.owner != ProgramID {
+		if a.owner != ProgramID() {
 			continue
 		}
 		owed := uint64(0)
@@ -378,7 +378,7 @@ func (s *sim) op() (string, txn.Instruction, checkFn) {
 	if len(data) > 0 && s.r.IntN(2) == 0 {
 		data[0] = byte(1 + s.r.IntN(13))
 	}
-	ix := txn.Instruction{ProgramID: ProgramID, Data: data}
+	ix := txn.Instruction{ProgramID: ProgramID(), Data: data}
 	pool := append(append(append([]pubkey.Pubkey{}, s.agents...), s.auctions...), s.escrows...)
 	for range s.r.IntN(6) {
 		ix.Accounts = append(ix.Accounts, txn.AccountMeta{Pubkey: pool[s.r.IntN(len(pool))], IsSigner: s.r.IntN(2) == 0, IsWritable: s.r.IntN(2) == 0})

@@ -89,14 +89,14 @@ func runCalibration(t testing.TB, c calibration, roundTime time.Duration, rounds
 	base := prepare(t, reg, calibrationLoop(c.base, c.iterations))
 	m := vm.NewMachine()
 	input := make([]byte, 64)
-	run := func(e *vm.Executable) vm.Result {
-		return m.Run(e, vm.RunOptions{Input: input, Budget: 1 << 40})
+	run := func(e vm.Runnable) vm.Result {
+		return e.Run(m, vm.RunOptions{Input: input, Budget: 1 << 40})
 	}
 	lr, br := run(loop), run(base)
 	if lr.Err != nil || br.Err != nil {
 		t.Fatalf("%s: %v %v", c.name, lr.Err, br.Err)
 	}
-	timeOf := func(e *vm.Executable) float64 {
+	timeOf := func(e vm.Runnable) float64 {
 		runs := 0
 		start := time.Now()
 		for time.Since(start) < roundTime {

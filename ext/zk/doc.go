@@ -63,7 +63,9 @@
 //
 // The package only computes: it keeps no state between calls and reads
 // guest memory only through vm.Machine.Translate. gnark's verifiers write a
-// debug line to standard output on every call unless gnark's logger is off;
-// this package turns that logger off when it is loaded (see the init in
-// zk.go), because a syscall must never write to the host's output.
+// debug line to standard output on every call unless gnark's logger is off
+// (it is off under `go test`), and a syscall must never write to the host's
+// output: a program that registers this family calls QuietLogger once, at
+// startup, before any goroutine verifies a proof. Loading the package
+// changes nothing.
 package zk

@@ -523,8 +523,8 @@ uint64_t agora_vrf_verify(uint64_t suite, const AgoraVrfProof *key_and_proof,
  * invocation while one is open [CPIInTransaction]. `agora verify` proves
  * on every path that a program does none of the first three.
  *
- * Price in CU: begin 1, test 1; commit 1 + w + ceil(b / 256) and abort
- * 1 + w + ceil(b / 128), where w counts the writes (stores and syscall
+ * Price in CU: begin 1, test 1; commit 1 + ceil(w / 2) + ceil(b / 256) and
+ * abort 1 + ceil(w / 2) + ceil(b / 128), where w counts the writes (stores and syscall
  * writes) to the heap and input since agora_tx_begin and b the distinct
  * bytes they changed. Stores outside a transaction cost nothing extra. */
 
@@ -534,6 +534,15 @@ uint64_t agora_tx_abort(void);
 uint64_t agora_tx_test(void);
 
 /* ==== end of ext/txmem ================================================== */
+
+/* ==== ext/flow: declassification ========================================
+ * agora_declassify(ptr, len) tells `agora verify --deep --private ...` that
+ * the bytes [ptr, ptr+len) may be made public from here on (the taint
+ * analysis stops following them). At run time it only checks that the
+ * range is readable and costs the base syscall price; it returns 0.
+ */
+uint64_t agora_declassify(const void *ptr, uint64_t len);
+/* ==== end of ext/flow =================================================== */
 
 /* ==== ext/ring: ring-buffer message passing =============================
  * (Go package github.com/agora-vm/agora/ext/ring; this section is its own.)

@@ -5,10 +5,11 @@
 // commits the block's writes, signatures and header to the store in one
 // atomic write.
 //
-// Transactions execute against copy-on-write views and their results are
-// applied in block order (blockState), so a parallel scheduler can later
-// run transactions whose declared accounts do not conflict on several
-// goroutines and commit the same block.
+// Every block executes through package sched: signatures are verified on
+// every lane, Agave's cost limits decide which transactions the block
+// holds, and transactions whose declared accounts do not conflict run on
+// several goroutines. The result is the serial one, at every number of
+// lanes (SetScheduler; one lane is the serial path).
 //
 // The bank reads no wall clock for the chain's state: the block producer
 // passes each block's timestamp (BlockResult.StoreTime is a measurement
@@ -16,13 +17,16 @@
 package bank
 
 import (
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/sysvar"
 	"github.com/agora-vm/agora/solana/txn"
@@ -37,14 +41,16 @@ const MaxRecentBlockhashes = 150
 // Bank is a chain over a store. Its methods are safe for concurrent use;
 // blocks are produced one at a time.
 type Bank struct {
-	mu     sync.Mutex
-	st     *store.Store
-	ex     *svm.Executor
-	cache  *svm.ProgramCache
-	head   store.Header
-	recent []recentBlock // oldest first, at most MaxRecentBlockhashes
-	rent   sysvar.Rent
-	epochs sysvar.EpochSchedule
+	mu       sync.Mutex
+	st       *store.Store
+	ex       *svm.Executor
+	cache    *svm.ProgramCache
+	sched    *sched.Scheduler
+	head     store.Header
+	recent   []recentBlock // oldest first, at most MaxRecentBlockhashes
+	rent     sysvar.Rent
+	epochs   sysvar.EpochSchedule
+	features feature.Set
 	// genesisTime is the timestamp of block 0 (the Clock's epoch start).
 	genesisTime int64
 }
@@ -69,8 +75,8 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), head: head,
-		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule()}
+	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), sched: sched.New(ex, sched.Config{}), head: head,
+		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule(), features: feature.Mainnet()}
 	from := uint64(0)
 	if head.Height+1 > MaxRecentBlockhashes {
 		from = head.Height + 1 - MaxRecentBlockhashes
@@ -139,6 +145,23 @@ func sysvarWrites(s *sysvar.Set) []account.Keyed {
 		}})
 	}
 	return out
+}
+
+// SetScheduler sets how blocks execute: the lanes (one per core by
+// default; 1 is serial), the cost limits (Agave's by default) and a lane
+// trace. Results do not depend on it, except through the limits.
+func (b *Bank) SetScheduler(cfg sched.Config) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sched = sched.New(b.ex, cfg)
+}
+
+// SetFeatures sets the Agave feature gates the next blocks execute under
+// (feature.Mainnet() by default).
+func (b *Bank) SetFeatures(s feature.Set) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.features = s
 }
 
 // Executor returns the bank's transaction executor.
@@ -226,7 +249,7 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 	}}
 	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}}
 	bs.apply(sysvarWrites(&sv)[:1]) // the Clock changes every block
-	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap)}
+	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features}
 	return bs, env, nil
 }
 
@@ -248,10 +271,18 @@ func (b *Bank) seen(s txn.Signature) bool {
 	return false
 }
 
-// ProcessBlock executes txs in order in a new block at the given
-// timestamp and commits it. Transactions rejected before their fee is
-// charged are reported but not included.
+// ProcessBlock executes txs in a new block at the given timestamp and
+// commits it, in one atomic write. Transactions rejected before their fee
+// is charged (bad signatures, an unknown blockhash, a duplicate, over the
+// block's cost limits, a fee payer that cannot pay) are reported but not
+// included.
 func (b *Bank) ProcessBlock(txs []*txn.Transaction, timestamp int64) (*BlockResult, error) {
+	return b.ProcessBlockContext(context.Background(), txs, timestamp)
+}
+
+// ProcessBlockContext is ProcessBlock with a context: a block canceled
+// before its commit commits nothing.
+func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, timestamp int64) (*BlockResult, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	bs, env, err := b.newBlock(timestamp)
@@ -259,31 +290,21 @@ func (b *Bank) ProcessBlock(txs []*txn.Transaction, timestamp int64) (*BlockResu
 		return nil, err
 	}
 	defer bs.snap.Close()
-	out := &BlockResult{}
-	var sigs [][64]byte
-	inBlock := map[txn.Signature]bool{}
-	for _, tx := range txs {
-		r := TxResult{Signature: tx.ID()}
-		checkErr := svm.Check(tx)
-		switch {
-		case checkErr != nil:
-			r.Result = &svm.Result{Err: checkErr}
-		case !b.isRecent(tx.Message.RecentBlockhash):
-			r.Result = &svm.Result{Err: &svm.TransactionError{Kind: svm.BlockhashNotFound}}
-		case b.seen(tx.ID()) || inBlock[tx.ID()]:
-			r.Result = &svm.Result{Err: &svm.TransactionError{Kind: svm.AlreadyProcessed}}
-		default:
-			r.Result = b.ex.Execute(tx, bs, env)
-		}
-		if r.Charged {
-			bs.apply(r.Writes)
-			sigs = append(sigs, tx.ID())
-			inBlock[tx.ID()] = true
-		}
-		out.Txs = append(out.Txs, r)
+	res, err := b.sched.Execute(ctx, &sched.Block{Txs: txs, State: bs, Env: env, Admit: b.admit})
+	if err != nil {
+		return nil, err
+	}
+	out := &BlockResult{Txs: make([]TxResult, len(txs))}
+	for i, r := range res.Results {
+		out.Txs[i] = TxResult{Signature: txs[i].ID(), Result: r}
+	}
+	bs.apply(res.Writes)
+	sigs := make([][64]byte, len(res.Signatures))
+	for i, s := range res.Signatures {
+		sigs[i] = s
 	}
 	start := time.Now()
-	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed()})
+	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed(), Workers: b.sched.Lanes()})
 	if err != nil {
 		return nil, err
 	}
@@ -291,6 +312,19 @@ func (b *Bank) ProcessBlock(txs []*txn.Transaction, timestamp int64) (*BlockResu
 	b.advance(h, sigs)
 	out.Header = h
 	return out, nil
+}
+
+// admit is the bank's part of admission: a recent blockhash, and a
+// signature no earlier block holds. The scheduler calls it from several
+// goroutines while ProcessBlock holds the lock; it only reads.
+func (b *Bank) admit(tx *txn.Transaction) *svm.TransactionError {
+	if !b.isRecent(tx.Message.RecentBlockhash) {
+		return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+	}
+	if b.seen(tx.ID()) {
+		return &svm.TransactionError{Kind: svm.AlreadyProcessed}
+	}
+	return nil
 }
 
 func (b *Bank) advance(h store.Header, sigs [][64]byte) {

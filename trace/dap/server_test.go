@@ -55,7 +55,7 @@ func launcher(a LaunchArgs) (*trace.Trace, error) {
 	if err != nil {
 		return nil, err
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
 	if err != nil {
 		return nil, err
 	}

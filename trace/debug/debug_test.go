@@ -26,7 +26,7 @@ func recordProgram(t testing.TB, prog *vm.Program, input []byte, budget, interva
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(prog, reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(prog, reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

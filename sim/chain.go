@@ -1,0 +1,234 @@
+package sim
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/store"
+	"github.com/agora-vm/agora/svm"
+	"github.com/agora-vm/agora/svm/bank"
+)
+
+// Blocks is what the simulator needs of a chain: blocks executed and
+// committed in order, and accounts read back.
+type Blocks interface {
+	ProcessBlock(txs []*txn.Transaction, timestamp int64) (*bank.BlockResult, error)
+	LatestBlockhash() txn.Hash
+	Head() store.Header
+	Account(k pubkey.Pubkey) (account.Account, error)
+}
+
+// keyFor derives a keypair from the run's seed, a role and an index, so
+// that a seed names every key of a run.
+func keyFor(seed uint64, role string, i int) ed25519.PrivateKey {
+	h := sha256.New()
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], seed)
+	binary.LittleEndian.PutUint64(b[8:], uint64(i))
+	h.Write([]byte("agora-sim/" + role))
+	h.Write(b[:])
+	return ed25519.NewKeyFromSeed(h.Sum(nil))
+}
+
+// keyring holds a role's keys, derived on all cores.
+type keyring struct {
+	priv []ed25519.PrivateKey
+	pub  []pubkey.Pubkey
+}
+
+func newKeyring(seed uint64, role string, n int) *keyring {
+	k := &keyring{priv: make([]ed25519.PrivateKey, n), pub: make([]pubkey.Pubkey, n)}
+	parallelFor(n, func(i int) {
+		k.priv[i] = keyFor(seed, role, i)
+		k.pub[i] = txn.PubkeyOf(k.priv[i])
+	})
+	return k
+}
+
+// parallelFor runs f(0..n-1) on all cores. f must write only to its own
+// index's slots; the result is then independent of the schedule.
+func parallelFor(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/64))
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min(n, (w+1)*chunk)
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// txSpec is a transaction to build: its instructions and its signers,
+// the first of which pays.
+type txSpec struct {
+	ixs     []txn.Instruction
+	signers []ed25519.PrivateKey
+}
+
+// primitive is what a transaction exercises, for CU accounting.
+type primitive uint8
+
+const (
+	primAuction primitive = iota
+	primEscrow
+	primReputation
+	primStake
+	primRing
+	primCrypto
+	primBytecode
+	primSystem
+	numPrimitives
+)
+
+func (p primitive) String() string {
+	return [...]string{"auction", "escrow", "reputation", "stake", "ring", "crypto", "bytecode", "system"}[p]
+}
+
+// txOutcome is what the report needs of a transaction's result.
+type txOutcome struct {
+	cu, fee uint64
+	// failed: it ran and failed (its fee paid); dropped: it was not in a
+	// block at all (rejected before its fee could be charged).
+	failed, dropped bool
+	err             string
+	// ret is the return data of a transaction that set some.
+	ret []byte
+}
+
+// phaseOutcome is what a phase's transactions did, in order.
+type phaseOutcome struct {
+	txs    []txOutcome
+	blocks int
+	wall   time.Duration
+	// vm and store are the time spent in the VM (with the executor's
+	// MeasureVM) and committing blocks; build is building and signing.
+	vm, store, build time.Duration
+}
+
+// slotClock stamps blocks: one slot per block, 400 ms apart.
+type slotClock struct{ ts int64 }
+
+func (c *slotClock) next() int64 { c.ts++; return c.ts }
+
+// runPhase builds transactions 0..n-1 with build, signs them against the
+// latest blockhash and executes them in blocks of at most perBlock, in
+// order. A transaction the block's cost limits leave out is sent again
+// in the next block, first, as a client would. Building and signing run
+// on all cores, a block at a time, so a phase never holds more than one
+// block of transactions; neither the transactions nor their order depend
+// on the schedule.
+func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, perBlock int, onBlock func(txs int)) (*phaseOutcome, error) {
+	out := &phaseOutcome{txs: make([]txOutcome, n)}
+	start := time.Now()
+	var retry []int
+	next := 0
+	for next < n || len(retry) > 0 {
+		batch := retry
+		retry = nil
+		for len(batch) < perBlock && next < n {
+			batch = append(batch, next)
+			next++
+		}
+		buildStart := time.Now()
+		hash := chain.LatestBlockhash()
+		txs := make([]*txn.Transaction, len(batch))
+		errs := make([]error, len(batch))
+		parallelFor(len(batch), func(i int) {
+			s := build(batch[i])
+			m, err := txn.Compile(txn.PubkeyOf(s.signers[0]), s.ixs, hash)
+			if err == nil {
+				txs[i], err = txn.Sign(m, s.signers...)
+			}
+			errs[i] = err
+		})
+		for i, err := range errs {
+			if err != nil {
+				return nil, fmt.Errorf("sim: building transaction %d: %w", batch[i], err)
+			}
+		}
+		out.build += time.Since(buildStart)
+		res, err := chain.ProcessBlock(txs, clock.next())
+		if err != nil {
+			return nil, err
+		}
+		out.store += res.StoreTime
+		included := 0
+		for i, r := range res.Txs {
+			o := txOutcome{}
+			if r.Result != nil {
+				out.vm += r.VMTime
+				o.cu, o.fee, o.dropped = r.CU, r.Fee, !r.Charged
+				if len(r.ReturnData) > 0 {
+					o.ret = r.ReturnData
+				}
+				if r.Err != nil {
+					o.failed, o.err = r.Charged, r.Err.Error()
+					if overLimit(r.Err) {
+						retry = append(retry, batch[i])
+						continue
+					}
+				}
+			}
+			included++
+			out.txs[batch[i]] = o
+		}
+		out.blocks++
+		if included == 0 && len(retry) > 0 {
+			return nil, fmt.Errorf("sim: no transaction fits in a block: transaction %d: %s", retry[0], res.Txs[0].Err)
+		}
+		if onBlock != nil {
+			onBlock(included)
+		}
+	}
+	out.wall = time.Since(start)
+	return out, nil
+}
+
+// overLimit reports whether a transaction was left out of its block for
+// the block's cost limits, and so may go in a later one.
+func overLimit(e *svm.TransactionError) bool {
+	switch e.Kind {
+	case svm.WouldExceedMaxBlockCostLimit, svm.WouldExceedMaxAccountCostLimit, svm.WouldExceedAccountDataBlockLimit:
+		return true
+	}
+	return false
+}
+
+// waitUntil produces empty blocks until the next block is at slot.
+func waitUntil(chain Blocks, clock *slotClock, slot uint64) error {
+	for chain.Head().Height+1 < slot {
+		if err := emptyBlock(chain, clock); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emptyBlock advances the chain by one slot.
+func emptyBlock(chain Blocks, clock *slotClock) error {
+	_, err := chain.ProcessBlock(nil, clock.next())
+	return err
+}

@@ -1,0 +1,309 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/agora-vm/agora/sched"
+	"math/big"
+	"slices"
+
+	"github.com/agora-vm/agora/solana/pubkey"
+)
+
+// RoundStats is what one round did. Every field but the timings is a
+// deterministic function of the scenario and the seed.
+type RoundStats struct {
+	Round int    `json:"round"`
+	Kind  string `json:"kind"`
+	Txs   int    `json:"txs"`
+	// Failed counts transactions that failed (their fee still paid);
+	// Dropped those left out of their block (rejected before the fee).
+	Failed  int    `json:"failed"`
+	Dropped int    `json:"dropped"`
+	Blocks  int    `json:"blocks"`
+	CU      uint64 `json:"cu"`
+	// CUBy is the CU of the round's transactions by the primitive they
+	// exercise.
+	CUBy map[string]uint64 `json:"cu_by_primitive"`
+	Fees uint64            `json:"fees"`
+	// Welfare is the winners' true values; Revenue what the sellers got.
+	Welfare      uint64 `json:"welfare"`
+	Revenue      uint64 `json:"revenue"`
+	ItemsSold    uint64 `json:"items_sold"`
+	PricePerItem uint64 `json:"price_per_item"`
+	// StrategyPayoff is, per strategy, the winners' true values less
+	// what they paid, summed over its agents; StrategyWins counts wins.
+	StrategyPayoff []int64 `json:"strategy_payoff"`
+	StrategyWins   []int64 `json:"strategy_wins"`
+	// StrategyScore is, per strategy, its agents' mean reputation after
+	// the round, in thousandths (reputation scenario).
+	StrategyScore []int64 `json:"strategy_score_milli,omitempty"`
+	// Slashed is the stake slashed in the round.
+	Slashed uint64 `json:"slashed"`
+	// Counters are the scenario's own counts (jobs, disputes, slashes...).
+	Counters map[string]int64 `json:"counters,omitempty"`
+	// Gini is the Gini coefficient of the agents' lamports after the
+	// round, in millionths.
+	GiniMicro uint64 `json:"gini_micro"`
+	// TotalLamports is the economy's lamports after the round: every
+	// account the scenario's transactions can write, plus every fee
+	// burned so far. Conservation means it never changes.
+	TotalLamports uint64 `json:"total_lamports"`
+	Conserved     bool   `json:"conserved"`
+	// Lanes utilisation: the share of the round's wall time each lane
+	// was busy, in percent (timing, not deterministic).
+	LaneBusy []float64 `json:"lane_busy_percent,omitempty"`
+	Seconds  float64   `json:"seconds"`
+	TPS      float64   `json:"tps"`
+}
+
+// touchedAccounts lists every account a round can write: the agents, the
+// scenario's own accounts and the round's state accounts, sorted.
+func (r *run) touchedAccounts(state []pubkey.Pubkey) []pubkey.Pubkey {
+	out := make([]pubkey.Pubkey, 0, len(r.agents.pub)+len(state)+len(r.tracked))
+	out = append(out, r.agents.pub...)
+	if r.sellers != nil {
+		out = append(out, r.sellers.pub...)
+	}
+	if r.keeper != nil {
+		out = append(out, r.keeper.pub...)
+	}
+	out = append(out, r.tracked...)
+	out = append(out, state...)
+	r.tracked = append(r.tracked, state...)
+	slices.SortFunc(out, func(a, b pubkey.Pubkey) int { return slices.Compare(a[:], b[:]) })
+	return slices.Compact(out)
+}
+
+// balances reads the lamports of keys, in order, on all cores.
+func (r *run) balances(keys []pubkey.Pubkey) ([]uint64, error) {
+	out := make([]uint64, len(keys))
+	errs := make([]error, len(keys))
+	parallelFor(len(keys), func(i int) {
+		a, err := r.chain.Account(keys[i])
+		out[i], errs[i] = a.Lamports, err
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// phase runs n transactions built by build, in blocks, and books their
+// CU, fees and counts under the primitive tag.
+func (r *run) phase(stats *RoundStats, n int, tag primitive, build func(i int) txSpec) (*phaseOutcome, error) {
+	out, err := runPhase(r.chain, &r.clock, n, build, r.sc.TxsBlock, r.progress.blockDone)
+	if err != nil {
+		return nil, err
+	}
+	if stats.CUBy == nil {
+		stats.CUBy = map[string]uint64{}
+	}
+	for _, o := range out.txs {
+		stats.Txs++
+		switch {
+		case o.dropped:
+			stats.Dropped++
+			continue
+		case o.failed:
+			stats.Failed++
+		}
+		stats.CU += o.cu
+		stats.CUBy[tag.String()] += o.cu
+		stats.Fees += o.fee
+	}
+	stats.Blocks += out.blocks
+	stats.Seconds += out.wall.Seconds()
+	r.time.vm += out.vm
+	r.time.store += out.store
+	r.time.build += out.build
+	r.time.phases += out.wall
+	return out, nil
+}
+
+// closeRound checks conservation over the accounts the round could write
+// and records the round.
+func (r *run) closeRound(stats *RoundStats, touched []pubkey.Pubkey, before []uint64) error {
+	after, err := r.balances(touched)
+	if err != nil {
+		return err
+	}
+	var pre, post uint64
+	for i := range touched {
+		pre += before[i]
+		post += after[i]
+	}
+	r.fees += stats.Fees
+	stats.Conserved = pre == post+stats.Fees
+	if !stats.Conserved {
+		r.conserved = false
+	}
+	if len(r.rounds) == 0 {
+		r.economy = pre + r.fees - stats.Fees
+	}
+	stats.TotalLamports = r.economy + post - pre + stats.Fees
+	r.economy = stats.TotalLamports
+	// The agents are among the accounts just read (touched is sorted).
+	agents := make([]uint64, 0, len(r.agents.pub))
+	for _, k := range r.agents.pub {
+		i, ok := slices.BinarySearchFunc(touched, k, func(a, b pubkey.Pubkey) int { return slices.Compare(a[:], b[:]) })
+		if !ok {
+			return fmt.Errorf("sim: agent %s is not among the round's accounts", k)
+		}
+		agents = append(agents, after[i])
+	}
+	stats.GiniMicro = giniMicro(agents)
+	if stats.Seconds > 0 {
+		stats.TPS = float64(stats.Txs) / stats.Seconds
+	}
+	r.txs += stats.Txs
+	r.failedTxs += stats.Failed
+	r.droppedTxs += stats.Dropped
+	r.rounds = append(r.rounds, *stats)
+	return nil
+}
+
+// giniMicro is the Gini coefficient of xs in millionths, in integers:
+// G = Σ_i (2i − n − 1)·x_(i) / (n·Σx), over xs sorted ascending.
+func giniMicro(xs []uint64) uint64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := int64(len(s))
+	if n == 0 {
+		return 0
+	}
+	num, sum, t := new(big.Int), new(big.Int), new(big.Int)
+	for i, x := range s {
+		t.SetUint64(x)
+		sum.Add(sum, t)
+		t.Mul(t, big.NewInt(2*int64(i+1)-n-1))
+		num.Add(num, t)
+	}
+	if sum.Sign() == 0 {
+		return 0
+	}
+	num.Mul(num, big.NewInt(1_000_000))
+	sum.Mul(sum, big.NewInt(n))
+	return num.Quo(num, sum).Uint64()
+}
+
+// Summary is a run's result: its last line with --json.
+type Summary struct {
+	Scenario string `json:"scenario"`
+	Kind     Kind   `json:"kind"`
+	Agents   int    `json:"agents"`
+	Rounds   int    `json:"rounds"`
+	Seed     uint64 `json:"seed"`
+	Lanes    int    `json:"lanes"`
+	// SigVerify says whether signatures were verified.
+	SigVerify bool `json:"sigverify"`
+	Txs       int  `json:"txs"`
+	Failed    int  `json:"failed_txs"`
+	Dropped   int  `json:"dropped_txs"`
+	// Commitment is the final state commitment (the store's LtHash
+	// checksum), hex.
+	Commitment        string            `json:"commitment"`
+	LamportsConserved bool              `json:"lamports_conserved"`
+	TotalLamports     uint64            `json:"total_lamports"`
+	CUBy              map[string]uint64 `json:"cu_by_primitive"`
+	Welfare           uint64            `json:"welfare"`
+	Revenue           uint64            `json:"revenue"`
+	Strategies        []StrategySummary `json:"strategies"`
+	SetupSeconds      float64           `json:"setup_seconds"`
+	RoundsSeconds     float64           `json:"rounds_seconds"`
+	TPS               float64           `json:"tps"`
+	// TimeShare says where the rounds' time went, in percent: "vm"
+	// (running programs), "store" (committing blocks), "sign" (the
+	// agents building and signing their transactions), "verify" and
+	// "execute" (the scheduler's admission and execution lanes, less the
+	// VM, summed over lanes and scaled to the wall time), "other".
+	TimeShare  map[string]float64 `json:"time_share_percent"`
+	Report     string             `json:"report,omitempty"`
+	RoundStats []RoundStats       `json:"-"`
+}
+
+// StrategySummary is a strategy's share and result.
+type StrategySummary struct {
+	Name   string `json:"name"`
+	Agents int    `json:"agents"`
+	Payoff int64  `json:"payoff"`
+	Wins   int64  `json:"wins"`
+}
+
+func (r *run) summary() *Summary {
+	h := r.chain.Head()
+	s := &Summary{Scenario: r.sc.Name, Kind: r.sc.Kind, Agents: r.sc.Agents, Rounds: r.sc.Rounds, Seed: r.sc.Seed,
+		Lanes: r.lanes, SigVerify: r.sigverify, Txs: r.txs, Failed: r.failedTxs, Dropped: r.droppedTxs,
+		Commitment: fmt.Sprintf("%x", h.StateRoot), LamportsConserved: r.conserved,
+		CUBy: map[string]uint64{}, SetupSeconds: r.setupTime.Seconds(), RoundsSeconds: r.roundsTime.Seconds(),
+		RoundStats: r.rounds}
+	for i, st := range r.sc.Strategies {
+		ss := StrategySummary{Name: st.Name}
+		for _, a := range r.strategyOf {
+			if int(a) == i {
+				ss.Agents++
+			}
+		}
+		for _, rs := range r.rounds {
+			if i < len(rs.StrategyPayoff) {
+				ss.Payoff += rs.StrategyPayoff[i]
+				ss.Wins += rs.StrategyWins[i]
+			}
+		}
+		s.Strategies = append(s.Strategies, ss)
+	}
+	for _, rs := range r.rounds {
+		for k, v := range rs.CUBy {
+			s.CUBy[k] += v
+		}
+		s.Welfare += rs.Welfare
+		s.Revenue += rs.Revenue
+		s.TotalLamports = rs.TotalLamports
+	}
+	if r.roundsTime > 0 {
+		s.TPS = float64(r.txs) / r.roundsTime.Seconds()
+	}
+	s.TimeShare = r.time.shares(r.roundsTime, r.lanes)
+	return s
+}
+
+// timeBook adds up where a run's time goes.
+type timeBook struct {
+	vm, store, build, phases time.Duration
+	// verify and execute are lane time, summed over lanes.
+	verify, execute time.Duration
+}
+
+func (t *timeBook) addTrace(tr *sched.Trace) {
+	for _, s := range tr.Slices() {
+		switch s.Phase {
+		case "verify":
+			t.verify += s.Dur
+		case "execute":
+			t.execute += s.Dur
+		}
+	}
+}
+
+func (t *timeBook) shares(total time.Duration, lanes int) map[string]float64 {
+	if total <= 0 {
+		return nil
+	}
+	pct := func(d time.Duration) float64 { return 100 * d.Seconds() / total.Seconds() }
+	// Lane time is spread over the lanes; the wall time it took is about
+	// its sum over the number of lanes.
+	n := time.Duration(max(1, lanes))
+	exec := max(0, t.execute-t.vm) / n
+	out := map[string]float64{
+		"vm":      pct(t.vm / n),
+		"store":   pct(t.store),
+		"sign":    pct(t.build),
+		"verify":  pct(t.verify / n),
+		"execute": pct(exec),
+	}
+	rest := total - t.vm/n - t.store - t.build - t.verify/n - exec
+	out["other"] = pct(max(0, rest))
+	return out
+}
