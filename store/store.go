@@ -33,7 +33,9 @@ type kv interface {
 	apply(keys, values [][]byte) error
 	snapshot() (kvSnapshot, error)
 	scan(prefix []byte, fn func(k, v []byte) error) error
-	checkpoint(dir string) error
+	// committed is called after apply wrote a block's head.
+	committed(h Header) error
+	checkpoint(dir string, head Header, hasAny bool) error
 	close() error
 }
 
@@ -194,6 +196,9 @@ func (s *Store) Commit(b *Block) (Header, error) {
 		return Header{}, err
 	}
 	s.head, s.hasAny, s.lt = h, true, lt
+	if err := s.db.committed(h); err != nil {
+		return h, fmt.Errorf("block %d is committed, but: %w", h.Height, err)
+	}
 	return h, nil
 }
 
@@ -254,7 +259,7 @@ func (s *Store) Verify() error {
 func (s *Store) Checkpoint(dir string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.db.checkpoint(dir)
+	return s.db.checkpoint(dir, s.head, s.hasAny)
 }
 
 // Close closes the store.
