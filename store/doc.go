@@ -28,6 +28,13 @@
 // Reads at a point in time use snapshots; Checkpoint writes a consistent
 // copy of the store to a directory (a Pebble store) for backups.
 //
-// The package knows nothing of transactions or programs; it never keeps
-// global mutable state.
+// The history: a block may carry a TxRecord per transaction (outcome,
+// logs, compute units, fee, each account's lamports before and after, the
+// wire bytes), written in the block's atomic batch, keyed by signature
+// and indexed by every account key, so that a transaction and an
+// address's transactions can be found after a restart.
+//
+// The package does not execute transactions or know programs: records are
+// plain data its caller fills in. It imports only the leaf types under
+// solana/, and it never keeps global mutable state.
 package store

@@ -87,6 +87,22 @@ func (k *memKV) scan(prefix []byte, fn func(k, v []byte) error) error {
 
 func (k *memKV) committed(Header) error { return nil }
 
+func (k *memKV) scanReverse(prefix, upper []byte, fn func(k, v []byte) (bool, error)) error {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	ks := k.sorted(prefix)
+	for i := len(ks) - 1; i >= 0; i-- {
+		if ks[i] >= string(upper) {
+			continue
+		}
+		more, err := fn([]byte(ks[i]), k.m[ks[i]])
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkpoint writes the contents as a Pebble store in dir.
 func (k *memKV) checkpoint(dir string, head Header, hasAny bool) error {
 	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}, ErrorIfExists: true})

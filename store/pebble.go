@@ -185,6 +185,24 @@ func (p *pebbleKV) scan(prefix []byte, fn func(k, v []byte) error) error {
 	return it.Error()
 }
 
+func (p *pebbleKV) scanReverse(prefix, upper []byte, fn func(k, v []byte) (bool, error)) error {
+	it, err := p.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: upper})
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for it.Last(); it.Valid(); it.Prev() {
+		if !bytes.HasPrefix(it.Key(), prefix) {
+			continue
+		}
+		more, err := fn(it.Key(), it.Value())
+		if err != nil || !more {
+			return err
+		}
+	}
+	return it.Error()
+}
+
 // committed records the new head in the head file, after Pebble holds
 // the block durably.
 func (p *pebbleKV) committed(h Header) error { return p.head.write(h.Height, h.Hash) }

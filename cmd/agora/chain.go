@@ -35,7 +35,9 @@ func newChainCmd(s *streams) *cobra.Command {
 		Short: "Run a local chain: accounts, programs and transactions",
 		Long: `A local chain in a directory: a Pebble store of the accounts and blocks
 (DIR/ledger) and a keystore of named keypairs (DIR/keys/NAME.json, the
-Solana CLI's format). Every command that changes state commits one block.
+Solana CLI's format). Every command that changes state commits one block, and every
+transaction's outcome, logs, costs and balances stay in the chain's
+history ('agora chain tx', 'agora chain logs').
 
 Keys are given as a keystore name, a base58 address, or one of the aliases
 system, compute-budget, rent, clock, epoch-schedule, econ. Sysvars and
@@ -45,7 +47,8 @@ driven by 'agora econ', at Econ111111111111111111111111111111111111111).
 Exit codes: 0 success, 1 the transaction failed, 2 usage or setup errors.`,
 	}
 	cmd.AddCommand(newChainInitCmd(s), newChainKeygenCmd(s), newChainDeployCmd(s),
-		newChainCallCmd(s), newChainAccountCmd(s), newChainTransferCmd(s))
+		newChainCallCmd(s), newChainAccountCmd(s), newChainTransferCmd(s),
+		newChainTxCmd(s), newChainLogsCmd(s))
 	return cmd
 }
 
