@@ -34,7 +34,12 @@ type kv interface {
 	apply(keys, values [][]byte) error
 	snapshot() (kvSnapshot, error)
 	scan(prefix []byte, fn func(k, v []byte) error) error
-	checkpoint(dir string) error
+	// scanReverse visits the keys with prefix below upper, last first,
+	// while fn returns true.
+	scanReverse(prefix, upper []byte, fn func(k, v []byte) (bool, error)) error
+	// committed is called after apply wrote a block's head.
+	committed(h Header) error
+	checkpoint(dir string, head Header, hasAny bool) error
 	close() error
 }
 
@@ -147,8 +152,8 @@ func (s *Store) Snapshot() (*Snapshot, error) {
 	return &Snapshot{snap: sn, head: s.head}, nil
 }
 
-// Commit writes a block atomically: its accounts, its record and the new
-// head, in one synced batch. The block must be at height 0 on an empty
+// Commit writes a block atomically: its accounts, its record, its
+// transactions' history and the new head, in one synced batch. The block must be at height 0 on an empty
 // store, else at the head's height plus one. It returns the header
 // committed.
 func (s *Store) Commit(b *Block) (Header, error) {
@@ -156,6 +161,10 @@ func (s *Store) Commit(b *Block) (Header, error) {
 	defer s.mu.Unlock()
 	if (!s.hasAny && b.Height != 0) || (s.hasAny && b.Height != s.head.Height+1) {
 		return Header{}, fmt.Errorf("%w: block %d after head %d", ErrOutOfOrder, b.Height, s.head.Height)
+	}
+	hkeys, hvalues, err := historyWrites(b)
+	if err != nil {
+		return Header{}, err
 	}
 	lt := s.lt
 	last := make(map[pubkey.Pubkey]int, len(b.Writes)) // a later write of an account wins
@@ -223,12 +232,15 @@ func (s *Store) Commit(b *Block) (Header, error) {
 	}
 	h.Hash = BlockHash(&h)
 	rec := Record{Header: h, Signatures: b.Signatures}
-	keys = append(keys, blockKey(h.Height), keyHead, keyLtHash)
-	values = append(values, rec.encode(), h.encode(), lt.Bytes())
+	keys = append(append(keys, hkeys...), blockKey(h.Height), keyHead, keyLtHash)
+	values = append(append(values, hvalues...), rec.encode(), h.encode(), lt.Bytes())
 	if err := s.db.apply(keys, values); err != nil {
 		return Header{}, err
 	}
 	s.head, s.hasAny, s.lt = h, true, lt
+	if err := s.db.committed(h); err != nil {
+		return h, fmt.Errorf("block %d is committed, but: %w", h.Height, err)
+	}
 	return h, nil
 }
 
@@ -289,7 +301,7 @@ func (s *Store) Verify() error {
 func (s *Store) Checkpoint(dir string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.db.checkpoint(dir)
+	return s.db.checkpoint(dir, s.head, s.hasAny)
 }
 
 // Close closes the store.

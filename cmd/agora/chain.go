@@ -37,7 +37,9 @@ func newChainCmd(s *streams) *cobra.Command {
 		Short: "Run a local chain: accounts, programs and transactions",
 		Long: `A local chain in a directory: a Pebble store of the accounts and blocks
 (DIR/ledger) and a keystore of named keypairs (DIR/keys/NAME.json, the
-Solana CLI's format). Every command that changes state commits one block.
+Solana CLI's format). Every command that changes state commits one block, and every
+transaction's outcome, logs, costs and balances stay in the chain's
+history ('agora chain tx', 'agora chain logs').
 Blocks execute through the scheduler: signatures are checked on every
 lane, Agave's cost limits apply (50M CU per block, 12M per writable
 account), and transactions that touch no common writable account run in
@@ -53,7 +55,8 @@ driven by 'agora econ', at Econ111111111111111111111111111111111111111).
 Exit codes: 0 success, 1 the transaction failed, 2 usage or setup errors.`,
 	}
 	cmd.AddCommand(newChainInitCmd(s), newChainKeygenCmd(s), newChainDeployCmd(s),
-		newChainCallCmd(s), newChainAccountCmd(s), newChainTransferCmd(s), newChainBlockCmd(s))
+		newChainCallCmd(s), newChainAccountCmd(s), newChainTransferCmd(s), newChainBlockCmd(s),
+		newChainTxCmd(s), newChainLogsCmd(s))
 	return cmd
 }
 

@@ -46,8 +46,35 @@
 // settles from RevealEnd on; the others settle from EndSlot on (a Dutch
 // auction as soon as it is taken). Settling is permissionless and happens
 // once: it pays the beneficiary named at creation and refunds everything
-// else, moving every lamport the auction holds for its bids (the
-// settlement lists each bid's bidder, in bid order). A bidder's funds are
+// else, moving every lamport the auction holds for its bids.
+//
+// A settlement is one AuctionSettle, which lists each bid's bidder in bid
+// order, or, for an auction whose bidders do not all fit one 1,232-byte
+// transaction (32 outside bidders take about 1,290 bytes), a settlement in
+// pieces:
+//
+//   - AuctionFinalize (auction, beneficiary), allowed exactly when
+//     AuctionSettle is, computes and records the same outcome, pays the
+//     proceeds to the beneficiary and keeps every refund: the auction is
+//     then Settling (status 2), or Settled at once if nothing is owed
+//     back. Bids owed nothing are marked paid out (BidPaidOut).
+//   - AuctionPayout (auction, then bidders) pays the listed bidders'
+//     refunds, in any order and grouping, each bid once (WrongStatus for
+//     a bid already paid out, or listed twice; WrongAccount for an account
+//     with no bid); the payout of the last refund makes the auction
+//     Settled. Its return data is {u64 lamports paid, u64 refunds still
+//     pending}.
+//
+// The transitions go one way, Open -> Settling -> Settled (or Open ->
+// Settled): AuctionSettle and AuctionFinalize need Open (WrongStatus while
+// Settling, Closed once Settled) and AuctionPayout needs Settling
+// (WrongStatus while Open, Closed once Settled). At every step the
+// auction holds its rent plus exactly the refunds not yet paid, and the
+// total over every account is unchanged. Both are instructions only, like
+// RegistryCreate (a program reaches them by invoking the program), and
+// cost what AuctionSettle costs. `agora econ auction settle` picks one
+// AuctionSettle when it fits and a settlement in pieces otherwise, and
+// finishes an interrupted one. A bidder's funds are
 // locked when it bids — taken from a System account that signs, by an
 // inner System Transfer — so a winner can always pay.
 //
@@ -89,8 +116,8 @@
 //     current price takes the auction at that price (max_bids is 1); later
 //     bids are TooLate.
 //
-// Settlement's return data is three u64: the proceeds, the winners (bit i
-// for bid i) and the welfare (the winners' declared values; for GSP value
+// Settlement's (and finalization's) return data is three u64: the
+// proceeds, the winners (bit i for bid i) and the welfare (the winners' declared values; for GSP value
 // × weight). A bid's return data is its index and the lamports locked.
 //
 // # Escrow

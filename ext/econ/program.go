@@ -31,6 +31,10 @@ func Process(h Host) error {
 		return p.auctionReveal(ix)
 	case *AuctionSettle:
 		return p.auctionSettle()
+	case *AuctionFinalize:
+		return p.auctionFinalize()
+	case *AuctionPayout:
+		return p.auctionPayout()
 	case *EscrowCreate:
 		return p.escrowCreate(ix)
 	case *EscrowRelease:

@@ -708,6 +708,15 @@ uint64_t agora_ring_size(const AgoraRingHeader *ring, uint64_t consumer);
 #define AGORA_ECON_STAKE_LOCK 11
 #define AGORA_ECON_STAKE_SLASH 12
 #define AGORA_ECON_STAKE_RELEASE 13
+/* Settlement in pieces, for an auction whose bidders do not all fit one
+ * transaction (instructions only, no syscalls; a program may invoke them).
+ * AUCTION_FINALIZE: auction (w), beneficiary (w); the outcome and the
+ * proceeds, as AUCTION_SETTLE, with the refunds kept: status 2 (settling;
+ * 0 open, 1 settled, the header's byte 3).
+ * AUCTION_PAYOUT: auction (w), then bidders (w) whose refunds are still
+ * held, each once; the last one sets status 1. No arguments. */
+#define AGORA_ECON_AUCTION_FINALIZE 14
+#define AGORA_ECON_AUCTION_PAYOUT 15
 
 /* Codes (r0 of a syscall; Custom(code) of an instruction). */
 #define AGORA_ECON_INVALID_INSTRUCTION 0xEC01
@@ -877,7 +886,7 @@ typedef struct {
   uint64_t bundle;
   uint8_t commitment[32];
   uint64_t paid;
-  uint8_t flags;        /* 1 revealed, 2 refunded, 4 winner, 8 forfeit */
+  uint8_t flags;        /* 1 revealed, 2 refunded, 4 winner, 8 forfeit, 16 paid out */
   uint8_t rank;         /* GSP slot won, from 1 */
   uint8_t _pad[6];
 } AgoraBidRecord;
