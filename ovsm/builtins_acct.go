@@ -26,6 +26,17 @@ func (fc *fctx) account(v value, n *parse.Node) (opnd, bool) {
 	return opnd{}, false
 }
 
+// accountArgs evaluates the arguments of n, checking their number, and
+// the first as an account.
+func (fc *fctx) accountArgs(n *parse.Node, lo, hi int) ([]value, opnd, bool) {
+	vs, ok := fc.args(n, lo, hi)
+	if !ok {
+		return nil, opnd{}, false
+	}
+	a, ok := fc.account(vs[0], fc.arg(n, 0))
+	return vs, a, ok
+}
+
 // Offsets in a serialized account entry (see package abi).
 const (
 	accSigner     = 1
@@ -39,11 +50,7 @@ const (
 )
 
 func (fc *fctx) bBalance(n *parse.Node) value {
-	vs, ok := fc.args(n, 1, 1)
-	if !ok {
-		return bottomVal
-	}
-	a, ok := fc.account(vs[0], fc.arg(n, 0))
+	_, a, ok := fc.accountArgs(n, 1, 1)
 	if !ok {
 		return bottomVal
 	}
@@ -51,11 +58,7 @@ func (fc *fctx) bBalance(n *parse.Node) value {
 }
 
 func (fc *fctx) bSetBalance(n *parse.Node) value {
-	vs, ok := fc.args(n, 2, 2)
-	if !ok {
-		return bottomVal
-	}
-	a, ok := fc.account(vs[0], fc.arg(n, 0))
+	vs, a, ok := fc.accountArgs(n, 2, 2)
 	if !ok {
 		return bottomVal
 	}
@@ -79,11 +82,7 @@ func (fc *fctx) copyBytes(src opnd, off int64, n int64) vreg {
 }
 
 func (fc *fctx) bKey(n *parse.Node) value {
-	vs, ok := fc.args(n, 1, 1)
-	if !ok {
-		return bottomVal
-	}
-	a, ok := fc.account(vs[0], fc.arg(n, 0))
+	_, a, ok := fc.accountArgs(n, 1, 1)
 	if !ok {
 		return bottomVal
 	}
@@ -97,17 +96,13 @@ func (fc *fctx) bKey(n *parse.Node) value {
 // bKeyEq is (key= a b): whether two accounts have the same key, or
 // (owned-by? account key-bytes): whether its owner is key. No copies.
 func (fc *fctx) bKeyEq(n *parse.Node) value {
-	vs, ok := fc.args(n, 2, 2)
+	vs, a, ok := fc.accountArgs(n, 2, 2)
 	if !ok {
 		return bottomVal
 	}
 	aOff := int64(accKey)
 	if n.Head() == "owned-by?" {
 		aOff = accOwner
-	}
-	a, ok := fc.account(vs[0], fc.arg(n, 0))
-	if !ok {
-		return bottomVal
 	}
 	var b opnd
 	bOff := int64(accKey)
@@ -153,11 +148,7 @@ func (fc *fctx) compareWords(r vreg, a opnd, aOff int64, b opnd, bOff int64, no 
 }
 
 func (fc *fctx) bFlag(n *parse.Node) value {
-	vs, ok := fc.args(n, 1, 1)
-	if !ok {
-		return bottomVal
-	}
-	a, ok := fc.account(vs[0], fc.arg(n, 0))
+	_, a, ok := fc.accountArgs(n, 1, 1)
 	if !ok {
 		return bottomVal
 	}
@@ -172,11 +163,7 @@ func (fc *fctx) bFlag(n *parse.Node) value {
 }
 
 func (fc *fctx) bDataLen(n *parse.Node) value {
-	vs, ok := fc.args(n, 1, 1)
-	if !ok {
-		return bottomVal
-	}
-	a, ok := fc.account(vs[0], fc.arg(n, 0))
+	vs, a, ok := fc.accountArgs(n, 1, 1)
 	if !ok {
 		return bottomVal
 	}
@@ -188,11 +175,7 @@ func (fc *fctx) bDataLen(n *parse.Node) value {
 }
 
 func (fc *fctx) bData(n *parse.Node) value {
-	vs, ok := fc.args(n, 1, 1)
-	if !ok {
-		return bottomVal
-	}
-	a, ok := fc.account(vs[0], fc.arg(n, 0))
+	_, a, ok := fc.accountArgs(n, 1, 1)
 	if !ok {
 		return bottomVal
 	}

@@ -589,11 +589,7 @@ func (fc *fctx) zkVerify(e Extension, n *parse.Node) value {
 // ringFormat is (ring-buffer-format account capacity max-message): format
 // the account's data as a ring.
 func (fc *fctx) ringFormat(e Extension, n *parse.Node) value {
-	vs, ok := fc.args(n, 3, 3)
-	if !ok {
-		return bottomVal
-	}
-	a, ok := fc.account(vs[0], fc.arg(n, 0))
+	vs, a, ok := fc.accountArgs(n, 3, 3)
 	if !ok {
 		return bottomVal
 	}
