@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/agora-vm/agora/ext/names"
+	"github.com/agora-vm/agora/ext/abi"
 	"github.com/agora-vm/agora/ovsm/parse"
 )
 
@@ -186,47 +186,47 @@ var builtinExtensions = []Extension{
 		Doc: "(secp256k1-recover hash32 recovery-id signature64): the 64-byte public key"},
 
 	// transactional memory (issue 5)
-	{Name: "tx-begin", Syscall: names.TxBegin, Result: ResultInt, Issue: 5, Doc: "open a memory transaction"},
-	{Name: "tx-commit", Syscall: names.TxCommit, Result: ResultInt, Issue: 5, Doc: "commit the open transaction"},
-	{Name: "tx-abort", Syscall: names.TxAbort, Result: ResultInt, Issue: 5, Doc: "restore every byte written since tx-begin"},
-	{Name: "tx-test", Syscall: names.TxTest, Result: ResultBool, Issue: 5, Doc: "whether a transaction is open"},
+	{Name: "tx-begin", Syscall: abi.TxBegin, Result: ResultInt, Issue: 5, Doc: "open a memory transaction"},
+	{Name: "tx-commit", Syscall: abi.TxCommit, Result: ResultInt, Issue: 5, Doc: "commit the open transaction"},
+	{Name: "tx-abort", Syscall: abi.TxAbort, Result: ResultInt, Issue: 5, Doc: "restore every byte written since tx-begin"},
+	{Name: "tx-test", Syscall: abi.TxTest, Result: ResultBool, Issue: 5, Doc: "whether a transaction is open"},
 	// ring buffers (issue 5)
-	{Name: "ring-buffer-create", Syscall: names.RingCreate, Args: sh(ArgInt, ArgInt), Optional: 1, Result: ResultStatus, Issue: 5,
+	{Name: "ring-buffer-create", Syscall: abi.RingCreate, Args: sh(ArgInt, ArgInt), Optional: 1, Result: ResultStatus, Issue: 5,
 		special: "ring-create",
 		Doc:     "(ring-buffer-create capacity [max-message]): a ring on the heap (messages up to 128 bytes by default), as a byte array"},
-	{Name: "ring-buffer-format", Syscall: names.RingCreate, Args: sh(ArgRing, ArgInt, ArgInt), Result: ResultStatus, Issue: 5,
+	{Name: "ring-buffer-format", Syscall: abi.RingCreate, Args: sh(ArgRing, ArgInt, ArgInt), Result: ResultStatus, Issue: 5,
 		special: "ring-format", Doc: "(ring-buffer-format account capacity max-message): format an account's data as a ring"},
-	{Name: "ring-buffer-push", Syscall: names.RingPush, Args: sh(ArgRing, ArgValue), Result: ResultOK, Issue: 5,
+	{Name: "ring-buffer-push", Syscall: abi.RingPush, Args: sh(ArgRing, ArgValue), Result: ResultOK, Issue: 5,
 		Doc: "(ring-buffer-push ring value): push the value's encoding; false when the ring is full"},
-	{Name: "ring-buffer-push-bytes", Syscall: names.RingPush, Args: sh(ArgRing, ArgBytes), Result: ResultOK, Issue: 5,
+	{Name: "ring-buffer-push-bytes", Syscall: abi.RingPush, Args: sh(ArgRing, ArgBytes), Result: ResultOK, Issue: 5,
 		Doc: "(ring-buffer-push-bytes ring bytes): push raw bytes"},
-	{Name: "ring-buffer-pop", Syscall: names.RingPop, Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultValue, OutCap: 1024, Issue: 5,
+	{Name: "ring-buffer-pop", Syscall: abi.RingPop, Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultValue, OutCap: 1024, Issue: 5,
 		Doc: "(ring-buffer-pop ring [consumer]): the next message, decoded, or nil"},
-	{Name: "ring-buffer-peek", Syscall: names.RingPeek, Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultValue, OutCap: 1024, Issue: 5,
+	{Name: "ring-buffer-peek", Syscall: abi.RingPeek, Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultValue, OutCap: 1024, Issue: 5,
 		Doc: "(ring-buffer-peek ring [consumer]): as pop, without advancing"},
-	{Name: "ring-buffer-size", Syscall: names.RingSize, Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultInt, Issue: 5,
+	{Name: "ring-buffer-size", Syscall: abi.RingSize, Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultInt, Issue: 5,
 		Doc: "(ring-buffer-size ring [consumer]): messages pending"},
 
 	// cryptography (issue 6), as sdk/c/agora.h declares it
-	{Name: "bls-verify", Syscall: names.BLSVerify, Args: sh(ArgPtr, ArgPtr, ArgBytes), Sizes: []int{48, 96}, Result: ResultOK, Issue: 6,
+	{Name: "bls-verify", Syscall: abi.BLSVerify, Args: sh(ArgPtr, ArgPtr, ArgBytes), Sizes: []int{48, 96}, Result: ResultOK, Issue: 6,
 		Doc: "(bls-verify pubkey48 signature96 message): BLS12-381, min-pubkey, proof-of-possession ciphersuite"},
-	{Name: "bls-aggregate", Syscall: names.BLSAggregate, Leading: []uint64{0}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 96, Issue: 6,
+	{Name: "bls-aggregate", Syscall: abi.BLSAggregate, Leading: []uint64{0}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 96, Issue: 6,
 		Doc: "(bls-aggregate signatures): the sum of n concatenated 96-byte signatures"},
-	{Name: "bls-aggregate-pubkeys", Syscall: names.BLSAggregate, Leading: []uint64{1}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 48, Issue: 6,
+	{Name: "bls-aggregate-pubkeys", Syscall: abi.BLSAggregate, Leading: []uint64{1}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 48, Issue: 6,
 		Doc: "(bls-aggregate-pubkeys keys): the sum of n concatenated 48-byte public keys"},
-	{Name: "bls-fast-aggregate-verify", Syscall: names.BLSFastAggregateVerify, Args: sh(ArgBytes, ArgPtr, ArgBytes), Sizes: []int{0, 96}, Result: ResultOK, Issue: 6,
+	{Name: "bls-fast-aggregate-verify", Syscall: abi.BLSFastAggregateVerify, Args: sh(ArgBytes, ArgPtr, ArgBytes), Sizes: []int{0, 96}, Result: ResultOK, Issue: 6,
 		Doc: "(bls-fast-aggregate-verify concatenated-pubkeys signature message): one message signed by every key"},
-	{Name: "groth16-verify", Syscall: names.Groth16Verify, Args: sh(ArgBytes, ArgBytes, ArgBytes, ArgInt), Optional: 1, Result: ResultOK, Issue: 6,
+	{Name: "groth16-verify", Syscall: abi.Groth16Verify, Args: sh(ArgBytes, ArgBytes, ArgBytes, ArgInt), Optional: 1, Result: ResultOK, Issue: 6,
 		special: "zk", Doc: "(groth16-verify proof public-inputs verification-key [curve]): gnark encodings; curve 0 BN254 (default), 1 BLS12-381"},
-	{Name: "plonk-verify", Syscall: names.PlonkVerify, Args: sh(ArgBytes, ArgBytes, ArgBytes, ArgInt), Optional: 1, Result: ResultOK, Issue: 6,
+	{Name: "plonk-verify", Syscall: abi.PlonkVerify, Args: sh(ArgBytes, ArgBytes, ArgBytes, ArgInt), Optional: 1, Result: ResultOK, Issue: 6,
 		special: "zk", Doc: "(plonk-verify proof public-inputs verification-key [curve]): gnark's PLONK (KZG)"},
-	{Name: "pedersen-commit", Syscall: names.PedersenCommit, Args: sh(ArgScalar, ArgScalar), Result: ResultBytes, OutCap: 32, Issue: 6,
+	{Name: "pedersen-commit", Syscall: abi.PedersenCommit, Args: sh(ArgScalar, ArgScalar), Result: ResultBytes, OutCap: 32, Issue: 6,
 		Doc: "(pedersen-commit amount opening): the 32-byte ristretto255 commitment (amounts are integers or 32-byte scalars)"},
-	{Name: "pedersen-verify", Syscall: names.PedersenVerify, Args: sh(ArgPtr, ArgScalar, ArgScalar), Sizes: []int{32}, Result: ResultOK, Issue: 6,
+	{Name: "pedersen-verify", Syscall: abi.PedersenVerify, Args: sh(ArgPtr, ArgScalar, ArgScalar), Sizes: []int{32}, Result: ResultOK, Issue: 6,
 		Doc: "(pedersen-verify commitment amount opening)"},
-	{Name: "vrf-verify", Syscall: names.VRFVerify, Leading: []uint64{0x03}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
+	{Name: "vrf-verify", Syscall: abi.VRFVerify, Leading: []uint64{0x03}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
 		Doc: "(vrf-verify key-and-proof alpha): ECVRF-EDWARDS25519-SHA512-TAI; key (32) then proof (80); the 64-byte output, raising when invalid"},
-	{Name: "vrf-verify-ristretto", Syscall: names.VRFVerify, Leading: []uint64{0xff}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
+	{Name: "vrf-verify-ristretto", Syscall: abi.VRFVerify, Leading: []uint64{0xff}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
 		Doc: "(vrf-verify-ristretto key-and-proof alpha): the ristretto255 suite"},
 
 	// program addresses, as sol_try_find_program_address computes them
@@ -241,34 +241,34 @@ var builtinExtensions = []Extension{
 	// empty for settle, release and refund), signers the address of an
 	// AgoraEconSigners or 0. The result is r0: 0, or the AGORA_ECON_*
 	// code (nothing changed); results are the return data.
-	econExt("auction-create", names.AuctionCreate, "AgoraAuctionCreate (160 bytes); accounts creator, auction"),
-	econExt("auction-bid", names.AuctionBid, "AgoraAuctionBid (56 bytes); accounts auction, bidder; return data {index, locked}"),
-	econExt("auction-reveal", names.AuctionReveal, "AgoraAuctionReveal (40 bytes); accounts auction, bidder"),
-	econExt("auction-settle", names.AuctionSettle, "no args; accounts auction, beneficiary, every bidder; return data {proceeds, winners, welfare}"),
-	econExt("escrow-create", names.EscrowCreate, "AgoraEscrowCreate (352 bytes); accounts A, escrow, B"),
-	econExt("escrow-release", names.EscrowRelease, "no args; accounts escrow, A, B, [oracle], approvers"),
-	econExt("escrow-refund", names.EscrowRefund, "no args; accounts escrow, A, B"),
-	econExt("reputation-update", names.ReputationUpdate, "AgoraReputationUpdate (48 bytes); accounts registry, rater, score"),
-	econExt("reputation-query", names.ReputationQuery, "AgoraReputationQuery (40 bytes); accounts registry, score"),
-	econExt("stake-lock", names.StakeLock, "AgoraStakeLock (96 bytes); accounts staker, stake"),
-	econExt("stake-slash", names.StakeSlash, "AgoraStakeSlash (40 bytes); accounts stake, authority, destination"),
-	econExt("stake-release", names.StakeRelease, "AgoraStakeRelease (8 bytes); accounts stake, staker"),
+	econExt("auction-create", abi.AuctionCreate, "AgoraAuctionCreate (160 bytes); accounts creator, auction"),
+	econExt("auction-bid", abi.AuctionBid, "AgoraAuctionBid (56 bytes); accounts auction, bidder; return data {index, locked}"),
+	econExt("auction-reveal", abi.AuctionReveal, "AgoraAuctionReveal (40 bytes); accounts auction, bidder"),
+	econExt("auction-settle", abi.AuctionSettle, "no args; accounts auction, beneficiary, every bidder; return data {proceeds, winners, welfare}"),
+	econExt("escrow-create", abi.EscrowCreate, "AgoraEscrowCreate (352 bytes); accounts A, escrow, B"),
+	econExt("escrow-release", abi.EscrowRelease, "no args; accounts escrow, A, B, [oracle], approvers"),
+	econExt("escrow-refund", abi.EscrowRefund, "no args; accounts escrow, A, B"),
+	econExt("reputation-update", abi.ReputationUpdate, "AgoraReputationUpdate (48 bytes); accounts registry, rater, score"),
+	econExt("reputation-query", abi.ReputationQuery, "AgoraReputationQuery (40 bytes); accounts registry, score"),
+	econExt("stake-lock", abi.StakeLock, "AgoraStakeLock (96 bytes); accounts staker, stake"),
+	econExt("stake-slash", abi.StakeSlash, "AgoraStakeSlash (40 bytes); accounts stake, authority, destination"),
+	econExt("stake-release", abi.StakeRelease, "AgoraStakeRelease (8 bytes); accounts stake, staker"),
 
 	// parallel lanes (proposal part 4; no issue yet)
-	{Name: "parallel-spawn", Syscall: names.ParallelSpawn, Args: sh(ArgFn), Result: ResultInt, Provisional: true,
+	{Name: "parallel-spawn", Syscall: abi.ParallelSpawn, Args: sh(ArgFn), Result: ResultInt, Provisional: true,
 		Doc: "(parallel-spawn (lambda () …)): run the function in a child lane; the task id"},
-	{Name: "parallel-join", Syscall: names.ParallelJoin, Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
+	{Name: "parallel-join", Syscall: abi.ParallelJoin, Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
 		Doc: "(parallel-join task): the task's result"},
-	{Name: "parallel-fence", Syscall: names.ParallelFence, Result: ResultNil, Provisional: true, Doc: "order memory between lanes"},
+	{Name: "parallel-fence", Syscall: abi.ParallelFence, Result: ResultNil, Provisional: true, Doc: "order memory between lanes"},
 
 	// hardware offload (proposal part 8; no issue yet)
-	{Name: "hw-offload-query", Syscall: names.HWOffloadQuery, Result: ResultValue, OutCap: 1024, Provisional: true,
+	{Name: "hw-offload-query", Syscall: abi.HWOffloadQuery, Result: ResultValue, OutCap: 1024, Provisional: true,
 		Doc: "(hw-offload-query): a vector of accelerator maps"},
-	{Name: "hw-offload-submit", Syscall: names.HWOffloadSubmit, Args: sh(ArgValue, ArgValue), Result: ResultInt, Provisional: true,
+	{Name: "hw-offload-submit", Syscall: abi.HWOffloadSubmit, Args: sh(ArgValue, ArgValue), Result: ResultInt, Provisional: true,
 		Doc: "(hw-offload-submit accelerator task-map): the task id"},
-	{Name: "hw-offload-poll", Syscall: names.HWOffloadPoll, Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
+	{Name: "hw-offload-poll", Syscall: abi.HWOffloadPoll, Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
 		Doc: "(hw-offload-poll task): the result map, or nil while running"},
-	{Name: "hw-offload-cancel", Syscall: names.HWOffloadCancel, Args: sh(ArgInt), Result: ResultStatus, Provisional: true,
+	{Name: "hw-offload-cancel", Syscall: abi.HWOffloadCancel, Args: sh(ArgInt), Result: ResultStatus, Provisional: true,
 		Doc: "(hw-offload-cancel task)"},
 }
 

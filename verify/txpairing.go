@@ -6,17 +6,17 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/agora-vm/agora/ext/names"
+	"github.com/agora-vm/agora/ext/abi"
 	"github.com/agora-vm/agora/sbpf"
 )
 
 // The transactional-memory syscalls whose pairing TxPairing proves
 // (package ext/txmem implements them; DESIGN.md §5.1).
 const (
-	TxBeginName  = names.TxBegin
-	TxCommitName = names.TxCommit
-	TxAbortName  = names.TxAbort
-	TxTestName   = names.TxTest
+	TxBeginName  = abi.TxBegin
+	TxCommitName = abi.TxCommit
+	TxAbortName  = abi.TxAbort
+	TxTestName   = abi.TxTest
 )
 
 // Syscalls that never return: a path ends at them (the run fails).

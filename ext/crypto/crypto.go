@@ -6,8 +6,8 @@ import (
 	"math/bits"
 	"strconv"
 
+	"github.com/agora-vm/agora/ext/abi"
 	"github.com/agora-vm/agora/ext/exterr"
-	"github.com/agora-vm/agora/ext/names"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/vm"
 )
@@ -15,13 +15,13 @@ import (
 // Syscall names, as programs call them (the call's imm is the murmur3 hash
 // of the name).
 const (
-	NameBLSVerify              = names.BLSVerify
-	NameBLSAggregate           = names.BLSAggregate
-	NameBLSFastAggregateVerify = names.BLSFastAggregateVerify
-	NameBLSAggregateVerify     = names.BLSAggregateVerify
-	NamePedersenCommit         = names.PedersenCommit
-	NamePedersenVerify         = names.PedersenVerify
-	NameVRFVerify              = names.VRFVerify
+	NameBLSVerify              = abi.BLSVerify
+	NameBLSAggregate           = abi.BLSAggregate
+	NameBLSFastAggregateVerify = abi.BLSFastAggregateVerify
+	NameBLSAggregateVerify     = abi.BLSAggregateVerify
+	NamePedersenCommit         = abi.PedersenCommit
+	NamePedersenVerify         = abi.PedersenVerify
+	NameVRFVerify              = abi.VRFVerify
 )
 
 // Names lists every syscall of the package, in registration order.
@@ -36,7 +36,7 @@ func Names() []string {
 // asm.Options.Aliases): `bls_verify` assembles to `syscall
 // agora_bls_verify`, and so on. The map is new on every call.
 func Mnemonics() map[string]string {
-	return names.Aliases(Names()...)
+	return abi.Aliases(Names()...)
 }
 
 // Register adds the syscalls of this package to r. It registers nothing

@@ -3,25 +3,25 @@ package econ
 import (
 	"fmt"
 
-	"github.com/agora-vm/agora/ext/names"
+	"github.com/agora-vm/agora/ext/abi"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/vm"
 )
 
 // Syscall names. Each runs the instruction of the same operation.
 const (
-	NameAuctionCreate    = names.AuctionCreate
-	NameAuctionBid       = names.AuctionBid
-	NameAuctionReveal    = names.AuctionReveal
-	NameAuctionSettle    = names.AuctionSettle
-	NameEscrowCreate     = names.EscrowCreate
-	NameEscrowRelease    = names.EscrowRelease
-	NameEscrowRefund     = names.EscrowRefund
-	NameReputationUpdate = names.ReputationUpdate
-	NameReputationQuery  = names.ReputationQuery
-	NameStakeLock        = names.StakeLock
-	NameStakeSlash       = names.StakeSlash
-	NameStakeRelease     = names.StakeRelease
+	NameAuctionCreate    = abi.AuctionCreate
+	NameAuctionBid       = abi.AuctionBid
+	NameAuctionReveal    = abi.AuctionReveal
+	NameAuctionSettle    = abi.AuctionSettle
+	NameEscrowCreate     = abi.EscrowCreate
+	NameEscrowRelease    = abi.EscrowRelease
+	NameEscrowRefund     = abi.EscrowRefund
+	NameReputationUpdate = abi.ReputationUpdate
+	NameReputationQuery  = abi.ReputationQuery
+	NameStakeLock        = abi.StakeLock
+	NameStakeSlash       = abi.StakeSlash
+	NameStakeRelease     = abi.StakeRelease
 )
 
 var syscallTags = []struct {
@@ -55,7 +55,7 @@ func Names() []string {
 // asm.Options.Aliases): `auction_bid` assembles to `syscall
 // agora_auction_bid`, and so on. The map is new on every call.
 func Mnemonics() map[string]string {
-	return names.Aliases(Names()...)
+	return abi.Aliases(Names()...)
 }
 
 // Limits of a syscall's arguments.

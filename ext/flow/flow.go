@@ -14,13 +14,14 @@ package flow
 import (
 	"fmt"
 
+	"github.com/agora-vm/agora/ext/abi"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
 
 // NameDeclassify is the syscall's name.
-const NameDeclassify = "agora_declassify"
+const NameDeclassify = abi.Declassify
 
 // Cost is agora_declassify's price: the base syscall cost alone.
 var Cost = syscalls.DefaultCosts().SyscallBase

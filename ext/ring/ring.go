@@ -4,18 +4,18 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"github.com/agora-vm/agora/ext/names"
+	"github.com/agora-vm/agora/ext/abi"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/vm"
 )
 
 // Syscall names, as programs call them.
 const (
-	NameCreate = names.RingCreate
-	NamePush   = names.RingPush
-	NamePop    = names.RingPop
-	NamePeek   = names.RingPeek
-	NameSize   = names.RingSize
+	NameCreate = abi.RingCreate
+	NamePush   = abi.RingPush
+	NamePop    = abi.RingPop
+	NamePeek   = abi.RingPeek
+	NameSize   = abi.RingSize
 )
 
 // Names lists every syscall of the package, in registration order.
@@ -25,7 +25,7 @@ func Names() []string { return []string{NameCreate, NamePush, NamePop, NamePeek,
 // asm.Options.Aliases: `ring_push` assembles to `syscall agora_ring_push`
 // (its arguments are whatever r1-r5 hold). The map is new on every call.
 func Aliases() map[string]string {
-	return names.Aliases(Names()...)
+	return abi.Aliases(Names()...)
 }
 
 // Register adds the syscalls of this package to r. It registers nothing

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/agora-vm/agora/ext/abi"
 	"github.com/agora-vm/agora/sbpf"
 )
 
@@ -1027,11 +1028,11 @@ func syscallModels() map[uint32]syscallModel {
 		{name: "sol_memset_", mem: []memArg{{ptrReg: 1, lenReg: 3, write: true}}},
 		{name: "sol_memcmp_", mem: []memArg{{ptrReg: 1, lenReg: 3}, {ptrReg: 2, lenReg: 3}, {ptrReg: 4, size: 4, write: true}}},
 		{name: "sol_set_return_data", mem: []memArg{{ptrReg: 1, lenReg: 2}}},
-		{name: "agora_declassify", mem: []memArg{{ptrReg: 1, lenReg: 2}}},
-		{name: "agora_tx_begin"},
-		{name: "agora_tx_commit"},
-		{name: "agora_tx_abort"},
-		{name: "agora_tx_test"},
+		{name: abi.Declassify, mem: []memArg{{ptrReg: 1, lenReg: 2}}},
+		{name: abi.TxBegin},
+		{name: abi.TxCommit},
+		{name: abi.TxAbort},
+		{name: abi.TxTest},
 	}
 	out := make(map[uint32]syscallModel, len(ms))
 	for _, m := range ms {

@@ -1,4 +1,4 @@
-// Package names defines, once, the name of every agora_* syscall and the
+// Package abi defines, once, the name of every agora_* syscall and the
 // feature ID the research proposal gave its operation.
 //
 // A program calls a syscall by the murmur3 hash of its name, so a name is
@@ -7,7 +7,7 @@
 // misspelling in any one of them would silently break the others. This
 // package imports nothing and must never import anything: every layer,
 // down to verify, may depend on it.
-package names
+package abi
 
 // Prefix starts every Agora syscall name. An assembler mnemonic is the
 // name without it (see Aliases).
@@ -67,6 +67,11 @@ const (
 	RingPop    = "agora_ring_pop"
 	RingPeek   = "agora_ring_peek"
 	RingSize   = "agora_ring_size"
+)
+
+// Information flow (ext/flow).
+const (
+	Declassify = "agora_declassify"
 )
 
 // Hardware offload (proposed; no family implements it yet).

@@ -1,17 +1,17 @@
-package names_test
+package abi_test
 
 import (
 	"maps"
 	"testing"
 
-	"github.com/agora-vm/agora/ext/names"
+	"github.com/agora-vm/agora/ext/abi"
 )
 
 func TestAliases(t *testing.T) {
-	got := names.Aliases(names.TxBegin, names.RingPush, "sol_log_")
+	got := abi.Aliases(abi.TxBegin, abi.RingPush, "sol_log_")
 	want := map[string]string{
-		"tx_begin":  names.TxBegin,
-		"ring_push": names.RingPush,
+		"tx_begin":  abi.TxBegin,
+		"ring_push": abi.RingPush,
 		"sol_log_":  "sol_log_",
 	}
 	if !maps.Equal(got, want) {
@@ -21,12 +21,12 @@ func TestAliases(t *testing.T) {
 
 func TestMnemonic(t *testing.T) {
 	for in, want := range map[string]string{
-		names.StakeRelease: "stake_release",
-		names.Prefix:       "",
-		"agora":            "agora",
-		"":                 "",
+		abi.StakeRelease: "stake_release",
+		abi.Prefix:       "",
+		"agora":          "agora",
+		"":               "",
 	} {
-		if got := names.Mnemonic(in); got != want {
+		if got := abi.Mnemonic(in); got != want {
 			t.Errorf("Mnemonic(%q) = %q, want %q", in, got, want)
 		}
 	}
