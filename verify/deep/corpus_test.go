@@ -14,7 +14,10 @@ import (
 	"time"
 
 	"github.com/agora-vm/agora/abi"
+	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/ext/flow"
+	"github.com/agora-vm/agora/ext/txmem"
+	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/syscalls"
@@ -30,7 +33,8 @@ const corpus = "../testdata/deep"
 // caseSpec is one corpus program and what the verifier must say.
 type caseSpec struct {
 	name       string
-	src        string
+	src        string // assembly, or
+	file       string // an ELF (.so) or OVSM program, relative to the corpus
 	accounts   string
 	private    []string
 	invariants []string
@@ -46,11 +50,9 @@ type caseSpec struct {
 func readCase(t *testing.T, name string) caseSpec {
 	t.Helper()
 	c := caseSpec{name: name, want: map[string]string{}, falseAlarm: map[string]bool{}}
-	src, err := os.ReadFile(filepath.Join(corpus, name+".s"))
-	if err != nil {
-		t.Fatal(err)
+	if src, err := os.ReadFile(filepath.Join(corpus, name+".s")); err == nil {
+		c.src = string(src)
 	}
-	c.src = string(src)
 	f, err := os.Open(filepath.Join(corpus, name+".expect"))
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +68,8 @@ func readCase(t *testing.T, name string) caseSpec {
 		switch key {
 		case "accounts":
 			c.accounts = val
+		case "file":
+			c.file = val
 		case "private":
 			c.private = append(c.private, val)
 		case "invariant-expr":
@@ -102,18 +106,17 @@ func registry(t testing.TB) *vm.Registry {
 	if err := flow.Register(reg); err != nil {
 		t.Fatal(err)
 	}
+	if err := txmem.Register(reg); err != nil {
+		t.Fatal(err)
+	}
 	return reg
 }
 
 // options builds the deep options of a corpus case.
 func options(t testing.TB, c caseSpec, reg *vm.Registry) (*deep.Options, *vm.Program) {
-	p, err := asm.Assemble(c.src, sbpf.V0, nil)
-	if err != nil {
-		t.Fatalf("%s: %v", c.name, err)
-	}
-	prog := vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry)
-	o := &deep.Options{Version: sbpf.V0, Text: p.Text, Entry: p.Entry, Functions: p.Functions, ROData: prog.ROData,
-		RODataVAddr: prog.RODataVAddr, HeapSize: vm.DefaultConfig().HeapSize, Syscalls: reg.Name, Timeout: 90 * time.Second, QueryTimeout: 30 * time.Second, MaxPaths: c.maxPaths, MaxPathSteps: 5000}
+	prog, heap := load(t, c, reg)
+	o := &deep.Options{Version: prog.Version, Text: prog.Text, Entry: prog.Entry, Functions: prog.Functions, ROData: prog.ROData,
+		RODataVAddr: prog.RODataVAddr, HeapSize: heap, Syscalls: reg.Name, Timeout: 90 * time.Second, QueryTimeout: 30 * time.Second, MaxPaths: c.maxPaths, MaxPathSteps: 5000}
 	if c.accounts != "" {
 		doc, err := os.ReadFile(filepath.Join(corpus, c.accounts))
 		if err != nil {
@@ -144,6 +147,42 @@ func options(t testing.TB, c caseSpec, reg *vm.Registry) (*deep.Options, *vm.Pro
 		o.QueryTimeout = c.queryTimeout
 	}
 	return o, prog
+}
+
+// load assembles, loads or compiles a case's program.
+func load(t testing.TB, c caseSpec, reg *vm.Registry) (*vm.Program, int) {
+	heap := vm.DefaultConfig().HeapSize
+	switch {
+	case c.file == "":
+		p, err := asm.Assemble(c.src, sbpf.V0, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		return vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), heap
+	case strings.HasSuffix(c.file, ".so"):
+		data, err := os.ReadFile(filepath.Join(corpus, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := elf.DefaultOptions()
+		img, err := elf.LoadImage(data, reg, &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img.Program, heap
+	case strings.HasSuffix(c.file, ".ovsm"):
+		src, err := os.ReadFile(filepath.Join(corpus, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := ovsm.Compile(src, c.file, ovsm.Options{Version: sbpf.V0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Program, max(heap, out.HeapSize)
+	}
+	t.Fatalf("%s: unknown program file %s", c.name, c.file)
+	return nil, 0
 }
 
 var kindOf = map[string]string{"oob": "memory", "overflow": "overflow", "leak": "leak", "conservation": "conservation",
@@ -204,6 +243,7 @@ func TestCorpus(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := readCase(t, name)
 			o, prog := options(t, c, reg)
+			heap := o.HeapSize
 			rep, err := deep.Analyze(o)
 			if err != nil {
 				t.Fatal(err)
@@ -230,7 +270,7 @@ func TestCorpus(t *testing.T) {
 				if f.Kind == "leak" {
 					continue // taint findings carry no input
 				}
-				if err := replay(prog, reg, f); err != nil {
+				if err := replay(prog, reg, f, heap); err != nil {
 					t.Errorf("counterexample of %s at pc %d does not replay: %v", f.Kind, f.PC, err)
 				}
 			}
@@ -260,8 +300,10 @@ func (h *hook) Step(m *vm.Machine, pc int) {
 }
 
 // replay runs a counterexample and checks that it shows the finding.
-func replay(prog *vm.Program, reg *vm.Registry, f deep.Finding) error {
-	exe, err := vm.NewExecutable(prog, reg, vm.DefaultConfig())
+func replay(prog *vm.Program, reg *vm.Registry, f deep.Finding, heap int) error {
+	cfg := vm.DefaultConfig()
+	cfg.HeapSize = heap
+	exe, err := vm.NewExecutable(prog, reg, cfg)
 	if err != nil {
 		return err
 	}

@@ -595,3 +595,25 @@ for name, (desc, src, expect, flags) in progs.items():
         for part in expect.split(";"):
             f.write(part.strip() + "\n")
 print(len(progs))
+
+# ---------------- C (prebuilt with the repo's C toolchain) and OVSM ----------------
+json.dump([{"key": A, "owner": P, "lamports": 1000, "data_hex": "", "signer": True, "writable": True},
+           {"key": B, "owner": P, "lamports": 500, "data_hex": "", "writable": True}], open("swap.json", "w"), indent=1)
+extern = {
+    "c_transfer": ("../../../testdata/c/transfer.so", "../../../examples/c/transfer.json",
+                   "examples/c/transfer.c: a checked lamport transfer",
+                   "memory proven; overflow proven; conservation proven; exit 0"),
+    "c_hello": ("../../../testdata/c/hello.so", "../../../examples/c/hello.json",
+                "examples/c/hello.c: logs and returns", "memory proven; overflow proven; conservation proven; exit 0"),
+    "c_counter": ("../../../testdata/c/counter.so", "../../../examples/c/counter.json",
+                  "examples/c/counter.c: adds, then detects the wrap (next < value): the add itself wraps, so it is reported",
+                  "overflow finding; conservation proven; exit 1"),
+    "ovsm_atomic_swap": ("../../../examples/ovsm/atomic-swap.ovsm", "swap.json",
+                         "examples/ovsm/atomic-swap.ovsm: balance-b + 100 can wrap", "overflow finding; exit 1"),
+}
+for name, (path, accts, desc, expect) in extern.items():
+    with open(name + ".expect", "w") as f:
+        f.write("# expected verdicts of agora verify --deep for %s\n" % desc)
+        f.write("file %s\naccounts %s\n" % (path, accts))
+        for part in expect.split(";"):
+            f.write(part.strip() + "\n")
