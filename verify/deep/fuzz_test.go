@@ -188,4 +188,3 @@ func asParseError(err error, pe **econ.ParseError) bool {
 	*pe = p
 	return ok
 }
-
