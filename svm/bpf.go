@@ -154,3 +154,7 @@ func (c *bpfContext) SetReturnData(p [32]byte, data []byte) {
 func (c *bpfContext) Alloc(size, align, heapLen uint64) (uint64, bool) {
 	return c.f.heap.Alloc(size, align, heapLen)
 }
+
+// Messages returns the transaction's log so far; tools that record a run
+// (package trace) read each syscall's new lines from it.
+func (c *bpfContext) Messages() []string { return c.tc.logs.Messages() }

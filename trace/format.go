@@ -173,28 +173,51 @@ type Outcome struct {
 
 // Encode writes t in the trace format.
 func (t *Trace) Encode(w io.Writer) error {
-	var e encoder
-	e.trace(t)
-	if len(e.b) > MaxBodySize {
-		return fmt.Errorf("trace: body of %d bytes exceeds %d", len(e.b), MaxBodySize)
+	e, err := NewEncoder()
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	return e.Encode(w, t)
+}
+
+// Encoder writes traces, reusing its compressor's memory from one trace
+// to the next (creating a zstd encoder costs more than encoding a small
+// trace). It is not safe for concurrent use.
+type Encoder struct {
+	zw   *zstd.Encoder
+	body encoder
+	out  []byte
+}
+
+// NewEncoder returns an Encoder.
+func NewEncoder() (*Encoder, error) {
+	zw, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
+	if err != nil {
+		return nil, err
+	}
+	return &Encoder{zw: zw}, nil
+}
+
+// Close releases the compressor.
+func (e *Encoder) Close() { e.zw.Close() }
+
+// Encode writes t to w.
+func (e *Encoder) Encode(w io.Writer, t *Trace) error {
+	e.body.b = e.body.b[:0]
+	e.body.trace(t)
+	b := e.body.b
+	if len(b) > MaxBodySize {
+		return fmt.Errorf("trace: body of %d bytes exceeds %d", len(b), MaxBodySize)
 	}
 	var hdr [headerSize]byte
 	copy(hdr[:8], magic[:])
 	binary.LittleEndian.PutUint16(hdr[8:], FormatVersion)
-	binary.LittleEndian.PutUint64(hdr[12:], uint64(len(e.b)))
-	binary.LittleEndian.PutUint32(hdr[20:], crc32.Checksum(e.b, castagnoli))
-	if _, err := w.Write(hdr[:]); err != nil {
-		return err
-	}
-	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
-	if err != nil {
-		return err
-	}
-	if _, err := zw.Write(e.b); err != nil {
-		zw.Close()
-		return err
-	}
-	return zw.Close()
+	binary.LittleEndian.PutUint64(hdr[12:], uint64(len(b)))
+	binary.LittleEndian.PutUint32(hdr[20:], crc32.Checksum(b, castagnoli))
+	e.out = e.zw.EncodeAll(b, append(e.out[:0], hdr[:]...))
+	_, err := w.Write(e.out)
+	return err
 }
 
 // Decode reads a trace written by Encode. Every problem — a foreign
@@ -228,7 +251,7 @@ func Decode(data []byte) (*Trace, error) {
 		return nil, err
 	}
 	defer zr.Close()
-	body, err := zr.DecodeAll(data[headerSize:], make([]byte, 0, min(n, 64<<20)))
+	body, err := zr.DecodeAll(data[headerSize:], make([]byte, 0, min(n, 1<<20)))
 	if err != nil {
 		kind := ErrCorrupt
 		if errors.Is(err, io.ErrUnexpectedEOF) {

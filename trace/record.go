@@ -23,6 +23,7 @@ type Options struct {
 	Interval uint64
 	// Logs, when set, returns every log line emitted so far (the syscall
 	// context's messages); the recorder stores each syscall's new lines.
+	// When nil, a run context with a Messages() []string method is used.
 	Logs func() []string
 	// Features describe how the run was composed; stored as given.
 	Features []string
@@ -38,6 +39,8 @@ type Recorder struct {
 	sysCU   uint64 // compute units charged by syscalls so far
 	next    uint64 // instruction count of the next checkpoint
 	nlogs   int
+	logs0   int // log lines that existed before the run
+	logFn   func() []string
 	events  []SyscallEvent
 	cps     []Checkpoint
 	names   []string
@@ -89,8 +92,8 @@ func (r *Recorder) wrap(s vm.Syscall) vm.SyscallFunc {
 		for _, w := range r.pending {
 			ev.Writes = append(ev.Writes, Write{Addr: w.Addr, Data: bytes.Clone(w.Data)})
 		}
-		if r.opts.Logs != nil {
-			all := r.opts.Logs()
+		if r.logFn != nil {
+			all := r.logFn()
 			if len(all) > r.nlogs {
 				ev.Logs = slices.Clone(all[r.nlogs:])
 				r.nlogs = len(all)
@@ -118,7 +121,17 @@ func (r *Recorder) Step(m *vm.Machine, pc int) {
 // Run runs exe (prepared against r.Registry) on m and returns its result
 // and the trace. opts.Hook must be nil: the recorder is the hook.
 func (r *Recorder) Run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions) (vm.Result, *Trace) {
-	r.budget, r.sysCU, r.next, r.nlogs = opts.Budget, 0, 0, 0
+	r.budget, r.sysCU, r.next, r.nlogs, r.logs0 = opts.Budget, 0, 0, 0, 0
+	r.logFn = r.opts.Logs
+	if ms, ok := opts.Context.(interface{ Messages() []string }); ok && r.logFn == nil {
+		r.logFn = ms.Messages
+	}
+	if r.logFn != nil {
+		// Lines logged before the run (a runtime's "invoke") are not the
+		// program's.
+		r.nlogs = len(r.logFn())
+		r.logs0 = r.nlogs
+	}
 	r.events, r.cps = nil, nil
 	t := &Trace{
 		Program:  exe.Program(),
@@ -147,8 +160,8 @@ func (r *Recorder) Run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions) (vm.R
 		Final:  final,
 		Memory: MemoryDigest(final),
 	}
-	if r.opts.Logs != nil {
-		t.Outcome.Logs = slices.Clone(r.opts.Logs())
+	if r.logFn != nil {
+		t.Outcome.Logs = slices.Clone(r.logFn()[r.logs0:])
 	}
 	t.Outcome.Err = errInfo(res.Err)
 	return res, t

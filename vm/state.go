@@ -73,6 +73,11 @@ func (m *Machine) Resume(e *Executable, opts RunOptions, st *State) Result {
 		len(st.Frames) >= len(m.frames) || st.Remaining > opts.Budget {
 		return Result{Err: errBadState}
 	}
+	for _, f := range st.Frames {
+		if f.ReturnPC < 0 || f.ReturnPC >= len(e.code) {
+			return Result{Err: errBadState}
+		}
+	}
 	copy(m.regs[:11], st.Regs[:])
 	m.pc, m.remaining, m.depth = st.PC, st.Remaining, len(st.Frames)
 	for i, f := range st.Frames {

@@ -68,42 +68,55 @@ func (p fileProgram) Executable(key pubkey.Pubkey, _ *account.Account, heapBytes
 // document and instruction data are serialized into the input region in
 // Solana's aligned layout, and after the program returns the accounts are
 // written back with the runtime's checks.
-func runInstruction(s *streams, l *loaded, f *runFlags) error {
+// instructionRun is an --accounts run prepared for the runtime.
+type instructionRun struct {
+	ex        *svm.Executor
+	sx        *svm.Instruction
+	exe       vm.Runnable
+	cfg       vm.Config
+	programID [32]byte
+	before    []abi.Account
+	features  feature.Set
+}
+
+// prepareInstruction reads the accounts document and instruction data and
+// prepares the program for the runtime.
+func prepareInstruction(l *loaded, f *runFlags) (*instructionRun, error) {
 	doc, err := readFileLimited(f.accounts)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--accounts: %w", err))
+		return nil, usageErr("--accounts: %w", err)
 	}
 	inputs, err := abi.ParseAccountsJSON(doc)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--accounts %s: %w", f.accounts, err))
+		return nil, usageErr("--accounts %s: %w", f.accounts, err)
 	}
 	data, err := parseHex(f.data)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--data: %v", err))
+		return nil, usageErr("--data: %v", err)
 	}
 	if f.dataJSON != "" {
 		if data, err = ovsm.EncodeData([]byte(f.dataJSON)); err != nil {
-			return reportLoadError(s, f.json, usageErr("--data-json: %v", err))
+			return nil, usageErr("--data-json: %v", err)
 		}
 	}
 	programID, err := abi.ParseKey(f.programID)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--program-id: %v", err))
+		return nil, usageErr("--program-id: %v", err)
 	}
 	before, ix, err := abi.Build(programID, inputs, data)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--accounts %s: %w", f.accounts, err))
+		return nil, usageErr("--accounts %s: %w", f.accounts, err)
 	}
 	ex, err := newExecutor()
 	if err != nil {
-		return reportLoadError(s, f.json, err)
+		return nil, err
 	}
 	heap := max(f.heap, l.heapSize)
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = heap
 	exe, err := vm.Interpreter{}.Prepare(l.program, ex.Registry(), cfg)
 	if err != nil {
-		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})
+		return nil, &exitError{code: exitBadCall, err: err}
 	}
 	sx := &svm.Instruction{
 		ProgramID: programID,
@@ -121,10 +134,40 @@ func runInstruction(s *streams, l *loaded, f *runFlags) error {
 	}
 	features, err := feature.Parse(f.features)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--features: %w", err))
+		return nil, usageErr("--features: %w", err)
 	}
-	env := standaloneEnv(fileProgram{programID, exe}, features)
-	res := ex.ExecuteInstruction(sx, env)
+	return &instructionRun{ex: ex, sx: sx, exe: exe, cfg: cfg, programID: programID, before: before, features: features}, nil
+}
+
+// execute runs the instruction; with rec set, the program's run is
+// recorded into rec.
+func (ir *instructionRun) execute(rec *recordedProgram) *svm.InstructionResult {
+	var prog svm.ProgramSource = fileProgram{ir.programID, ir.exe}
+	if rec != nil {
+		rec.fileProgram = fileProgram{ir.programID, ir.exe}
+		prog = rec
+	}
+	return ir.ex.ExecuteInstruction(ir.sx, standaloneEnv(prog, ir.features))
+}
+
+func runInstruction(s *streams, l *loaded, f *runFlags) error {
+	ir, err := prepareInstruction(l, f)
+	if err != nil {
+		return reportLoadError(s, f.json, err)
+	}
+	var rec *recordedProgram
+	if f.record != "" || f.profile != "" {
+		if rec, err = newRecordedProgram(l, ir); err != nil {
+			return reportLoadError(s, f.json, err)
+		}
+	}
+	res := ir.execute(rec)
+	if rec != nil {
+		if err := rec.write(f.record, f.profile); err != nil {
+			return reportLoadError(s, f.json, err)
+		}
+	}
+	before, programID := ir.before, ir.programID
 	after := make([]abi.Account, len(res.Accounts))
 	for i, a := range res.Accounts {
 		after[i] = abi.Account{Key: a.Key, Owner: a.Account.Owner, Lamports: a.Account.Lamports, Data: a.Account.Data, Executable: a.Account.Executable, RentEpoch: a.Account.RentEpoch}

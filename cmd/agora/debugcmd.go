@@ -3,14 +3,19 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/trace"
+	"github.com/agora-vm/agora/trace/dap"
 	"github.com/agora-vm/agora/trace/debug"
 	"github.com/agora-vm/agora/vm"
 )
@@ -18,6 +23,53 @@ import (
 type debugFlags struct {
 	run         runFlags
 	debugObject string
+	dap         bool
+	listen      string
+}
+
+// serveDAP runs one Debug Adapter Protocol session on stdio or on one
+// TCP connection.
+func serveDAP(s *streams, listen string) error {
+	launch := func(a dap.LaunchArgs) (*trace.Trace, error) {
+		if a.Trace != "" {
+			return readTrace(a.Trace)
+		}
+		f := &debugFlags{}
+		fs := pflag.NewFlagSet("launch args", pflag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		fs.StringVar(&f.run.version, "sbpf-version", "", "")
+		fs.StringVar(&f.run.inputHex, "input", "", "")
+		fs.StringVar(&f.run.inputFile, "input-file", "", "")
+		fs.Uint64Var(&f.run.budget, "budget", defaultBudget, "")
+		fs.IntVar(&f.run.heap, "heap", vm.DefaultConfig().HeapSize, "")
+		fs.StringVar(&f.debugObject, "debug-object", "", "")
+		fs.StringVar(&f.run.accounts, "accounts", "", "")
+		fs.StringVar(&f.run.data, "data", "", "")
+		fs.StringVar(&f.run.dataJSON, "data-json", "", "")
+		fs.StringVar(&f.run.programID, "program-id", abi.DefaultProgramID, "")
+		if err := fs.Parse(a.Args); err != nil {
+			return nil, fmt.Errorf("args: %w", err)
+		}
+		if fs.NArg() != 0 {
+			return nil, fmt.Errorf("args: unexpected %q", fs.Args())
+		}
+		return recordForDebug(s, a.Program, &f.run, f.debugObject)
+	}
+	if listen == "" {
+		return dap.NewServer(s.in, s.out, launch).Serve()
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return usageErr("--listen: %v", err)
+	}
+	defer ln.Close()
+	fmt.Fprintf(s.err, "agora debug: DAP server listening on %s\n", ln.Addr())
+	conn, err := ln.Accept()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return dap.NewServer(conn, conn, launch).Serve()
 }
 
 func newDebugCmd(s *streams) *cobra.Command {
@@ -27,7 +79,8 @@ func newDebugCmd(s *streams) *cobra.Command {
 		Short: "Debug a recorded run, forward and backward",
 		Long: `Open a time-travel debugger on a trace written by agora run --record, or on
 a program, which is recorded on the fly with the run flags given (--input,
---input-file, --budget, --heap, --sbpf-version).
+--input-file, --budget, --heap, --sbpf-version, or --accounts with --data or
+--data-json for an instruction).
 
 Commands are read from standard input, one per line, so the debugger is
 scriptable:
@@ -49,6 +102,15 @@ Exit codes: 0 the session ended, 2 usage, load or trace-file errors.`,
   agora debug examples/asm/fib.s --input 0a
   printf 'break fib.s:12\nrun\nprint r1\nreverse-step\n' | agora debug examples/asm/fib.s --input 0a`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.dap {
+				if len(args) != 0 {
+					return usageErr("--dap takes no file: the client names it in its launch request")
+				}
+				return serveDAP(s, f.listen)
+			}
+			if f.listen != "" {
+				return usageErr("--listen needs --dap")
+			}
 			if len(args) != 1 {
 				return usageErr("%s takes one FILE.trace or PROGRAM\nRun '%s --help' for usage.", cmd.CommandPath(), cmd.CommandPath())
 			}
@@ -74,7 +136,13 @@ Exit codes: 0 the session ended, 2 usage, load or trace-file errors.`,
 	fl.StringVar(&f.run.inputFile, "input-file", "", "read the input bytes from `PATH`")
 	fl.Uint64Var(&f.run.budget, "budget", defaultBudget, "compute-unit budget")
 	fl.IntVar(&f.run.heap, "heap", vm.DefaultConfig().HeapSize, "heap size in bytes (at most 262144)")
+	fl.StringVar(&f.run.accounts, "accounts", "", "run as a Solana instruction over the accounts in this JSON `FILE`")
+	fl.StringVar(&f.run.data, "data", "", "instruction data as hex (with --accounts)")
+	fl.StringVar(&f.run.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
+	fl.StringVar(&f.run.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
 	fl.StringVar(&f.debugObject, "debug-object", "", "the BPF object (clang -g) a C program was linked from, for DWARF lines")
+	fl.BoolVar(&f.dap, "dap", false, "serve the Debug Adapter Protocol instead of the REPL (stdio, or TCP with --listen)")
+	fl.StringVar(&f.listen, "listen", "", "with --dap, accept one client on `ADDR` (e.g. 127.0.0.1:4711) instead of stdio")
 	return cmd
 }
 
@@ -99,10 +167,6 @@ func looksLikeTrace(path string) bool {
 
 // recordForDebug loads, verifies and records a raw run of a program.
 func recordForDebug(s *streams, path string, f *runFlags, debugObject string) (*trace.Trace, error) {
-	input, err := readInput(f)
-	if err != nil {
-		return nil, err
-	}
 	if f.heap < 0 || f.heap > 256*1024 {
 		return nil, usageErr("--heap: %d is outside 0..262144", f.heap)
 	}
@@ -115,7 +179,29 @@ func recordForDebug(s *streams, path string, f *runFlags, debugObject string) (*
 	}
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = max(f.heap, l.heapSize)
-	tr, _, err := recordTrace(l, cfg, input, f.budget, syscalls.NewContext([32]byte{}))
+	if f.accounts != "" {
+		if f.inputHex != "" || f.inputFile != "" {
+			return nil, usageErr("--accounts builds the input itself; drop --input/--input-file")
+		}
+		ir, err := prepareInstruction(l, f)
+		if err != nil {
+			return nil, err
+		}
+		rec, err := newRecordedProgram(l, ir)
+		if err != nil {
+			return nil, err
+		}
+		ir.execute(rec)
+		if rec.trace == nil {
+			return nil, &exitError{code: exitBadCall, err: fmt.Errorf("the runtime did not run the program, so there is nothing to debug")}
+		}
+		return rec.trace, nil
+	}
+	input, err := readInput(f)
+	if err != nil {
+		return nil, err
+	}
+	tr, _, err := recordTrace(l, cfg, input, f.budget, syscalls.NewContext([32]byte{}), rawFeatures)
 	return tr, err
 }
 

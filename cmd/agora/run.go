@@ -200,7 +200,7 @@ func runProgram(s *streams, path string, f *runFlags) error {
 	ctx := syscalls.NewContext([32]byte{})
 	var res vm.Result
 	if f.record != "" || f.profile != "" {
-		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record, f.profile); err != nil {
+		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record, f.profile, rawFeatures); err != nil {
 			return reportLoadError(s, f.json, err)
 		}
 	} else {

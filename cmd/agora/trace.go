@@ -12,14 +12,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agora-vm/agora/ovsm"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/trace"
 	"github.com/agora-vm/agora/trace/profile"
 	"github.com/agora-vm/agora/vm"
 )
 
-// rawFeatures describes how `agora run` composes a raw run.
-var rawFeatures = []string{"mode=raw", "syscalls=solana+solcrypto+ext"}
+// rawFeatures and instructionFeatures describe how `agora run` composes
+// a run: debuggers read the mode to show the input as accounts.
+var (
+	rawFeatures         = []string{"mode=raw", "syscalls=solana+solcrypto+ext"}
+	instructionFeatures = []string{"mode=instruction", "syscalls=solana+solcrypto+ext"}
+)
 
 // debugInfoFor picks the source information a trace carries: the OVSM
 // line table, the ELF itself when it has DWARF line tables, or the
@@ -104,8 +110,8 @@ func hasDWARF(data []byte) bool {
 // recordRun runs l's program in raw mode under the recorder and writes
 // the trace to tracePath and its profile to profilePath (either may be
 // empty).
-func recordRun(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, tracePath, profilePath string) (vm.Result, error) {
-	tr, res, err := recordTrace(l, cfg, input, budget, ctx)
+func recordRun(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, tracePath, profilePath string, features []string) (vm.Result, error) {
+	tr, res, err := recordTrace(l, cfg, input, budget, ctx, features)
 	if err != nil {
 		return res, err
 	}
@@ -134,13 +140,13 @@ func writeProfile(tr *trace.Trace, path string) error {
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-func recordTrace(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context) (*trace.Trace, vm.Result, error) {
+func recordTrace(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, features []string) (*trace.Trace, vm.Result, error) {
 	if l.debugObject == nil {
 		if err := findDebugObject(l, ""); err != nil {
 			return nil, vm.Result{}, err
 		}
 	}
-	rec := trace.NewRecorder(trace.Options{Logs: ctx.Messages, Features: rawFeatures, Debug: debugInfoFor(l)})
+	rec := trace.NewRecorder(trace.Options{Logs: ctx.Messages, Features: features, Debug: debugInfoFor(l)})
 	reg, err := rec.Registry(l.registry)
 	if err != nil {
 		return nil, vm.Result{}, err
@@ -269,4 +275,73 @@ version) or usage errors.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
+}
+
+// recordedProgram serves the command line's program to the runtime and
+// records its top-level run (a CPI back into it runs unrecorded).
+type recordedProgram struct {
+	fileProgram
+	rec    *trace.Recorder
+	recExe vm.Runnable
+	trace  *trace.Trace
+}
+
+func newRecordedProgram(l *loaded, ir *instructionRun) (*recordedProgram, error) {
+	if l.debugObject == nil {
+		if err := findDebugObject(l, ""); err != nil {
+			return nil, err
+		}
+	}
+	rec := trace.NewRecorder(trace.Options{Features: instructionFeatures, Debug: debugInfoFor(l)})
+	reg, err := rec.Registry(ir.ex.Registry())
+	if err != nil {
+		return nil, err
+	}
+	exe, err := vm.Interpreter{}.Prepare(l.program, reg, ir.cfg)
+	if err != nil {
+		return nil, &exitError{code: exitBadCall, err: err}
+	}
+	return &recordedProgram{rec: rec, recExe: exe}, nil
+}
+
+func (p *recordedProgram) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
+	exe, err := p.fileProgram.Executable(key, acct, heapBytes)
+	if err != nil || p.trace != nil || heapBytes != p.recExe.Config().HeapSize {
+		return exe, err
+	}
+	return recordingRunnable{p}, nil
+}
+
+// recordingRunnable runs the program under the recorder once.
+type recordingRunnable struct{ p *recordedProgram }
+
+func (r recordingRunnable) Run(m *vm.Machine, opts vm.RunOptions) vm.Result {
+	if m == nil {
+		m = vm.NewMachine()
+	}
+	res, tr := r.p.rec.Run(m, r.p.recExe, opts)
+	r.p.trace = tr
+	return res
+}
+
+func (r recordingRunnable) Program() *vm.Program   { return r.p.recExe.Program() }
+func (r recordingRunnable) Config() vm.Config      { return r.p.recExe.Config() }
+func (r recordingRunnable) Registry() *vm.Registry { return r.p.recExe.Registry() }
+
+// write saves the recorded trace and its profile.
+func (p *recordedProgram) write(tracePath, profilePath string) error {
+	if p.trace == nil {
+		return &exitError{code: exitBadCall, err: fmt.Errorf("the runtime did not run the program, so there is nothing to record")}
+	}
+	if tracePath != "" {
+		if err := writeTrace(p.trace, tracePath); err != nil {
+			return &exitError{code: exitBadCall, err: err}
+		}
+	}
+	if profilePath != "" {
+		if err := writeProfile(p.trace, profilePath); err != nil {
+			return &exitError{code: exitBadCall, err: err}
+		}
+	}
+	return nil
 }

@@ -243,7 +243,7 @@ func TestBreakWatchAndReverse(t *testing.T) {
 		"(agora) finish\n#8 pc 4 (prog.s:8 in entrypoint): add64 r7, r0",
 		"r1 = 0x0000000000000001 (1)",
 		"call function_square",
-		"watchpoint 2 (r7) changed: 0000000000000000 -> 0100000000000000",
+		"watchpoint 2 (r7) changed: 0x0 (0) -> 0x1 (1)",
 		"r7 = 0x0000000000000005 (5)",
 		"#100 pc",
 		"instruction 100 of",

@@ -414,16 +414,6 @@ func (r *REPL) infoBreakpoints() {
 	}
 }
 
-func (r *REPL) infoAccounts() {
-	t := r.D.t
-	fmt.Fprintf(r.Out, "input region: %d bytes at %#x (run features: %s)\n", len(r.D.cur.Input), sbpf.InputStart, strings.Join(t.Features, ", "))
-	for _, f := range t.Features {
-		if f == "mode=raw" {
-			fmt.Fprintln(r.Out, "raw mode: the input is plain bytes, not serialized accounts; use x/NB 0x400000000")
-		}
-	}
-}
-
 // where renders " (file:line in func)" for pc, or "".
 func (r *REPL) where(pc int) string {
 	loc, ok := r.D.Src.Lookup(pc)
@@ -468,7 +458,12 @@ func (r *REPL) report(s Stop) {
 	case "breakpoint":
 		fmt.Fprintf(w, "breakpoint %d (%s) hit\n", s.Breakpoint.ID, s.Breakpoint.Desc)
 	case "watchpoint":
-		fmt.Fprintf(w, "watchpoint %d (%s) changed: %x -> %x\n", s.Watch.ID, s.Watch.Desc, s.Old, s.New)
+		if s.Watch.Reg >= 0 && len(s.Old) == 8 && len(s.New) == 8 {
+			o, n := binary.LittleEndian.Uint64(s.Old), binary.LittleEndian.Uint64(s.New)
+			fmt.Fprintf(w, "watchpoint %d (%s) changed: %#x (%d) -> %#x (%d)\n", s.Watch.ID, s.Watch.Desc, o, o, n, n)
+		} else {
+			fmt.Fprintf(w, "watchpoint %d (%s) changed: %x -> %x\n", s.Watch.ID, s.Watch.Desc, s.Old, s.New)
+		}
 	case "start":
 		fmt.Fprintln(w, "at the start of the recording")
 	}
