@@ -239,3 +239,52 @@ func missingLines(out string, want []string) string {
 	}
 	return ""
 }
+
+// TestRepositoryStandsAlone: code, docs and examples cite nothing a
+// clone lacks — no design notes or proposal kept elsewhere, no issue
+// numbers, no paths outside the repository. (Tests may read optional
+// conformance data beside the module; that is data, not a citation.)
+func TestRepositoryStandsAlone(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cite := regexp.MustCompile(`DESIGN\.md|DESIGN §|bpf-runtime-innovations|seed/|\b[Ii]ssues? #?\d+|\.\./shared/`)
+	exts := map[string]bool{".go": true, ".md": true, ".h": true, ".c": true, ".s": true, ".ovsm": true, ".sh": true}
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); n != "." && strings.HasPrefix(n, ".") || n == "testdata" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !exts[filepath.Ext(path)] && d.Name() != "Makefile" {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			m := cite.FindString(line)
+			if m == "" {
+				continue
+			}
+			if m == "../shared/" && (strings.HasSuffix(rel, "_test.go") || strings.HasPrefix(rel, "internal/testutil/")) {
+				continue // tests read optional conformance data there
+			}
+			if rel == "cmd/agora/doccmds_test.go" {
+				continue // this test's own pattern
+			}
+			t.Errorf("%s:%d cites %q: write what the reader needs into docs/ instead", rel, i+1, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
