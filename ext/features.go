@@ -2,10 +2,10 @@ package ext
 
 import "github.com/agora-vm/agora/sbpf/extnames"
 
-// Feature is an operation of the research proposal. The proposal gave
-// each one an opcode number; those numbers collide with the existing ISA
-// (DESIGN.md §5), so Agora implements every operation as a syscall and
-// keeps the numbers only as stable feature IDs.
+// Feature is one of Agora's extension operations. An early design gave
+// each one an opcode number; those numbers collide with the existing ISA,
+// so Agora implements every operation as a syscall and keeps the numbers
+// only as stable feature IDs (docs/extensions.md).
 type Feature struct {
 	ID      uint8  // the proposal's number, e.g. 0xE0 for BPF_TX_BEGIN
 	Name    string // the proposal's name

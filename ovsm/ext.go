@@ -185,12 +185,12 @@ var builtinExtensions = []Extension{
 	{Name: "secp256k1-recover", Syscall: "sol_secp256k1_recover", Args: sh(ArgPtr, ArgInt, ArgPtr), Result: ResultBytes, OutCap: 64,
 		Doc: "(secp256k1-recover hash32 recovery-id signature64): the 64-byte public key"},
 
-	// transactional memory (issue 5)
+	// transactional memory (ext/txmem)
 	{Name: "tx-begin", Syscall: extnames.TxBegin, Result: ResultInt, Issue: 5, Doc: "open a memory transaction"},
 	{Name: "tx-commit", Syscall: extnames.TxCommit, Result: ResultInt, Issue: 5, Doc: "commit the open transaction"},
 	{Name: "tx-abort", Syscall: extnames.TxAbort, Result: ResultInt, Issue: 5, Doc: "restore every byte written since tx-begin"},
 	{Name: "tx-test", Syscall: extnames.TxTest, Result: ResultBool, Issue: 5, Doc: "whether a transaction is open"},
-	// ring buffers (issue 5)
+	// ring buffers (ext/ring)
 	{Name: "ring-buffer-create", Syscall: extnames.RingCreate, Args: sh(ArgInt, ArgInt), Optional: 1, Result: ResultStatus, Issue: 5,
 		special: "ring-create",
 		Doc:     "(ring-buffer-create capacity [max-message]): a ring on the heap (messages up to 128 bytes by default), as a byte array"},
@@ -207,7 +207,7 @@ var builtinExtensions = []Extension{
 	{Name: "ring-buffer-size", Syscall: extnames.RingSize, Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultInt, Issue: 5,
 		Doc: "(ring-buffer-size ring [consumer]): messages pending"},
 
-	// cryptography (issue 6), as sdk/c/agora.h declares it
+	// cryptography (ext/crypto, ext/zk), as sdk/c/agora.h declares it
 	{Name: "bls-verify", Syscall: extnames.BLSVerify, Args: sh(ArgPtr, ArgPtr, ArgBytes), Sizes: []int{48, 96}, Result: ResultOK, Issue: 6,
 		Doc: "(bls-verify pubkey48 signature96 message): BLS12-381, min-pubkey, proof-of-possession ciphersuite"},
 	{Name: "bls-aggregate", Syscall: extnames.BLSAggregate, Leading: []uint64{0}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 96, Issue: 6,
@@ -234,7 +234,7 @@ var builtinExtensions = []Extension{
 		Result: ResultBytes, OutCap: 33, special: "pda",
 		Doc: "(find-program-address program-id seed…): the program address (32 bytes) then its bump (1 byte), raising when none exists"},
 
-	// economic primitives (issue 7), the ABI of sdk/c/agora.h (ext/econ):
+	// economic primitives, the ABI of sdk/c/agora.h (ext/econ):
 	// (econ-X positions args [signers]): positions are the operation's
 	// accounts as one byte each (indexes into the instruction's
 	// accounts), args its fixed binary layout (AgoraAuctionCreate, ...;

@@ -11,7 +11,7 @@ import (
 )
 
 // The transactional-memory syscalls whose pairing TxPairing proves
-// (package ext/txmem implements them; DESIGN.md §5.1).
+// (package ext/txmem implements them; docs/extensions.md).
 const (
 	TxBeginName  = extnames.TxBegin
 	TxCommitName = extnames.TxCommit

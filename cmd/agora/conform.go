@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -238,6 +239,9 @@ func readLine(r *bufio.Reader, limit int) ([]byte, error) {
 
 func conformOne(ex *svm.Executor, cache *svm.ProgramCache, set feature.Set, line []byte, n int) *conformResult {
 	var c conformCase
+	if err := abi.CheckDuplicateFields(line, true); err != nil {
+		return &conformResult{Status: "invalid", Message: fmt.Sprintf("line %d: %v", n, err)}
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
