@@ -119,3 +119,16 @@ func TestReadOnlyRegionFromBytecodeBase(t *testing.T) {
 		t.Errorf("log %q", res.Logs[1])
 	}
 }
+
+func TestSystemMessagesAsAgave(t *testing.T) {
+	k, b := pubkey.Pubkey{1}, pubkey.Pubkey{2}
+	if got, want := (address{key: k}).String(), "Address { address: "+k.String()+", base: None }"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := (address{key: k, base: &b}).String(), "Address { address: "+k.String()+", base: Some("+b.String()+") }"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if e := pubkeyErr(pubkey.ErrMaxSeedLengthExceeded); e.Kind != Custom || e.Code != 0 {
+		t.Errorf("seed too long: %v, want Custom(0)", e)
+	}
+}

@@ -125,7 +125,8 @@ export class Runner {
     this.seen.add(b64(tx.messageBytes));
     const keys = kit.getCompiledTransactionMessageDecoder().decode(tx.messageBytes).staticAccounts;
     const pre = new Map();
-    const want = [...keys];
+    // The sysvars always travel: Agora's runtime reads them from there.
+    const want = [...keys, RENT, "SysvarC1ock11111111111111111111111111111111", "SysvarEpochSchedu1e111111111111111111111111"];
     for (const k of keys) {
       const a = svm.getAccount(kit.address(k));
       if (a.exists && a.executable && a.programAddress === UPGRADEABLE && a.data.length >= 36) want.push(base58(a.data.slice(4, 36)));

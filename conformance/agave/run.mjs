@@ -3,7 +3,7 @@
 // `agora conform`, and the two results are compared field by field. Any
 // difference fails the run unless allowlist.txt explains it.
 //
-//   node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite NAME,...] [--verbose]
+//   node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite NAME,...] [--verbose] [--dump CASE-REGEX]
 import { spawnSync, execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +26,7 @@ function parseArgs(argv) {
     else if (a === "--agora") o.agora = val();
     else if (a === "--suite") o.suite = val();
     else if (a === "--verbose") o.verbose = true;
+    else if (a === "--dump") o.dump = new RegExp(val());
     else usage(`unknown argument ${a}`);
   }
   if (!Number.isInteger(o.cases) || o.cases < 1) usage("--cases must be a positive integer");
@@ -34,7 +35,7 @@ function parseArgs(argv) {
 }
 
 function usage(msg) {
-  console.error(`run.mjs: ${msg}\nusage: node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite system,token,token22,memo,examples,programs] [--verbose]`);
+  console.error(`run.mjs: ${msg}\nusage: node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite system,token,token22,memo,examples,programs] [--verbose] [--dump CASE-REGEX]`);
   process.exit(2);
 }
 
@@ -97,6 +98,9 @@ async function runFeatures(o, features, agora, allow, programs) {
   let unexplained = 0, explained = 0;
   const byField = new Map();
   run.cases.forEach((c, i) => {
+    if (o.dump && o.dump.test(c.name)) {
+      console.log(`DUMP [${features}] ${c.name}\n  agave: ${JSON.stringify(c.lite.logs, null, 1)}\n  agora: ${JSON.stringify(results[i].logs, null, 1)}`);
+    }
     for (const d of compare(c.lite, results[i])) {
       const hit = allow.find((a) => (a.features === "*" || a.features === features) && a.re.test(c.name) && (a.field === d.field || a.field === "*"));
       if (hit) { hit.used++; explained++; continue; }
