@@ -27,6 +27,7 @@ function parseArgs(argv) {
     else if (a === "--suite") o.suite = val();
     else if (a === "--verbose") o.verbose = true;
     else if (a === "--dump") o.dump = new RegExp(val());
+    else if (a === "--save") o.save = val();
     else usage(`unknown argument ${a}`);
   }
   if (!Number.isInteger(o.cases) || o.cases < 1) usage("--cases must be a positive integer");
@@ -35,11 +36,11 @@ function parseArgs(argv) {
 }
 
 function usage(msg) {
-  console.error(`run.mjs: ${msg}\nusage: node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite system,token,token22,memo,examples,programs] [--verbose] [--dump CASE-REGEX]`);
+  console.error(`run.mjs: ${msg}\nusage: node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite system,token,token22,memo,examples,programs] [--verbose] [--dump CASE-REGEX] [--save PREFIX]`);
   process.exit(2);
 }
 
-// The allowlist: "FEATURES CASE-REGEX FIELD -- REASON" per line.
+// The allowlist: "FEATURES CASE-REGEX FIELD-REGEX -- REASON" per line.
 function loadAllowlist() {
   const out = [];
   const lines = readFileSync(join(here, "allowlist.txt"), "utf8").split("\n");
@@ -48,7 +49,7 @@ function loadAllowlist() {
     if (!t || t.startsWith("#")) return;
     const m = t.match(/^(all|mainnet|\*)\s+(\S+)\s+(\S+)\s+--\s+(.+)$/);
     if (!m) { console.error(`allowlist.txt:${i + 1}: want "FEATURES CASE-REGEX FIELD -- REASON"`); process.exit(2); }
-    out.push({ features: m[1], re: new RegExp(`^(?:${m[2]})$`), field: m[3], reason: m[4], line: i + 1, used: 0 });
+    out.push({ features: m[1], re: new RegExp(`^(?:${m[2]})$`), field: m[3] === "*" ? /.*/ : new RegExp(`^(?:${m[3]})$`), reason: m[4], line: i + 1, used: 0 });
   });
   return out;
 }
@@ -86,6 +87,7 @@ async function runFeatures(o, features, agora, allow, programs) {
   const t1 = Date.now();
 
   const input = run.cases.map((c) => JSON.stringify(c.input)).join("\n") + "\n";
+  if (o.save) writeFileSync(`${o.save}.${features}.jsonl`, input);
   const res = spawnSync(agora, ["conform", "--features", features], { input, maxBuffer: 1 << 30 });
   if (res.status !== 0 && res.status !== 2) {
     console.error(res.stderr.toString());
@@ -102,7 +104,7 @@ async function runFeatures(o, features, agora, allow, programs) {
       console.log(`DUMP [${features}] ${c.name}\n  agave: ${JSON.stringify(c.lite.logs, null, 1)}\n  agora: ${JSON.stringify(results[i].logs, null, 1)}`);
     }
     for (const d of compare(c.lite, results[i])) {
-      const hit = allow.find((a) => (a.features === "*" || a.features === features) && a.re.test(c.name) && (a.field === d.field || a.field === "*"));
+      const hit = allow.find((a) => (a.features === "*" || a.features === features) && a.re.test(c.name) && a.field.test(d.field));
       if (hit) { hit.used++; explained++; continue; }
       unexplained++;
       const key = `${d.field}`;

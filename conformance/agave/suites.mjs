@@ -43,7 +43,7 @@ export async function systemSuite(run, rng, n) {
     const seed = rng.pick(["", "seed", "x".repeat(32), "x".repeat(33)]);
     const owner = rng.pick(owners);
     const name = `system-${i}`;
-    switch (i % 12) {
+    switch (i % 13) {
       case 0: await run.send(name + "-create", payer, [sys.create(payer.address, b.address, amounts(), spaces(), owner)], [b]); break;
       case 1: await run.send(name + "-transfer", payer, [sys.transfer(payer.address, b.address, amounts())]); break;
       case 2: await run.send(name + "-transfer-nosig", payer, [sys.transfer(a.address, b.address, 1n, R.WRITABLE)]); break;
@@ -78,6 +78,19 @@ export async function systemSuite(run, rng, n) {
         setAccount(run.svm, { pubkey: b.address, lamports: rng.pick([1n, SOL]), owner: rng.pick([SYSTEM, TOKEN]), data: new Uint8Array(rng.int(3) * 8) });
         await run.send(name + "-create-existing", payer, [sys.create(payer.address, b.address, SOL, 8n, owner)], [b]);
         break;
+      case 12: { // Durable nonces: initialize, then advance, authorize, withdraw or upgrade.
+        const RB = "SysvarRecentB1ockHashes11111111111111111111";
+        const nonce = await keypair(rng);
+        const rentNonce = run.svm.minimumBalanceForRentExemption(80n);
+        await run.send(name + "-nonce-init", payer, [sys.create(payer.address, nonce.address, rentNonce, 80n, SYSTEM),
+          ix(SYSTEM, [[nonce.address, R.WRITABLE], [RB, R.READONLY], [RENT, R.READONLY]], cat(u32le(6), fromBase58(payer.address)))], [nonce]);
+        const op = rng.int(4);
+        if (op === 0) await run.send(name + "-nonce-advance", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [RB, R.READONLY], [payer.address, R.READONLY_SIGNER]], u32le(4))]);
+        else if (op === 1) await run.send(name + "-nonce-authorize", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [payer.address, R.READONLY_SIGNER]], cat(u32le(7), fromBase58(b.address)))]);
+        else if (op === 2) await run.send(name + "-nonce-withdraw", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [b.address, R.WRITABLE], [RB, R.READONLY], [RENT, R.READONLY], [payer.address, R.READONLY_SIGNER]], cat(u32le(5), u64le(amounts())))]);
+        else await run.send(name + "-nonce-upgrade", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE]], u32le(12))]);
+        break;
+      }
       default: // Several instructions, the last one failing sometimes.
         await run.send(name + "-multi", payer, [sys.transfer(payer.address, b.address, SOL), sys.transfer(payer.address, a.address, amounts()), sys.assign(b.address, owner)], [b]);
     }
