@@ -78,7 +78,7 @@ async function runFeatures(o, features, agora, allow, programs) {
   // Budget: the generators share the cases asked for.
   const share = (f) => Math.max(1, Math.floor(o.cases * f));
   const t0 = Date.now();
-  if (want("examples")) await examplesSuite(run, rng, root);
+  if (want("examples")) await examplesSuite(run, rng, root, agora);
   if (want("system")) await systemSuite(run, rng, run.cases.length + share(0.15));
   if (want("memo")) await memoSuite(run, rng, share(0.03));
   if (want("token")) await tokenSuite(TOKEN, run, rng, share(0.2));

@@ -1,7 +1,10 @@
 // The suites of the differential harness. Each takes a Runner (LiteSVM
 // plus the recorded cases), a seeded Rng and a number of cases to aim
 // for, and sends transactions; every transaction becomes a case.
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   SYSTEM, TOKEN, TOKEN22, ATA, MEMO, LOADER_V2, RENT,
   keypair, ix, R, u64le, u32le, cat, bytesOf, fromBase58, setAccount, kit,
@@ -209,15 +212,34 @@ export async function memoSuite(run, rng, n) {
 
 // --- Agora's own examples, with standard syscalls only ---
 
-export async function examplesSuite(run, rng, root) {
+// Agora's assembly and OVSM examples that use only standard syscalls, built
+// with the agora binary under test.
+function buildExamples(root, agora) {
+  const dir = mkdtempSync(join(tmpdir(), "agora-examples-"));
+  const out = [];
+  for (const name of ["hello", "fib", "sum", "fault"]) {
+    const so = join(dir, `${name}.so`);
+    execFileSync(agora, ["asm", `${root}/examples/asm/${name}.s`, "-o", so]);
+    out.push([`asm-${name}`, so, 64, new Uint8Array([1, 2, 3])]);
+  }
+  for (const name of ["debuggable-agent", "price-oracle-agent"]) {
+    const so = join(dir, `${name}.so`);
+    execFileSync(agora, ["compile", `${root}/examples/ovsm/${name}.ovsm`, "-o", so], { stdio: ["ignore", "ignore", "ignore"] });
+    out.push([`ovsm-${name}`, so, 256, new Uint8Array(16)]);
+  }
+  return out;
+}
+
+export async function examplesSuite(run, rng, root, agora) {
   const progs = [
+    ...buildExamples(root, agora).map(([n, p, size, data]) => [n, p, size, data, true]),
     ["hello", "testdata/c/hello.so", 0, new Uint8Array()],
     ["counter", "testdata/c/counter.so", 16, u64le(5)],
     ["counter-short", "testdata/c/counter.so", 16, new Uint8Array([1])],
     ["sha256", "testdata/c/sha256.so", 0, new Uint8Array()],
   ];
-  for (const [name, path, size, data] of progs) {
-    const file = `${root}/${path}`;
+  for (const [name, path, size, data, abs] of progs) {
+    const file = abs ? path : `${root}/${path}`;
     if (!existsSync(file)) throw new Error(`missing committed example ${file}`);
     const elf = readFileSync(file);
     const pid = (await keypair(rng)).address;
