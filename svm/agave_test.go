@@ -132,3 +132,35 @@ func TestSystemMessagesAsAgave(t *testing.T) {
 		t.Errorf("seed too long: %v, want Custom(0)", e)
 	}
 }
+
+// BenchmarkUpgradeableProgramLookup compares finding an upgradeable
+// program's executable through a block's source (the ProgramData read
+// once) with reading the ProgramData every time (the baseline).
+func BenchmarkUpgradeableProgramLookup(b *testing.B) {
+	ex, err := NewExecutor()
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := &testing.T{}
+	elfBytes := asmELF(t, ex, "mov64 r0, 0\nexit\n")
+	pid := pubkey.Pubkey{0xbb}
+	rent := sysvar.DefaultRent()
+	prog, pd := UpgradeableProgramAccounts(pid, append(elfBytes, make([]byte, 200_000)...), 1, nil, rent.MinimumBalance)
+	st := state{prog.Key: prog.Account, pd.Key: pd.Account}
+	c := NewProgramCache(ex)
+	b.Run("read-every-time", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := c.Executable(pid, &prog.Account, 32*1024, st); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("once-per-source", func(b *testing.B) {
+		src := c.Source(st)
+		for b.Loop() {
+			if _, err := src.Executable(pid, &prog.Account, 32*1024); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
