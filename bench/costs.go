@@ -16,7 +16,7 @@ import (
 )
 
 // NsPerCU is Agave's nominal rate: one compute unit pays for about 33 ns
-// of validator time. DESIGN.md §5.0 derives extension prices from it.
+// of validator time. The price rule of docs/costs.md derives extension prices from it.
 const NsPerCU = 33.0
 
 // A price whose measured ratio (ns per call over price × NsPerCU) leaves
@@ -68,8 +68,8 @@ type CostSample struct {
 	// VM charges exactly this.
 	Price uint64
 
-	// ProposalCU is the price the proposal (seed/bpf-runtime-innovations.md
-	// part 2) claims for this operation, or 0 where it names none.
+	// ProposalCU is the price Agora's original design proposal estimated
+	// for this operation, or 0 where it names none.
 	ProposalCU uint64
 
 	Input []byte
@@ -439,7 +439,7 @@ type FitPoint struct {
 	Ns    float64 // measured ns per call
 }
 
-// Fit is a price derived from measured time by the rule of DESIGN.md §5.0:
+// Fit is a price derived from measured time by the price rule of docs/costs.md:
 // base + per_unit·n at NsPerCU, each part rounded up.
 type Fit struct {
 	Name string `json:"name"`

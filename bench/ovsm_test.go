@@ -15,7 +15,7 @@ import (
 
 // The OVSM compiler's code against hand-written sBPF assembly doing the
 // same job on the same input, in compute units (and wall time in the
-// benchmark). DESIGN.md's target is compiled CU within 1.5x of hand-written.
+// benchmark). The target is compiled CU within 1.5x of hand-written.
 
 // ovsmWorkload is one comparison.
 type ovsmWorkload struct {

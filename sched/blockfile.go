@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/solana/txn"
 )
 
@@ -55,6 +56,9 @@ type blockFile struct {
 func DecodeBlockFile(data []byte) ([]*txn.Transaction, error) {
 	if len(data) > MaxBlockFileBytes {
 		return nil, &BlockFileError{Tx: -1, Reason: fmt.Sprintf("%d bytes, at most %d", len(data), MaxBlockFileBytes)}
+	}
+	if err := abi.CheckDuplicateFields(data, true); err != nil {
+		return nil, &BlockFileError{Tx: -1, Reason: "a field named twice", Err: err}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -34,8 +34,9 @@
 // which no transaction of the block changes). For each declared account,
 // the value a transaction reads is the write of the last earlier
 // transaction that declared it writable (or the block's starting state):
-// that transaction is an ancestor in the graph, so it has finished, and
-// every later writer is a descendant, so it has not started. That is the
+// that transaction is an ancestor in the graph (or had finished when this
+// one was packed, and then needs no edge), so it has finished, and every
+// later writer is a descendant, so it has not started. That is the
 // value the serial run gives it. Admission and packing depend only on the
 // transactions and their order, never on execution or timing. Results
 // land in per-transaction slots and the block's writes are merged in block

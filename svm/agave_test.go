@@ -119,3 +119,48 @@ func TestReadOnlyRegionFromBytecodeBase(t *testing.T) {
 		t.Errorf("log %q", res.Logs[1])
 	}
 }
+
+func TestSystemMessagesAsAgave(t *testing.T) {
+	k, b := pubkey.Pubkey{1}, pubkey.Pubkey{2}
+	if got, want := (address{key: k}).String(), "Address { address: "+k.String()+", base: None }"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := (address{key: k, base: &b}).String(), "Address { address: "+k.String()+", base: Some("+b.String()+") }"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if e := pubkeyErr(pubkey.ErrMaxSeedLengthExceeded); e.Kind != Custom || e.Code != 0 {
+		t.Errorf("seed too long: %v, want Custom(0)", e)
+	}
+}
+
+// BenchmarkUpgradeableProgramLookup compares finding an upgradeable
+// program's executable through a block's source (the ProgramData read
+// once) with reading the ProgramData every time (the baseline).
+func BenchmarkUpgradeableProgramLookup(b *testing.B) {
+	ex, err := NewExecutor()
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := &testing.T{}
+	elfBytes := asmELF(t, ex, "mov64 r0, 0\nexit\n")
+	pid := pubkey.Pubkey{0xbb}
+	rent := sysvar.DefaultRent()
+	prog, pd := UpgradeableProgramAccounts(pid, append(elfBytes, make([]byte, 200_000)...), 1, nil, rent.MinimumBalance)
+	st := state{prog.Key: prog.Account, pd.Key: pd.Account}
+	c := NewProgramCache(ex)
+	b.Run("read-every-time", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := c.Executable(pid, &prog.Account, 32*1024, st); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("once-per-source", func(b *testing.B) {
+		src := c.Source(st)
+		for b.Loop() {
+			if _, err := src.Executable(pid, &prog.Account, 32*1024); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -43,7 +43,7 @@ func (iv *Invocation) NativeInvoke(program pubkey.Pubkey, positions []int, data 
 	for _, s := range pdaSeeds {
 		pda, err := pubkey.CreateProgramAddress(s, iv.f.programID)
 		if err != nil {
-			return pubkeyErr(err)
+			return seedErr(err)
 		}
 		signers = append(signers, pda)
 	}

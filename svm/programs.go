@@ -176,6 +176,17 @@ func NewProgramCache(ex *Executor) *ProgramCache {
 // key; for the upgradeable loader, the ELF is read from its ProgramData
 // account through r.
 func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int, r AccountReader) (vm.Runnable, error) {
+	return c.executable(key, acct, heapBytes, r, nil)
+}
+
+// programData is a ProgramData account as one block's state has it.
+type programData struct {
+	elf  []byte
+	slot uint64
+	err  error
+}
+
+func (c *ProgramCache) executable(key pubkey.Pubkey, acct *account.Account, heapBytes int, r AccountReader, s *cacheSource) (vm.Runnable, error) {
 	var elfBytes []byte
 	var version uint64
 	switch acct.Owner {
@@ -184,15 +195,11 @@ func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heap
 		if err != nil {
 			return nil, err
 		}
-		pdAcct, err := r.Account(pdKey)
-		if err != nil {
-			return nil, err
+		pd := s.programData(pdKey, r)
+		if pd.err != nil {
+			return nil, pd.err
 		}
-		pd, elfData, err := DecodeProgramData(pdAcct.Data)
-		if err != nil {
-			return nil, err
-		}
-		elfBytes, version = elfData, pd.Slot
+		elfBytes, version = pd.elf, pd.slot
 	case pubkey.BPFLoader, pubkey.BPFLoaderDeprecated:
 		elfBytes = acct.Data
 		version = uint64(len(elfBytes))<<32 | uint64(checksum(elfBytes))
@@ -211,6 +218,36 @@ func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heap
 	return e.exe, e.err
 }
 
+// programData reads a ProgramData account through r, once per source:
+// a source reads one fixed state (a block's snapshot), so the account
+// cannot change under it, and reading and decoding the ELF for every
+// transaction dominated the cost of calling an upgradeable program. A nil
+// source reads every time.
+func (s *cacheSource) programData(key pubkey.Pubkey, r AccountReader) programData {
+	if s != nil {
+		s.mu.Lock()
+		pd, ok := s.pd[key]
+		s.mu.Unlock()
+		if ok {
+			return pd
+		}
+	}
+	var pd programData
+	if a, err := r.Account(key); err != nil {
+		pd.err = err
+	} else {
+		var meta ProgramData
+		meta, pd.elf, pd.err = DecodeProgramData(a.Data)
+		pd.slot = meta.Slot
+	}
+	if s != nil {
+		s.mu.Lock()
+		s.pd[key] = pd
+		s.mu.Unlock()
+	}
+	return pd
+}
+
 // checksum is FNV-1a, enough to tell redeployed immutable programs apart.
 func checksum(b []byte) uint32 {
 	h := uint32(2166136261)
@@ -221,14 +258,18 @@ func checksum(b []byte) uint32 {
 }
 
 // Source returns the cache as the ProgramSource of a block whose state r
-// reads.
-func (c *ProgramCache) Source(r AccountReader) ProgramSource { return cacheSource{c, r} }
-
-type cacheSource struct {
-	c *ProgramCache
-	r AccountReader
+// reads; r must not change while the source is used.
+func (c *ProgramCache) Source(r AccountReader) ProgramSource {
+	return &cacheSource{c: c, r: r, pd: map[pubkey.Pubkey]programData{}}
 }
 
-func (s cacheSource) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
-	return s.c.Executable(key, acct, heapBytes, s.r)
+type cacheSource struct {
+	c  *ProgramCache
+	r  AccountReader
+	mu sync.Mutex
+	pd map[pubkey.Pubkey]programData
+}
+
+func (s *cacheSource) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
+	return s.c.executable(key, acct, heapBytes, s.r, s)
 }

@@ -7,16 +7,16 @@ import (
 	"strings"
 
 	"github.com/agora-vm/agora/sbpf"
-	names "github.com/agora-vm/agora/sbpf/extnames"
+	"github.com/agora-vm/agora/sbpf/extnames"
 )
 
 // The transactional-memory syscalls whose pairing TxPairing proves
-// (package ext/txmem implements them; DESIGN.md §5.1).
+// (package ext/txmem implements them; docs/extensions.md).
 const (
-	TxBeginName  = names.TxBegin
-	TxCommitName = names.TxCommit
-	TxAbortName  = names.TxAbort
-	TxTestName   = names.TxTest
+	TxBeginName  = extnames.TxBegin
+	TxCommitName = extnames.TxCommit
+	TxAbortName  = extnames.TxAbort
+	TxTestName   = extnames.TxTest
 )
 
 // Syscalls that never return: a path ends at them (the run fails).

@@ -12,9 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sysvar"
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/svm"
 )
@@ -238,6 +240,9 @@ func readLine(r *bufio.Reader, limit int) ([]byte, error) {
 
 func conformOne(ex *svm.Executor, cache *svm.ProgramCache, set feature.Set, line []byte, n int) *conformResult {
 	var c conformCase
+	if err := abi.CheckDuplicateFields(line, true); err != nil {
+		return &conformResult{Status: "invalid", Message: fmt.Sprintf("line %d: %v", n, err)}
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
@@ -272,12 +277,16 @@ func conformOne(ex *svm.Executor, cache *svm.ProgramCache, set feature.Set, line
 	if err != nil {
 		return bad("transaction: %v", err)
 	}
+	env := standaloneEnv(cache.Source(state), set)
+	if err := sysvarsFromAccounts(state, env); err != nil {
+		return bad("%v", err)
+	}
 	res := &conformResult{ID: c.ID, Status: "ok", Logs: []string{}}
 	var r *svm.Result
 	if terr := svm.Check(tx); terr != nil {
 		r = &svm.Result{Err: terr}
 	} else {
-		r = ex.Execute(tx, state, standaloneEnv(cache.Source(state), set))
+		r = ex.Execute(tx, state, env)
 	}
 	for _, w := range r.Writes {
 		state[w.Key] = w.Account
@@ -325,4 +334,31 @@ func errorJSON(e *svm.TransactionError) *conformError {
 		out.AccountIndex = &idx
 	}
 	return out
+}
+
+// sysvarsFromAccounts sets env's Clock, Rent and EpochSchedule from the
+// case's sysvar accounts, where it has them, as a bank reads its own.
+func sysvarsFromAccounts(state caseState, env *svm.Env) error {
+	if a, ok := state[pubkey.SysvarClock]; ok {
+		c, err := sysvar.DecodeClock(a.Data)
+		if err != nil {
+			return fmt.Errorf("clock sysvar account: %w", err)
+		}
+		env.Sysvars.Clock, env.Slot = c, c.Slot
+	}
+	if a, ok := state[pubkey.SysvarRent]; ok {
+		r, err := sysvar.DecodeRent(a.Data)
+		if err != nil {
+			return fmt.Errorf("rent sysvar account: %w", err)
+		}
+		env.Sysvars.Rent = r
+	}
+	if a, ok := state[pubkey.SysvarEpochSchedule]; ok {
+		e, err := sysvar.DecodeEpochSchedule(a.Data)
+		if err != nil {
+			return fmt.Errorf("epoch schedule sysvar account: %w", err)
+		}
+		env.Sysvars.EpochSchedule = e
+	}
+	return nil
 }

@@ -140,3 +140,19 @@ func TestLongHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockFileRejectsDuplicateFields: chain block's file is strict too.
+func TestBlockFileRejectsDuplicateFields(t *testing.T) {
+	chain := filepath.Join(t.TempDir(), "chain")
+	if r := runCLI(t, "", "chain", "init", "--dir", chain); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	f := filepath.Join(t.TempDir(), "block.json")
+	if err := os.WriteFile(f, []byte(`{"transactions": [], "transactions": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "", "chain", "block", "--dir", chain, f)
+	if r.code != 2 || !strings.Contains(r.stderr, `line 1, column 22: field "transactions": field appears twice`) {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+}

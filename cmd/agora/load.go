@@ -126,7 +126,9 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 			}
 		}
 	case formatELF:
-		// As Agave's runtime loads programs.
+		// As Agave's runtime loads programs. The disassembler (check
+		// unset) wants the read-only region without the zero fill below
+		// .text, which is layout, not data: it rewrites the program.
 		opts := elf.RuntimeOptions()
 		if !check {
 			opts = elf.DefaultOptions()

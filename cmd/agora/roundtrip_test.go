@@ -100,6 +100,13 @@ func TestDisasmAsmEveryELF(t *testing.T) {
 			if !slices.Equal(sortedValues(p1.Functions), sortedValues(p2.Functions)) && !p1.Version.StaticSyscalls() {
 				t.Errorf("function registry differs: %v vs %v", p1.Functions, p2.Functions)
 			}
+			// and as the runtime lays programs out
+			ro := elf.RuntimeOptions()
+			r1, err1 := elf.Load(orig, reg, &ro)
+			r2, err2 := elf.Load(back, reg, &ro)
+			if err1 != nil || err2 != nil || !bytes.Equal(r1.Text, r2.Text) || !bytes.Equal(r1.ROData, r2.ROData) || r1.RODataVAddr != r2.RODataVAddr {
+				t.Errorf("differs in the runtime's layout (%v, %v)", err1, err2)
+			}
 		})
 	}
 	t.Logf("%d of %d ELFs came back byte for byte", identical, len(elfs))

@@ -235,7 +235,8 @@ func replay(l *loaded, f deep.Finding) replayResult {
 	out := replayResult{Reached: h.hit, Regs: h.regs, Err: res.Err, R0: res.R0}
 	switch f.Kind {
 	case "oob":
-		out.Reached = h.reached > 0 && vm.ErrorKindOf(res.Err) == "AccessViolation" && faultPC(res.Err) == f.PC
+		k := vm.ErrorKindOf(res.Err)
+		out.Reached = h.reached > 0 && (k == "AccessViolation" || k == "StackAccessViolation") && faultPC(res.Err) == f.PC
 		if out.Reached {
 			regsAt := h.regs
 			if !h.hit {

@@ -104,7 +104,17 @@ function errorOf(e) {
 // the pre-state of every account it names (and the ProgramData of
 // upgradeable programs), the wire transaction, and Agave's result.
 export class Runner {
-  constructor(svm) { this.svm = svm; this.cases = []; this.seen = new Set(); this.refused = []; }
+  constructor(svm) { this.svm = svm; this.cases = []; this.seen = new Set(); this.refused = []; this.programs = new Map(); }
+
+  // snap is snapshot, remembering the accounts of programs (owned by a
+  // loader), which the suites never change: their ELFs are large.
+  snap(key) {
+    const p = this.programs.get(key);
+    if (p) return p;
+    const a = snapshot(this.svm, key);
+    if (a.owner === UPGRADEABLE || a.owner === LOADER_V2 || a.owner === "NativeLoader1111111111111111111111111111111") this.programs.set(key, a);
+    return a;
+  }
 
   async send(name, payer, instructions, extraSigners = []) {
     const svm = this.svm;
@@ -125,12 +135,16 @@ export class Runner {
     this.seen.add(b64(tx.messageBytes));
     const keys = kit.getCompiledTransactionMessageDecoder().decode(tx.messageBytes).staticAccounts;
     const pre = new Map();
-    const want = [...keys];
+    // The sysvars always travel: Agora's runtime reads them from there.
+    const want = [...keys, RENT, "SysvarC1ock11111111111111111111111111111111", "SysvarEpochSchedu1e111111111111111111111111"];
+    for (const k of want) if (!pre.has(k)) pre.set(k, this.snap(k));
     for (const k of keys) {
-      const a = svm.getAccount(kit.address(k));
-      if (a.exists && a.executable && a.programAddress === UPGRADEABLE && a.data.length >= 36) want.push(base58(a.data.slice(4, 36)));
+      const a = pre.get(k);
+      if (a.executable && a.owner === UPGRADEABLE) {
+        const pd = base58(Buffer.from(a.data, "base64").subarray(4, 36));
+        if (!pre.has(pd)) pre.set(pd, this.snap(pd));
+      }
     }
-    for (const k of want) if (!pre.has(k)) pre.set(k, snapshot(svm, k));
     const r = svm.sendTransaction(tx);
     const meta = r.constructor.name === "FailedTransactionMetadata" ? r.meta() : r;
     const rd = meta.returnData();
@@ -139,7 +153,7 @@ export class Runner {
       cu: meta.computeUnitsConsumed().toString(),
       logs: meta.logs(),
       return_data: { program_id: base58(rd.programId()), data: b64(rd.data()) },
-      accounts: keys.map((k) => snapshot(svm, k)),
+      accounts: keys.map((k) => this.programs.get(k) ?? snapshot(svm, k)),
     };
     if (lite.status === "error") lite.error = errorOf(r.err());
     const accounts = [...pre.values()].filter((a) => a.lamports !== "0");

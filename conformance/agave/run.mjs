@@ -3,7 +3,7 @@
 // `agora conform`, and the two results are compared field by field. Any
 // difference fails the run unless allowlist.txt explains it.
 //
-//   node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite NAME,...] [--verbose]
+//   node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite NAME,...] [--verbose] [--dump CASE-REGEX]
 import { spawnSync, execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +26,8 @@ function parseArgs(argv) {
     else if (a === "--agora") o.agora = val();
     else if (a === "--suite") o.suite = val();
     else if (a === "--verbose") o.verbose = true;
+    else if (a === "--dump") o.dump = new RegExp(val());
+    else if (a === "--save") o.save = val();
     else usage(`unknown argument ${a}`);
   }
   if (!Number.isInteger(o.cases) || o.cases < 1) usage("--cases must be a positive integer");
@@ -34,11 +36,11 @@ function parseArgs(argv) {
 }
 
 function usage(msg) {
-  console.error(`run.mjs: ${msg}\nusage: node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite system,token,token22,memo,examples,programs] [--verbose]`);
+  console.error(`run.mjs: ${msg}\nusage: node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite system,token,token22,memo,examples,programs] [--verbose] [--dump CASE-REGEX] [--save PREFIX]`);
   process.exit(2);
 }
 
-// The allowlist: "FEATURES CASE-REGEX FIELD -- REASON" per line.
+// The allowlist: "FEATURES CASE-REGEX FIELD-REGEX -- REASON" per line.
 function loadAllowlist() {
   const out = [];
   const lines = readFileSync(join(here, "allowlist.txt"), "utf8").split("\n");
@@ -47,7 +49,7 @@ function loadAllowlist() {
     if (!t || t.startsWith("#")) return;
     const m = t.match(/^(all|mainnet|\*)\s+(\S+)\s+(\S+)\s+--\s+(.+)$/);
     if (!m) { console.error(`allowlist.txt:${i + 1}: want "FEATURES CASE-REGEX FIELD -- REASON"`); process.exit(2); }
-    out.push({ features: m[1], re: new RegExp(`^(?:${m[2]})$`), field: m[3], reason: m[4], line: i + 1, used: 0 });
+    out.push({ features: m[1], re: new RegExp(`^(?:${m[2]})$`), field: m[3] === "*" ? /.*/ : new RegExp(`^(?:${m[3]})$`), reason: m[4], line: i + 1, used: 0 });
   });
   return out;
 }
@@ -76,7 +78,7 @@ async function runFeatures(o, features, agora, allow, programs) {
   // Budget: the generators share the cases asked for.
   const share = (f) => Math.max(1, Math.floor(o.cases * f));
   const t0 = Date.now();
-  if (want("examples")) await examplesSuite(run, rng, root);
+  if (want("examples")) await examplesSuite(run, rng, root, agora);
   if (want("system")) await systemSuite(run, rng, run.cases.length + share(0.15));
   if (want("memo")) await memoSuite(run, rng, share(0.03));
   if (want("token")) await tokenSuite(TOKEN, run, rng, share(0.2));
@@ -85,6 +87,7 @@ async function runFeatures(o, features, agora, allow, programs) {
   const t1 = Date.now();
 
   const input = run.cases.map((c) => JSON.stringify(c.input)).join("\n") + "\n";
+  if (o.save) writeFileSync(`${o.save}.${features}.jsonl`, input);
   const res = spawnSync(agora, ["conform", "--features", features], { input, maxBuffer: 1 << 30 });
   if (res.status !== 0 && res.status !== 2) {
     console.error(res.stderr.toString());
@@ -97,8 +100,11 @@ async function runFeatures(o, features, agora, allow, programs) {
   let unexplained = 0, explained = 0;
   const byField = new Map();
   run.cases.forEach((c, i) => {
+    if (o.dump && o.dump.test(c.name)) {
+      console.log(`DUMP [${features}] ${c.name}\n  agave: ${JSON.stringify(c.lite.logs, null, 1)}\n  agora: ${JSON.stringify(results[i].logs, null, 1)}`);
+    }
     for (const d of compare(c.lite, results[i])) {
-      const hit = allow.find((a) => (a.features === "*" || a.features === features) && a.re.test(c.name) && (a.field === d.field || a.field === "*"));
+      const hit = allow.find((a) => (a.features === "*" || a.features === features) && a.re.test(c.name) && a.field.test(d.field));
       if (hit) { hit.used++; explained++; continue; }
       unexplained++;
       const key = `${d.field}`;

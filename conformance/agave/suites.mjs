@@ -1,7 +1,10 @@
 // The suites of the differential harness. Each takes a Runner (LiteSVM
 // plus the recorded cases), a seeded Rng and a number of cases to aim
 // for, and sends transactions; every transaction becomes a case.
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   SYSTEM, TOKEN, TOKEN22, ATA, MEMO, LOADER_V2, RENT,
   keypair, ix, R, u64le, u32le, cat, bytesOf, fromBase58, setAccount, kit,
@@ -43,7 +46,7 @@ export async function systemSuite(run, rng, n) {
     const seed = rng.pick(["", "seed", "x".repeat(32), "x".repeat(33)]);
     const owner = rng.pick(owners);
     const name = `system-${i}`;
-    switch (i % 12) {
+    switch (i % 13) {
       case 0: await run.send(name + "-create", payer, [sys.create(payer.address, b.address, amounts(), spaces(), owner)], [b]); break;
       case 1: await run.send(name + "-transfer", payer, [sys.transfer(payer.address, b.address, amounts())]); break;
       case 2: await run.send(name + "-transfer-nosig", payer, [sys.transfer(a.address, b.address, 1n, R.WRITABLE)]); break;
@@ -78,6 +81,19 @@ export async function systemSuite(run, rng, n) {
         setAccount(run.svm, { pubkey: b.address, lamports: rng.pick([1n, SOL]), owner: rng.pick([SYSTEM, TOKEN]), data: new Uint8Array(rng.int(3) * 8) });
         await run.send(name + "-create-existing", payer, [sys.create(payer.address, b.address, SOL, 8n, owner)], [b]);
         break;
+      case 12: { // Durable nonces: initialize, then advance, authorize, withdraw or upgrade.
+        const RB = "SysvarRecentB1ockHashes11111111111111111111";
+        const nonce = await keypair(rng);
+        const rentNonce = run.svm.minimumBalanceForRentExemption(80n);
+        await run.send(name + "-nonce-init", payer, [sys.create(payer.address, nonce.address, rentNonce, 80n, SYSTEM),
+          ix(SYSTEM, [[nonce.address, R.WRITABLE], [RB, R.READONLY], [RENT, R.READONLY]], cat(u32le(6), fromBase58(payer.address)))], [nonce]);
+        const op = rng.int(4);
+        if (op === 0) await run.send(name + "-nonce-advance", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [RB, R.READONLY], [payer.address, R.READONLY_SIGNER]], u32le(4))]);
+        else if (op === 1) await run.send(name + "-nonce-authorize", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [payer.address, R.READONLY_SIGNER]], cat(u32le(7), fromBase58(b.address)))]);
+        else if (op === 2) await run.send(name + "-nonce-withdraw", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [b.address, R.WRITABLE], [RB, R.READONLY], [RENT, R.READONLY], [payer.address, R.READONLY_SIGNER]], cat(u32le(5), u64le(amounts())))]);
+        else await run.send(name + "-nonce-upgrade", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE]], u32le(12))]);
+        break;
+      }
       default: // Several instructions, the last one failing sometimes.
         await run.send(name + "-multi", payer, [sys.transfer(payer.address, b.address, SOL), sys.transfer(payer.address, a.address, amounts()), sys.assign(b.address, owner)], [b]);
     }
@@ -196,15 +212,34 @@ export async function memoSuite(run, rng, n) {
 
 // --- Agora's own examples, with standard syscalls only ---
 
-export async function examplesSuite(run, rng, root) {
+// Agora's assembly and OVSM examples that use only standard syscalls, built
+// with the agora binary under test.
+function buildExamples(root, agora) {
+  const dir = mkdtempSync(join(tmpdir(), "agora-examples-"));
+  const out = [];
+  for (const name of ["hello", "fib", "sum", "fault"]) {
+    const so = join(dir, `${name}.so`);
+    execFileSync(agora, ["asm", `${root}/examples/asm/${name}.s`, "-o", so]);
+    out.push([`asm-${name}`, so, 64, new Uint8Array([1, 2, 3])]);
+  }
+  for (const name of ["debuggable-agent", "price-oracle-agent"]) {
+    const so = join(dir, `${name}.so`);
+    execFileSync(agora, ["compile", `${root}/examples/ovsm/${name}.ovsm`, "-o", so], { stdio: ["ignore", "ignore", "ignore"] });
+    out.push([`ovsm-${name}`, so, 256, new Uint8Array(16)]);
+  }
+  return out;
+}
+
+export async function examplesSuite(run, rng, root, agora) {
   const progs = [
+    ...buildExamples(root, agora).map(([n, p, size, data]) => [n, p, size, data, true]),
     ["hello", "testdata/c/hello.so", 0, new Uint8Array()],
     ["counter", "testdata/c/counter.so", 16, u64le(5)],
     ["counter-short", "testdata/c/counter.so", 16, new Uint8Array([1])],
     ["sha256", "testdata/c/sha256.so", 0, new Uint8Array()],
   ];
-  for (const [name, path, size, data] of progs) {
-    const file = `${root}/${path}`;
+  for (const [name, path, size, data, abs] of progs) {
+    const file = abs ? path : `${root}/${path}`;
     if (!existsSync(file)) throw new Error(`missing committed example ${file}`);
     const elf = readFileSync(file);
     const pid = (await keypair(rng)).address;

@@ -8,20 +8,20 @@ import (
 
 	"github.com/agora-vm/agora/ext/exterr"
 	"github.com/agora-vm/agora/sbpf"
-	names "github.com/agora-vm/agora/sbpf/extnames"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 
 // Syscall names, as programs call them (the call's imm is the murmur3 hash
 // of the name).
 const (
-	NameBLSVerify              = names.BLSVerify
-	NameBLSAggregate           = names.BLSAggregate
-	NameBLSFastAggregateVerify = names.BLSFastAggregateVerify
-	NameBLSAggregateVerify     = names.BLSAggregateVerify
-	NamePedersenCommit         = names.PedersenCommit
-	NamePedersenVerify         = names.PedersenVerify
-	NameVRFVerify              = names.VRFVerify
+	NameBLSVerify              = extnames.BLSVerify
+	NameBLSAggregate           = extnames.BLSAggregate
+	NameBLSFastAggregateVerify = extnames.BLSFastAggregateVerify
+	NameBLSAggregateVerify     = extnames.BLSAggregateVerify
+	NamePedersenCommit         = extnames.PedersenCommit
+	NamePedersenVerify         = extnames.PedersenVerify
+	NameVRFVerify              = extnames.VRFVerify
 )
 
 // Names lists every syscall of the package, in registration order.
@@ -36,7 +36,7 @@ func Names() []string {
 // asm.Options.Aliases): `bls_verify` assembles to `syscall
 // agora_bls_verify`, and so on. The map is new on every call.
 func Mnemonics() map[string]string {
-	return names.Aliases(Names()...)
+	return extnames.Aliases(Names()...)
 }
 
 // Register adds the syscalls of this package to r. It registers nothing

@@ -1,8 +1,8 @@
-// Package crypto implements Agora's native cryptography syscalls (proposal
-// part 2, DESIGN §5.2) that Solana does not have: BLS12-381 signatures,
+// Package crypto implements Agora's native cryptography syscalls
+// (docs/extensions.md) that Solana does not have: BLS12-381 signatures,
 // Pedersen commitments on ristretto255 and VRF verification. It also holds
 // the CPU backend of the signature-batch task of the hardware-offload
-// interface (DESIGN §5.8): VerifyBLSBatch and VerifyEd25519Batch.
+// interface (not implemented yet): VerifyBLSBatch and VerifyEd25519Batch.
 //
 // The syscalls are
 //

@@ -1,6 +1,6 @@
-// Package econ is Agora's economics program (proposal part 3, DESIGN.md
-// §5.3): auctions (VCG, GSP, sealed bid first and second price, English,
-// Dutch), escrow, reputation and staking, as a native program whose state
+// Package econ is Agora's economics program (docs/extensions.md):
+// auctions (VCG, GSP, sealed bid first and second price, English, Dutch),
+// escrow, reputation and staking, as a native program whose state
 // lives in accounts it owns.
 //
 // It is callable three ways with the same semantics, because all three
@@ -200,8 +200,8 @@
 //
 // The program charges its own price in both paths (Costs lists them):
 // base + per_unit·n, derived from the measured time of its Go
-// implementation at Agave's rate of 33 ns per CU, rounded up (DESIGN
-// §5.0), plus CostPDA (80) per program address derived. Inner System
+// implementation at Agave's rate of 33 ns per CU, rounded up
+// (docs/costs.md), plus CostPDA (80) per program address derived. Inner System
 // calls are the System program's 150 CU each. A syscall adds CostSyscall
 // + CostSyscallPerAccount·n (55 + 8·n) for the invocation itself. The
 // times come from BenchmarkCalibration (the program's work on a host

@@ -4,24 +4,24 @@ import (
 	"fmt"
 
 	"github.com/agora-vm/agora/sbpf"
-	names "github.com/agora-vm/agora/sbpf/extnames"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 
 // Syscall names. Each runs the instruction of the same operation.
 const (
-	NameAuctionCreate    = names.AuctionCreate
-	NameAuctionBid       = names.AuctionBid
-	NameAuctionReveal    = names.AuctionReveal
-	NameAuctionSettle    = names.AuctionSettle
-	NameEscrowCreate     = names.EscrowCreate
-	NameEscrowRelease    = names.EscrowRelease
-	NameEscrowRefund     = names.EscrowRefund
-	NameReputationUpdate = names.ReputationUpdate
-	NameReputationQuery  = names.ReputationQuery
-	NameStakeLock        = names.StakeLock
-	NameStakeSlash       = names.StakeSlash
-	NameStakeRelease     = names.StakeRelease
+	NameAuctionCreate    = extnames.AuctionCreate
+	NameAuctionBid       = extnames.AuctionBid
+	NameAuctionReveal    = extnames.AuctionReveal
+	NameAuctionSettle    = extnames.AuctionSettle
+	NameEscrowCreate     = extnames.EscrowCreate
+	NameEscrowRelease    = extnames.EscrowRelease
+	NameEscrowRefund     = extnames.EscrowRefund
+	NameReputationUpdate = extnames.ReputationUpdate
+	NameReputationQuery  = extnames.ReputationQuery
+	NameStakeLock        = extnames.StakeLock
+	NameStakeSlash       = extnames.StakeSlash
+	NameStakeRelease     = extnames.StakeRelease
 )
 
 var syscallTags = []struct {
@@ -55,7 +55,7 @@ func Names() []string {
 // asm.Options.Aliases): `auction_bid` assembles to `syscall
 // agora_auction_bid`, and so on. The map is new on every call.
 func Mnemonics() map[string]string {
-	return names.Aliases(Names()...)
+	return extnames.Aliases(Names()...)
 }
 
 // Limits of a syscall's arguments.

@@ -5,17 +5,17 @@ import (
 	"fmt"
 
 	"github.com/agora-vm/agora/sbpf"
-	names "github.com/agora-vm/agora/sbpf/extnames"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 
 // Syscall names, as programs call them.
 const (
-	NameCreate = names.RingCreate
-	NamePush   = names.RingPush
-	NamePop    = names.RingPop
-	NamePeek   = names.RingPeek
-	NameSize   = names.RingSize
+	NameCreate = extnames.RingCreate
+	NamePush   = extnames.RingPush
+	NamePop    = extnames.RingPop
+	NamePeek   = extnames.RingPeek
+	NameSize   = extnames.RingSize
 )
 
 // Names lists every syscall of the package, in registration order.
@@ -25,7 +25,7 @@ func Names() []string { return []string{NameCreate, NamePush, NamePop, NamePeek,
 // asm.Options.Aliases: `ring_push` assembles to `syscall agora_ring_push`
 // (its arguments are whatever r1-r5 hold). The map is new on every call.
 func Aliases() map[string]string {
-	return names.Aliases(Names()...)
+	return extnames.Aliases(Names()...)
 }
 
 // Register adds the syscalls of this package to r. It registers nothing

@@ -119,7 +119,7 @@ func runCalibration(t testing.TB, c calibration, roundTime time.Duration, rounds
 // BenchmarkCalibration measures every priced operation against its
 // baseline and reports the Go time per operation (ns/op of the work
 // alone), the compute units the prices charge for it (CU) and the time
-// per CU (ns/CU), which the rule of DESIGN.md §5.0 keeps at or below 33.
+// per CU (ns/CU), which the price rule of docs/costs.md keeps at or below 33.
 func BenchmarkCalibration(b *testing.B) {
 	for _, c := range calibrations() {
 		b.Run(c.name, func(b *testing.B) {

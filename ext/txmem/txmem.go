@@ -5,17 +5,17 @@ import (
 	"sync"
 
 	"github.com/agora-vm/agora/sbpf"
-	names "github.com/agora-vm/agora/sbpf/extnames"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 
 // Syscall names, as programs call them (the call's imm is the murmur3 hash
 // of the name).
 const (
-	NameBegin  = names.TxBegin
-	NameCommit = names.TxCommit
-	NameAbort  = names.TxAbort
-	NameTest   = names.TxTest
+	NameBegin  = extnames.TxBegin
+	NameCommit = extnames.TxCommit
+	NameAbort  = extnames.TxAbort
+	NameTest   = extnames.TxTest
 )
 
 // Names lists every syscall of the package, in registration order.
@@ -26,7 +26,7 @@ func Names() []string { return []string{NameBegin, NameCommit, NameAbort, NameTe
 // and likewise tx_commit, tx_abort and tx_test. The map is new on every
 // call, so callers may merge other families' aliases into it.
 func Aliases() map[string]string {
-	return names.Aliases(Names()...)
+	return extnames.Aliases(Names()...)
 }
 
 // Register adds the syscalls of this package to r. It registers nothing

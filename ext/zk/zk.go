@@ -9,7 +9,7 @@ import (
 	"github.com/consensys/gnark/logger"
 
 	"github.com/agora-vm/agora/sbpf"
-	names "github.com/agora-vm/agora/sbpf/extnames"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -24,8 +24,8 @@ func QuietLogger() { logger.Disable() }
 // Syscall names, as programs call them (the call's imm is the murmur3 hash
 // of the name).
 const (
-	NameGroth16Verify = names.Groth16Verify
-	NamePlonkVerify   = names.PlonkVerify
+	NameGroth16Verify = extnames.Groth16Verify
+	NamePlonkVerify   = extnames.PlonkVerify
 )
 
 // Curve selects the pairing-friendly curve of a proof system (r1 of both

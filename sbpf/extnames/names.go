@@ -69,6 +69,11 @@ const (
 	RingSize   = "agora_ring_size"
 )
 
+// Information flow (ext/flow).
+const (
+	Declassify = "agora_declassify"
+)
+
 // Hardware offload (proposed; no family implements it yet).
 const (
 	HWOffloadQuery  = "agora_hw_offload_query"

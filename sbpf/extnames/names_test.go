@@ -4,14 +4,14 @@ import (
 	"maps"
 	"testing"
 
-	names "github.com/agora-vm/agora/sbpf/extnames"
+	"github.com/agora-vm/agora/sbpf/extnames"
 )
 
 func TestAliases(t *testing.T) {
-	got := names.Aliases(names.TxBegin, names.RingPush, "sol_log_")
+	got := extnames.Aliases(extnames.TxBegin, extnames.RingPush, "sol_log_")
 	want := map[string]string{
-		"tx_begin":  names.TxBegin,
-		"ring_push": names.RingPush,
+		"tx_begin":  extnames.TxBegin,
+		"ring_push": extnames.RingPush,
 		"sol_log_":  "sol_log_",
 	}
 	if !maps.Equal(got, want) {
@@ -21,12 +21,12 @@ func TestAliases(t *testing.T) {
 
 func TestMnemonic(t *testing.T) {
 	for in, want := range map[string]string{
-		names.StakeRelease: "stake_release",
-		names.Prefix:       "",
-		"agora":            "agora",
-		"":                 "",
+		extnames.StakeRelease: "stake_release",
+		extnames.Prefix:       "",
+		"agora":               "agora",
+		"":                    "",
 	} {
-		if got := names.Mnemonic(in); got != want {
+		if got := extnames.Mnemonic(in); got != want {
 			t.Errorf("Mnemonic(%q) = %q, want %q", in, got, want)
 		}
 	}

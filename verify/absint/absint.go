@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 )
 
 // Region is a memory region a pointer points into.
@@ -61,12 +62,27 @@ func joinVal(a, b Val) Val {
 	return Val{a.Kind, a.Reg, Join(a.N, b.N)}
 }
 
-func widenVal(old, nw Val) Val {
+func widenVal(old, nw Val, th []uint64) Val {
 	j := joinVal(old, nw)
 	if j.Kind == VAny {
 		return j
 	}
-	j.N = Widen(old.N, j.N)
+	w := Widen(old.N, j.N)
+	// Widening with thresholds: a bound that grew stops at the next
+	// constant the program compares against, when there is one, so a
+	// loop counter keeps its loop's bound.
+	if w.Umax > j.N.Umax {
+		if i, _ := slices.BinarySearch(th, j.N.Umax); i < len(th) {
+			w.Umax = th[i]
+		}
+	}
+	if w.Smax > j.N.Smax && j.N.Smax >= 0 {
+		if i, _ := slices.BinarySearch(th, uint64(j.N.Smax)); i < len(th) && th[i] <= math.MaxInt64 {
+			w.Smax = int64(th[i])
+		}
+	}
+	w.T = Tnum{0, math.MaxUint64}
+	j.N = w.reduce()
 	return j
 }
 
@@ -92,7 +108,7 @@ func (s *state) clone() *state {
 }
 
 // join returns the join (or widening) of old and nw and whether it grew.
-func join(old, nw *state, widen bool) (*state, bool) {
+func join(old, nw *state, widen bool, th []uint64) (*state, bool) {
 	out := &state{slots: map[int64]Val{}}
 	grew := false
 	for i := range old.regs {
@@ -100,7 +116,7 @@ func join(old, nw *state, widen bool) (*state, bool) {
 			grew = true
 		}
 		if widen {
-			out.regs[i] = widenVal(old.regs[i], nw.regs[i])
+			out.regs[i] = widenVal(old.regs[i], nw.regs[i], th)
 		} else {
 			out.regs[i] = joinVal(old.regs[i], nw.regs[i])
 		}
@@ -115,7 +131,7 @@ func join(old, nw *state, widen bool) (*state, bool) {
 			grew = true
 		}
 		if widen {
-			out.slots[k] = widenVal(ov, nv)
+			out.slots[k] = widenVal(ov, nv, th)
 		} else {
 			out.slots[k] = joinVal(ov, nv)
 		}
@@ -158,6 +174,9 @@ type Access struct {
 	PC     int
 	Store  bool
 	Proven bool
+	// Region is the region the address points into when that is known
+	// on every path (RNone otherwise).
+	Region Region
 	// Reason says why it may fault (empty when proven).
 	Reason string
 	// Path is a sequence of pcs from the entry to PC (function entries
@@ -229,6 +248,9 @@ type analysis struct {
 	heapEnd int
 	steps   int
 	known   map[uint32]syscallModel
+	// thresholds are the widening stops: every jump immediate and its
+	// neighbours, sorted.
+	thresholds []uint64
 }
 
 // Analyze runs the abstract interpretation.
@@ -252,6 +274,15 @@ func Analyze(p *Program, l *Layout, opts Options) (*Result, error) {
 	for i := range a.parent {
 		a.parent[i] = -1
 	}
+	for pc := 0; pc < n; pc++ {
+		insn := sbpf.Decode(p.Text[pc*sbpf.InsnSize:])
+		if f := p.Version.Lookup(insn.Op).Info().Format; f == sbpf.FmtJumpImm {
+			c := uint64(int64(insn.Imm))
+			a.thresholds = append(a.thresholds, c-1, c, c+1)
+		}
+	}
+	slices.Sort(a.thresholds)
+	a.thresholds = slices.Compact(a.thresholds)
 	if p.Entry >= 0 && p.Entry < n {
 		a.funcs[p.Entry] = true
 		a.merge(p.Entry, -1, a.entryState(true))
@@ -329,7 +360,7 @@ func (a *analysis) merge(pc, from int, s *state) {
 		a.parent[pc] = int32(from)
 	} else {
 		a.visits[pc]++
-		nw, grew := join(old, s, a.visits[pc] > a.opts.WidenAfter)
+		nw, grew := join(old, s, a.visits[pc] > a.opts.WidenAfter, a.thresholds)
 		if !grew {
 			return
 		}
@@ -350,11 +381,14 @@ func (a *analysis) path(pc int) []int {
 	return p
 }
 
-func (a *analysis) verdict(pc int, store bool, reason string) {
+func (a *analysis) verdict(pc int, store bool, reason string, r Region) {
 	x, ok := a.acc[pc]
 	if !ok {
-		x = &Access{PC: pc, Store: store, Proven: true}
+		x = &Access{PC: pc, Store: store, Proven: true, Region: r}
 		a.acc[pc] = x
+	}
+	if x.Region != r {
+		x.Region = RNone
 	}
 	if reason != "" && x.Proven {
 		x.Proven, x.Reason, x.Path = false, reason, a.path(pc)
@@ -733,8 +767,9 @@ func (a *analysis) classify(lo, hi uint64) (Region, Num, bool) {
 // range accessed, in the region, when the base is known.
 func (a *analysis) access(pc int, s *state, base Val, off int16, size Num, store bool) Val {
 	reason := a.check(base, off, size, store)
-	a.verdict(pc, store, reason)
-	return a.resolve(base, off)
+	p := a.resolve(base, off)
+	a.verdict(pc, store, reason, p.Reg)
+	return p
 }
 
 // resolve gives base+off as a pointer when its region is known.
@@ -976,7 +1011,7 @@ func (a *analysis) syscall(pc int, s *state, hash uint32, name string) {
 			continue
 		}
 		base := s.regs[mem.ptrReg]
-		a.verdict(pc, mem.write, a.check(base, 0, size, mem.write))
+		a.verdict(pc, mem.write, a.check(base, 0, size, mem.write), a.resolve(base, 0).Reg)
 		if mem.write {
 			p := a.resolve(base, 0)
 			if p.Kind != VPtr || p.Reg == RStack {
@@ -1027,11 +1062,11 @@ func syscallModels() map[uint32]syscallModel {
 		{name: "sol_memset_", mem: []memArg{{ptrReg: 1, lenReg: 3, write: true}}},
 		{name: "sol_memcmp_", mem: []memArg{{ptrReg: 1, lenReg: 3}, {ptrReg: 2, lenReg: 3}, {ptrReg: 4, size: 4, write: true}}},
 		{name: "sol_set_return_data", mem: []memArg{{ptrReg: 1, lenReg: 2}}},
-		{name: "agora_declassify", mem: []memArg{{ptrReg: 1, lenReg: 2}}},
-		{name: "agora_tx_begin"},
-		{name: "agora_tx_commit"},
-		{name: "agora_tx_abort"},
-		{name: "agora_tx_test"},
+		{name: extnames.Declassify, mem: []memArg{{ptrReg: 1, lenReg: 2}}},
+		{name: extnames.TxBegin},
+		{name: extnames.TxCommit},
+		{name: extnames.TxAbort},
+		{name: extnames.TxTest},
 	}
 	out := make(map[uint32]syscallModel, len(ms))
 	for _, m := range ms {

@@ -57,8 +57,11 @@ type Options struct {
 	Invariants []*econ.Expr
 	// Timeout bounds the whole analysis; 0 means 30s.
 	Timeout time.Duration
-	// MaxPaths bounds the symbolic execution; 0 means its default.
-	MaxPaths int
+	// MaxPaths and MaxPathSteps bound the symbolic execution (paths, and
+	// instructions on one path); 0 means its defaults.
+	MaxPaths, MaxPathSteps int
+	// QueryTimeout bounds one solver call; 0 means 10s.
+	QueryTimeout time.Duration
 }
 
 // Counterexample is an input that reaches a finding: raw input bytes, or
@@ -136,6 +139,9 @@ func Analyze(o *Options) (*Report, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
 	}
+	if o.QueryTimeout <= 0 {
+		o.QueryTimeout = 10 * time.Second
+	}
 	if len(o.Invariants) > 0 && o.Accounts == nil {
 		return nil, fmt.Errorf("%w: --invariant needs --accounts", ErrUsage)
 	}
@@ -190,7 +196,8 @@ func Analyze(o *Options) (*Report, error) {
 	cfg := &symex.Config{Version: o.Version, Text: o.Text, Entry: o.Entry, Functions: o.Functions, Syscalls: o.Syscalls,
 		ROData: o.ROData, RODataVAddr: o.RODataVAddr, HeapSize: o.HeapSize,
 		Input: in.bytes, Symbolic: in.symbolic, Accounts: in.accounts, Conservation: o.Accounts != nil,
-		Invariants: o.Invariants, Overflow: true, Deadline: deadline, MaxPaths: o.MaxPaths}
+		Invariants: o.Invariants, Overflow: true, Deadline: deadline, MaxPaths: o.MaxPaths, MaxPathSteps: o.MaxPathSteps,
+		QueryTimeout: o.QueryTimeout}
 	sx, err := symex.Run(cfg)
 	if err != nil {
 		return nil, err
@@ -339,16 +346,25 @@ func hasKind(fs []symex.Finding, kind string) bool {
 	return slices.ContainsFunc(fs, func(f symex.Finding) bool { return f.Kind == kind })
 }
 
+// allInputProven: every access that may touch the input region is
+// proven, so in raw mode the bytes past NeedInput are never read.
 func allInputProven(ai *absint.Result) bool {
 	for _, x := range ai.Accesses {
-		if !x.Proven {
+		if !x.Proven && (x.Region == absint.RInput || x.Region == absint.RNone) {
 			return false
 		}
 	}
 	return true
 }
 
-func allProven(ai *absint.Result) bool { return allInputProven(ai) && len(ai.Unknown) == 0 }
+func allProven(ai *absint.Result) bool {
+	for _, x := range ai.Accesses {
+		if !x.Proven {
+			return false
+		}
+	}
+	return len(ai.Unknown) == 0
+}
 
 func (o *Options) line(pc int) string {
 	if pc >= 0 && pc < len(o.Lines) {

@@ -2,6 +2,7 @@ package symex
 
 import (
 	"fmt"
+	"math/bits"
 
 	"github.com/go-air/gini/z"
 
@@ -9,9 +10,27 @@ import (
 	"github.com/agora-vm/agora/verify/econ"
 )
 
-// wide is the width of invariant arithmetic: exact for sums of up to 255
-// u64 fields with constant factors below 2^63, in two's complement.
-const wide = 136
+// sumWidth is the width of lamport sums: exact for up to 255 u64 fields.
+const sumWidth = 72
+
+// widthOf is a width in which an invariant's arithmetic is exact in two's
+// complement: fields and sums need 72 bits, and every constant can at most
+// add its own bits (a product) or one (a sum).
+func widthOf(x *econ.Expr) int {
+	w := 0
+	var walk func(*econ.Expr)
+	walk = func(e *econ.Expr) {
+		if e.Op == econ.OpNum {
+			w += bits.Len64(e.Val) + 1
+		}
+		for _, k := range e.Kids {
+			w++
+			walk(k)
+		}
+	}
+	walk(x)
+	return min(sumWidth+2+w, 512)
+}
 
 // exit runs the economic checks at a return from the entry function. The
 // runtime keeps the accounts' changes only when r0 is 0, so the checks
@@ -28,13 +47,13 @@ func (e *engine) exit(s *state) {
 	cond := append(s.cond[:len(s.cond):len(s.cond)], ok)
 	sv := &state{pc: s.pc, cond: cond, path: s.path}
 	if e.cfg.Conservation {
-		before, after := c.konst(0, wide), c.konst(0, wide)
+		before, after := c.konst(0, sumWidth), c.konst(0, sumWidth)
 		for _, a := range e.cfg.Accounts {
 			if a.Dup {
 				continue
 			}
-			b := c.zext(e.field(s, a.LamportsOff, 8, true), wide)
-			x := c.zext(e.field(s, a.LamportsOff, 8, false), wide)
+			b := c.zext(e.field(s, a.LamportsOff, 8, true), sumWidth)
+			x := c.zext(e.field(s, a.LamportsOff, 8, false), sumWidth)
 			before, _ = c.add(before, b)
 			after, _ = c.add(after, x)
 		}
@@ -52,7 +71,7 @@ func (e *engine) exit(s *state) {
 		}
 	}
 	for i, inv := range e.cfg.Invariants {
-		v := e.eval(s, inv, false)
+		v := e.eval(s, inv, false, widthOf(inv))
 		e.reportKey(sv, "invariant", 2000+i, v[0].Not(), fmt.Sprintf("invariant %d does not hold after the instruction", i+1))
 	}
 }
@@ -87,9 +106,9 @@ func (e *engine) field(s *state, off, n int, before bool) bv {
 
 // eval evaluates an invariant node: a boolean is one literal (in a
 // one-element bv), a number is wide bits.
-func (e *engine) eval(s *state, x *econ.Expr, old bool) bv {
+func (e *engine) eval(s *state, x *econ.Expr, old bool, wide int) bv {
 	c := e.c
-	k := func(i int) bv { return e.eval(s, x.Kids[i], old) }
+	k := func(i int) bv { return e.eval(s, x.Kids[i], old, wide) }
 	b := func(l z.Lit) bv { return bv{l} }
 	switch x.Op {
 	case econ.OpNum:
@@ -109,7 +128,7 @@ func (e *engine) eval(s *state, x *econ.Expr, old bool) bv {
 		}
 		return sum
 	case econ.OpOld:
-		return e.eval(s, x.Kids[0], true)
+		return e.eval(s, x.Kids[0], true, wide)
 	case econ.OpAdd:
 		r, _ := c.add(k(0), k(1))
 		return r

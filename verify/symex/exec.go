@@ -12,6 +12,7 @@ import (
 	"github.com/go-air/gini/z"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/verify/econ"
 )
 
@@ -397,21 +398,25 @@ func (e *engine) step(s *state) (*state, []*state, bool) {
 		return s, nil, false
 	case sbpf.FmtLoad:
 		addr, _ := c.add(s.regs[insn.Src], c.konst(uint64(int64(insn.Off)), 64))
-		a, ok := e.address(s, addr, info.Size, false)
+		a, sym, ok := e.symAddress(s, addr, info.Size, false)
 		if !ok {
 			e.finish(s)
 			return nil, nil, true
 		}
 		v := c.konst(0, 64)
-		for i := 0; i < info.Size; i++ {
-			copy(v[8*i:8*i+8], e.readByte(s, a+uint64(i)))
+		if sym != nil {
+			v = e.symRead(s, sym, info.Size)
+		} else {
+			for i := 0; i < info.Size; i++ {
+				copy(v[8*i:8*i+8], e.readByte(s, a+uint64(i)))
+			}
 		}
 		e.setReg(s, insn.Dst, v, false)
 		s.pc++
 		return s, nil, false
 	case sbpf.FmtStoreImm, sbpf.FmtStoreReg:
 		addr, _ := c.add(s.regs[insn.Dst], c.konst(uint64(int64(insn.Off)), 64))
-		a, ok := e.address(s, addr, info.Size, true)
+		a, sym, ok := e.symAddress(s, addr, info.Size, true)
 		if !ok {
 			e.finish(s)
 			return nil, nil, true
@@ -420,8 +425,12 @@ func (e *engine) step(s *state) (*state, []*state, bool) {
 		if info.Format == sbpf.FmtStoreReg {
 			v = s.regs[insn.Src]
 		}
-		for i := 0; i < info.Size; i++ {
-			s.mem[a+uint64(i)] = v[8*i : 8*i+8]
+		if sym != nil {
+			e.symWrite(s, sym, info.Size, v)
+		} else {
+			for i := 0; i < info.Size; i++ {
+				s.mem[a+uint64(i)] = v[8*i : 8*i+8]
+			}
 		}
 		s.pc++
 		return s, nil, false
@@ -556,7 +565,7 @@ func (e *engine) call(s *state, insn sbpf.Instruction) (*state, []*state, bool) 
 }
 
 var knownSyscalls = []string{"abort", "sol_panic_", "sol_log_", "sol_log_64_", "sol_log_compute_units_",
-	"sol_log_pubkey", "sol_memcpy_", "sol_memmove_", "sol_memset_", "sol_set_return_data", "agora_declassify"}
+	"sol_log_pubkey", "sol_memcpy_", "sol_memmove_", "sol_memset_", "sol_set_return_data", extnames.Declassify}
 
 // syscall models the syscalls it knows; any other makes the exploration
 // inexact (its result and memory effects are unknown).
@@ -587,7 +596,7 @@ func (e *engine) syscall(s *state, name string) bool {
 	case "abort", "sol_panic_":
 		return false
 	case "sol_log_64_", "sol_log_compute_units_":
-	case "sol_log_", "sol_set_return_data", "agora_declassify":
+	case "sol_log_", "sol_set_return_data", extnames.Declassify:
 		if _, _, ok := checkRange(1, 2, 0, false); !ok {
 			return false
 		}
@@ -654,20 +663,22 @@ func (e *engine) regions() []region {
 	}
 }
 
+// contains is the VM's translation check: in a gapped stack only the
+// first byte's frame must be mapped (the host bytes are contiguous, so an
+// access may run on into the next frame).
 func (r region) contains(a, n uint64, write bool) bool {
-	if write && !r.writable {
+	if write && !r.writable || a < r.start || a>>32 != r.start>>32 {
 		return false
 	}
-	if a < r.start || a-r.start > r.size || n > r.size-(a-r.start) {
-		return false
-	}
+	off, size := a-r.start, r.size
 	if r.gapped {
-		off := a - r.start
-		if (off/sbpf.StackFrameSize)%2 == 1 || off%sbpf.StackFrameSize+n > sbpf.StackFrameSize {
+		if (off>>12)&1 == 1 {
 			return false
 		}
+		off = (off>>13)<<12 | off&(sbpf.StackFrameSize-1)
+		size /= 2
 	}
-	return true
+	return off <= size && n <= size-off
 }
 
 // validBV is the condition that [a, a+n) is mapped (and writable).
@@ -679,12 +690,16 @@ func (e *engine) validBV(a bv, n uint64, write bool) z.Lit {
 			continue
 		}
 		off, borrow := c.sub(a, c.konst(r.start, 64))
-		in := c.And(borrow.Not(), c.ult(off, c.konst(r.size-n+1, 64)))
+		size := r.size
 		if r.gapped {
-			// Within an even chunk, and not across its end.
-			lowBits := c.zext(off[:12], 64)
-			in = c.And(in, c.And(off[12].Not(), c.ult(lowBits, c.konst(sbpf.StackFrameSize-n+1, 64))))
+			// The frame of the first byte must be mapped; the host offset
+			// drops the gap bit.
+			host := append(append(append(bv{}, off[:12]...), off[13:]...), c.F)
+			in := c.And(borrow.Not(), c.And(off[12].Not(), c.ult(host, c.konst(size/2-n+1, 64))))
+			ors = append(ors, in)
+			continue
 		}
+		in := c.And(borrow.Not(), c.ult(off, c.konst(size-n+1, 64)))
 		ors = append(ors, in)
 	}
 	return c.Ors(ors...)
@@ -719,6 +734,83 @@ func (e *engine) address(s *state, a bv, n int, write bool) (uint64, bool) {
 	e.incomplete("input-dependent addresses were fixed to one value each (the paths cover that value only)")
 	s.cond = append(s.cond, c.eq(a, c.konst(x, 64)))
 	return x, true
+}
+
+// maxSymRegion bounds the input length over which an input-dependent
+// address is modelled exactly (each byte a multiplexer over the region).
+const maxSymRegion = 1024
+
+// symAddress is address for loads and stores: an input-dependent address
+// that can only point into a small input region is kept symbolic (the
+// access reads or writes through a multiplexer), so the exploration stays
+// exhaustive; otherwise it is fixed to one value as address does.
+func (e *engine) symAddress(s *state, a bv, n int, write bool) (uint64, bv, bool) {
+	c := e.c
+	if _, ok := c.value(a); ok || len(e.input) > maxSymRegion || len(e.input) < n {
+		x, ok := e.address(s, a, n, write)
+		return x, nil, ok
+	}
+	kind := "load"
+	if write {
+		kind = "store"
+	}
+	valid := e.validBV(a, uint64(n), write)
+	e.report(s, "oob", valid.Not(), fmt.Sprintf("%s of %d bytes at an input-dependent address can fault (AccessViolation)", kind, n))
+	off, borrow := c.sub(a, c.konst(sbpf.InputStart, 64))
+	inInput := c.And(borrow.Not(), c.ult(off, c.konst(uint64(len(e.input)-n+1), 64)))
+	if e.solve(s.cond, valid, inInput.Not()) != -1 {
+		x, ok := e.address(s, a, n, write)
+		return x, nil, ok
+	}
+	if e.solve(s.cond, valid) != 1 {
+		return 0, nil, false
+	}
+	s.cond = append(s.cond, valid)
+	return 0, off, true
+}
+
+// symRead reads n bytes at input offset off (symbolic).
+func (e *engine) symRead(s *state, off bv, n int) bv {
+	c := e.c
+	sel := e.selectors(off, n)
+	v := c.konst(0, 64)
+	for i := 0; i < n; i++ {
+		b := c.konst(0, 8)
+		for k, l := range sel {
+			b = c.mux(l, e.readByte(s, sbpf.InputStart+uint64(k+i)), b)
+		}
+		copy(v[8*i:8*i+8], b)
+	}
+	return v
+}
+
+// symWrite stores the low n bytes of v at input offset off (symbolic).
+func (e *engine) symWrite(s *state, off bv, n int, v bv) {
+	c := e.c
+	sel := e.selectors(off, n)
+	// Every byte the store may hit becomes "the new byte if it hit here".
+	next := map[uint64]bv{}
+	for k, l := range sel {
+		for i := 0; i < n; i++ {
+			a := sbpf.InputStart + uint64(k+i)
+			old, ok := next[a]
+			if !ok {
+				old = e.readByte(s, a)
+			}
+			next[a] = c.mux(l, v[8*i:8*i+8], old)
+		}
+	}
+	for a, b := range next {
+		s.mem[a] = b
+	}
+}
+
+func (e *engine) selectors(off bv, n int) []z.Lit {
+	sel := make([]z.Lit, len(e.input)-n+1)
+	for k := range sel {
+		sel[k] = e.c.eq(off, e.c.konst(uint64(k), 64))
+	}
+	return sel
 }
 
 func (e *engine) readByte(s *state, a uint64) bv {

@@ -1,0 +1,6 @@
+# add_wrap: two input words added
+    ldxdw r2, [r1+0]
+    ldxdw r3, [r1+8]
+    add64 r2, r3
+    mov64 r0, r2
+    exit

@@ -1,0 +1,15 @@
+# econ_transfer_unchecked: a transfer with no balance check: the debit can wrap
+# accounts 0 and 1; amount = instruction data [0..8]
+    ldxdw r2, [r1+20720]
+    ldxdw r3, [r1+80]
+    ldxdw r4, [r1+10432]
+
+    sub64 r3, r2
+    add64 r4, r2
+    stxdw [r1+80], r3
+    stxdw [r1+10432], r4
+    mov64 r0, 0
+    exit
+fail:
+    mov64 r0, 1
+    exit

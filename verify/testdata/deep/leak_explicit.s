@@ -1,0 +1,3 @@
+# leak_explicit: the private word returned
+    ldxdw r0, [r1+0]
+    exit

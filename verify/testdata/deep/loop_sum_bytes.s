@@ -1,0 +1,11 @@
+# loop_sum_bytes: a sum of 4 input bytes in a loop
+    mov64 r0, 0
+    mov64 r2, 0
+loop:
+    mov64 r3, r1
+    add64 r3, r2
+    ldxb r4, [r3+0]
+    add64 r0, r4
+    add64 r2, 1
+    jlt r2, 4, loop
+    exit

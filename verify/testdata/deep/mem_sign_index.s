@@ -1,0 +1,13 @@
+# mem_sign_index: a signed index that may be negative
+    ldxw r2, [r1+0]
+    lsh64 r2, 32
+    arsh64 r2, 32
+    jsgt r2, 7, out
+    mov64 r3, r10
+    add64 r3, -8
+    add64 r3, r2
+    ldxb r0, [r3+0]
+    exit
+out:
+    mov64 r0, 0
+    exit

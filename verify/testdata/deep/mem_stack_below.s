@@ -1,0 +1,3 @@
+# mem_stack_below: a load below the stack frame
+    ldxdw r0, [r10-4104]
+    exit
