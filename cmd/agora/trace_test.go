@@ -184,7 +184,7 @@ func TestBenchTraceJSON(t *testing.T) {
 // agent's failure path, recorded as an instruction and debugged.
 func TestDebuggableAgentSession(t *testing.T) {
 	dir := t.TempDir()
-	doc, err := os.ReadFile("../../examples/ovsm/debuggable-agent.json")
+	doc, err := os.ReadFile("../../examples/ovsm/debuggable-agent.accounts.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,17 +199,17 @@ func TestDebuggableAgentSession(t *testing.T) {
 	if r := runCLI(t, "", "replay", tr); r.code != 0 {
 		t.Fatalf("replay: %s", r.stdout)
 	}
-	script := "break debuggable-agent.ovsm:83\nrun\nbacktrace\nprint r3\nprint r6\nstep\nreverse-step\ninfo accounts\nbreak save-trace!\ncontinue\nlogs\nreverse-continue\ncontinue\ncontinue\n"
+	script := "break debuggable-agent.ovsm:84\nrun\nbacktrace\nprint r3\nprint r6\nstep\nreverse-step\ninfo accounts\nbreak save-trace!\ncontinue\nlogs\nreverse-continue\ncontinue\ncontinue\n"
 	r := runCLI(t, script, "debug", tr)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	for _, want := range []string{
-		"breakpoint 1 (debuggable-agent.ovsm:83) hit",
-		"#1 pc 46 (../../examples/ovsm/debuggable-agent.ovsm:40 in entrypoint)",
+		"breakpoint 1 (debuggable-agent.ovsm:84) hit",
+		"#1 pc 46 (../../examples/ovsm/debuggable-agent.ovsm:41 in entrypoint)",
 		"r3 = 0x0000000000000064 (100)",
 		"r6 = 0x00000000000000c8 (200)",
-		"#0 Payer11111111111111111111111111111111111111 lamports 100",
+		"#0 A1ice11111111111111111111111111111111111111 lamports 100",
 		"breakpoint 2 (save-trace!) hit",
 		"Program log: tracing: on (record with agora run --record)",
 		"the run ended: exit with r0 = 0x0 (0)",
