@@ -1,6 +1,7 @@
 package svm
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -163,4 +164,40 @@ func BenchmarkUpgradeableProgramLookup(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestCPICostSIMD0339: under increase_cpi_account_info_limit an
+// invocation costs 946 CU instead of 1,000, and the metas and account
+// infos are billed (here 2 metas and 3 infos, under one unit each).
+func TestCPICostSIMD0339(t *testing.T) {
+	elfBytes, err := os.ReadFile("../testdata/c/cpicollect.so")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(fs feature.Set) *InstructionResult {
+		ex, err := NewExecutor()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid := pubkey.Pubkey{0xcc}
+		prog := account.Account{Lamports: 1, Owner: pubkey.BPFLoader, Executable: true, Data: elfBytes}
+		env := &Env{Sysvars: sysvar.Set{Rent: sysvar.DefaultRent()}, Programs: NewProgramCache(ex).Source(state{pid: prog}), Features: fs}
+		res := ex.ExecuteInstruction(&Instruction{
+			ProgramID: pid, ProgramAccount: prog, Data: []byte{0xe8, 3, 0, 0, 0, 0, 0, 0}, Budget: 200_000, HeapBytes: 32 * 1024,
+			Accounts: []InstructionAccount{
+				{Key: pubkey.Pubkey{1}, Account: account.Account{Lamports: 10_000_000}, Signer: true, Writable: true},
+				{Key: pubkey.Pubkey{2}, Account: account.Account{Lamports: 10_000_000}, Writable: true},
+				{Key: pubkey.SystemProgram, Account: account.Account{Lamports: 1, Owner: pubkey.NativeLoader, Executable: true}},
+			},
+		}, env)
+		if res.Err != nil {
+			t.Fatalf("%v: %v", res.Err, res.Logs)
+		}
+		return res
+	}
+	off := run(feature.Mainnet().With(feature.IncreaseCPIAccountInfoLimit, false))
+	on := run(feature.Mainnet())
+	if off.CU-on.CU != 1000-InvokeUnitsSIMD0339 {
+		t.Errorf("CU %d without SIMD-0339, %d with: want a difference of %d", off.CU, on.CU, 1000-InvokeUnitsSIMD0339)
+	}
 }

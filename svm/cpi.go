@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/agora-vm/agora/abi"
+	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
@@ -56,6 +57,22 @@ type callerAccount struct {
 
 func u64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
 
+// SIMD-0339 (increase_cpi_account_info_limit): a cheaper invocation, more
+// account infos, and a price for the metas and infos translated.
+const (
+	// InvokeUnitsSIMD0339 is the base price of an invocation under SIMD-0339
+	// (1,000 before).
+	InvokeUnitsSIMD0339 = 946
+	// MaxCPIAccountInfosSIMD0339 is the most account infos a CPI passes
+	// under SIMD-0339.
+	MaxCPIAccountInfosSIMD0339 = 255
+	// cpiAccountMetaBytes and cpiAccountInfoBytes are the sizes SIMD-0339
+	// bills per account meta (a key and two flags) and per account info
+	// (key, owner, lamports, data length).
+	cpiAccountMetaBytes = 34
+	cpiAccountInfoBytes = 80
+)
+
 // invoke is Agave's cpi_common.
 func (ex *Executor) invoke(m *vm.Machine, lang cpiLang, ixAddr, infosAddr, ninfos, seedsAddr, nseeds uint64) (uint64, error) {
 	c, err := contextOf(m)
@@ -64,10 +81,15 @@ func (ex *Executor) invoke(m *vm.Machine, lang cpiLang, ixAddr, infosAddr, ninfo
 	}
 	tc, f := c.tc, c.f
 	aligned := f.aligned
-	if err := m.Consume(ex.costs.Invoke); err != nil {
+	simd0339 := tc.env.Features.Active(feature.IncreaseCPIAccountInfoLimit)
+	invokeCost := ex.costs.Invoke
+	if simd0339 {
+		invokeCost = InvokeUnitsSIMD0339
+	}
+	if err := m.Consume(invokeCost); err != nil {
 		return 0, err
 	}
-	program, metas, data, err := ex.translateInstruction(m, lang, ixAddr, aligned)
+	program, metas, data, err := ex.translateInstruction(m, lang, ixAddr, aligned, simd0339)
 	if err != nil {
 		return 0, err
 	}
@@ -114,7 +136,7 @@ func (ex *Executor) invoke(m *vm.Machine, lang cpiLang, ixAddr, infosAddr, ninfo
 }
 
 // translateInstruction reads the instruction to invoke.
-func (ex *Executor) translateInstruction(m *vm.Machine, lang cpiLang, addr uint64, aligned bool) (pubkey.Pubkey, []cpiMeta, []byte, error) {
+func (ex *Executor) translateInstruction(m *vm.Machine, lang cpiLang, addr uint64, aligned, simd0339 bool) (pubkey.Pubkey, []cpiMeta, []byte, error) {
 	var program pubkey.Pubkey
 	var metaAddr, nmetas, dataAddr, ndata uint64
 	if lang == langC {
@@ -156,7 +178,12 @@ func (ex *Executor) translateInstruction(m *vm.Machine, lang cpiLang, addr uint6
 	if ndata > MaxCPIInstructionDataLen {
 		return program, nil, nil, sysErr(KindMaxInstructionDataLenExceeded, "Invoked an instruction with data that is too large (%d > %d)", ndata, MaxCPIInstructionDataLen)
 	}
-	if err := m.Consume(ndata / ex.costs.CPIBytesPerUnit); err != nil {
+	cost := ndata / ex.costs.CPIBytesPerUnit
+	if simd0339 {
+		// SIMD-0339 bills the account metas too.
+		cost += nmetas * cpiAccountMetaBytes / ex.costs.CPIBytesPerUnit
+	}
+	if err := m.Consume(cost); err != nil {
 		return program, nil, nil, err
 	}
 	metas := make([]cpiMeta, nmetas)
@@ -350,8 +377,19 @@ func (ex *Executor) translateAccounts(m *vm.Machine, lang cpiLang, tc *txContext
 	if err != nil {
 		return nil, err
 	}
-	if n > MaxCPIAccountInfos {
-		return nil, sysErr(KindMaxInstructionAccountInfosExceeded, "Invoked an instruction with too many account info's (%d > %d)", n, MaxCPIAccountInfos)
+	limit := uint64(MaxCPIAccountInfos)
+	simd0339 := tc.env.Features.Active(feature.IncreaseCPIAccountInfoLimit)
+	if simd0339 {
+		limit = MaxCPIAccountInfosSIMD0339
+	}
+	if n > limit {
+		return nil, sysErr(KindMaxInstructionAccountInfosExceeded, "Invoked an instruction with too many account info's (%d > %d)", n, limit)
+	}
+	if simd0339 {
+		// SIMD-0339 bills every account info at a fixed 80 bytes.
+		if err := m.Consume(n * cpiAccountInfoBytes / ex.costs.CPIBytesPerUnit); err != nil {
+			return nil, err
+		}
 	}
 	keys := make([]pubkey.Pubkey, n)
 	for i := range keys {

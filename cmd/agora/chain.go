@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/system"
 	"github.com/agora-vm/agora/solana/txn"
@@ -69,6 +70,9 @@ type chainFlags struct {
 	trace      *sched.Trace
 	// signOnly prints the signed transaction instead of executing it.
 	signOnly bool
+	// features are the Agave feature gates blocks execute under.
+	features   string
+	featureSet feature.Set
 }
 
 func (f *chainFlags) add(cmd *cobra.Command) {
@@ -83,6 +87,9 @@ func (f *chainFlags) check() error {
 	if f.lanes < 0 || f.lanes > 1024 {
 		return usageErr("--lanes: %d is outside 1..1024", f.lanes)
 	}
+	if _, err := feature.Parse(f.features); err != nil {
+		return usageErr("--features: %w", err)
+	}
 	return nil
 }
 
@@ -91,6 +98,7 @@ func (f *chainFlags) check() error {
 func (f *chainFlags) addLanes(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.lanes, "lanes", runtime.NumCPU(), "execute the block on N lanes (1: serial); the result is the same at every N")
 	cmd.Flags().StringVar(&f.traceLanes, "trace-lanes", "", "write the block's lane timeline to FILE.json (Chrome trace events; Perfetto opens it)")
+	cmd.Flags().StringVar(&f.features, "features", "mainnet", "Agave feature gates the block executes under: all, mainnet, or a comma-separated `LIST`")
 }
 
 // addTx adds the flags of a command that builds one transaction.
@@ -107,6 +115,10 @@ func (f *chainFlags) schedule(b *bank.Bank) {
 		cfg.Trace = f.trace
 	}
 	b.SetScheduler(cfg)
+	// check has refused a bad list; the bank keeps mainnet's otherwise.
+	if set, err := feature.Parse(f.features); err == nil {
+		b.SetFeatures(set)
+	}
 }
 
 // writeTrace writes the lane timeline, if asked for.

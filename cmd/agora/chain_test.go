@@ -45,7 +45,8 @@ func TestChainCLI(t *testing.T) {
 		t.Fatalf("rent sysvar %v", rent)
 	}
 
-	tr := run(0, "chain", "transfer", "alice", "5000000000")
+	run(exitBadCall, "chain", "transfer", "alice", "1", "--features", "no_such_feature")
+	tr := run(0, "chain", "transfer", "alice", "5000000000", "--features", "all")
 	if tr["ok"] != true || tr["error"] != nil || tr["cu"].(float64) != 150 {
 		t.Fatalf("transfer %v", tr)
 	}

@@ -249,6 +249,17 @@ export async function examplesSuite(run, rng, root, agora) {
     setAccount(run.svm, { pubkey: acc.address, lamports: SOL, owner: pid, data: new Uint8Array(size) });
     await run.send(`example-${name}`, payer, [ix(pid, [[acc.address, R.WRITABLE]], data)]);
   }
+  // cpicollect: one System transfer by CPI per payer (here the fee payer
+  // and a second signer), into a payee.
+  const elf = readFileSync(`${root}/testdata/c/cpicollect.so`);
+  const pid = (await keypair(rng)).address;
+  setAccount(run.svm, { pubkey: pid, lamports: SOL, owner: LOADER_V2, executable: true, data: new Uint8Array(elf) });
+  for (const amount of [1_000_000n, 20n * SOL]) {
+    const payer = await funded(run, rng);
+    const other = await funded(run, rng);
+    const payee = await funded(run, rng, SOL);
+    await run.send(`example-cpicollect-${amount}`, payer, [ix(pid, [[payer.address, R.WRITABLE_SIGNER], [other.address, R.WRITABLE_SIGNER], [payee.address, R.WRITABLE], [SYSTEM, R.READONLY]], u64le(amount))], [other]);
+  }
 }
 
 // --- Random programs (from the Go generator) ---

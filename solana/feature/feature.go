@@ -68,7 +68,7 @@ var table = [numFeatures]Feature{
 	VirtualAddressSpaceAdjustments:      {"virtual_address_space_adjustments", pubkey.MustParse("7VgiehxNxu53KdxgLspGQY8myE6f7UokaWa4jsGcaSz"), false, false, false},
 	DirectAccountPointersInProgramInput: {"direct_account_pointers_in_program_input", pubkey.MustParse("ptr9umikaeAS7ZBBp2fsfRhie16F1V2jCKA2y6gXNAK"), false, false, false},
 	RaiseCPINestingLimitTo8:             {"raise_cpi_nesting_limit_to_8", pubkey.MustParse("6TkHkRmP7JZy1fdM6fg5uXn76wChQBWGokHBJzrLB3mj"), false, false, false},
-	IncreaseCPIAccountInfoLimit:         {"increase_cpi_account_info_limit", pubkey.MustParse("H6iVbVaDZgDphcPbcZwc5LoznMPWQfnJ1AM7L1xzqvt5"), true, false, false},
+	IncreaseCPIAccountInfoLimit:         {"increase_cpi_account_info_limit", pubkey.MustParse("H6iVbVaDZgDphcPbcZwc5LoznMPWQfnJ1AM7L1xzqvt5"), true, true, false},
 	SyscallParameterAddressRestrictions: {"syscall_parameter_address_restrictions", pubkey.MustParse("EDGMC5kxFxGk4ixsNkGt8bW7QL5hDMXnbwaZvYMwNfzF"), true, false, false},
 	CreateAccountAllowPrefund:           {"create_account_allow_prefund", pubkey.MustParse("6sPDzwyARRExKH52LECxcGoqziH8G7SZofwuxi8Ja331"), true, false, false},
 	EnableSHA512Syscall:                 {"enable_sha512_syscall", pubkey.MustParse("s512oDwgx8hjMnaQjXfqqrZroVj4HvC6TkN3iSSWXCh"), false, false, false},
