@@ -1,0 +1,45 @@
+package jit
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/vm"
+)
+
+func assemble(insns ...sbpf.Instruction) []byte {
+	var b []byte
+	for _, i := range insns {
+		b = sbpf.AppendEncoded(b, i)
+	}
+	return b
+}
+
+func TestCompilesOnAmd64(t *testing.T) {
+	// r0 = sum of 0..999, with a back edge.
+	text := assemble(
+		sbpf.Instruction{Op: sbpf.Mov64Imm, Dst: 0, Imm: 0},
+		sbpf.Instruction{Op: sbpf.Mov64Imm, Dst: 1, Imm: 0},
+		sbpf.Instruction{Op: sbpf.Add64Reg, Dst: 0, Src: 1},
+		sbpf.Instruction{Op: sbpf.Add64Imm, Dst: 1, Imm: 1},
+		sbpf.Instruction{Op: sbpf.JltImm, Dst: 1, Off: -3, Imm: 1000},
+		sbpf.Instruction{Op: sbpf.Exit},
+	)
+	r, err := quiet.PrepareJIT(vm.NewRawProgram(sbpf.V0, text, nil, 0), nil, vm.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := runtime.GOARCH == "amd64" && runtime.GOOS == "linux"; r.Compiled() != want {
+		t.Fatalf("compiled = %v (fallback %v), want %v", r.Compiled(), r.Fallback(), want)
+	}
+	res := r.Run(nil, vm.RunOptions{Budget: 10_000})
+	if res.Err != nil || res.R0 != 499500 || res.CU != 2+3*1000+1 {
+		t.Fatalf("r0=%d cu=%d err=%v", res.R0, res.CU, res.Err)
+	}
+	// Every budget from 0 to the whole run gives the interpreter's answer.
+	p := newPair()
+	for b := uint64(0); b < 3010; b += 7 {
+		p.check(t, vm.NewRawProgram(sbpf.V0, text, nil, 0), vm.Config{}, nil, b)
+	}
+}
