@@ -189,3 +189,35 @@ func (e *Executable) Decode(pc int) Decoded {
 
 // Version returns the program's sBPF version.
 func (e *Executable) Version() sbpf.Version { return e.prog.Version }
+
+// The layout of a call frame as generated code reads it: r6-r9 at 0, the
+// caller's r10 at FrameFP and the return pc (an int) at FrameReturnPC.
+const (
+	FrameBytes    = 48
+	FrameFP       = 32
+	FrameReturnPC = 40
+)
+
+// The constants above must describe callFrame exactly.
+var (
+	_ [FrameBytes - unsafe.Sizeof(callFrame{})]struct{}
+	_ [unsafe.Sizeof(callFrame{}) - FrameBytes]struct{}
+	_ [FrameFP - unsafe.Offsetof(callFrame{}.fp)]struct{}
+	_ [unsafe.Offsetof(callFrame{}.fp) - FrameFP]struct{}
+	_ [FrameReturnPC - unsafe.Offsetof(callFrame{}.returnPC)]struct{}
+	_ [unsafe.Offsetof(callFrame{}.returnPC) - FrameReturnPC]struct{}
+)
+
+// FrameView is the machine's call stack for generated code that performs
+// calls and returns itself; Step and Resume see what it wrote.
+type FrameView struct {
+	Frames unsafe.Pointer // &frames[0]; each frame is FrameBytes long
+	Depth  *int           // active calls
+	Max    int            // frames, including the entry frame
+	Bump   uint64         // r10 increase per call (0 with dynamic frames)
+}
+
+// Frames returns the call stack of the run in progress.
+func (m *Machine) Frames() FrameView {
+	return FrameView{Frames: unsafe.Pointer(unsafe.SliceData(m.frames)), Depth: &m.depth, Max: len(m.frames), Bump: m.frameBump}
+}

@@ -31,18 +31,28 @@ type jregion struct {
 
 // jctx is the state generated code works on; DI points at it.
 type jctx struct {
-	regs      [11]uint64 // 0: r0-r10
-	remaining uint64     // 88: compute units left after the current block
-	exitPC    uint64     // 96: pc of the instruction to hand over, | meterFlag
-	_         [3]uint64  // 104
-	regions   [8]jregion // 128
+	regs      [11]uint64     // 0: r0-r10
+	remaining uint64         // 88: compute units left after the current block
+	exitPC    uint64         // 96: pc of the instruction to hand over, | meterFlag
+	frames    unsafe.Pointer // 104: the machine's call frames
+	depth     *int           // 112: the machine's call depth
+	maxDepth  uint64         // 120
+	bump      uint64         // 128: r10 increase per call
+	table     unsafe.Pointer // 136: per slot, the absolute address of its code
+	_         [6]uint64      // 144
+	regions   [8]jregion     // 192
 	views     [vm.NumRegionSlots]vm.RegionView
 }
 
 const (
 	offRemaining = 88
 	offExitPC    = 96
-	offRegions   = 128
+	offFrames    = 104
+	offDepth     = 112
+	offMaxDepth  = 120
+	offBump      = 128
+	offTable     = 136
+	offRegions   = 192
 	regionShift  = 7
 	// meterFlag marks an exit at a block whose instructions the meter
 	// cannot pay for.
@@ -53,7 +63,7 @@ func init() {
 	// The offsets above are the generated code's view of jctx.
 	var c jctx
 	if unsafe.Offsetof(c.remaining) != offRemaining || unsafe.Offsetof(c.exitPC) != offExitPC ||
-		unsafe.Offsetof(c.regions) != offRegions || unsafe.Sizeof(jregion{}) != 1<<regionShift ||
+		unsafe.Offsetof(c.regions) != offRegions || unsafe.Offsetof(c.table) != offTable || unsafe.Offsetof(c.bump) != offBump || unsafe.Sizeof(jregion{}) != 1<<regionShift ||
 		unsafe.Offsetof(jregion{}.dirty) != 88 {
 		panic("jit: context layout changed")
 	}
@@ -63,11 +73,12 @@ func dreg(r uint8) int32 { return int32(r) * 8 }
 
 // compiled is a program's machine code.
 type compiled struct {
-	mem    []byte  // the mapping, read+exec
-	size   int     // bytes of code
-	entry  []int32 // per slot: offset of its code
-	rest   []int32 // per slot: instructions from it to its block's end
-	leader []bool  // per slot: a block starts here (and charges the meter)
+	mem    []byte    // the mapping, read+exec
+	table  []uintptr // per slot, the absolute address of its code
+	size   int       // bytes of code
+	entry  []int32   // per slot: offset of its code
+	rest   []int32   // per slot: instructions from it to its block's end
+	leader []bool    // per slot: a block starts here (and charges the meter)
 }
 
 // classify says how an instruction is compiled.
@@ -77,6 +88,8 @@ const (
 	inline  class = iota // straight-line code, the block continues
 	branch               // a jump: the block ends, targets are leaders
 	handoff              // always executed by the interpreter; the block ends
+	call                 // a local call done in machine code; the block ends
+	ret                  // exit: a return done in machine code, or a handoff at depth 0
 )
 
 func (c *compiled) free() { _ = unix.Munmap(c.mem) }
@@ -94,8 +107,10 @@ func classOf(d vm.Decoded) class {
 			sbpf.OpSdiv32Imm, sbpf.OpSdiv32Reg, sbpf.OpSrem32Imm, sbpf.OpSrem32Reg, sbpf.OpUdiv64Imm, sbpf.OpUdiv64Reg,
 			sbpf.OpUrem64Imm, sbpf.OpUrem64Reg, sbpf.OpSdiv64Imm, sbpf.OpSdiv64Reg, sbpf.OpSrem64Imm, sbpf.OpSrem64Reg,
 			sbpf.OpUhmul64Imm, sbpf.OpUhmul64Reg, sbpf.OpShmul64Imm, sbpf.OpShmul64Reg,
-			sbpf.OpCall, sbpf.OpCallx, sbpf.OpExit, sbpf.OpInvalid:
+			sbpf.OpCall, sbpf.OpCallx, sbpf.OpInvalid:
 			return handoff
+		case sbpf.OpExit:
+			return ret
 		}
 		if _, ok := jumpCond(sbpf.Op(op)); ok {
 			if !regsOK(d) {
@@ -109,6 +124,8 @@ func classOf(d vm.Decoded) class {
 		return inline
 	}
 	switch op {
+	case vm.ICallLocal:
+		return call // the target is checked by compile
 	case vm.IAdd32ImmZ, vm.IAdd32RegZ, vm.IRsub32ImmZ, vm.ISub32RegZ, vm.IRsub64Imm, vm.IMov32RegSext,
 		vm.ILe16, vm.ILe32, vm.ILe64, vm.IBe16, vm.IBe32, vm.IBe64:
 		if regsOK(d) {
@@ -250,6 +267,9 @@ func compile(exe *vm.Executable) (*compiled, error) {
 	for pc := 0; pc <= n; pc++ {
 		dec[pc] = exe.Decode(pc)
 		cls[pc] = classOf(dec[pc])
+		if cls[pc] == call && (dec[pc].Target < 0 || int(dec[pc].Target) >= n) {
+			cls[pc] = handoff // CallOutsideTextSegment: the interpreter raises it
+		}
 	}
 	c := &compiled{entry: make([]int32, n+1), rest: make([]int32, n+1), leader: make([]bool, n+1)}
 	// Leaders: the entry, every jump and call target, every instruction
@@ -264,11 +284,11 @@ func compile(exe *vm.Executable) (*compiled, error) {
 		case cls[pc] == branch:
 			c.leader[d.Target] = true
 			c.leader[pc+1] = true
-		case cls[pc] == handoff:
+		case cls[pc] == handoff || cls[pc] == ret:
 			c.leader[pc+1] = true
-			if d.Op == vm.ICallLocal && d.Target >= 0 && int(d.Target) <= n {
-				c.leader[d.Target] = true
-			}
+		case cls[pc] == call:
+			c.leader[pc+1] = true
+			c.leader[d.Target] = true
 		}
 	}
 	// rest[pc]: the instructions a block entered at pc executes when it
@@ -308,6 +328,13 @@ func compile(exe *vm.Executable) (*compiled, error) {
 		switch cls[pc] {
 		case handoff:
 			a.handoff(pc)
+			continue
+		case call:
+			slow = append(slow, stub{[]int{a.call(pc)}, pc})
+			fix = append(fix, fixup{a.jmp(), int(d.Target)})
+			continue
+		case ret:
+			slow = append(slow, stub{[]int{a.ret()}, pc})
 			continue
 		case branch:
 			if d.Op == uint8(sbpf.OpJa) {
@@ -359,6 +386,11 @@ func compile(exe *vm.Executable) (*compiled, error) {
 		return nil, err
 	}
 	c.mem, c.size = mem, len(a.b)
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(mem)))
+	c.table = make([]uintptr, n+1)
+	for pc := range c.table {
+		c.table[pc] = base + uintptr(c.entry[pc])
+	}
 	runtime.AddCleanup(c, func(m []byte) { _ = unix.Munmap(m) }, mem)
 	return c, nil
 }
@@ -384,6 +416,59 @@ func (a *buf) handoff(pc int) {
 	a.mem(true, []byte{0xc7}, 0, rdi, offExitPC)
 	a.u32(uint32(pc))
 	a.emit(0xc3)
+}
+
+// call pushes a frame as the interpreter does and bumps r10; the caller
+// emits the jump to the target. It returns the jump to take when the call
+// depth would be exceeded (the interpreter then raises the fault).
+func (a *buf) call(pc int) int {
+	a.mem(true, []byte{0x8b}, rax, rdi, offDepth) // rax = &depth
+	a.mem0(true, []byte{0x8b}, rcx, rax)          // rcx = depth
+	a.rr(true, []byte{0x8b}, r8, rcx)             // r8 = depth+1
+	a.rr(true, []byte{0xff}, 0, r8)
+	a.mem(true, []byte{0x3b}, r8, rdi, offMaxDepth) // cmp r8, max
+	slow := a.jcc(0x84)                             // je: CallDepthExceeded
+	a.rr(true, []byte{0x69}, rdx, rcx)              // rdx = depth*FrameBytes
+	a.u32(vm.FrameBytes)
+	a.mem(true, []byte{0x03}, rdx, rdi, offFrames) // rdx = &frames[depth]
+	for i, r := range []uint8{6, 7, 8, 9} {
+		a.mem(true, []byte{0x8b}, rcx, rdi, dreg(r))
+		a.mem(true, []byte{0x89}, rcx, rdx, int32(8*i))
+	}
+	a.mem(true, []byte{0x8b}, rcx, rdi, dreg(10))
+	a.mem(true, []byte{0x89}, rcx, rdx, vm.FrameFP)
+	a.mem(true, []byte{0xc7}, 0, rdx, vm.FrameReturnPC) // return pc
+	a.u32(uint32(pc + 1))
+	a.mem0(true, []byte{0x89}, r8, rax)          // depth++
+	a.mem(true, []byte{0x8b}, rcx, rdi, offBump) // r10 += bump
+	a.mem(true, []byte{0x01}, rcx, rdi, dreg(10))
+	return slow
+}
+
+// ret returns from a call as the interpreter does, jumping to the return
+// pc's code through the table. At depth 0 it returns the jump to take:
+// the interpreter ends the run (and runs a write watcher's AtExit).
+func (a *buf) ret() int {
+	a.mem(true, []byte{0x8b}, rax, rdi, offDepth) // rax = &depth
+	a.mem0(true, []byte{0x8b}, rcx, rax)          // rcx = depth
+	a.rr(true, []byte{0x85}, rcx, rcx)
+	slow := a.jcc(0x84)                  // jz: exit from the entry frame
+	a.rr(true, []byte{0xff}, 1, rcx)     // depth--
+	a.mem0(true, []byte{0x89}, rcx, rax) // store
+	a.rr(true, []byte{0x69}, rdx, rcx)
+	a.u32(vm.FrameBytes)
+	a.mem(true, []byte{0x03}, rdx, rdi, offFrames) // rdx = &frames[depth]
+	for i, r := range []uint8{6, 7, 8, 9} {
+		a.mem(true, []byte{0x8b}, rcx, rdx, int32(8*i))
+		a.mem(true, []byte{0x89}, rcx, rdi, dreg(r))
+	}
+	a.mem(true, []byte{0x8b}, rcx, rdx, vm.FrameFP)
+	a.mem(true, []byte{0x89}, rcx, rdi, dreg(10))
+	a.mem(true, []byte{0x8b}, rcx, rdx, vm.FrameReturnPC) // rcx = return pc
+	a.mem(true, []byte{0x8b}, rax, rdi, offTable)         // rax = table
+	a.emit(0x48, 0x8b, 0x04, 0xc8)                        // mov rax, [rax+rcx*8]
+	a.emit(0xff, 0xe0)                                    // jmp rax
+	return slow
 }
 
 // compare sets the flags for a conditional jump.
@@ -698,6 +783,9 @@ func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm
 	exe.Begin(m, opts)
 	x := new(jctx)
 	x.load(m)
+	f := m.Frames()
+	x.frames, x.depth, x.maxDepth, x.bump = f.Frames, f.Depth, uint64(f.Max), f.Bump
+	x.table = unsafe.Pointer(unsafe.SliceData(c.table))
 	pc, rem := m.State(&x.regs)
 	base := uintptr(unsafe.Pointer(unsafe.SliceData(c.mem)))
 	for {

@@ -59,13 +59,17 @@ func (e Engine) PrepareJIT(p *vm.Program, reg *vm.Registry, cfg vm.Config) (*Run
 	}
 	if r.fallback != nil {
 		r.code = nil
-		log := e.Logger
-		if log == nil {
-			log = slog.Default()
-		}
-		log.Info("jit: program runs on the interpreter", "reason", r.fallback.Error())
+		e.logFallback(r.fallback)
 	}
 	return r, nil
+}
+
+func (e Engine) logFallback(err error) {
+	log := e.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log.Info("jit: program runs on the interpreter", "reason", err.Error())
 }
 
 // Fallback returns why the program runs on the interpreter, or nil when
