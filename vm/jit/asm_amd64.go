@@ -44,6 +44,10 @@ func (a *buf) mem(w bool, op []byte, reg, base int, disp int32) {
 		a.emit(x)
 	}
 	a.emit(op...)
+	if disp == int32(int8(disp)) { // disp8: most register slots
+		a.emit(0x40|byte(reg&7)<<3|byte(base&7), byte(int8(disp)))
+		return
+	}
 	a.emit(0x80 | byte(reg&7)<<3 | byte(base&7))
 	a.u32(uint32(disp))
 }

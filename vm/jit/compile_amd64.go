@@ -4,6 +4,7 @@ package jit
 
 import (
 	"fmt"
+	"math/bits"
 	"runtime"
 	"unsafe"
 
@@ -545,13 +546,13 @@ func (a *buf) alu(d vm.Decoded) bool {
 		a.mem(true, []byte{0x0f, 0xaf}, rax, rdi, S)
 		store()
 	case uint8(sbpf.OpLsh64Imm), uint8(sbpf.OpRsh64Imm), uint8(sbpf.OpArsh64Imm):
-		digit := map[uint8]int{uint8(sbpf.OpLsh64Imm): 4, uint8(sbpf.OpRsh64Imm): 5, uint8(sbpf.OpArsh64Imm): 7}[d.Op]
+		digit := shiftDigit(d.Op)
 		if sh := byte(d.Imm & 63); sh != 0 {
 			a.mem(true, []byte{0xc1}, digit, rdi, D)
 			a.emit(sh)
 		}
 	case uint8(sbpf.OpLsh64Reg), uint8(sbpf.OpRsh64Reg), uint8(sbpf.OpArsh64Reg):
-		digit := map[uint8]int{uint8(sbpf.OpLsh64Reg): 4, uint8(sbpf.OpRsh64Reg): 5, uint8(sbpf.OpArsh64Reg): 7}[d.Op]
+		digit := shiftDigit(d.Op)
 		a.mem(true, []byte{0x8b}, rcx, rdi, S)
 		a.mem(true, []byte{0xd3}, digit, rdi, D)
 	case uint8(sbpf.OpNeg64):
@@ -634,7 +635,7 @@ func (a *buf) alu(d vm.Decoded) bool {
 		op32Reg(0x33)
 		store()
 	case uint8(sbpf.OpLsh32Imm), uint8(sbpf.OpRsh32Imm), uint8(sbpf.OpArsh32Imm):
-		digit := map[uint8]int{uint8(sbpf.OpLsh32Imm): 4, uint8(sbpf.OpRsh32Imm): 5, uint8(sbpf.OpArsh32Imm): 7}[d.Op]
+		digit := shiftDigit(d.Op)
 		load32()
 		if sh := byte(d.Imm & 31); sh != 0 {
 			a.rr(false, []byte{0xc1}, digit, rax)
@@ -642,7 +643,7 @@ func (a *buf) alu(d vm.Decoded) bool {
 		}
 		store()
 	case uint8(sbpf.OpLsh32Reg), uint8(sbpf.OpRsh32Reg), uint8(sbpf.OpArsh32Reg):
-		digit := map[uint8]int{uint8(sbpf.OpLsh32Reg): 4, uint8(sbpf.OpRsh32Reg): 5, uint8(sbpf.OpArsh32Reg): 7}[d.Op]
+		digit := shiftDigit(d.Op)
 		a.mem(false, []byte{0x8b}, rcx, rdi, S)
 		load32()
 		a.rr(false, []byte{0xd3}, digit, rax)
@@ -687,6 +688,17 @@ func (a *buf) alu(d vm.Decoded) bool {
 	return true
 }
 
+// shiftDigit is the x86 /digit of a shift: shl 4, shr 5, sar 7.
+func shiftDigit(op uint8) int {
+	switch sbpf.Op(op) {
+	case sbpf.OpLsh64Imm, sbpf.OpLsh64Reg, sbpf.OpLsh32Imm, sbpf.OpLsh32Reg:
+		return 4
+	case sbpf.OpRsh64Imm, sbpf.OpRsh64Reg, sbpf.OpRsh32Imm, sbpf.OpRsh32Reg:
+		return 5
+	}
+	return 7
+}
+
 // access emits a load or store with the inline region check; it returns
 // the positions of the jumps to take when the access needs the slow path.
 func (a *buf) access(d vm.Decoded, gapped bool) []int {
@@ -696,7 +708,7 @@ func (a *buf) access(d vm.Decoded, gapped bool) []int {
 		base = d.Src
 	}
 	size := d.Size
-	cls := map[uint8]int32{1: 0, 2: 1, 4: 2, 8: 3}[size]
+	cls := int32(bits.TrailingZeros8(size))
 	a.mem(true, []byte{0x8b}, rax, rdi, dreg(base)) // rax = base register
 	if off := d.Target; off != 0 {
 		a.emit(0x48, 0x05) // add rax, simm32

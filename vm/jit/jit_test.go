@@ -1,6 +1,7 @@
 package jit
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"testing"
 
@@ -42,4 +43,35 @@ func TestCompilesOnAmd64(t *testing.T) {
 	for b := uint64(0); b < 3010; b += 7 {
 		p.check(t, vm.NewRawProgram(sbpf.V0, text, nil, 0), vm.Config{}, nil, b)
 	}
+}
+
+func wantCompiled() bool { return runtime.GOARCH == "amd64" && runtime.GOOS == "linux" }
+
+// BenchmarkCompile reports compile time and code size per 1,000
+// instructions of a random program, next to the interpreter's predecoding
+// of the same program as the baseline.
+func BenchmarkCompile(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	prog := randomProgram(rng, sbpf.V0, 10_000)
+	n := float64(len(prog.Text) / sbpf.InsnSize)
+	b.Run("interp", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := (vm.Interpreter{}).Prepare(prog, nil, vm.Config{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)*1000/n, "µs/1k-insns")
+	})
+	b.Run("jit", func(b *testing.B) {
+		var size int
+		for b.Loop() {
+			r, err := quiet.PrepareJIT(prog, nil, vm.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			size = r.CodeSize()
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)*1000/n, "µs/1k-insns")
+		b.ReportMetric(float64(size)*1000/n, "code-bytes/1k-insns")
+	})
 }
