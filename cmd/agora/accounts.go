@@ -114,7 +114,7 @@ func prepareInstruction(l *loaded, f *runFlags) (*instructionRun, error) {
 	}
 	// The runtime logs nothing of the engine here; a program the compiler
 	// refuses still runs, on the interpreter.
-	engine, err := newEngine(f.engine, io.Discard)
+	engine, err := newEngine(f.engine, io.Discard, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ instructions.
 			if engineName != "interp" && engineName != "jit" && engineName != "auto" {
 				return usageErr("--engine: %q is not one of interp, jit or auto", engineName)
 			}
-			engine, err := newEngine(engineName, s.err)
+			engine, err := newEngine(engineName, s.err, nil)
 			if err != nil {
 				return err
 			}

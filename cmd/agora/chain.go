@@ -103,7 +103,7 @@ func (f *chainFlags) addTx(cmd *cobra.Command) {
 
 // schedule configures the bank's scheduler and engine from the flags.
 func (f *chainFlags) schedule(s *streams, b *bank.Bank) error {
-	engine, err := newEngine(f.engine, s.err)
+	engine, err := newEngine(f.engine, s.err, nil)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 func TestEngineFlag(t *testing.T) {
 	src := "mov64 r0, 0\nmov64 r1, 0\nloop:\nadd64 r0, r1\nadd64 r1, 1\njlt r1, 100, loop\nexit\n"
 	var want string
-	for _, e := range []string{"interp", "jit", "auto"} {
+	for _, e := range []string{"interp", "jit", "auto", "verified"} {
 		res := runCLI(t, src, "run", "-", "--json", "--engine", e)
 		if res.code != 0 {
 			t.Fatalf("--engine %s: exit %d: %s", e, res.code, res.stderr)
@@ -20,9 +20,9 @@ func TestEngineFlag(t *testing.T) {
 			t.Fatalf("--engine %s printed %q, interp %q", e, res.stdout, want)
 		}
 	}
-	for _, bad := range []string{"verified", "fast"} {
-		if res := runCLI(t, src, "run", "-", "--engine", bad); res.code != 2 {
-			t.Fatalf("--engine %s: exit %d, want 2", bad, res.code)
+	for _, bad := range [][]string{{"--engine", "fast"}, {"--engine", "verified", "--verify-sample", "0"}, {"--engine", "verified", "--verify-sample", "1.5"}} {
+		if res := runCLI(t, src, append([]string{"run", "-"}, bad...)...); res.code != 2 {
+			t.Fatalf("%v: exit %d, want 2", bad, res.code)
 		}
 	}
 	res := runCLI(t, "", "bench", "vm", "--json", "--rounds", "1", "--round-time", "5ms", "--engine", "jit")

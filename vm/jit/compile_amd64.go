@@ -512,6 +512,9 @@ func (a *buf) alu(d vm.Decoded) bool {
 	op32Reg := func(op byte) { a.mem(false, []byte{op}, rax, rdi, S) }
 	switch d.Op {
 	case uint8(sbpf.OpAdd64Imm):
+		if injectMiscompile {
+			imm++
+		}
 		rmwImm(0)
 	case uint8(sbpf.OpOr64Imm):
 		rmwImm(1)

@@ -1,6 +1,7 @@
 package jit
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -74,4 +75,32 @@ func BenchmarkCompile(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)*1000/n, "µs/1k-insns")
 		b.ReportMetric(float64(size)*1000/n, "code-bytes/1k-insns")
 	})
+}
+
+// TestVerifiedAgreesWithoutMiscompile: a correct compiler never diverges,
+// and sampled runs return the same results as unsampled ones.
+func TestVerifiedAgreesWithoutMiscompile(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	diverged := 0
+	v := &Verified{Compiler: quiet, SampleEvery: 2, OnDivergence: func(Divergence) { diverged++ }}
+	reg := testRegistry()
+	for i := range 200 {
+		prog := randomProgram(rng, sbpf.Version(i%5), 30)
+		r, err := v.Prepare(prog, reg, vm.Config{HeapSize: 64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ie, _ := vm.Interpreter{}.Prepare(prog, reg, vm.Config{HeapSize: 64})
+		for range 2 {
+			in := randomInput(rng)
+			in2 := bytes.Clone(in)
+			got, want := r.Run(nil, vm.RunOptions{Input: in, Budget: 500}), ie.Run(nil, vm.RunOptions{Input: in2, Budget: 500})
+			if !sameResult(got, want) || !bytes.Equal(in, in2) {
+				t.Fatalf("verified %v, interpreter %v", got, want)
+			}
+		}
+	}
+	if diverged != 0 {
+		t.Fatalf("%d divergences without a miscompile", diverged)
+	}
 }
