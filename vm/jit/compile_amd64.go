@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"runtime"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -74,12 +75,13 @@ func dreg(r uint8) int32 { return int32(r) * 8 }
 
 // compiled is a program's machine code.
 type compiled struct {
-	mem    []byte    // the mapping, read+exec
-	table  []uintptr // per slot, the absolute address of its code
-	size   int       // bytes of code
-	entry  []int32   // per slot: offset of its code
-	rest   []int32   // per slot: instructions from it to its block's end
-	leader []bool    // per slot: a block starts here (and charges the meter)
+	mem    []byte               // the mapping, read+exec
+	table  []uintptr            // per slot, the absolute address of its code
+	size   int                  // bytes of code
+	entry  []int32              // per slot: offset of its code
+	rest   []int32              // per slot: instructions from it to its block's end
+	leader []bool               // per slot: a block starts here (and charges the meter)
+	spare  atomic.Pointer[jctx] // a context to reuse, so a run allocates none
 }
 
 // classify says how an instruction is compiled.
@@ -796,7 +798,11 @@ func (a *buf) access(d vm.Decoded, gapped bool) []int {
 // run executes the compiled program on m.
 func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm.Result {
 	exe.Begin(m, opts)
-	x := new(jctx)
+	x := c.spare.Swap(nil)
+	if x == nil {
+		x = new(jctx)
+	}
+	defer c.spare.Store(x)
 	x.load(m)
 	f := m.Frames()
 	x.frames, x.depth, x.maxDepth, x.bump = f.Frames, f.Depth, uint64(f.Max), f.Bump
