@@ -77,9 +77,9 @@ func BenchmarkCompile(b *testing.B) {
 	})
 }
 
-// TestVerifiedAgreesWithoutMiscompile: a correct compiler never diverges,
+// TestVerifiedCorrectCodeNeverDiverges: a correct compiler never diverges,
 // and sampled runs return the same results as unsampled ones.
-func TestVerifiedAgreesWithoutMiscompile(t *testing.T) {
+func TestVerifiedCorrectCodeNeverDiverges(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	diverged := 0
 	v := &Verified{Compiler: quiet, SampleEvery: 2, OnDivergence: func(Divergence) { diverged++ }}
