@@ -161,20 +161,31 @@ type Prepared struct {
 	Insns uint64
 	// R0 is what one run returns (checked against Native).
 	R0 uint64
+	// CodeBytes is the machine code's size, for a compiling engine.
+	CodeBytes int
+	// PrepareNsPer1k is the engine's preparation time per 1,000
+	// instructions of the program, for a compiling engine.
+	PrepareNsPer1k float64
 }
 
-// Prepare assembles w and runs it once to count its instructions and check
-// it against the native implementation.
-func Prepare(w Workload) (*Prepared, error) {
+// Prepare assembles w for the interpreter and runs it once to count its
+// instructions and check it against the native implementation.
+func Prepare(w Workload) (*Prepared, error) { return PrepareOn(w, vm.Interpreter{}) }
+
+// PrepareOn is Prepare on the given engine. The compile time and code
+// size are recorded when the engine reports them.
+func PrepareOn(w Workload, engine vm.Engine) (*Prepared, error) {
 	p, err := asm.Assemble(w.Source, sbpf.V0, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", w.Name, err)
 	}
 	reg := syscalls.NewRegistry()
-	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.Config{})
+	start := time.Now()
+	exe, err := engine.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.Config{})
 	if err != nil {
 		return nil, err
 	}
+	prepNs := time.Since(start).Nanoseconds()
 	counter := &stepCounter{}
 	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: w.Input(), Budget: 1 << 40, Hook: counter, Context: syscalls.NewContext([32]byte{})})
 	if res.Err != nil {
@@ -183,7 +194,16 @@ func Prepare(w Workload) (*Prepared, error) {
 	if want := w.Native(w.Input()); res.R0 != want {
 		return nil, fmt.Errorf("%s: sBPF returned %#x, native %#x", w.Name, res.R0, want)
 	}
-	return &Prepared{Workload: w, Exe: exe, Insns: uint64(counter.n), R0: res.R0}, nil
+	// The hooked run above is the interpreter's; check the engine's own.
+	if got := exe.Run(vm.NewMachine(), vm.RunOptions{Input: w.Input(), Budget: 1 << 40, Context: syscalls.NewContext([32]byte{})}); got.Err != nil || got.R0 != res.R0 || got.CU != res.CU {
+		return nil, fmt.Errorf("%s: the engine returned r0=%#x cu=%d err=%v, the interpreter r0=%#x cu=%d", w.Name, got.R0, got.CU, got.Err, res.R0, res.CU)
+	}
+	out := &Prepared{Workload: w, Exe: exe, Insns: uint64(counter.n), R0: res.R0}
+	if c, ok := exe.(interface{ CodeSize() int }); ok && c.CodeSize() > 0 {
+		out.CodeBytes = c.CodeSize()
+		out.PrepareNsPer1k = float64(prepNs) * 1000 / float64(len(p.Text)/sbpf.InsnSize)
+	}
+	return out, nil
 }
 
 type stepCounter struct{ n int }
@@ -201,6 +221,9 @@ type Figure struct {
 	NsPerInsn       float64 `json:"ns_per_insn"`
 	NativeNsPerInsn float64 `json:"native_ns_per_insn"`
 	Ratio           float64 `json:"ratio"`
+	// CodeBytes and CompileUsPer1kInsns are reported for a compiling engine.
+	CodeBytes           int     `json:"code_bytes,omitempty"`
+	CompileUsPer1kInsns float64 `json:"compile_us_per_1k_insns,omitempty"`
 }
 
 // Measure times the VM and the native baseline alternately, rounds times,
@@ -216,7 +239,8 @@ func Measure(p *Prepared, rounds int, roundTime time.Duration) Figure {
 	}
 	vmNs := median(vmTimes) / float64(p.Insns)
 	nativeNs := median(nativeTimes) / float64(p.Insns)
-	return Figure{Name: p.Name, NsPerInsn: vmNs, NativeNsPerInsn: nativeNs, Ratio: vmNs / nativeNs}
+	return Figure{Name: p.Name, NsPerInsn: vmNs, NativeNsPerInsn: nativeNs, Ratio: vmNs / nativeNs,
+		CodeBytes: p.CodeBytes, CompileUsPer1kInsns: p.PrepareNsPer1k / 1000}
 }
 
 var sink uint64

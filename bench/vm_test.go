@@ -5,14 +5,20 @@ import (
 	"time"
 
 	"github.com/agora-vm/agora/vm"
+	"github.com/agora-vm/agora/vm/jit"
 )
 
 // BenchmarkVM times each workload on the interpreter and reports, next to
 // it, the native Go baseline measured in the same process.
-func BenchmarkVM(b *testing.B) {
+func BenchmarkVM(b *testing.B) { benchmarkEngine(b, vm.Interpreter{}) }
+
+// BenchmarkJIT is BenchmarkVM on the compiler (vm/jit).
+func BenchmarkJIT(b *testing.B) { benchmarkEngine(b, jit.Engine{}) }
+
+func benchmarkEngine(b *testing.B, engine vm.Engine) {
 	for _, w := range Workloads() {
 		b.Run(w.Name, func(b *testing.B) {
-			p, err := Prepare(w)
+			p, err := PrepareOn(w, engine)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -32,7 +38,7 @@ func BenchmarkVM(b *testing.B) {
 
 func TestWorkloadsAgreeWithNative(t *testing.T) {
 	for _, w := range Workloads() {
-		p, err := Prepare(w)
+		p, err := PrepareOn(w, jit.Engine{})
 		if err != nil {
 			t.Fatal(err)
 		}

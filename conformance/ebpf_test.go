@@ -47,7 +47,7 @@ func rejected(kind string) outcome { return outcome{Rejected: kind} }
 // runEBPF runs t under version v. The suite's memory is the input region
 // (r1 points at it) and, as the suite's runners do, r2 holds its length: a
 // one-slot prologue `mov64 r2, len` sets it when there is memory.
-func runEBPF(t *EBPFTest, v sbpf.Version, reg *vm.Registry) (outcome, error) {
+func runEBPF(t *EBPFTest, v sbpf.Version, reg *vm.Registry, engine vm.Engine) (outcome, error) {
 	insns := t.Insns
 	if len(t.Mem) > 0 {
 		prologue := sbpf.Instruction{Op: sbpf.Mov64Imm, Dst: 2, Imm: int32(len(t.Mem))}
@@ -61,7 +61,7 @@ func runEBPF(t *EBPFTest, v sbpf.Version, reg *vm.Registry) (outcome, error) {
 		}
 		return rejected(ve.Kind.String()), nil
 	}
-	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(v, text, funcs, 0), reg, vm.Config{})
+	exe, err := engine.Prepare(vm.NewRawProgram(v, text, funcs, 0), reg, vm.Config{})
 	if err != nil {
 		return outcome{}, err
 	}
@@ -220,6 +220,12 @@ func conformanceDir(t *testing.T) string {
 // under V0 and V3 and classifies it: the same result as eBPF, different by
 // design, rejected by design (both as ebpfByDesign says), or wrong.
 func TestEBPFConformance(t *testing.T) {
+	for _, e := range engines() {
+		t.Run(e.name, func(t *testing.T) { testEBPFConformance(t, e.e) })
+	}
+}
+
+func testEBPFConformance(t *testing.T, engine vm.Engine) {
 	dir := conformanceDir(t)
 	files, err := filepath.Glob(filepath.Join(dir, "*.data"))
 	if err != nil {
@@ -254,7 +260,7 @@ func TestEBPFConformance(t *testing.T) {
 		}
 		for _, v := range ebpfVersions {
 			c := counts[v]
-			got, err := runEBPF(et, v, reg)
+			got, err := runEBPF(et, v, reg, engine)
 			if err != nil {
 				t.Errorf("%s [%s]: wrong: %v", name, v, err)
 				c.wrong++

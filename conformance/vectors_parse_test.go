@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/vm"
 )
 
 func TestParseVectors(t *testing.T) {
@@ -137,7 +138,7 @@ func TestRunnerDetectsMismatches(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if problems := runVector(vecs[0], sbpf.V0, reg); len(problems) == 0 {
+		if problems := runVector(vecs[0], sbpf.V0, reg, vm.Interpreter{}); len(problems) == 0 {
 			t.Errorf("%s: a wrong expectation passed", tc.name)
 		}
 	}
@@ -146,7 +147,7 @@ func TestRunnerDetectsMismatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if problems := runVector(vecs[0], sbpf.V0, reg); len(problems) == 0 {
+	if problems := runVector(vecs[0], sbpf.V0, reg, vm.Interpreter{}); len(problems) == 0 {
 		t.Errorf("a wrong verifier kind passed")
 	}
 	src = "test: x\nversions: v0\nbudget: 1024\nasm:\n    bogus r0\nexpect: r0=0 cu=1\n"
@@ -154,7 +155,7 @@ func TestRunnerDetectsMismatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if problems := runVector(vecs[0], sbpf.V0, reg); len(problems) == 0 || !strings.Contains(problems[0], "self.txt:5") {
+	if problems := runVector(vecs[0], sbpf.V0, reg, vm.Interpreter{}); len(problems) == 0 || !strings.Contains(problems[0], "self.txt:5") {
 		t.Errorf("an assembly error is not reported at its file line: %q", problems)
 	}
 }

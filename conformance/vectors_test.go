@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/vm"
+	"github.com/agora-vm/agora/vm/jit"
 )
 
 // knownFailures lists vectors (file base name, test name, version) whose
@@ -26,7 +29,25 @@ func knownKey(vec *Vector, v sbpf.Version) string {
 	return fmt.Sprintf("%s:%s:%s", filepath.Base(vec.File), vec.Name, v)
 }
 
+// engines are the engines every vector and conformance file runs on: the
+// interpreter and the compiler, which must give the same results.
+func engines() []struct {
+	name string
+	e    vm.Engine
+} {
+	return []struct {
+		name string
+		e    vm.Engine
+	}{{"interp", vm.Interpreter{}}, {"jit", jit.Engine{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}}
+}
+
 func TestVectors(t *testing.T) {
+	for _, e := range engines() {
+		t.Run(e.name, func(t *testing.T) { testVectors(t, e.e) })
+	}
+}
+
+func testVectors(t *testing.T, engine vm.Engine) {
 	dir := filepath.Join(moduleRoot(t), "testdata", "vectors")
 	vecs, err := LoadVectorDir(dir)
 	if err != nil {
@@ -51,7 +72,7 @@ func TestVectors(t *testing.T) {
 			key := knownKey(vec, v)
 			reason, isKnown := knownFailures[key]
 			seenKnown[key] = isKnown
-			problems := runVector(vec, v, reg)
+			problems := runVector(vec, v, reg, engine)
 			runs++
 			where := fmt.Sprintf("%s:%d: %s [%s]", vec.File, vec.Line, vec.Name, v)
 			switch {
@@ -95,7 +116,7 @@ func program(vec *Vector, v sbpf.Version) (text []byte, funcs map[uint32]int, en
 
 // runVector runs vec in version v with every budget and returns what
 // differs from the expectation.
-func runVector(vec *Vector, v sbpf.Version, reg *vm.Registry) []string {
+func runVector(vec *Vector, v sbpf.Version, reg *vm.Registry, engine vm.Engine) []string {
 	exp := vec.For(v)
 	text, funcs, entry, err := program(vec, v)
 	if err != nil {
@@ -127,7 +148,7 @@ func runVector(vec *Vector, v sbpf.Version, reg *vm.Registry) []string {
 	}
 
 	cfg := vm.Config{HeapSize: vec.HeapSize, MaxCallDepth: vec.MaxCallDepth, NoStackGaps: vec.NoStackGaps}
-	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(v, text, funcs, entry), reg, cfg)
+	exe, err := engine.Prepare(vm.NewRawProgram(v, text, funcs, entry), reg, cfg)
 	if err != nil {
 		return []string{fmt.Sprintf("preparing the executable: %v", err)}
 	}

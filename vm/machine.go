@@ -70,6 +70,7 @@ type Machine struct {
 	heap       []byte
 	frames     []callFrame
 	prog       *Program // last, so the hot fields keep their offsets
+	budget     uint64
 }
 
 // NewMachine returns an empty machine.
@@ -234,6 +235,7 @@ func (m *Machine) setup(e *Executable, opts RunOptions) {
 	m.depth = 0
 	m.pc = p.Entry
 	m.remaining = opts.Budget
+	m.budget = opts.Budget
 	m.bank = 0
 	m.frameBump = 0
 	if !v.DynamicFrames() {

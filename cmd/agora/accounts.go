@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"io"
 
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/ovsm"
@@ -111,10 +112,17 @@ func prepareInstruction(l *loaded, f *runFlags) (*instructionRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The runtime logs nothing of the engine here; a program the compiler
+	// refuses still runs, on the interpreter.
+	engine, err := newEngine(f.engine, io.Discard, nil)
+	if err != nil {
+		return nil, err
+	}
+	ex.Engine = engine
 	heap := max(f.heap, l.heapSize)
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = heap
-	exe, err := vm.Interpreter{}.Prepare(l.program, ex.Registry(), cfg)
+	exe, err := engine.Prepare(l.program, ex.Registry(), cfg)
 	if err != nil {
 		return nil, &exitError{code: exitBadCall, err: err}
 	}

@@ -34,6 +34,7 @@ themselves, run 'go test -run XXX -bench . ./bench'.`,
 	var asJSON bool
 	var rounds int
 	var roundTime time.Duration
+	var engineName string
 	vmCmd := &cobra.Command{
 		Use:   "vm",
 		Short: "Time the interpreter against native Go on the VM workloads",
@@ -42,7 +43,11 @@ interpreter and, in the same process, the same algorithms in native Go.
 Prints ns per executed sBPF instruction for both and their ratio (medians
 over the rounds).
 
---json prints {"benchmarks":[{"name":…,"ns_per_insn":…,"native_ns_per_insn":…,"ratio":…},…]}.`,
+--engine jit times the compiler (vm/jit) instead of the interpreter, and
+adds each workload's machine-code size and compile time per 1,000
+instructions.
+
+--json prints {"engine":…,"benchmarks":[{"name":…,"ns_per_insn":…,"native_ns_per_insn":…,"ratio":…},…]}.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if rounds < 1 || rounds > 1000 {
@@ -51,9 +56,16 @@ over the rounds).
 			if roundTime <= 0 || roundTime > time.Minute {
 				return usageErr("--round-time: %v is outside (0, 1m]", roundTime)
 			}
+			if engineName != "interp" && engineName != "jit" && engineName != "auto" {
+				return usageErr("--engine: %q is not one of interp, jit or auto", engineName)
+			}
+			engine, err := newEngine(engineName, s.err, nil)
+			if err != nil {
+				return err
+			}
 			var figures []bench.Figure
 			for _, w := range bench.Workloads() {
-				p, err := bench.Prepare(w)
+				p, err := bench.PrepareOn(w, engine)
 				if err != nil {
 					return err
 				}
@@ -63,17 +75,23 @@ over the rounds).
 				figures = append(figures, bench.Measure(p, rounds, roundTime))
 			}
 			if asJSON {
-				return writeJSON(s, map[string]any{"benchmarks": figures})
+				return writeJSON(s, map[string]any{"engine": engineName, "benchmarks": figures})
 			}
+			fmt.Fprintf(s.out, "engine: %s\n", engineName)
 			fmt.Fprintf(s.out, "%-14s %12s %16s %8s\n", "benchmark", "ns/insn", "native ns/insn", "ratio")
 			for _, f := range figures {
-				fmt.Fprintf(s.out, "%-14s %12.3f %16.3f %7.1fx\n", f.Name, f.NsPerInsn, f.NativeNsPerInsn, f.Ratio)
+				fmt.Fprintf(s.out, "%-14s %12.3f %16.3f %7.1fx", f.Name, f.NsPerInsn, f.NativeNsPerInsn, f.Ratio)
+				if f.CodeBytes > 0 {
+					fmt.Fprintf(s.out, "  (%d bytes of code, %.1f µs to compile per 1k insns)", f.CodeBytes, f.CompileUsPer1kInsns)
+				}
+				fmt.Fprintln(s.out)
 			}
 			return nil
 		},
 	}
 	vmCmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	vmCmd.Flags().IntVar(&rounds, "rounds", 5, "rounds to take the median over")
+	vmCmd.Flags().StringVar(&engineName, "engine", "interp", "engine to time: interp, jit or auto")
 	vmCmd.Flags().DurationVar(&roundTime, "round-time", 200*time.Millisecond, "duration of each timed round")
 	cmd.AddCommand(vmCmd, newBenchCostsCmd(s), newBenchChainCmd(s), newBenchSimCmd(s), newBenchSchedCmd(s), newBenchTraceCmd(s), newBenchAgaveCmd(s))
 	return cmd

@@ -68,6 +68,7 @@ type chainFlags struct {
 	lanes      int
 	traceLanes string
 	trace      *sched.Trace
+	engine     string
 	// signOnly prints the signed transaction instead of executing it.
 	signOnly bool
 	// features are the Agave feature gates blocks execute under.
@@ -99,6 +100,7 @@ func (f *chainFlags) addLanes(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.lanes, "lanes", runtime.NumCPU(), "execute the block on N lanes (1: serial); the result is the same at every N")
 	cmd.Flags().StringVar(&f.traceLanes, "trace-lanes", "", "write the block's lane timeline to FILE.json (Chrome trace events; Perfetto opens it)")
 	cmd.Flags().StringVar(&f.features, "features", "mainnet", "Agave feature gates the block executes under: all, mainnet, or a comma-separated `LIST`")
+	cmd.Flags().StringVar(&f.engine, "engine", "auto", "execution engine for BPF programs: "+engineNames+" (results are identical)")
 }
 
 // addTx adds the flags of a command that builds one transaction.
@@ -107,8 +109,13 @@ func (f *chainFlags) addTx(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.signOnly, "sign-only", false, "print the signed transaction (base64 wire format, for a block file) instead of executing it")
 }
 
-// schedule configures the bank's scheduler from the flags.
-func (f *chainFlags) schedule(b *bank.Bank) {
+// schedule configures the bank's scheduler and engine from the flags.
+func (f *chainFlags) schedule(s *streams, b *bank.Bank) error {
+	engine, err := newEngine(f.engine, s.err, nil)
+	if err != nil {
+		return err
+	}
+	b.Executor().Engine = engine
 	cfg := sched.Config{Lanes: f.lanes}
 	if f.traceLanes != "" {
 		f.trace = sched.NewTrace()
@@ -119,6 +126,7 @@ func (f *chainFlags) schedule(b *bank.Bank) {
 	if set, err := feature.Parse(f.features); err == nil {
 		b.SetFeatures(set)
 	}
+	return nil
 }
 
 // writeTrace writes the lane timeline, if asked for.
@@ -360,7 +368,9 @@ func submit(s *streams, f *chainFlags, b *bank.Bank, feePayer string, ixs []txn.
 		fmt.Fprintln(s.out, raw)
 		return nil
 	}
-	f.schedule(b)
+	if err := f.schedule(s, b); err != nil {
+		return err
+	}
 	res, err := b.ProcessBlock([]*txn.Transaction{tx}, blockTime(b))
 	if err != nil {
 		return &exitError{code: exitBadCall, err: err}

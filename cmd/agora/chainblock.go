@@ -60,7 +60,9 @@ setup errors (nothing committed).`,
 				return err
 			}
 			defer st.Close()
-			f.schedule(b)
+			if err := f.schedule(s, b); err != nil {
+				return err
+			}
 			res, err := b.ProcessBlockContext(cmd.Context(), txs, blockTime(b))
 			if err != nil {
 				return &exitError{code: exitBadCall, err: err}

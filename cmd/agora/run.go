@@ -27,6 +27,8 @@ type runFlags struct {
 	budget    uint64
 	heap      int
 	json      bool
+	engine    string
+	sample    float64
 
 	// Instruction mode.
 	accounts  string
@@ -83,6 +85,8 @@ the instruction failed), 2 usage, load or verification errors.`,
 	fl.Uint64Var(&f.budget, "budget", defaultBudget, "compute-unit budget")
 	fl.IntVar(&f.heap, "heap", vm.DefaultConfig().HeapSize, "heap size in bytes (at most 262144)")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
+	fl.StringVar(&f.engine, "engine", "auto", "execution engine: "+engineNames+" (auto compiles programs once they are hot; results are identical)")
+	fl.Float64Var(&f.sample, "verify-sample", 0.01, "with --engine verified, the fraction of runs re-executed on the interpreter (a program's first run always is)")
 	fl.StringVar(&f.accounts, "accounts", "", "run as a Solana instruction over the accounts in this JSON `FILE`")
 	fl.StringVar(&f.data, "data", "", "instruction data as hex (with --accounts)")
 	fl.StringVar(&f.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
@@ -191,9 +195,13 @@ func runProgram(s *streams, path string, f *runFlags) error {
 	if err != nil {
 		return reportLoadError(s, f.json, err)
 	}
+	engine, err := newEngine(f.engine, s.err, &verifyOpts{sample: f.sample, fresh: func() any { return syscalls.NewContext([32]byte{}) }})
+	if err != nil {
+		return reportLoadError(s, f.json, err)
+	}
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = max(f.heap, l.heapSize)
-	exe, err := vm.Interpreter{}.Prepare(l.program, l.registry, cfg)
+	exe, err := engine.Prepare(l.program, l.registry, cfg)
 	if err != nil {
 		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})
 	}

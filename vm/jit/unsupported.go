@@ -1,0 +1,13 @@
+//go:build !(amd64 && linux)
+
+package jit
+
+import "github.com/agora-vm/agora/vm"
+
+type compiled struct{ size int }
+
+func compile(*vm.Executable) (*compiled, error) { return nil, ErrUnsupported }
+
+func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm.Result {
+	return exe.Run(m, opts)
+}
