@@ -97,10 +97,20 @@ func headerBlocks(t *testing.T, path string) []docBlock {
 	defer f.Close()
 	var out []docBlock
 	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
+	var header []string
+	for sc.Scan() {
 		line := sc.Text()
 		if !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, ";") {
 			break // the header ends at the first line of code
+		}
+		header = append(header, line)
+	}
+	for i := 0; i < len(header); i++ {
+		n, line := i+1, header[i]
+		// A command continued with a backslash takes the next lines.
+		for strings.HasSuffix(line, "\\") && i+1 < len(header) {
+			i++
+			line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(strings.TrimLeft(header[i], "#;"))
 		}
 		m := headerCommand.FindStringSubmatch(line)
 		if m == nil {
