@@ -97,10 +97,20 @@ func headerBlocks(t *testing.T, path string) []docBlock {
 	defer f.Close()
 	var out []docBlock
 	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
+	var header []string
+	for sc.Scan() {
 		line := sc.Text()
 		if !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, ";") {
 			break // the header ends at the first line of code
+		}
+		header = append(header, line)
+	}
+	for i := 0; i < len(header); i++ {
+		n, line := i+1, header[i]
+		// A command continued with a backslash takes the next lines.
+		for strings.HasSuffix(line, "\\") && i+1 < len(header) {
+			i++
+			line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(strings.TrimLeft(header[i], "#;"))
 		}
 		m := headerCommand.FindStringSubmatch(line)
 		if m == nil {
@@ -149,7 +159,7 @@ func TestDocumentedCommands(t *testing.T) {
 		m, _ := filepath.Glob(filepath.Join(root, pat))
 		headers = append(headers, m...)
 	}
-	ran := 0
+	ran, found := 0, 0
 	for _, doc := range append(docs, headers...) {
 		var blocks []docBlock
 		if strings.HasSuffix(doc, ".md") {
@@ -160,6 +170,7 @@ func TestDocumentedCommands(t *testing.T) {
 		if len(blocks) == 0 {
 			continue
 		}
+		found += len(blocks)
 		rel, _ := filepath.Rel(root, doc)
 		t.Run(rel, func(t *testing.T) {
 			// One working directory per document, so that its blocks
@@ -197,9 +208,9 @@ func TestDocumentedCommands(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d documented command blocks ran", ran)
-	if ran < 20 {
-		t.Errorf("only %d documented command blocks ran", ran)
+	t.Logf("%d of %d documented command blocks ran", ran, found)
+	if found < 20 {
+		t.Errorf("only %d documented command blocks found: is the extraction broken?", found)
 	}
 }
 
