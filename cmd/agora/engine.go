@@ -26,7 +26,9 @@ type verifyOpts struct {
 func newEngine(name string, logw io.Writer, v *verifyOpts) (vm.Engine, error) {
 	compiler := jit.Engine{Logger: slog.New(slog.NewTextHandler(logw, nil))}
 	switch name {
-	case "interp":
+	case "interp", "":
+		// Tools that build run flags of their own (agora debug records
+		// on the interpreter) leave the engine unset.
 		return vm.Interpreter{}, nil
 	case "jit":
 		return compiler, nil
