@@ -58,6 +58,6 @@ over the rounds).
 	vmCmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	vmCmd.Flags().IntVar(&rounds, "rounds", 5, "rounds to take the median over")
 	vmCmd.Flags().DurationVar(&roundTime, "round-time", 200*time.Millisecond, "duration of each timed round")
-	cmd.AddCommand(vmCmd, newBenchCostsCmd(s), newBenchChainCmd(s))
+	cmd.AddCommand(vmCmd, newBenchCostsCmd(s), newBenchChainCmd(s), newBenchVerifyCmd(s))
 	return cmd
 }
