@@ -46,7 +46,7 @@ func Deserialize(input []byte, layout *Layout) ([]Account, error) {
 	if layout == nil {
 		return nil, errf(InvalidArgument, "no layout")
 	}
-	return deserialize(input, layout, layout.pre)
+	return deserialize(input, layout, layout.pre, true)
 }
 
 // DeserializeCurrent is Deserialize for a runtime in which the accounts
@@ -59,6 +59,10 @@ func Deserialize(input []byte, layout *Layout) ([]Account, error) {
 // current owner is the program id, as Agave's BorrowedAccount decides.
 // Data growth is still measured from the length serialized, which is
 // what the input's realloc space allows.
+//
+// It does not check that lamports balance: a runtime does that when the
+// instruction is popped, after logging the program's success, as Agave
+// does, over every account of the transaction.
 func DeserializeCurrent(input []byte, layout *Layout, current []Account) ([]Account, error) {
 	if layout == nil {
 		return nil, errf(InvalidArgument, "no layout")
@@ -71,10 +75,10 @@ func DeserializeCurrent(input []byte, layout *Layout, current []Account) ([]Acco
 			return nil, errf(InvalidArgument, "current account %d is %s, the layout's is %s", i, EncodeKey(current[i].Key), EncodeKey(layout.pre[i].Key))
 		}
 	}
-	return deserialize(input, layout, current)
+	return deserialize(input, layout, current, false)
 }
 
-func deserialize(input []byte, layout *Layout, current []Account) ([]Account, error) {
+func deserialize(input []byte, layout *Layout, current []Account, balance bool) ([]Account, error) {
 	if len(input) < layout.size {
 		return nil, errf(InvalidArgument, "input of %d bytes is shorter than the %d-byte layout", len(input), layout.size)
 	}
@@ -134,7 +138,7 @@ func deserialize(input []byte, layout *Layout, current []Account) ([]Account, er
 			a.Owner = owner
 		}
 	}
-	if preHi != postHi || preLo != postLo {
+	if balance && (preHi != postHi || preLo != postLo) {
 		return nil, errf(UnbalancedInstruction, "lamports of the instruction's accounts sum to %s, were %s", u128String(postHi, postLo), u128String(preHi, preLo))
 	}
 	return post, nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/mr-tron/base58"
 )
@@ -144,6 +145,10 @@ func ParseAccountsJSON(data []byte) ([]AccountInput, error) {
 	if len(data) > MaxAccountsJSONSize {
 		return nil, jsonErr(-1, "", ErrJSONTooLarge, "%d bytes, at most %d", len(data), MaxAccountsJSONSize)
 	}
+	var fe *FieldError
+	if errors.As(CheckDuplicateFields(data, true), &fe) {
+		return nil, jsonErr(-1, "", ErrDuplicateField, "%q at line %d, column %d", fe.Field, fe.Line, fe.Col)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
@@ -157,7 +162,12 @@ func ParseAccountsJSON(data []byte) ([]AccountInput, error) {
 			return nil, jsonErr(-1, "", ErrTooManyAccounts, "more than %d entries", MaxAccountsPerInstruction)
 		}
 		var aj *accountJSON
+		start := int(dec.InputOffset())
 		if err := dec.Decode(&aj); err != nil {
+			if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+				line, col := Position(data, start+bytes.Index(data[start:], []byte(name)))
+				return nil, jsonErr(i, "", ErrJSONSyntax, "unknown field %s at line %d, column %d (fields: key, owner, lamports, data_hex, data_base64, executable, signer, writable)", name, line, col)
+			}
 			return nil, jsonErr(i, "", ErrJSONSyntax, "%v", err)
 		}
 		if aj == nil {

@@ -16,7 +16,7 @@ import (
 )
 
 // NsPerCU is Agave's nominal rate: one compute unit pays for about 33 ns
-// of validator time. DESIGN.md §5.0 derives extension prices from it.
+// of validator time. The price rule of docs/costs.md derives extension prices from it.
 const NsPerCU = 33.0
 
 // A price whose measured ratio (ns per call over price × NsPerCU) leaves
@@ -68,8 +68,8 @@ type CostSample struct {
 	// VM charges exactly this.
 	Price uint64
 
-	// ProposalCU is the price the proposal (seed/bpf-runtime-innovations.md
-	// part 2) claims for this operation, or 0 where it names none.
+	// ProposalCU is the price Agora's original design proposal estimated
+	// for this operation, or 0 where it names none.
 	ProposalCU uint64
 
 	Input []byte
@@ -151,7 +151,7 @@ type PreparedCost struct {
 	// Calls is the number of syscalls one run of the loop makes.
 	Calls int
 
-	loop, base           *vm.Executable
+	loop, base           vm.Runnable
 	loopInput, baseInput []byte
 	ctx                  *syscalls.Context
 	m                    *vm.Machine
@@ -288,21 +288,21 @@ func wantZero(r0 uint64) error {
 	return nil
 }
 
-func assembleCostLoop(reg *vm.Registry, s *CostSample, calls int, baseline bool) (*vm.Executable, error) {
+func assembleCostLoop(reg *vm.Registry, s *CostSample, calls int, baseline bool) (vm.Runnable, error) {
 	prog, err := asm.Assemble(costLoopSource(s, calls, baseline), sbpf.V0, nil)
 	if err != nil {
 		return nil, err
 	}
-	return vm.NewExecutable(vm.NewRawProgram(sbpf.V0, prog.Text, prog.Functions, prog.Entry), reg, vm.DefaultConfig())
+	return vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, prog.Text, prog.Functions, prog.Entry), reg, vm.DefaultConfig())
 }
 
 // run executes one loop with a fresh context.
-func (p *PreparedCost) run(exe *vm.Executable, input []byte) vm.Result {
+func (p *PreparedCost) run(exe vm.Runnable, input []byte) vm.Result {
 	p.ctx.Reset()
 	if p.Sample.Setup != nil {
 		p.Sample.Setup(p.ctx)
 	}
-	return p.m.Run(exe, vm.RunOptions{Input: input, Budget: costBudget, Context: p.ctx})
+	return exe.Run(p.m, vm.RunOptions{Input: input, Budget: costBudget, Context: p.ctx})
 }
 
 // Measure times the calibration loop and the baseline, rounds times, and
@@ -439,7 +439,7 @@ type FitPoint struct {
 	Ns    float64 // measured ns per call
 }
 
-// Fit is a price derived from measured time by the rule of DESIGN.md §5.0:
+// Fit is a price derived from measured time by the price rule of docs/costs.md:
 // base + per_unit·n at NsPerCU, each part rounded up.
 type Fit struct {
 	Name string `json:"name"`

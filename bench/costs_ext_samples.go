@@ -108,11 +108,11 @@ func pushOnce(input []byte, ringAddr, msg, n uint64) error {
 	if err := ring.Register(reg); err != nil {
 		return err
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
 	if err != nil {
 		return err
 	}
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: 1000})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: 1000})
 	if res.Err != nil || res.R0 != 0 {
 		return fmt.Errorf("priming the ring: r0=%d %v", res.R0, res.Err)
 	}

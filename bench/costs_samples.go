@@ -206,7 +206,7 @@ func standardSamples() ([]CostSample, error) {
 			res := l.zeros(32)
 			var claim uint64
 			if name == syscalls.NameSHA256 && n == kib {
-				claim = 1350 // proposal §2.1, "SHA-256 (1KB)", the cost it attributes to software today
+				claim = 1350 // the proposal estimated: "SHA-256 (1KB)", the cost it attributes to software today
 			}
 			out = append(out, CostSample{
 				Syscall: name, Size: uint64(n), Unit: "bytes", Units: uint64(n),
@@ -301,7 +301,7 @@ func solcryptoSamples() ([]CostSample, error) {
 		}
 		var claim uint64
 		if n == 2 {
-			claim = 50 // proposal §2.3, "Poseidon hash", hardware
+			claim = 50 // the proposal estimated: "Poseidon hash", hardware
 		}
 		add(CostSample{Syscall: solcrypto.NamePoseidon, Size: uint64(n), Unit: "inputs", Units: uint64(n * n), UnitsOf: "inputs²",
 			Price: price, ProposalCU: claim, Input: l.buf,
@@ -536,7 +536,7 @@ func extCryptoSamples() ([]CostSample, error) {
 		pkA, sigA, msgA := l.put(pk), l.put(g2Bytes(&sig)), l.put(msg)
 		var claim uint64
 		if n == 32 {
-			claim = 500 // proposal §2.2/2.3, "BLS verify", hardware
+			claim = 500 // the proposal estimated: "BLS verify", hardware
 		}
 		add(CostSample{Syscall: crypto.NameBLSVerify, Size: uint64(n), Unit: "bytes",
 			Units: blocksOf(n, 64), UnitsOf: "64-byte message blocks",
@@ -571,7 +571,7 @@ func extCryptoSamples() ([]CostSample, error) {
 			in, res := l.put(elems), l.zeros(outLen)
 			var claim uint64
 			if kind.id == crypto.BLSKindSignatures && n == 10 {
-				claim = 2000 // proposal §2.3, "BLS aggregate (10 sigs)", hardware
+				claim = 2000 // the proposal estimated: "BLS aggregate (10 sigs)", hardware
 			}
 			add(CostSample{Syscall: crypto.NameBLSAggregate, Op: kind.name, Size: uint64(n), Unit: kind.name,
 				Units: uint64(n), Price: crypto.BLSAggregateCost(kind.id, uint64(n)), ProposalCU: claim, Input: l.buf,
@@ -810,7 +810,7 @@ func extZKSamples() ([]CostSample, error) {
 		args := [5]uint64{uint64(c.Curve), l.put(block)}
 		var claim uint64
 		if c.Curve == zk.CurveBN254 && c.Inputs == 1 && c.Commitments == 0 {
-			claim = 5000 // proposal §2.3, "Groth16 verify", hardware
+			claim = 5000 // the proposal estimated: "Groth16 verify", hardware
 			if c.Scheme == zk.Plonk {
 				claim = 10_000 // "PLONK verify"
 			}

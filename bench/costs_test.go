@@ -283,7 +283,7 @@ func BenchmarkSyscallCosts(b *testing.B) {
 }
 
 // BenchmarkCostFit measures every sample (3 rounds of 50 ms) and logs the
-// price that the rule of DESIGN.md §5.0 derives for each family, next to
+// price that the price rule of docs/costs.md derives for each family, next to
 // the family's published price at its largest sample. Run it with
 //
 //	go test ./bench -run '^$' -bench CostFit -benchtime 1x -v

@@ -7,7 +7,7 @@
 // means the interpreter spends ten times as long per sBPF instruction as
 // native Go spends on the same work divided by that instruction count.
 //
-// The package also calibrates syscall prices (DESIGN.md §5.0, `agora bench
+// The package also calibrates syscall prices (docs/costs.md, `agora bench
 // costs`, docs/costs.md). Each CostSample calls one priced syscall over
 // valid inputs from an sBPF loop; the loop's compute units, less those of
 // a baseline loop with the call replaced by a mov, must equal the published

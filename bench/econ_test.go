@@ -292,7 +292,7 @@ func econRows(tb testing.TB, w *econWorld) []econRow {
 	est := &econ.Escrow{Conditions: ep.Conditions, OracleOp: econ.OpGE, K: 2, N: 3, ID: 4, A: A, B: B, AmountA: econSol, AmountB: econSol / 2,
 		Oracle: oracle, OracleOffset: 8, Threshold: 150, UnlockSlot: 100, TimeoutSlot: 5000, CreatedSlot: 90, Approvers: ep.Approvers}
 	nEsc, bEsc := econPK("native escrow"), econPK("bytecode escrow")
-	w.stateAccount(nEsc, econ.ProgramID, est.Encode(), est.AmountA+est.AmountB)
+	w.stateAccount(nEsc, econ.ProgramID(), est.Encode(), est.AmountA+est.AmountB)
 	w.stateAccount(bEsc, econBaseID, est.Encode(), est.AmountA+est.AmountB)
 	rel := func(k pubkey.Pubkey) txn.Instruction {
 		return econ.NewEscrowRelease(k, A, B, &oracle, []pubkey.Pubkey{econPK("ap2"), econPK("ap0")})
@@ -307,9 +307,9 @@ func econRows(tb testing.TB, w *econWorld) []econRow {
 	reg := &econ.Registry{ID: 1, Authority: creator, DecayQ16: 60000, DecayPeriod: 25, MinRating: -10, MaxRating: 10, ScoreMin: -1000, ScoreMax: 1000, Raters: raters}
 	nReg, bReg, agent := econPK("native registry"), econPK("bytecode registry"), econPK("agent")
 	nScore, bScore := econPK("native score"), econPK("bytecode score")
-	w.stateAccount(nReg, econ.ProgramID, reg.Encode(), 0)
+	w.stateAccount(nReg, econ.ProgramID(), reg.Encode(), 0)
 	w.stateAccount(bReg, econBaseID, reg.Encode(), 0)
-	w.stateAccount(nScore, econ.ProgramID, (&econ.Score{Registry: nReg, Agent: agent, Value: 640, Anchor: 75, UpdatedSlot: 75, Updates: 9}).Encode(), 0)
+	w.stateAccount(nScore, econ.ProgramID(), (&econ.Score{Registry: nReg, Agent: agent, Value: 640, Anchor: 75, UpdatedSlot: 75, Updates: 9}).Encode(), 0)
 	w.stateAccount(bScore, econBaseID, (&econ.Score{Registry: bReg, Agent: agent, Value: 640, Anchor: 75, UpdatedSlot: 75, Updates: 9}).Encode(), 0)
 	upd := func(r, s pubkey.Pubkey) txn.Instruction {
 		ix := econ.NewReputationUpdate(r, econPK("rater"), agent, 7)
@@ -334,7 +334,7 @@ func settleRow(tb testing.TB, w *econWorld, name, claim string, a *econ.Auction,
 		bidders = append(bidders, b.Bidder)
 	}
 	nk, bk := econPK("native "+name), econPK("bytecode "+name)
-	w.stateAccount(nk, econ.ProgramID, a.Encode(), locked)
+	w.stateAccount(nk, econ.ProgramID(), a.Encode(), locked)
 	w.stateAccount(bk, econBaseID, a.Encode(), locked)
 	nix := econ.NewAuctionSettle(nk, a.Beneficiary, bidders)
 	return econRow{name: name, claim: claim,
@@ -473,7 +473,7 @@ func BenchmarkEconSyscallOverhead(b *testing.B) {
 	w.fund(econSol, "A", "B")
 	est := &econ.Escrow{Conditions: econ.CondTimeLock, ID: 1, A: A, B: B, AmountA: 1, AmountB: 1, UnlockSlot: 1, TimeoutSlot: 1 << 40}
 	k := econPK("escrow")
-	w.stateAccount(k, econ.ProgramID, est.Encode(), 2)
+	w.stateAccount(k, econ.ProgramID(), est.Encode(), 2)
 	for _, n := range []int{3, 34} {
 		ix := econ.NewEscrowRefund(k, A, B)
 		for i := 3; i < n; i++ {

@@ -423,7 +423,7 @@ func ExtRows() []ExtRow {
 // PreparedExt is a case assembled and checked.
 type PreparedExt struct {
 	Case ExtCase
-	Exe  *vm.Executable
+	Exe  vm.Runnable
 	// CUPerJob is the compute units of one run over its jobs.
 	CUPerJob float64
 	input    []byte
@@ -437,7 +437,7 @@ func PrepareExt(reg *vm.Registry, c ExtCase) (*PreparedExt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.Label, err)
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -452,7 +452,7 @@ func PrepareExt(reg *vm.Registry, c ExtCase) (*PreparedExt, error) {
 
 // Run executes the case once on its input.
 func (p *PreparedExt) Run() vm.Result {
-	return p.m.Run(p.Exe, vm.RunOptions{Input: p.input, Budget: 1 << 40})
+	return p.Exe.Run(p.m, vm.RunOptions{Input: p.input, Budget: 1 << 40})
 }
 
 // NsPerJob times the case for about d and returns ns per job.

@@ -15,7 +15,7 @@ import (
 
 // The OVSM compiler's code against hand-written sBPF assembly doing the
 // same job on the same input, in compute units (and wall time in the
-// benchmark). DESIGN.md's target is compiled CU within 1.5x of hand-written.
+// benchmark). The target is compiled CU within 1.5x of hand-written.
 
 // ovsmWorkload is one comparison.
 type ovsmWorkload struct {
@@ -211,7 +211,7 @@ fail:
 
 // preparedOVSM is a compiled or assembled program ready to run.
 type preparedOVSM struct {
-	exe *vm.Executable
+	exe vm.Runnable
 }
 
 func prepareOVSM(src string) (*preparedOVSM, error) {
@@ -219,7 +219,7 @@ func prepareOVSM(src string) (*preparedOVSM, error) {
 	if err != nil {
 		return nil, err
 	}
-	exe, err := vm.NewExecutable(out.Program, syscalls.NewRegistry(), vm.Config{HeapSize: out.HeapSize})
+	exe, err := vm.Interpreter{}.Prepare(out.Program, syscalls.NewRegistry(), vm.Config{HeapSize: out.HeapSize})
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +231,7 @@ func prepareAsm(src string) (*preparedOVSM, error) {
 	if err != nil {
 		return nil, err
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), syscalls.NewRegistry(), vm.Config{})
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), syscalls.NewRegistry(), vm.Config{})
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func prepareAsm(src string) (*preparedOVSM, error) {
 }
 
 func (p *preparedOVSM) run(m *vm.Machine, input []byte) vm.Result {
-	return m.Run(p.exe, vm.RunOptions{Input: input, Budget: 1 << 30, Context: syscalls.NewContext([32]byte{})})
+	return p.exe.Run(m, vm.RunOptions{Input: input, Budget: 1 << 30, Context: syscalls.NewContext([32]byte{})})
 }
 
 // measureOVSM returns the CU of the compiled program and of the

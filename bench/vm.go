@@ -156,7 +156,7 @@ func nativeFib(n uint64) uint64 {
 // Prepared is a workload ready to run.
 type Prepared struct {
 	Workload
-	Exe *vm.Executable
+	Exe vm.Runnable
 	// Insns is the number of sBPF instructions one run executes.
 	Insns uint64
 	// R0 is what one run returns (checked against Native).
@@ -171,12 +171,12 @@ func Prepare(w Workload) (*Prepared, error) {
 		return nil, fmt.Errorf("%s: %w", w.Name, err)
 	}
 	reg := syscalls.NewRegistry()
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.Config{})
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.Config{})
 	if err != nil {
 		return nil, err
 	}
 	counter := &stepCounter{}
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: w.Input(), Budget: 1 << 40, Hook: counter, Context: syscalls.NewContext([32]byte{})})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: w.Input(), Budget: 1 << 40, Hook: counter, Context: syscalls.NewContext([32]byte{})})
 	if res.Err != nil {
 		return nil, fmt.Errorf("%s: %w", w.Name, res.Err)
 	}
@@ -192,7 +192,7 @@ func (c *stepCounter) Step(*vm.Machine, int) { c.n++ }
 
 // RunOnce executes the prepared program once on m.
 func (p *Prepared) RunOnce(m *vm.Machine, input []byte) vm.Result {
-	return m.Run(p.Exe, vm.RunOptions{Input: input, Budget: 1 << 40, Context: syscalls.NewContext([32]byte{})})
+	return p.Exe.Run(m, vm.RunOptions{Input: input, Budget: 1 << 40, Context: syscalls.NewContext([32]byte{})})
 }
 
 // Figure is one benchmark result.

@@ -10,8 +10,9 @@
 //     the text format that testdata/vectors/README.md describes. ParseVectors
 //     reads them; the package's tests assemble, verify and run each one in
 //     every version it names.
-//   - The eBPF ISA conformance suite (bpf_conformance) kept beside the
-//     project in ../shared/conformance. sBPF is not plain eBPF, so the test
+//   - The eBPF ISA conformance suite (bpf_conformance), optional test data
+//     that the tests use when a copy sits beside the module (see
+//     internal/testutil.ConformanceDir). sBPF is not plain eBPF, so the test
 //     that runs it classifies every file, per version, as the same, as
 //     different by design or as rejected by design, with a stated reason,
 //     and fails on anything else.

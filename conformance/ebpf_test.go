@@ -61,11 +61,11 @@ func runEBPF(t *EBPFTest, v sbpf.Version, reg *vm.Registry) (outcome, error) {
 		}
 		return rejected(ve.Kind.String()), nil
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(v, text, funcs, 0), reg, vm.Config{})
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(v, text, funcs, 0), reg, vm.Config{})
 	if err != nil {
 		return outcome{}, err
 	}
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: slices.Clone(t.Mem), Budget: ebpfBudget, Context: newRunContext()})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: slices.Clone(t.Mem), Budget: ebpfBudget, Context: newRunContext()})
 	if res.Err != nil {
 		var e *vm.Error
 		if !errors.As(res.Err, &e) {

@@ -127,7 +127,7 @@ func runVector(vec *Vector, v sbpf.Version, reg *vm.Registry) []string {
 	}
 
 	cfg := vm.Config{HeapSize: vec.HeapSize, MaxCallDepth: vec.MaxCallDepth, NoStackGaps: vec.NoStackGaps}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(v, text, funcs, entry), reg, cfg)
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(v, text, funcs, entry), reg, cfg)
 	if err != nil {
 		return []string{fmt.Sprintf("preparing the executable: %v", err)}
 	}
@@ -138,7 +138,7 @@ func runVector(vec *Vector, v sbpf.Version, reg *vm.Registry) []string {
 			input = []byte{}
 		}
 		ctx := newRunContext()
-		res := m.Run(exe, vm.RunOptions{Input: input, Budget: budget, Context: ctx})
+		res := exe.Run(m, vm.RunOptions{Input: input, Budget: budget, Context: ctx})
 		pfx := fmt.Sprintf("budget %d: ", budget)
 		got := describe(res)
 		want := describeExp(exp)

@@ -99,12 +99,12 @@ func loadChecker() func(t *testing.T, data []byte) {
 			if len(p.Text)%sbpf.InsnSize != 0 {
 				continue // the verifier rejects it, as in the reference
 			}
-			exe, err := vm.NewExecutable(p, reg, vm.Config{})
+			exe, err := vm.Interpreter{}.Prepare(p, reg, vm.Config{})
 			if err != nil {
-				t.Fatalf("NewExecutable: %v", err)
+				t.Fatalf("Prepare: %v", err)
 			}
 			const budget = 300
-			res := m.Run(exe, vm.RunOptions{Input: make([]byte, 64), Budget: budget})
+			res := exe.Run(m, vm.RunOptions{Input: make([]byte, 64), Budget: budget})
 			if res.CU > budget {
 				t.Fatalf("used %d CU of %d", res.CU, budget)
 			}

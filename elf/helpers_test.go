@@ -94,11 +94,11 @@ func wantParse(t testing.TB, err error, p ParseKind) {
 // runProgram prepares and runs p with the given budget and input.
 func runProgram(t testing.TB, p *vm.Program, reg *vm.Registry, input []byte, budget uint64) vm.Result {
 	t.Helper()
-	exe, err := vm.NewExecutable(p, reg, vm.Config{})
+	exe, err := vm.Interpreter{}.Prepare(p, reg, vm.Config{})
 	if err != nil {
-		t.Fatalf("NewExecutable: %v", err)
+		t.Fatalf("Prepare: %v", err)
 	}
-	return vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: budget})
+	return exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: budget})
 }
 
 func vmKind(err error) vm.ErrorKind {

@@ -59,6 +59,17 @@ func DefaultOptions() Options {
 	return Options{MinVersion: sbpf.V0, MaxVersion: sbpf.LatestVersion, OptimizeRodata: true}
 }
 
+// RuntimeOptions returns the configuration Agave's program runtime loads
+// programs with: DefaultOptions without the rodata optimisation, so that
+// a V0-V2 program's read-only region starts at the bytecode region's base
+// (0x1_0000_0000), zero-filled below .text and in the gaps between
+// read-only sections.
+func RuntimeOptions() Options {
+	o := DefaultOptions()
+	o.OptimizeRodata = false
+	return o
+}
+
 // Image is a loaded ELF: the program and what the loader learned about it
 // on the way.
 type Image struct {
@@ -72,11 +83,18 @@ type Image struct {
 	// TextOffset is the file offset of the first instruction, for tools
 	// that map instruction indexes back to the file.
 	TextOffset uint64
+
+	// SyscallNames names the syscalls a V0-V2 file's relocations call, by
+	// hash, whether or not the registry knows them.
+	SyscallNames map[uint32]string
+
+	addrPCs    []int // V0-V2: lddw instructions a relocation gave an address
+	dataRelocs int   // V0-V2: relocations applied outside .text
 }
 
 // Load parses, checks and relocates an sBPF ELF shared object exactly as
 // the reference's Executable::load does, and returns the program ready
-// for vm.NewExecutable. Syscalls referenced by V0-V2 relocations are
+// for a vm.Engine's Prepare. Syscalls referenced by V0-V2 relocations are
 // resolved against syscalls (which may be nil). Every failure is an
 // *Error.
 func Load(data []byte, syscalls *vm.Registry, opts *Options) (*vm.Program, error) {
@@ -204,6 +222,10 @@ type lenient struct {
 	text   sectionHeader
 	textRg span
 	reg    *funcRegistry
+
+	addrPCs      []int             // lddw instructions that a relocation gave an address
+	dataRelocs   int               // relocations applied outside .text
+	syscallNames map[uint32]string // names of the syscalls relocations call
 }
 
 // loadLenient is the reference's load_with_lenient_parser.
@@ -263,7 +285,7 @@ func loadLenient(data []byte, sys *vm.Registry, o *Options) (*Image, *Error) {
 		Entry:       int(entryPC),
 		Functions:   l.reg.pcs,
 	}
-	return &Image{Program: prog, Labels: l.reg.names, TextOffset: l.textRg.start}, nil
+	return &Image{Program: prog, Labels: l.reg.names, TextOffset: l.textRg.start, SyscallNames: l.syscallNames, addrPCs: l.addrPCs, dataRelocs: l.dataRelocs}, nil
 }
 
 // validate is the reference's Executable::validate.
@@ -383,6 +405,7 @@ func (l *lenient) relocate() *Error {
 			}
 			return err
 		}
+		l.noteRelocation(rOff, uint32(info))
 	}
 
 	if labels && e.symtab >= 0 {
@@ -412,6 +435,20 @@ func (l *lenient) relocate() *Error {
 		}
 	}
 	return nil
+}
+
+// noteRelocation records where an applied relocation wrote an address:
+// into an lddw (which Image.Object describes as an AddrRef) or into data
+// (which it cannot describe).
+func (l *lenient) noteRelocation(rOff uint64, typ uint32) {
+	inText := l.textRg.start <= rOff && rOff < l.textRg.end
+	switch {
+	case typ == rBPF64_32 && inText:
+	case (typ == rBPF64_64 || typ == rBPF64Rel) && inText && (rOff-l.textRg.start)%sbpf.InsnSize == 0:
+		l.addrPCs = append(l.addrPCs, int((rOff-l.textRg.start)/sbpf.InsnSize))
+	default:
+		l.dataRelocs++
+	}
 }
 
 // dynamicSymbol returns dynamic symbol idx.
@@ -513,6 +550,10 @@ func (l *lenient) applyRelocation(rOff uint64, typ, symIdx uint32) *Error {
 			}
 		} else {
 			key = sbpf.HashSymbol(name)
+			if l.syscallNames == nil {
+				l.syscallNames = map[uint32]string{}
+			}
+			l.syscallNames[key] = string(name)
 			if l.opts.RejectBrokenELFs && !l.sys.HasSyscall(key) {
 				return &Error{Kind: UnresolvedSymbol, Name: string(name), Value: rOff / sbpf.InsnSize, Offset: rOff, HasOffset: true,
 					Detail: fmt.Sprintf("no syscall is registered under %#x", key)}

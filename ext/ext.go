@@ -3,7 +3,7 @@
 // and the assembler mnemonics that name them.
 //
 // Every extension is a syscall named agora_*, hashed and relocated like
-// Solana's own (DESIGN.md §5), so programs built by any sBPF toolchain can
+// Solana's own (docs/extensions.md), so programs built by any sBPF toolchain can
 // call it. This package adds no behaviour of its own.
 package ext
 

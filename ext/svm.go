@@ -18,7 +18,7 @@ func Plugin() svm.Plugin {
 		Name:     "agora",
 		Register: Register,
 		Natives: []svm.Native{{
-			ID:      econ.ProgramID,
+			ID:      econ.ProgramID(),
 			Name:    "econ",
 			Process: processEcon,
 			// A settlement can exceed a builtin's 3,000 CU; the program
@@ -74,7 +74,7 @@ func (h *econHost) SetReturnData(data []byte)   { h.iv.SetReturnData(data) }
 func (h *econHost) Consume(cu uint64) error { return nilIfOK(h.iv.Consume(cu)) }
 
 func (h *econHost) CreateAccount(payer, to int, lamports, space uint64, seeds [][]byte) error {
-	ix := system.Instruction{Tag: system.TagCreateAccount, Lamports: lamports, Space: space, Owner: econ.ProgramID}
+	ix := system.Instruction{Tag: system.TagCreateAccount, Lamports: lamports, Space: space, Owner: econ.ProgramID()}
 	return nilIfOK(h.iv.NativeInvoke(pubkey.SystemProgram, []int{payer, to}, ix.Encode(), [][][]byte{seeds}))
 }
 

@@ -35,7 +35,7 @@ type Options struct {
 type Output struct {
 	// ELF is the shared object, ready for elf.Load or a file.
 	ELF []byte
-	// Program is ELF loaded, ready for vm.NewExecutable.
+	// Program is ELF loaded, ready for a vm.Engine's Prepare.
 	Program *vm.Program
 	// Debug maps every instruction to its OVSM source line.
 	Debug *DebugInfo

@@ -72,6 +72,10 @@ type compiler struct {
 	opts Options
 	ext  map[string]Extension
 
+	// the tables of names: built-ins, special forms
+	builtins map[string]builtin
+	forms    map[string]specialForm
+
 	progName    string
 	decls       map[string]*decl
 	globals     map[string]*global
@@ -116,6 +120,7 @@ func newCompiler(ctx context.Context, src []byte, file string, opts Options) *co
 		decls: map[string]*decl{}, globals: map[string]*global{},
 		retAssume: map[string]typ{}, globalType: map[string]typ{}}
 	c.ext = extensionTable(opts.Extensions)
+	c.builtins, c.forms = builtins(), specialForms
 	return c
 }
 

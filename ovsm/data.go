@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/mr-tron/base58"
+
+	"github.com/agora-vm/agora/abi"
 )
 
 // The OVSM data encoding: how structured instruction data (and ring
@@ -72,6 +74,9 @@ const (
 //
 // This is what `agora chain call --data-json` sends as instruction data.
 func EncodeData(jsonDoc []byte) ([]byte, error) {
+	if err := abi.CheckDuplicateFields(jsonDoc, false); err != nil {
+		return nil, fmt.Errorf("ovsm: data JSON: %w", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(jsonDoc))
 	dec.UseNumber()
 	var out []byte

@@ -96,7 +96,7 @@ func TestDebugInfoTrace(t *testing.T) {
       (set! s (+ s i)))
     s))`
 	out := compileOK(t, src, Options{})
-	exe, err := vm.NewExecutable(out.Program, testRegistry(), vm.Config{HeapSize: out.HeapSize})
+	exe, err := vm.Interpreter{}.Prepare(out.Program, testRegistry(), vm.Config{HeapSize: out.HeapSize})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/agora-vm/agora/ovsm/parse"
 )
@@ -75,13 +76,13 @@ type Diagnostic struct {
 //	    ^~~~
 func (d Diagnostic) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%d:%d: %s: %s", d.File, d.Line, d.Col, d.Severity, d.Message)
+	fmt.Fprintf(&b, "%s:%d:%d: %s: %s", d.File, d.Line, d.Col, d.Severity, clip(d.Message, maxMessage))
 	if d.SourceLine != "" || d.Line > 0 {
-		line := strings.ReplaceAll(d.SourceLine, "\t", " ")
+		line, col := excerpt(d.SourceLine, d.Col)
+		line = strings.ReplaceAll(line, "\t", " ")
 		b.WriteString("\n    ")
 		b.WriteString(line)
 		b.WriteString("\n    ")
-		col := d.Col
 		if col < 1 {
 			col = 1
 		}
@@ -90,8 +91,8 @@ func (d Diagnostic) Error() string {
 		}
 		b.WriteString(strings.Repeat(" ", col-1))
 		b.WriteByte('^')
-		if d.EndCol > col+1 {
-			end := d.EndCol
+		if d.EndCol > d.Col+1 {
+			end := col + d.EndCol - d.Col
 			if end > len(line)+1 {
 				end = len(line) + 1
 			}
@@ -101,6 +102,53 @@ func (d Diagnostic) Error() string {
 		}
 	}
 	return b.String()
+}
+
+// maxMessage bounds a diagnostic's message, and excerptWidth the source
+// shown around its column: an error in a 5 MB line shows a window of it.
+const (
+	maxMessage   = 200
+	excerptWidth = 120
+)
+
+// clip shortens s to about limit bytes, keeping its start and end.
+func clip(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	head, tail := s[:limit*2/3], s[len(s)-limit/4:]
+	for len(head) > 0 && !utf8.RuneStart(head[len(head)-1]) {
+		head = head[:len(head)-1]
+	}
+	for len(tail) > 0 && !utf8.RuneStart(tail[0]) {
+		tail = tail[1:]
+	}
+	return fmt.Sprintf("%s…[%d bytes]…%s", head, len(s)-len(head)-len(tail), tail)
+}
+
+// excerpt returns at most about excerptWidth bytes of line around the
+// 1-based byte column col, with "…" where it was cut, and col within it.
+func excerpt(line string, col int) (string, int) {
+	if len(line) <= excerptWidth {
+		return line, col
+	}
+	c := min(max(col-1, 0), len(line))
+	start := max(c-excerptWidth/2, 0)
+	end := min(start+excerptWidth, len(line))
+	for start > 0 && !utf8.RuneStart(line[start]) {
+		start--
+	}
+	for end < len(line) && !utf8.RuneStart(line[end]) {
+		end++
+	}
+	out, newCol := line[start:end], c-start+1
+	if start > 0 {
+		out, newCol = "…"+out, newCol+1 // the caret counts columns as bytes; "…" shows as one
+	}
+	if end < len(line) {
+		out += "…"
+	}
+	return out, newCol
 }
 
 // Diagnostics is the error Compile returns: every error found, in source

@@ -36,13 +36,13 @@ var exampleSyscalls = map[string]struct {
 	"zk-privacy-agent":  {[]string{"agora_groth16_verify"}, "", 0},
 	"vcg-auction-agent": {[]string{"agora_auction_create", "agora_auction_bid", "agora_auction_settle", "sol_get_clock_sysvar", "sol_try_find_program_address"}, "runs in ovsm/econtest (the econ syscalls need the runtime)", 0},
 	"escrow-agent":      {[]string{"agora_escrow_create", "agora_escrow_release", "sol_get_clock_sysvar", "sol_try_find_program_address"}, "runs in ovsm/econtest (the econ syscalls need the runtime)", 0},
-	"parallel-agent":    {[]string{"agora_parallel_spawn", "agora_parallel_join"}, "an issue for proposal part 4 (parallel lanes), not filed yet", 0},
+	"parallel-agent":    {[]string{"agora_parallel_spawn", "agora_parallel_join"}, "parallel lanes, not implemented yet", 0},
 	// its 1000-message heap ring needs a 256 KiB heap
 	"price-oracle-agent":     {[]string{"agora_ring_create", "agora_ring_push", "sol_get_clock_sysvar"}, "", 256 << 10},
 	"trading-agent-1":        {[]string{"agora_ring_pop"}, "", 0},
 	"trading-agent-2":        {[]string{"agora_ring_pop"}, "", 0},
 	"debuggable-agent":       {nil, "", 0},
-	"fpga-accelerated-agent": {[]string{"agora_hw_offload_query", "agora_hw_offload_submit", "agora_hw_offload_poll"}, "an issue for proposal part 8 (hardware offload), not filed yet", 0},
+	"fpga-accelerated-agent": {[]string{"agora_hw_offload_query", "agora_hw_offload_submit", "agora_hw_offload_poll"}, "hardware offload, not implemented yet", 0},
 }
 
 // extRegistry is the standard syscalls, every extension family of ext/,
@@ -119,7 +119,7 @@ func elfImports(t *testing.T, so []byte) (imports, relocated []string) {
 // TestExamplesCompile compiles every example for V0 and V3 and checks the
 // extension syscalls it calls are relocated (V0) and present (V3). Those
 // whose syscalls are all registered here run in the tests below; the
-// others say which issue they wait for.
+// others say what they wait for.
 func TestExamplesCompile(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "examples", "ovsm", "*.ovsm"))
 	if len(files) != len(exampleSyscalls) {
@@ -240,7 +240,7 @@ func TestExampleAtomicSwap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(out.Program, extRegistry(t), vm.Config{HeapSize: out.HeapSize})
+	exe, err := vm.Interpreter{}.Prepare(out.Program, extRegistry(t), vm.Config{HeapSize: out.HeapSize})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,22 +17,22 @@ const maxWork = 200_000
 // specialForm compiles a form whose arguments are not simply evaluated.
 type specialForm func(fc *fctx, n *parse.Node) value
 
-var specialForms map[string]specialForm
-
-func init() {
-	specialForms = map[string]specialForm{
-		"do": (*fctx).formDo, "begin": (*fctx).formDo, "progn": (*fctx).formDo,
-		"if": (*fctx).formIf, "when": (*fctx).formWhen, "unless": (*fctx).formWhen,
-		"cond": (*fctx).formCond, "let": (*fctx).formLet, "let*": (*fctx).formLet,
-		"define": (*fctx).formDefine, "const": (*fctx).formDefine, "set!": (*fctx).formSet,
-		"while": (*fctx).formWhile, "for": (*fctx).formFor, "break": (*fctx).formBreak,
-		"continue": (*fctx).formBreak, "and": (*fctx).formAndOr, "or": (*fctx).formAndOr,
-		"not": (*fctx).formNot, "assert": (*fctx).formAssert, "guard": (*fctx).formAssert,
-		"error": (*fctx).formError, "try": (*fctx).formTry, "match": (*fctx).formMatch,
-		"lambda": (*fctx).formLambda, "fn": (*fctx).formLambda, "quote": (*fctx).formQuote,
-		"defn": (*fctx).formNested, "defun": (*fctx).formNested,
-		"define-program": (*fctx).formNested, "entrypoint": (*fctx).formNested,
-	}
+// specialForms is the table of special forms. The compiler reads it
+// through compiler.forms: were expr to read this variable, its
+// initialisation would depend on itself (a form compiles its body with
+// expr).
+var specialForms = map[string]specialForm{
+	"do": (*fctx).formDo, "begin": (*fctx).formDo, "progn": (*fctx).formDo,
+	"if": (*fctx).formIf, "when": (*fctx).formWhen, "unless": (*fctx).formWhen,
+	"cond": (*fctx).formCond, "let": (*fctx).formLet, "let*": (*fctx).formLet,
+	"define": (*fctx).formDefine, "const": (*fctx).formDefine, "set!": (*fctx).formSet,
+	"while": (*fctx).formWhile, "for": (*fctx).formFor, "break": (*fctx).formBreak,
+	"continue": (*fctx).formBreak, "and": (*fctx).formAndOr, "or": (*fctx).formAndOr,
+	"not": (*fctx).formNot, "assert": (*fctx).formAssert, "guard": (*fctx).formAssert,
+	"error": (*fctx).formError, "try": (*fctx).formTry, "match": (*fctx).formMatch,
+	"lambda": (*fctx).formLambda, "fn": (*fctx).formLambda, "quote": (*fctx).formQuote,
+	"defn": (*fctx).formNested, "defun": (*fctx).formNested,
+	"define-program": (*fctx).formNested, "entrypoint": (*fctx).formNested,
 }
 
 // expr compiles one expression.
@@ -93,7 +93,7 @@ func (fc *fctx) expr(n *parse.Node) value {
 					return fc.callValue(fc.read(l), n)
 				}
 			}
-			if sf, ok := specialForms[name]; ok {
+			if sf, ok := fc.c.forms[name]; ok {
 				return sf(fc, n)
 			}
 			if d, ok := fc.c.decls[name]; ok && (fc.file == 1 || !d.runtime) {
@@ -102,7 +102,7 @@ func (fc *fctx) expr(n *parse.Node) value {
 			if g, ok := fc.c.globals[name]; ok {
 				return fc.callValue(fc.readGlobal(g), n)
 			}
-			if b, ok := builtins[name]; ok && (fc.file == 1 || !strings.HasPrefix(name, "%") || name == "%") {
+			if b, ok := fc.c.builtins[name]; ok && (fc.file == 1 || !strings.HasPrefix(name, "%") || name == "%") {
 				return b(fc, n)
 			}
 			if e, ok := fc.c.ext[name]; ok {
@@ -118,10 +118,10 @@ func (fc *fctx) expr(n *parse.Node) value {
 // isOperator reports whether name is a special form, built-in, function
 // or syscall.
 func (fc *fctx) isOperator(name string) bool {
-	if _, ok := specialForms[name]; ok {
+	if _, ok := fc.c.forms[name]; ok {
 		return true
 	}
-	if _, ok := builtins[name]; ok {
+	if _, ok := fc.c.builtins[name]; ok {
 		return true
 	}
 	if _, ok := fc.c.decls[name]; ok {
@@ -135,10 +135,10 @@ func (fc *fctx) isOperator(name string) bool {
 // Candidates are tried in sorted order, so the answer is deterministic.
 func suggest(fc *fctx, name string) string {
 	var cands []string
-	for k := range builtins {
+	for k := range fc.c.builtins {
 		cands = append(cands, k)
 	}
-	for k := range specialForms {
+	for k := range fc.c.forms {
 		cands = append(cands, k)
 	}
 	for k := range fc.c.ext {
@@ -233,10 +233,10 @@ func (fc *fctx) symbol(n *parse.Node) value {
 		fv := &fnValue{id: "defn:" + d.name, name: d.name, decl: d}
 		return value{t: typ{k: kFn, fn: fv}, r: noReg, c: &cval{fn: fv}}
 	}
-	if _, ok := builtins[name]; ok {
+	if _, ok := fc.c.builtins[name]; ok {
 		return fc.errorf(TypeError, n, "%s is a built-in function and cannot be used as a value; wrap it: (lambda (x) (%s x))", name, name)
 	}
-	if _, ok := specialForms[name]; ok {
+	if _, ok := fc.c.forms[name]; ok {
 		return fc.errorf(FormError, n, "%s is a special form and cannot be used as a value", name)
 	}
 	return fc.errorf(UnknownName, n, "undefined variable %q", name)

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/agora-vm/agora/ovsm/parse"
+	"github.com/agora-vm/agora/sbpf/extnames"
 )
 
 // The syscall table: every OVSM function that is a syscall of the
@@ -184,48 +185,48 @@ var builtinExtensions = []Extension{
 	{Name: "secp256k1-recover", Syscall: "sol_secp256k1_recover", Args: sh(ArgPtr, ArgInt, ArgPtr), Result: ResultBytes, OutCap: 64,
 		Doc: "(secp256k1-recover hash32 recovery-id signature64): the 64-byte public key"},
 
-	// transactional memory (issue 5)
-	{Name: "tx-begin", Syscall: "agora_tx_begin", Result: ResultInt, Issue: 5, Doc: "open a memory transaction"},
-	{Name: "tx-commit", Syscall: "agora_tx_commit", Result: ResultInt, Issue: 5, Doc: "commit the open transaction"},
-	{Name: "tx-abort", Syscall: "agora_tx_abort", Result: ResultInt, Issue: 5, Doc: "restore every byte written since tx-begin"},
-	{Name: "tx-test", Syscall: "agora_tx_test", Result: ResultBool, Issue: 5, Doc: "whether a transaction is open"},
-	// ring buffers (issue 5)
-	{Name: "ring-buffer-create", Syscall: "agora_ring_create", Args: sh(ArgInt, ArgInt), Optional: 1, Result: ResultStatus, Issue: 5,
+	// transactional memory (ext/txmem)
+	{Name: "tx-begin", Syscall: extnames.TxBegin, Result: ResultInt, Issue: 5, Doc: "open a memory transaction"},
+	{Name: "tx-commit", Syscall: extnames.TxCommit, Result: ResultInt, Issue: 5, Doc: "commit the open transaction"},
+	{Name: "tx-abort", Syscall: extnames.TxAbort, Result: ResultInt, Issue: 5, Doc: "restore every byte written since tx-begin"},
+	{Name: "tx-test", Syscall: extnames.TxTest, Result: ResultBool, Issue: 5, Doc: "whether a transaction is open"},
+	// ring buffers (ext/ring)
+	{Name: "ring-buffer-create", Syscall: extnames.RingCreate, Args: sh(ArgInt, ArgInt), Optional: 1, Result: ResultStatus, Issue: 5,
 		special: "ring-create",
 		Doc:     "(ring-buffer-create capacity [max-message]): a ring on the heap (messages up to 128 bytes by default), as a byte array"},
-	{Name: "ring-buffer-format", Syscall: "agora_ring_create", Args: sh(ArgRing, ArgInt, ArgInt), Result: ResultStatus, Issue: 5,
+	{Name: "ring-buffer-format", Syscall: extnames.RingCreate, Args: sh(ArgRing, ArgInt, ArgInt), Result: ResultStatus, Issue: 5,
 		special: "ring-format", Doc: "(ring-buffer-format account capacity max-message): format an account's data as a ring"},
-	{Name: "ring-buffer-push", Syscall: "agora_ring_push", Args: sh(ArgRing, ArgValue), Result: ResultOK, Issue: 5,
+	{Name: "ring-buffer-push", Syscall: extnames.RingPush, Args: sh(ArgRing, ArgValue), Result: ResultOK, Issue: 5,
 		Doc: "(ring-buffer-push ring value): push the value's encoding; false when the ring is full"},
-	{Name: "ring-buffer-push-bytes", Syscall: "agora_ring_push", Args: sh(ArgRing, ArgBytes), Result: ResultOK, Issue: 5,
+	{Name: "ring-buffer-push-bytes", Syscall: extnames.RingPush, Args: sh(ArgRing, ArgBytes), Result: ResultOK, Issue: 5,
 		Doc: "(ring-buffer-push-bytes ring bytes): push raw bytes"},
-	{Name: "ring-buffer-pop", Syscall: "agora_ring_pop", Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultValue, OutCap: 1024, Issue: 5,
+	{Name: "ring-buffer-pop", Syscall: extnames.RingPop, Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultValue, OutCap: 1024, Issue: 5,
 		Doc: "(ring-buffer-pop ring [consumer]): the next message, decoded, or nil"},
-	{Name: "ring-buffer-peek", Syscall: "agora_ring_peek", Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultValue, OutCap: 1024, Issue: 5,
+	{Name: "ring-buffer-peek", Syscall: extnames.RingPeek, Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultValue, OutCap: 1024, Issue: 5,
 		Doc: "(ring-buffer-peek ring [consumer]): as pop, without advancing"},
-	{Name: "ring-buffer-size", Syscall: "agora_ring_size", Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultInt, Issue: 5,
+	{Name: "ring-buffer-size", Syscall: extnames.RingSize, Args: sh(ArgRing, ArgInt), Optional: 1, Result: ResultInt, Issue: 5,
 		Doc: "(ring-buffer-size ring [consumer]): messages pending"},
 
-	// cryptography (issue 6), as sdk/c/agora.h declares it
-	{Name: "bls-verify", Syscall: "agora_bls_verify", Args: sh(ArgPtr, ArgPtr, ArgBytes), Sizes: []int{48, 96}, Result: ResultOK, Issue: 6,
+	// cryptography (ext/crypto, ext/zk), as sdk/c/agora.h declares it
+	{Name: "bls-verify", Syscall: extnames.BLSVerify, Args: sh(ArgPtr, ArgPtr, ArgBytes), Sizes: []int{48, 96}, Result: ResultOK, Issue: 6,
 		Doc: "(bls-verify pubkey48 signature96 message): BLS12-381, min-pubkey, proof-of-possession ciphersuite"},
-	{Name: "bls-aggregate", Syscall: "agora_bls_aggregate", Leading: []uint64{0}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 96, Issue: 6,
+	{Name: "bls-aggregate", Syscall: extnames.BLSAggregate, Leading: []uint64{0}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 96, Issue: 6,
 		Doc: "(bls-aggregate signatures): the sum of n concatenated 96-byte signatures"},
-	{Name: "bls-aggregate-pubkeys", Syscall: "agora_bls_aggregate", Leading: []uint64{1}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 48, Issue: 6,
+	{Name: "bls-aggregate-pubkeys", Syscall: extnames.BLSAggregate, Leading: []uint64{1}, Args: sh(ArgBytes), Result: ResultBytes, OutCap: 48, Issue: 6,
 		Doc: "(bls-aggregate-pubkeys keys): the sum of n concatenated 48-byte public keys"},
-	{Name: "bls-fast-aggregate-verify", Syscall: "agora_bls_fast_aggregate_verify", Args: sh(ArgBytes, ArgPtr, ArgBytes), Sizes: []int{0, 96}, Result: ResultOK, Issue: 6,
+	{Name: "bls-fast-aggregate-verify", Syscall: extnames.BLSFastAggregateVerify, Args: sh(ArgBytes, ArgPtr, ArgBytes), Sizes: []int{0, 96}, Result: ResultOK, Issue: 6,
 		Doc: "(bls-fast-aggregate-verify concatenated-pubkeys signature message): one message signed by every key"},
-	{Name: "groth16-verify", Syscall: "agora_groth16_verify", Args: sh(ArgBytes, ArgBytes, ArgBytes, ArgInt), Optional: 1, Result: ResultOK, Issue: 6,
+	{Name: "groth16-verify", Syscall: extnames.Groth16Verify, Args: sh(ArgBytes, ArgBytes, ArgBytes, ArgInt), Optional: 1, Result: ResultOK, Issue: 6,
 		special: "zk", Doc: "(groth16-verify proof public-inputs verification-key [curve]): gnark encodings; curve 0 BN254 (default), 1 BLS12-381"},
-	{Name: "plonk-verify", Syscall: "agora_plonk_verify", Args: sh(ArgBytes, ArgBytes, ArgBytes, ArgInt), Optional: 1, Result: ResultOK, Issue: 6,
+	{Name: "plonk-verify", Syscall: extnames.PlonkVerify, Args: sh(ArgBytes, ArgBytes, ArgBytes, ArgInt), Optional: 1, Result: ResultOK, Issue: 6,
 		special: "zk", Doc: "(plonk-verify proof public-inputs verification-key [curve]): gnark's PLONK (KZG)"},
-	{Name: "pedersen-commit", Syscall: "agora_pedersen_commit", Args: sh(ArgScalar, ArgScalar), Result: ResultBytes, OutCap: 32, Issue: 6,
+	{Name: "pedersen-commit", Syscall: extnames.PedersenCommit, Args: sh(ArgScalar, ArgScalar), Result: ResultBytes, OutCap: 32, Issue: 6,
 		Doc: "(pedersen-commit amount opening): the 32-byte ristretto255 commitment (amounts are integers or 32-byte scalars)"},
-	{Name: "pedersen-verify", Syscall: "agora_pedersen_verify", Args: sh(ArgPtr, ArgScalar, ArgScalar), Sizes: []int{32}, Result: ResultOK, Issue: 6,
+	{Name: "pedersen-verify", Syscall: extnames.PedersenVerify, Args: sh(ArgPtr, ArgScalar, ArgScalar), Sizes: []int{32}, Result: ResultOK, Issue: 6,
 		Doc: "(pedersen-verify commitment amount opening)"},
-	{Name: "vrf-verify", Syscall: "agora_vrf_verify", Leading: []uint64{0x03}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
+	{Name: "vrf-verify", Syscall: extnames.VRFVerify, Leading: []uint64{0x03}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
 		Doc: "(vrf-verify key-and-proof alpha): ECVRF-EDWARDS25519-SHA512-TAI; key (32) then proof (80); the 64-byte output, raising when invalid"},
-	{Name: "vrf-verify-ristretto", Syscall: "agora_vrf_verify", Leading: []uint64{0xff}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
+	{Name: "vrf-verify-ristretto", Syscall: extnames.VRFVerify, Leading: []uint64{0xff}, Args: sh(ArgPtr, ArgBytes), Sizes: []int{112}, Result: ResultBytes, OutCap: 64, Issue: 6,
 		Doc: "(vrf-verify-ristretto key-and-proof alpha): the ristretto255 suite"},
 
 	// program addresses, as sol_try_find_program_address computes them
@@ -233,41 +234,41 @@ var builtinExtensions = []Extension{
 		Result: ResultBytes, OutCap: 33, special: "pda",
 		Doc: "(find-program-address program-id seed…): the program address (32 bytes) then its bump (1 byte), raising when none exists"},
 
-	// economic primitives (issue 7), the ABI of sdk/c/agora.h (ext/econ):
+	// economic primitives, the ABI of sdk/c/agora.h (ext/econ):
 	// (econ-X positions args [signers]): positions are the operation's
 	// accounts as one byte each (indexes into the instruction's
 	// accounts), args its fixed binary layout (AgoraAuctionCreate, ...;
 	// empty for settle, release and refund), signers the address of an
 	// AgoraEconSigners or 0. The result is r0: 0, or the AGORA_ECON_*
 	// code (nothing changed); results are the return data.
-	econExt("auction-create", "agora_auction_create", "AgoraAuctionCreate (160 bytes); accounts creator, auction"),
-	econExt("auction-bid", "agora_auction_bid", "AgoraAuctionBid (56 bytes); accounts auction, bidder; return data {index, locked}"),
-	econExt("auction-reveal", "agora_auction_reveal", "AgoraAuctionReveal (40 bytes); accounts auction, bidder"),
-	econExt("auction-settle", "agora_auction_settle", "no args; accounts auction, beneficiary, every bidder; return data {proceeds, winners, welfare}"),
-	econExt("escrow-create", "agora_escrow_create", "AgoraEscrowCreate (352 bytes); accounts A, escrow, B"),
-	econExt("escrow-release", "agora_escrow_release", "no args; accounts escrow, A, B, [oracle], approvers"),
-	econExt("escrow-refund", "agora_escrow_refund", "no args; accounts escrow, A, B"),
-	econExt("reputation-update", "agora_reputation_update", "AgoraReputationUpdate (48 bytes); accounts registry, rater, score"),
-	econExt("reputation-query", "agora_reputation_query", "AgoraReputationQuery (40 bytes); accounts registry, score"),
-	econExt("stake-lock", "agora_stake_lock", "AgoraStakeLock (96 bytes); accounts staker, stake"),
-	econExt("stake-slash", "agora_stake_slash", "AgoraStakeSlash (40 bytes); accounts stake, authority, destination"),
-	econExt("stake-release", "agora_stake_release", "AgoraStakeRelease (8 bytes); accounts stake, staker"),
+	econExt("auction-create", extnames.AuctionCreate, "AgoraAuctionCreate (160 bytes); accounts creator, auction"),
+	econExt("auction-bid", extnames.AuctionBid, "AgoraAuctionBid (56 bytes); accounts auction, bidder; return data {index, locked}"),
+	econExt("auction-reveal", extnames.AuctionReveal, "AgoraAuctionReveal (40 bytes); accounts auction, bidder"),
+	econExt("auction-settle", extnames.AuctionSettle, "no args; accounts auction, beneficiary, every bidder; return data {proceeds, winners, welfare}"),
+	econExt("escrow-create", extnames.EscrowCreate, "AgoraEscrowCreate (352 bytes); accounts A, escrow, B"),
+	econExt("escrow-release", extnames.EscrowRelease, "no args; accounts escrow, A, B, [oracle], approvers"),
+	econExt("escrow-refund", extnames.EscrowRefund, "no args; accounts escrow, A, B"),
+	econExt("reputation-update", extnames.ReputationUpdate, "AgoraReputationUpdate (48 bytes); accounts registry, rater, score"),
+	econExt("reputation-query", extnames.ReputationQuery, "AgoraReputationQuery (40 bytes); accounts registry, score"),
+	econExt("stake-lock", extnames.StakeLock, "AgoraStakeLock (96 bytes); accounts staker, stake"),
+	econExt("stake-slash", extnames.StakeSlash, "AgoraStakeSlash (40 bytes); accounts stake, authority, destination"),
+	econExt("stake-release", extnames.StakeRelease, "AgoraStakeRelease (8 bytes); accounts stake, staker"),
 
 	// parallel lanes (proposal part 4; no issue yet)
-	{Name: "parallel-spawn", Syscall: "agora_parallel_spawn", Args: sh(ArgFn), Result: ResultInt, Provisional: true,
+	{Name: "parallel-spawn", Syscall: extnames.ParallelSpawn, Args: sh(ArgFn), Result: ResultInt, Provisional: true,
 		Doc: "(parallel-spawn (lambda () …)): run the function in a child lane; the task id"},
-	{Name: "parallel-join", Syscall: "agora_parallel_join", Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
+	{Name: "parallel-join", Syscall: extnames.ParallelJoin, Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
 		Doc: "(parallel-join task): the task's result"},
-	{Name: "parallel-fence", Syscall: "agora_parallel_fence", Result: ResultNil, Provisional: true, Doc: "order memory between lanes"},
+	{Name: "parallel-fence", Syscall: extnames.ParallelFence, Result: ResultNil, Provisional: true, Doc: "order memory between lanes"},
 
 	// hardware offload (proposal part 8; no issue yet)
-	{Name: "hw-offload-query", Syscall: "agora_hw_offload_query", Result: ResultValue, OutCap: 1024, Provisional: true,
+	{Name: "hw-offload-query", Syscall: extnames.HWOffloadQuery, Result: ResultValue, OutCap: 1024, Provisional: true,
 		Doc: "(hw-offload-query): a vector of accelerator maps"},
-	{Name: "hw-offload-submit", Syscall: "agora_hw_offload_submit", Args: sh(ArgValue, ArgValue), Result: ResultInt, Provisional: true,
+	{Name: "hw-offload-submit", Syscall: extnames.HWOffloadSubmit, Args: sh(ArgValue, ArgValue), Result: ResultInt, Provisional: true,
 		Doc: "(hw-offload-submit accelerator task-map): the task id"},
-	{Name: "hw-offload-poll", Syscall: "agora_hw_offload_poll", Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
+	{Name: "hw-offload-poll", Syscall: extnames.HWOffloadPoll, Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
 		Doc: "(hw-offload-poll task): the result map, or nil while running"},
-	{Name: "hw-offload-cancel", Syscall: "agora_hw_offload_cancel", Args: sh(ArgInt), Result: ResultStatus, Provisional: true,
+	{Name: "hw-offload-cancel", Syscall: extnames.HWOffloadCancel, Args: sh(ArgInt), Result: ResultStatus, Provisional: true,
 		Doc: "(hw-offload-cancel task)"},
 }
 
@@ -298,77 +299,28 @@ func extensionTable(extra []Extension) map[string]Extension {
 	return m
 }
 
-// callExtension compiles a call through the syscall table.
+// callExtension compiles a call of a syscall-table entry: each argument
+// into registers by its shape, an output buffer where the result shape
+// needs one, the syscall, and r0 into the result. The entries marked
+// special are compiled by hand.
 func (fc *fctx) callExtension(e Extension, n *parse.Node) value {
 	switch e.special {
 	case "slot":
-		if _, ok := fc.args(n, 0, 0); !ok {
-			return bottomVal
-		}
-		buf := fc.frameBuf(40)
-		fc.syscall(e.Syscall, reg(buf))
-		return regVal(tUint, fc.load(8, reg(buf), 0))
+		return fc.solGetSlot(e, n)
 	case "ring-create":
 		return fc.ringCreate(e, n)
+	case "ring-format":
+		return fc.ringFormat(e, n)
 	case "pda":
 		return fc.findProgramAddress(e, n)
 	case "zk":
-		// (groth16-verify proof inputs vk [curve]) → agora_X(curve, &{vk, proof, inputs})
-		vs, ok := fc.args(n, 3, 4)
-		if !ok {
-			return bottomVal
-		}
-		args := fc.frameBuf(48)
-		for j, slot := range []int{1, 2, 0} { // proof, inputs, vk → offsets 16, 32, 0
-			p, l, ok := fc.bytesView(fc.bytesArg(vs[j], fc.arg(n, j)), fc.arg(n, j))
-			if !ok {
-				return fc.errorf(TypeError, fc.arg(n, j), "%s needs bytes, got %s", e.Name, vs[j].t)
-			}
-			fc.store(8, reg(args), int64(16*slot), p)
-			fc.store(8, reg(args), int64(16*slot+8), l)
-		}
-		curve := opnd(imm(0))
-		if len(vs) == 4 {
-			cv := fc.convert(vs[3], tUint, fc.arg(n, 3))
-			if cv.t.k == kBottom {
-				return bottomVal
-			}
-			curve = fc.opnd(cv)
-		}
-		fc.at(n)
-		r := fc.syscall(e.Syscall, curve, reg(args))
-		b := fc.newReg()
-		done := fc.newLabel()
-		fc.mov(b, imm(1))
-		fc.br(cEq, reg(r), imm(0), done)
-		fc.mov(b, imm(0))
-		fc.label(done)
-		return regVal(tBool, b)
-	case "ring-format":
-		vs, ok := fc.args(n, 3, 3)
-		if !ok {
-			return bottomVal
-		}
-		a, ok := fc.account(vs[0], fc.arg(n, 0))
-		if !ok {
-			return bottomVal
-		}
-		capv, mm := fc.convert(vs[1], tUint, fc.arg(n, 1)), fc.convert(vs[2], tUint, fc.arg(n, 2))
-		if capv.t.k == kBottom || mm.t.k == kBottom {
-			return bottomVal
-		}
-		addr := fc.alu(aluAdd, a, imm(accData))
-		ln := fc.load(8, a, accDataLen)
-		r := fc.syscall(e.Syscall, reg(addr), reg(ln), fc.opnd(capv), fc.opnd(mm))
-		fc.failIf(cNe, reg(r), imm(0), "ring-buffer-format failed")
-		return nilVal
+		return fc.zkVerify(e, n)
 	}
-	min := len(e.Args) - e.Optional
-	max := len(e.Args)
+	lo, hi := len(e.Args)-e.Optional, len(e.Args)
 	if len(e.Args) > 0 && e.Args[len(e.Args)-1] == ArgSlices {
-		max = -1
+		hi = -1
 	}
-	vs, ok := fc.args(n, min, max)
+	vs, ok := fc.args(n, lo, hi)
 	if !ok {
 		return bottomVal
 	}
@@ -376,134 +328,26 @@ func (fc *fctx) callExtension(e Extension, n *parse.Node) value {
 	for _, c := range e.Leading {
 		regs = append(regs, imm(int64(c)))
 	}
-	sizeCheck := func(i int, l opnd) {
-		if i >= len(e.Sizes) || e.Sizes[i] == 0 {
-			return
-		}
-		msg := fmt.Sprintf("%s: argument %d must be %d bytes", e.Name, i+1, e.Sizes[i])
-		if l.isImm {
-			if l.imm != int64(e.Sizes[i]) {
-				fc.errorf(TypeError, fc.arg(n, i), "%s, not %d", msg, l.imm)
-			}
-			return
-		}
-		fc.failIf(cNe, l, imm(int64(e.Sizes[i])), msg)
-	}
 	for i, shape := range e.Args {
 		if shape == ArgSlices {
-			var rest []value
-			if i < len(vs) {
-				rest = vs[i:]
+			arr, count, ok := fc.sliceArray(e, n, vs, i, "strings or bytes")
+			if !ok {
+				return bottomVal
 			}
-			arr := fc.frameBuf(16 * max1(len(rest)))
-			for j, v := range rest {
-				p, l, ok := fc.bytesView(fc.bytesArg(v, fc.arg(n, i+j)), fc.arg(n, i+j))
-				if !ok {
-					return fc.errorf(TypeError, fc.arg(n, i+j), "%s needs strings or bytes, got %s", e.Name, v.t)
-				}
-				fc.store(8, reg(arr), int64(16*j), p)
-				fc.store(8, reg(arr), int64(16*j+8), l)
-			}
-			regs = append(regs, reg(arr), imm(int64(len(rest))))
+			regs = append(regs, reg(arr), imm(count))
 			break
 		}
-		if i >= len(vs) {
-			for k := 0; k < shape.regs(); k++ {
+		if i >= len(vs) { // a left-out optional argument: zeros
+			for range shape.regs() {
 				regs = append(regs, imm(0))
 			}
 			continue
 		}
-		v, an := vs[i], fc.arg(n, i)
-		switch shape {
-		case ArgInt:
-			if v.t.k == kBool {
-				regs = append(regs, fc.opnd(v))
-				continue
-			}
-			iv := fc.convert(v, tUint, an)
-			if iv.t.k == kBottom {
-				return bottomVal
-			}
-			regs = append(regs, fc.opnd(iv))
-		case ArgBytes, ArgPtr:
-			p, l, ok := fc.bytesView(fc.bytesArg(v, an), an)
-			if !ok {
-				return fc.errorf(TypeError, an, "%s needs a string or bytes here, got %s", e.Name, v.t)
-			}
-			sizeCheck(i, l)
-			regs = append(regs, p)
-			if shape == ArgBytes {
-				regs = append(regs, l)
-			}
-		case ArgKey:
-			if v.t.k == kAccount || v.t.k == kData {
-				regs = append(regs, reg(fc.alu(aluAdd, fc.opnd(v), imm(accKey))))
-				continue
-			}
-			b := fc.bytesArg(v, an)
-			p, l, ok := fc.bytesView(b, an)
-			if !ok {
-				return fc.errorf(TypeError, an, "%s needs an account or a 32-byte key, got %s", e.Name, v.t)
-			}
-			fc.failIf(cNe, l, imm(32), "a key has 32 bytes")
-			regs = append(regs, p)
-		case ArgScalar:
-			if v.t.k == kBytes || v.t.k == kAny && !v.t.isInt() {
-				p, l, ok := fc.bytesView(fc.bytesArg(v, an), an)
-				if !ok {
-					return bottomVal
-				}
-				fc.failIf(cNe, l, imm(32), e.Name+": a scalar has 32 bytes")
-				regs = append(regs, p)
-				continue
-			}
-			iv := fc.convert(v, tUint, an)
-			if iv.t.k == kBottom {
-				return bottomVal
-			}
-			buf := fc.frameBuf(32)
-			fc.store(8, reg(buf), 0, fc.opnd(iv))
-			for k := int64(8); k < 32; k += 8 {
-				fc.store(8, reg(buf), k, imm(0))
-			}
-			regs = append(regs, reg(buf))
-		case ArgValue:
-			b := fc.box(v, an)
-			in := fc.c.runtimeInstance("%encode", []typ{tRaw}, false)
-			fc.c.heapUsed = true
-			enc := fc.call(in, []opnd{fc.opnd(b)})
-			p, l, _ := fc.bytesView(regVal(tBytes, enc), an)
-			regs = append(regs, p, l)
-		case ArgRing:
-			switch v.t.k {
-			case kAccount, kData:
-				regs = append(regs, reg(fc.alu(aluAdd, fc.opnd(v), imm(accData))))
-			case kBytes:
-				regs = append(regs, reg(fc.alu(aluAdd, fc.opnd(v), imm(8))))
-			case kAny:
-				b := fc.convert(v, tBytes, an)
-				if b.t.k == kBottom {
-					return bottomVal
-				}
-				regs = append(regs, reg(fc.alu(aluAdd, fc.opnd(b), imm(8))))
-			default:
-				return fc.errorf(TypeError, an, "%s needs a ring (an account or ring-buffer-create's result), got %s", e.Name, v.t)
-			}
-		case ArgFn:
-			if v.t.k != kFn && v.t.k != kAny {
-				return fc.errorf(TypeError, an, "%s needs a function, got %s", e.Name, v.t)
-			}
-			var obj vreg
-			if v.t.k == kFn {
-				obj = fc.closureObject(v)
-			} else {
-				obj = fc.reg(v)
-				tg := fc.load(1, reg(obj), 0)
-				fc.failIf(cNe, reg(tg), imm(tagFn), "expected a function")
-			}
-			entry := fc.load(8, reg(obj), 8)
-			regs = append(regs, reg(entry), reg(obj))
+		rs, ok := fc.extArg(e, shape, i, vs[i], n)
+		if !ok {
+			return bottomVal
 		}
+		regs = append(regs, rs...)
 	}
 	var out vreg = noReg
 	switch e.Result {
@@ -511,35 +355,137 @@ func (fc *fctx) callExtension(e Extension, n *parse.Node) value {
 		out = fc.alloc(imm(int64(8 + e.OutCap)))
 		regs = append(regs, reg(fc.alu(aluAdd, reg(out), imm(8))), imm(int64(e.OutCap)))
 	case ResultBytes:
-		out = fc.alloc(imm(int64(8 + e.OutCap)))
-		fc.store(8, reg(out), 0, imm(tagBytes|int64(e.OutCap)<<32))
+		out = fc.bytesOut(e.OutCap)
 		regs = append(regs, reg(fc.alu(aluAdd, reg(out), imm(8))))
 	}
 	fc.at(n)
-	r := fc.syscall(e.Syscall, regs...)
+	return fc.extResult(e, fc.syscall(e.Syscall, regs...), out)
+}
+
+// extArg passes argument i (v, of the given shape) in registers. It
+// reports false after an error.
+func (fc *fctx) extArg(e Extension, shape ArgShape, i int, v value, n *parse.Node) ([]opnd, bool) {
+	an := fc.arg(n, i)
+	fail := func(format string) ([]opnd, bool) {
+		fc.errorf(TypeError, an, format, e.Name, v.t)
+		return nil, false
+	}
+	switch shape {
+	case ArgInt:
+		if v.t.k == kBool {
+			return []opnd{fc.opnd(v)}, true
+		}
+		iv := fc.convert(v, tUint, an)
+		if iv.t.k == kBottom {
+			return nil, false
+		}
+		return []opnd{fc.opnd(iv)}, true
+	case ArgBytes, ArgPtr:
+		p, l, ok := fc.bytesView(fc.bytesArg(v, an), an)
+		if !ok {
+			return fail("%s needs a string or bytes here, got %s")
+		}
+		fc.sizeCheck(e, i, l, an)
+		if shape == ArgBytes {
+			return []opnd{p, l}, true
+		}
+		return []opnd{p}, true
+	case ArgKey:
+		if v.t.k == kAccount || v.t.k == kData {
+			return []opnd{reg(fc.alu(aluAdd, fc.opnd(v), imm(accKey)))}, true
+		}
+		p, l, ok := fc.bytesView(fc.bytesArg(v, an), an)
+		if !ok {
+			return fail("%s needs an account or a 32-byte key, got %s")
+		}
+		fc.failIf(cNe, l, imm(32), "a key has 32 bytes")
+		return []opnd{p}, true
+	case ArgScalar:
+		if v.t.k == kBytes || v.t.k == kAny && !v.t.isInt() {
+			p, l, ok := fc.bytesView(fc.bytesArg(v, an), an)
+			if !ok {
+				return nil, false
+			}
+			fc.failIf(cNe, l, imm(32), e.Name+": a scalar has 32 bytes")
+			return []opnd{p}, true
+		}
+		iv := fc.convert(v, tUint, an)
+		if iv.t.k == kBottom {
+			return nil, false
+		}
+		buf := fc.frameBuf(32)
+		fc.store(8, reg(buf), 0, fc.opnd(iv))
+		for k := int64(8); k < 32; k += 8 {
+			fc.store(8, reg(buf), k, imm(0))
+		}
+		return []opnd{reg(buf)}, true
+	case ArgValue:
+		b := fc.box(v, an)
+		in := fc.c.runtimeInstance("%encode", []typ{tRaw}, false)
+		fc.c.heapUsed = true
+		enc := fc.call(in, []opnd{fc.opnd(b)})
+		p, l, _ := fc.bytesView(regVal(tBytes, enc), an)
+		return []opnd{p, l}, true
+	case ArgRing:
+		switch v.t.k {
+		case kAccount, kData:
+			return []opnd{reg(fc.alu(aluAdd, fc.opnd(v), imm(accData)))}, true
+		case kBytes:
+			return []opnd{reg(fc.alu(aluAdd, fc.opnd(v), imm(8)))}, true
+		case kAny:
+			b := fc.convert(v, tBytes, an)
+			if b.t.k == kBottom {
+				return nil, false
+			}
+			return []opnd{reg(fc.alu(aluAdd, fc.opnd(b), imm(8)))}, true
+		}
+		return fail("%s needs a ring (an account or ring-buffer-create's result), got %s")
+	case ArgFn:
+		if v.t.k != kFn && v.t.k != kAny {
+			return fail("%s needs a function, got %s")
+		}
+		var obj vreg
+		if v.t.k == kFn {
+			obj = fc.closureObject(v)
+		} else {
+			obj = fc.reg(v)
+			tg := fc.load(1, reg(obj), 0)
+			fc.failIf(cNe, reg(tg), imm(tagFn), "expected a function")
+		}
+		entry := fc.load(8, reg(obj), 8)
+		return []opnd{reg(entry), reg(obj)}, true
+	}
+	return nil, true // validate admits no other shape
+}
+
+// sizeCheck checks the length l of argument i against the entry's Sizes:
+// at compile time when it is a constant, else at run time.
+func (fc *fctx) sizeCheck(e Extension, i int, l opnd, an *parse.Node) {
+	if i >= len(e.Sizes) || e.Sizes[i] == 0 {
+		return
+	}
+	msg := fmt.Sprintf("%s: argument %d must be %d bytes", e.Name, i+1, e.Sizes[i])
+	if l.isImm {
+		if l.imm != int64(e.Sizes[i]) {
+			fc.errorf(TypeError, an, "%s, not %d", msg, l.imm)
+		}
+		return
+	}
+	fc.failIf(cNe, l, imm(int64(e.Sizes[i])), msg)
+}
+
+// extResult turns the syscall's r0 (and the output buffer out, for the
+// shapes with one) into the entry's result.
+func (fc *fctx) extResult(e Extension, r, out vreg) value {
 	switch e.Result {
 	case ResultInt:
 		return regVal(tUint, r)
 	case ResultBool:
-		b := fc.newReg()
-		done := fc.newLabel()
-		fc.mov(b, imm(0))
-		fc.br(cEq, reg(r), imm(0), done)
-		fc.mov(b, imm(1))
-		fc.label(done)
-		return regVal(tBool, b)
+		return fc.zeroFlag(r, 0)
 	case ResultOK:
-		b := fc.newReg()
-		done := fc.newLabel()
-		fc.mov(b, imm(1))
-		fc.br(cEq, reg(r), imm(0), done)
-		fc.mov(b, imm(0))
-		fc.label(done)
-		return regVal(tBool, b)
+		return fc.zeroFlag(r, 1)
 	case ResultStatus:
 		fc.failIf(cNe, reg(r), imm(0), e.Name+" failed")
-		return nilVal
-	case ResultNil:
 		return nilVal
 	case ResultBytes:
 		fc.failIf(cNe, reg(r), imm(0), e.Name+" failed")
@@ -561,11 +507,101 @@ func (fc *fctx) callExtension(e Extension, n *parse.Node) value {
 	return nilVal
 }
 
-func max1(n int) int {
-	if n < 1 {
-		return 1
+// zeroFlag is a boolean: ifZero (0 or 1) when r is 0, else the other.
+func (fc *fctx) zeroFlag(r vreg, ifZero int64) value {
+	b := fc.newReg()
+	done := fc.newLabel()
+	fc.mov(b, imm(ifZero))
+	fc.br(cEq, reg(r), imm(0), done)
+	fc.mov(b, imm(1-ifZero))
+	fc.label(done)
+	return regVal(tBool, b)
+}
+
+// bytesOut allocates a byte array of capacity bytes on the heap, for a
+// syscall to write into.
+func (fc *fctx) bytesOut(capacity int) vreg {
+	out := fc.alloc(imm(int64(8 + capacity)))
+	fc.store(8, reg(out), 0, imm(tagBytes|int64(capacity)<<32))
+	return out
+}
+
+// sliceArray stores vs[first:] (strings or byte arrays; what names them
+// for the error) in the frame as an array of (address, length) pairs, and
+// returns it and its count.
+func (fc *fctx) sliceArray(e Extension, n *parse.Node, vs []value, first int, what string) (vreg, int64, bool) {
+	var rest []value
+	if first < len(vs) {
+		rest = vs[first:]
 	}
-	return n
+	arr := fc.frameBuf(16 * max(len(rest), 1))
+	for j, v := range rest {
+		an := fc.arg(n, first+j)
+		p, l, ok := fc.bytesView(fc.bytesArg(v, an), an)
+		if !ok {
+			fc.errorf(TypeError, an, "%s needs %s, got %s", e.Name, what, v.t)
+			return noReg, 0, false
+		}
+		fc.store(8, reg(arr), int64(16*j), p)
+		fc.store(8, reg(arr), int64(16*j+8), l)
+	}
+	return arr, int64(len(rest)), true
+}
+
+// solGetSlot is (sol-get-slot): the Clock sysvar's first field.
+func (fc *fctx) solGetSlot(e Extension, n *parse.Node) value {
+	if _, ok := fc.args(n, 0, 0); !ok {
+		return bottomVal
+	}
+	buf := fc.frameBuf(40)
+	fc.syscall(e.Syscall, reg(buf))
+	return regVal(tUint, fc.load(8, reg(buf), 0))
+}
+
+// zkVerify is (groth16-verify proof inputs vk [curve]) and its PLONK
+// twin: agora_X(curve, &{vk, proof, inputs}), as a boolean.
+func (fc *fctx) zkVerify(e Extension, n *parse.Node) value {
+	vs, ok := fc.args(n, 3, 4)
+	if !ok {
+		return bottomVal
+	}
+	args := fc.frameBuf(48)
+	for j, slot := range []int{1, 2, 0} { // proof, inputs, vk → offsets 16, 32, 0
+		p, l, ok := fc.bytesView(fc.bytesArg(vs[j], fc.arg(n, j)), fc.arg(n, j))
+		if !ok {
+			return fc.errorf(TypeError, fc.arg(n, j), "%s needs bytes, got %s", e.Name, vs[j].t)
+		}
+		fc.store(8, reg(args), int64(16*slot), p)
+		fc.store(8, reg(args), int64(16*slot+8), l)
+	}
+	curve := opnd(imm(0))
+	if len(vs) == 4 {
+		cv := fc.convert(vs[3], tUint, fc.arg(n, 3))
+		if cv.t.k == kBottom {
+			return bottomVal
+		}
+		curve = fc.opnd(cv)
+	}
+	fc.at(n)
+	return fc.zeroFlag(fc.syscall(e.Syscall, curve, reg(args)), 1)
+}
+
+// ringFormat is (ring-buffer-format account capacity max-message): format
+// the account's data as a ring.
+func (fc *fctx) ringFormat(e Extension, n *parse.Node) value {
+	vs, a, ok := fc.accountArgs(n, 3, 3)
+	if !ok {
+		return bottomVal
+	}
+	capv, mm := fc.convert(vs[1], tUint, fc.arg(n, 1)), fc.convert(vs[2], tUint, fc.arg(n, 2))
+	if capv.t.k == kBottom || mm.t.k == kBottom {
+		return bottomVal
+	}
+	addr := fc.alu(aluAdd, a, imm(accData))
+	ln := fc.load(8, a, accDataLen)
+	r := fc.syscall(e.Syscall, reg(addr), reg(ln), fc.opnd(capv), fc.opnd(mm))
+	fc.failIf(cNe, reg(r), imm(0), "ring-buffer-format failed")
+	return nilVal
 }
 
 // bytesArg unboxes a kAny argument to bytes, a string or a keyword.
@@ -631,23 +667,15 @@ func (fc *fctx) findProgramAddress(e Extension, n *parse.Node) value {
 		return fc.errorf(TypeError, fc.arg(n, 0), "%s needs a 32-byte program id, got %s", e.Name, vs[0].t)
 	}
 	fc.failIf(cNe, pl, imm(32), e.Name+": a program id has 32 bytes")
-	rest := vs[1:]
-	arr := fc.frameBuf(16 * max1(len(rest)))
-	for j, v := range rest {
-		an := fc.arg(n, 1+j)
-		p, l, ok := fc.bytesView(fc.bytesArg(v, an), an)
-		if !ok {
-			return fc.errorf(TypeError, an, "%s needs strings or bytes as seeds, got %s", e.Name, v.t)
-		}
-		fc.store(8, reg(arr), int64(16*j), p)
-		fc.store(8, reg(arr), int64(16*j+8), l)
+	arr, count, ok := fc.sliceArray(e, n, vs, 1, "strings or bytes as seeds")
+	if !ok {
+		return bottomVal
 	}
-	out := fc.alloc(imm(int64(8 + e.OutCap)))
-	fc.store(8, reg(out), 0, imm(tagBytes|int64(e.OutCap)<<32))
+	out := fc.bytesOut(e.OutCap)
 	addr := fc.alu(aluAdd, reg(out), imm(8))
 	bump := fc.alu(aluAdd, reg(out), imm(8+32))
 	fc.at(n)
-	r := fc.syscall(e.Syscall, reg(arr), imm(int64(len(rest))), pid, reg(addr), reg(bump))
+	r := fc.syscall(e.Syscall, reg(arr), imm(count), pid, reg(addr), reg(bump))
 	fc.failIf(cNe, reg(r), imm(0), e.Name+" failed")
 	return regVal(tBytes, out)
 }

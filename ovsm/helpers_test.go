@@ -53,7 +53,7 @@ func execute(t testing.TB, out *Output, ro runOpts) runResult {
 	if err := verify.Structural(out.Program.Text, out.Program.Version, reg); err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	exe, err := vm.NewExecutable(out.Program, reg, vm.Config{HeapSize: out.HeapSize})
+	exe, err := vm.Interpreter{}.Prepare(out.Program, reg, vm.Config{HeapSize: out.HeapSize})
 	if err != nil {
 		t.Fatalf("executable: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/computebudget"
@@ -73,11 +74,17 @@ func (w *world) genesis() []bank.GenesisAccount {
 // newBank opens a fresh chain with the world deployed, executing on the
 // given lanes with the given limits.
 func (w *world) newBank(t testing.TB, cfg sched.Config) (*bank.Bank, *store.Store) {
-	st := store.NewMem()
-	if _, err := bank.Genesis(st, nil, 1_700_000_000, w.genesis()); err != nil {
+	// Agora's composition, so the extensions' shared parts (pools,
+	// natives) run concurrently under the race detector too.
+	ex, err := ext.NewExecutor()
+	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bank.Open(st, nil)
+	st := store.NewMem()
+	if _, err := bank.Genesis(st, ex, 1_700_000_000, w.genesis()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bank.Open(st, ex)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,3 +395,23 @@ func TestMatchesPlainSerialLoop(t *testing.T) {
 type readerFunc func(pubkey.Pubkey) (account.Account, error)
 
 func (f readerFunc) Account(k pubkey.Pubkey) (account.Account, error) { return f(k) }
+
+// TestCanceledBlockCommitsNothing: a block stopped before its commit
+// leaves the chain as it was.
+func TestCanceledBlockCommitsNothing(t *testing.T) {
+	w := newWorld(t)
+	b, st := w.newBank(t, sched.Config{Lanes: 2})
+	head := b.Head()
+	txs := w.randomBlock(t, rand.New(rand.NewPCG(3, 3)), b.LatestBlockhash(), 20)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := b.ProcessBlockContext(ctx, txs, 1_700_000_100); err == nil {
+		t.Fatal("a canceled block was processed")
+	}
+	if h, _ := st.Head(); h != head || b.Head() != head {
+		t.Fatal("a canceled block moved the head")
+	}
+	if _, err := b.ProcessBlock(txs, 1_700_000_100); err != nil {
+		t.Fatalf("the chain does not go on: %v", err)
+	}
+}

@@ -49,6 +49,10 @@ type Config struct {
 	Limits Limits
 	// Trace, if not nil, records one slice per transaction and phase.
 	Trace *Trace
+	// SkipSignatures admits transactions without verifying their
+	// signatures (svm.CheckUnsigned), for simulations that choose to; a
+	// chain never sets it.
+	SkipSignatures bool
 }
 
 // Output is an executed block.
@@ -90,8 +94,8 @@ func (s *Scheduler) Executor() *svm.Executor { return s.ex }
 
 // slot is one account the block's transactions declare.
 type slot struct {
-	// Packing: the last transaction locking it writable, and the readers
-	// since.
+	// Packing (the packer only): the last transaction locking it
+	// writable, and the readers since.
 	lastWriter int32
 	readers    []int32
 	// Execution: the latest value written in the block. A transaction
@@ -105,18 +109,35 @@ type run struct {
 	s   *Scheduler
 	b   *Block
 	ctx context.Context
+	n   int
 
-	results  []*svm.Result
-	static   []*svm.TransactionError // admission errors (phase 1)
-	costs    []Cost
-	slotOf   [][]int32 // per transaction: the slot of each message key
-	slots    []slot
+	results []*svm.Result
+	static  []*svm.TransactionError // admission errors
+	costs   []Cost
+	slotOf  [][]*slot // per transaction: the slot of each message key
+	dupPrev []int32
+	inBlock []bool // charged, or an earlier copy was
+
+	// Packing state, in block order (under packMu when lanes run).
+	tr       *tracker
+	index    map[pubkey.Pubkey]*slot
+	lastCopy map[txn.Signature]int32
+	mark     []int32 // mark[j] == i+1: the edge j->i exists
+	writable []pubkey.Pubkey
+	packMu   sync.Mutex
+	cursor   int
+	admitted []atomic.Bool
+
+	// The graph (under graphMu when lanes run).
+	graphMu  sync.Mutex
 	succ     [][]int32
-	pending  []atomic.Int32
-	dupPrev  []int32
-	inBlock  []bool // charged, or an earlier copy was
-	packed   int
-	canceled atomic.Bool
+	pending  []int32
+	done     []bool
+	resolved int // transactions executed or left out
+	ready    chan int32
+
+	nextAdmit atomic.Int32
+	canceled  atomic.Bool
 }
 
 // Execute runs a block and returns its results; it changes nothing
@@ -136,31 +157,15 @@ func (s *Scheduler) Execute(ctx context.Context, b *Block) (*Output, error) {
 		}
 	}
 	n := len(b.Txs)
-	r := &run{s: s, b: b, ctx: ctx,
+	r := &run{s: s, b: b, ctx: ctx, n: n,
 		results: make([]*svm.Result, n), static: make([]*svm.TransactionError, n), costs: make([]Cost, n),
-		slotOf: make([][]int32, n), succ: make([][]int32, n), pending: make([]atomic.Int32, n),
-		dupPrev: make([]int32, n), inBlock: make([]bool, n)}
-	lanes := min(s.cfg.Lanes, max(n, 1))
-
-	// 1. Admission on every lane.
-	r.parallel(lanes, "verify", r.admit)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	// 2. Packing in block order.
-	tr := newTracker(s.cfg.Limits)
-	r.pack(tr)
-	// 3. Execution.
-	if lanes == 1 {
-		w := r.lane(0)
-		for i := range n {
-			if r.results[i] == nil {
-				r.exec(w, int32(i))
-			}
-		}
-		w.flush()
+		slotOf: make([][]*slot, n), dupPrev: make([]int32, n), inBlock: make([]bool, n),
+		tr: newTracker(s.cfg.Limits), index: map[pubkey.Pubkey]*slot{}, lastCopy: map[txn.Signature]int32{},
+		mark: make([]int32, n), succ: make([][]int32, n), pending: make([]int32, n), done: make([]bool, n)}
+	if lanes := min(s.cfg.Lanes, n); lanes > 1 {
+		r.pipelined(lanes)
 	} else {
-		r.parallelGraph(lanes)
+		r.serial()
 	}
 	if err := ctx.Err(); err != nil || r.canceled.Load() {
 		if err == nil {
@@ -168,7 +173,126 @@ func (s *Scheduler) Execute(ctx context.Context, b *Block) (*Output, error) {
 		}
 		return nil, err
 	}
-	return r.output(tr.block), nil
+	return r.output(r.tr.block), nil
+}
+
+// serial is the one-lane path: each step for every transaction in turn,
+// on the calling goroutine.
+func (r *run) serial() {
+	w := r.lane(0)
+	for i := range int32(r.n) {
+		start := w.now()
+		r.admit(i)
+		w.record("verify", i, start)
+	}
+	for i := range int32(r.n) {
+		r.packOne(i)
+	}
+	for i := range int32(r.n) {
+		if r.results[i] == nil {
+			r.exec(w, i)
+		}
+	}
+	w.flush()
+}
+
+// pipelined runs the block on lanes workers. Each worker prefers a ready
+// transaction to execute; otherwise it admits the next transaction of
+// the block, and whoever admits the transaction the packer is waiting
+// for packs as far as admission has gone. So admission, packing and
+// execution overlap, and a chain of conflicting transactions executes
+// while other lanes verify signatures.
+func (r *run) pipelined(lanes int) {
+	r.admitted = make([]atomic.Bool, r.n)
+	r.ready = make(chan int32, r.n)
+	var wg sync.WaitGroup
+	for id := range lanes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := r.lane(id)
+			defer w.flush()
+			for {
+				select {
+				case i, ok := <-r.ready:
+					if !ok {
+						return
+					}
+					r.chain(w, i)
+					continue
+				default:
+				}
+				if j := r.nextAdmit.Add(1) - 1; int(j) < r.n {
+					start := w.now()
+					r.admit(j)
+					w.record("verify", j, start)
+					r.admitted[j].Store(true)
+					r.tryPack()
+					continue
+				}
+				i, ok := <-r.ready
+				if !ok {
+					return
+				}
+				r.chain(w, i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// chain executes i and then, while its completion makes one ready, that
+// one: a chain of conflicting transactions stays on one lane.
+func (r *run) chain(w *lane, i int32) {
+	for i >= 0 {
+		r.exec(w, i)
+		i = r.complete(i)
+	}
+}
+
+// complete marks i finished, queues the transactions that were waiting
+// only for it but one, and returns that one (or -1).
+func (r *run) complete(i int32) int32 {
+	r.graphMu.Lock()
+	defer r.graphMu.Unlock()
+	r.done[i] = true
+	next := int32(-1)
+	for _, j := range r.succ[i] {
+		if r.pending[j]--; r.pending[j] == 0 {
+			if next < 0 {
+				next = j
+			} else {
+				r.ready <- j
+			}
+		}
+	}
+	r.resolve(1)
+	return next
+}
+
+// resolve counts k more transactions executed or left out; the last one
+// closes the queue. The caller holds graphMu.
+func (r *run) resolve(k int) {
+	if r.resolved += k; r.resolved == r.n && r.ready != nil {
+		close(r.ready)
+	}
+}
+
+// tryPack packs the transactions admitted in a row from the packer's
+// cursor, unless another worker is packing; that worker looks again
+// after it lets go, so no admitted transaction waits unpacked.
+func (r *run) tryPack() {
+	for r.packMu.TryLock() {
+		for r.cursor < r.n && r.admitted[r.cursor].Load() {
+			r.packOne(int32(r.cursor))
+			r.cursor++
+		}
+		c := r.cursor
+		r.packMu.Unlock()
+		if c >= r.n || !r.admitted[c].Load() {
+			return
+		}
+	}
 }
 
 // lane is one worker's trace buffer.
@@ -201,47 +325,15 @@ func (w *lane) now() time.Time {
 	return time.Time{}
 }
 
-// parallel runs f for every transaction on lanes workers (on the calling
-// goroutine for one).
-func (r *run) parallel(lanes int, phase string, f func(int32)) {
-	n := int32(len(r.b.Txs))
-	if lanes == 1 {
-		w := r.lane(0)
-		for i := range n {
-			start := w.now()
-			f(i)
-			w.record(phase, i, start)
-		}
-		w.flush()
-		return
-	}
-	var next atomic.Int32
-	var wg sync.WaitGroup
-	for id := range lanes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := r.lane(id)
-			for {
-				i := next.Add(1) - 1
-				if i >= n {
-					break
-				}
-				start := w.now()
-				f(i)
-				w.record(phase, i, start)
-			}
-			w.flush()
-		}()
-	}
-	wg.Wait()
-}
-
 // admit is step 1 for transaction i: sanitization, signatures, the
 // caller's checks and the estimated cost.
 func (r *run) admit(i int32) {
 	tx := r.b.Txs[i]
-	err := svm.Check(tx)
+	check := svm.Check
+	if r.s.cfg.SkipSignatures {
+		check = svm.CheckUnsigned
+	}
+	err := check(tx)
 	if err == nil && r.b.Admit != nil {
 		err = r.b.Admit(tx)
 	}
@@ -252,66 +344,69 @@ func (r *run) admit(i int32) {
 	r.costs[i] = EstimateCost(r.s.ex, tx)
 }
 
-// pack is step 2: inclusion under the cost limits and the conflict
-// graph, in block order.
-func (r *run) pack(tr *tracker) {
-	index := map[pubkey.Pubkey]int32{}
-	lastCopy := map[txn.Signature]int32{}
-	mark := make([]int32, len(r.b.Txs)) // mark[j] == i+1: edge j->i added
-	edge := func(from, to int32) {
-		if from < 0 || from == to || mark[from] == to+1 {
+// packOne is step 2 for transaction i, in block order: its inclusion
+// under the cost limits and its place in the conflict graph. An edge from
+// a transaction that has already finished is not needed, and not added.
+func (r *run) packOne(i int32) {
+	tx := r.b.Txs[i]
+	r.dupPrev[i] = -1
+	reject := func(err *svm.TransactionError) {
+		r.results[i] = &svm.Result{Err: err}
+		r.graphMu.Lock()
+		r.resolve(1)
+		r.graphMu.Unlock()
+	}
+	if err := r.static[i]; err != nil {
+		reject(err)
+		return
+	}
+	m := &tx.Message
+	r.writable = r.writable[:0]
+	for j, k := range m.AccountKeys {
+		if isWritable(m, j) {
+			r.writable = append(r.writable, k)
+		}
+	}
+	if err := r.tr.tryAdd(r.costs[i], r.writable); err != nil {
+		reject(err)
+		return
+	}
+	r.graphMu.Lock()
+	defer r.graphMu.Unlock()
+	edge := func(from int32) {
+		if from < 0 || from == i || r.mark[from] == i+1 || r.done[from] {
 			return
 		}
-		mark[from] = to + 1
-		r.succ[from] = append(r.succ[from], to)
-		r.pending[to].Add(1)
+		r.mark[from] = i + 1
+		r.succ[from] = append(r.succ[from], i)
+		r.pending[i]++
 	}
-	var writable []pubkey.Pubkey
-	for i, tx := range r.b.Txs {
-		i := int32(i)
-		r.dupPrev[i] = -1
-		if err := r.static[i]; err != nil {
-			r.results[i] = &svm.Result{Err: err}
-			continue
+	if prev, ok := r.lastCopy[tx.ID()]; ok {
+		r.dupPrev[i] = prev
+		edge(prev)
+	}
+	r.lastCopy[tx.ID()] = i
+	slots := make([]*slot, len(m.AccountKeys))
+	for j, k := range m.AccountKeys {
+		a, ok := r.index[k]
+		if !ok {
+			a = &slot{lastWriter: -1}
+			r.index[k] = a
 		}
-		m := &tx.Message
-		writable = writable[:0]
-		for j, k := range m.AccountKeys {
-			if isWritable(m, j) {
-				writable = append(writable, k)
+		slots[j] = a
+		edge(a.lastWriter)
+		if isWritable(m, j) {
+			for _, rd := range a.readers {
+				edge(rd)
 			}
+			a.lastWriter, a.readers = i, a.readers[:0]
+		} else {
+			a.readers = append(a.readers, i)
 		}
-		if err := tr.tryAdd(r.costs[i], writable); err != nil {
-			r.results[i] = &svm.Result{Err: err}
-			continue
-		}
-		r.packed++
-		if prev, ok := lastCopy[tx.ID()]; ok {
-			r.dupPrev[i] = prev
-			edge(prev, i)
-		}
-		lastCopy[tx.ID()] = i
-		slots := make([]int32, len(m.AccountKeys))
-		for j, k := range m.AccountKeys {
-			si, ok := index[k]
-			if !ok {
-				si = int32(len(r.slots))
-				index[k] = si
-				r.slots = append(r.slots, slot{lastWriter: -1})
-			}
-			slots[j] = si
-			a := &r.slots[si]
-			edge(a.lastWriter, i)
-			if isWritable(m, j) {
-				for _, rd := range a.readers {
-					edge(rd, i)
-				}
-				a.lastWriter, a.readers = i, a.readers[:0]
-			} else {
-				a.readers = append(a.readers, i)
-			}
-		}
-		r.slotOf[i] = slots
+	}
+	r.slotOf[i] = slots
+	if r.pending[i] == 0 && r.ready != nil {
+		r.ready <- i
 	}
 }
 
@@ -333,11 +428,11 @@ func (r *run) exec(w *lane, i int32) {
 		w.record("execute", i, start)
 		return
 	}
-	res := r.s.ex.Execute(tx, &txReader{r: r, keys: tx.Message.AccountKeys, slots: r.slotOf[i]}, r.b.Env)
+	res := r.s.ex.Execute(tx, &txReader{state: r.b.State, keys: tx.Message.AccountKeys, slots: r.slotOf[i]}, r.b.Env)
 	if res.Charged {
 		for _, wr := range res.Writes {
-			if si, ok := r.slotFor(i, wr.Key); ok {
-				r.slots[si].val, r.slots[si].set = wr.Account, true
+			if a := r.slotFor(i, wr.Key); a != nil {
+				a.val, a.set = wr.Account, true
 			}
 		}
 		r.inBlock[i] = true
@@ -346,80 +441,33 @@ func (r *run) exec(w *lane, i int32) {
 	w.record("execute", i, start)
 }
 
-func (r *run) slotFor(i int32, k pubkey.Pubkey) (int32, bool) {
+func (r *run) slotFor(i int32, k pubkey.Pubkey) *slot {
 	for j, key := range r.b.Txs[i].Message.AccountKeys {
 		if key == k {
-			return r.slotOf[i][j], true
+			return r.slotOf[i][j]
 		}
 	}
-	return 0, false
+	return nil
 }
 
 // txReader is one transaction's view: its declared accounts as the block
 // has left them so far, over the block's starting state.
 type txReader struct {
-	r     *run
+	state svm.AccountReader
 	keys  []pubkey.Pubkey
-	slots []int32
+	slots []*slot
 }
 
 func (t *txReader) Account(k pubkey.Pubkey) (account.Account, error) {
 	for j, key := range t.keys {
 		if key == k {
-			if s := &t.r.slots[t.slots[j]]; s.set {
+			if s := t.slots[j]; s.set {
 				return s.val.Clone(), nil
 			}
 			break
 		}
 	}
-	return t.r.b.State.Account(k)
-}
-
-// parallelGraph runs the packed transactions on lanes workers, each as
-// soon as its predecessors have finished. A worker continues with one
-// transaction its own completion made ready, so a chain of conflicting
-// transactions stays on one worker without hand-offs.
-func (r *run) parallelGraph(lanes int) {
-	total := int32(r.packed)
-	if total == 0 {
-		return
-	}
-	ready := make(chan int32, total)
-	for i := range r.b.Txs {
-		if r.results[i] == nil && r.pending[i].Load() == 0 {
-			ready <- int32(i)
-		}
-	}
-	var done atomic.Int32
-	var wg sync.WaitGroup
-	for id := range lanes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := r.lane(id)
-			defer w.flush()
-			for i := range ready {
-				for i >= 0 {
-					r.exec(w, i)
-					next := int32(-1)
-					for _, j := range r.succ[i] {
-						if r.pending[j].Add(-1) == 0 {
-							if next < 0 {
-								next = j
-							} else {
-								ready <- j
-							}
-						}
-					}
-					if done.Add(1) == total {
-						close(ready)
-					}
-					i = next
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	return t.state.Account(k)
 }
 
 // output merges the results in block order.

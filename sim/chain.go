@@ -12,6 +12,8 @@ import (
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/store"
+	"github.com/agora-vm/agora/svm"
 	"github.com/agora-vm/agora/svm/bank"
 )
 
@@ -20,6 +22,7 @@ import (
 type Blocks interface {
 	ProcessBlock(txs []*txn.Transaction, timestamp int64) (*bank.BlockResult, error)
 	LatestBlockhash() txn.Hash
+	Head() store.Header
 	Account(k pubkey.Pubkey) (account.Account, error)
 }
 
@@ -91,6 +94,8 @@ type primitive uint8
 const (
 	primAuction primitive = iota
 	primEscrow
+	primReputation
+	primStake
 	primRing
 	primCrypto
 	primBytecode
@@ -99,7 +104,7 @@ const (
 )
 
 func (p primitive) String() string {
-	return [...]string{"auction", "escrow", "ring", "crypto", "bytecode", "system"}[p]
+	return [...]string{"auction", "escrow", "reputation", "stake", "ring", "crypto", "bytecode", "system"}[p]
 }
 
 // txOutcome is what the report needs of a transaction's result.
@@ -109,6 +114,8 @@ type txOutcome struct {
 	// block at all (rejected before its fee could be charged).
 	failed, dropped bool
 	err             string
+	// ret is the return data of a transaction that set some.
+	ret []byte
 }
 
 // phaseOutcome is what a phase's transactions did, in order.
@@ -116,6 +123,9 @@ type phaseOutcome struct {
 	txs    []txOutcome
 	blocks int
 	wall   time.Duration
+	// vm and store are the time spent in the VM (with the executor's
+	// MeasureVM) and committing blocks; build is building and signing.
+	vm, store, build time.Duration
 }
 
 // slotClock stamps blocks: one slot per block, 400 ms apart.
@@ -125,19 +135,29 @@ func (c *slotClock) next() int64 { c.ts++; return c.ts }
 
 // runPhase builds transactions 0..n-1 with build, signs them against the
 // latest blockhash and executes them in blocks of at most perBlock, in
-// order. Building and signing run on all cores, a block at a time, so a
-// phase never holds more than one block of transactions; neither the
-// transactions nor their order depend on the schedule.
+// order. A transaction the block's cost limits leave out is sent again
+// in the next block, first, as a client would. Building and signing run
+// on all cores, a block at a time, so a phase never holds more than one
+// block of transactions; neither the transactions nor their order depend
+// on the schedule.
 func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, perBlock int, onBlock func(txs int)) (*phaseOutcome, error) {
-	out := &phaseOutcome{txs: make([]txOutcome, 0, n)}
+	out := &phaseOutcome{txs: make([]txOutcome, n)}
 	start := time.Now()
-	for lo := 0; lo < n; lo += perBlock {
-		hi := min(n, lo+perBlock)
+	var retry []int
+	next := 0
+	for next < n || len(retry) > 0 {
+		batch := retry
+		retry = nil
+		for len(batch) < perBlock && next < n {
+			batch = append(batch, next)
+			next++
+		}
+		buildStart := time.Now()
 		hash := chain.LatestBlockhash()
-		txs := make([]*txn.Transaction, hi-lo)
-		errs := make([]error, hi-lo)
-		parallelFor(hi-lo, func(i int) {
-			s := build(lo + i)
+		txs := make([]*txn.Transaction, len(batch))
+		errs := make([]error, len(batch))
+		parallelFor(len(batch), func(i int) {
+			s := build(batch[i])
 			m, err := txn.Compile(txn.PubkeyOf(s.signers[0]), s.ixs, hash)
 			if err == nil {
 				txs[i], err = txn.Sign(m, s.signers...)
@@ -146,30 +166,65 @@ func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, p
 		})
 		for i, err := range errs {
 			if err != nil {
-				return nil, fmt.Errorf("sim: building transaction %d: %w", lo+i, err)
+				return nil, fmt.Errorf("sim: building transaction %d: %w", batch[i], err)
 			}
 		}
+		out.build += time.Since(buildStart)
 		res, err := chain.ProcessBlock(txs, clock.next())
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range res.Txs {
+		out.store += res.StoreTime
+		included := 0
+		for i, r := range res.Txs {
 			o := txOutcome{}
 			if r.Result != nil {
+				out.vm += r.VMTime
 				o.cu, o.fee, o.dropped = r.CU, r.Fee, !r.Charged
+				if len(r.ReturnData) > 0 {
+					o.ret = r.ReturnData
+				}
 				if r.Err != nil {
 					o.failed, o.err = r.Charged, r.Err.Error()
+					if overLimit(r.Err) {
+						retry = append(retry, batch[i])
+						continue
+					}
 				}
 			}
-			out.txs = append(out.txs, o)
+			included++
+			out.txs[batch[i]] = o
 		}
 		out.blocks++
+		if included == 0 && len(retry) > 0 {
+			return nil, fmt.Errorf("sim: no transaction fits in a block: transaction %d: %s", retry[0], res.Txs[0].Err)
+		}
 		if onBlock != nil {
-			onBlock(hi - lo)
+			onBlock(included)
 		}
 	}
 	out.wall = time.Since(start)
 	return out, nil
+}
+
+// overLimit reports whether a transaction was left out of its block for
+// the block's cost limits, and so may go in a later one.
+func overLimit(e *svm.TransactionError) bool {
+	switch e.Kind {
+	case svm.WouldExceedMaxBlockCostLimit, svm.WouldExceedMaxAccountCostLimit, svm.WouldExceedAccountDataBlockLimit:
+		return true
+	}
+	return false
+}
+
+// waitUntil produces empty blocks until the next block is at slot.
+func waitUntil(chain Blocks, clock *slotClock, slot uint64) error {
+	for chain.Head().Height+1 < slot {
+		if err := emptyBlock(chain, clock); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // emptyBlock advances the chain by one slot.

@@ -7,8 +7,10 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"time"
 
 	"github.com/agora-vm/agora/ext/econ"
+	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/computebudget"
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -32,6 +34,13 @@ func (r *run) scenarioAccounts() ([]bank.GenesisAccount, error) {
 			out[i] = bank.GenesisAccount{Key: k, Account: account.Account{Lamports: sellerFunds}}
 		}
 		return out, nil
+	case Reputation:
+		return r.reputationAccounts(), nil
+	case Oracle:
+		return r.oracleAccounts()
+	case Escrow:
+		r.keeper = newKeyring(r.sc.Seed, "keeper", 1)
+		return []bank.GenesisAccount{{Key: r.keeper.pub[0], Account: account.Account{Lamports: sellerFunds}}}, nil
 	}
 	return nil, nil
 }
@@ -64,10 +73,11 @@ func (r *run) marketRound(round int) error {
 	perBlock := sc.TxsBlock
 	createBlocks := (nAuctions + perBlock - 1) / perBlock
 	bidBlocks := (sc.Agents + perBlock - 1) / perBlock
-	// Bids close right after the last bid block, whichever create block
-	// made the auction; a sealed auction then takes reveals for as many
-	// blocks.
-	closeAfter := uint64(createBlocks + bidBlocks)
+	// Bids close some slots after the last bid block is expected, with
+	// room for transactions a block's cost limits push to the next; the
+	// round then waits for the deadline. A sealed auction takes reveals
+	// as long.
+	window := uint64(createBlocks + 2*bidBlocks + 4)
 	sealed := kind == "sealed-second"
 
 	// The draws: who bids where, for what, with which value.
@@ -89,14 +99,14 @@ func (r *run) marketRound(round int) error {
 	creates := make([]txSpec, nAuctions)
 	for j := range nAuctions {
 		p := econ.AuctionCreate{ID: uint64(round), Kind: econ.VCG, Items: uint8(mp.Items), MaxBids: uint8(mp.Bidders),
-			Beneficiary: r.sellers.pub[j], BidSlots: closeAfter - uint64(j/perBlock), Reserve: 1}
+			Beneficiary: r.sellers.pub[j], BidSlots: window, Reserve: 1}
 		if sealed {
 			p.Kind, p.Items = econ.SealedSecond, 0
-			p.RevealSlots, p.Penalty = uint64(bidBlocks), mp.ValueMin
+			p.RevealSlots, p.Penalty = window, mp.ValueMin
 		}
 		ix, addr := econ.NewAuctionCreate(r.sellers.pub[j], p)
 		addrs[j] = addr
-		creates[j] = txSpec{ixs: []txn.Instruction{ix}, signers: r.sellers.priv[j : j+1]}
+		creates[j] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(createCU), ix}, signers: r.sellers.priv[j : j+1]}
 	}
 	touched := r.touchedAccounts(addrs)
 	before, err := r.balances(touched)
@@ -106,6 +116,9 @@ func (r *run) marketRound(round int) error {
 
 	r.progress.startRound(round, sc.Rounds, kind)
 	stats := RoundStats{Round: round, Kind: kind}
+	tr := sched.NewTrace()
+	r.schedule(tr)
+	defer r.schedule(nil)
 	created, err := r.phase(&stats, nAuctions, primAuction, func(j int) txSpec { return creates[j] })
 	if err != nil {
 		return err
@@ -137,11 +150,23 @@ func (r *run) marketRound(round int) error {
 	if sealed {
 		mode = 1
 	}
+	// Every auction closes at the same slot or later, the last created
+	// last; the round waits for the last one's deadline.
+	last, err := r.auction(addrs[len(addrs)-1])
+	if err != nil {
+		return err
+	}
 	if _, err := r.phase(&stats, sc.Agents, primBytecode, strategyTx(mode)); err != nil {
+		return err
+	}
+	if err := waitUntil(r.chain, &r.clock, last.EndSlot); err != nil {
 		return err
 	}
 	if sealed {
 		if _, err := r.phase(&stats, sc.Agents, primBytecode, strategyTx(2)); err != nil {
+			return err
+		}
+		if err := waitUntil(r.chain, &r.clock, last.RevealEnd); err != nil {
 			return err
 		}
 	}
@@ -159,7 +184,7 @@ func (r *run) marketRound(round int) error {
 		for i, b := range a.Bids {
 			bidders[i] = b.Bidder
 		}
-		settles[j] = txSpec{ixs: []txn.Instruction{econ.NewAuctionSettle(addr, r.sellers.pub[j], bidders)},
+		settles[j] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(settleCU(a)), econ.NewAuctionSettle(addr, r.sellers.pub[j], bidders)},
 			signers: r.sellers.priv[j : j+1]}
 	}
 	if _, err := r.phase(&stats, nAuctions, primAuction, func(j int) txSpec { return settles[j] }); err != nil {
@@ -211,7 +236,21 @@ func (r *run) marketRound(round int) error {
 	stats.ItemsSold = itemsSold
 	stats.StrategyPayoff = payoff
 	stats.StrategyWins = won
+	stats.LaneBusy = laneBusy(tr, r.lanes, time.Duration(stats.Seconds*float64(time.Second)))
+	r.time.addTrace(tr)
 	return r.closeRound(&stats, touched, before)
+}
+
+// createCU is what an auction's creation may take: the program's price
+// with its address, one System call and the Compute Budget instruction.
+const createCU = 2_000
+
+// settleCU bounds a settlement's CU: the program's price per bid, the
+// VCG search at its published rate, one System transfer per bid.
+func settleCU(a *econ.Auction) uint32 {
+	n := uint64(len(a.Bids))
+	cells := (n + 1) << a.Items * (1 + n)
+	return uint32(min(1_400_000, 1_000+(econ.CostAuctionSettle+econ.CostAuctionSettlePerBid*n)+econ.CostVCGPerKStep*(cells/1024+2)+200*n))
 }
 
 // auction reads and decodes an auction account.

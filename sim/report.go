@@ -65,6 +65,8 @@ func writeCSV(path string, s *Summary) error {
 	for _, st := range s.Strategies {
 		head = append(head, "payoff_"+st.Name)
 	}
+	counters := counterNames(s)
+	head = append(head, counters...)
 	if err := w.Write(head); err != nil {
 		return err
 	}
@@ -84,6 +86,9 @@ func writeCSV(path string, s *Summary) error {
 			}
 			row = append(row, strconv.FormatInt(v, 10))
 		}
+		for _, c := range counters {
+			row = append(row, strconv.FormatInt(r.Counters[c], 10))
+		}
 		if err := w.Write(row); err != nil {
 			return err
 		}
@@ -93,6 +98,38 @@ func writeCSV(path string, s *Summary) error {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// counterNames lists the scenario's counters over all rounds, sorted.
+func counterNames(s *Summary) []string {
+	var names []string
+	for _, r := range s.RoundStats {
+		for k := range r.Counters {
+			if !slices.Contains(names, k) {
+				names = append(names, k)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// counterTable is the per-round counters as table rows.
+type counterTable struct {
+	Names []string
+	Rows  [][]int64
+}
+
+func countersOf(s *Summary) counterTable {
+	t := counterTable{Names: counterNames(s)}
+	for _, r := range s.RoundStats {
+		row := []int64{int64(r.Round + 1)}
+		for _, n := range t.Names {
+			row = append(row, r.Counters[n])
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
 }
 
 // figure is one plot of the report.
@@ -249,6 +286,28 @@ func figures(s *Summary) ([]figure, error) {
 	if err := add("payoff", "Each strategy's payoff", "Over all rounds, per agent: the true value of what its agents won, less what they paid.", p, err); err != nil {
 		return nil, err
 	}
+	if s.Kind == Reputation {
+		var series []any
+		for i, st := range s.Strategies {
+			series = append(series, st.Name, roundsXY(s, func(r RoundStats) float64 {
+				if i < len(r.StrategyScore) {
+					return float64(r.StrategyScore[i]) / 1000
+				}
+				return 0
+			}))
+		}
+		p, err = linePlot("Reputation versus honesty", "mean score", series...)
+		if err == nil {
+			p.Y.Min = min(p.Y.Min, minScore(s)*1.35)
+		}
+		if err := add("reputation", "Reputation versus honesty", "Each strategy's mean reputation after each round: the platform rates right work +2 and wrong work -5, and matches jobs to the best reputations first.", p, err); err != nil {
+			return nil, err
+		}
+		p, err = linePlot("Slashed stake", "lamports", "slashed", roundsXY(s, func(r RoundStats) float64 { return float64(r.Slashed) }))
+		if err := add("slashed", "Slashed stake", "Stake slashed from agents whose results were wrong, per round.", p, err); err != nil {
+			return nil, err
+		}
+	}
 	p, err = linePlot("Conservation", "lamports", "total lamports", roundsXY(s, func(r RoundStats) float64 { return float64(r.TotalLamports) }))
 	if err := add("conservation", "Conservation of lamports", "Every account the scenario's transactions can write, plus the fees burned so far, after each round: the line must be flat.", p, err); err != nil {
 		return nil, err
@@ -275,6 +334,9 @@ setup {{printf "%.1f" .S.SetupSeconds}} s, rounds {{printf "%.1f" .S.RoundsSecon
 <table><tr><th>strategy</th><th>agents</th><th>wins</th><th>payoff</th></tr>
 {{range .S.Strategies}}<tr><td>{{.Name}}</td><td>{{.Agents}}</td><td>{{.Wins}}</td><td>{{.Payoff}}</td></tr>{{end}}
 </table>
+{{if .Counters.Names}}<table><tr><th>round</th>{{range .Counters.Names}}<th>{{.}}</th>{{end}}</tr>
+{{range .Counters.Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}
+</table>{{end}}
 {{range .Figures}}<figure id="{{.ID}}"><h2>{{.Title}}</h2>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>
 {{end}}
 </body></html>
@@ -288,16 +350,33 @@ func renderHTML(s *Summary) ([]byte, error) {
 	fonts := hoistFonts(figs)
 	var buf bytes.Buffer
 	if err := page.Execute(&buf, struct {
-		S       *Summary
-		Fonts   template.HTML
-		Figures []figure
-	}{s, fonts, figs}); err != nil {
+		S        *Summary
+		Fonts    template.HTML
+		Figures  []figure
+		Counters counterTable
+	}{s, fonts, figs, countersOf(s)}); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-// FigureIDs lists the plots every report has, in order.
-func FigureIDs() []string {
-	return slices.Clone([]string{"throughput", "cu", "lanes", "welfare", "price", "gini", "payoff", "conservation"})
+// FigureIDs lists the plots of a report of a scenario of kind k, in
+// order.
+func FigureIDs(k Kind) []string {
+	ids := []string{"throughput", "cu", "lanes", "welfare", "price", "gini", "payoff"}
+	if k == Reputation {
+		ids = append(ids, "reputation", "slashed")
+	}
+	return append(ids, "conservation")
+}
+
+// minScore is the lowest mean score of any strategy in any round.
+func minScore(s *Summary) float64 {
+	lo := 0.0
+	for _, r := range s.RoundStats {
+		for _, v := range r.StrategyScore {
+			lo = min(lo, float64(v)/1000)
+		}
+	}
+	return lo
 }

@@ -2,17 +2,18 @@ package sim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math/bits"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ovsm"
+	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
@@ -37,6 +38,9 @@ type Options struct {
 	Progress io.Writer
 	// SigVerify verifies the agents' signatures (the default in the CLI).
 	SigVerify bool
+	// MeasureVM times the VM for the summary's time shares (it reads a
+	// clock around every program run and changes no result).
+	MeasureVM bool
 }
 
 // genesisTime is the simulated chain's first timestamp.
@@ -44,13 +48,20 @@ const genesisTime = 1_700_000_000
 
 // run is one simulation's state.
 type run struct {
-	sc      *Scenario
-	lanes   int
-	chain   *bank.Bank
-	st      *store.Store
-	clock   slotClock
-	agents  *keyring
-	sellers *keyring
+	sc        *Scenario
+	lanes     int
+	sigverify bool
+	chain     *bank.Bank
+	st        *store.Store
+	clock     slotClock
+	agents    *keyring
+	sellers   *keyring
+	// keeper sends the scenario's own transactions (refunds, slashes).
+	keeper *keyring
+	// rings and vaults are the oracle scenario's accounts; truePrice its
+	// price this round.
+	rings, vaults []pubkey.Pubkey
+	truePrice     uint64
 	// strategyOf is each agent's strategy index.
 	strategyOf []uint8
 	programs   []pubkey.Pubkey
@@ -67,6 +78,7 @@ type run struct {
 	txs        int
 	failedTxs  int
 	droppedTxs int
+	time       timeBook
 	setupTime  time.Duration
 	roundsTime time.Duration
 }
@@ -87,11 +99,11 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Summary, error) {
 	if err := sc2.validate(); err != nil {
 		return nil, err
 	}
-	if !opts.SigVerify {
-		return nil, errors.New("sim: running without signature verification needs the parallel scheduler's verification stage, which this build does not have yet")
+	lanes := opts.Lanes
+	if lanes <= 0 {
+		lanes = runtime.GOMAXPROCS(0)
 	}
-	// Blocks run serially until the parallel scheduler drives them.
-	r := &run{sc: &sc2, lanes: 1, conserved: true}
+	r := &run{sc: &sc2, lanes: lanes, sigverify: opts.SigVerify, conserved: true}
 	r.progress = newProgress(opts.Progress)
 	start := time.Now()
 	if err := r.setup(opts); err != nil {
@@ -108,6 +120,12 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Summary, error) {
 		switch sc2.Kind {
 		case Market:
 			err = r.marketRound(round)
+		case Escrow:
+			err = r.escrowRound(round)
+		case Reputation:
+			err = r.reputationRound(round)
+		case Oracle:
+			err = r.oracleRound(round)
 		default:
 			err = fmt.Errorf("sim: scenario %s is not implemented yet", sc2.Kind)
 		}
@@ -147,6 +165,9 @@ func (r *run) setup(opts Options) error {
 	r.progress.phase(fmt.Sprintf("deriving %d agent keys", sc.Agents))
 	r.agents = newKeyring(sc.Seed, "agent", sc.Agents)
 	r.strategyOf = assignStrategies(sc)
+	for i := range sc.Strategies {
+		r.programs = append(r.programs, txn.PubkeyOf(keyFor(sc.Seed, "program", i)))
+	}
 	extra, err := r.scenarioAccounts()
 	if err != nil {
 		return err
@@ -161,9 +182,11 @@ func (r *run) setup(opts Options) error {
 		return err
 	}
 	r.clock.ts = genesisTime
+	ex.MeasureVM = opts.MeasureVM
 	if r.chain, err = bank.Open(r.st, ex); err != nil {
 		return err
 	}
+	r.schedule(nil)
 	for _, g := range gen {
 		r.supply += g.Account.Lamports
 	}
@@ -172,43 +195,57 @@ func (r *run) setup(opts Options) error {
 		if err != nil {
 			return fmt.Errorf("sim: strategy %q: %w", st.Name, err)
 		}
-		id := txn.PubkeyOf(keyFor(sc.Seed, "program", i))
-		if _, err := r.chain.Deploy(id, elfBytes, nil, r.clock.next()); err != nil {
+		if _, err := r.chain.Deploy(r.programs[i], elfBytes, nil, r.clock.next()); err != nil {
 			return fmt.Errorf("sim: deploying strategy %q: %w", st.Name, err)
 		}
-		r.programs = append(r.programs, id)
 	}
 	// Deployed programs are visible from the next slot.
 	if err := emptyBlock(r.chain, &r.clock); err != nil {
 		return err
 	}
-	// Deployment moved lamports into program accounts from nowhere the
-	// scenario funds: count the supply after it.
 	return nil
 }
 
 // assignStrategies gives each agent a strategy: contiguous blocks sized
-// by share, the remainder to the first strategies.
+// by share, the remainder to the first strategies. In the oracle
+// scenario the first agents are the publishers, shared among the
+// publisher strategies, and the rest the traders.
 func assignStrategies(sc *Scenario) []uint8 {
+	if sc.Kind == Oracle {
+		pubs := sc.Oracle.Publishers
+		out := assignAmong(sc, pubs, RolePublisher)
+		return append(out, assignAmong(sc, sc.Agents-pubs, RoleTrader)...)
+	}
+	return assignAmong(sc, sc.Agents, "")
+}
+
+// assignAmong shares n agents among the strategies of a role (any role
+// when role is empty) by share.
+func assignAmong(sc *Scenario, n int, role string) []uint8 {
 	total := 0
 	for _, s := range sc.Strategies {
-		total += s.Share
+		if role == "" || s.Role == role {
+			total += s.Share
+		}
 	}
 	counts := make([]int, len(sc.Strategies))
-	left := sc.Agents
+	left := n
 	for i, s := range sc.Strategies {
-		hi, lo := bits.Mul64(uint64(sc.Agents), uint64(s.Share))
+		if role != "" && s.Role != role {
+			continue
+		}
+		hi, lo := bits.Mul64(uint64(n), uint64(s.Share))
 		q, _ := bits.Div64(hi, lo, uint64(total))
 		counts[i] = int(q)
 		left -= counts[i]
 	}
 	for i := 0; left > 0; i = (i + 1) % len(counts) {
-		if sc.Strategies[i].Share > 0 {
+		if sc.Strategies[i].Share > 0 && (role == "" || sc.Strategies[i].Role == role) {
 			counts[i]++
 			left--
 		}
 	}
-	out := make([]uint8, 0, sc.Agents)
+	out := make([]uint8, 0, n)
 	for i, c := range counts {
 		for range c {
 			out = append(out, uint8(i))
@@ -235,4 +272,29 @@ func loadProgram(path string) ([]byte, error) {
 		return out.ELF, nil
 	}
 	return nil, fmt.Errorf("%s is neither OVSM source (.ovsm) nor an sBPF ELF (build C with agora cc, assembly with agora asm -o FILE.so)", path)
+}
+
+// schedule makes the chain run blocks on the run's lanes, recording a
+// lane trace when tr is set.
+func (r *run) schedule(tr *sched.Trace) {
+	r.chain.SetScheduler(sched.Config{Lanes: r.lanes, SkipSignatures: !r.sigverify, Trace: tr})
+}
+
+// laneBusy turns a round's lane trace into each lane's busy share of
+// the round's wall time, in percent.
+func laneBusy(tr *sched.Trace, lanes int, wall time.Duration) []float64 {
+	busy := make([]time.Duration, lanes)
+	for _, s := range tr.Slices() {
+		if s.Lane >= 0 && s.Lane < lanes {
+			busy[s.Lane] += s.Dur
+		}
+	}
+	out := make([]float64, lanes)
+	if wall <= 0 {
+		return out
+	}
+	for i, b := range busy {
+		out[i] = min(100, 100*b.Seconds()/wall.Seconds())
+	}
+	return out
 }

@@ -59,8 +59,16 @@ type Strategy struct {
 	Name    string `yaml:"name"`
 	Program string `yaml:"program"`
 	Share   int    `yaml:"share"`
-	line    int
+	// Role is the oracle scenario's "publisher" or "trader".
+	Role string `yaml:"role"`
+	line int
 }
+
+// The oracle scenario's roles.
+const (
+	RolePublisher = "publisher"
+	RoleTrader    = "trader"
+)
 
 // MarketParams configures the market scenario.
 type MarketParams struct {
@@ -78,20 +86,104 @@ type MarketParams struct {
 
 // EscrowParams configures the escrow scenario.
 type EscrowParams struct {
-	Price        uint64 `yaml:"price"`
-	TimeoutSlots uint64 `yaml:"timeout_slots"`
+	// Price is what a client deposits for a job; the work is worth
+	// between Price and twice Price to it.
+	Price uint64 `yaml:"price"`
+	// Iterations is the job's size: sha256 applied this many times.
+	Iterations uint64 `yaml:"iterations"`
 }
 
 // OracleParams configures the oracle scenario.
 type OracleParams struct {
-	Publishers int    `yaml:"publishers"`
+	// Publishers is how many agents publish prices (the first ones).
+	Publishers int `yaml:"publishers"`
+	// PriceStart is the true price in the first round; it then moves by
+	// up to Volatility per cent a round, at random.
 	PriceStart uint64 `yaml:"price_start"`
+	Volatility uint64 `yaml:"volatility"`
+	// Sources is how many publishers' rings each trader reads a round.
+	Sources int `yaml:"sources"`
+}
+
+func (o *OracleParams) validate(s *Scenario) error {
+	if o.Publishers == 0 {
+		o.Publishers = 16
+	}
+	if o.PriceStart == 0 {
+		o.PriceStart = 100_000
+	}
+	if o.Volatility == 0 {
+		o.Volatility = 5
+	}
+	if o.Sources == 0 {
+		o.Sources = 5
+	}
+	switch {
+	case o.Publishers < 1 || o.Publishers >= s.Agents:
+		return s.errAt("oracle", "oracle.publishers must be at least 1 and fewer than the agents (got %d of %d)", o.Publishers, s.Agents)
+	case o.Sources < 1 || o.Sources > 32 || o.Sources > o.Publishers:
+		return s.errAt("oracle", "oracle.sources must be 1 to 32 and at most the publishers (got %d)", o.Sources)
+	case o.Volatility > 50:
+		return s.errAt("oracle", "oracle.volatility is a percentage per round, at most 50 (got %d)", o.Volatility)
+	case o.PriceStart > s.Budget/4:
+		return s.errAt("oracle", "oracle.price_start (%d) must be at most a quarter of the budget (%d)", o.PriceStart, s.Budget)
+	}
+	roles := map[string]int{}
+	for _, st := range s.Strategies {
+		if st.Role != RolePublisher && st.Role != RoleTrader {
+			return &ScenarioError{Path: s.Path, Line: st.line, Msg: fmt.Sprintf("strategy %q: an oracle strategy needs role: publisher or role: trader", st.Name)}
+		}
+		roles[st.Role] += st.Share
+	}
+	if roles[RolePublisher] == 0 || roles[RoleTrader] == 0 {
+		return s.errAt("strategies", "an oracle scenario needs publisher and trader strategies with shares")
+	}
+	return nil
 }
 
 // ReputationParams configures the reputation scenario.
 type ReputationParams struct {
+	// Stake is what every agent locks; Slash what a wrong result costs.
 	Stake uint64 `yaml:"stake"`
 	Slash uint64 `yaml:"slash"`
+	// Pay is what the platform pays for a right result; Value what one
+	// is worth (the welfare it creates).
+	Pay   uint64 `yaml:"pay"`
+	Value uint64 `yaml:"value"`
+	// MatchShare is the percentage of agents matched to a job each round.
+	MatchShare int `yaml:"match_share"`
+	// Iterations is the job's size: sha256 applied this many times.
+	Iterations uint64 `yaml:"iterations"`
+}
+
+func (p *ReputationParams) validate(s *Scenario) error {
+	if p.Stake == 0 {
+		p.Stake = 1_000_000
+	}
+	if p.Slash == 0 {
+		p.Slash = p.Stake / 4
+	}
+	if p.Pay == 0 {
+		p.Pay = 50_000
+	}
+	if p.Value == 0 {
+		p.Value = 2 * p.Pay
+	}
+	if p.MatchShare == 0 {
+		p.MatchShare = 25
+	}
+	if p.Iterations == 0 {
+		p.Iterations = 8
+	}
+	switch {
+	case p.MatchShare < 1 || p.MatchShare > 100:
+		return s.errAt("reputation", "reputation.match_share must be a percentage, 1 to 100 (got %d)", p.MatchShare)
+	case p.Iterations > 1_000:
+		return s.errAt("reputation", "reputation.iterations must be at most 1000 (got %d)", p.Iterations)
+	case p.Stake > s.Budget/2:
+		return s.errAt("reputation", "reputation.stake (%d) must be at most half the budget (%d)", p.Stake, s.Budget)
+	}
+	return nil
 }
 
 // ScenarioError is a problem in a scenario file, at a line (0 when the
@@ -258,6 +350,9 @@ func (s *Scenario) validate() error {
 		if st.Program == "" {
 			return at("strategy %q needs a program", st.Name)
 		}
+		if st.Role != "" && s.Kind != Oracle {
+			return at("strategy %q: role is for the oracle scenario", st.Name)
+		}
 		if st.Share < 0 {
 			return at("strategy %q has a negative share (%d)", st.Name, st.Share)
 		}
@@ -275,6 +370,37 @@ func (s *Scenario) validate() error {
 			s.Market = &MarketParams{}
 		}
 		return s.Market.validate(s)
+	case Escrow:
+		if s.Escrow == nil {
+			s.Escrow = &EscrowParams{}
+		}
+		return s.Escrow.validate(s)
+	case Oracle:
+		if s.Oracle == nil {
+			s.Oracle = &OracleParams{}
+		}
+		return s.Oracle.validate(s)
+	case Reputation:
+		if s.Reputation == nil {
+			s.Reputation = &ReputationParams{}
+		}
+		return s.Reputation.validate(s)
+	}
+	return nil
+}
+
+func (e *EscrowParams) validate(s *Scenario) error {
+	if e.Price == 0 {
+		e.Price = 100_000
+	}
+	if e.Iterations == 0 {
+		e.Iterations = 8
+	}
+	if e.Iterations > 1_000 {
+		return s.errAt("escrow", "escrow.iterations must be at most 1000 (got %d)", e.Iterations)
+	}
+	if e.Price > s.Budget/4 {
+		return s.errAt("escrow", "escrow.price (%d) must be at most a quarter of the budget (%d)", e.Price, s.Budget)
 	}
 	return nil
 }

@@ -2,10 +2,12 @@ package sim
 
 import (
 	"context"
+	"maps"
 	"math/bits"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,7 +25,12 @@ func load(t *testing.T, path string) *Scenario {
 
 func small(t *testing.T, sc *Scenario, agents, rounds int) *Summary {
 	t.Helper()
-	s, err := Run(context.Background(), sc, Options{Agents: agents, Rounds: rounds, InMemory: true, SigVerify: true})
+	return smallOn(t, sc, agents, rounds, 1, true)
+}
+
+func smallOn(t *testing.T, sc *Scenario, agents, rounds, lanes int, sigverify bool) *Summary {
+	t.Helper()
+	s, err := Run(context.Background(), sc, Options{Agents: agents, Rounds: rounds, InMemory: true, SigVerify: sigverify, Lanes: lanes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,9 +57,20 @@ func TestEveryScenarioSmall(t *testing.T) {
 			if s.Txs == 0 || len(s.RoundStats) != 2 {
 				t.Fatalf("%d transactions in %d rounds", s.Txs, len(s.RoundStats))
 			}
-			again := small(t, sc, 100, 2)
-			if again.Commitment != s.Commitment || again.Welfare != s.Welfare || again.Revenue != s.Revenue {
-				t.Fatalf("the same seed gave commitment %s then %s", s.Commitment, again.Commitment)
+			// The same seed gives the same run at any number of lanes,
+			// and with signature checks off (the signatures are valid).
+			for _, c := range []struct {
+				lanes int
+				sig   bool
+			}{{2, true}, {8, false}} {
+				again := smallOn(t, sc, 100, 2, c.lanes, c.sig)
+				if again.Commitment != s.Commitment || again.Welfare != s.Welfare || again.Revenue != s.Revenue ||
+					again.Txs != s.Txs || again.Failed != s.Failed || !slices.EqualFunc(again.RoundStats, s.RoundStats, sameEconomics) {
+					t.Fatalf("%d lanes (sigverify %v): commitment %s, want %s", c.lanes, c.sig, again.Commitment, s.Commitment)
+				}
+				if again.Lanes != c.lanes || again.SigVerify != c.sig {
+					t.Fatalf("summary says %d lanes, sigverify %v", again.Lanes, again.SigVerify)
+				}
 			}
 			dir := t.TempDir()
 			if err := WriteReport(dir, s); err != nil {
@@ -62,13 +80,13 @@ func TestEveryScenarioSmall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, id := range FigureIDs() {
+			for _, id := range FigureIDs(sc.Kind) {
 				if !strings.Contains(string(html), `<figure id="`+id+`"><h2>`) {
 					t.Errorf("the report has no %s plot", id)
 				}
 			}
-			if n := strings.Count(string(html), "<svg"); n != len(FigureIDs()) {
-				t.Errorf("%d plots, want %d", n, len(FigureIDs()))
+			if n := strings.Count(string(html), "<svg"); n != len(FigureIDs(sc.Kind)) {
+				t.Errorf("%d plots, want %d", n, len(FigureIDs(sc.Kind)))
 			}
 			if u := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?\s*(https?:)?//|url\(\s*["']?(https?:)?//|https?://`).FindString(string(html)); u != "" {
 				t.Errorf("the report refers to the network: %q", u)
@@ -80,6 +98,13 @@ func TestEveryScenarioSmall(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sameEconomics compares the deterministic fields of two rounds.
+func sameEconomics(a, b RoundStats) bool {
+	return a.Txs == b.Txs && a.Failed == b.Failed && a.Dropped == b.Dropped && a.CU == b.CU && a.Fees == b.Fees &&
+		a.Welfare == b.Welfare && a.Revenue == b.Revenue && a.ItemsSold == b.ItemsSold && a.GiniMicro == b.GiniMicro &&
+		a.TotalLamports == b.TotalLamports && slices.Equal(a.StrategyPayoff, b.StrategyPayoff) && maps.Equal(a.CUBy, b.CUBy)
 }
 
 func TestDifferentSeedsDiffer(t *testing.T) {

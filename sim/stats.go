@@ -1,7 +1,11 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
+	"time"
+
+	"github.com/agora-vm/agora/sched"
 	"math/big"
 	"slices"
 
@@ -33,6 +37,13 @@ type RoundStats struct {
 	// what they paid, summed over its agents; StrategyWins counts wins.
 	StrategyPayoff []int64 `json:"strategy_payoff"`
 	StrategyWins   []int64 `json:"strategy_wins"`
+	// StrategyScore is, per strategy, its agents' mean reputation after
+	// the round, in thousandths (reputation scenario).
+	StrategyScore []int64 `json:"strategy_score_milli,omitempty"`
+	// Slashed is the stake slashed in the round.
+	Slashed uint64 `json:"slashed"`
+	// Counters are the scenario's own counts (jobs, disputes, slashes...).
+	Counters map[string]int64 `json:"counters,omitempty"`
 	// Gini is the Gini coefficient of the agents' lamports after the
 	// round, in millionths.
 	GiniMicro uint64 `json:"gini_micro"`
@@ -56,6 +67,9 @@ func (r *run) touchedAccounts(state []pubkey.Pubkey) []pubkey.Pubkey {
 	if r.sellers != nil {
 		out = append(out, r.sellers.pub...)
 	}
+	if r.keeper != nil {
+		out = append(out, r.keeper.pub...)
+	}
 	out = append(out, r.tracked...)
 	out = append(out, state...)
 	r.tracked = append(r.tracked, state...)
@@ -63,15 +77,16 @@ func (r *run) touchedAccounts(state []pubkey.Pubkey) []pubkey.Pubkey {
 	return slices.Compact(out)
 }
 
-// balances reads the lamports of keys, in order.
+// balances reads the lamports of keys, in order, on all cores.
 func (r *run) balances(keys []pubkey.Pubkey) ([]uint64, error) {
 	out := make([]uint64, len(keys))
-	for i, k := range keys {
-		a, err := r.chain.Account(k)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = a.Lamports
+	errs := make([]error, len(keys))
+	parallelFor(len(keys), func(i int) {
+		a, err := r.chain.Account(keys[i])
+		out[i], errs[i] = a.Lamports, err
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -101,6 +116,10 @@ func (r *run) phase(stats *RoundStats, n int, tag primitive, build func(i int) t
 	}
 	stats.Blocks += out.blocks
 	stats.Seconds += out.wall.Seconds()
+	r.time.vm += out.vm
+	r.time.store += out.store
+	r.time.build += out.build
+	r.time.phases += out.wall
 	return out, nil
 }
 
@@ -126,9 +145,14 @@ func (r *run) closeRound(stats *RoundStats, touched []pubkey.Pubkey, before []ui
 	}
 	stats.TotalLamports = r.economy + post - pre + stats.Fees
 	r.economy = stats.TotalLamports
-	agents, err := r.balances(r.agents.pub)
-	if err != nil {
-		return err
+	// The agents are among the accounts just read (touched is sorted).
+	agents := make([]uint64, 0, len(r.agents.pub))
+	for _, k := range r.agents.pub {
+		i, ok := slices.BinarySearchFunc(touched, k, func(a, b pubkey.Pubkey) int { return slices.Compare(a[:], b[:]) })
+		if !ok {
+			return fmt.Errorf("sim: agent %s is not among the round's accounts", k)
+		}
+		agents = append(agents, after[i])
 	}
 	stats.GiniMicro = giniMicro(agents)
 	if stats.Seconds > 0 {
@@ -190,8 +214,14 @@ type Summary struct {
 	SetupSeconds      float64           `json:"setup_seconds"`
 	RoundsSeconds     float64           `json:"rounds_seconds"`
 	TPS               float64           `json:"tps"`
-	Report            string            `json:"report,omitempty"`
-	RoundStats        []RoundStats      `json:"-"`
+	// TimeShare says where the rounds' time went, in percent: "vm"
+	// (running programs), "store" (committing blocks), "sign" (the
+	// agents building and signing their transactions), "verify" and
+	// "execute" (the scheduler's admission and execution lanes, less the
+	// VM, summed over lanes and scaled to the wall time), "other".
+	TimeShare  map[string]float64 `json:"time_share_percent"`
+	Report     string             `json:"report,omitempty"`
+	RoundStats []RoundStats       `json:"-"`
 }
 
 // StrategySummary is a strategy's share and result.
@@ -205,7 +235,7 @@ type StrategySummary struct {
 func (r *run) summary() *Summary {
 	h := r.chain.Head()
 	s := &Summary{Scenario: r.sc.Name, Kind: r.sc.Kind, Agents: r.sc.Agents, Rounds: r.sc.Rounds, Seed: r.sc.Seed,
-		Lanes: r.lanes, SigVerify: true, Txs: r.txs, Failed: r.failedTxs, Dropped: r.droppedTxs,
+		Lanes: r.lanes, SigVerify: r.sigverify, Txs: r.txs, Failed: r.failedTxs, Dropped: r.droppedTxs,
 		Commitment: fmt.Sprintf("%x", h.StateRoot), LamportsConserved: r.conserved,
 		CUBy: map[string]uint64{}, SetupSeconds: r.setupTime.Seconds(), RoundsSeconds: r.roundsTime.Seconds(),
 		RoundStats: r.rounds}
@@ -235,5 +265,45 @@ func (r *run) summary() *Summary {
 	if r.roundsTime > 0 {
 		s.TPS = float64(r.txs) / r.roundsTime.Seconds()
 	}
+	s.TimeShare = r.time.shares(r.roundsTime, r.lanes)
 	return s
+}
+
+// timeBook adds up where a run's time goes.
+type timeBook struct {
+	vm, store, build, phases time.Duration
+	// verify and execute are lane time, summed over lanes.
+	verify, execute time.Duration
+}
+
+func (t *timeBook) addTrace(tr *sched.Trace) {
+	for _, s := range tr.Slices() {
+		switch s.Phase {
+		case "verify":
+			t.verify += s.Dur
+		case "execute":
+			t.execute += s.Dur
+		}
+	}
+}
+
+func (t *timeBook) shares(total time.Duration, lanes int) map[string]float64 {
+	if total <= 0 {
+		return nil
+	}
+	pct := func(d time.Duration) float64 { return 100 * d.Seconds() / total.Seconds() }
+	// Lane time is spread over the lanes; the wall time it took is about
+	// its sum over the number of lanes.
+	n := time.Duration(max(1, lanes))
+	exec := max(0, t.execute-t.vm) / n
+	out := map[string]float64{
+		"vm":      pct(t.vm / n),
+		"store":   pct(t.store),
+		"sign":    pct(t.build),
+		"verify":  pct(t.verify / n),
+		"execute": pct(exec),
+	}
+	rest := total - t.vm/n - t.store - t.build - t.verify/n - exec
+	out["other"] = pct(max(0, rest))
+	return out
 }

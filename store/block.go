@@ -22,12 +22,19 @@ type Header struct {
 
 // Block is what Commit writes: the header fields the caller chooses, the
 // signatures of the transactions it holds, and the accounts it changed
-// (an account with no lamports is deleted).
+// (an account with no lamports is deleted). Txs, when given, holds one
+// record per signature, in the same order, kept as the transactions'
+// history in the same atomic write.
 type Block struct {
 	Height     uint64
 	Timestamp  int64
 	Signatures [][64]byte
 	Writes     []account.Keyed
+	// Workers is how many goroutines may hash the written accounts for
+	// the state commitment; 0 or 1 hashes on the calling goroutine. The
+	// commitment does not depend on it.
+	Workers int
+	Txs     []TxRecord
 }
 
 // Record is a committed block as the store keeps it.

@@ -14,9 +14,27 @@
 // hash covers its parent's hash, height, timestamp, state commitment and
 // the transactions' signatures.
 //
+// A committed block must never disappear. Pebble replays its write-ahead
+// log up to the first damaged record and drops the rest, which after a
+// crash is right (only unsynced bytes can be torn) but would also hide a
+// log that lost synced records. So after each commit the head's height
+// and hash go to a small head file (AGORA-HEAD, two checksummed slots,
+// written in place and synced after Pebble's own sync). Open compares:
+// Pebble one block ahead of the file is a crash between the two writes
+// and is repaired; Pebble behind the file, or holding another block at
+// the file's height, is a *LostBlocksError (ErrCorrupt), reported before
+// anything is written. A store without the file gets one.
+//
 // Reads at a point in time use snapshots; Checkpoint writes a consistent
 // copy of the store to a directory (a Pebble store) for backups.
 //
-// The package knows nothing of transactions or programs; it never keeps
-// global mutable state.
+// The history: a block may carry a TxRecord per transaction (outcome,
+// logs, compute units, fee, each account's lamports before and after, the
+// wire bytes), written in the block's atomic batch, keyed by signature
+// and indexed by every account key, so that a transaction and an
+// address's transactions can be found after a restart.
+//
+// The package does not execute transactions or know programs: records are
+// plain data its caller fills in. It imports only the leaf types under
+// solana/, and it never keeps global mutable state.
 package store

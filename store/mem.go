@@ -85,8 +85,26 @@ func (k *memKV) scan(prefix []byte, fn func(k, v []byte) error) error {
 	return nil
 }
 
+func (k *memKV) committed(Header) error { return nil }
+
+func (k *memKV) scanReverse(prefix, upper []byte, fn func(k, v []byte) (bool, error)) error {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	ks := k.sorted(prefix)
+	for i := len(ks) - 1; i >= 0; i-- {
+		if ks[i] >= string(upper) {
+			continue
+		}
+		more, err := fn([]byte(ks[i]), k.m[ks[i]])
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkpoint writes the contents as a Pebble store in dir.
-func (k *memKV) checkpoint(dir string) error {
+func (k *memKV) checkpoint(dir string, head Header, hasAny bool) error {
 	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}, ErrorIfExists: true})
 	if err != nil {
 		return err
@@ -105,7 +123,10 @@ func (k *memKV) checkpoint(dir string) error {
 		db.Close()
 		return err
 	}
-	return db.Close()
+	if err := db.Close(); err != nil {
+		return err
+	}
+	return createHeadFile(dir, head, hasAny)
 }
 
 func (k *memKV) close() error { return nil }

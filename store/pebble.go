@@ -5,22 +5,111 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/cockroachdb/pebble/v2"
 )
 
-// Open opens (creating if needed) the Pebble store in dir.
+// Open opens (creating if needed) the Pebble store in dir. A store that
+// holds fewer blocks than were committed to it (a write-ahead log that
+// lost its tail, say) is refused with a *LostBlocksError, before anything
+// is written.
 func Open(dir string) (*Store, error) {
 	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", dir, err)
 	}
-	s, err := open(&pebbleKV{db: db})
+	kv := &pebbleKV{db: db, dir: dir}
+	s, err := open(kv)
+	if err == nil {
+		err = s.checkHeadFile(dir)
+	}
+	if err == nil {
+		kv.head, err = openHeadFile(dir)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkHeadFile compares the head Pebble holds with the head file's,
+// then brings the file up to date (creating it for a store made before
+// head files existed).
+func (s *Store) checkHeadFile(dir string) error {
+	slot, ok, exists, err := readHeadFile(dir)
+	if err != nil {
+		return err
+	}
+	switch {
+	case exists && ok:
+		lost := &LostBlocksError{Dir: dir, Committed: slot.height, CommittedHash: slot.hash, Found: s.head.Height, HasFound: s.hasAny}
+		if !s.hasAny || s.head.Height < slot.height {
+			return lost
+		}
+		r, err := s.Block(slot.height)
+		if err != nil {
+			return fmt.Errorf("%w (%v)", lost, err)
+		}
+		if r.Header.Hash != slot.hash {
+			lost.Mismatch = true
+			return lost
+		}
+		if s.head.Height == slot.height {
+			return nil
+		}
+	case exists && s.hasAny && s.head.Height >= 1:
+		// Only the first block's write can leave no intact slot.
+		return fmt.Errorf("%w: the head file %s has no intact record", ErrCorrupt, filepath.Join(dir, headFileName))
+	case exists:
+		if !s.hasAny {
+			return nil
+		}
+	}
+	if exists {
+		// Pebble is ahead by the block whose head write a crash cut short.
+		h, err := openHeadFile(dir)
+		if err != nil {
+			return err
+		}
+		defer h.close()
+		return h.write(s.head.Height, s.head.Hash)
+	}
+	return createHeadFile(dir, s.head, s.hasAny)
+}
+
+// createHeadFile writes a new head file atomically (a synced temporary
+// file renamed into place), so it never exists without an intact slot
+// for a store that has a head.
+func createHeadFile(dir string, head Header, hasAny bool) error {
+	tmp := filepath.Join(dir, headFileName+".tmp")
+	b := make([]byte, 2*headSlotSize)
+	if hasAny {
+		copy(b[(head.Height%2)*headSlotSize:], encodeHeadSlot(head.Height, head.Hash))
+	}
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("store: creating the head file: %w", err)
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, headFileName))
+	}
+	if err == nil {
+		err = syncDir(dir)
+	}
+	if err != nil {
+		return fmt.Errorf("store: creating the head file: %w", err)
+	}
+	return nil
 }
 
 // quietLogger keeps Pebble's informational messages off the terminal;
@@ -33,7 +122,11 @@ func (quietLogger) Fatalf(format string, args ...any) {
 	panic(fmt.Sprintf("pebble: "+format, args...))
 }
 
-type pebbleKV struct{ db *pebble.DB }
+type pebbleKV struct {
+	db   *pebble.DB
+	dir  string
+	head *headFile
+}
 
 func getFrom(r pebble.Reader, key []byte) ([]byte, bool, error) {
 	v, closer, err := r.Get(key)
@@ -92,8 +185,41 @@ func (p *pebbleKV) scan(prefix []byte, fn func(k, v []byte) error) error {
 	return it.Error()
 }
 
-func (p *pebbleKV) checkpoint(dir string) error { return p.db.Checkpoint(dir, pebble.WithFlushedWAL()) }
+func (p *pebbleKV) scanReverse(prefix, upper []byte, fn func(k, v []byte) (bool, error)) error {
+	it, err := p.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: upper})
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for it.Last(); it.Valid(); it.Prev() {
+		if !bytes.HasPrefix(it.Key(), prefix) {
+			continue
+		}
+		more, err := fn(it.Key(), it.Value())
+		if err != nil || !more {
+			return err
+		}
+	}
+	return it.Error()
+}
 
-func (p *pebbleKV) close() error { return p.db.Close() }
+// committed records the new head in the head file, after Pebble holds
+// the block durably.
+func (p *pebbleKV) committed(h Header) error { return p.head.write(h.Height, h.Hash) }
+
+func (p *pebbleKV) checkpoint(dir string, head Header, hasAny bool) error {
+	if err := p.db.Checkpoint(dir, pebble.WithFlushedWAL()); err != nil {
+		return err
+	}
+	return createHeadFile(dir, head, hasAny)
+}
+
+func (p *pebbleKV) close() error {
+	err := p.db.Close()
+	if herr := p.head.close(); err == nil {
+		err = herr
+	}
+	return err
+}
 
 var _ io.Closer = (*pebble.DB)(nil)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -33,7 +34,12 @@ type kv interface {
 	apply(keys, values [][]byte) error
 	snapshot() (kvSnapshot, error)
 	scan(prefix []byte, fn func(k, v []byte) error) error
-	checkpoint(dir string) error
+	// scanReverse visits the keys with prefix below upper, last first,
+	// while fn returns true.
+	scanReverse(prefix, upper []byte, fn func(k, v []byte) (bool, error)) error
+	// committed is called after apply wrote a block's head.
+	committed(h Header) error
+	checkpoint(dir string, head Header, hasAny bool) error
 	close() error
 }
 
@@ -146,8 +152,8 @@ func (s *Store) Snapshot() (*Snapshot, error) {
 	return &Snapshot{snap: sn, head: s.head}, nil
 }
 
-// Commit writes a block atomically: its accounts, its record and the new
-// head, in one synced batch. The block must be at height 0 on an empty
+// Commit writes a block atomically: its accounts, its record, its
+// transactions' history and the new head, in one synced batch. The block must be at height 0 on an empty
 // store, else at the head's height plus one. It returns the header
 // committed.
 func (s *Store) Commit(b *Block) (Header, error) {
@@ -156,31 +162,69 @@ func (s *Store) Commit(b *Block) (Header, error) {
 	if (!s.hasAny && b.Height != 0) || (s.hasAny && b.Height != s.head.Height+1) {
 		return Header{}, fmt.Errorf("%w: block %d after head %d", ErrOutOfOrder, b.Height, s.head.Height)
 	}
+	hkeys, hvalues, err := historyWrites(b)
+	if err != nil {
+		return Header{}, err
+	}
 	lt := s.lt
 	last := make(map[pubkey.Pubkey]int, len(b.Writes)) // a later write of an account wins
 	for i, w := range b.Writes {
 		last[w.Key] = i
 	}
-	keys := make([][]byte, 0, len(last)+3)
-	values := make([][]byte, 0, len(last)+3)
+	var final []int
 	for i, w := range b.Writes {
-		if last[w.Key] != i {
-			continue
+		if last[w.Key] == i {
+			final = append(final, i)
 		}
-		old, err := s.Account(w.Key)
-		if err != nil {
-			return Header{}, err
+	}
+	// Each account's old and new lattice hashes (blake3 XOF, most of a
+	// commit's time) are independent, and lattice hashes add modulo 2^16
+	// lane by lane, so workers may sum their shares in any order.
+	values := make([][]byte, len(final))
+	errs := make([]error, len(final))
+	share := func(next func() int) (delta LtHash) {
+		for j := next(); j < len(final); j = next() {
+			w := &b.Writes[final[j]]
+			old, err := s.Account(w.Key)
+			if err != nil {
+				errs[j] = err
+				continue
+			}
+			oh, nh := AccountLtHash(w.Key, &old), AccountLtHash(w.Key, &w.Account)
+			delta.Sub(&oh)
+			delta.Add(&nh)
+			if w.Account.Lamports != 0 {
+				values[j] = w.Account.Encode()
+			}
 		}
-		oh := AccountLtHash(w.Key, &old)
-		lt.Sub(&oh)
-		nh := AccountLtHash(w.Key, &w.Account)
-		lt.Add(&nh)
-		keys = append(keys, accountKey(w.Key))
-		if w.Account.Lamports == 0 {
-			values = append(values, nil)
-		} else {
-			values = append(values, w.Account.Encode())
+		return delta
+	}
+	var next atomic.Int64
+	claim := func() int { return int(next.Add(1) - 1) }
+	if workers := min(b.Workers, len(final)/16); workers > 1 {
+		shares := make([]LtHash, workers)
+		var wg sync.WaitGroup
+		for i := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				shares[i] = share(claim)
+			}()
 		}
+		wg.Wait()
+		for i := range shares {
+			lt.Add(&shares[i])
+		}
+	} else {
+		d := share(claim)
+		lt.Add(&d)
+	}
+	keys := make([][]byte, 0, len(final)+3)
+	for j, i := range final {
+		if errs[j] != nil {
+			return Header{}, errs[j]
+		}
+		keys = append(keys, accountKey(b.Writes[i].Key))
 	}
 	h := Header{Height: b.Height, Timestamp: b.Timestamp, StateRoot: lt.Checksum(), TxRoot: txRoot(b.Signatures), NumTxs: uint32(len(b.Signatures))}
 	if s.hasAny {
@@ -188,12 +232,15 @@ func (s *Store) Commit(b *Block) (Header, error) {
 	}
 	h.Hash = BlockHash(&h)
 	rec := Record{Header: h, Signatures: b.Signatures}
-	keys = append(keys, blockKey(h.Height), keyHead, keyLtHash)
-	values = append(values, rec.encode(), h.encode(), lt.Bytes())
+	keys = append(append(keys, hkeys...), blockKey(h.Height), keyHead, keyLtHash)
+	values = append(append(values, hvalues...), rec.encode(), h.encode(), lt.Bytes())
 	if err := s.db.apply(keys, values); err != nil {
 		return Header{}, err
 	}
 	s.head, s.hasAny, s.lt = h, true, lt
+	if err := s.db.committed(h); err != nil {
+		return h, fmt.Errorf("block %d is committed, but: %w", h.Height, err)
+	}
 	return h, nil
 }
 
@@ -254,7 +301,7 @@ func (s *Store) Verify() error {
 func (s *Store) Checkpoint(dir string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.db.checkpoint(dir)
+	return s.db.checkpoint(dir, s.head, s.hasAny)
 }
 
 // Close closes the store.

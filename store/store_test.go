@@ -136,7 +136,26 @@ func TestStateRootDeterministic(t *testing.T) {
 	}
 }
 
-const crashEnv = "AGORA_STORE_CRASH_CHILD"
+const (
+	crashEnv        = "AGORA_STORE_CRASH_CHILD"
+	crashBetweenEnv = "AGORA_STORE_CRASH_BETWEEN"
+)
+
+// killBetween is a kv that kills its process on the n-th commit after
+// Pebble holds the block and before the head file does: the one moment
+// where the two legitimately disagree.
+type killBetween struct {
+	kv
+	n int
+}
+
+func (k *killBetween) committed(h Header) error {
+	if k.n--; k.n == 0 {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+	return k.kv.committed(h)
+}
 
 // TestCrashChild is the child of TestCrashSafety: it commits blocks to the
 // store in $AGORA_STORE_CRASH_CHILD forever, printing each committed height.
@@ -149,6 +168,9 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(3)
+	}
+	if n, err := strconv.Atoi(os.Getenv(crashBetweenEnv)); err == nil && n > 0 {
+		s.db = &killBetween{kv: s.db, n: n}
 	}
 	for {
 		next := uint64(0)
@@ -169,7 +191,10 @@ func TestCrashChild(t *testing.T) {
 }
 
 // TestCrashSafety kills a child process mid-commit many times and checks
-// after each kill that no committed block was lost and none is partial.
+// after each kill that no committed block was lost and none is partial,
+// and that the head file, whatever moment the kill hit, never makes Open
+// report lost blocks. Odd rounds kill the child between Pebble's commit
+// and the head file's write.
 // AGORA_CRASH_ROUNDS sets the rounds (default 8, 3 with -short).
 func TestCrashSafety(t *testing.T) {
 	rounds := 8
@@ -188,6 +213,9 @@ func TestCrashSafety(t *testing.T) {
 	for r := 0; r < rounds; r++ {
 		cmd := exec.Command(exe, "-test.run=^TestCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+		if r%2 == 1 {
+			cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", crashBetweenEnv, 1+r%5))
+		}
 		var out bytes.Buffer
 		cmd.Stdout = &out
 		if err := cmd.Start(); err != nil {
@@ -208,6 +236,9 @@ func TestCrashSafety(t *testing.T) {
 			t.Fatalf("round %d: reopen: %v", r, err)
 		}
 		h, ok := s.Head()
+		if slot, sok, _, _ := readHeadFile(dir); ok && (!sok || slot.height != h.Height || slot.hash != h.Hash) {
+			t.Fatalf("round %d: head file %+v (intact %v) after open, head %d", r, slot, sok, h.Height)
+		}
 		if committed >= 0 && (!ok || int64(h.Height) < committed) {
 			t.Fatalf("round %d: head %d, but block %d was committed", r, h.Height, committed)
 		}
@@ -241,4 +272,200 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatalf("the child never committed (last %d)", committed)
 	}
 	t.Logf("%d kills, %d blocks committed", rounds, committed+1)
+}
+
+// TestParallelHashingSameRoot: hashing the written accounts on several
+// goroutines commits the same state root as hashing them on one.
+func TestParallelHashingSameRoot(t *testing.T) {
+	var roots [][32]byte
+	for _, workers := range []int{0, 1, 3, 8} {
+		s := NewMem()
+		for h := uint64(0); h < 4; h++ {
+			b := &Block{Height: h, Timestamp: int64(h), Workers: workers}
+			for i := range 200 {
+				k := key(int(h)*50 + i) // overlaps the previous block's accounts
+				b.Writes = append(b.Writes, account.Keyed{Key: k, Account: account.Account{Lamports: uint64(i % 7), Data: []byte{byte(i), byte(h)}}})
+			}
+			hd, err := s.Commit(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h == 3 {
+				roots = append(roots, hd.StateRoot)
+			}
+		}
+		if err := s.Verify(); err != nil {
+			t.Fatalf("%d workers: %v", workers, err)
+		}
+	}
+	for i := range roots {
+		if roots[i] != roots[0] {
+			t.Fatalf("state roots differ with the number of workers: %x", roots)
+		}
+	}
+}
+
+// commitChain commits blocks 0..top to a new Pebble store in dir and
+// closes it.
+func commitChain(t *testing.T, dir string, top uint64) Header {
+	t.Helper()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h Header
+	for i := uint64(0); i <= top; i++ {
+		if h, err = s.Commit(block(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// A write-ahead log that lost synced records must not roll the chain
+// back silently: Open refuses the store, naming the lost blocks.
+func TestTruncatedWALDetected(t *testing.T) {
+	for _, frac := range []int64{2, 4, 100} {
+		t.Run(fmt.Sprintf("1/%d", frac), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "db")
+			head := commitChain(t, dir, 20)
+			logs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+			if len(logs) == 0 {
+				t.Fatal("no write-ahead log")
+			}
+			for _, l := range logs {
+				fi, err := os.Stat(l)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Truncate(l, fi.Size()*(frac-1)/frac); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err := Open(dir)
+			if err == nil {
+				h, _ := s.Head()
+				s.Close()
+				t.Fatalf("opened a truncated ledger: head %d, committed %d", h.Height, head.Height)
+			}
+			var lost *LostBlocksError
+			if !errors.As(err, &lost) || !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %T %v, want *LostBlocksError", err, err)
+			}
+			if lost.Committed != 20 || lost.CommittedHash != head.Hash || (lost.HasFound && lost.Found >= 20) {
+				t.Fatalf("error %+v", lost)
+			}
+			if !strings.Contains(err.Error(), "block 20") {
+				t.Fatalf("message %q does not name the lost block", err)
+			}
+			// Refusing wrote nothing: a second open refuses the same way.
+			if _, err2 := Open(dir); err2 == nil || err2.Error() != err.Error() {
+				t.Fatalf("second open: %v", err2)
+			}
+		})
+	}
+}
+
+// The states a crash can leave the head file in are all accepted: one
+// block behind Pebble (killed between the two writes), the newest slot
+// torn, no file (a store from before head files). Damage is not.
+func TestHeadFileStates(t *testing.T) {
+	path := func(dir string) string { return filepath.Join(dir, headFileName) }
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, dir string, head Header, prev Header)
+		ok     bool
+	}{
+		{"intact", func(*testing.T, string, Header, Header) {}, true},
+		{"one behind", func(t *testing.T, dir string, head, prev Header) {
+			b := make([]byte, 2*headSlotSize)
+			copy(b[(prev.Height%2)*headSlotSize:], encodeHeadSlot(prev.Height, prev.Hash))
+			os.WriteFile(path(dir), b, 0o644)
+		}, true},
+		{"newest slot torn", func(t *testing.T, dir string, head, prev Header) {
+			b, _ := os.ReadFile(path(dir))
+			b[(head.Height%2)*headSlotSize+20] ^= 0xff
+			os.WriteFile(path(dir), b, 0o644)
+		}, true},
+		{"missing", func(t *testing.T, dir string, head, prev Header) { os.Remove(path(dir)) }, true},
+		{"both slots damaged", func(t *testing.T, dir string, head, prev Header) {
+			os.WriteFile(path(dir), bytes.Repeat([]byte{7}, 2*headSlotSize), 0o644)
+		}, false},
+		{"ahead of the ledger", func(t *testing.T, dir string, head, prev Header) {
+			hf, _ := openHeadFile(dir)
+			hf.write(head.Height+1, [32]byte{1})
+			hf.close()
+		}, false},
+		{"another hash", func(t *testing.T, dir string, head, prev Header) {
+			hf, _ := openHeadFile(dir)
+			hf.write(head.Height, [32]byte{1})
+			hf.close()
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "db")
+			head := commitChain(t, dir, 6)
+			s, _ := Open(dir)
+			prev, _ := s.Block(5)
+			s.Close()
+			tt.damage(t, dir, head, prev.Header)
+			s, err := Open(dir)
+			if !tt.ok {
+				if !errors.Is(err, ErrCorrupt) {
+					t.Fatalf("opened damaged store: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if h, _ := s.Head(); h != head {
+				t.Fatalf("head %d", h.Height)
+			}
+			// Open brought the head file up to date.
+			slot, ok, _, _ := readHeadFile(dir)
+			if !ok || slot.height != head.Height || slot.hash != head.Hash {
+				t.Fatalf("head file %+v %v after open", slot, ok)
+			}
+		})
+	}
+}
+
+// noHeadFile is a kv that skips the head file: the baseline of
+// BenchmarkCommit.
+type noHeadFile struct{ kv }
+
+func (noHeadFile) committed(Header) error { return nil }
+
+// BenchmarkCommit commits small blocks to Pebble with and without the
+// head file's synced write (the baseline).
+func BenchmarkCommit(b *testing.B) {
+	for _, withHead := range []bool{false, true} {
+		name := "baseline-pebble-only"
+		if withHead {
+			name = "with-head-file"
+		}
+		b.Run(name, func(b *testing.B) {
+			s, err := Open(filepath.Join(b.TempDir(), "db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			if !withHead {
+				s.db = noHeadFile{s.db}
+			}
+			h := uint64(0)
+			for b.Loop() {
+				if _, err := s.Commit(block(h)); err != nil {
+					b.Fatal(err)
+				}
+				h++
+			}
+		})
+	}
 }

@@ -2,10 +2,13 @@ package svm
 
 import (
 	"encoding/base64"
+	"errors"
 	"time"
 
 	"github.com/agora-vm/agora/abi"
+	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/vm"
 )
@@ -31,7 +34,7 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 		e := ierr(UnsupportedProgramID)
 		return e, e.Error()
 	}
-	var exe *vm.Executable
+	var exe vm.Runnable
 	var err error
 	if tc.env.Programs != nil {
 		exe, err = tc.env.Programs.Executable(f.programID, prog, tc.heapBytes)
@@ -75,7 +78,11 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 	if tc.ex.MeasureVM && len(tc.stack) == 1 {
 		start = time.Now()
 	}
-	res := m.Run(exe, vm.RunOptions{Input: input, Budget: budget, Context: &bpfContext{tc: tc, f: f}})
+	opts := vm.RunOptions{Input: input, Budget: budget, Context: &bpfContext{tc: tc, f: f}}
+	if tc.env.Features.Active(feature.InstructionDataOffsetInR2) {
+		opts.R2 = sbpf.InputStart + uint64(layout.InstructionDataOffset())
+	}
+	res := exe.Run(m, opts)
 	if !start.IsZero() {
 		tc.vmTime += time.Since(start)
 	}
@@ -86,6 +93,11 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 		tc.log("Program return: %s %s", f.programID, base64.StdEncoding.EncodeToString(tc.returnData))
 	}
 	if res.Err != nil {
+		if tc.env.Features.Active(feature.DepleteCUMeterOnVMFailure) && isVMFault(res.Err) {
+			// Agave consumes the transaction's whole remaining budget
+			// when the VM faults; a syscall's error leaves it.
+			tc.remaining = 0
+		}
 		return fromVM(res.Err)
 	}
 	if st := abi.Status(res.R0); st != nil {
@@ -102,6 +114,14 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 		a.Lamports, a.Data, a.Owner = post[k].Lamports, post[k].Data, pubkey.Pubkey(post[k].Owner)
 	}
 	return nil, ""
+}
+
+// isVMFault reports whether err is a fault of the VM itself (an access
+// violation, a division by zero, the meter running out...), not an error
+// a syscall returned.
+func isVMFault(err error) bool {
+	var ve *vm.Error
+	return errors.As(err, &ve) && ve.Kind != vm.SyscallError
 }
 
 // abiAccounts returns the accounts at the given transaction indexes as
@@ -134,3 +154,7 @@ func (c *bpfContext) SetReturnData(p [32]byte, data []byte) {
 func (c *bpfContext) Alloc(size, align, heapLen uint64) (uint64, bool) {
 	return c.f.heap.Alloc(size, align, heapLen)
 }
+
+// Messages returns the transaction's log so far; tools that record a run
+// (package trace) read each syscall's new lines from it.
+func (c *bpfContext) Messages() []string { return c.tc.logs.Messages() }

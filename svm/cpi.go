@@ -5,6 +5,7 @@ import (
 
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -117,18 +118,18 @@ func (ex *Executor) translateInstruction(m *vm.Machine, lang cpiLang, addr uint6
 	var program pubkey.Pubkey
 	var metaAddr, nmetas, dataAddr, ndata uint64
 	if lang == langC {
-		ix, err := translate(m, vm.Load, addr, solInstructionSize, 8, aligned)
+		ix, err := syscalls.TranslateType(m, vm.Load, addr, solInstructionSize, 8, aligned)
 		if err != nil {
 			return program, nil, nil, err
 		}
-		pb, err := translate(m, vm.Load, u64(ix), 32, 1, aligned)
+		pb, err := syscalls.TranslateType(m, vm.Load, u64(ix), 32, 1, aligned)
 		if err != nil {
 			return program, nil, nil, err
 		}
 		copy(program[:], pb)
 		metaAddr, nmetas, dataAddr, ndata = u64(ix[8:]), u64(ix[16:]), u64(ix[24:]), u64(ix[32:])
 	} else {
-		ix, err := translate(m, vm.Load, addr, rustInstructionSize, 8, aligned)
+		ix, err := syscalls.TranslateType(m, vm.Load, addr, rustInstructionSize, 8, aligned)
 		if err != nil {
 			return program, nil, nil, err
 		}
@@ -140,11 +141,11 @@ func (ex *Executor) translateInstruction(m *vm.Machine, lang cpiLang, addr uint6
 	if lang == langRust {
 		metaSize, metaAlign = rustAccountMetaSize, 1
 	}
-	raw, err := translateSlice(m, vm.Load, metaAddr, nmetas, metaSize, metaAlign, aligned)
+	raw, err := syscalls.TranslateSlice(m, vm.Load, metaAddr, nmetas, metaSize, metaAlign, aligned)
 	if err != nil {
 		return program, nil, nil, err
 	}
-	d, err := translateSlice(m, vm.Load, dataAddr, ndata, 1, 1, aligned)
+	d, err := syscalls.TranslateSlice(m, vm.Load, dataAddr, ndata, 1, 1, aligned)
 	if err != nil {
 		return program, nil, nil, err
 	}
@@ -172,7 +173,7 @@ func (ex *Executor) translateInstruction(m *vm.Machine, lang cpiLang, addr uint6
 		}
 		metas[i].signer, metas[i].writable = sig == 1, wr == 1
 		if lang == langC {
-			kb, err := translate(m, vm.Load, u64(e), 32, 1, aligned)
+			kb, err := syscalls.TranslateType(m, vm.Load, u64(e), 32, 1, aligned)
 			if err != nil {
 				return program, nil, nil, err
 			}
@@ -190,7 +191,7 @@ func translateSigners(m *vm.Machine, program pubkey.Pubkey, addr, n uint64, alig
 	if n == 0 {
 		return nil, nil
 	}
-	raw, err := translateSlice(m, vm.Load, addr, n, 16, 8, aligned)
+	raw, err := syscalls.TranslateSlice(m, vm.Load, addr, n, 16, 8, aligned)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +201,7 @@ func translateSigners(m *vm.Machine, program pubkey.Pubkey, addr, n uint64, alig
 	out := make([]pubkey.Pubkey, 0, n)
 	for i := uint64(0); i < n; i++ {
 		sp, sn := u64(raw[i*16:]), u64(raw[i*16+8:])
-		seedsRaw, err := translateSlice(m, vm.Load, sp, sn, 16, 8, aligned)
+		seedsRaw, err := syscalls.TranslateSlice(m, vm.Load, sp, sn, 16, 8, aligned)
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +210,7 @@ func translateSigners(m *vm.Machine, program pubkey.Pubkey, addr, n uint64, alig
 		}
 		seeds := make([][]byte, sn)
 		for j := range seeds {
-			b, err := translateSlice(m, vm.Load, u64(seedsRaw[j*16:]), u64(seedsRaw[j*16+8:]), 1, 1, aligned)
+			b, err := syscalls.TranslateSlice(m, vm.Load, u64(seedsRaw[j*16:]), u64(seedsRaw[j*16+8:]), 1, 1, aligned)
 			if err != nil {
 				return nil, err
 			}
@@ -345,7 +346,7 @@ func (ex *Executor) translateAccounts(m *vm.Machine, lang cpiLang, tc *txContext
 	if lang == langRust {
 		size = rustAccountInfoSize
 	}
-	raw, err := translateSlice(m, vm.Load, addr, n, size, 8, aligned)
+	raw, err := syscalls.TranslateSlice(m, vm.Load, addr, n, size, 8, aligned)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +355,7 @@ func (ex *Executor) translateAccounts(m *vm.Machine, lang cpiLang, tc *txContext
 	}
 	keys := make([]pubkey.Pubkey, n)
 	for i := range keys {
-		kb, err := translate(m, vm.Load, u64(raw[uint64(i)*size:]), 32, 1, aligned)
+		kb, err := syscalls.TranslateType(m, vm.Load, u64(raw[uint64(i)*size:]), 32, 1, aligned)
 		if err != nil {
 			return nil, err
 		}
@@ -394,35 +395,35 @@ func (ex *Executor) translateAccounts(m *vm.Machine, lang cpiLang, tc *txContext
 		}
 		var dataLen uint64
 		if lang == langC {
-			if cacc.lamports, err = translate(m, vm.Store, u64(info[8:]), 8, 8, aligned); err != nil {
+			if cacc.lamports, err = syscalls.TranslateType(m, vm.Store, u64(info[8:]), 8, 8, aligned); err != nil {
 				return nil, err
 			}
-			if cacc.owner, err = translate(m, vm.Store, u64(info[32:]), 32, 1, aligned); err != nil {
+			if cacc.owner, err = syscalls.TranslateType(m, vm.Store, u64(info[32:]), 32, 1, aligned); err != nil {
 				return nil, err
 			}
 			dataLen, cacc.dataAddr = u64(info[16:]), u64(info[24:])
 			if err := m.Consume(dataLen / ex.costs.CPIBytesPerUnit); err != nil {
 				return nil, err
 			}
-			if cacc.data, err = translateSlice(m, vm.Store, cacc.dataAddr, dataLen, 1, 1, aligned); err != nil {
+			if cacc.data, err = syscalls.TranslateSlice(m, vm.Store, cacc.dataAddr, dataLen, 1, 1, aligned); err != nil {
 				return nil, err
 			}
-			if cacc.lenRef, err = translate(m, vm.Store, infoAddr+16, 8, 1, false); err != nil {
+			if cacc.lenRef, err = syscalls.TranslateType(m, vm.Store, infoAddr+16, 8, 1, false); err != nil {
 				return nil, err
 			}
 		} else {
-			lref, err := translate(m, vm.Load, u64(info[8:])+rcRefCellValue, 8, 8, aligned)
+			lref, err := syscalls.TranslateType(m, vm.Load, u64(info[8:])+rcRefCellValue, 8, 8, aligned)
 			if err != nil {
 				return nil, err
 			}
-			if cacc.lamports, err = translate(m, vm.Store, u64(lref), 8, 8, aligned); err != nil {
+			if cacc.lamports, err = syscalls.TranslateType(m, vm.Store, u64(lref), 8, 8, aligned); err != nil {
 				return nil, err
 			}
-			if cacc.owner, err = translate(m, vm.Store, u64(info[24:]), 32, 1, aligned); err != nil {
+			if cacc.owner, err = syscalls.TranslateType(m, vm.Store, u64(info[24:]), 32, 1, aligned); err != nil {
 				return nil, err
 			}
 			dref := u64(info[16:]) + rcRefCellValue
-			fat, err := translate(m, vm.Load, dref, 16, 8, aligned)
+			fat, err := syscalls.TranslateType(m, vm.Load, dref, 16, 8, aligned)
 			if err != nil {
 				return nil, err
 			}
@@ -430,10 +431,10 @@ func (ex *Executor) translateAccounts(m *vm.Machine, lang cpiLang, tc *txContext
 			if err := m.Consume(dataLen / ex.costs.CPIBytesPerUnit); err != nil {
 				return nil, err
 			}
-			if cacc.lenRef, err = translate(m, vm.Store, dref+8, 8, 1, false); err != nil {
+			if cacc.lenRef, err = syscalls.TranslateType(m, vm.Store, dref+8, 8, 1, false); err != nil {
 				return nil, err
 			}
-			if cacc.data, err = translateSlice(m, vm.Store, cacc.dataAddr, dataLen, 1, 1, aligned); err != nil {
+			if cacc.data, err = syscalls.TranslateSlice(m, vm.Store, cacc.dataAddr, dataLen, 1, 1, aligned); err != nil {
 				return nil, err
 			}
 		}
@@ -489,13 +490,13 @@ func (tc *txContext) updateCaller(m *vm.Machine, c *callerAccount, aligned bool)
 			}
 			clear(c.data[post:prev])
 		}
-		data, err := translateSlice(m, vm.Store, c.dataAddr, post, 1, 1, aligned)
+		data, err := syscalls.TranslateSlice(m, vm.Store, c.dataAddr, post, 1, 1, aligned)
 		if err != nil {
 			return err
 		}
 		c.data = data
 		binary.LittleEndian.PutUint64(c.lenRef, post)
-		sl, err := translate(m, vm.Store, c.dataAddr-8, 8, 8, aligned)
+		sl, err := syscalls.TranslateType(m, vm.Store, c.dataAddr-8, 8, 8, aligned)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/computebudget"
+	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/sysvar"
 	"github.com/agora-vm/agora/solana/txn"
@@ -31,7 +32,7 @@ type AccountReader interface {
 type ProgramSource interface {
 	// Executable returns the program at key, whose account (as the
 	// transaction loaded it) is acct, prepared with a heap of heapBytes.
-	Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (*vm.Executable, error)
+	Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error)
 }
 
 // Env is what a block gives its transactions: the slot, the sysvars and
@@ -40,6 +41,9 @@ type Env struct {
 	Slot     uint64
 	Sysvars  sysvar.Set
 	Programs ProgramSource
+	// Features are the Agave feature gates in force (the zero Set has
+	// none active; banks and tools pass feature.Mainnet() by default).
+	Features feature.Set
 }
 
 // Executor executes transactions. It is safe for concurrent use: each
@@ -51,6 +55,9 @@ type Executor struct {
 	// (Result.VMTime), for benchmarks. It reads a monotonic clock and
 	// changes no result.
 	MeasureVM bool
+	// Engine prepares the programs the executor runs; nil means the
+	// interpreter. Set it before the first Execute.
+	Engine vm.Engine
 
 	costs    syscalls.Costs
 	registry *vm.Registry // syscalls of programs being run
@@ -206,6 +213,19 @@ type Result struct {
 // sanitization, the duplicate-key rule, the account-lock limit and the
 // signatures.
 func Check(tx *txn.Transaction) *TransactionError {
+	if err := CheckUnsigned(tx); err != nil {
+		return err
+	}
+	if err := tx.Verify(); err != nil {
+		return txErr(SignatureFailure, err.Error())
+	}
+	return nil
+}
+
+// CheckUnsigned is Check without verifying the signatures, for runs that
+// choose to trust them (a simulation with signature checks off, as
+// LiteSVM allows); no chain admits transactions so.
+func CheckUnsigned(tx *txn.Transaction) *TransactionError {
 	if err := tx.Sanitize(); err != nil {
 		if se, ok := err.(*txn.SanitizeError); ok && se.Duplicate {
 			return txErr(AccountLoadedTwice, se.Reason)
@@ -214,9 +234,6 @@ func Check(tx *txn.Transaction) *TransactionError {
 	}
 	if len(tx.Message.AccountKeys) > txn.MaxAccountLocks {
 		return txErr(TooManyAccountLocks, fmt.Sprintf("%d accounts", len(tx.Message.AccountKeys)))
-	}
-	if err := tx.Verify(); err != nil {
-		return txErr(SignatureFailure, err.Error())
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -42,7 +43,7 @@ func (iv *Invocation) NativeInvoke(program pubkey.Pubkey, positions []int, data 
 	for _, s := range pdaSeeds {
 		pda, err := pubkey.CreateProgramAddress(s, iv.f.programID)
 		if err != nil {
-			return pubkeyErr(err)
+			return seedErr(err)
 		}
 		signers = append(signers, pda)
 	}
@@ -185,7 +186,7 @@ func inputAccount(m *vm.Machine, f *frame, pos int, writable bool) (callerAccoun
 	if n > uint64(e.DataLen)+abi.MaxPermittedDataIncrease {
 		return ca, ierr(InvalidRealloc)
 	}
-	if ca.data, err = translateSlice(m, acc, ca.dataAddr, n, 1, 1, false); err != nil {
+	if ca.data, err = syscalls.TranslateSlice(m, acc, ca.dataAddr, n, 1, 1, false); err != nil {
 		return ca, err
 	}
 	return ca, nil

@@ -112,7 +112,7 @@ func UpgradeableProgramAccounts(programID pubkey.Pubkey, elfBytes []byte, slot u
 // loader with reject_broken_elfs against the deployment syscalls (which
 // lack sol_alloc_free_), then the structural verifier.
 func (ex *Executor) VerifyDeployment(elfBytes []byte) error {
-	opts := elf.DefaultOptions()
+	opts := elf.RuntimeOptions()
 	opts.RejectBrokenELFs = true
 	p, err := elf.Load(elfBytes, ex.deploy, &opts)
 	if err != nil {
@@ -126,14 +126,23 @@ func (ex *Executor) VerifyDeployment(elfBytes []byte) error {
 
 // Prepare loads an ELF for execution (broken ELFs tolerated, as Agave
 // loads deployed programs) with a heap of heapBytes.
-func (ex *Executor) Prepare(elfBytes []byte, heapBytes int) (*vm.Executable, error) {
-	p, err := elf.Load(elfBytes, ex.registry, nil)
+func (ex *Executor) Prepare(elfBytes []byte, heapBytes int) (vm.Runnable, error) {
+	opts := elf.RuntimeOptions()
+	p, err := elf.Load(elfBytes, ex.registry, &opts)
 	if err != nil {
 		return nil, err
 	}
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = heapBytes
-	return vm.NewExecutable(p, ex.registry, cfg)
+	return ex.engine().Prepare(p, ex.registry, cfg)
+}
+
+// engine returns the engine programs are prepared by.
+func (ex *Executor) engine() vm.Engine {
+	if ex.Engine == nil {
+		return vm.Interpreter{}
+	}
+	return ex.Engine
 }
 
 // ProgramCache prepares programs once and shares them. Entries are keyed
@@ -154,7 +163,7 @@ type cacheKey struct {
 
 type cacheEntry struct {
 	once sync.Once
-	exe  *vm.Executable
+	exe  vm.Runnable
 	err  error
 }
 
@@ -166,7 +175,18 @@ func NewProgramCache(ex *Executor) *ProgramCache {
 // Executable returns the program held by the program account acct at
 // key; for the upgradeable loader, the ELF is read from its ProgramData
 // account through r.
-func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int, r AccountReader) (*vm.Executable, error) {
+func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int, r AccountReader) (vm.Runnable, error) {
+	return c.executable(key, acct, heapBytes, r, nil)
+}
+
+// programData is a ProgramData account as one block's state has it.
+type programData struct {
+	elf  []byte
+	slot uint64
+	err  error
+}
+
+func (c *ProgramCache) executable(key pubkey.Pubkey, acct *account.Account, heapBytes int, r AccountReader, s *cacheSource) (vm.Runnable, error) {
 	var elfBytes []byte
 	var version uint64
 	switch acct.Owner {
@@ -175,15 +195,11 @@ func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heap
 		if err != nil {
 			return nil, err
 		}
-		pdAcct, err := r.Account(pdKey)
-		if err != nil {
-			return nil, err
+		pd := s.programData(pdKey, r)
+		if pd.err != nil {
+			return nil, pd.err
 		}
-		pd, elfData, err := DecodeProgramData(pdAcct.Data)
-		if err != nil {
-			return nil, err
-		}
-		elfBytes, version = elfData, pd.Slot
+		elfBytes, version = pd.elf, pd.slot
 	case pubkey.BPFLoader, pubkey.BPFLoaderDeprecated:
 		elfBytes = acct.Data
 		version = uint64(len(elfBytes))<<32 | uint64(checksum(elfBytes))
@@ -202,6 +218,36 @@ func (c *ProgramCache) Executable(key pubkey.Pubkey, acct *account.Account, heap
 	return e.exe, e.err
 }
 
+// programData reads a ProgramData account through r, once per source:
+// a source reads one fixed state (a block's snapshot), so the account
+// cannot change under it, and reading and decoding the ELF for every
+// transaction dominated the cost of calling an upgradeable program. A nil
+// source reads every time.
+func (s *cacheSource) programData(key pubkey.Pubkey, r AccountReader) programData {
+	if s != nil {
+		s.mu.Lock()
+		pd, ok := s.pd[key]
+		s.mu.Unlock()
+		if ok {
+			return pd
+		}
+	}
+	var pd programData
+	if a, err := r.Account(key); err != nil {
+		pd.err = err
+	} else {
+		var meta ProgramData
+		meta, pd.elf, pd.err = DecodeProgramData(a.Data)
+		pd.slot = meta.Slot
+	}
+	if s != nil {
+		s.mu.Lock()
+		s.pd[key] = pd
+		s.mu.Unlock()
+	}
+	return pd
+}
+
 // checksum is FNV-1a, enough to tell redeployed immutable programs apart.
 func checksum(b []byte) uint32 {
 	h := uint32(2166136261)
@@ -212,14 +258,18 @@ func checksum(b []byte) uint32 {
 }
 
 // Source returns the cache as the ProgramSource of a block whose state r
-// reads.
-func (c *ProgramCache) Source(r AccountReader) ProgramSource { return cacheSource{c, r} }
-
-type cacheSource struct {
-	c *ProgramCache
-	r AccountReader
+// reads; r must not change while the source is used.
+func (c *ProgramCache) Source(r AccountReader) ProgramSource {
+	return &cacheSource{c: c, r: r, pd: map[pubkey.Pubkey]programData{}}
 }
 
-func (s cacheSource) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (*vm.Executable, error) {
-	return s.c.Executable(key, acct, heapBytes, s.r)
+type cacheSource struct {
+	c  *ProgramCache
+	r  AccountReader
+	mu sync.Mutex
+	pd map[pubkey.Pubkey]programData
+}
+
+func (s *cacheSource) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
+	return s.c.executable(key, acct, heapBytes, s.r, s)
 }

@@ -2,7 +2,6 @@ package svm
 
 import (
 	"encoding/binary"
-	"math"
 
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/syscalls"
@@ -70,37 +69,10 @@ func contextOf(m *vm.Machine) (*bpfContext, error) {
 	return c, nil
 }
 
-// translate maps n bytes at addr, checking alignment as Agave's
-// translate_type/translate_slice do for the running program.
-func translate(m *vm.Machine, acc vm.AccessType, addr, n, align uint64, aligned bool) ([]byte, error) {
-	if n == 0 {
-		return nil, nil
-	}
-	b, err := m.Translate(acc, addr, n)
-	if err != nil {
-		return nil, err
-	}
-	if aligned && align > 1 && addr%align != 0 {
-		return nil, syscalls.ErrUnalignedPointer
-	}
-	return b, nil
-}
-
-// translateSlice maps count elements of size bytes each.
-func translateSlice(m *vm.Machine, acc vm.AccessType, addr, count, size, align uint64, aligned bool) ([]byte, error) {
-	if count == 0 {
-		return nil, nil
-	}
-	if count > math.MaxInt64/size {
-		return nil, syscalls.ErrInvalidLength
-	}
-	return translate(m, acc, addr, count*size, align, aligned)
-}
-
 // translateSeeds reads an array of (ptr, len) slices and the bytes they
 // name, as translate_and_check_program_address_inputs.
 func translateSeeds(m *vm.Machine, addr, n uint64, aligned bool, maxSeeds int) ([][]byte, error) {
-	raw, err := translateSlice(m, vm.Load, addr, n, 16, 8, aligned)
+	raw, err := syscalls.TranslateSlice(m, vm.Load, addr, n, 16, 8, aligned)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +85,7 @@ func translateSeeds(m *vm.Machine, addr, n uint64, aligned bool, maxSeeds int) (
 		if l > pubkey.MaxSeedLen {
 			return nil, badSeeds(pubkey.ErrMaxSeedLengthExceeded)
 		}
-		b, err := translateSlice(m, vm.Load, p, l, 1, 1, aligned)
+		b, err := syscalls.TranslateSlice(m, vm.Load, p, l, 1, 1, aligned)
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +113,7 @@ func (ex *Executor) createProgramAddress(m *vm.Machine, seedsAddr, n, programAdd
 	if err != nil {
 		return 0, err
 	}
-	pb, err := translate(m, vm.Load, programAddr, 32, 1, c.f.aligned)
+	pb, err := syscalls.TranslateType(m, vm.Load, programAddr, 32, 1, c.f.aligned)
 	if err != nil {
 		return 0, err
 	}
@@ -149,7 +121,7 @@ func (ex *Executor) createProgramAddress(m *vm.Machine, seedsAddr, n, programAdd
 	if perr != nil {
 		return 1, nil
 	}
-	out, err := translate(m, vm.Store, outAddr, 32, 1, c.f.aligned)
+	out, err := syscalls.TranslateType(m, vm.Store, outAddr, 32, 1, c.f.aligned)
 	if err != nil {
 		return 0, err
 	}
@@ -173,7 +145,7 @@ func (ex *Executor) tryFindProgramAddress(m *vm.Machine, seedsAddr, n, programAd
 	if err != nil {
 		return 0, err
 	}
-	pb, err := translate(m, vm.Load, programAddr, 32, 1, c.f.aligned)
+	pb, err := syscalls.TranslateType(m, vm.Load, programAddr, 32, 1, c.f.aligned)
 	if err != nil {
 		return 0, err
 	}
@@ -182,11 +154,11 @@ func (ex *Executor) tryFindProgramAddress(m *vm.Machine, seedsAddr, n, programAd
 	for range 255 {
 		addr, perr := pubkey.CreateProgramAddress(withBump, pubkey.Pubkey(pb))
 		if perr == nil {
-			bb, err := translate(m, vm.Store, bumpAddr, 1, 1, c.f.aligned)
+			bb, err := syscalls.TranslateType(m, vm.Store, bumpAddr, 1, 1, c.f.aligned)
 			if err != nil {
 				return 0, err
 			}
-			out, err := translate(m, vm.Store, outAddr, 32, 1, c.f.aligned)
+			out, err := syscalls.TranslateType(m, vm.Store, outAddr, 32, 1, c.f.aligned)
 			if err != nil {
 				return 0, err
 			}
@@ -228,7 +200,7 @@ func (ex *Executor) writeSysvar(m *vm.Machine, addr uint64, layout func(c *bpfCo
 	if err := m.Consume(ex.costs.SysvarBase + size); err != nil {
 		return 0, err
 	}
-	out, err := translate(m, vm.Store, addr, size, 8, c.f.aligned)
+	out, err := syscalls.TranslateType(m, vm.Store, addr, size, 8, c.f.aligned)
 	if err != nil {
 		return 0, err
 	}
@@ -269,11 +241,11 @@ func (ex *Executor) getSysvar(m *vm.Machine, idAddr, varAddr, offset, length, _ 
 	if err := m.Consume(cost); err != nil {
 		return 0, err
 	}
-	id, err := translate(m, vm.Load, idAddr, 32, 1, c.f.aligned)
+	id, err := syscalls.TranslateType(m, vm.Load, idAddr, 32, 1, c.f.aligned)
 	if err != nil {
 		return 0, err
 	}
-	out, err := translateSlice(m, vm.Store, varAddr, length, 1, 1, c.f.aligned)
+	out, err := syscalls.TranslateSlice(m, vm.Store, varAddr, length, 1, 1, c.f.aligned)
 	if err != nil {
 		return 0, err
 	}

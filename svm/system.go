@@ -19,14 +19,26 @@ func (a address) isSigner(signers map[pubkey.Pubkey]bool) bool {
 	return signers[a.key]
 }
 
+// String is Agave's Debug text of the System program's Address, which
+// its logs print: "Address { address: K, base: None }".
+func (a address) String() string {
+	if a.base == nil {
+		return "Address { address: " + a.key.String() + ", base: None }"
+	}
+	return "Address { address: " + a.key.String() + ", base: Some(" + a.base.String() + ") }"
+}
+
+// pubkeyErr is a failed address derivation as Agave's System program
+// reports it: the PubkeyError's number as a custom error
+// (MaxSeedLengthExceeded 0, InvalidSeeds 1, IllegalOwner 2).
 func pubkeyErr(err error) *InstructionError {
 	switch err {
 	case pubkey.ErrMaxSeedLengthExceeded:
-		return ierr(MaxSeedLengthExceeded)
+		return customErr(0)
 	case pubkey.ErrIllegalOwner:
-		return ierr(IllegalOwner)
+		return customErr(2)
 	}
-	return ierr(InvalidSeeds)
+	return customErr(1)
 }
 
 func newAddress(iv *Invocation, key pubkey.Pubkey, base *pubkey.Pubkey, seed string, owner pubkey.Pubkey) (address, *InstructionError) {
@@ -135,7 +147,7 @@ func processSystem(iv *Invocation) *InstructionError {
 
 func createAccount(iv *Invocation, from, to int, toAddr address, lamports, space uint64, owner pubkey.Pubkey, signers map[pubkey.Pubkey]bool) *InstructionError {
 	if iv.Account(to).Lamports > 0 {
-		iv.Log("Create Account: account %s already in use", toAddr.key)
+		iv.Log("Create Account: account %s already in use", toAddr)
 		return customErr(system.ErrAccountAlreadyInUse)
 	}
 	if err := allocate(iv, to, toAddr, space, signers); err != nil {
@@ -149,12 +161,12 @@ func createAccount(iv *Invocation, from, to int, toAddr address, lamports, space
 
 func allocate(iv *Invocation, i int, a address, space uint64, signers map[pubkey.Pubkey]bool) *InstructionError {
 	if !a.isSigner(signers) {
-		iv.Log("Allocate: 'to' account %s must sign", a.key)
+		iv.Log("Allocate: 'to' account %s must sign", a)
 		return ierr(MissingRequiredSignature)
 	}
 	acc := iv.Account(i)
 	if len(acc.Data) != 0 || acc.Owner != pubkey.SystemProgram {
-		iv.Log("Allocate: account %s already in use", a.key)
+		iv.Log("Allocate: account %s already in use", a)
 		return customErr(system.ErrAccountAlreadyInUse)
 	}
 	if space > maxPermittedDataLength {
@@ -169,7 +181,7 @@ func assign(iv *Invocation, i int, a address, owner pubkey.Pubkey, signers map[p
 		return nil
 	}
 	if !a.isSigner(signers) {
-		iv.Log("Assign: account %s must sign", a.key)
+		iv.Log("Assign: account %s must sign", a)
 		return ierr(MissingRequiredSignature)
 	}
 	return iv.SetOwner(i, owner)
@@ -197,4 +209,16 @@ func transferVerified(iv *Invocation, from, to int, lamports uint64) *Instructio
 		return err
 	}
 	return iv.AddLamports(to, lamports)
+}
+
+// seedErr is a failed program-address derivation outside the System
+// program, as the named instruction errors.
+func seedErr(err error) *InstructionError {
+	switch err {
+	case pubkey.ErrMaxSeedLengthExceeded:
+		return ierr(MaxSeedLengthExceeded)
+	case pubkey.ErrIllegalOwner:
+		return ierr(IllegalOwner)
+	}
+	return ierr(InvalidSeeds)
 }

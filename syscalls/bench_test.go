@@ -14,14 +14,14 @@ func BenchmarkSHA256Syscall(b *testing.B) {
 	input := make([]byte, 2048)
 	slices(input, 0, [2]uint64{1024, 1024})
 	p := new(prog).call(NameSHA256, in(0), 1, in(64)).exit()
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.text, nil, 0), NewRegistry(), vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.text, nil, 0), NewRegistry(), vm.DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
 	m := vm.NewMachine()
 	b.SetBytes(1024)
 	for b.Loop() {
-		if res := m.Run(exe, vm.RunOptions{Input: input, Budget: 10_000}); res.Err != nil {
+		if res := exe.Run(m, vm.RunOptions{Input: input, Budget: 10_000}); res.Err != nil {
 			b.Fatal(res.Err)
 		}
 	}
@@ -39,7 +39,7 @@ func BenchmarkSHA256Native(b *testing.B) {
 func BenchmarkLogSyscall(b *testing.B) {
 	input := []byte("hello, world")
 	p := new(prog).call(NameLog, in(0), uint64(len(input))).exit()
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.text, nil, 0), NewRegistry(), vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.text, nil, 0), NewRegistry(), vm.DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func BenchmarkLogSyscall(b *testing.B) {
 	ctx := NewContext([32]byte{})
 	for b.Loop() {
 		ctx.Reset()
-		if res := m.Run(exe, vm.RunOptions{Input: input, Budget: 10_000, Context: ctx}); res.Err != nil {
+		if res := exe.Run(m, vm.RunOptions{Input: input, Budget: 10_000, Context: ctx}); res.Err != nil {
 			b.Fatal(res.Err)
 		}
 	}

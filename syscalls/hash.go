@@ -29,22 +29,22 @@ func (s *set) hash(h hasher) vm.SyscallFunc {
 		if err := m.Consume(s.c.SHA256Base); err != nil {
 			return 0, err
 		}
-		out, err := translateType(m, vm.Store, result, 32, 1, false)
+		out, err := TranslateType(m, vm.Store, result, 32, 1, false)
 		if err != nil {
 			return 0, err
 		}
 		d := h.new()
 		if count > 0 {
-			slices, err := translateVMSlices(m, vals, count, checkAligned(m))
+			slices, err := TranslateVMSlices(m, vals, count, checkAligned(m))
 			if err != nil {
 				return 0, err
 			}
 			for _, v := range slices {
-				b, err := translateBytes(m, vm.Load, v.ptr, v.len)
+				b, err := TranslateBytes(m, vm.Load, v.Ptr, v.Len)
 				if err != nil {
 					return 0, err
 				}
-				if err := m.Consume(max(s.c.MemOpBase, satMul(s.c.SHA256Byte, v.len/2))); err != nil {
+				if err := m.Consume(max(s.c.MemOpBase, satMul(s.c.SHA256Byte, v.Len/2))); err != nil {
 					return 0, err
 				}
 				d.Write(b)

@@ -50,11 +50,11 @@ func (p *prog) exit() *prog { return p.emit(sbpf.Instruction{Op: sbpf.Exit}) }
 
 func run(t testing.TB, v sbpf.Version, p *prog, input []byte, budget uint64, ctx any) vm.Result {
 	t.Helper()
-	exe, err := vm.NewExecutable(vm.NewRawProgram(v, p.text, nil, 0), NewRegistry(), vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(v, p.text, nil, 0), NewRegistry(), vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: budget, Context: ctx})
+	return exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: budget, Context: ctx})
 }
 
 // slices writes a (pointer, length) array at off of input, one entry per

@@ -16,7 +16,7 @@ func (s *set) log(m *vm.Machine, addr, n, _, _, _ uint64) (uint64, error) {
 	if err := m.Consume(max(s.c.SyscallBase, n)); err != nil {
 		return 0, err
 	}
-	b, err := translateBytes(m, vm.Load, addr, n)
+	b, err := TranslateBytes(m, vm.Load, addr, n)
 	if err != nil {
 		return 0, err
 	}
@@ -52,7 +52,7 @@ func (s *set) logPubkey(m *vm.Machine, addr, _, _, _, _ uint64) (uint64, error) 
 	if err := m.Consume(s.c.LogPubkey); err != nil {
 		return 0, err
 	}
-	b, err := translateType(m, vm.Load, addr, 32, 1, false)
+	b, err := TranslateType(m, vm.Load, addr, 32, 1, false)
 	if err != nil {
 		return 0, err
 	}
@@ -68,7 +68,7 @@ func (s *set) logData(m *vm.Machine, addr, count, _, _, _ uint64) (uint64, error
 	if err := m.Consume(s.c.SyscallBase); err != nil {
 		return 0, err
 	}
-	fields, err := translateVMSlices(m, addr, count, checkAligned(m))
+	fields, err := TranslateVMSlices(m, addr, count, checkAligned(m))
 	if err != nil {
 		return 0, err
 	}
@@ -77,14 +77,14 @@ func (s *set) logData(m *vm.Machine, addr, count, _, _, _ uint64) (uint64, error
 	}
 	var total uint64
 	for _, f := range fields {
-		total = satAdd(total, f.len)
+		total = satAdd(total, f.Len)
 	}
 	if err := m.Consume(total); err != nil {
 		return 0, err
 	}
 	data := make([][]byte, len(fields))
 	for i, f := range fields {
-		if data[i], err = translateBytes(m, vm.Load, f.ptr, f.len); err != nil {
+		if data[i], err = TranslateBytes(m, vm.Load, f.Ptr, f.Len); err != nil {
 			return 0, err
 		}
 	}

@@ -32,11 +32,11 @@ func (s *set) memmove(m *vm.Machine, dst, src, n, _, _ uint64) (uint64, error) {
 // move copies n bytes, translating the destination before the source as
 // Agave does; copy has memmove semantics.
 func move(m *vm.Machine, dst, src, n uint64) (uint64, error) {
-	d, err := translateBytes(m, vm.Store, dst, n)
+	d, err := TranslateBytes(m, vm.Store, dst, n)
 	if err != nil {
 		return 0, err
 	}
-	sb, err := translateBytes(m, vm.Load, src, n)
+	sb, err := TranslateBytes(m, vm.Load, src, n)
 	if err != nil {
 		return 0, err
 	}
@@ -49,7 +49,7 @@ func (s *set) memset(m *vm.Machine, dst, c, n, _, _ uint64) (uint64, error) {
 	if err := m.Consume(s.c.memOpCost(n)); err != nil {
 		return 0, err
 	}
-	d, err := translateBytes(m, vm.Store, dst, n)
+	d, err := TranslateBytes(m, vm.Store, dst, n)
 	if err != nil {
 		return 0, err
 	}
@@ -97,16 +97,16 @@ func (s *set) memcmp(m *vm.Machine, s1, s2, n, result, _ uint64) (uint64, error)
 	if err := m.Consume(s.c.memOpCost(n)); err != nil {
 		return 0, err
 	}
-	a, err := translateBytes(m, vm.Load, s1, n)
+	a, err := TranslateBytes(m, vm.Load, s1, n)
 	if err != nil {
 		return 0, err
 	}
-	b, err := translateBytes(m, vm.Load, s2, n)
+	b, err := TranslateBytes(m, vm.Load, s2, n)
 	if err != nil {
 		return 0, err
 	}
 	diff := firstDiff(a, b)
-	out, err := translateType(m, vm.Store, result, 4, 4, checkAligned(m))
+	out, err := TranslateType(m, vm.Store, result, 4, 4, checkAligned(m))
 	if err != nil {
 		return 0, err
 	}

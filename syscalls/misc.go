@@ -17,7 +17,7 @@ func (s *set) panic(m *vm.Machine, file, n, line, column, _ uint64) (uint64, err
 	if err := m.Consume(n); err != nil {
 		return 0, err
 	}
-	b, err := translateBytes(m, vm.Load, file, n)
+	b, err := TranslateBytes(m, vm.Load, file, n)
 	if err != nil {
 		return 0, err
 	}

@@ -16,7 +16,7 @@ func (s *set) setReturnData(m *vm.Machine, addr, n, _, _, _ uint64) (uint64, err
 	}
 	var data []byte
 	if n > 0 {
-		b, err := translateBytes(m, vm.Load, addr, n)
+		b, err := TranslateBytes(m, vm.Load, addr, n)
 		if err != nil {
 			return 0, err
 		}
@@ -53,11 +53,11 @@ func (s *set) getReturnData(m *vm.Machine, buf, n, programID, _, _ uint64) (uint
 		if err := m.Consume(divOrMax(satAdd(n, 32), s.c.CPIBytesPerUnit)); err != nil {
 			return 0, err
 		}
-		out, err := translateBytes(m, vm.Store, buf, n)
+		out, err := TranslateBytes(m, vm.Store, buf, n)
 		if err != nil {
 			return 0, err
 		}
-		idOut, err := translateType(m, vm.Store, programID, 32, 1, false)
+		idOut, err := TranslateType(m, vm.Store, programID, 32, 1, false)
 		if err != nil {
 			return 0, err
 		}

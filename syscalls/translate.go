@@ -3,13 +3,24 @@ package syscalls
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 
 	"github.com/agora-vm/agora/vm"
 )
 
-// These helpers reproduce Agave's translate_slice / translate_type: the
-// same checks in the same order, so that a bad argument fails with the same
-// error. Agave checks the alignment of the host address; every region's host
+// The Translate helpers reproduce Agave's translate_slice and
+// translate_type, for every syscall family (this package, solcrypto and the
+// runtime's): the same checks in the same order, so that a bad argument
+// fails with the same error. In order:
+//
+//  1. an empty slice maps to nothing and never fails, whatever addr is;
+//  2. count*size over math.MaxInt64 (isize::MAX), or overflowing uint64,
+//     fails with InvalidLength;
+//  3. the range must lie in one mapped region (vm.Machine.Translate, which
+//     also rejects an addr+len that wraps) or the access faults;
+//  4. with aligned set, addr must be a multiple of align, or UnalignedPointer.
+//
+// Agave checks the alignment of the host address; every region's host
 // buffer is aligned there, so checking the guest address is equivalent and
 // keeps the result independent of where Go placed the buffers.
 
@@ -21,55 +32,60 @@ func checkAligned(m *vm.Machine) bool {
 	return true
 }
 
-// translateBytes maps n bytes at addr (a slice of u8, which needs no
-// alignment). An empty slice maps to nothing and never fails.
-func translateBytes(m *vm.Machine, acc vm.AccessType, addr, n uint64) ([]byte, error) {
-	if n == 0 {
+// TranslateSlice maps count elements of size bytes each, aligned to align
+// when aligned is set, at addr: Agave's translate_slice. The errors are
+// *Error of kind InvalidLength or UnalignedPointer, or the VM's fault.
+func TranslateSlice(m *vm.Machine, acc vm.AccessType, addr, count, size, align uint64, aligned bool) ([]byte, error) {
+	if count == 0 {
 		return nil, nil
 	}
-	if n > math.MaxInt64 {
+	hi, total := bits.Mul64(count, size)
+	if hi != 0 || total > math.MaxInt64 {
 		return nil, newError(KindInvalidLength)
 	}
-	return m.Translate(acc, addr, n)
+	return translate(m, acc, addr, total, align, aligned)
 }
 
-// translateType maps one value of size bytes and alignment align at addr.
-func translateType(m *vm.Machine, acc vm.AccessType, addr, size, align uint64, aligned bool) ([]byte, error) {
-	b, err := m.Translate(acc, addr, size)
+// TranslateType maps one value of size bytes and alignment align at addr:
+// Agave's translate_type (no length check; the size is the type's).
+func TranslateType(m *vm.Machine, acc vm.AccessType, addr, size, align uint64, aligned bool) ([]byte, error) {
+	return translate(m, acc, addr, size, align, aligned)
+}
+
+// TranslateBytes maps n bytes at addr: a slice of u8, which needs no
+// alignment.
+func TranslateBytes(m *vm.Machine, acc vm.AccessType, addr, n uint64) ([]byte, error) {
+	return TranslateSlice(m, acc, addr, n, 1, 1, false)
+}
+
+func translate(m *vm.Machine, acc vm.AccessType, addr, n, align uint64, aligned bool) ([]byte, error) {
+	b, err := m.Translate(acc, addr, n)
 	if err != nil {
 		return nil, err
 	}
-	if aligned && addr&(align-1) != 0 {
+	if aligned && align > 1 && addr%align != 0 {
 		return nil, newError(KindUnalignedPointer)
 	}
 	return b, nil
 }
 
-// vmSlice is the guest's (pointer, length) pair: Agave's VmSlice<u8>, 16
-// bytes, 8-aligned.
-type vmSlice struct{ ptr, len uint64 }
+// VMSlice is the guest's (pointer, length) pair: Agave's VmSlice<u8>,
+// VMSliceSize bytes, 8-aligned.
+type VMSlice struct{ Ptr, Len uint64 }
 
-const vmSliceSize = 16
+// VMSliceSize is the size of a VMSlice in guest memory.
+const VMSliceSize = 16
 
-// translateVMSlices maps an array of count vmSlices at addr and decodes it.
-func translateVMSlices(m *vm.Machine, addr, count uint64, aligned bool) ([]vmSlice, error) {
-	if count == 0 {
-		return nil, nil
-	}
-	total := satMul(count, vmSliceSize)
-	if total > math.MaxInt64 {
-		return nil, newError(KindInvalidLength)
-	}
-	b, err := m.Translate(vm.Load, addr, total)
-	if err != nil {
+// TranslateVMSlices maps an array of count VMSlices at addr (a
+// TranslateSlice of 16-byte, 8-aligned elements) and decodes it.
+func TranslateVMSlices(m *vm.Machine, addr, count uint64, aligned bool) ([]VMSlice, error) {
+	b, err := TranslateSlice(m, vm.Load, addr, count, VMSliceSize, 8, aligned)
+	if err != nil || count == 0 {
 		return nil, err
 	}
-	if aligned && addr&7 != 0 {
-		return nil, newError(KindUnalignedPointer)
-	}
-	out := make([]vmSlice, count)
+	out := make([]VMSlice, count)
 	for i := range out {
-		out[i] = vmSlice{binary.LittleEndian.Uint64(b[i*16:]), binary.LittleEndian.Uint64(b[i*16+8:])}
+		out[i] = VMSlice{binary.LittleEndian.Uint64(b[i*VMSliceSize:]), binary.LittleEndian.Uint64(b[i*VMSliceSize+8:])}
 	}
 	return out, nil
 }

@@ -7,15 +7,16 @@ import (
 	"strings"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 )
 
 // The transactional-memory syscalls whose pairing TxPairing proves
-// (package ext/txmem implements them; DESIGN.md §5.1).
+// (package ext/txmem implements them; docs/extensions.md).
 const (
-	TxBeginName  = "agora_tx_begin"
-	TxCommitName = "agora_tx_commit"
-	TxAbortName  = "agora_tx_abort"
-	TxTestName   = "agora_tx_test"
+	TxBeginName  = extnames.TxBegin
+	TxCommitName = extnames.TxCommit
+	TxAbortName  = extnames.TxAbort
+	TxTestName   = extnames.TxTest
 )
 
 // Syscalls that never return: a path ends at them (the run fails).

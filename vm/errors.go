@@ -51,17 +51,19 @@ func (k ErrorKind) String() string {
 // AccessType says whether a faulting memory access read or wrote.
 type AccessType uint8
 
-// Access types, named as the reference prints them.
+// Access types.
 const (
 	Load AccessType = iota
 	Store
 )
 
+// String is the word Agave's access-violation message uses: "reading" or
+// "writing".
 func (a AccessType) String() string {
 	if a == Store {
-		return "store"
+		return "writing"
 	}
-	return "load"
+	return "reading"
 }
 
 // Error is a fault raised while running a program.

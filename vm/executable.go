@@ -42,8 +42,9 @@ type insn struct {
 	imm    int64 // sign-extended immediate, lddw constant, or memory offset
 }
 
-// Executable is a program prepared for the interpreter. It is immutable
-// and safe to share between goroutines and Machines.
+// Executable is a program prepared for the interpreter (the Runnable that
+// Interpreter.Prepare returns). It is immutable and safe to share between
+// goroutines and Machines.
 type Executable struct {
 	prog     *Program
 	cfg      Config
@@ -61,36 +62,57 @@ func (e *Executable) Config() Config { return e.cfg }
 // Registry returns the syscalls the program was resolved against.
 func (e *Executable) Registry() *Registry { return e.registry }
 
-// Engine turns programs into runnable executables. The interpreter is one
-// engine; a compiler tier implements the same interface, so callers never
-// depend on which one runs their program.
+// Engine turns programs into runnable form. Engine.Prepare is the only
+// way to run a program: the interpreter is one engine and a compiler tier
+// implements the same interface, so callers never depend on which one runs
+// their program.
 type Engine interface {
-	Prepare(p *Program, syscalls *Registry, cfg Config) (Runnable, error)
+	// Prepare readies p to run against the syscalls in reg, under cfg. It
+	// does not verify p (see package verify).
+	Prepare(p *Program, reg *Registry, cfg Config) (Runnable, error)
 }
 
-// Runnable is a prepared program.
+// Runnable is a prepared program. It is immutable and safe to share
+// between goroutines; each concurrent run needs its own Machine.
 type Runnable interface {
-	// Run executes the program on m with the given options.
+	// Run executes the program from its entry point. The engine owns m for
+	// the duration of the run: it maps memory, sets the registers and the
+	// meter, and hands m to syscalls, hooks and write watchers. A nil m
+	// runs on a fresh Machine.
 	Run(m *Machine, opts RunOptions) Result
+	// Program returns the program the runnable was prepared from.
 	Program() *Program
+	// Config returns the limits the program runs under.
+	Config() Config
+	// Registry returns the syscalls the program was resolved against.
+	Registry() *Registry
 }
 
 // Interpreter is the reference-exact interpreting engine.
 type Interpreter struct{}
 
-// Prepare predecodes p.
-func (Interpreter) Prepare(p *Program, syscalls *Registry, cfg Config) (Runnable, error) {
-	return NewExecutable(p, syscalls, cfg)
+// Prepare predecodes p; the Runnable is an *Executable.
+func (Interpreter) Prepare(p *Program, reg *Registry, cfg Config) (Runnable, error) {
+	e, err := newExecutable(p, reg, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
-// Run executes the program; see Machine.Run.
-func (e *Executable) Run(m *Machine, opts RunOptions) Result { return m.Run(e, opts) }
+// Run interprets the program on m; see Runnable.Run.
+func (e *Executable) Run(m *Machine, opts RunOptions) Result {
+	if m == nil {
+		m = NewMachine()
+	}
+	return m.run(e, opts)
+}
 
-// NewExecutable predecodes p against the syscalls in reg. It does not
+// newExecutable predecodes p against the syscalls in reg. It does not
 // verify p: an unverified program still runs deterministically, faulting
 // where the reference would (or, where the reference's behaviour is
 // undefined, with UnsupportedInstruction).
-func NewExecutable(p *Program, reg *Registry, cfg Config) (*Executable, error) {
+func newExecutable(p *Program, reg *Registry, cfg Config) (*Executable, error) {
 	if p == nil {
 		return nil, fmt.Errorf("vm: nil program")
 	}

@@ -27,11 +27,11 @@ func FuzzInterpreter(f *testing.F) {
 		text = text[:len(text)/8*8]
 		v := sbpf.Version(version % uint8(sbpf.LatestVersion+1))
 		p := NewRawProgram(v, text, map[uint32]int{sbpf.PCHash(0): 0, 7: len(text) / 8}, 0)
-		exe, err := NewExecutable(p, reg, Config{HeapSize: 64})
+		exe, err := newExecutable(p, reg, Config{HeapSize: 64})
 		if err != nil {
 			t.Fatal(err)
 		}
-		res := m.Run(exe, RunOptions{Budget: uint64(budget), Input: make([]byte, 32)})
+		res := exe.Run(m, RunOptions{Budget: uint64(budget), Input: make([]byte, 32)})
 		if res.CU > uint64(budget) {
 			t.Fatalf("charged %d CU of a %d budget", res.CU, budget)
 		}
@@ -49,14 +49,14 @@ func (h *countingHook) Step(m *Machine, pc int) { h.steps++ }
 
 func TestHookSeesEveryInstruction(t *testing.T) {
 	text := prog(I(sbpf.Mov64Imm, 1, 0, 0, 10), I(sbpf.Sub64Imm, 1, 0, 0, 1), I(sbpf.JneImm, 1, 0, -2, 0), I(sbpf.Exit, 0, 0, 0, 0))
-	exe, err := NewExecutable(NewRawProgram(sbpf.V0, text, nil, 0), nil, Config{})
+	exe, err := newExecutable(NewRawProgram(sbpf.V0, text, nil, 0), nil, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := NewMachine()
-	plain := m.Run(exe, RunOptions{Budget: 1000})
+	plain := exe.Run(m, RunOptions{Budget: 1000})
 	h := &countingHook{}
-	hooked := m.Run(exe, RunOptions{Budget: 1000, Hook: h})
+	hooked := exe.Run(m, RunOptions{Budget: 1000, Hook: h})
 	if plain != hooked {
 		t.Fatalf("hook changed the result: %+v vs %+v", plain, hooked)
 	}
@@ -64,9 +64,9 @@ func TestHookSeesEveryInstruction(t *testing.T) {
 		t.Fatalf("hook saw %d steps, run charged %d CU", h.steps, plain.CU)
 	}
 	// Out of budget with a hook: same CU and error as without.
-	short := m.Run(exe, RunOptions{Budget: 7})
+	short := exe.Run(m, RunOptions{Budget: 7})
 	h2 := &countingHook{}
-	shortHooked := m.Run(exe, RunOptions{Budget: 7, Hook: h2})
+	shortHooked := exe.Run(m, RunOptions{Budget: 7, Hook: h2})
 	if short.CU != shortHooked.CU || short.Err.Error() != shortHooked.Err.Error() || h2.steps != 7 {
 		t.Fatalf("hooked budget exhaustion differs: %+v vs %+v (%d steps)", short, shortHooked, h2.steps)
 	}
@@ -74,14 +74,14 @@ func TestHookSeesEveryInstruction(t *testing.T) {
 
 func TestMachinesRunConcurrently(t *testing.T) {
 	text := prog(I(sbpf.Mov64Imm, 1, 0, 0, 1000), I(sbpf.Add64Reg, 0, 1, 0, 0), I(sbpf.StxDW, 10, 0, -8, 0), I(sbpf.Sub64Imm, 1, 0, 0, 1), I(sbpf.JneImm, 1, 0, -4, 0), I(sbpf.Exit, 0, 0, 0, 0))
-	exe, err := NewExecutable(NewRawProgram(sbpf.V0, text, nil, 0), nil, Config{})
+	exe, err := newExecutable(NewRawProgram(sbpf.V0, text, nil, 0), nil, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := NewMachine().Run(exe, RunOptions{Budget: 1 << 20})
+	want := exe.Run(NewMachine(), RunOptions{Budget: 1 << 20})
 	done := make(chan Result, 8)
 	for range 8 {
-		go func() { done <- NewMachine().Run(exe, RunOptions{Budget: 1 << 20}) }()
+		go func() { done <- exe.Run(NewMachine(), RunOptions{Budget: 1 << 20}) }()
 	}
 	for range 8 {
 		if got := <-done; got != want {

@@ -75,10 +75,16 @@ func (m *Machine) interpret() *Error {
 				fault = &Error{Kind: ExceededMaxInstructions}
 				break
 			}
-			m.bank--
-			left = 1
-			m.pc, m.remaining = pc, m.bank
+			n := min(m.stride, m.bank)
+			m.bank -= n
+			left = n
+			m.pc, m.remaining, m.stepCharge = pc, m.bank+n-1, 1
 			m.hook.Step(m, pc)
+			m.stepCharge = 0
+			if m.pauseReq {
+				m.pc, m.remaining, m.bank = pc, left+m.bank, 0
+				return nil
+			}
 		case stopLoad:
 			v, err := m.mem.load(m.pendAddr, m.pendSize)
 			if err != nil {

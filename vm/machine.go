@@ -22,6 +22,14 @@ type RunOptions struct {
 	Context any
 	// Hook, if set, observes every instruction.
 	Hook Hook
+	// R2 is r2 at entry (0 unless set). Agave passes the instruction
+	// data's address there under SIMD-0321.
+	R2 uint64
+	// HookStride, when above 1, calls the hook only before every
+	// HookStride-th instruction (and before the first instruction after
+	// each syscall), for tools that need a periodic look rather than
+	// every step.
+	HookStride uint64
 }
 
 // Result is the outcome of a run.
@@ -40,23 +48,28 @@ type callFrame struct {
 // Machine holds the mutable state of runs: registers, stack, heap and the
 // meter. Reuse one per goroutine; it must not run two programs at once.
 type Machine struct {
-	regs      [16]uint64 // r0-r10; the rest absorb unverified register numbers
-	remaining uint64
-	pc        int
-	depth     int
-	bank      uint64 // meter reserve while a hook draws one unit per step
-	frameBump uint64 // r10 increase per call with fixed frames
-	hook      Hook
-	pendAddr  uint64 // the access step could not serve inline
-	pendVal   uint64
-	pendSize  uint8
-	pendReg   uint8
-	exe       *Executable
-	ctx       any
-	mem       memoryMap
-	stack     []byte
-	heap      []byte
-	frames    []callFrame
+	regs       [16]uint64 // r0-r10; the rest absorb unverified register numbers
+	remaining  uint64
+	pc         int
+	depth      int
+	bank       uint64 // meter reserve while a hook draws one unit per step
+	frameBump  uint64 // r10 increase per call with fixed frames
+	hook       Hook
+	pendAddr   uint64 // the access step could not serve inline
+	pendVal    uint64
+	pendSize   uint8
+	pendReg    uint8
+	stride     uint64 // instructions per hook call (at least 1)
+	stepCharge uint64 // 1 inside a hook: the meter already holds the next instruction's unit
+	pauseReq   bool
+	storeObs   func(addr uint64, b []byte)
+	exe        *Executable
+	ctx        any
+	mem        memoryMap
+	stack      []byte
+	heap       []byte
+	frames     []callFrame
+	prog       *Program // last, so the hot fields keep their offsets
 }
 
 // NewMachine returns an empty machine.
@@ -92,8 +105,8 @@ func (m *Machine) Consume(cu uint64) error {
 // Context returns the value passed in RunOptions.Context.
 func (m *Machine) Context() any { return m.ctx }
 
-// Executable returns the program being run.
-func (m *Machine) Executable() *Executable { return m.exe }
+// Program returns the program being run (or last run).
+func (m *Machine) Program() *Program { return m.prog }
 
 // HeapSize returns the size of the heap region.
 func (m *Machine) HeapSize() int { return len(m.heap) }
@@ -107,6 +120,9 @@ func (m *Machine) Translate(acc AccessType, addr, n uint64) ([]byte, error) {
 	b, err := m.mem.translate(acc, addr, n)
 	if err != nil {
 		return nil, err
+	}
+	if acc == Store && m.storeObs != nil {
+		m.storeObs(addr, b)
 	}
 	return b, nil
 }
@@ -150,6 +166,9 @@ func (m *Machine) RestoreMemory(addr uint64, data []byte) error {
 		return err
 	}
 	copy(b, data)
+	if m.storeObs != nil {
+		m.storeObs(addr, b)
+	}
 	return nil
 }
 
@@ -203,12 +222,14 @@ func (m *Machine) setup(e *Executable, opts RunOptions) {
 
 	m.regs = [16]uint64{}
 	m.regs[1] = sbpf.InputStart
+	m.regs[2] = opts.R2
 	if v.DynamicFrames() {
 		m.regs[10] = sbpf.StackStart + uint64(stackLen)
 	} else {
 		m.regs[10] = sbpf.StackStart + uint64(cfg.StackFrameSize)
 	}
 	m.exe = e
+	m.prog = p
 	m.ctx = opts.Context
 	m.depth = 0
 	m.pc = p.Entry
@@ -223,19 +244,28 @@ func (m *Machine) setup(e *Executable, opts RunOptions) {
 	}
 }
 
-// Run executes e from its entry point.
-func (m *Machine) Run(e *Executable, opts RunOptions) Result {
+// run interprets e from its entry point.
+func (m *Machine) run(e *Executable, opts RunOptions) Result {
 	m.setup(e, opts)
 	if m.pc < 0 || m.pc >= len(e.code)-1 {
 		m.pc = len(e.code) - 1 // entry outside the text: overrun on the first step
 	}
-	m.hook = opts.Hook
+	return m.finish(opts)
+}
+
+// finish interprets from the prepared state and builds the result.
+func (m *Machine) finish(opts RunOptions) Result {
+	m.hook, m.stride, m.pauseReq = opts.Hook, max(opts.HookStride, 1), false
 	err := m.interpret()
 	m.hook = nil
 	res := Result{R0: m.regs[0], CU: opts.Budget - m.remaining}
 	if err != nil {
 		err.PC = m.pc
 		res.Err = err
+	}
+	if m.pauseReq {
+		m.pauseReq = false
+		res.Err = ErrPaused
 	}
 	m.ctx = nil
 	return res

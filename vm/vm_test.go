@@ -21,11 +21,11 @@ func I(op sbpf.Opcode, dst, src uint8, off int16, imm int32) sbpf.Instruction {
 
 func run(t *testing.T, v sbpf.Version, text []byte, input []byte, budget uint64, reg *Registry) Result {
 	t.Helper()
-	exe, err := NewExecutable(NewRawProgram(v, text, nil, 0), reg, Config{})
+	exe, err := newExecutable(NewRawProgram(v, text, nil, 0), reg, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewMachine().Run(exe, RunOptions{Input: input, Budget: budget})
+	return exe.Run(NewMachine(), RunOptions{Input: input, Budget: budget})
 }
 
 func TestBasicPrograms(t *testing.T) {
@@ -69,7 +69,7 @@ func TestBasicPrograms(t *testing.T) {
 func TestRejectsMisplacedROData(t *testing.T) {
 	p := NewRawProgram(sbpf.V0, prog(I(sbpf.Exit, 0, 0, 0, 0)), nil, 0)
 	p.RODataVAddr = sbpf.StackStart
-	if _, err := NewExecutable(p, nil, Config{}); err == nil {
+	if _, err := newExecutable(p, nil, Config{}); err == nil {
 		t.Fatal("rodata in the stack region was accepted")
 	}
 }

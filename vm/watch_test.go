@@ -71,12 +71,12 @@ func TestWriteWatcherSeesEveryWriteAndUndoes(t *testing.T) {
 		I(sbpf.StBImm, 6, 0, 15, 9), // after the transaction: fast path again
 		I(sbpf.Exit, 0, 0, 0, 0),
 	)
-	exe, err := NewExecutable(NewRawProgram(sbpf.V0, text, nil, 0), reg, Config{})
+	exe, err := newExecutable(NewRawProgram(sbpf.V0, text, nil, 0), reg, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	input := make([]byte, 16)
-	res := NewMachine().Run(exe, RunOptions{Budget: 1000, Input: input})
+	res := exe.Run(NewMachine(), RunOptions{Budget: 1000, Input: input})
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -95,22 +95,22 @@ func TestWriteWatcherAtExitFailsTheRun(t *testing.T) {
 	reg := NewRegistry()
 	reg.MustRegister("begin", func(m *Machine, _, _, _, _, _ uint64) (uint64, error) { m.WatchWrites(log); return 0, nil })
 	text := prog(I(sbpf.Call, 0, 0, 0, int32(sbpf.SyscallHash("begin"))), I(sbpf.Exit, 0, 0, 0, 0))
-	exe, err := NewExecutable(NewRawProgram(sbpf.V0, text, nil, 0), reg, Config{})
+	exe, err := newExecutable(NewRawProgram(sbpf.V0, text, nil, 0), reg, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := NewMachine()
-	res := m.Run(exe, RunOptions{Budget: 1000})
+	res := exe.Run(m, RunOptions{Budget: 1000})
 	var ve *Error
 	if !errors.As(res.Err, &ve) || ve.Kind != SyscallError || !errors.Is(res.Err, leak) || ve.PC != 1 || res.CU != 7 {
 		t.Fatalf("got %+v (cu %d), want SyscallError(TransactionLeak) at pc 1", res.Err, res.CU)
 	}
 	// The next run starts without a watcher.
-	plain, err := NewExecutable(NewRawProgram(sbpf.V0, prog(I(sbpf.Exit, 0, 0, 0, 0)), nil, 0), reg, Config{})
+	plain, err := newExecutable(NewRawProgram(sbpf.V0, prog(I(sbpf.Exit, 0, 0, 0, 0)), nil, 0), reg, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := m.Run(plain, RunOptions{Budget: 10}); res.Err != nil || m.Watcher() != nil {
+	if res := plain.Run(m, RunOptions{Budget: 10}); res.Err != nil || m.Watcher() != nil {
 		t.Fatalf("watcher leaked into the next run: %+v, %v", res, m.Watcher())
 	}
 }

@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/ovsm"
-	"github.com/agora-vm/agora/syscalls"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/feature"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sysvar"
+	"github.com/agora-vm/agora/svm"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -26,89 +29,167 @@ type instructionReport struct {
 	runReport
 	ProgramID string          `json:"program_id"`
 	Accounts  []accountReport `json:"accounts"`
+	// ReturnData is set when the program left return data.
+	ReturnData *returnData `json:"return_data,omitempty"`
+}
+
+// returnData is the program that set return data and the bytes.
+type returnData struct {
+	ProgramID string `json:"program_id"`
+	Data      string `json:"data"`
+}
+
+// standaloneEnv is the block a standalone instruction or conformance case
+// runs in: slot 0, the default rent and epoch schedule, a zero clock (as
+// LiteSVM starts), and the given programs.
+func standaloneEnv(p svm.ProgramSource, features feature.Set) *svm.Env {
+	return &svm.Env{Sysvars: sysvar.Set{Rent: sysvar.DefaultRent(), EpochSchedule: sysvar.DefaultEpochSchedule()}, Programs: p, Features: features}
+}
+
+// fileProgram serves the program read from the command line.
+type fileProgram struct {
+	id  pubkey.Pubkey
+	exe vm.Runnable
+}
+
+func (p fileProgram) Executable(key pubkey.Pubkey, _ *account.Account, heapBytes int) (vm.Runnable, error) {
+	if key != p.id {
+		return nil, svm.ErrNotProgram
+	}
+	if heapBytes == p.exe.Config().HeapSize {
+		return p.exe, nil
+	}
+	cfg := p.exe.Config()
+	cfg.HeapSize = heapBytes
+	return vm.Interpreter{}.Prepare(p.exe.Program(), p.exe.Registry(), cfg)
 }
 
 // runInstruction runs a program as one Solana instruction: the accounts
 // document and instruction data are serialized into the input region in
 // Solana's aligned layout, and after the program returns the accounts are
 // written back with the runtime's checks.
-func runInstruction(s *streams, l *loaded, f *runFlags) error {
+// instructionRun is an --accounts run prepared for the runtime.
+type instructionRun struct {
+	ex        *svm.Executor
+	sx        *svm.Instruction
+	exe       vm.Runnable
+	cfg       vm.Config
+	programID [32]byte
+	before    []abi.Account
+	features  feature.Set
+}
+
+// prepareInstruction reads the accounts document and instruction data and
+// prepares the program for the runtime.
+func prepareInstruction(l *loaded, f *runFlags) (*instructionRun, error) {
 	doc, err := readFileLimited(f.accounts)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--accounts: %w", err))
+		return nil, usageErr("--accounts: %w", err)
 	}
 	inputs, err := abi.ParseAccountsJSON(doc)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--accounts %s: %w", f.accounts, err))
+		return nil, usageErr("--accounts %s: %w", f.accounts, err)
 	}
 	data, err := parseHex(f.data)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--data: %v", err))
+		return nil, usageErr("--data: %v", err)
 	}
 	if f.dataJSON != "" {
 		if data, err = ovsm.EncodeData([]byte(f.dataJSON)); err != nil {
-			return reportLoadError(s, f.json, usageErr("--data-json: %v", err))
+			return nil, usageErr("--data-json: %v", err)
 		}
 	}
 	programID, err := abi.ParseKey(f.programID)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--program-id: %v", err))
+		return nil, usageErr("--program-id: %v", err)
 	}
 	before, ix, err := abi.Build(programID, inputs, data)
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("--accounts %s: %w", f.accounts, err))
+		return nil, usageErr("--accounts %s: %w", f.accounts, err)
 	}
-	input, layout, err := abi.Serialize(before, ix)
+	ex, err := newExecutor()
 	if err != nil {
-		return reportLoadError(s, f.json, usageErr("%w", err))
+		return nil, err
 	}
+	heap := max(f.heap, l.heapSize)
 	cfg := vm.DefaultConfig()
-	cfg.HeapSize = max(f.heap, l.heapSize)
-	exe, err := vm.NewExecutable(l.program, l.registry, cfg)
+	cfg.HeapSize = heap
+	exe, err := vm.Interpreter{}.Prepare(l.program, ex.Registry(), cfg)
 	if err != nil {
-		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})
+		return nil, &exitError{code: exitBadCall, err: err}
 	}
-	ctx := syscalls.NewContext(programID)
-	pid := abi.EncodeKey(programID)
-	ctx.Log(fmt.Sprintf("Program %s invoke [1]", pid))
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+	sx := &svm.Instruction{
+		ProgramID: programID,
+		// The file is the program; its account only says it is one.
+		ProgramAccount: account.Account{Lamports: 1, Owner: pubkey.BPFLoader, Executable: true},
+		Data:           ix.Data, Budget: f.budget, HeapBytes: heap,
+	}
+	for _, m := range ix.Accounts {
+		a := before[m.Index]
+		sx.Accounts = append(sx.Accounts, svm.InstructionAccount{
+			Key:     a.Key,
+			Account: account.Account{Lamports: a.Lamports, Data: a.Data, Owner: a.Owner, Executable: a.Executable, RentEpoch: a.RentEpoch},
+			Signer:  m.Signer, Writable: m.Writable,
+		})
+	}
+	features, err := feature.Parse(f.features)
+	if err != nil {
+		return nil, usageErr("--features: %w", err)
+	}
+	return &instructionRun{ex: ex, sx: sx, exe: exe, cfg: cfg, programID: programID, before: before, features: features}, nil
+}
 
-	// The instruction's outcome: a VM fault, a nonzero return value, or a
-	// write-back that breaks the runtime's rules all fail it; only success
-	// changes the accounts.
-	after := before
-	failure := res.Err
-	if failure == nil {
-		failure = abi.Status(res.R0)
+// execute runs the instruction; with rec set, the program's run is
+// recorded into rec.
+func (ir *instructionRun) execute(rec *recordedProgram) *svm.InstructionResult {
+	var prog svm.ProgramSource = fileProgram{ir.programID, ir.exe}
+	if rec != nil {
+		rec.fileProgram = fileProgram{ir.programID, ir.exe}
+		prog = rec
 	}
-	if failure == nil {
-		after, failure = abi.Deserialize(input, layout)
-		if failure != nil {
-			after = before
+	return ir.ex.ExecuteInstruction(ir.sx, standaloneEnv(prog, ir.features))
+}
+
+func runInstruction(s *streams, l *loaded, f *runFlags) error {
+	ir, err := prepareInstruction(l, f)
+	if err != nil {
+		return reportLoadError(s, f.json, err)
+	}
+	var rec *recordedProgram
+	if f.record != "" || f.profile != "" {
+		if rec, err = newRecordedProgram(l, ir); err != nil {
+			return reportLoadError(s, f.json, err)
 		}
 	}
-	ctx.Log(fmt.Sprintf("Program %s consumed %d of %d compute units", pid, res.CU, f.budget))
-	if failure == nil {
-		ctx.Log(fmt.Sprintf("Program %s success", pid))
-	} else {
-		ctx.Log(fmt.Sprintf("Program %s failed: %v", pid, failure))
+	res := ir.execute(rec)
+	if rec != nil {
+		if err := rec.write(f.record, f.profile); err != nil {
+			return reportLoadError(s, f.json, err)
+		}
+	}
+	before, programID := ir.before, ir.programID
+	after := make([]abi.Account, len(res.Accounts))
+	for i, a := range res.Accounts {
+		after[i] = abi.Account{Key: a.Key, Owner: a.Account.Owner, Lamports: a.Account.Lamports, Data: a.Account.Data, Executable: a.Account.Executable, RentEpoch: a.Account.RentEpoch}
+	}
+	var failure error
+	if res.Err != nil {
+		failure = res.Err
 	}
 
 	rep := instructionReport{
-		runReport: runReport{OK: failure == nil, CU: res.CU, Logs: ctx.Messages()},
-		ProgramID: pid,
+		runReport: runReport{OK: failure == nil, CU: res.CU, Logs: res.Logs},
+		ProgramID: abi.EncodeKey(programID),
 		Accounts:  []accountReport{},
 	}
-	if res.Err == nil {
-		r0 := res.R0
-		rep.R0 = &r0
+	if rep.Logs == nil {
+		rep.Logs = []string{}
 	}
 	if failure != nil {
-		rep.Error = &errorField{Kind: vm.ErrorKindOf(failure), Message: failure.Error(), PC: -1}
-		var ve *vm.Error
-		if errors.As(failure, &ve) {
-			rep.Error.PC = ve.PC
-		}
+		rep.Error = &errorField{Kind: res.Err.String(), Message: failure.Error(), PC: -1}
+	}
+	if len(res.ReturnData) > 0 {
+		rep.ReturnData = &returnData{ProgramID: res.ReturnProgram.String(), Data: base64.StdEncoding.EncodeToString(res.ReturnData)}
 	}
 	changed := map[int]bool{}
 	for _, c := range abi.Diff(before, after) {
@@ -142,7 +223,7 @@ func runInstruction(s *streams, l *loaded, f *runFlags) error {
 			fmt.Fprintln(s.out)
 		}
 		if failure == nil {
-			fmt.Fprintf(s.out, "ok: r0 = %d, %d compute units\n", res.R0, res.CU)
+			fmt.Fprintf(s.out, "ok: %d compute units\n", res.CU)
 		} else {
 			fmt.Fprintf(s.out, "failed: %s: %v (%d compute units)\n", rep.Error.Kind, failure, res.CU)
 		}

@@ -13,6 +13,23 @@ func newBenchCmd(s *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Run Agora's benchmarks",
+		Long: `Run Agora's benchmarks. Each one times its subject against a baseline
+measured in the same run, so the figures are ratios that hold across machines:
+
+  vm     the interpreter against the same workloads written in native Go
+         (ns per sBPF instruction, and the slowdown)
+  costs  every syscall's compute-unit price against its measured time,
+         normalised to the interpreter's time per instruction (see
+         docs/costs.md); a price well out of line is a denial-of-service
+         risk or an overcharge
+  chain  transactions per second through the VM alone, the runtime, and
+         the runtime with the Pebble store
+
+Each takes --json for one machine-readable object. For the Go benchmarks
+themselves, run 'go test -run XXX -bench . ./bench'.`,
+		Example: `  agora bench vm
+  agora bench costs --json
+  agora bench chain`,
 	}
 	var asJSON bool
 	var rounds int
@@ -58,6 +75,6 @@ over the rounds).
 	vmCmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	vmCmd.Flags().IntVar(&rounds, "rounds", 5, "rounds to take the median over")
 	vmCmd.Flags().DurationVar(&roundTime, "round-time", 200*time.Millisecond, "duration of each timed round")
-	cmd.AddCommand(vmCmd, newBenchCostsCmd(s), newBenchChainCmd(s), newBenchVerifyCmd(s))
+	cmd.AddCommand(vmCmd, newBenchCostsCmd(s), newBenchChainCmd(s), newBenchSimCmd(s), newBenchSchedCmd(s), newBenchTraceCmd(s), newBenchAgaveCmd(s), newBenchVerifyCmd(s))
 	return cmd
 }

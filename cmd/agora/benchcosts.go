@@ -11,7 +11,7 @@ import (
 )
 
 // newBenchCostsCmd is `agora bench costs`: the cost calibration of
-// DESIGN.md §5.0.
+// the extension price rule of docs/costs.md.
 func newBenchCostsCmd(s *streams) *cobra.Command {
 	var (
 		asJSON    bool
@@ -23,7 +23,7 @@ func newBenchCostsCmd(s *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "costs",
 		Short: "Measure every priced syscall against its compute-unit price",
-		Long: `Calibrate syscall prices (DESIGN.md §5.0). For every priced syscall, standard
+		Long: `Calibrate syscall prices (docs/costs.md). For every priced syscall, standard
 and extension, at representative sizes, run a loop of calls and a baseline
 loop without them, and report per call:
 

@@ -1,17 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
-	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ovsm"
+	"github.com/agora-vm/agora/sched"
 
 	"github.com/spf13/cobra"
 
@@ -35,7 +37,15 @@ func newChainCmd(s *streams) *cobra.Command {
 		Short: "Run a local chain: accounts, programs and transactions",
 		Long: `A local chain in a directory: a Pebble store of the accounts and blocks
 (DIR/ledger) and a keystore of named keypairs (DIR/keys/NAME.json, the
-Solana CLI's format). Every command that changes state commits one block.
+Solana CLI's format). Every command that changes state commits one block, and every
+transaction's outcome, logs, costs and balances stay in the chain's
+history ('agora chain tx', 'agora chain logs').
+Blocks execute through the scheduler: signatures are checked on every
+lane, Agave's cost limits apply (50M CU per block, 12M per writable
+account), and transactions that touch no common writable account run in
+parallel on --lanes N (default: the number of cores; 1 is serial). The
+result never depends on N. --trace-lanes FILE.json writes the lanes'
+timeline (Chrome trace events, which Perfetto opens).
 
 Keys are given as a keystore name, a base58 address, or one of the aliases
 system, compute-budget, rent, clock, epoch-schedule, econ. Sysvars and
@@ -45,13 +55,20 @@ driven by 'agora econ', at Econ111111111111111111111111111111111111111).
 Exit codes: 0 success, 1 the transaction failed, 2 usage or setup errors.`,
 	}
 	cmd.AddCommand(newChainInitCmd(s), newChainKeygenCmd(s), newChainDeployCmd(s),
-		newChainCallCmd(s), newChainAccountCmd(s), newChainTransferCmd(s))
+		newChainCallCmd(s), newChainAccountCmd(s), newChainTransferCmd(s), newChainBlockCmd(s),
+		newChainTxCmd(s), newChainLogsCmd(s))
 	return cmd
 }
 
 type chainFlags struct {
 	dir  string
 	json bool
+	// The scheduler (commands that execute transactions).
+	lanes      int
+	traceLanes string
+	trace      *sched.Trace
+	// signOnly prints the signed transaction instead of executing it.
+	signOnly bool
 }
 
 func (f *chainFlags) add(cmd *cobra.Command) {
@@ -63,6 +80,47 @@ func (f *chainFlags) check() error {
 	if f.dir == "" {
 		return usageErr("--dir is required")
 	}
+	if f.lanes < 0 || f.lanes > 1024 {
+		return usageErr("--lanes: %d is outside 1..1024", f.lanes)
+	}
+	return nil
+}
+
+// addLanes adds the scheduler's flags to a command that executes
+// transactions.
+func (f *chainFlags) addLanes(cmd *cobra.Command) {
+	cmd.Flags().IntVar(&f.lanes, "lanes", runtime.NumCPU(), "execute the block on N lanes (1: serial); the result is the same at every N")
+	cmd.Flags().StringVar(&f.traceLanes, "trace-lanes", "", "write the block's lane timeline to FILE.json (Chrome trace events; Perfetto opens it)")
+}
+
+// addTx adds the flags of a command that builds one transaction.
+func (f *chainFlags) addTx(cmd *cobra.Command) {
+	f.addLanes(cmd)
+	cmd.Flags().BoolVar(&f.signOnly, "sign-only", false, "print the signed transaction (base64 wire format, for a block file) instead of executing it")
+}
+
+// schedule configures the bank's scheduler from the flags.
+func (f *chainFlags) schedule(b *bank.Bank) {
+	cfg := sched.Config{Lanes: f.lanes}
+	if f.traceLanes != "" {
+		f.trace = sched.NewTrace()
+		cfg.Trace = f.trace
+	}
+	b.SetScheduler(cfg)
+}
+
+// writeTrace writes the lane timeline, if asked for.
+func (f *chainFlags) writeTrace() error {
+	if f.trace == nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := f.trace.WriteJSON(&buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(f.traceLanes, buf.Bytes(), 0o644); err != nil {
+		return usageErr("--trace-lanes: %v", err)
+	}
 	return nil
 }
 
@@ -72,11 +130,11 @@ func openChain(dir string) (*store.Store, *bank.Bank, error) {
 	if _, err := os.Stat(ledger); err != nil {
 		return nil, nil, usageErr("%s is not a chain directory (run agora chain init --dir %s)", dir, dir)
 	}
-	st, err := store.Open(ledger)
+	st, err := openLedger(ledger, lockWait)
 	if err != nil {
-		return nil, nil, &exitError{code: exitBadCall, err: err}
+		return nil, nil, err
 	}
-	ex, err := ext.NewExecutor()
+	ex, err := newExecutor()
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -126,12 +184,12 @@ Prints {"payer":"<base58>"} with --json.`,
 					return err
 				}
 			}
-			st, err := store.Open(filepath.Join(f.dir, ledgerDir))
+			st, err := openLedger(filepath.Join(f.dir, ledgerDir), lockWait)
 			if err != nil {
-				return &exitError{code: exitBadCall, err: err}
+				return err
 			}
 			defer st.Close()
-			ex, err := ext.NewExecutor()
+			ex, err := newExecutor()
 			if err != nil {
 				return err
 			}
@@ -207,6 +265,9 @@ Prints {"program_id":"<base58>"} with --json.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			if !isELFData(elfBytes) {
+				return usageErr("%s", notELFMessage(args[0], elfBytes))
+			}
 			st, b, err := openChain(f.dir)
 			if err != nil {
 				return err
@@ -279,9 +340,21 @@ func submit(s *streams, f *chainFlags, b *bank.Bank, feePayer string, ixs []txn.
 	if n := len(tx.Encode()); n > txn.PacketDataSize {
 		return usageErr("transaction of %d bytes exceeds %d", n, txn.PacketDataSize)
 	}
+	if f.signOnly {
+		raw := base64.StdEncoding.EncodeToString(tx.Encode())
+		if f.json {
+			return writeJSON(s, map[string]string{"transaction": raw, "signature": tx.ID().String()})
+		}
+		fmt.Fprintln(s.out, raw)
+		return nil
+	}
+	f.schedule(b)
 	res, err := b.ProcessBlock([]*txn.Transaction{tx}, blockTime(b))
 	if err != nil {
 		return &exitError{code: exitBadCall, err: err}
+	}
+	if err := f.writeTrace(); err != nil {
+		return err
 	}
 	r := res.Txs[0]
 	rep := txReport{OK: r.Err == nil, Logs: r.Logs, CU: r.CU, Signature: r.Signature.String(), Slot: res.Header.Height, Fee: r.Fee}
@@ -405,6 +478,7 @@ error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
 		},
 	}
 	f.add(cmd)
+	f.addTx(cmd)
 	cmd.Flags().StringArrayVar(&accounts, "account", nil, "an account of the instruction, KEY[:s][:w] (repeatable, in order)")
 	cmd.Flags().StringVar(&dataHex, "data", "", "instruction data as hex")
 	cmd.Flags().StringVar(&dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding")
@@ -466,6 +540,7 @@ func newChainTransferCmd(s *streams) *cobra.Command {
 		},
 	}
 	f.add(cmd)
+	f.addTx(cmd)
 	cmd.Flags().StringVar(&feePayer, "fee-payer", "payer", "key name of the fee payer")
 	cmd.Flags().StringVar(&from, "from", "", "key name of the sender (default: the fee payer)")
 	return cmd

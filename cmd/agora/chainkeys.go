@@ -29,6 +29,10 @@ func validKeyName(name string) error {
 	if !keyNameRE.MatchString(name) {
 		return usageErr("key name %q: use letters, digits, '_', '-' and '.' (at most 64)", name)
 	}
+	if p, ok := aliases[name]; ok {
+		// A key of that name would shadow the alias in every command.
+		return usageErr("key name %q is taken: it names the built-in address %s; choose another name", name, p)
+	}
 	return nil
 }
 

@@ -94,7 +94,7 @@ func (r *econRun) state(k pubkey.Pubkey) ([]byte, error) {
 	if err != nil {
 		return nil, &exitError{code: exitBadCall, err: err}
 	}
-	if a.Owner != econ.ProgramID {
+	if a.Owner != econ.ProgramID() {
 		return nil, usageErr("%s is not an account of the economics program", k)
 	}
 	return a.Data, nil
@@ -119,35 +119,79 @@ func loadState[T any](r *econRun, text string, decode func([]byte) (T, error)) (
 	return k, v, nil
 }
 
-// send runs ix in a new block and reports it with extra fields; decode,
-// when given, turns the return data into the "result" field.
-func (r *econRun) send(ix txn.Instruction, extra map[string]any, decode func([]byte) any) error {
+// sign builds and signs a transaction of ix for the fee payer and the
+// signers collected so far.
+func (r *econRun) sign(ixs ...txn.Instruction) (*txn.Transaction, error) {
 	payerKey, payerPriv, err := resolveKey(r.f.dir, r.feePayer)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if payerPriv == nil {
-		return usageErr("fee payer %q has no keypair in %s", r.feePayer, filepath.Join(r.f.dir, keysDir))
+		return nil, usageErr("fee payer %q has no keypair in %s", r.feePayer, filepath.Join(r.f.dir, keysDir))
 	}
-	m, err := txn.Compile(payerKey, []txn.Instruction{ix}, r.b.LatestBlockhash())
+	m, err := txn.Compile(payerKey, ixs, r.b.LatestBlockhash())
 	if err != nil {
-		return usageErr("%v", err)
+		return nil, usageErr("%v", err)
 	}
 	tx, err := txn.Sign(m, dedupe(append([]ed25519.PrivateKey{payerPriv}, r.signers...))...)
 	if err != nil {
-		return usageErr("%v", err)
+		return nil, usageErr("%v", err)
+	}
+	return tx, nil
+}
+
+// fits reports whether a transaction of ix stays within the packet size.
+func (r *econRun) fits(ix txn.Instruction) (bool, error) {
+	tx, err := r.sign(ix)
+	if err != nil {
+		return false, err
+	}
+	return len(tx.Encode()) <= txn.PacketDataSize, nil
+}
+
+// exec runs ix in a new block.
+func (r *econRun) exec(ix txn.Instruction) (bank.TxResult, uint64, error) {
+	tx, err := r.sign(ix)
+	if err != nil {
+		return bank.TxResult{}, 0, err
 	}
 	if n := len(tx.Encode()); n > txn.PacketDataSize {
-		return usageErr("transaction of %d bytes exceeds %d (too many accounts?)", n, txn.PacketDataSize)
+		return bank.TxResult{}, 0, usageErr("transaction of %d bytes exceeds %d (too many accounts?)", n, txn.PacketDataSize)
 	}
 	res, err := r.b.ProcessBlock([]*txn.Transaction{tx}, blockTime(r.b))
 	if err != nil {
-		return &exitError{code: exitBadCall, err: err}
+		return bank.TxResult{}, 0, &exitError{code: exitBadCall, err: err}
 	}
-	t := res.Txs[0]
-	rep := txReport{OK: t.Err == nil, Logs: t.Logs, CU: t.CU, Signature: t.Signature.String(), Slot: res.Header.Height, Fee: t.Fee}
-	if rep.Logs == nil {
-		rep.Logs = []string{}
+	return res.Txs[0], res.Header.Height, nil
+}
+
+// send runs ix in a new block and reports it with extra fields; decode,
+// when given, turns the return data into the "result" field.
+func (r *econRun) send(ix txn.Instruction, extra map[string]any, decode func([]byte) any) error {
+	t, slot, err := r.exec(ix)
+	if err != nil {
+		return err
+	}
+	if extra == nil {
+		extra = map[string]any{}
+	}
+	if t.Err == nil && decode != nil && t.ReturnProgram == econ.ProgramID() {
+		extra["result"] = decode(t.ReturnData)
+	}
+	return r.report([]bank.TxResult{t}, slot, extra)
+}
+
+// report prints the outcome of one operation sent as one or more
+// transactions (the last one is the first that failed, if any): their
+// logs in order, compute units and fees summed, the first signature and
+// the last slot, with extra fields.
+func (r *econRun) report(ts []bank.TxResult, slot uint64, extra map[string]any) error {
+	t := ts[len(ts)-1]
+	rep := txReport{OK: t.Err == nil, Logs: []string{}, Signature: ts[0].Signature.String(), Slot: slot}
+	for _, x := range ts {
+		rep.Logs = append(rep.Logs, x.Logs...)
+		rep.CU += x.CU
+		rep.Fee += x.Fee
 	}
 	if t.Err != nil {
 		e := t.Err.String()
@@ -156,12 +200,6 @@ func (r *econRun) send(ix txn.Instruction, extra map[string]any, decode func([]b
 	if len(t.ReturnData) > 0 {
 		d := base64.StdEncoding.EncodeToString(t.ReturnData)
 		rep.Return = &d
-	}
-	if extra == nil {
-		extra = map[string]any{}
-	}
-	if t.Err == nil && decode != nil && t.ReturnProgram == econ.ProgramID {
-		extra["result"] = decode(t.ReturnData)
 	}
 	if r.f.json {
 		b, err := json.Marshal(rep)
@@ -293,7 +331,25 @@ func u64s(b []byte) []uint64 {
 // ---- auctions ----
 
 func newEconAuctionCmd(s *streams) *cobra.Command {
-	cmd := &cobra.Command{Use: "auction", Short: "Create, bid in, reveal, settle and show auctions"}
+	cmd := &cobra.Command{Use: "auction", Short: "Create, bid in, reveal, settle and show auctions",
+		Long: `Run auctions of the economics program on the local chain in --dir.
+
+An auction's life: 'create' (its kind, items and how long bidding lasts),
+'bid' while bidding is open (the bidder's lamports are locked until
+settlement; sealed kinds bid a commitment with a deposit), 'reveal' for
+the sealed kinds between the bid and reveal deadlines, then 'settle' once
+the deadline has passed (a Dutch auction as soon as it is taken): winners
+pay (VCG: the harm each winner does to the others; GSP: by the next bid
+down; sealed-second: the second price), everyone else is refunded and
+unrevealed sealed bids forfeit the penalty. 'show' prints the auction's
+state at any time; 'agora econ wait' advances slots.
+
+Kinds: vcg, gsp, sealed-first, sealed-second, english, dutch. See each
+subcommand's --help for its flags.`,
+		Example: `  agora econ auction create --dir D --kind vcg --id 1 --items 2 --bid-slots 5
+  agora econ auction bid --dir D AUCTION --bidder b1 --value 10 --items 0
+  agora econ wait --dir D --slots 6
+  agora econ auction settle --dir D AUCTION`}
 
 	var p econ.AuctionCreate
 	var kind, creator, beneficiary, weights string
@@ -454,7 +510,15 @@ bid never revealed forfeits the auction's penalty at settlement.`, 1,
 taken): winners pay, everyone else is refunded, penalties are taken. Anyone
 may settle; the bidders are listed from the auction's state.
 
-Prints "result": {"proceeds", "winners" (bid indexes), "welfare"}.`, 1, nil,
+When every bidder fits one transaction, it is one AuctionSettle. Otherwise
+the settlement goes in pieces: an AuctionFinalize (the outcome, the
+beneficiary paid), then as many AuctionPayout transactions as the refunds
+need, each listing as many bidders as fit; an interrupted settlement is
+finished by running the command again.
+
+Prints "result": {"proceeds", "winners" (bid indexes), "welfare"} and
+"transactions" (how many were sent); the logs, compute units and fees are
+those of all of them, the signature the first one's.`, 1, nil,
 		func(r *econRun, args []string) error {
 			auc, st, err := loadState(r, args[0], econ.DecodeAuction)
 			if err != nil {
@@ -464,7 +528,7 @@ Prints "result": {"proceeds", "winners" (bid indexes), "welfare"}.`, 1, nil,
 			for _, b := range st.Bids {
 				bidders = append(bidders, b.Bidder)
 			}
-			return r.send(econ.NewAuctionSettle(auc, st.Beneficiary, bidders), nil, func(d []byte) any {
+			result := func(d []byte) any {
 				v := u64s(d)
 				if len(v) != 3 {
 					return nil
@@ -476,7 +540,16 @@ Prints "result": {"proceeds", "winners" (bid indexes), "welfare"}.`, 1, nil,
 					}
 				}
 				return map[string]any{"proceeds": v[0], "winners": winners, "welfare": v[2]}
-			})
+			}
+			one := econ.NewAuctionSettle(auc, st.Beneficiary, bidders)
+			fits, err := r.fits(one)
+			if err != nil {
+				return err
+			}
+			if st.Status != econ.StatusSettling && fits {
+				return r.send(one, map[string]any{"transactions": 1}, result)
+			}
+			return settleInPieces(r, auc, st, result)
 		})
 
 	show := leaf(s, "show --dir DIR AUCTION", "Print an auction's state", "Print AUCTION's state as JSON.", 1, nil,
@@ -486,7 +559,7 @@ Prints "result": {"proceeds", "winners" (bid indexes), "welfare"}.`, 1, nil,
 				return err
 			}
 			head := r.b.Head().Height
-			v := map[string]any{"address": auc.String(), "kind": st.Kind.String(), "status": map[uint8]string{0: "open", 1: "settled"}[st.Status],
+			v := map[string]any{"address": auc.String(), "kind": st.Kind.String(), "status": map[uint8]string{econ.StatusOpen: "open", econ.StatusSettled: "settled", econ.StatusSettling: "settling"}[st.Status],
 				"creator": st.Creator.String(), "beneficiary": st.Beneficiary.String(), "slot": head,
 				"start_slot": st.StartSlot, "end_slot": st.EndSlot, "reveal_end": st.RevealEnd, "reserve": st.Reserve,
 				"increment": st.Increment, "penalty": st.Penalty, "items": st.Items, "max_bids": st.MaxBids,
@@ -502,6 +575,7 @@ Prints "result": {"proceeds", "winners" (bid indexes), "welfare"}.`, 1, nil,
 				bids = append(bids, map[string]any{"bidder": b.Bidder.String(), "value": b.Value, "locked": b.Locked,
 					"bundle": b.Bundle, "paid": b.Paid, "revealed": b.Flags&econ.BidRevealed != 0,
 					"winner": b.Flags&econ.BidWinner != 0, "forfeit": b.Flags&econ.BidForfeit != 0, "rank": b.Rank,
+					"paid_out":   b.Flags&econ.BidPaidOut != 0,
 					"commitment": hex.EncodeToString(b.Commitment[:])})
 			}
 			v["bids"] = bids
@@ -889,4 +963,63 @@ func newEconWaitCmd(s *streams) *cobra.Command {
 			fmt.Fprintf(r.s.out, "slot %d\n", slot)
 			return nil
 		})
+}
+
+// settleInPieces settles an auction whose bidders do not fit one
+// transaction: AuctionFinalize (unless a previous run did), then
+// AuctionPayout over as many bidders as fit each transaction, until no
+// refund is pending. It stops at the first transaction that fails.
+func settleInPieces(r *econRun, auc pubkey.Pubkey, st *econ.Auction, result func([]byte) any) error {
+	var ts []bank.TxResult
+	var slot uint64
+	extra := map[string]any{}
+	if st.Status == econ.StatusOpen {
+		t, s, err := r.exec(econ.NewAuctionFinalize(auc, st.Beneficiary))
+		if err != nil {
+			return err
+		}
+		ts, slot = append(ts, t), s
+		if t.Err != nil {
+			extra["transactions"] = len(ts)
+			return r.report(ts, slot, extra)
+		}
+		if t.ReturnProgram == econ.ProgramID() {
+			extra["result"] = result(t.ReturnData)
+		}
+		if _, st, err = loadState(r, auc.String(), econ.DecodeAuction); err != nil {
+			return err
+		}
+	}
+	var pending []pubkey.Pubkey
+	for _, b := range st.Bids {
+		if st.Status == econ.StatusSettling && b.Flags&econ.BidPaidOut == 0 {
+			pending = append(pending, b.Bidder)
+		}
+	}
+	for len(pending) > 0 {
+		n := len(pending)
+		for ; n > 1; n-- {
+			ok, err := r.fits(econ.NewAuctionPayout(auc, pending[:n]))
+			if err != nil {
+				return err
+			}
+			if ok {
+				break
+			}
+		}
+		t, s, err := r.exec(econ.NewAuctionPayout(auc, pending[:n]))
+		if err != nil {
+			return err
+		}
+		ts, slot = append(ts, t), s
+		if t.Err != nil {
+			break
+		}
+		pending = pending[n:]
+	}
+	if len(ts) == 0 { // settled already: let the program say so
+		return r.send(econ.NewAuctionFinalize(auc, st.Beneficiary), map[string]any{"transactions": 1}, nil)
+	}
+	extra["transactions"] = len(ts)
+	return r.report(ts, slot, extra)
 }

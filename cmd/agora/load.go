@@ -8,14 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
-	"github.com/agora-vm/agora/syscalls"
-	"github.com/agora-vm/agora/syscalls/solcrypto"
+	"github.com/agora-vm/agora/svm"
 	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/vm"
 )
@@ -30,6 +30,11 @@ type loaded struct {
 	heapSize int                   // the heap an OVSM program was compiled for (0: default)
 	labels   map[int]string        // function names by pc, when known
 	isELF    bool
+	image    *elf.Image      // the loaded ELF, for isELF
+	data     []byte          // the file as read
+	ovsmDbg  *ovsm.DebugInfo // OVSM line table, compiled or read beside an ELF
+	// debugObject is the BPF object with DWARF a C program was linked from.
+	debugObject []byte
 }
 
 // isELFData reports whether data starts with the ELF magic.
@@ -83,8 +88,11 @@ func loadProgram(s *streams, path, version string) (*loaded, error) {
 	return readProgram(s, path, version, true)
 }
 
-// readProgram is loadProgram, verifying only when check is set (the
-// disassembler shows programs the verifier rejects too).
+// readProgram is loadProgram, verifying only when check is set. The
+// disassembler (check unset) shows programs the verifier rejects too,
+// and loads ELFs with the reference VM's layout, which keeps read-only
+// data as the file has it; programs that run are loaded as Agave's
+// runtime loads them.
 func readProgram(s *streams, path, version string, check bool) (*loaded, error) {
 	v, err := parseVersion(version)
 	if err != nil {
@@ -102,21 +110,29 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 	if path == "-" {
 		name = "<stdin>"
 	}
-	l := &loaded{path: name, registry: reg}
-	if strings.EqualFold(filepath.Ext(path), ".ovsm") {
+	l := &loaded{path: name, registry: reg, data: data}
+	format := detectFormat(data, path)
+	switch format {
+	case formatOVSM:
 		out, err := compileOVSM(data, name, v, version != "")
 		if err != nil {
 			return nil, err
 		}
-		l.program, l.heapSize = out.Program, out.HeapSize
+		l.program, l.heapSize, l.ovsmDbg = out.Program, out.HeapSize, out.Debug
 		l.lines = make([]int, len(out.Program.Text)/sbpf.InsnSize)
 		for pc := range l.lines {
 			if loc, ok := out.Debug.Lookup(pc); ok {
 				l.lines[pc] = loc.Line
 			}
 		}
-	} else if isELFData(data) {
-		opts := elf.DefaultOptions()
+	case formatELF:
+		// As Agave's runtime loads programs. The disassembler (check
+		// unset) wants the read-only region without the zero fill below
+		// .text, which is layout, not data: it rewrites the program.
+		opts := elf.RuntimeOptions()
+		if !check {
+			opts = elf.DefaultOptions()
+		}
 		opts.SymbolLabels = true
 		if version != "" {
 			opts.MinVersion, opts.MaxVersion = v, v
@@ -125,23 +141,45 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 		if err != nil {
 			return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
 		}
-		l.program, l.isELF = img.Program, true
+		l.program, l.isELF, l.image = img.Program, true, img
 		l.labels = map[int]string{}
 		for key, fname := range img.Labels {
 			if pc, ok := img.Program.Functions[key]; ok {
 				l.labels[pc] = fname
 			}
 		}
-	} else {
-		if strings.EqualFold(filepath.Ext(path), ".so") {
-			return nil, usageErr("%s: not an ELF file (no ELF magic)", name)
-		}
+	case formatRaw:
+		l.program = rawProgram(data, v, reg)
+	case formatAsm:
 		p, err := asm.Assemble(string(data), v, asmOptions())
 		if err != nil {
+			if e := strings.ToLower(filepath.Ext(path)); e == ".c" || e == ".h" {
+				return nil, usageErr("%s: %s", name, formatHint(formatC, data))
+			}
 			return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
 		}
 		l.program = vm.NewRawProgram(v, p.Text, p.Functions, p.Entry)
+		if needsELF(p) {
+			// Read-only data and label addresses need a layout: build
+			// the ELF in memory and load it.
+			so, err := assembleELF(p)
+			if err != nil {
+				return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
+			}
+			if l.program, err = elf.Load(so, reg, nil); err != nil {
+				return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
+			}
+		}
 		l.lines = p.Lines
+		names := p.DisasmOptions().Names
+		l.labels = map[int]string{}
+		for _, pc := range p.Functions {
+			if n, ok := names[pc]; ok {
+				l.labels[pc] = n
+			}
+		}
+	default:
+		return nil, usageErr("%s: %s", name, formatHint(format, data))
 	}
 	if !check {
 		return l, nil
@@ -165,18 +203,22 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 	return l, nil
 }
 
-// newRegistry returns every syscall a raw run can call: Solana's standard
-// and crypto syscalls and Agora's extensions.
+// newRegistry returns every syscall a program can call: the registry of
+// the runtime every tool uses (newExecutor), so that a raw run, the
+// verifier, the disassembler and the chain resolve the same names.
+// Syscalls that need a transaction (sysvars, invocations) fail with a
+// typed error in a raw run.
 func newRegistry() (*vm.Registry, error) {
-	reg := syscalls.NewRegistry()
-	if err := solcrypto.Register(reg); err != nil {
+	ex, err := newExecutor()
+	if err != nil {
 		return nil, err
 	}
-	if err := ext.Register(reg); err != nil {
-		return nil, err
-	}
-	return reg, nil
+	return ex.Registry(), nil
 }
+
+// newExecutor is the one composition of the runtime the CLI uses:
+// Solana's runtime with Agora's extensions.
+func newExecutor() (*svm.Executor, error) { return ext.NewExecutor() }
 
 // asmOptions lets assembly use the extensions' mnemonics (tx_begin, ...).
 func asmOptions() *asm.Options { return &asm.Options{Aliases: ext.Aliases()} }
@@ -226,4 +268,122 @@ func compileOVSM(src []byte, name string, v sbpf.Version, explicit bool) (*ovsm.
 		return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", name, err)}
 	}
 	return out, nil
+}
+
+// fileFormat is what a program file holds, judged by its content.
+type fileFormat uint8
+
+const (
+	formatUnknown fileFormat = iota
+	formatELF                // ELF magic
+	formatOVSM               // text whose first form is an s-expression (or a .ovsm name)
+	formatAsm                // other text: sBPF assembly
+	formatRaw                // binary, a whole number of 8-byte slots
+	formatC                  // C source
+	formatBinary             // binary that is none of the above
+)
+
+// detectFormat tells what data is from its content; the name only
+// decides for text that could be either OVSM or assembly (an empty
+// file, say).
+func detectFormat(data []byte, path string) fileFormat {
+	if isELFData(data) {
+		return formatELF
+	}
+	if !isText(data) {
+		if len(data) > 0 && len(data)%sbpf.InsnSize == 0 {
+			return formatRaw
+		}
+		return formatBinary
+	}
+	if strings.EqualFold(filepath.Ext(path), ".ovsm") {
+		return formatOVSM
+	}
+	for line := range strings.Lines(string(data)) {
+		t := strings.TrimSpace(line)
+		switch {
+		case t == "" || strings.HasPrefix(t, ";"):
+			continue
+		case strings.HasPrefix(t, "("):
+			return formatOVSM
+		case strings.HasPrefix(t, "#include") || strings.HasPrefix(t, "#define") || strings.HasPrefix(t, "#pragma") ||
+			strings.HasPrefix(t, "//") || strings.HasPrefix(t, "/*"):
+			return formatC
+		case strings.HasPrefix(t, "#"):
+			continue // an assembly comment
+		}
+		return formatAsm
+	}
+	return formatAsm
+}
+
+// isText reports whether data reads as source text: valid UTF-8 with no
+// control bytes other than whitespace.
+func isText(data []byte) bool {
+	if !utf8.Valid(data) {
+		return false
+	}
+	for _, c := range data {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v' {
+			return false
+		}
+	}
+	return true
+}
+
+// formatHint says what a file that is no program is, and what to do.
+func formatHint(f fileFormat, data []byte) string {
+	switch f {
+	case formatC:
+		return "C source, not a program: build it with 'agora cc FILE.c -o FILE.so' (needs clang), then run the .so"
+	case formatBinary:
+		return fmt.Sprintf("not a program: %d bytes of binary data that is neither an ELF (no \\x7fELF magic) nor raw 8-byte instruction slots", len(data))
+	}
+	return "not a program"
+}
+
+// rawProgram makes a program of raw instruction slots. The slots carry
+// no function registry, so it is rebuilt as the assembler would have
+// made it: the targets of internal calls, and the entry at pc 0.
+func rawProgram(text []byte, v sbpf.Version, reg *vm.Registry) *vm.Program {
+	n := len(text) / sbpf.InsnSize
+	funcs := map[uint32]int{}
+	for pc := range n {
+		ins := sbpf.Decode(text[pc*sbpf.InsnSize:])
+		if ins.Op != sbpf.Call {
+			continue
+		}
+		if v.StaticSyscalls() {
+			if t := pc + 1 + int(ins.Imm); ins.Src == 1 && t >= 0 && t < n {
+				funcs[uint32(t)] = t
+			}
+		} else if t := int(uint32(ins.Imm)); !reg.HasSyscall(uint32(ins.Imm)) && t < n {
+			funcs[uint32(t)] = t
+		}
+	}
+	entryKey := uint32(0)
+	if !v.StaticSyscalls() {
+		entryKey = sbpf.SyscallHash("entrypoint")
+	}
+	if _, taken := funcs[entryKey]; !taken {
+		funcs[entryKey] = 0
+	}
+	return vm.NewRawProgram(v, text, funcs, 0)
+}
+
+// notELFMessage explains that a file given where an ELF is needed is not
+// one, and how to make one from what it is.
+func notELFMessage(path string, data []byte) string {
+	msg := path + ": not an ELF (no \\x7fELF magic)"
+	switch detectFormat(data, path) {
+	case formatAsm:
+		return msg + "; it reads as sBPF assembly: build an ELF with 'agora asm " + path + " -o PROGRAM.so'"
+	case formatOVSM:
+		return msg + "; it reads as OVSM: build an ELF with 'agora compile " + path + " -o PROGRAM.so'"
+	case formatC:
+		return msg + "; it is C source: build an ELF with 'agora cc " + path + " -o PROGRAM.so'"
+	case formatRaw:
+		return msg + "; it looks like raw instruction slots: disassemble them ('agora disasm FILE --sbpf-version vN > prog.s') and build an ELF with 'agora asm prog.s -o PROGRAM.so'"
+	}
+	return msg + "; build one with 'agora compile FILE.ovsm -o PROGRAM.so' or 'agora asm FILE.s -o PROGRAM.so'"
 }

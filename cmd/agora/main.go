@@ -12,6 +12,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/agora-vm/agora/ext/zk"
 )
 
 // Exit codes.
@@ -35,6 +37,7 @@ func usageErr(format string, args ...any) error {
 }
 
 func main() {
+	zk.QuietLogger() // before any command verifies a proof
 	os.Exit(execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -73,8 +76,8 @@ as the reference VM does: same result, same error kind, same compute units,
 and adds what agents need: transactional memory, ring buffers, native
 cryptography, auctions and escrow, a local chain, and the OVSM language.
 
-Programs are sBPF assembly (.s, .asm, or - for stdin), sBPF ELF shared
-objects (.so) or OVSM sources (.ovsm).
+Programs are sBPF assembly, sBPF ELF shared objects, raw instruction
+slots or OVSM sources, recognised by their content (- reads stdin).
 
 Exit codes: 0 success, 1 the program or transaction failed, 2 usage, load
 or verification errors.`,
@@ -87,6 +90,39 @@ or verification errors.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitBadCall, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
-	root.AddCommand(newRunCmd(s), newAsmCmd(s), newDisasmCmd(s), newVerifyCmd(s), newBenchCmd(s), newChainCmd(s), newZKCmd(s), newFeaturesCmd(s), newCompileCmd(s), newCheckCmd(s), newEconCmd(s), newSimCmd(s))
+	root.AddCommand(newRunCmd(s), newAsmCmd(s), newDisasmCmd(s), newVerifyCmd(s), newBenchCmd(s), newChainCmd(s), newZKCmd(s), newFeaturesCmd(s), newCompileCmd(s), newCheckCmd(s), newEconCmd(s), newCCCmd(s), newSimCmd(s), newConformCmd(s), newReplayCmd(s), newDebugCmd(s))
+	for _, c := range root.Commands() {
+		rejectUnknownSubcommands(c)
+	}
 	return root
+}
+
+// rejectUnknownSubcommands makes every command group below the root
+// treat an unknown subcommand as the root does: a usage error (exit 2)
+// with "did you mean". Cobra does that only for the root; a group would
+// print its help and succeed.
+func rejectUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		rejectUnknownSubcommands(sub)
+	}
+	if !c.HasSubCommands() || c.Run != nil || c.RunE != nil {
+		return
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2
+		}
+		if sugg := cmd.SuggestionsFor(args[0]); len(sugg) > 0 {
+			msg += "\n\nDid you mean this?"
+			for _, s := range sugg {
+				msg += "\n\t" + s
+			}
+		}
+		return &exitError{code: exitBadCall, err: fmt.Errorf("%s\nRun '%s --help' for usage.", msg, cmd.CommandPath())}
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 }

@@ -48,7 +48,7 @@ func TestRunJSONContract(t *testing.T) {
 			map[string]any{"ok": true, "cu": 2.0}},
 		{"fault", "ldxdw r0, [r1+0]\nexit\n", []string{"run", "-", "--json", "--input", "00"}, 1,
 			map[string]any{"ok": false, "cu": 1.0, "error": map[string]any{"kind": "AccessViolation", "pc": 0.0,
-				"message": "Access violation load 8 bytes at address 0x400000000 (in input region)"}}},
+				"message": "Access violation reading 8 bytes at address 0x400000000 (in input region)"}}},
 		{"budget", "ja -1\n", []string{"run", "-", "--json", "--budget", "10"}, 1,
 			map[string]any{"ok": false, "cu": 10.0}},
 		{"divide by zero", "mov64 r0, 1\ndiv64 r0, r2\nexit\n", []string{"run", "-", "--json"}, 1,
@@ -173,6 +173,7 @@ func TestExamples(t *testing.T) {
 		{file: "sum.s", input: "0301020304", code: 0, r0: 6, cu: 19},
 		{file: "fib.s", input: "0a", code: 0, r0: 55, cu: 1238},
 		{file: "fault.s", input: "00", code: 1, cu: 1, kind: "AccessViolation"},
+		{file: "ring.s", code: 0, r0: 12, cu: 51},
 	}
 	files, _ := filepath.Glob("../../examples/asm/*.s")
 	if len(files) != len(tests) {
@@ -438,5 +439,45 @@ func TestOVSMCompileCheckRun(t *testing.T) {
 	res = runCLI(t, "", "check", bad)
 	if res.code != exitBadCall || !strings.Contains(res.stdout, "bad.ovsm:1:50") || !strings.Contains(res.stdout, "^") {
 		t.Fatalf("check: %d %q", res.code, res.stdout)
+	}
+}
+
+// TestRunAccountsUsesTheRuntime runs an instruction through the runtime
+// every tool uses: the sysvar syscalls resolve, and return data is logged
+// as Agave logs it.
+func TestRunAccountsUsesTheRuntime(t *testing.T) {
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "rent.s")
+	src := `mov64 r1, r10
+    sub64 r1, 24
+    syscall sol_get_rent_sysvar
+    mov64 r1, r10
+    sub64 r1, 24
+    mov64 r2, 8
+    syscall sol_set_return_data
+    mov64 r0, 0
+    exit
+`
+	accounts := filepath.Join(dir, "accounts.json")
+	for path, body := range map[string]string{prog: src, accounts: "[]"} {
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := runCLI(t, "", "run", prog, "--accounts", accounts, "--json")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s %s", res.code, res.stdout, res.stderr)
+	}
+	got := lastJSON(t, res.stdout)
+	pid := got["program_id"].(string)
+	// 3,480 lamports per byte-year, little-endian.
+	const rent = "mA0AAAAAAAA="
+	logs := fmt.Sprint(got["logs"])
+	if want := "Program return: " + pid + " " + rent; !strings.Contains(logs, want) {
+		t.Errorf("logs %s lack %q", logs, want)
+	}
+	rd, _ := got["return_data"].(map[string]any)
+	if rd["data"] != rent || rd["program_id"] != pid {
+		t.Errorf("return_data = %v", got["return_data"])
 	}
 }

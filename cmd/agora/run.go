@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/agora-vm/agora/abi"
 	"os"
 	"strings"
 
+	"github.com/agora-vm/agora/abi"
+
 	"github.com/spf13/cobra"
 
+	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/vm"
@@ -31,6 +33,11 @@ type runFlags struct {
 	data      string
 	dataJSON  string
 	programID string
+	features  string
+
+	// Tools.
+	record  string
+	profile string
 }
 
 func newRunCmd(s *streams) *cobra.Command {
@@ -41,10 +48,13 @@ func newRunCmd(s *streams) *cobra.Command {
 		Long: `Verify and run an sBPF program in raw mode, as the reference VM's own tests do:
 the input bytes are mapped writable at 0x400000000 and r1 points at them.
 
-FILE is sBPF assembly (.s, .asm, or - for standard input), an sBPF ELF
-shared object (.so), whose version comes from its header unless
---sbpf-version restricts it, or an OVSM program (.ovsm), compiled in memory
-(V0 unless --sbpf-version says v3).
+FILE (or - for standard input) is recognised by its content, not its name:
+an sBPF ELF shared object (by its magic; its version comes from its header
+unless --sbpf-version restricts it), raw instruction bytes (binary, 8 bytes
+per slot, as 'agora asm -o FILE.bin' writes them; --sbpf-version gives the
+version), an OVSM program (text starting with a form, or any .ovsm file;
+compiled in memory, V0 unless --sbpf-version says v3) or sBPF assembly
+(other text).
 
 With --json the last line of standard output is one JSON object:
   {"ok":true,"r0":<u64>,"cu":<consumed>,"logs":[...]}
@@ -62,8 +72,7 @@ the instruction failed), 2 usage, load or verification errors.`,
 		Example: `  agora run examples/asm/hello.s
   agora run prog.s --input 0102030405 --budget 10000 --json
   agora run prog.so --accounts accounts.json --data 426c61
-  echo 'mov64 r0, 42
-exit' | agora run -`,
+  printf 'mov64 r0, 42\nexit\n' | agora run -`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runProgram(s, args[0], f) },
 	}
@@ -78,6 +87,9 @@ exit' | agora run -`,
 	fl.StringVar(&f.data, "data", "", "instruction data as hex (with --accounts)")
 	fl.StringVar(&f.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
 	fl.StringVar(&f.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
+	fl.StringVar(&f.features, "features", "mainnet", "Agave feature gates (with --accounts): all, mainnet, or a comma-separated `LIST`")
+	fl.StringVar(&f.record, "record", "", "record the run to `FILE.trace` (replay it with agora replay, debug it with agora debug)")
+	fl.StringVar(&f.profile, "profile", "", "write a pprof profile of compute units by function and line to `FILE.pb.gz`")
 	return cmd
 }
 
@@ -181,12 +193,19 @@ func runProgram(s *streams, path string, f *runFlags) error {
 	}
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = max(f.heap, l.heapSize)
-	exe, err := vm.NewExecutable(l.program, l.registry, cfg)
+	exe, err := vm.Interpreter{}.Prepare(l.program, l.registry, cfg)
 	if err != nil {
 		return reportLoadError(s, f.json, &exitError{code: exitBadCall, err: err})
 	}
 	ctx := syscalls.NewContext([32]byte{})
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+	var res vm.Result
+	if f.record != "" || f.profile != "" {
+		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record, f.profile, rawFeatures); err != nil {
+			return reportLoadError(s, f.json, err)
+		}
+	} else {
+		res = exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+	}
 	rep := runReport{OK: res.Err == nil, CU: res.CU, Logs: ctx.Messages()}
 	if rep.Logs == nil {
 		rep.Logs = []string{}
@@ -199,6 +218,10 @@ func runProgram(s *streams, path string, f *runFlags) error {
 		var ve *vm.Error
 		if errors.As(res.Err, &ve) {
 			rep.Error.PC = ve.PC
+			if l.isELF && ve.Kind == vm.AccessViolation && ve.Addr>>32 == sbpf.InputStart>>32 {
+				// A program built for Solana reads accounts there.
+				fmt.Fprintf(s.err, "hint: the program accessed the input region past the %d input bytes of raw mode; a Solana program expects its accounts and instruction data there: run it with --accounts FILE.json [--data HEX]\n", len(input))
+			}
 		}
 	}
 	if f.json {

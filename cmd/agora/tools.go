@@ -14,7 +14,6 @@ import (
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/verify"
-	"github.com/agora-vm/agora/vm"
 )
 
 func isAsmError(err error) bool {
@@ -51,6 +50,10 @@ as hex, one slot per line.`,
 			if err != nil {
 				return &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", args[0], err)}
 			}
+			isSO := strings.EqualFold(filepath.Ext(out), ".so")
+			if !isSO && needsELF(p) {
+				return usageErr("%s: the program has read-only data or label addresses, which raw slots cannot carry; write an ELF with -o FILE.so", args[0])
+			}
 			if out == "" {
 				for i := 0; i+sbpf.InsnSize <= len(p.Text); i += sbpf.InsnSize {
 					fmt.Fprintf(s.out, "%x\n", p.Text[i:i+sbpf.InsnSize])
@@ -58,7 +61,7 @@ as hex, one slot per line.`,
 				return nil
 			}
 			bytesOut := p.Text
-			if strings.EqualFold(filepath.Ext(out), ".so") {
+			if isSO {
 				bytesOut, err = assembleELF(p)
 				if err != nil {
 					return &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", args[0], err)}
@@ -75,24 +78,44 @@ as hex, one slot per line.`,
 	return cmd
 }
 
-// assembleELF wraps an assembled program in an ELF shared object.
+// assembleELF wraps an assembled program, with its read-only data and
+// address references, in an ELF shared object.
 func assembleELF(p *asm.Program) ([]byte, error) {
 	reg, err := newRegistry()
 	if err != nil {
 		return nil, err
 	}
-	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(p.Version, p.Text, p.Functions, p.Entry), reg.Name)
-	if err != nil {
-		return nil, err
+	// Calls to syscalls the registry lacks keep the name the source gave
+	// them (a disassembled ELF may call the runtime's syscalls).
+	name := func(h uint32) (string, bool) {
+		if n, ok := reg.Name(h); ok {
+			return n, true
+		}
+		n, ok := p.SyscallNames[h]
+		return n, ok
 	}
-	obj.Functions = map[string]int{}
+	obj := &elf.Object{Version: p.Version, Text: p.Text, ROData: p.ROData, Entry: p.Entry, SyscallName: name, Functions: map[string]int{}}
+	if !p.Version.StaticSyscalls() {
+		obj.CallTargets = p.Functions
+	}
 	for name, pc := range p.Labels {
 		if name == "entrypoint" || strings.HasPrefix(name, "function_") {
 			obj.Functions[name] = pc
 		}
 	}
+	for _, r := range p.AddrRefs {
+		sec := elf.SectionText
+		if r.ROData {
+			sec = elf.SectionROData
+		}
+		obj.AddrRefs = append(obj.AddrRefs, elf.AddrRef{PC: r.PC, Section: sec, Offset: r.Offset})
+	}
 	return elf.Write(obj)
 }
+
+// needsELF reports whether an assembled program has parts that only an
+// ELF carries: read-only data or addresses of labels.
+func needsELF(p *asm.Program) bool { return len(p.ROData) > 0 || len(p.AddrRefs) > 0 }
 
 func newDisasmCmd(s *streams) *cobra.Command {
 	var version string
@@ -101,7 +124,12 @@ func newDisasmCmd(s *streams) *cobra.Command {
 		Short: "Disassemble an ELF program or raw sBPF instruction bytes",
 		Long: `Disassemble an sBPF ELF shared object, or raw instruction bytes (a file of
 8-byte slots, or - for standard input), into assembly that 'agora asm' turns
-back into the same instruction bytes. An ELF's version comes from its header.`,
+back into the same program: raw slots give the same bytes; an ELF's
+internal calls print as 'call function_NAME' and its read-only data as a
+.rodata section of .byte lines, so that 'agora asm -o FILE.so' gives an ELF
+that loads to the same instructions and data. An ELF whose data holds
+relocated addresses cannot be rewritten and is refused. An ELF's version
+comes from its header.`,
 		Example: `  agora disasm prog.so
   agora disasm prog.bin --sbpf-version v2`,
 		Args: exactArgs(1),
@@ -124,8 +152,18 @@ back into the same instruction bytes. An ELF's version comes from its header.`,
 				if err != nil {
 					return err
 				}
-				text, v = l.program.Text, l.program.Version
+				obj, err := l.image.Object(reg.Name)
+				if err != nil {
+					return &exitError{code: exitBadCall, err: fmt.Errorf("%s: cannot disassemble into a program that assembles back: %w", args[0], err)}
+				}
+				text, v = obj.Text, obj.Version
 				opts.Functions, opts.Names = l.program.Functions, l.labels
+				opts.Names[obj.Entry] = "entrypoint"
+				opts.Relocatable, opts.ROData = true, obj.ROData
+				opts.SyscallName = obj.SyscallName
+				for _, r := range obj.AddrRefs {
+					opts.AddrRefs = append(opts.AddrRefs, asm.AddrRef{PC: r.PC, ROData: r.Section == elf.SectionROData, Offset: r.Offset})
+				}
 			}
 			if len(text)%sbpf.InsnSize != 0 {
 				return usageErr("%s: %d bytes is not a whole number of 8-byte instruction slots", args[0], len(text))
@@ -149,9 +187,12 @@ func newVerifyCmd(s *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify FILE",
 		Short: "Check an sBPF program with the reference's structural verifier (and, with --deep, prove its safety)",
-		Long: `Assemble FILE and check it with the structural verifier (the reference's
-RequisiteVerifier plus the V3+ syscall checks). Exit code 0 when it passes,
-2 when it is rejected.
+		Long: `Load FILE and check it with the structural verifier (the reference's
+RequisiteVerifier plus the V3+ syscall checks) and the transactional-memory
+pairing proof. FILE is recognised by its content, as in 'agora run': an sBPF
+ELF (loaded as Solana's loader does, version from its header), raw 8-byte
+instruction slots, sBPF assembly (assembled first) or OVSM (compiled first).
+Exit code 0 when it passes, 2 when it is rejected.
 
 With --deep the program (which must pass the structural verifier) is also
 analysed for memory safety (abstract interpretation), arithmetic that can
@@ -163,7 +204,9 @@ reason). With --json the last line is
   {"proven":[...],"findings":[{"kind","pc","line"?,"path","counterexample"?,"message"}],"unknown":[...]}
 Exit codes with --deep: 0 all proven, 1 a finding, 3 something unknown,
 2 usage or load errors. See docs/verify.md.`,
-		Example: `  agora verify prog.s --deep
+		Example: `  agora verify examples/asm/fib.s
+  agora verify testdata/c/hello.so --json
+  agora verify fib.bin --sbpf-version v3
   agora verify prog.s --deep --private input:0:8 --json
   agora verify prog.so --deep --accounts accounts.json --invariant 'sum(lamports) == old(sum(lamports))' --replay`,
 		Args: exactArgs(1),

@@ -222,7 +222,7 @@ func (r replayResult) String() string {
 func replay(l *loaded, f deep.Finding) replayResult {
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = max(cfg.HeapSize, l.heapSize)
-	exe, err := vm.NewExecutable(l.program, l.registry, cfg)
+	exe, err := vm.Interpreter{}.Prepare(l.program, l.registry, cfg)
 	if err != nil {
 		return replayResult{Err: err}
 	}
@@ -231,7 +231,7 @@ func replay(l *loaded, f deep.Finding) replayResult {
 		h.insn = sbpf.Decode(l.program.Text[f.PC*sbpf.InsnSize:])
 	}
 	input := append([]byte{}, f.Input...)
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: defaultBudget, Context: syscalls.NewContext([32]byte{}), Hook: h})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: defaultBudget, Context: syscalls.NewContext([32]byte{}), Hook: h})
 	out := replayResult{Reached: h.hit, Regs: h.regs, Err: res.Err, R0: res.R0}
 	switch f.Kind {
 	case "oob":

@@ -1,6 +1,6 @@
 # fib.s: recursive Fibonacci with BPF-to-BPF calls; returns fib(r1's first byte).
 #
-#   agora run examples/asm/fib.s --input 0a      # fib(10) = 55
+#   agora run examples/asm/fib.s --input 0a      # r0 = 55: fib(10)
     ldxb r1, [r1+0]
     call function_fib
     exit

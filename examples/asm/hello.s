@@ -1,6 +1,6 @@
 # hello.s: log a greeting and return 0.
 #
-#   agora run examples/asm/hello.s
+#   agora run examples/asm/hello.s      # r0 = 0, after the log line
 #
 # The string is built on the stack (raw programs have no data section),
 # then handed to the sol_log_ syscall as a pointer and a length.

@@ -1,6 +1,6 @@
 # sum.s: add up the input bytes and return the total.
 #
-#   agora run examples/asm/sum.s --input 0102030405
+#   agora run examples/asm/sum.s --input 0401020304      # r0 = 10: the 4 bytes 1+2+3+4
 #
 # r1 points at the input; its length is not passed in raw mode, so the
 # program reads a one-byte count first: input = count, byte, byte, ...

@@ -1,6 +1,6 @@
 /* econbase: the jobs of Agora's economics primitives written as an
  * ordinary sBPF program, without the econ syscalls: the baseline that
- * bench/econ_test.go measures the native primitives against (DESIGN §5.0:
+ * bench/econ_test.go measures the native primitives against (docs/costs.md:
  * "an auction settled in bytecode vs agora_auction_settle").
  *
  * It keeps its state in accounts it owns, in exactly the layouts of

@@ -24,7 +24,7 @@ type BatchItem struct {
 // codes in item order: results[i] == BLSVerify(items[i].PublicKey,
 // items[i].Message, items[i].Signature), whatever the number of cores. The
 // work is spread over GOMAXPROCS goroutines. It is the CPU backend of the
-// signature-batch task of the hardware-offload interface (DESIGN §5.8); an
+// signature-batch task of the hardware-offload interface (not implemented yet; docs/extensions.md); an
 // accelerator must return the same codes.
 //
 // When ctx is cancelled before every item is done, it returns nil and the

@@ -6,20 +6,22 @@ import (
 	"math/bits"
 	"strconv"
 
+	"github.com/agora-vm/agora/ext/exterr"
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 
 // Syscall names, as programs call them (the call's imm is the murmur3 hash
 // of the name).
 const (
-	NameBLSVerify              = "agora_bls_verify"
-	NameBLSAggregate           = "agora_bls_aggregate"
-	NameBLSFastAggregateVerify = "agora_bls_fast_aggregate_verify"
-	NameBLSAggregateVerify     = "agora_bls_aggregate_verify"
-	NamePedersenCommit         = "agora_pedersen_commit"
-	NamePedersenVerify         = "agora_pedersen_verify"
-	NameVRFVerify              = "agora_vrf_verify"
+	NameBLSVerify              = extnames.BLSVerify
+	NameBLSAggregate           = extnames.BLSAggregate
+	NameBLSFastAggregateVerify = extnames.BLSFastAggregateVerify
+	NameBLSAggregateVerify     = extnames.BLSAggregateVerify
+	NamePedersenCommit         = extnames.PedersenCommit
+	NamePedersenVerify         = extnames.PedersenVerify
+	NameVRFVerify              = extnames.VRFVerify
 )
 
 // Names lists every syscall of the package, in registration order.
@@ -34,11 +36,7 @@ func Names() []string {
 // asm.Options.Aliases): `bls_verify` assembles to `syscall
 // agora_bls_verify`, and so on. The map is new on every call.
 func Mnemonics() map[string]string {
-	m := make(map[string]string, len(Names()))
-	for _, n := range Names() {
-		m[n[len("agora_"):]] = n
-	}
-	return m
+	return extnames.Aliases(Names()...)
 }
 
 // Register adds the syscalls of this package to r. It registers nothing
@@ -138,40 +136,18 @@ const (
 	KindInvalidAttribute
 )
 
-func (k ErrorKind) String() string {
-	switch k {
-	case KindInvalidLength:
-		return "InvalidLength"
-	case KindInvalidAttribute:
-		return "InvalidAttribute"
-	}
-	return "ErrorKind(" + strconv.Itoa(int(k)) + ")"
+var kindNames = [...]string{
+	KindInvalidLength:    "InvalidLength",
+	KindInvalidAttribute: "InvalidAttribute",
 }
+
+// String returns the kind's stable name, e.g. "InvalidLength".
+func (k ErrorKind) String() string { return exterr.KindString(kindNames[:], k) }
 
 // Error is an abort raised by a syscall of this package. The VM wraps it in
 // a *vm.Error of kind SyscallError, and vm.ErrorKindOf reports Kind's name.
 // Errors match with errors.Is by kind.
-type Error struct {
-	Kind   ErrorKind
-	Detail string // what was wrong, for people
-}
-
-// Error renders the kind and the detail.
-func (e *Error) Error() string {
-	if e.Detail == "" {
-		return e.Kind.String()
-	}
-	return e.Kind.String() + ": " + e.Detail
-}
-
-// KindName implements vm.KindNamer.
-func (e *Error) KindName() string { return e.Kind.String() }
-
-// Is reports whether target is an *Error of the same kind.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Kind == e.Kind
-}
+type Error = exterr.Error[ErrorKind]
 
 // Sentinels for errors.Is.
 var (
@@ -180,7 +156,7 @@ var (
 )
 
 func errorf(k ErrorKind, format string, args ...any) *Error {
-	return &Error{Kind: k, Detail: fmt.Sprintf(format, args...)}
+	return exterr.Errorf(k, format, args...)
 }
 
 // load maps n bytes of guest memory at addr for reading. An empty range

@@ -1,8 +1,8 @@
-// Package crypto implements Agora's native cryptography syscalls (proposal
-// part 2, DESIGN §5.2) that Solana does not have: BLS12-381 signatures,
+// Package crypto implements Agora's native cryptography syscalls
+// (docs/extensions.md) that Solana does not have: BLS12-381 signatures,
 // Pedersen commitments on ristretto255 and VRF verification. It also holds
 // the CPU backend of the signature-batch task of the hardware-offload
-// interface (DESIGN §5.8): VerifyBLSBatch and VerifyEd25519Batch.
+// interface (not implemented yet): VerifyBLSBatch and VerifyEd25519Batch.
 //
 // The syscalls are
 //
@@ -131,9 +131,10 @@
 //
 // # Prices
 //
-// A price is base + per_unit·n in compute units (DESIGN §5.0), derived from
-// the measured time of the Go implementation at Agave's rate of 33 ns per
-// CU and rounded up; Costs records each row with the times it came from.
+// A price is base + per_unit·n in compute units (docs/costs.md), derived
+// from the measured time of the Go implementation at Agave's rate of 33 ns
+// per CU and rounded up — for BLS, from 1.25 times that time, a margin for
+// loaded machines; Costs records each row with the times it came from.
 // The times were measured with BenchmarkCalibration (b.Loop, -cpu 1, 12
 // runs) and the same operations timed in 12 interleaved rounds of at least
 // 60 ms each, on one core of a 2-vCPU AMD EPYC (with SHA-NI) shared with
@@ -146,12 +147,12 @@
 // A negative intercept (public-key aggregation) gives a base of 0.
 //
 //	syscall                          base     per unit               measured
-//	agora_bls_verify                 25,835   +1 per 64 B of message 852.5 µs + 31.8 ns/block
-//	agora_bls_aggregate (sigs)       37       +1,779 per signature   1.2 µs + 58.7 µs/sig
-//	agora_bls_aggregate (keys)       0        +1,366 per key         45.1 µs/key
-//	agora_bls_fast_aggregate_verify  24,637   +1,391 per key         813.0 µs + 45.9 µs/key
+//	agora_bls_verify                 32,294   +1 per 64 B of message 852.5 µs + 31.8 ns/block
+//	agora_bls_aggregate (sigs)       46       +2,224 per signature   1.2 µs + 58.7 µs/sig
+//	agora_bls_aggregate (keys)       0        +1,708 per key         45.1 µs/key
+//	agora_bls_fast_aggregate_verify  30,796   +1,739 per key         813.0 µs + 45.9 µs/key
 //	                                          +1 per 64 B of message
-//	agora_bls_aggregate_verify       13,862   +11,967 per pair       457.4 µs + 394.9 µs/pair
+//	agora_bls_aggregate_verify       17,327   +14,958 per pair       457.4 µs + 394.9 µs/pair
 //	                                          +1 per 64 B of each message
 //	agora_pedersen_commit            1,472                           48.6 µs
 //	agora_pedersen_verify            1,577                           52.0 µs

@@ -173,12 +173,12 @@ func FuzzSyscalls(f *testing.F) {
 	m := vm.NewMachine()
 	f.Fuzz(func(t *testing.T, which uint8, r1, r2, r3, r4, r5 uint64, memory []byte) {
 		name := names[int(which)%len(names)]
-		exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, testutil.CallProgram(name, [5]uint64{r1, r2, r3, r4, r5}), nil, 0), reg, vm.Config{})
+		exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, testutil.CallProgram(name, [5]uint64{r1, r2, r3, r4, r5}), nil, 0), reg, vm.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		const budget = 3_000_000
-		res := m.Run(exe, vm.RunOptions{Input: bytes.Clone(memory), Budget: budget})
+		res := exe.Run(m, vm.RunOptions{Input: bytes.Clone(memory), Budget: budget})
 		if res.CU > budget {
 			t.Fatalf("consumed %d of %d", res.CU, budget)
 		}

@@ -363,50 +363,53 @@ type outcome struct {
 	welfare     uint64 // the winners' declared value
 }
 
-func (p *proc) auctionSettle() error {
+// settleable loads the auction for settling (Settle or Finalize): open,
+// past its deadline, with the beneficiary writable at position 1. It
+// charges the settlement's price.
+func (p *proc) settleable() (*Auction, error) {
 	if err := p.accounts(2); err != nil {
-		return err
+		return nil, err
 	}
 	st, err := p.loadAuction(0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	n := len(st.Bids)
 	if err := p.charge(CostAuctionSettle + CostAuctionSettlePerBid*uint64(n)); err != nil {
-		return err
+		return nil, err
 	}
-	if st.Status != StatusOpen {
-		return fail(Closed, "the auction is settled")
+	switch st.Status {
+	case StatusSettled:
+		return nil, fail(Closed, "the auction is settled")
+	case StatusSettling:
+		return nil, fail(WrongStatus, "the auction is finalized; its refunds are paid by AuctionPayout")
 	}
 	switch {
 	case st.Kind.sealed():
 		if p.slot < st.RevealEnd {
-			return fail(TooEarly, "settlement opens at slot %d (now %d)", st.RevealEnd, p.slot)
+			return nil, fail(TooEarly, "settlement opens at slot %d (now %d)", st.RevealEnd, p.slot)
 		}
 	case st.Kind == Dutch && n > 0:
 	default:
 		if p.slot < st.EndSlot {
-			return fail(TooEarly, "settlement opens at slot %d (now %d)", st.EndSlot, p.slot)
+			return nil, fail(TooEarly, "settlement opens at slot %d (now %d)", st.EndSlot, p.slot)
 		}
-	}
-	if err := p.accounts(2 + n); err != nil {
-		return err
 	}
 	if err := p.is(1, st.Beneficiary, "the beneficiary"); err != nil {
-		return err
+		return nil, err
 	}
 	if err := p.writable(1, "the beneficiary"); err != nil {
-		return err
+		return nil, err
 	}
-	for i := range st.Bids {
-		if err := p.is(2+i, st.Bids[i].Bidder, fmt.Sprintf("bid %d's bidder", i)); err != nil {
-			return err
-		}
-		if err := p.writable(2+i, "a bidder"); err != nil {
-			return err
-		}
-	}
+	return st, nil
+}
+
+// settlement computes the outcome of a settleable auction: what each bid
+// pays and gets back (every lock exactly), the winners and the proceeds.
+func (p *proc) settlement(st *Auction) (outcome, uint64, error) {
+	n := len(st.Bids)
 	o := outcome{pay: make([]uint64, n), refund: make([]uint64, n)}
+	var err error
 	switch st.Kind {
 	case VCG:
 		err = p.settleVCG(st, &o)
@@ -420,18 +423,52 @@ func (p *proc) auctionSettle() error {
 		}
 	}
 	if err != nil {
-		return err
+		return o, 0, err
 	}
 	// Every lock is paid out exactly: to the beneficiary or back.
 	var proceeds uint64
 	for i := range st.Bids {
 		s, ok := add(o.pay[i], o.refund[i])
 		if !ok || s != st.Bids[i].Locked {
-			return fail(InvalidState, "bid %d: payment %d and refund %d do not add up to its lock %d", i, o.pay[i], o.refund[i], st.Bids[i].Locked)
+			return o, 0, fail(InvalidState, "bid %d: payment %d and refund %d do not add up to its lock %d", i, o.pay[i], o.refund[i], st.Bids[i].Locked)
 		}
 		if proceeds, ok = add(proceeds, o.pay[i]); !ok {
-			return fail(Overflow, "proceeds")
+			return o, 0, fail(Overflow, "proceeds")
 		}
+	}
+	return o, proceeds, nil
+}
+
+// record writes the outcome into the bids and the header.
+func (st *Auction) record(o *outcome, slot, proceeds uint64) {
+	for i := range st.Bids {
+		st.Bids[i].Paid = o.pay[i]
+		if o.winners&(1<<i) != 0 {
+			st.Bids[i].Flags |= BidWinner
+		}
+	}
+	st.Status, st.SettledSlot, st.Proceeds = StatusSettled, slot, proceeds
+}
+
+func (p *proc) auctionSettle() error {
+	st, err := p.settleable()
+	if err != nil {
+		return err
+	}
+	if err := p.accounts(2 + len(st.Bids)); err != nil {
+		return err
+	}
+	for i := range st.Bids {
+		if err := p.is(2+i, st.Bids[i].Bidder, fmt.Sprintf("bid %d's bidder", i)); err != nil {
+			return err
+		}
+		if err := p.writable(2+i, "a bidder"); err != nil {
+			return err
+		}
+	}
+	o, proceeds, err := p.settlement(st)
+	if err != nil {
+		return err
 	}
 	if proceeds > 0 {
 		if err := p.h.Move(0, 1, proceeds); err != nil {
@@ -444,17 +481,121 @@ func (p *proc) auctionSettle() error {
 				return err
 			}
 		}
-		st.Bids[i].Paid = o.pay[i]
-		if o.winners&(1<<i) != 0 {
-			st.Bids[i].Flags |= BidWinner
-		}
 	}
-	st.Status, st.SettledSlot, st.Proceeds = StatusSettled, p.slot, proceeds
+	st.record(&o, p.slot, proceeds)
 	if err := p.h.SetData(0, st.Encode()); err != nil {
 		return err
 	}
 	p.h.Log(fmt.Sprintf("econ: %s auction settled: proceeds %d, winners %#x, welfare %d", st.Kind, proceeds, o.winners, o.welfare))
 	p.h.SetReturnData(u64le(proceeds, o.winners, o.welfare))
+	return nil
+}
+
+// auctionFinalize is the first step of a settlement in pieces: it
+// computes and records the outcome and pays the beneficiary, keeping the
+// refunds, which AuctionPayout pays.
+func (p *proc) auctionFinalize() error {
+	st, err := p.settleable()
+	if err != nil {
+		return err
+	}
+	o, proceeds, err := p.settlement(st)
+	if err != nil {
+		return err
+	}
+	if proceeds > 0 {
+		if err := p.h.Move(0, 1, proceeds); err != nil {
+			return err
+		}
+	}
+	st.record(&o, p.slot, proceeds)
+	pending := 0
+	for i := range st.Bids {
+		if o.refund[i] == 0 {
+			st.Bids[i].Flags |= BidPaidOut // nothing to pay back
+		} else {
+			pending++
+		}
+	}
+	if pending > 0 {
+		st.Status = StatusSettling
+	}
+	if err := p.h.SetData(0, st.Encode()); err != nil {
+		return err
+	}
+	p.h.Log(fmt.Sprintf("econ: %s auction finalized: proceeds %d, winners %#x, welfare %d, %d refunds pending", st.Kind, proceeds, o.winners, o.welfare, pending))
+	p.h.SetReturnData(u64le(proceeds, o.winners, o.welfare))
+	return nil
+}
+
+// auctionPayout pays the refunds of the bidders listed (accounts 1..) of
+// a finalized auction, each once; the last one settles the auction.
+func (p *proc) auctionPayout() error {
+	if err := p.accounts(2); err != nil {
+		return err
+	}
+	st, err := p.loadAuction(0)
+	if err != nil {
+		return err
+	}
+	n := len(st.Bids)
+	if err := p.charge(CostAuctionSettle + CostAuctionSettlePerBid*uint64(n)); err != nil {
+		return err
+	}
+	switch st.Status {
+	case StatusOpen:
+		return fail(WrongStatus, "the auction is not finalized (AuctionFinalize comes first)")
+	case StatusSettled:
+		return fail(Closed, "the auction is settled")
+	}
+	m := p.h.NumAccounts() - 1
+	if m > n {
+		return fail(WrongAccount, "%d accounts for %d bids", m, n)
+	}
+	which := make([]int, m) // account 1+j pays bid which[j]
+	var paid uint64         // bit i: bid i is paid in this instruction
+	for j := range which {
+		key, found := p.h.Key(1+j), -1
+		for i := range st.Bids {
+			if st.Bids[i].Bidder == key {
+				found = i
+				break
+			}
+		}
+		if found < 0 {
+			return fail(WrongAccount, "account %d (%s) has no bid", 1+j, key)
+		}
+		if st.Bids[found].Flags&BidPaidOut != 0 || paid&(1<<found) != 0 {
+			return fail(WrongStatus, "bid %d is already paid out", found)
+		}
+		if err := p.writable(1+j, "a bidder"); err != nil {
+			return err
+		}
+		which[j], paid = found, paid|1<<found
+	}
+	var total uint64
+	for j, i := range which {
+		refund := st.Bids[i].Locked - st.Bids[i].Paid // Paid never exceeds Locked (settlement)
+		if err := p.h.Move(0, 1+j, refund); err != nil {
+			return err
+		}
+		st.Bids[i].Flags |= BidPaidOut
+		total += refund
+	}
+	pending := 0
+	for i := range st.Bids {
+		if st.Bids[i].Flags&BidPaidOut == 0 {
+			pending++
+		}
+	}
+	if pending == 0 {
+		st.Status = StatusSettled
+	}
+	if err := p.h.SetData(0, st.Encode()); err != nil {
+		return err
+	}
+	p.h.Log(fmt.Sprintf("econ: %s auction paid %d refunds (%d lamports), %d pending", st.Kind, m, total, pending))
+	p.h.SetReturnData(u64le(total, uint64(pending)))
 	return nil
 }
 

@@ -45,7 +45,7 @@ func TestMalformedInstructions(t *testing.T) {
 		bad(&RegistryCreate{}, 9, 17), bad(&RegistryCreate{}, 56, 1), bad(&ReputationUpdate{}, 41, 1),
 		bad(&ReputationQuery{}, 33, 1), bad(&StakeLock{}, 9, 1), bad(&StakeRelease{}, 0, 2), bad(&StakeRelease{}, 1, 1))
 	for _, data := range cases {
-		failsCleanly(t, w, txn.Instruction{ProgramID: ProgramID, Accounts: accts, Data: data}, InvalidInstruction)
+		failsCleanly(t, w, txn.Instruction{ProgramID: ProgramID(), Accounts: accts, Data: data}, InvalidInstruction)
 		if _, err := DecodeInstruction(data); err == nil {
 			t.Fatalf("%x decoded", data)
 		}
@@ -76,7 +76,7 @@ func TestBadAccountsAndAmounts(t *testing.T) {
 	f.get(fake).owner, f.get(fake).data, f.get(fake).lamports = testKey("other program"), bytes.Clone(f.get(a).data), sol
 	failsCleanly(t, f.world, NewAuctionBid(fake, f.bidders[0], AuctionBid{Value: 5}, nil), WrongOwner)
 	// Corrupt state.
-	f.get(fake).owner, f.get(fake).data[6] = ProgramID, 200
+	f.get(fake).owner, f.get(fake).data[6] = ProgramID(), 200
 	failsCleanly(t, f.world, NewAuctionBid(fake, f.bidders[0], AuctionBid{Value: 5}, nil), InvalidState)
 	// A bidder that is not a System account.
 	f.get(f.bidders[2]).owner = testKey("token program")

@@ -221,7 +221,7 @@ func calibrations(t testing.TB) []calibration {
 // BenchmarkCalibration times the Go work of every priced operation (the
 // program's own, effects excluded) and reports the price it charges and
 // the time per CU that implies: at most 33 ns/CU while the prices are
-// current (DESIGN §5.0). BenchmarkPDA times one program-address
+// current (docs/costs.md). BenchmarkPDA times one program-address
 // derivation, which CostPDA prices.
 func BenchmarkCalibration(b *testing.B) {
 	for _, c := range calibrations(b) {
@@ -244,7 +244,7 @@ func BenchmarkPDA(b *testing.B) {
 	_, bump := AuctionAddress(k, 1)
 	seeds[3][0] = bump
 	for b.Loop() {
-		if _, err := pubkey.CreateProgramAddress(seeds, ProgramID); err != nil {
+		if _, err := pubkey.CreateProgramAddress(seeds, ProgramID()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,7 +3,7 @@ package econ
 // Prices in compute units, charged by the program itself (the builtin
 // instruction and the syscall alike). Each is base + per_unit·n, derived
 // from the measured time of the Go implementation at Agave's rate of 33 ns
-// per CU and rounded up (DESIGN §5.0); the package documentation says how
+// per CU and rounded up (docs/costs.md); the package documentation says how
 // they were measured, and BenchmarkCalibration re-measures them. Inner
 // System program invocations (creating a state account, taking a bidder's
 // lock) are charged by the System program, 150 CU each, on top.

@@ -1,13 +1,13 @@
-// Package econ is Agora's economics program (proposal part 3, DESIGN.md
-// §5.3): auctions (VCG, GSP, sealed bid first and second price, English,
-// Dutch), escrow, reputation and staking, as a native program whose state
+// Package econ is Agora's economics program (docs/extensions.md):
+// auctions (VCG, GSP, sealed bid first and second price, English, Dutch),
+// escrow, reputation and staking, as a native program whose state
 // lives in accounts it owns.
 //
 // It is callable three ways with the same semantics, because all three
 // run Process, the package's one implementation, against a Host:
 //
 //   - as instructions in transactions: package runtime registers the
-//     program as a builtin at ProgramID (pubkey.EconProgram,
+//     program as a builtin at ProgramID() (pubkey.EconProgram,
 //     "Econ111111111111111111111111111111111111111"), next to the System
 //     program, and genesis creates its account;
 //   - as syscalls from sBPF programs (agora_auction_create, ...; Register,
@@ -18,7 +18,7 @@
 //
 // # State accounts
 //
-// Every state account is a program-derived address of ProgramID:
+// Every state account is a program-derived address of ProgramID():
 // [prefix, owner key, id as u64 LE, bump] with prefix "auction", "escrow",
 // "reputation" or "stake" (AuctionAddress, EscrowAddress, RegistryAddress,
 // StakeAddress), and ["score", registry, agent, bump] (ScoreAddress). The
@@ -46,8 +46,35 @@
 // settles from RevealEnd on; the others settle from EndSlot on (a Dutch
 // auction as soon as it is taken). Settling is permissionless and happens
 // once: it pays the beneficiary named at creation and refunds everything
-// else, moving every lamport the auction holds for its bids (the
-// settlement lists each bid's bidder, in bid order). A bidder's funds are
+// else, moving every lamport the auction holds for its bids.
+//
+// A settlement is one AuctionSettle, which lists each bid's bidder in bid
+// order, or, for an auction whose bidders do not all fit one 1,232-byte
+// transaction (32 outside bidders take about 1,290 bytes), a settlement in
+// pieces:
+//
+//   - AuctionFinalize (auction, beneficiary), allowed exactly when
+//     AuctionSettle is, computes and records the same outcome, pays the
+//     proceeds to the beneficiary and keeps every refund: the auction is
+//     then Settling (status 2), or Settled at once if nothing is owed
+//     back. Bids owed nothing are marked paid out (BidPaidOut).
+//   - AuctionPayout (auction, then bidders) pays the listed bidders'
+//     refunds, in any order and grouping, each bid once (WrongStatus for
+//     a bid already paid out, or listed twice; WrongAccount for an account
+//     with no bid); the payout of the last refund makes the auction
+//     Settled. Its return data is {u64 lamports paid, u64 refunds still
+//     pending}.
+//
+// The transitions go one way, Open -> Settling -> Settled (or Open ->
+// Settled): AuctionSettle and AuctionFinalize need Open (WrongStatus while
+// Settling, Closed once Settled) and AuctionPayout needs Settling
+// (WrongStatus while Open, Closed once Settled). At every step the
+// auction holds its rent plus exactly the refunds not yet paid, and the
+// total over every account is unchanged. Both are instructions only, like
+// RegistryCreate (a program reaches them by invoking the program), and
+// cost what AuctionSettle costs. `agora econ auction settle` picks one
+// AuctionSettle when it fits and a settlement in pieces otherwise, and
+// finishes an interrupted one. A bidder's funds are
 // locked when it bids — taken from a System account that signs, by an
 // inner System Transfer — so a winner can always pay.
 //
@@ -89,8 +116,8 @@
 //     current price takes the auction at that price (max_bids is 1); later
 //     bids are TooLate.
 //
-// Settlement's return data is three u64: the proceeds, the winners (bit i
-// for bid i) and the welfare (the winners' declared values; for GSP value
+// Settlement's (and finalization's) return data is three u64: the
+// proceeds, the winners (bit i for bid i) and the welfare (the winners' declared values; for GSP value
 // × weight). A bid's return data is its index and the lamports locked.
 //
 // # Escrow
@@ -173,8 +200,8 @@
 //
 // The program charges its own price in both paths (Costs lists them):
 // base + per_unit·n, derived from the measured time of its Go
-// implementation at Agave's rate of 33 ns per CU, rounded up (DESIGN
-// §5.0), plus CostPDA (80) per program address derived. Inner System
+// implementation at Agave's rate of 33 ns per CU, rounded up
+// (docs/costs.md), plus CostPDA (80) per program address derived. Inner System
 // calls are the System program's 150 CU each. A syscall adds CostSyscall
 // + CostSyscallPerAccount·n (55 + 8·n) for the invocation itself. The
 // times come from BenchmarkCalibration (the program's work on a host

@@ -64,7 +64,7 @@ func FuzzProcess(f *testing.F) {
 		ix, esc := NewEscrowCreate(fx.creator, fx.bidders[1], EscrowCreate{ID: 1, Conditions: CondTimeLock, TimeoutSlots: 3, AmountA: 7})
 		must(t, fx.exec(ix))
 		pool := []pubkey.Pubkey{fx.creator, fx.beneficiary, a, esc, fx.bidders[0], fx.bidders[1], fx.bidders[2], testKey("nobody")}
-		in := txn.Instruction{ProgramID: ProgramID, Data: data}
+		in := txn.Instruction{ProgramID: ProgramID(), Data: data}
 		for i, p := range picks {
 			if i == 40 {
 				break

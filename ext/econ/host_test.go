@@ -151,7 +151,7 @@ func (h *memHost) systemPayer(i int) bool {
 	a := h.acct(i)
 	return a.owner.IsZero() && len(a.data) == 0
 }
-func (h *memHost) ownedByProgram(i int) bool       { return h.acct(i).owner == ProgramID }
+func (h *memHost) ownedByProgram(i int) bool       { return h.acct(i).owner == ProgramID() }
 func (h *memHost) errBudget() error                { return errors.New("ComputationalBudgetExceeded") }
 func (h *memHost) inRange(i int) bool              { return i >= 0 && i < len(h.keys) }
 func (h *memHost) lam(i int) *uint64               { return &h.acct(i).lamports }
@@ -173,7 +173,7 @@ func (h *memHost) CreateAccount(payer, to int, lamports, space uint64, seeds [][
 	if !h.signer[payer] || !h.writable[payer] || !h.systemPayer(payer) || h.Lamports(payer) < lamports {
 		return h.rule("CreateAccount: bad payer")
 	}
-	addr, err := pubkey.CreateProgramAddress(seeds, ProgramID)
+	addr, err := pubkey.CreateProgramAddress(seeds, ProgramID())
 	if err != nil || addr != h.keys[to] {
 		return h.rule("CreateAccount: the seeds do not sign for %s", h.keys[to])
 	}
@@ -183,7 +183,7 @@ func (h *memHost) CreateAccount(payer, to int, lamports, space uint64, seeds [][
 	}
 	*h.lam(payer) -= lamports
 	a.lamports, a.data = lamports, make([]byte, space)
-	h.setOwner(to, ProgramID)
+	h.setOwner(to, ProgramID())
 	return nil
 }
 

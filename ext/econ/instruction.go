@@ -24,12 +24,14 @@ const (
 	TagStakeLock
 	TagStakeSlash
 	TagStakeRelease
+	TagAuctionFinalize
+	TagAuctionPayout
 	lastTag
 )
 
 var tagNames = [...]string{"AuctionCreate", "AuctionBid", "AuctionReveal", "AuctionSettle", "EscrowCreate",
 	"EscrowRelease", "EscrowRefund", "RegistryCreate", "ReputationUpdate", "ReputationQuery", "StakeLock",
-	"StakeSlash", "StakeRelease"}
+	"StakeSlash", "StakeRelease", "AuctionFinalize", "AuctionPayout"}
 
 // String returns the operation's name, e.g. "AuctionBid".
 func (t Tag) String() string {
@@ -55,11 +57,13 @@ const (
 	StakeLockSize        = 96
 	StakeSlashSize       = 40
 	StakeReleaseSize     = 8
+	AuctionFinalizeSize  = 0
+	AuctionPayoutSize    = 0
 )
 
 var argSizes = [...]int{AuctionCreateSize, AuctionBidSize, AuctionRevealSize, AuctionSettleSize, EscrowCreateSize,
 	EscrowReleaseSize, EscrowRefundSize, RegistryCreateSize, ReputationUpdateSize, ReputationQuerySize,
-	StakeLockSize, StakeSlashSize, StakeReleaseSize}
+	StakeLockSize, StakeSlashSize, StakeReleaseSize, AuctionFinalizeSize, AuctionPayoutSize}
 
 // ArgsSize returns the size of t's arguments, or -1 for an unknown tag.
 func ArgsSize(t Tag) int {
@@ -140,6 +144,21 @@ type AuctionReveal struct {
 // to everyone else. Accounts: 0 the auction (writable), 1 the beneficiary
 // (writable), then every bid's bidder in bid order (writable).
 type AuctionSettle struct{}
+
+// AuctionFinalize is the first step of a settlement in pieces, for an
+// auction whose bidders do not all fit one transaction: at the same time
+// and under the same rules as AuctionSettle, it computes and records the
+// outcome and pays the beneficiary, and keeps the refunds, which
+// AuctionPayout then pays. The auction is Settling until the last refund
+// is paid (Settled at once when there is none). Accounts: 0 the auction
+// (writable), 1 the beneficiary (writable).
+type AuctionFinalize struct{}
+
+// AuctionPayout pays the refunds of a finalized auction to the bidders it
+// lists, in any order and any grouping, each bid once; the last one
+// settles the auction. Accounts: 0 the auction (writable), then one or
+// more bidders (writable), each with a refund still held.
+type AuctionPayout struct{}
 
 // EscrowCreate opens an escrow. Accounts: 0 depositor A (signer,
 // writable; pays the rent and AmountA), 1 the escrow (writable;
@@ -245,6 +264,12 @@ func (*AuctionReveal) Tag() Tag { return TagAuctionReveal }
 // Tag returns TagAuctionSettle.
 func (*AuctionSettle) Tag() Tag { return TagAuctionSettle }
 
+// Tag returns TagAuctionFinalize.
+func (*AuctionFinalize) Tag() Tag { return TagAuctionFinalize }
+
+// Tag returns TagAuctionPayout.
+func (*AuctionPayout) Tag() Tag { return TagAuctionPayout }
+
 // Tag returns TagEscrowCreate.
 func (*EscrowCreate) Tag() Tag { return TagEscrowCreate }
 
@@ -296,9 +321,11 @@ func (a *AuctionReveal) put(b []byte) {
 	copy(b[8:], a.Nonce[:])
 }
 
-func (*AuctionSettle) put([]byte) {}
-func (*EscrowRelease) put([]byte) {}
-func (*EscrowRefund) put([]byte)  {}
+func (*AuctionSettle) put([]byte)   {}
+func (*AuctionFinalize) put([]byte) {}
+func (*AuctionPayout) put([]byte)   {}
+func (*EscrowRelease) put([]byte)   {}
+func (*EscrowRefund) put([]byte)    {}
 
 func (e *EscrowCreate) put(b []byte) {
 	le.PutUint64(b, e.ID)
@@ -436,6 +463,10 @@ func DecodeInstruction(data []byte) (Instruction, error) {
 			copy(e.Approvers[i][:], b[96+32*i:])
 		}
 		return e, nil
+	case TagAuctionFinalize:
+		return &AuctionFinalize{}, nil
+	case TagAuctionPayout:
+		return &AuctionPayout{}, nil
 	case TagEscrowRelease:
 		return &EscrowRelease{}, nil
 	case TagEscrowRefund:
@@ -512,7 +543,7 @@ func meta(k pubkey.Pubkey, signer, writable bool) txn.AccountMeta {
 }
 
 func instruction(ix Instruction, accounts ...txn.AccountMeta) txn.Instruction {
-	return txn.Instruction{ProgramID: ProgramID, Accounts: accounts, Data: Encode(ix)}
+	return txn.Instruction{ProgramID: ProgramID(), Accounts: accounts, Data: Encode(ix)}
 }
 
 // NewAuctionCreate builds AuctionCreate for creator, filling in the bump;
@@ -546,6 +577,21 @@ func NewAuctionSettle(auction, beneficiary pubkey.Pubkey, bidders []pubkey.Pubke
 		accts = append(accts, meta(b, false, true))
 	}
 	return instruction(&AuctionSettle{}, accts...)
+}
+
+// NewAuctionFinalize builds AuctionFinalize.
+func NewAuctionFinalize(auction, beneficiary pubkey.Pubkey) txn.Instruction {
+	return instruction(&AuctionFinalize{}, meta(auction, false, true), meta(beneficiary, false, true))
+}
+
+// NewAuctionPayout builds AuctionPayout for some of a finalized auction's
+// bidders.
+func NewAuctionPayout(auction pubkey.Pubkey, bidders []pubkey.Pubkey) txn.Instruction {
+	accts := []txn.AccountMeta{meta(auction, false, true)}
+	for _, b := range bidders {
+		accts = append(accts, meta(b, false, true))
+	}
+	return instruction(&AuctionPayout{}, accts...)
 }
 
 // NewEscrowCreate builds EscrowCreate for depositor a and counterparty b,

@@ -6,15 +6,16 @@ import (
 	"github.com/agora-vm/agora/solana/pubkey"
 )
 
-// ProgramID is the economics program's address.
-var ProgramID = pubkey.EconProgram
+// ProgramID returns the economics program's address.
+func ProgramID() pubkey.Pubkey { return pubkey.EconProgram }
 
 // Limits. They bound the work of every operation (and so its price), the
 // size of state accounts, and the accounts a settlement lists.
 const (
 	// MaxBids is the most bids an auction holds (its max_bids is 1..32).
-	// Settlement lists every bidder, so an auction meant to settle in
-	// one 1,232-byte transaction should keep max_bids at about 28 or less.
+	// AuctionSettle lists every bidder, which fits one 1,232-byte
+	// transaction up to about 28 bids; any auction also settles in pieces
+	// (AuctionFinalize, then AuctionPayout over subsets of the bidders).
 	MaxBids = 32
 	// MaxVCGItems is the most items of a VCG auction: winner
 	// determination is exact, over every subset of the items.
@@ -52,7 +53,7 @@ func idSeed(id uint64) []byte { return binary.LittleEndian.AppendUint64(nil, id)
 
 // address derives a state account's address and bump.
 func address(prefix string, key pubkey.Pubkey, tail []byte) (pubkey.Pubkey, uint8) {
-	a, b, _ := pubkey.FindProgramAddress([][]byte{[]byte(prefix), key[:], tail}, ProgramID)
+	a, b, _ := pubkey.FindProgramAddress([][]byte{[]byte(prefix), key[:], tail}, ProgramID())
 	return a, b
 }
 
@@ -135,6 +136,9 @@ func (k AuctionKind) sealed() bool { return k == SealedFirst || k == SealedSecon
 const (
 	StatusOpen    = 0
 	StatusSettled = 1
+	// StatusSettling: finalized (the outcome recorded, the beneficiary
+	// paid) with refunds still held for AuctionPayout.
+	StatusSettling = 2
 )
 
 // Bid flags.
@@ -143,6 +147,7 @@ const (
 	BidRefunded = 1 << 1 // the bid's lock went back before settlement (English: outbid)
 	BidWinner   = 1 << 2 // the bid won (a slot, a bundle, the item)
 	BidForfeit  = 1 << 3 // a sealed bid never revealed: it paid the penalty
+	BidPaidOut  = 1 << 4 // a settlement in pieces paid the bid's refund (or it had none)
 )
 
 // Bid is one bid of an auction.
@@ -242,7 +247,7 @@ func DecodeAuction(b []byte) (*Auction, error) {
 	}
 	a := &Auction{Kind: AuctionKind(b[2]), Status: b[3], Bump: b[4], Items: b[5], MaxBids: b[6]}
 	n := int(b[7])
-	if a.Kind < VCG || a.Kind >= lastAuctionKind || a.Status > StatusSettled || a.MaxBids == 0 || a.MaxBids > MaxBids ||
+	if a.Kind < VCG || a.Kind >= lastAuctionKind || a.Status > StatusSettling || a.MaxBids == 0 || a.MaxBids > MaxBids ||
 		n > int(a.MaxBids) || len(b) != AuctionSize(int(a.MaxBids)) {
 		return nil, fail(InvalidState, "auction header is inconsistent")
 	}

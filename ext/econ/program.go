@@ -31,6 +31,10 @@ func Process(h Host) error {
 		return p.auctionReveal(ix)
 	case *AuctionSettle:
 		return p.auctionSettle()
+	case *AuctionFinalize:
+		return p.auctionFinalize()
+	case *AuctionPayout:
+		return p.auctionPayout()
 	case *EscrowCreate:
 		return p.escrowCreate(ix)
 	case *EscrowRelease:
@@ -119,7 +123,7 @@ func (p *proc) fresh(i int, prefix string, key pubkey.Pubkey, tail []byte, bump 
 		return nil, err
 	}
 	seeds := [][]byte{[]byte(prefix), key[:], tail, {bump}}
-	addr, err := pubkey.CreateProgramAddress(seeds, ProgramID)
+	addr, err := pubkey.CreateProgramAddress(seeds, ProgramID())
 	if err != nil || addr != p.h.Key(i) {
 		return nil, fail(WrongAccount, "account %s is not the %s address of %s with bump %d", p.h.Key(i), prefix, key, bump)
 	}
@@ -131,7 +135,7 @@ func (p *proc) fresh(i int, prefix string, key pubkey.Pubkey, tail []byte, bump 
 
 // owned returns the data of state account i, which the program must own.
 func (p *proc) owned(i int, what string) ([]byte, error) {
-	if p.h.Owner(i) != ProgramID {
+	if p.h.Owner(i) != ProgramID() {
 		return nil, fail(WrongOwner, "%s %s is owned by %s, not the economics program", what, p.h.Key(i), p.h.Owner(i))
 	}
 	return p.h.AccountData(i), nil

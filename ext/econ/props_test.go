@@ -122,7 +122,7 @@ func (s *sim) step() {
 func (s *sim) states(ix txn.Instruction) map[pubkey.Pubkey][]byte {
 	out := map[pubkey.Pubkey][]byte{}
 	for _, m := range ix.Accounts {
-		if a := s.w.get(m.Pubkey); a.owner == ProgramID {
+		if a := s.w.get(m.Pubkey); a.owner == ProgramID() {
 			out[m.Pubkey] = append([]byte(nil), a.data...)
 		}
 	}
@@ -134,7 +134,7 @@ func (s *sim) states(ix txn.Instruction) map[pubkey.Pubkey][]byte {
 // the stake.
 func (s *sim) solvent() {
 	for k, a := range s.w.accts {
-		if a.owner != ProgramID {
+		if a.owner != ProgramID() {
 			continue
 		}
 		owed := uint64(0)
@@ -142,10 +142,16 @@ func (s *sim) solvent() {
 		case AccountAuction:
 			st, err := DecodeAuction(a.data)
 			must(s.t, err)
-			if st.Status == StatusOpen {
-				for _, b := range st.Bids {
+			for _, b := range st.Bids {
+				switch {
+				case st.Status == StatusOpen:
 					owed += b.Locked
+				case st.Status == StatusSettling && b.Flags&BidPaidOut == 0:
+					owed += b.Locked - b.Paid // a refund a payout still owes
 				}
+			}
+			if st.Status == StatusSettling && owed == 0 {
+				s.t.Fatalf("%s is settling with no refund pending", k)
 			}
 		case AccountEscrow:
 			st, err := DecodeEscrow(a.data)
@@ -168,7 +174,7 @@ type checkFn func(pre map[pubkey.Pubkey][]byte, slot uint64)
 
 func (s *sim) op() (string, txn.Instruction, checkFn) {
 	w := s.w
-	switch s.r.IntN(21) {
+	switch s.r.IntN(24) {
 	case 0, 15:
 		kind := AuctionKind(1 + s.r.IntN(6))
 		p := AuctionCreate{ID: s.small(), Kind: kind, MaxBids: uint8(1 + s.r.IntN(5)), BidSlots: uint64(1 + s.r.IntN(8)),
@@ -279,6 +285,79 @@ func (s *sim) op() (string, txn.Instruction, checkFn) {
 				}
 			}
 		}
+	case 21:
+		a := s.pick(s.auctions)
+		benef := s.agent()
+		if st, err := DecodeAuction(w.get(a).data); err == nil && s.r.IntN(10) > 0 {
+			benef = st.Beneficiary
+		}
+		return "auction_finalize", NewAuctionFinalize(a, benef), func(pre map[pubkey.Pubkey][]byte, slot uint64) {
+			st, err := DecodeAuction(pre[a])
+			must(s.t, err)
+			end := st.EndSlot
+			if st.Kind.sealed() {
+				end = st.RevealEnd
+			}
+			if st.Kind == Dutch && len(st.Bids) > 0 {
+				end = 0
+			}
+			if st.Status != StatusOpen || slot < end {
+				s.t.Fatalf("a finalization succeeded at slot %d (opens %d, status %d)", slot, end, st.Status)
+			}
+			post, err := DecodeAuction(w.get(a).data)
+			must(s.t, err)
+			for i, b := range post.Bids {
+				if b.Paid > b.Locked || (st.Kind == VCG && b.Paid > b.Value) || (b.Flags&BidPaidOut != 0) != (b.Paid == b.Locked) {
+					s.t.Fatalf("bid %d paid %d of %d locked (flags %#x)", i, b.Paid, b.Locked, b.Flags)
+				}
+			}
+		}
+	case 22:
+		a := s.pick(s.auctions)
+		var bidders []pubkey.Pubkey
+		if st, err := DecodeAuction(w.get(a).data); err == nil {
+			for _, b := range st.Bids {
+				if b.Flags&BidPaidOut == 0 || s.r.IntN(8) == 0 {
+					if s.r.IntN(3) > 0 {
+						bidders = append(bidders, b.Bidder)
+					}
+				}
+			}
+			if s.r.IntN(10) == 0 && len(bidders) > 0 {
+				bidders = append(bidders, bidders[0]) // twice in one payout
+			}
+		}
+		if len(bidders) == 0 || s.r.IntN(15) == 0 {
+			bidders = append(bidders, s.agent())
+		}
+		return "auction_payout", NewAuctionPayout(a, bidders), func(pre map[pubkey.Pubkey][]byte, slot uint64) {
+			st, err := DecodeAuction(pre[a])
+			must(s.t, err)
+			post, err := DecodeAuction(w.get(a).data)
+			must(s.t, err)
+			if st.Status != StatusSettling {
+				s.t.Fatalf("a payout succeeded in status %d", st.Status)
+			}
+			for _, k := range bidders {
+				for i, b := range st.Bids {
+					if b.Bidder == k && (b.Flags&BidPaidOut != 0 || post.Bids[i].Flags&BidPaidOut == 0) {
+						s.t.Fatalf("bid %d paid out twice, or not at all", i)
+					}
+				}
+			}
+			pending := 0
+			for i, b := range post.Bids {
+				if b.Flags&BidPaidOut == 0 {
+					pending++
+				}
+				if b.Paid != st.Bids[i].Paid || b.Value != st.Bids[i].Value {
+					s.t.Fatalf("a payout changed bid %d's outcome", i)
+				}
+			}
+			if (pending == 0) != (post.Status == StatusSettled) {
+				s.t.Fatalf("%d refunds pending in status %d", pending, post.Status)
+			}
+		}
 	case 6, 7:
 		a, b := s.agent(), s.agent()
 		p := EscrowCreate{ID: s.small(), AmountA: uint64(s.r.IntN(3)) * sol, AmountB: uint64(s.r.IntN(2)) * sol,
@@ -376,9 +455,9 @@ func (s *sim) op() (string, txn.Instruction, checkFn) {
 	data := make([]byte, s.r.IntN(200))
 	s.fill(data)
 	if len(data) > 0 && s.r.IntN(2) == 0 {
-		data[0] = byte(1 + s.r.IntN(13))
+		data[0] = byte(1 + s.r.IntN(int(lastTag)-1))
 	}
-	ix := txn.Instruction{ProgramID: ProgramID, Data: data}
+	ix := txn.Instruction{ProgramID: ProgramID(), Data: data}
 	pool := append(append(append([]pubkey.Pubkey{}, s.agents...), s.auctions...), s.escrows...)
 	for range s.r.IntN(6) {
 		ix.Accounts = append(ix.Accounts, txn.AccountMeta{Pubkey: pool[s.r.IntN(len(pool))], IsSigner: s.r.IntN(2) == 0, IsWritable: s.r.IntN(2) == 0})
@@ -415,7 +494,7 @@ func TestPropertiesRandomOperations(t *testing.T) {
 		}
 	}
 	// The generator must reach success and failure of every operation.
-	for _, name := range []string{"auction_create", "auction_bid", "auction_reveal", "auction_settle", "escrow_create",
+	for _, name := range []string{"auction_create", "auction_bid", "auction_reveal", "auction_settle", "auction_finalize", "auction_payout", "escrow_create",
 		"escrow_release", "escrow_refund", "registry_create", "reputation_update", "reputation_query", "stake_lock",
 		"stake_slash", "stake_release"} {
 		if ok[name] == 0 || failed[name] == 0 {

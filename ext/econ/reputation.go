@@ -117,7 +117,7 @@ func (p *proc) loadRegistry(i int) (*Registry, error) {
 // one by its address.
 func (p *proc) scoreAt(i, reg int, agent pubkey.Pubkey, bump uint8) (s *Score, seeds [][]byte, fresh bool, err error) {
 	registry := p.h.Key(reg)
-	if p.h.Owner(i) == ProgramID {
+	if p.h.Owner(i) == ProgramID() {
 		if s, err = DecodeScore(p.h.AccountData(i)); err != nil {
 			return nil, nil, false, err
 		}
@@ -130,7 +130,7 @@ func (p *proc) scoreAt(i, reg int, agent pubkey.Pubkey, bump uint8) (s *Score, s
 		return nil, nil, false, err
 	}
 	seeds = [][]byte{[]byte(SeedScore), registry[:], agent[:], {bump}}
-	addr, perr := pubkey.CreateProgramAddress(seeds, ProgramID)
+	addr, perr := pubkey.CreateProgramAddress(seeds, ProgramID())
 	if perr != nil || addr != p.h.Key(i) {
 		return nil, nil, false, fail(WrongAccount, "account %s is not %s's score account in %s", p.h.Key(i), agent, registry)
 	}

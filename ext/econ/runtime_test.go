@@ -384,10 +384,10 @@ func runRaw(t *testing.T, src string) (uint64, error) {
 	if err := econ.Register(reg); err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Budget: 10_000, Context: syscalls.NewContext([32]byte{})})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Budget: 10_000, Context: syscalls.NewContext([32]byte{})})
 	return res.R0, res.Err
 }

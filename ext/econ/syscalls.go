@@ -4,23 +4,24 @@ import (
 	"fmt"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 
 // Syscall names. Each runs the instruction of the same operation.
 const (
-	NameAuctionCreate    = "agora_auction_create"
-	NameAuctionBid       = "agora_auction_bid"
-	NameAuctionReveal    = "agora_auction_reveal"
-	NameAuctionSettle    = "agora_auction_settle"
-	NameEscrowCreate     = "agora_escrow_create"
-	NameEscrowRelease    = "agora_escrow_release"
-	NameEscrowRefund     = "agora_escrow_refund"
-	NameReputationUpdate = "agora_reputation_update"
-	NameReputationQuery  = "agora_reputation_query"
-	NameStakeLock        = "agora_stake_lock"
-	NameStakeSlash       = "agora_stake_slash"
-	NameStakeRelease     = "agora_stake_release"
+	NameAuctionCreate    = extnames.AuctionCreate
+	NameAuctionBid       = extnames.AuctionBid
+	NameAuctionReveal    = extnames.AuctionReveal
+	NameAuctionSettle    = extnames.AuctionSettle
+	NameEscrowCreate     = extnames.EscrowCreate
+	NameEscrowRelease    = extnames.EscrowRelease
+	NameEscrowRefund     = extnames.EscrowRefund
+	NameReputationUpdate = extnames.ReputationUpdate
+	NameReputationQuery  = extnames.ReputationQuery
+	NameStakeLock        = extnames.StakeLock
+	NameStakeSlash       = extnames.StakeSlash
+	NameStakeRelease     = extnames.StakeRelease
 )
 
 var syscallTags = []struct {
@@ -54,11 +55,7 @@ func Names() []string {
 // asm.Options.Aliases): `auction_bid` assembles to `syscall
 // agora_auction_bid`, and so on. The map is new on every call.
 func Mnemonics() map[string]string {
-	m := make(map[string]string, len(syscallTags))
-	for _, s := range syscallTags {
-		m[s.name[len("agora_"):]] = s.name
-	}
-	return m
+	return extnames.Aliases(Names()...)
 }
 
 // Limits of a syscall's arguments.
@@ -163,7 +160,7 @@ func syscall(t Tag) vm.SyscallFunc {
 		data[0] = byte(t)
 		copy(data[1:], args)
 		positions := append([]byte(nil), accts...)
-		code, err := inv.InvokeNative(m, ProgramID, positions, data, seedsAddr, nseeds)
+		code, err := inv.InvokeNative(m, ProgramID(), positions, data, seedsAddr, nseeds)
 		if err != nil {
 			return 0, err
 		}

@@ -358,3 +358,59 @@ func TestReputationDecayAndBounds(t *testing.T) {
 }
 
 var _ = txn.Instruction{}
+
+// The worked VCG example settled in pieces ends exactly as one
+// AuctionSettle does, and every transition out of order or twice is
+// refused without effect.
+func TestVCGSettledInPieces(t *testing.T) {
+	f := newFixture(4)
+	a := f.create(t, AuctionCreate{ID: 1, Kind: VCG, Items: 2, MaxBids: 4, BidSlots: 10})
+	must(t, f.bid(a, 0, AuctionBid{Value: 10, Bundle: 0b01}))
+	must(t, f.bid(a, 1, AuctionBid{Value: 8, Bundle: 0b10}))
+	must(t, f.bid(a, 2, AuctionBid{Value: 15, Bundle: 0b11}))
+	must(t, f.bid(a, 3, AuctionBid{Value: 3, Bundle: 0b01}))
+	failsCleanly(t, f.world, NewAuctionFinalize(a, f.beneficiary), TooEarly)
+	failsCleanly(t, f.world, NewAuctionPayout(a, f.bidders[2:3]), WrongStatus)
+	f.slot += 10
+	failsCleanly(t, f.world, NewAuctionFinalize(a, f.creator), WrongAccount)
+	benef := f.lamports(f.beneficiary)
+	must(t, f.exec(NewAuctionFinalize(a, f.beneficiary)))
+	if r := f.lastReturn; len(r) != 24 || le.Uint64(r) != 12 || le.Uint64(r[8:]) != 0b011 || le.Uint64(r[16:]) != 18 {
+		t.Fatalf("return data %x", r)
+	}
+	if d := f.lamports(f.beneficiary) - benef; d != 12 {
+		t.Fatalf("beneficiary got %d, want 12", d)
+	}
+	st := f.auction(a)
+	// The winners' payments are recorded; their change and the losers'
+	// whole locks are pending.
+	if st.Status != StatusSettling || st.Bids[0].Paid != 7 || st.Bids[1].Paid != 5 {
+		t.Fatalf("finalized state: %+v", st)
+	}
+	failsCleanly(t, f.world, NewAuctionFinalize(a, f.beneficiary), WrongStatus)
+	failsCleanly(t, f.world, NewAuctionSettle(a, f.beneficiary, f.bidders), WrongStatus)
+	failsCleanly(t, f.world, NewAuctionPayout(a, []pubkey.Pubkey{f.bidders[2], f.bidders[2]}), WrongStatus)
+	failsCleanly(t, f.world, NewAuctionPayout(a, []pubkey.Pubkey{f.bidders[2], f.creator}), WrongAccount)
+	failsCleanly(t, f.world, NewAuctionPayout(a, nil), NotEnoughAccounts)
+	must(t, f.exec(NewAuctionPayout(a, []pubkey.Pubkey{f.bidders[3], f.bidders[0]})))
+	if r := f.lastReturn; le.Uint64(r) != 3+3 || le.Uint64(r[8:]) != 2 {
+		t.Fatalf("payout return %x", r)
+	}
+	failsCleanly(t, f.world, NewAuctionPayout(a, f.bidders[0:1]), WrongStatus) // replayed
+	must(t, f.exec(NewAuctionPayout(a, []pubkey.Pubkey{f.bidders[2], f.bidders[1]})))
+	if got := [4]uint64{f.spent(0), f.spent(1), f.spent(2), f.spent(3)}; got != [4]uint64{7, 5, 0, 0} {
+		t.Fatalf("bidders paid %v, want [7 5 0 0]", got)
+	}
+	st = f.auction(a)
+	if st.Status != StatusSettled || st.Proceeds != 12 {
+		t.Fatalf("settled state: %+v", st)
+	}
+	for i, b := range st.Bids {
+		if b.Flags&BidPaidOut == 0 {
+			t.Fatalf("bid %d not paid out", i)
+		}
+	}
+	failsCleanly(t, f.world, NewAuctionPayout(a, f.bidders[3:4]), Closed)
+	failsCleanly(t, f.world, NewAuctionFinalize(a, f.beneficiary), Closed)
+	wantCode(t, f.settle(a), Closed)
+}

@@ -15,12 +15,13 @@ import (
 	"fmt"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
 
 // NameDeclassify is the syscall's name.
-const NameDeclassify = "agora_declassify"
+const NameDeclassify = extnames.Declassify
 
 // Cost is agora_declassify's price: the base syscall cost alone.
 var Cost = syscalls.DefaultCosts().SyscallBase

@@ -29,11 +29,11 @@ func TestDeclassify(t *testing.T) {
 			if err := Register(reg); err != nil {
 				t.Fatal(err)
 			}
-			exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
+			exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := vm.NewMachine().Run(exe, vm.RunOptions{Budget: 10000})
+			res := exe.Run(vm.NewMachine(), vm.RunOptions{Budget: 10000})
 			if got := vm.ErrorKindOf(res.Err); c.kind == "" && res.Err != nil || c.kind != "" && got != c.kind {
 				t.Fatalf("err %v (%s), want %q", res.Err, got, c.kind)
 			}

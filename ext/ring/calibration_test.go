@@ -87,14 +87,14 @@ func runCalibration(t testing.TB, c calibration, roundTime time.Duration, rounds
 	if err := Register(reg); err != nil {
 		t.Fatal(err)
 	}
-	exe := func(src string) *vm.Executable {
+	exe := func(src string) vm.Runnable {
 		p, err := asm.Assemble(src, sbpf.V0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		cfg := vm.DefaultConfig()
 		cfg.HeapSize = calibHeap
-		e, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, cfg)
+		e, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,12 +102,12 @@ func runCalibration(t testing.TB, c calibration, roundTime time.Duration, rounds
 	}
 	loop, base := exe(c.source(false)), exe(c.source(true))
 	m := vm.NewMachine()
-	run := func(e *vm.Executable) vm.Result { return m.Run(e, vm.RunOptions{Budget: 1 << 40}) }
+	run := func(e vm.Runnable) vm.Result { return e.Run(m, vm.RunOptions{Budget: 1 << 40}) }
 	lr, br := run(loop), run(base)
 	if lr.Err != nil || br.Err != nil || (strings.HasPrefix(c.name, "push") && lr.R0 != 0) {
 		t.Fatalf("%s: %v %v r0=%d", c.name, lr.Err, br.Err, lr.R0)
 	}
-	timeOf := func(e *vm.Executable) float64 {
+	timeOf := func(e vm.Runnable) float64 {
 		runs := 0
 		start := time.Now()
 		for time.Since(start) < roundTime {
@@ -126,7 +126,7 @@ func runCalibration(t testing.TB, c calibration, roundTime time.Duration, rounds
 
 // BenchmarkCalibration measures every priced call against its baseline
 // and reports the Go time per call (ns/call), its price (CU) and the time
-// per CU (ns/CU), which the rule of DESIGN.md §5.0 keeps at or below 33.
+// per CU (ns/CU), which the price rule of docs/costs.md keeps at or below 33.
 func BenchmarkCalibration(b *testing.B) {
 	for _, c := range calibrations() {
 		b.Run(c.name, func(b *testing.B) {

@@ -2,7 +2,7 @@ package ring
 
 import "strconv"
 
-// Prices in compute units, by the rule of DESIGN.md §5.0: base +
+// Prices in compute units, by the price rule of docs/costs.md: base +
 // per_unit·n from the measured time of the Go implementation at 33 ns per
 // CU; n is the message's length in bytes. The per-byte part is rounded up
 // per started block of bytes, so any message pays at least one CU of it:

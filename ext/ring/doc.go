@@ -1,5 +1,5 @@
 // Package ring implements ring-buffer message passing for sBPF programs
-// (DESIGN.md §5.6, part 6 of the proposal): a queue of messages in the
+// (docs/ring.md): a queue of messages in the
 // program's own writable memory that several consumers read
 // independently.
 //
@@ -56,7 +56,7 @@
 //
 // # Prices
 //
-// From the calibration rule of DESIGN.md §5.0 (Costs lists them): create
+// From the price rule of docs/costs.md (Costs lists them): create
 // 1 CU, size 1, push 1 + max(⌈n/1024⌉, 1), pop and peek 1 + max(⌈n/512⌉,
 // 1) for an n-byte message (1 when nothing is pending). Measured on the
 // development machine (2 vCPUs, shared; BenchmarkCalibration and

@@ -1,9 +1,6 @@
 package ring
 
-import (
-	"fmt"
-	"strconv"
-)
+import "github.com/agora-vm/agora/ext/exterr"
 
 // ErrorKind names a misuse of a ring. Its String is the stable kind name
 // that vm.ErrorKindOf (and `agora run --json`, as error.kind) reports. A
@@ -35,37 +32,12 @@ var kindNames = [...]string{
 }
 
 // String returns the kind's stable name, e.g. "RingCorrupt".
-func (k ErrorKind) String() string {
-	if int(k) < len(kindNames) && kindNames[k] != "" {
-		return kindNames[k]
-	}
-	return "ErrorKind(" + strconv.Itoa(int(k)) + ")"
-}
+func (k ErrorKind) String() string { return exterr.KindString(kindNames[:], k) }
 
 // Error is a fault raised by a ring syscall (or a host-side function of
 // this package). The VM wraps it in a *vm.Error of kind SyscallError;
 // vm.ErrorKindOf reports Kind's name. Errors match with errors.Is by kind.
-type Error struct {
-	Kind   ErrorKind
-	Detail string // what was wrong, for people
-}
-
-// Error renders the kind and the detail.
-func (e *Error) Error() string {
-	if e.Detail == "" {
-		return e.Kind.String()
-	}
-	return e.Kind.String() + ": " + e.Detail
-}
-
-// KindName implements vm.KindNamer.
-func (e *Error) KindName() string { return e.Kind.String() }
-
-// Is reports whether target is an *Error of the same kind.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Kind == e.Kind
-}
+type Error = exterr.Error[ErrorKind]
 
 // Sentinels for errors.Is.
 var (
@@ -76,5 +48,5 @@ var (
 )
 
 func errorf(k ErrorKind, format string, args ...any) *Error {
-	return &Error{Kind: k, Detail: fmt.Sprintf(format, args...)}
+	return exterr.Errorf(k, format, args...)
 }

@@ -117,7 +117,7 @@ func Format(b []byte, capacity, maxMsg, consumers uint64) (uint64, error) {
 // memory and returns the ring's size.
 func checkCreate(length, capacity, maxMsg, consumers uint64) (uint64, error) {
 	if consumers == 0 || consumers > MaxConsumers {
-		return 0, errorf(KindInvalidArgument, "%d consumers (1 to %d)", consumers, MaxConsumers)
+		return 0, errorf(KindInvalidArgument, "%d consumers (1 to %d, in bits 32-39 of the capacity argument)", consumers, MaxConsumers)
 	}
 	size, ok := Size(capacity, maxMsg)
 	if !ok {
@@ -204,7 +204,7 @@ func Messages(b []byte, c uint32) ([][]byte, error) {
 		return nil, err
 	}
 	if c >= h.Consumers {
-		return nil, errorf(KindInvalidConsumer, "consumer %d of a ring with %d", c, h.Consumers)
+		return nil, errorf(KindInvalidConsumer, "consumer %d of a ring with %d consumers (indexes 0 to %d; agora_ring_create takes the count in bits 32-39 of its capacity argument)", c, h.Consumers, h.Consumers-1)
 	}
 	if uint64(len(b)) < h.Length {
 		return nil, errorf(KindRingCorrupt, "ring of %d bytes in %d bytes of memory", h.Length, len(b))

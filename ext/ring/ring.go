@@ -5,16 +5,17 @@ import (
 	"fmt"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 
 // Syscall names, as programs call them.
 const (
-	NameCreate = "agora_ring_create"
-	NamePush   = "agora_ring_push"
-	NamePop    = "agora_ring_pop"
-	NamePeek   = "agora_ring_peek"
-	NameSize   = "agora_ring_size"
+	NameCreate = extnames.RingCreate
+	NamePush   = extnames.RingPush
+	NamePop    = extnames.RingPop
+	NamePeek   = extnames.RingPeek
+	NameSize   = extnames.RingSize
 )
 
 // Names lists every syscall of the package, in registration order.
@@ -24,11 +25,7 @@ func Names() []string { return []string{NameCreate, NamePush, NamePop, NamePeek,
 // asm.Options.Aliases: `ring_push` assembles to `syscall agora_ring_push`
 // (its arguments are whatever r1-r5 hold). The map is new on every call.
 func Aliases() map[string]string {
-	m := make(map[string]string, 5)
-	for _, n := range Names() {
-		m[n[len("agora_"):]] = n
-	}
-	return m
+	return extnames.Aliases(Names()...)
 }
 
 // Register adds the syscalls of this package to r. It registers nothing
@@ -119,7 +116,7 @@ func open(m *vm.Machine, addr uint64) (Header, []byte, error) {
 // consumerOf checks a consumer index.
 func consumerOf(h *Header, c uint64) (uint32, error) {
 	if c >= uint64(h.Consumers) {
-		return 0, errorf(KindInvalidConsumer, "consumer %d of a ring with %d", c, h.Consumers)
+		return 0, errorf(KindInvalidConsumer, "consumer %d of a ring with %d consumers (indexes 0 to %d; agora_ring_create takes the count in bits 32-39 of its capacity argument)", c, h.Consumers, h.Consumers-1)
 	}
 	return uint32(c), nil
 }

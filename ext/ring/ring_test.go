@@ -26,11 +26,11 @@ func inMachine(t testing.TB, input []byte, fn func(m *vm.Machine)) {
 	})
 	text := sbpf.AppendEncoded(nil, sbpf.Instruction{Op: sbpf.Call, Imm: int32(sbpf.SyscallHash("test_host"))})
 	text = sbpf.AppendEncoded(text, sbpf.Instruction{Op: sbpf.Exit})
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, text, nil, 0), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, text, nil, 0), reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: 1 << 40}); res.Err != nil {
+	if res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: 1 << 40}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 }
@@ -173,6 +173,11 @@ func TestErrors(t *testing.T) {
 		mustOK(t, do(m, sysPush, heap, heap+4096, 8), 0)
 		// pop, peek, size
 		mustKind(t, do(m, sysPop, heap, 1, heap+4096, 8), "InvalidConsumer")
+		// The message names the ring's consumer count and where it comes
+		// from, since the ABI packs it into the capacity argument.
+		if c := do(m, sysPop, heap, 1, heap+4096, 8); !strings.Contains(c.err.Error(), "consumer 1 of a ring with 1 consumers (indexes 0 to 0; agora_ring_create takes the count in bits 32-39") {
+			t.Errorf("InvalidConsumer message: %v", c.err)
+		}
 		mustKind(t, do(m, sysSize, heap, 1<<63), "InvalidConsumer")
 		mustKind(t, do(m, sysPeek, heap, 0, heap+4096, 7), "MessageTooLarge")
 		mustKind(t, do(m, sysPop, heap, 0, 0, 8), "AccessViolation")
@@ -266,12 +271,12 @@ func TestRingInTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := vm.NewMachine()
-	res := m.Run(exe, vm.RunOptions{Budget: 10_000})
+	res := exe.Run(m, vm.RunOptions{Budget: 10_000})
 	if res.Err != nil || res.R0 != 1 {
 		t.Fatalf("%+v", res)
 	}
@@ -294,8 +299,8 @@ func TestRingInTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, _ = vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg2, vm.DefaultConfig())
-	if res := vm.NewMachine().Run(exe, vm.RunOptions{Budget: 10_000}); res.Err != nil {
+	exe, _ = vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg2, vm.DefaultConfig())
+	if res := exe.Run(vm.NewMachine(), vm.RunOptions{Budget: 10_000}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 	if logged != SlotHeaderSize+8+8 {

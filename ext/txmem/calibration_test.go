@@ -89,14 +89,14 @@ func runCalibration(t testing.TB, c calibration, roundTime time.Duration, rounds
 	base := prepare(t, reg, calibrationLoop(c.base, c.iterations))
 	m := vm.NewMachine()
 	input := make([]byte, 64)
-	run := func(e *vm.Executable) vm.Result {
-		return m.Run(e, vm.RunOptions{Input: input, Budget: 1 << 40})
+	run := func(e vm.Runnable) vm.Result {
+		return e.Run(m, vm.RunOptions{Input: input, Budget: 1 << 40})
 	}
 	lr, br := run(loop), run(base)
 	if lr.Err != nil || br.Err != nil {
 		t.Fatalf("%s: %v %v", c.name, lr.Err, br.Err)
 	}
-	timeOf := func(e *vm.Executable) float64 {
+	timeOf := func(e vm.Runnable) float64 {
 		runs := 0
 		start := time.Now()
 		for time.Since(start) < roundTime {
@@ -119,7 +119,7 @@ func runCalibration(t testing.TB, c calibration, roundTime time.Duration, rounds
 // BenchmarkCalibration measures every priced operation against its
 // baseline and reports the Go time per operation (ns/op of the work
 // alone), the compute units the prices charge for it (CU) and the time
-// per CU (ns/CU), which the rule of DESIGN.md §5.0 keeps at or below 33.
+// per CU (ns/CU), which the price rule of docs/costs.md keeps at or below 33.
 func BenchmarkCalibration(b *testing.B) {
 	for _, c := range calibrations() {
 		b.Run(c.name, func(b *testing.B) {

@@ -1,5 +1,5 @@
 // Package txmem implements transactional memory for sBPF programs
-// (DESIGN.md §5.1, part 1 of the proposal): four syscalls with which a
+// (docs/extensions.md): four syscalls with which a
 // program makes a group of writes all-or-nothing inside one instruction.
 //
 //	agora_tx_begin()  -> 0   open a transaction
@@ -75,7 +75,7 @@
 // to distinguish yet). Across Solana transactions, isolation is the
 // scheduler's: it runs transactions whose declared accounts conflict in
 // block order, so a committed tx_begin…tx_commit group is never observed
-// half done. When lanes arrive (parallel_spawn, DESIGN.md §5.4), children
+// half done. When lanes arrive (parallel_spawn, not implemented yet), children
 // read the parent's memory: a spawn while a transaction is open will be
 // refused like a CPI until lanes define what a child may see of
 // uncommitted writes, and conflicts between lanes will be detected on the
@@ -83,9 +83,9 @@
 //
 // # Prices
 //
-// From the calibration rule of DESIGN.md §5.0 (measured Go time at 33 ns
+// From the price rule of docs/costs.md (measured Go time at 33 ns
 // per CU, rounded up; Costs lists them): tx_begin 1 CU, tx_test 1, and
-// tx_commit 1 + w + ⌈b/256⌉, tx_abort 1 + w + ⌈b/128⌉, where w counts the
+// tx_commit 1 + ⌈w/2⌉ + ⌈b/256⌉, tx_abort 1 + ⌈w/2⌉ + ⌈b/128⌉, where w counts the
 // writes since tx_begin and b the distinct bytes they changed. A store
 // cannot charge more than its 1 CU when it executes, so what watching
 // costs is charged when the transaction closes. Measured on the
@@ -93,7 +93,7 @@
 // and TestCalibrationTable repeat it): tx_begin + tx_commit 48–85 ns
 // (2 CU), tx_test 2–8 ns (1 CU), a store inside a transaction 12–24 ns more
 // than outside when its bytes are already saved and 15–45 ns when it saves
-// new ones (1 CU per write), and large syscall writes 0.10–0.20 ns per
+// new ones (1 CU per two writes), and large syscall writes 0.10–0.20 ns per
 // byte to save and about as much again to restore.
 //
 // This package keeps no global mutable state, never changes package vm,

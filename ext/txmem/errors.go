@@ -1,9 +1,6 @@
 package txmem
 
-import (
-	"fmt"
-	"strconv"
-)
+import "github.com/agora-vm/agora/ext/exterr"
 
 // ErrorKind names a misuse of transactional memory. Its String is the
 // stable kind name that vm.ErrorKindOf (and `agora run --json`, as
@@ -36,37 +33,12 @@ var kindNames = [...]string{
 }
 
 // String returns the kind's stable name, e.g. "NestedTransaction".
-func (k ErrorKind) String() string {
-	if int(k) < len(kindNames) && kindNames[k] != "" {
-		return kindNames[k]
-	}
-	return "ErrorKind(" + strconv.Itoa(int(k)) + ")"
-}
+func (k ErrorKind) String() string { return exterr.KindString(kindNames[:], k) }
 
 // Error is a fault raised by transactional memory. The VM wraps it in a
 // *vm.Error of kind SyscallError; vm.ErrorKindOf reports Kind's name.
 // Errors match with errors.Is by kind.
-type Error struct {
-	Kind   ErrorKind
-	Detail string // what happened, for people
-}
-
-// Error renders the kind and the detail.
-func (e *Error) Error() string {
-	if e.Detail == "" {
-		return e.Kind.String()
-	}
-	return e.Kind.String() + ": " + e.Detail
-}
-
-// KindName implements vm.KindNamer.
-func (e *Error) KindName() string { return e.Kind.String() }
-
-// Is reports whether target is an *Error of the same kind.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Kind == e.Kind
-}
+type Error = exterr.Error[ErrorKind]
 
 // Sentinels for errors.Is.
 var (
@@ -78,5 +50,5 @@ var (
 )
 
 func errorf(k ErrorKind, format string, args ...any) *Error {
-	return &Error{Kind: k, Detail: fmt.Sprintf(format, args...)}
+	return exterr.Errorf(k, format, args...)
 }

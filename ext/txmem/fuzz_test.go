@@ -193,7 +193,7 @@ func checkSequence(t *testing.T, data []byte) {
 	exe := prepare(t, reg, seq.src)
 	input := bytes.Clone(initial[0])
 	m := vm.NewMachine()
-	res := m.Run(exe, vm.RunOptions{Input: input, Budget: 1 << 20, Context: syscalls.NewContext([32]byte{})})
+	res := exe.Run(m, vm.RunOptions{Input: input, Budget: 1 << 20, Context: syscalls.NewContext([32]byte{})})
 	if kind := vm.ErrorKindOf(res.Err); kind != seq.faultKind {
 		t.Fatalf("run ended with %v (kind %q), want kind %q\n%s", res.Err, kind, seq.faultKind, seq.src)
 	}

@@ -91,13 +91,13 @@ func checkPairingSound(t *testing.T, data []byte, inputs [][]byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := vm.NewMachine()
 	for _, in := range inputs {
-		res := m.Run(exe, vm.RunOptions{Input: append([]byte(nil), in...), Budget: 2000, Context: syscalls.NewContext([32]byte{})})
+		res := exe.Run(m, vm.RunOptions{Input: append([]byte(nil), in...), Budget: 2000, Context: syscalls.NewContext([32]byte{})})
 		kind := vm.ErrorKindOf(res.Err)
 		switch kind {
 		case "NestedTransaction", "NoActiveTransaction", "TransactionLeak":

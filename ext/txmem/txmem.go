@@ -5,16 +5,17 @@ import (
 	"sync"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 
 // Syscall names, as programs call them (the call's imm is the murmur3 hash
 // of the name).
 const (
-	NameBegin  = "agora_tx_begin"
-	NameCommit = "agora_tx_commit"
-	NameAbort  = "agora_tx_abort"
-	NameTest   = "agora_tx_test"
+	NameBegin  = extnames.TxBegin
+	NameCommit = extnames.TxCommit
+	NameAbort  = extnames.TxAbort
+	NameTest   = extnames.TxTest
 )
 
 // Names lists every syscall of the package, in registration order.
@@ -25,11 +26,7 @@ func Names() []string { return []string{NameBegin, NameCommit, NameAbort, NameTe
 // and likewise tx_commit, tx_abort and tx_test. The map is new on every
 // call, so callers may merge other families' aliases into it.
 func Aliases() map[string]string {
-	m := make(map[string]string, 4)
-	for _, n := range Names() {
-		m[n[len("agora_"):]] = n
-	}
-	return m
+	return extnames.Aliases(Names()...)
 }
 
 // Register adds the syscalls of this package to r. It registers nothing

@@ -23,13 +23,13 @@ func registry(t testing.TB) *vm.Registry {
 }
 
 // prepare assembles src (V0) with the package's mnemonics.
-func prepare(t testing.TB, reg *vm.Registry, src string) *vm.Executable {
+func prepare(t testing.TB, reg *vm.Registry, src string) vm.Runnable {
 	t.Helper()
 	p, err := asm.Assemble(src, sbpf.V0, &asm.Options{Aliases: Aliases()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,10 +44,10 @@ type outcome struct {
 
 func (o outcome) kind() string { return vm.ErrorKindOf(o.res.Err) }
 
-func runOn(t testing.TB, exe *vm.Executable, input []byte) outcome {
+func runOn(t testing.TB, exe vm.Runnable, input []byte) outcome {
 	t.Helper()
 	m := vm.NewMachine()
-	res := m.Run(exe, vm.RunOptions{Input: input, Budget: 100_000, Context: syscalls.NewContext([32]byte{})})
+	res := exe.Run(m, vm.RunOptions{Input: input, Budget: 100_000, Context: syscalls.NewContext([32]byte{})})
 	heap, err := m.ReadMemory(sbpf.HeapStart, 64)
 	if err != nil {
 		t.Fatal(err)
@@ -276,14 +276,14 @@ func TestPrices(t *testing.T) {
 		CommitCost(0, CommitBytesPerCU) != CostCommitBase+1 || CommitCost(0, CommitBytesPerCU+1) != CostCommitBase+2 {
 		t.Fatal("CommitCost does not round up")
 	}
-	if CommitCost(1<<64-1, 0) != 1<<64-1 || AbortCost(3, 0) != CostAbortBase+3*CostPerWrite {
+	if CommitCost(1<<64-1, 0) != CostCommitBase+1<<63 || AbortCost(3, 0) != CostAbortBase+2 || AbortCost(4, 0) != CostAbortBase+2 {
 		t.Fatal("AbortCost terms")
 	}
 	// A budget that cannot pay for the commit fails the run; the
 	// transaction stays open.
 	exe := prepare(t, registry(t), "tx_begin\nstdw [r1+0], 1\ntx_commit\nexit")
 	m := vm.NewMachine()
-	res := m.Run(exe, vm.RunOptions{Input: make([]byte, 8), Budget: 3 + CostBegin})
+	res := exe.Run(m, vm.RunOptions{Input: make([]byte, 8), Budget: 3 + CostBegin})
 	if !errors.Is(res.Err, vm.ErrComputeBudgetExceeded) || !Active(m) {
 		t.Fatalf("got %v", res.Err)
 	}

@@ -2,7 +2,7 @@ package zk
 
 import "math/bits"
 
-// Prices in CU, per DESIGN.md §5.0: base + per-input·n + per-commitment·c,
+// Prices in CU, per the rule of docs/costs.md: base + per-input·n + per-commitment·c,
 // where n is the number of public inputs and c the number of BSB22
 // commitments of the key (0 for nearly every key).
 //

@@ -1,5 +1,5 @@
 // Package zk implements Agora's zero-knowledge proof verification syscalls
-// (DESIGN.md §5.2, proposal part 2):
+// (docs/extensions.md):
 //
 //	agora_groth16_verify   Groth16 over BN254 or BLS12-381 (gnark's Groth16,
 //	                       and snarkjs/circom proofs through ConvertSnarkJS)
@@ -39,7 +39,7 @@
 // make it allocate, and the verification is run under a recover as a last
 // resort.
 //
-// Prices follow DESIGN.md §5.0: base + per-input·n (+ per-commitment·c for
+// Prices follow the rule of docs/costs.md: base + per-input·n (+ per-commitment·c for
 // keys with BSB22 commitments), calibrated from the measured time of the Go
 // implementation at 33 ns per CU and rounded up. Costs lists them. The
 // price is charged after the cheap structural checks and before any curve
@@ -63,7 +63,9 @@
 //
 // The package only computes: it keeps no state between calls and reads
 // guest memory only through vm.Machine.Translate. gnark's verifiers write a
-// debug line to standard output on every call unless gnark's logger is off;
-// this package turns that logger off when it is loaded (see the init in
-// zk.go), because a syscall must never write to the host's output.
+// debug line to standard output on every call unless gnark's logger is off
+// (it is off under `go test`), and a syscall must never write to the host's
+// output: a program that registers this family calls QuietLogger once, at
+// startup, before any goroutine verifies a proof. Loading the package
+// changes nothing.
 package zk

@@ -83,11 +83,11 @@ func call(t testing.TB, reg *vm.Registry, a *arena, budget uint64, name string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.Config{})
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), reg, vm.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: a.buf, Budget: budget})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: a.buf, Budget: budget})
 	return run{R0: res.R0, CU: res.CU, Err: res.Err}
 }
 

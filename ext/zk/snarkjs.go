@@ -2,7 +2,6 @@ package zk
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	groth16 "github.com/consensys/gnark/backend/groth16/bn254"
+
+	"github.com/agora-vm/agora/abi"
 )
 
 // ConvertOptions tune ConvertSnarkJSWith.
@@ -134,7 +135,7 @@ func checkHeader(protocol, curveName string) error {
 func convertKey(data []byte) (groth16.VerifyingKey, int, error) {
 	var vk groth16.VerifyingKey
 	var j snarkjsKey
-	if err := json.Unmarshal(data, &j); err != nil {
+	if err := abi.DecodeStrict(data, &j); err != nil {
 		return vk, 0, err
 	}
 	if err := checkHeader(j.Protocol, j.Curve); err != nil {
@@ -189,7 +190,7 @@ func convertKey(data []byte) (groth16.VerifyingKey, int, error) {
 func convertProof(data []byte) (groth16.Proof, error) {
 	var p groth16.Proof
 	var j snarkjsProof
-	if err := json.Unmarshal(data, &j); err != nil {
+	if err := abi.DecodeStrict(data, &j); err != nil {
 		return p, err
 	}
 	if err := checkHeader(j.Protocol, j.Curve); err != nil {
@@ -211,7 +212,7 @@ func convertProof(data []byte) (groth16.Proof, error) {
 
 func convertPublic(data []byte, n int) ([]byte, error) {
 	var in []string
-	if err := json.Unmarshal(data, &in); err != nil {
+	if err := abi.DecodeStrict(data, &in); err != nil {
 		return nil, err
 	}
 	if len(in) != n {

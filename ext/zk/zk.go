@@ -9,21 +9,23 @@ import (
 	"github.com/consensys/gnark/logger"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/vm"
 )
 
-// gnark's verifiers log "verifier done" at debug level through a
-// process-wide zerolog logger that writes to standard output (except under
-// `go test`). A syscall must not write to the host's output (it would, for
-// one, corrupt `agora run --json`), and init is the one place where that
-// logger can be switched off before any goroutine reads it.
-func init() { logger.Disable() }
+// QuietLogger switches off gnark's process-wide logger, through which its
+// verifiers log "verifier done" to standard output (except under `go
+// test`). A syscall must not write to the host's output (it would, for one,
+// corrupt `agora run --json`), so a program that registers this family
+// calls QuietLogger at startup, before any goroutine verifies a proof:
+// gnark's logger is a plain variable, unsafe to change while read.
+func QuietLogger() { logger.Disable() }
 
 // Syscall names, as programs call them (the call's imm is the murmur3 hash
 // of the name).
 const (
-	NameGroth16Verify = "agora_groth16_verify"
-	NamePlonkVerify   = "agora_plonk_verify"
+	NameGroth16Verify = extnames.Groth16Verify
+	NamePlonkVerify   = extnames.PlonkVerify
 )
 
 // Curve selects the pairing-friendly curve of a proof system (r1 of both
@@ -355,14 +357,5 @@ func verify(s Scheme, c Curve, a Args) (ok bool, err error) {
 			ok, err = false, &Error{Kind: KindInvalidEncoding, Msg: fmt.Sprintf("verifier panicked: %v", r)}
 		}
 	}()
-	switch {
-	case s == Groth16 && c == CurveBN254:
-		return groth16BN254(a)
-	case s == Groth16:
-		return groth16BLS12381(a)
-	case c == CurveBN254:
-		return plonkBN254(a)
-	default:
-		return plonkBLS12381(a)
-	}
+	return verifiers[s][c](a)
 }

@@ -19,11 +19,11 @@ const module = "github.com/agora-vm/agora"
 // package of a lower layer, or one of its own group.
 var layers = [][]string{
 	// 0: the ISA and the chain's leaf types.
-	{"sbpf", "solana", "abi", "ext/abi", "ovsm/parse"},
+	{"sbpf", "solana", "abi", "ovsm/parse"},
 	// 1: the assembler and the VM.
 	{"sbpf/asm", "vm"},
 	// 2: loading, the standard syscalls, static analysis, engines.
-	{"elf", "syscalls", "verify", "vm/jit", "conformance", "internal"},
+	{"elf", "syscalls", "verify", "vm/jit", "internal", "ext/exterr"},
 	// 3: extension families and storage.
 	{"ext/txmem", "ext/ring", "ext/crypto", "ext/zk", "ext/econ", "ext/flow", "ext/lanes", "ext/offload", "ext/modules", "store"},
 	// 4: the Solana runtime.
@@ -35,7 +35,7 @@ var layers = [][]string{
 	// 7: composition of the extensions, compilers, SDK tools.
 	{"ext", "ovsm", "sdk"},
 	// 8: tools and services over the chain.
-	{"trace", "node", "sim", "bench", "examples", "ext/exttest", "ovsm/econtest"},
+	{"trace", "node", "sim", "bench", "conformance", "examples", "ext/exttest", "ovsm/econtest"},
 	// 9: the CLI.
 	{"cmd"},
 }

@@ -88,9 +88,9 @@ func CallProgram(name string, args [5]uint64) []byte {
 func Call(m *vm.Machine, reg *vm.Registry, input []byte, budget uint64, ctx any, name string, args ...uint64) (vm.Result, error) {
 	var regs [5]uint64
 	copy(regs[:], args)
-	exe, err := vm.NewExecutable(vm.NewRawProgram(sbpf.V0, CallProgram(name, regs), nil, 0), reg, vm.Config{})
+	exe, err := vm.Interpreter{}.Prepare(vm.NewRawProgram(sbpf.V0, CallProgram(name, regs), nil, 0), reg, vm.Config{})
 	if err != nil {
 		return vm.Result{}, err
 	}
-	return m.Run(exe, vm.RunOptions{Input: input, Budget: budget, Context: ctx}), nil
+	return exe.Run(m, vm.RunOptions{Input: input, Budget: budget, Context: ctx}), nil
 }

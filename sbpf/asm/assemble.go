@@ -53,8 +53,34 @@ type Program struct {
 	// lddw carry the line of the instruction.
 	Lines []int
 
-	// Labels maps each label defined in the source to its pc.
+	// Labels maps each label defined in the text section to its pc.
 	Labels map[string]int
+
+	// ROData is the read-only data of the `.rodata` section (empty if the
+	// source has none). Only an ELF can carry it: see AddrRefs.
+	ROData []byte
+
+	// DataLabels maps each label defined in the `.rodata` section to its
+	// byte offset there.
+	DataLabels map[string]int
+
+	// SyscallNames maps the hash of every syscall the source calls by
+	// name (`syscall NAME` or an alias) to that name, so that an ELF
+	// writer can relocate calls to syscalls it does not know.
+	SyscallNames map[uint32]string
+
+	// AddrRefs lists the `lddw reg, label` instructions: each loads the
+	// address of a label, which only the ELF writer knows (the slots hold
+	// the label's offset until then).
+	AddrRefs []AddrRef
+}
+
+// AddrRef says that the lddw at PC loads the address of byte Offset of
+// the text (ROData false) or of the read-only data (ROData true).
+type AddrRef struct {
+	PC     int
+	ROData bool
+	Offset uint64
 }
 
 // Assemble translates src into sBPF slots for version v. It returns an
@@ -93,24 +119,56 @@ func Assemble(src string, v sbpf.Version, opts *Options) (*Program, error) {
 	reg := &registry{entries: map[uint32]registryEntry{}}
 	type labelDef struct{ pc, line int }
 	defs := map[string]labelDef{}
-	pc := 0
+	dataDefs := map[string]labelDef{}
+	pc, dataLen, inData := 0, 0, false
 	err := forEachStatement(src, isMnemonic, func(st *statement) error {
 		switch st.kind {
 		case stLabel:
-			if d, dup := defs[st.name]; dup {
+			d, dup := defs[st.name]
+			if !dup {
+				d, dup = dataDefs[st.name]
+			}
+			if dup {
 				return errAt(st, st.col, "label %q already defined at line %d", st.name, d.line)
+			}
+			if inData {
+				dataDefs[st.name] = labelDef{dataLen, st.line}
+				break
 			}
 			defs[st.name] = labelDef{pc, st.line}
 			if strings.HasPrefix(st.name, "function_") || st.name == "entrypoint" {
 				reg.register(uint32(pc), st.name, int64(pc))
 			}
 		case stDirective:
+			if section, ok := sectionDirective(st); ok {
+				if len(st.ops) != 0 {
+					return errAt(st, st.col, ".%s takes no operands", st.name)
+				}
+				inData = section == sectionData
+				break
+			}
+			if inData {
+				n, err := byteDirective(st, nil)
+				if err != nil {
+					return err
+				}
+				if dataLen += n; dataLen > maxSlots*sbpf.InsnSize {
+					return errAt(st, st.col, "read-only data exceeds %d bytes", maxSlots*sbpf.InsnSize)
+				}
+				break
+			}
+			if st.name == "byte" {
+				return errAt(st, st.col, ".byte belongs in the .rodata section")
+			}
 			n, _, err := fillDirective(st)
 			if err != nil {
 				return err
 			}
 			pc += n
 		case stInstruction:
+			if inData {
+				return errAt(st, st.col, "instruction %q in the .rodata section (write .text before it)", st.name)
+			}
 			m, ok := lookup(st.name)
 			if !ok {
 				return errAt(st, st.col, "unknown mnemonic %q", st.name)
@@ -132,19 +190,36 @@ func Assemble(src string, v sbpf.Version, opts *Options) (*Program, error) {
 	for name, d := range defs {
 		labels[name] = d.pc
 	}
+	dataLabels := make(map[string]int, len(dataDefs))
+	for name, d := range dataDefs {
+		dataLabels[name] = d.pc
+	}
 
 	// Pass 2: encode.
-	enc := &encoder{v: v, allowInvalid: opts.AllowInvalid, labels: labels, reg: reg}
+	enc := &encoder{v: v, allowInvalid: opts.AllowInvalid, labels: labels, dataLabels: dataLabels, reg: reg, syscalls: map[uint32]string{}}
 	p := &Program{
-		Version: v,
-		Text:    make([]byte, 0, pc*sbpf.InsnSize),
-		Lines:   make([]int, 0, pc),
-		Labels:  labels,
+		Version:      v,
+		Text:         make([]byte, 0, pc*sbpf.InsnSize),
+		Lines:        make([]int, 0, pc),
+		Labels:       labels,
+		DataLabels:   dataLabels,
+		SyscallNames: enc.syscalls,
 	}
-	pc = 0
+	if dataLen > 0 {
+		p.ROData = make([]byte, 0, dataLen)
+	}
+	pc, inData = 0, false
 	err = forEachStatement(src, isMnemonic, func(st *statement) error {
 		switch st.kind {
 		case stDirective:
+			if section, ok := sectionDirective(st); ok {
+				inData = section == sectionData
+				break
+			}
+			if inData {
+				_, err := byteDirective(st, &p.ROData)
+				return err
+			}
 			n, value, _ := fillDirective(st)
 			for range n {
 				p.Text = appendRaw(p.Text, uint64(value))
@@ -156,6 +231,10 @@ func Assemble(src string, v sbpf.Version, opts *Options) (*Program, error) {
 			slots, n, err := enc.encode(st, m, pc)
 			if err != nil {
 				return err
+			}
+			if enc.ref != nil {
+				p.AddrRefs = append(p.AddrRefs, *enc.ref)
+				enc.ref = nil
 			}
 			for _, ins := range slots[:n] {
 				p.Text = sbpf.AppendEncoded(p.Text, ins)
@@ -200,6 +279,45 @@ func fillDirective(st *statement) (n int, value int64, err error) {
 		return 0, 0, errAt(st, st.ops[0].col, ".fill count %d out of range (want 0 to %d)", c, maxSlots)
 	}
 	return int(st.ops[0].val), st.ops[1].val, nil
+}
+
+type section uint8
+
+const (
+	sectionText section = iota
+	sectionData
+)
+
+// sectionDirective recognizes `.text` and `.rodata`.
+func sectionDirective(st *statement) (section, bool) {
+	switch st.name {
+	case "text":
+		return sectionText, true
+	case "rodata":
+		return sectionData, true
+	}
+	return 0, false
+}
+
+// byteDirective checks `.byte b, ...` (values 0 to 255, or -128 to -1
+// for their two's complement) and appends the bytes to out if it is not
+// nil. It returns the number of bytes.
+func byteDirective(st *statement, out *[]byte) (int, error) {
+	if st.name != "byte" {
+		return 0, errAt(st, st.col, "unknown directive .%s in the .rodata section (want .byte)", st.name)
+	}
+	if len(st.ops) == 0 {
+		return 0, errAt(st, st.col, ".byte takes one or more byte values")
+	}
+	for _, o := range st.ops {
+		if o.kind != opInt || o.val < -128 || o.val > 255 {
+			return 0, errAt(st, o.col, ".byte value out of range (want 0 to 255)")
+		}
+		if out != nil {
+			*out = append(*out, byte(o.val))
+		}
+	}
+	return len(st.ops), nil
 }
 
 // appendRaw appends a slot given as the little-endian 64-bit value of its

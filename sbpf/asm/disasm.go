@@ -27,6 +27,23 @@ type DisasmOptions struct {
 	// print as `syscall NAME`. Names it returns must hash back to the
 	// same value, or they are ignored.
 	SyscallName func(hash uint32) (string, bool)
+
+	// Relocatable says the text is an ELF's, as loaded, to be assembled
+	// back into an ELF: V0-V2 internal calls, whose immediates the loader
+	// turned into registry keys, print as `call LABEL` (the ELF writer
+	// turns the label back into a relocation), and every function gets a
+	// name the assembler registers (entrypoint or function_*).
+	Relocatable bool
+
+	// ROData is read-only data, printed after the text as a `.rodata`
+	// section of `.byte` lines.
+	ROData []byte
+
+	// AddrRefs lists the lddw instructions that load the address of an
+	// instruction or of a byte of ROData; they print as `lddw reg, LABEL`.
+	// A target that no label can name (inside an instruction, beyond
+	// the data) makes Disassemble fail.
+	AddrRefs []AddrRef
 }
 
 // Operand display styles.
@@ -131,7 +148,25 @@ func Disassemble(text []byte, v sbpf.Version, opts *DisasmOptions) (string, erro
 			labelled[pc] = true
 		}
 	}
-	names := assignNames(labelled, isFunc, d.opts.Names)
+	addrRefs, dataNames, err := d.addrLabels(labelled, inRange)
+	if err != nil {
+		return "", err
+	}
+	preferred := d.opts.Names
+	if d.opts.Relocatable {
+		preferred = functionNames(isFunc, preferred)
+	}
+	names := assignNames(labelled, isFunc, preferred)
+	taken := map[string]bool{}
+	for _, n := range names {
+		taken[n] = true
+	}
+	for off, n := range dataNames {
+		for taken[n] {
+			n += "_"
+		}
+		dataNames[off], taken[n] = n, true
+	}
 
 	var b strings.Builder
 	writeLabel := func(pc int) {
@@ -168,13 +203,108 @@ func Disassemble(text []byte, v sbpf.Version, opts *DisasmOptions) (string, erro
 			}
 			return names[t], true
 		})
+		if r, ok := addrRefs[pc]; ok {
+			if l.slots != 2 {
+				return "", fmt.Errorf("asm: the address reference at %d is not an lddw", pc)
+			}
+			name := dataNames[r.Offset]
+			if !r.ROData {
+				name = names[r.Offset/sbpf.InsnSize]
+			}
+			l.st.ops[1] = operand{kind: opLabel, name: name}
+		}
 		b.WriteString("    ")
 		b.WriteString(l.String())
 		b.WriteByte('\n')
 		pc += l.slots
 	}
 	writeLabel(d.n)
+	if len(d.opts.ROData) > 0 || len(dataNames) > 0 {
+		writeData(&b, d.opts.ROData, dataNames)
+	}
 	return b.String(), nil
+}
+
+// addrLabels checks opts.AddrRefs against the text (after pass 1 has
+// found the instruction boundaries), labels their text targets, and
+// returns them by pc with the names of their data targets by offset.
+func (d *disassembler) addrLabels(labelled []bool, inRange func(int64) bool) (map[int]AddrRef, map[uint64]string, error) {
+	refs := map[int]AddrRef{}
+	dataNames := map[uint64]string{}
+	for _, r := range d.opts.AddrRefs {
+		if r.PC < 0 || r.PC >= d.n || !inRange(int64(r.PC)) {
+			return nil, nil, fmt.Errorf("asm: address reference at %d is not an instruction", r.PC)
+		}
+		if _, dup := refs[r.PC]; dup {
+			return nil, nil, fmt.Errorf("asm: two address references at %d", r.PC)
+		}
+		if r.ROData {
+			if r.Offset > uint64(len(d.opts.ROData)) {
+				return nil, nil, fmt.Errorf("asm: the lddw at %d points %d bytes into read-only data of %d", r.PC, r.Offset, len(d.opts.ROData))
+			}
+			dataNames[r.Offset] = "data_" + strconv.FormatUint(r.Offset, 10)
+		} else {
+			t := r.Offset / sbpf.InsnSize
+			if r.Offset%sbpf.InsnSize != 0 || t >= uint64(d.n) || !inRange(int64(t)) {
+				return nil, nil, fmt.Errorf("asm: the lddw at %d loads the address of text byte %d, which is not the start of an instruction", r.PC, r.Offset)
+			}
+			labelled[t] = true
+		}
+		refs[r.PC] = r
+	}
+	return refs, dataNames, nil
+}
+
+// writeData prints read-only data as a .rodata section: .byte lines of
+// up to 16 bytes, with the labels named by offset and the printable
+// bytes in a comment.
+func writeData(b *strings.Builder, data []byte, names map[uint64]string) {
+	b.WriteString("\n.rodata\n")
+	for off := 0; off <= len(data); {
+		if n, ok := names[uint64(off)]; ok {
+			b.WriteString(n)
+			b.WriteString(":\n")
+		}
+		if off == len(data) {
+			break
+		}
+		end := min(off+16, len(data))
+		for i := off + 1; i < end; i++ {
+			if _, ok := names[uint64(i)]; ok {
+				end = i
+				break
+			}
+		}
+		b.WriteString("    .byte ")
+		for i, c := range data[off:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(b, "0x%02x", c)
+		}
+		b.WriteString(" # ")
+		for _, c := range data[off:end] {
+			if c < 0x20 || c > 0x7e {
+				c = '.'
+			}
+			b.WriteByte(c)
+		}
+		b.WriteByte('\n')
+		off = end
+	}
+}
+
+// functionNames returns preferred names in which every function's name
+// is one the assembler registers: entrypoint, or function_ in front.
+func functionNames(isFunc []bool, preferred map[int]string) map[int]string {
+	out := make(map[int]string, len(preferred))
+	for pc, n := range preferred {
+		if pc >= 0 && pc < len(isFunc) && isFunc[pc] && n != "entrypoint" && !strings.HasPrefix(n, "function_") {
+			n = "function_" + n
+		}
+		out[pc] = n
+	}
+	return out
 }
 
 // DisassembleInstruction prints the instruction at slot pc of text, as
@@ -227,6 +357,11 @@ func (d *disassembler) nameTarget(l *line, name func(int64) (string, bool)) {
 		return
 	}
 	if l.viaKey {
+		if d.opts.Relocatable && strings.HasPrefix(label, "function_") || label == "entrypoint" && d.opts.Relocatable {
+			l.st.name = "call"
+			l.st.ops[l.labelOp] = operand{kind: opLabel, name: label, resolved: true, target: l.target}
+			return
+		}
 		l.note = "call " + label
 		return
 	}

@@ -1,7 +1,7 @@
 // Package asm assembles and disassembles sBPF in the text syntax of the
 // reference assembler (anza-xyz/sbpf): `mov64 r0, 1`, `ldxdw r2, [r1+8]`,
 // `jeq r1, 0, done`, `call function_foo`, `syscall sol_log_`, labels
-// `name:` and the `.fill n, value` directive.
+// `name:`, the `.fill n, value` directive, and `.rodata` data with `.byte`.
 //
 // Assemble encodes exactly what the reference assembler encodes, quirks
 // included, and fills in the same function registry. Disassemble prints

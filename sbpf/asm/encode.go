@@ -47,8 +47,17 @@ func (r *registry) lookupByName(name string) (int64, bool) {
 type encoder struct {
 	v            sbpf.Version
 	allowInvalid bool
-	labels       map[string]int // explicit labels; unused for resolved operands
-	reg          *registry      // receives the targets of `call imm`; nil to skip
+	labels       map[string]int    // explicit labels; unused for resolved operands
+	dataLabels   map[string]int    // labels of the .rodata section: byte offsets
+	reg          *registry         // receives the targets of `call imm`; nil to skip
+	ref          *AddrRef          // set by encode for `lddw reg, label`
+	syscalls     map[uint32]string // names of `syscall NAME`; nil to skip
+}
+
+func (e *encoder) noteSyscall(name string) {
+	if e.syscalls != nil {
+		e.syscalls[sbpf.SyscallHash(name)] = name
+	}
 }
 
 func errAt(st *statement, col int, format string, args ...any) *Error {
@@ -101,6 +110,21 @@ func (e *encoder) target(st *statement, o operand) (int64, error) {
 		return 0, nil
 	}
 	return 0, errAt(st, o.col, "undefined label %q", o.name)
+}
+
+// addrRef resolves the label operand of `lddw reg, label`: the address
+// of an instruction or of read-only data, which the ELF writer fills in.
+func (e *encoder) addrRef(st *statement, o operand, pc int) (*AddrRef, error) {
+	r := &AddrRef{PC: pc}
+	if off, ok := e.dataLabels[o.name]; ok {
+		r.ROData, r.Offset = true, uint64(off)
+	} else if t, ok := e.labels[o.name]; ok {
+		r.Offset = uint64(t) * sbpf.InsnSize
+	} else {
+		return nil, errAt(st, o.col, "undefined label %q", o.name)
+	}
+	e.ref = r
+	return r, nil
 }
 
 // jumpOffset is the offset operand of ja and the conditional jumps.
@@ -179,10 +203,17 @@ func (e *encoder) encode(st *statement, m mnemonic, pc int) (out [2]sbpf.Instruc
 		}
 		ins.Dst, ins.Src = ops[0].reg, ops[1].reg
 	case kLDDW:
-		if sh != "RI" {
+		if sh != "RI" && sh != "RL" {
 			return bad()
 		}
 		v := ops[1].val
+		if sh == "RL" {
+			r, err := e.addrRef(st, ops[1], pc)
+			if err != nil {
+				return out, 0, err
+			}
+			v = int64(r.Offset)
+		}
 		ins.Dst, ins.Imm = ops[0].reg, int32(v)
 		out[1].Imm = int32(v >> 32)
 		n = 1
@@ -223,6 +254,7 @@ func (e *encoder) encode(st *statement, m mnemonic, pc int) (out [2]sbpf.Instruc
 		switch sh {
 		case "L":
 			ins.Imm = int32(sbpf.HashSymbol([]byte(ops[0].name)))
+			e.noteSyscall(ops[0].name)
 		case "I":
 			if ins.Imm, err = checkImm(st, ops[0], ops[0].val); err != nil {
 				return out, 0, err
@@ -253,6 +285,7 @@ func (e *encoder) encode(st *statement, m mnemonic, pc int) (out [2]sbpf.Instruc
 		}
 		op = sbpf.OpCall
 		ins.Imm = int32(sbpf.HashSymbol([]byte(m.target)))
+		e.noteSyscall(m.target)
 	default:
 		return out, 0, errAt(st, st.col, "unknown mnemonic %q", st.name)
 	}

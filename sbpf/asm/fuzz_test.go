@@ -17,6 +17,7 @@ func FuzzAssemble(f *testing.F) {
 		"mov r0 1", "add r16, r2", "ja - 5", "[r1", "lbl: lbl: ja lbl", "syscall sol_log_",
 		"callx r8\nadd64 r10, -64", "hor64 r1, 7\nlmul r1, 2", "le16 r1 # c\nbe64 r2 ; c",
 		"call -1", "call 2147483647", "\xff\xfe", "é: ja é", ".fill 0, 0", "mov r0, -0x8000000000000000",
+		"lddw r1, msg\nexit\n.rodata\nmsg: .byte 1, 2, 255\nend:\n.text\nlddw r2, end", ".rodata\n.byte -128\n.text\nexit",
 	} {
 		for v := range 5 {
 			f.Add(s, uint8(v))

@@ -225,3 +225,42 @@ func TestRoundTripLarge(t *testing.T) {
 	}
 	checkReassembles(t, src, sbpf.V0, p.Text)
 }
+
+// TestReadOnlyDataRoundTrip: a program with a .rodata section and lddw
+// label references disassembles (given its data and references) into
+// text that assembles back to the same slots, data and references.
+func TestReadOnlyDataRoundTrip(t *testing.T) {
+	src := "entrypoint:\n    lddw r1, msg\n    lddw r2, entrypoint\n    lddw r3, end\n    exit\n.rodata\nmsg:\n    .byte 0x68, 0x69, 0\n    .byte 255, -1\nend:\n"
+	for _, v := range []sbpf.Version{sbpf.V0, sbpf.V1, sbpf.V3} {
+		p, err := Assemble(src, v, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		if string(p.ROData) != "hi\x00\xff\xff" || len(p.AddrRefs) != 3 || p.DataLabels["end"] != 5 {
+			t.Fatalf("%s: data %q refs %+v labels %v", v, p.ROData, p.AddrRefs, p.DataLabels)
+		}
+		opts := p.DisasmOptions()
+		opts.ROData, opts.AddrRefs = p.ROData, p.AddrRefs
+		out, err := Disassemble(p.Text, v, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := Assemble(out, v, nil)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", v, err, out)
+		}
+		if !bytes.Equal(p.Text, q.Text) || !bytes.Equal(p.ROData, q.ROData) || len(q.AddrRefs) != 3 {
+			t.Fatalf("%s: round trip differs\n%s", v, out)
+		}
+		for i := range p.AddrRefs {
+			if p.AddrRefs[i] != q.AddrRefs[i] {
+				t.Errorf("%s: ref %d: %+v vs %+v", v, i, p.AddrRefs[i], q.AddrRefs[i])
+			}
+		}
+	}
+	// A reference into the middle of an lddw cannot be named.
+	p, _ := Assemble("lddw r1, 0\nexit\n", sbpf.V0, nil)
+	if _, err := Disassemble(p.Text, sbpf.V0, &DisasmOptions{AddrRefs: []AddrRef{{PC: 0, Offset: 8}}}); err == nil {
+		t.Error("reference into an lddw accepted")
+	}
+}

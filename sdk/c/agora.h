@@ -523,8 +523,8 @@ uint64_t agora_vrf_verify(uint64_t suite, const AgoraVrfProof *key_and_proof,
  * invocation while one is open [CPIInTransaction]. `agora verify` proves
  * on every path that a program does none of the first three.
  *
- * Price in CU: begin 1, test 1; commit 1 + w + ceil(b / 256) and abort
- * 1 + w + ceil(b / 128), where w counts the writes (stores and syscall
+ * Price in CU: begin 1, test 1; commit 1 + ceil(w / 2) + ceil(b / 256) and
+ * abort 1 + ceil(w / 2) + ceil(b / 128), where w counts the writes (stores and syscall
  * writes) to the heap and input since agora_tx_begin and b the distinct
  * bytes they changed. Stores outside a transaction cost nothing extra. */
 
@@ -708,6 +708,15 @@ uint64_t agora_ring_size(const AgoraRingHeader *ring, uint64_t consumer);
 #define AGORA_ECON_STAKE_LOCK 11
 #define AGORA_ECON_STAKE_SLASH 12
 #define AGORA_ECON_STAKE_RELEASE 13
+/* Settlement in pieces, for an auction whose bidders do not all fit one
+ * transaction (instructions only, no syscalls; a program may invoke them).
+ * AUCTION_FINALIZE: auction (w), beneficiary (w); the outcome and the
+ * proceeds, as AUCTION_SETTLE, with the refunds kept: status 2 (settling;
+ * 0 open, 1 settled, the header's byte 3).
+ * AUCTION_PAYOUT: auction (w), then bidders (w) whose refunds are still
+ * held, each once; the last one sets status 1. No arguments. */
+#define AGORA_ECON_AUCTION_FINALIZE 14
+#define AGORA_ECON_AUCTION_PAYOUT 15
 
 /* Codes (r0 of a syscall; Custom(code) of an instruction). */
 #define AGORA_ECON_INVALID_INSTRUCTION 0xEC01
@@ -877,7 +886,7 @@ typedef struct {
   uint64_t bundle;
   uint8_t commitment[32];
   uint64_t paid;
-  uint8_t flags;        /* 1 revealed, 2 refunded, 4 winner, 8 forfeit */
+  uint8_t flags;        /* 1 revealed, 2 refunded, 4 winner, 8 forfeit, 16 paid out */
   uint8_t rank;         /* GSP slot won, from 1 */
   uint8_t _pad[6];
 } AgoraBidRecord;

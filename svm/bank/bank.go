@@ -26,6 +26,7 @@ import (
 
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/sysvar"
 	"github.com/agora-vm/agora/solana/txn"
@@ -40,15 +41,16 @@ const MaxRecentBlockhashes = 150
 // Bank is a chain over a store. Its methods are safe for concurrent use;
 // blocks are produced one at a time.
 type Bank struct {
-	mu     sync.Mutex
-	st     *store.Store
-	ex     *svm.Executor
-	cache  *svm.ProgramCache
-	sched  *sched.Scheduler
-	head   store.Header
-	recent []recentBlock // oldest first, at most MaxRecentBlockhashes
-	rent   sysvar.Rent
-	epochs sysvar.EpochSchedule
+	mu       sync.Mutex
+	st       *store.Store
+	ex       *svm.Executor
+	cache    *svm.ProgramCache
+	sched    *sched.Scheduler
+	head     store.Header
+	recent   []recentBlock // oldest first, at most MaxRecentBlockhashes
+	rent     sysvar.Rent
+	epochs   sysvar.EpochSchedule
+	features feature.Set
 	// genesisTime is the timestamp of block 0 (the Clock's epoch start).
 	genesisTime int64
 }
@@ -74,7 +76,7 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 		return nil, err
 	}
 	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), sched: sched.New(ex, sched.Config{}), head: head,
-		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule()}
+		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule(), features: feature.Mainnet()}
 	from := uint64(0)
 	if head.Height+1 > MaxRecentBlockhashes {
 		from = head.Height + 1 - MaxRecentBlockhashes
@@ -152,6 +154,14 @@ func (b *Bank) SetScheduler(cfg sched.Config) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.sched = sched.New(b.ex, cfg)
+}
+
+// SetFeatures sets the Agave feature gates the next blocks execute under
+// (feature.Mainnet() by default).
+func (b *Bank) SetFeatures(s feature.Set) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.features = s
 }
 
 // Executor returns the bank's transaction executor.
@@ -239,7 +249,7 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 	}}
 	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}}
 	bs.apply(sysvarWrites(&sv)[:1]) // the Clock changes every block
-	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap)}
+	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features}
 	return bs, env, nil
 }
 
@@ -262,7 +272,8 @@ func (b *Bank) seen(s txn.Signature) bool {
 }
 
 // ProcessBlock executes txs in a new block at the given timestamp and
-// commits it, in one atomic write. Transactions rejected before their fee
+// commits it, with each included transaction's record (store.TxRecord),
+// in one atomic write. Transactions rejected before their fee
 // is charged (bad signatures, an unknown blockhash, a duplicate, over the
 // block's cost limits, a fee payer that cannot pay) are reported but not
 // included.
@@ -288,13 +299,17 @@ func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, 
 	for i, r := range res.Results {
 		out.Txs[i] = TxResult{Signature: txs[i].ID(), Result: r}
 	}
+	recs, err := history(bs, txs, res.Results)
+	if err != nil {
+		return nil, err
+	}
 	bs.apply(res.Writes)
 	sigs := make([][64]byte, len(res.Signatures))
 	for i, s := range res.Signatures {
 		sigs[i] = s
 	}
 	start := time.Now()
-	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed()})
+	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed(), Workers: b.sched.Lanes(), Txs: recs})
 	if err != nil {
 		return nil, err
 	}
@@ -302,6 +317,55 @@ func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, 
 	b.advance(h, sigs)
 	out.Header = h
 	return out, nil
+}
+
+// history returns the records of a block's committed transactions, in
+// block order: outcome, logs, costs, and each account key's lamports
+// before and after, replaying the transactions' writes in order over bs
+// (the state before the block's first transaction).
+func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]store.TxRecord, error) {
+	lamports := map[pubkey.Pubkey]uint64{}
+	balance := func(k pubkey.Pubkey) (uint64, error) {
+		if v, ok := lamports[k]; ok {
+			return v, nil
+		}
+		a, err := bs.Account(k)
+		if err != nil {
+			return 0, err
+		}
+		lamports[k] = a.Lamports
+		return a.Lamports, nil
+	}
+	var recs []store.TxRecord
+	for i, r := range results {
+		if !r.Charged {
+			continue
+		}
+		keys := txs[i].Message.AccountKeys
+		rec := store.TxRecord{
+			Signature: txs[i].ID(), Logs: r.Logs, CU: r.CU, Fee: r.Fee,
+			Accounts: keys, PreBalances: make([]uint64, len(keys)), PostBalances: make([]uint64, len(keys)),
+			ReturnProgram: r.ReturnProgram, ReturnData: r.ReturnData, Transaction: txs[i].Encode(),
+		}
+		if r.Err != nil {
+			rec.Err, rec.ErrMessage = r.Err.String(), r.Err.Error()
+		}
+		for j, k := range keys {
+			v, err := balance(k)
+			if err != nil {
+				return nil, err
+			}
+			rec.PreBalances[j] = v
+		}
+		for _, w := range r.Writes {
+			lamports[w.Key] = w.Account.Lamports
+		}
+		for j, k := range keys {
+			rec.PostBalances[j], _ = balance(k)
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
 }
 
 // admit is the bank's part of admission: a recent blockhash, and a

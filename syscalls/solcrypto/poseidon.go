@@ -48,7 +48,7 @@ func (s *set) poseidon(m *vm.Machine, params, endianness, valsAddr, valsLen, res
 	}
 	inputs := make([][]byte, len(slices))
 	for i, sl := range slices {
-		if inputs[i], err = translateBytes(m, vm.Load, sl.ptr, sl.len); err != nil {
+		if inputs[i], err = translateBytes(m, vm.Load, sl.Ptr, sl.Len); err != nil {
 			return 0, err
 		}
 	}

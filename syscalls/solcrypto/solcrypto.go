@@ -1,12 +1,13 @@
 package solcrypto
 
 import (
-	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -178,52 +179,39 @@ func logLine(m *vm.Machine, msg string) {
 	}
 }
 
-// The helpers below reproduce Agave's translate_slice / translate_type: the
-// same checks in the same order, so a bad argument fails with the same
-// error. Agave checks the alignment of the host address; every region's
-// host buffer is aligned there, so checking the guest address is the same.
+// translateSlice is syscalls.TranslateSlice, failing with this package's
+// error kinds (whose messages are Agave's for these syscalls).
+func translateSlice(m *vm.Machine, acc vm.AccessType, addr, count, size, align uint64, aligned bool) ([]byte, error) {
+	b, err := syscalls.TranslateSlice(m, acc, addr, count, size, align, aligned)
+	return b, ownKind(err)
+}
 
-// translateBytes maps a byte slice of n bytes at addr. An empty slice maps
-// to nothing and never fails, whatever addr is.
+// translateBytes maps n bytes at addr (a slice of u8).
 func translateBytes(m *vm.Machine, acc vm.AccessType, addr, n uint64) ([]byte, error) {
 	return translateSlice(m, acc, addr, n, 1, 1, false)
 }
 
-// translateSlice maps count elements of size bytes with alignment align.
-func translateSlice(m *vm.Machine, acc vm.AccessType, addr, count, size, align uint64, aligned bool) ([]byte, error) {
-	if count == 0 {
-		return nil, nil
-	}
-	if satMul(count, size) > math.MaxInt64 {
-		return nil, newError(KindInvalidLength)
-	}
-	b, err := m.Translate(acc, addr, count*size)
-	if err != nil {
-		return nil, err
-	}
-	if aligned && align > 1 && addr%align != 0 {
-		return nil, newError(KindUnalignedPointer)
-	}
-	return b, nil
+// translateVMSlices is syscalls.TranslateVMSlices with this package's
+// error kinds.
+func translateVMSlices(m *vm.Machine, addr, count uint64, aligned bool) ([]syscalls.VMSlice, error) {
+	s, err := syscalls.TranslateVMSlices(m, addr, count, aligned)
+	return s, ownKind(err)
 }
 
-// vmSlice is the guest's (pointer, length) pair: Agave's VmSlice<u8>, 16
-// bytes, 8-aligned.
-type vmSlice struct{ ptr, len uint64 }
-
-const vmSliceSize = 16
-
-// translateVMSlices maps and decodes an array of count vmSlices at addr.
-func translateVMSlices(m *vm.Machine, addr, count uint64, aligned bool) ([]vmSlice, error) {
-	b, err := translateSlice(m, vm.Load, addr, count, vmSliceSize, 8, aligned)
-	if err != nil || count == 0 {
-		return nil, err
+// ownKind converts the translate helpers' errors to this package's kinds;
+// anything else (a VM fault) passes through.
+func ownKind(err error) error {
+	var e *syscalls.Error
+	if !errors.As(err, &e) {
+		return err
 	}
-	out := make([]vmSlice, count)
-	for i := range out {
-		out[i] = vmSlice{binary.LittleEndian.Uint64(b[i*16:]), binary.LittleEndian.Uint64(b[i*16+8:])}
+	switch e.Kind {
+	case syscalls.KindInvalidLength:
+		return newError(KindInvalidLength)
+	case syscalls.KindUnalignedPointer:
+		return newError(KindUnalignedPointer)
 	}
-	return out, nil
+	return err
 }
 
 func satMul(a, b uint64) uint64 {

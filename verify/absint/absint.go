@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 )
 
 // Region is a memory region a pointer points into.
@@ -1061,11 +1062,11 @@ func syscallModels() map[uint32]syscallModel {
 		{name: "sol_memset_", mem: []memArg{{ptrReg: 1, lenReg: 3, write: true}}},
 		{name: "sol_memcmp_", mem: []memArg{{ptrReg: 1, lenReg: 3}, {ptrReg: 2, lenReg: 3}, {ptrReg: 4, size: 4, write: true}}},
 		{name: "sol_set_return_data", mem: []memArg{{ptrReg: 1, lenReg: 2}}},
-		{name: "agora_declassify", mem: []memArg{{ptrReg: 1, lenReg: 2}}},
-		{name: "agora_tx_begin"},
-		{name: "agora_tx_commit"},
-		{name: "agora_tx_abort"},
-		{name: "agora_tx_test"},
+		{name: extnames.Declassify, mem: []memArg{{ptrReg: 1, lenReg: 2}}},
+		{name: extnames.TxBegin},
+		{name: extnames.TxCommit},
+		{name: extnames.TxAbort},
+		{name: extnames.TxTest},
 	}
 	out := make(map[uint32]syscallModel, len(ms))
 	for _, m := range ms {

@@ -314,13 +314,13 @@ func (h *hook) Step(m *vm.Machine, pc int) {
 func replay(prog *vm.Program, reg *vm.Registry, f deep.Finding, heap int) error {
 	cfg := vm.DefaultConfig()
 	cfg.HeapSize = heap
-	exe, err := vm.NewExecutable(prog, reg, cfg)
+	exe, err := vm.Interpreter{}.Prepare(prog, reg, cfg)
 	if err != nil {
 		return err
 	}
 	h := &hook{pc: f.PC, insn: sbpf.Decode(prog.Text[f.PC*sbpf.InsnSize:]), kind: f.Kind}
 	input := slices.Clone(f.Input)
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: 1_400_000, Context: syscalls.NewContext([32]byte{}), Hook: h})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: 1_400_000, Context: syscalls.NewContext([32]byte{}), Hook: h})
 	var ve *vm.Error
 	errors.As(res.Err, &ve)
 	switch f.Kind {

@@ -99,11 +99,11 @@ func checkMemorySafe(t *testing.T, text, input []byte) bool {
 	for len(input) < res.NeedInput {
 		input = append(input, byte(len(input)*7))
 	}
-	exe, err := vm.NewExecutable(p, syscalls.NewRegistry(), vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(p, syscalls.NewRegistry(), vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: 10000})
+	r := exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: 10000})
 	if k := vm.ErrorKindOf(r.Err); k == "AccessViolation" || k == "StackAccessViolation" {
 		t.Fatalf("proven memory safe (input of at least %d bytes) but faults on %x: %v", res.NeedInput, input, r.Err)
 	}

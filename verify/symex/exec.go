@@ -12,6 +12,7 @@ import (
 	"github.com/go-air/gini/z"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/verify/econ"
 )
 
@@ -585,7 +586,7 @@ func (e *engine) call(s *state, insn sbpf.Instruction) (*state, []*state, bool) 
 }
 
 var knownSyscalls = []string{"abort", "sol_panic_", "sol_log_", "sol_log_64_", "sol_log_compute_units_",
-	"sol_log_pubkey", "sol_memcpy_", "sol_memmove_", "sol_memset_", "sol_set_return_data", "agora_declassify"}
+	"sol_log_pubkey", "sol_memcpy_", "sol_memmove_", "sol_memset_", "sol_set_return_data", extnames.Declassify}
 
 // syscall models the syscalls it knows; any other makes the exploration
 // inexact (its result and memory effects are unknown).
@@ -616,7 +617,7 @@ func (e *engine) syscall(s *state, name string) bool {
 	case "abort", "sol_panic_":
 		return false
 	case "sol_log_64_", "sol_log_compute_units_":
-	case "sol_log_", "sol_set_return_data", "agora_declassify":
+	case "sol_log_", "sol_set_return_data", extnames.Declassify:
 		if _, _, ok := checkRange(1, 2, 0, false); !ok {
 			return false
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/verify/absint"
 	"github.com/agora-vm/agora/verify/cfg"
 )
@@ -458,7 +459,7 @@ func (a *analysis) call(pc int, s *tstate, insn sbpf.Instruction, impl label, fn
 		if a.p.Syscalls != nil {
 			name, isSys = a.p.Syscalls(imm)
 		}
-		for _, k := range []string{"sol_log_", "sol_log_64_", "sol_log_pubkey", "sol_set_return_data", "agora_declassify",
+		for _, k := range []string{"sol_log_", "sol_log_64_", "sol_log_pubkey", "sol_set_return_data", extnames.Declassify,
 			"sol_invoke_signed_c", "sol_invoke_signed_rust", "abort", "sol_panic_", "sol_log_compute_units_", "sol_memcpy_", "sol_memmove_", "sol_memset_"} {
 			if sbpf.SyscallHash(k) == imm {
 				name, isSys = k, true
@@ -546,7 +547,7 @@ func (a *analysis) call(pc int, s *tstate, insn sbpf.Instruction, impl label, fn
 			all |= s.regs[r]
 		}
 		a.leak(pc, all, "the data of a cross-program invocation", false)
-	case "agora_declassify":
+	case extnames.Declassify:
 		if r, lo, hi, ok := a.target(pc, 1, 0); ok && r == absint.RStack && lo == hi {
 			if v, ok := a.ai.RegAt(pc, 2); ok && v.Kind == absint.VScalar {
 				if n, ok := v.N.IsConst(); ok && n < 1<<16 {

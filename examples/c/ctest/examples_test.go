@@ -57,7 +57,7 @@ func programPath(name string) string {
 // load reads and loads a program as Agave loads it for execution, and
 // checks that it also passes the stricter deployment-time load and the
 // reference's verifier.
-func load(t *testing.T, name string) *vm.Executable {
+func load(t *testing.T, name string) vm.Runnable {
 	t.Helper()
 	so, err := os.ReadFile(programPath(name))
 	if err != nil {
@@ -76,7 +76,7 @@ func load(t *testing.T, name string) *vm.Executable {
 	if err := verify.Structural(p.Text, p.Version, reg); err != nil {
 		t.Fatalf("%s fails the reference verifier: %v", name, err)
 	}
-	exe, err := vm.NewExecutable(p, reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(p, reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,14 +95,14 @@ type outcome struct {
 	err    error         // the VM's fault, the program's status, or the write-back's
 }
 
-func run(t *testing.T, exe *vm.Executable, accounts []abi.Account, metas []abi.AccountMeta, data []byte) outcome {
+func run(t *testing.T, exe vm.Runnable, accounts []abi.Account, metas []abi.AccountMeta, data []byte) outcome {
 	t.Helper()
 	input, layout, err := abi.Serialize(accounts, &abi.Instruction{ProgramID: programID, Accounts: metas, Data: data})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := syscalls.NewContext(programID)
-	res := vm.NewMachine().Run(exe, vm.RunOptions{Input: input, Budget: budget, Context: ctx})
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: budget, Context: ctx})
 	o := outcome{r0: res.R0, cu: res.CU, logs: ctx.Messages(), ctx: ctx, before: accounts, err: res.Err}
 	if o.err == nil {
 		o.err = abi.Status(res.R0)
@@ -466,7 +466,7 @@ func TestAccountsFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx := syscalls.NewContext(pid)
-			res := vm.NewMachine().Run(load(t, tc.name), vm.RunOptions{Input: input, Budget: budget, Context: ctx})
+			res := load(t, tc.name).Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: budget, Context: ctx})
 			if res.Err != nil || res.R0 != 0 {
 				t.Fatalf("r0 %#x, %v; logs %q", res.R0, res.Err, ctx.Messages())
 			}

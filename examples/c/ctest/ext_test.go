@@ -18,7 +18,7 @@ import (
 // loadExt is load for programs that call the extension syscalls: the
 // registry adds ext/txmem and ext/ring, and the program must also pass
 // the transaction-pairing verifier.
-func loadExt(t *testing.T, name string) *vm.Executable {
+func loadExt(t *testing.T, name string) vm.Runnable {
 	t.Helper()
 	so, err := os.ReadFile(programPath(name))
 	if err != nil {
@@ -44,7 +44,7 @@ func loadExt(t *testing.T, name string) *vm.Executable {
 	if err != nil || rep.Verdict != verify.PairingProven {
 		t.Fatalf("%s: %v %v", name, rep, err)
 	}
-	exe, err := vm.NewExecutable(p, reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(p, reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ import (
 
 	agoraelf "github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
 	"github.com/agora-vm/agora/syscalls"
 )
 
@@ -68,7 +69,7 @@ type Options struct {
 // any name with the prefix "sol_" or "agora_" (Solana's other syscalls
 // and Agora's extensions).
 func DefaultIsSyscall(name string) bool {
-	if strings.HasPrefix(name, "sol_") || strings.HasPrefix(name, "agora_") {
+	if strings.HasPrefix(name, "sol_") || strings.HasPrefix(name, extnames.Prefix) {
 		return true
 	}
 	return slices.Contains(syscalls.Names(), name)

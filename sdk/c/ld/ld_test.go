@@ -49,13 +49,13 @@ func TestLinkRuns(t *testing.T) {
 	if err := verify.Structural(img.Program.Text, img.Program.Version, reg); err != nil {
 		t.Fatalf("verifier: %v", err)
 	}
-	exe, err := vm.NewExecutable(img.Program, reg, vm.DefaultConfig())
+	exe, err := vm.Interpreter{}.Prepare(img.Program, reg, vm.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for in, want := range map[byte]uint64{0: 0 + 1 + 11, 2: 6 + 3 + 31, 7: 9 + 4 + 41} {
 		ctx := syscalls.NewContext([32]byte{})
-		res := vm.NewMachine().Run(exe, vm.RunOptions{Input: []byte{in}, Budget: 10_000, Context: ctx})
+		res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: []byte{in}, Budget: 10_000, Context: ctx})
 		if res.Err != nil || res.R0 != want {
 			t.Errorf("input %d: r0 %d, %v; want %d", in, res.R0, res.Err, want)
 		}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/agora-vm/agora/sched"
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/store"
+	"github.com/agora-vm/agora/svm/bank"
+)
+
+// agaveWorkload is what conformance/agave/bench.mjs writes: the state
+// before the workload, the transactions (as instructions and the seeds of
+// their signers, compiled here against the bank's blockhashes) and
+// LiteSVM's throughput on them.
+type agaveWorkload struct {
+	Name        string           `json:"name"`
+	LiteSVMTPS  float64          `json:"litesvm_tps"`
+	Accounts    []conformAccount `json:"accounts"`
+	Txs         []workloadTx     `json:"txs"`
+	accounts    []account.Keyed
+	payerKeys   []ed25519.PrivateKey
+	signerKeys  [][]ed25519.PrivateKey
+	instrs      [][]txn.Instruction
+	payerPubkey []pubkey.Pubkey
+}
+
+type workloadTx struct {
+	Payer        string   `json:"payer"`
+	Signers      []string `json:"signers"`
+	Instructions []struct {
+		ProgramID pubkey.Pubkey `json:"program_id"`
+		Accounts  []struct {
+			Pubkey   pubkey.Pubkey `json:"pubkey"`
+			Signer   bool          `json:"signer"`
+			Writable bool          `json:"writable"`
+		} `json:"accounts"`
+		Data string `json:"data"`
+	} `json:"instructions"`
+}
+
+func newBenchAgaveCmd(s *streams) *cobra.Command {
+	var path, profile string
+	var lanes, perBlock int
+	cmd := &cobra.Command{
+		Use:   "agave --workload FILE",
+		Short: "Run a LiteSVM workload through Agora's bank, in memory and on Pebble, and print the ratio",
+		Long: `Run the transactions of a workload written by conformance/agave/bench.mjs
+(which timed them on LiteSVM: Agave's runtime, signature checks on, no
+blocks, no store) through Agora's bank, block after block, first on the
+in-memory store and then on Pebble, and print transactions per second and
+the ratio to LiteSVM's. Signing is not timed on either side.
+
+  node conformance/agave/bench.mjs    # runs both sides`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if perBlock < 1 || perBlock > 100_000 {
+				return usageErr("--txs-per-block: %d is outside 1..100000", perBlock)
+			}
+			w, err := readWorkload(path)
+			if err != nil {
+				return usageErr("--workload: %w", err)
+			}
+			if profile != "" {
+				f, err := os.Create(profile)
+				if err != nil {
+					return usageErr("--cpuprofile: %w", err)
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			for _, kind := range []string{"memory", "pebble"} {
+				tps, failed, err := runWorkload(w, kind, lanes, perBlock)
+				if err != nil {
+					return &exitError{code: exitBadCall, err: err}
+				}
+				fmt.Fprintf(s.out, "%s: Agora bank (%s store, %d lane(s)) %d transactions (%d failed): %.0f tx/s, %.2fx LiteSVM\n",
+					w.Name, kind, lanes, len(w.Txs), failed, tps, tps/w.LiteSVMTPS)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&path, "workload", "", "the workload `FILE` (from conformance/agave/bench.mjs)")
+	cmd.Flags().IntVar(&lanes, "lanes", 1, "scheduler lanes (1: serial)")
+	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of Agora's side to `FILE` (go tool pprof)")
+	cmd.Flags().IntVar(&perBlock, "txs-per-block", 128, "transactions per block (each program instruction reserves 200,000 CU of the block's limit)")
+	return cmd
+}
+
+func readWorkload(path string) (*agaveWorkload, error) {
+	b, err := readFileLimited(path)
+	if err != nil {
+		return nil, err
+	}
+	w := &agaveWorkload{}
+	if err := json.Unmarshal(b, w); err != nil {
+		return nil, err
+	}
+	for i, a := range w.Accounts {
+		// The bank makes its own natives and sysvars.
+		if a.Owner == pubkey.NativeLoader || a.Owner == pubkey.SysvarOwner || a.Lamports == 0 {
+			continue
+		}
+		data, err := base64.StdEncoding.DecodeString(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("accounts[%d]: %w", i, err)
+		}
+		w.accounts = append(w.accounts, account.Keyed{Key: a.Pubkey, Account: account.Account{Lamports: uint64(a.Lamports), Owner: a.Owner, Executable: a.Executable, Data: data}})
+	}
+	seed := func(s string) (ed25519.PrivateKey, error) {
+		b, err := hex.DecodeString(s)
+		if err != nil || len(b) != ed25519.SeedSize {
+			return nil, fmt.Errorf("bad key seed %q", s)
+		}
+		return ed25519.NewKeyFromSeed(b), nil
+	}
+	for i, t := range w.Txs {
+		p, err := seed(t.Payer)
+		if err != nil {
+			return nil, fmt.Errorf("txs[%d]: %w", i, err)
+		}
+		var signers []ed25519.PrivateKey
+		for _, s := range t.Signers {
+			k, err := seed(s)
+			if err != nil {
+				return nil, fmt.Errorf("txs[%d]: %w", i, err)
+			}
+			signers = append(signers, k)
+		}
+		var ixs []txn.Instruction
+		for _, in := range t.Instructions {
+			data, err := base64.StdEncoding.DecodeString(in.Data)
+			if err != nil {
+				return nil, fmt.Errorf("txs[%d]: %w", i, err)
+			}
+			ix := txn.Instruction{ProgramID: in.ProgramID, Data: data}
+			for _, a := range in.Accounts {
+				ix.Accounts = append(ix.Accounts, txn.AccountMeta{Pubkey: a.Pubkey, IsSigner: a.Signer, IsWritable: a.Writable})
+			}
+			ixs = append(ixs, ix)
+		}
+		w.payerKeys = append(w.payerKeys, p)
+		w.payerPubkey = append(w.payerPubkey, txn.PubkeyOf(p))
+		w.signerKeys = append(w.signerKeys, signers)
+		w.instrs = append(w.instrs, ixs)
+	}
+	if w.LiteSVMTPS <= 0 {
+		return nil, fmt.Errorf("no LiteSVM figure")
+	}
+	return w, nil
+}
+
+// runWorkload executes w on a fresh chain and returns the transactions per
+// second of block processing (signing excluded) and the failures.
+func runWorkload(w *agaveWorkload, kind string, lanes, perBlock int) (float64, int, error) {
+	var st *store.Store
+	if kind == "memory" {
+		st = store.NewMem()
+	} else {
+		dir, err := os.MkdirTemp("", "agora-bench-agave-")
+		if err != nil {
+			return 0, 0, err
+		}
+		defer os.RemoveAll(dir)
+		if st, err = store.Open(dir); err != nil {
+			return 0, 0, err
+		}
+	}
+	defer st.Close()
+	ex, err := newExecutor()
+	if err != nil {
+		return 0, 0, err
+	}
+	if _, err := bank.Genesis(st, ex, 0, w.accounts); err != nil {
+		return 0, 0, err
+	}
+	b, err := bank.Open(st, ex)
+	if err != nil {
+		return 0, 0, err
+	}
+	b.SetScheduler(sched.Config{Lanes: lanes})
+	var elapsed time.Duration
+	failed := 0
+	var firstErr error
+	for start := 0; start < len(w.Txs); start += perBlock {
+		end := min(start+perBlock, len(w.Txs))
+		bh := b.LatestBlockhash()
+		txs := make([]*txn.Transaction, 0, end-start)
+		for i := start; i < end; i++ {
+			m, err := txn.Compile(w.payerPubkey[i], w.instrs[i], bh)
+			if err != nil {
+				return 0, 0, fmt.Errorf("transaction %d: %w", i, err)
+			}
+			tx, err := txn.Sign(m, append([]ed25519.PrivateKey{w.payerKeys[i]}, w.signerKeys[i]...)...)
+			if err != nil {
+				return 0, 0, fmt.Errorf("transaction %d: %w", i, err)
+			}
+			txs = append(txs, tx)
+		}
+		t0 := time.Now()
+		res, err := b.ProcessBlock(txs, int64(1+start/perBlock))
+		elapsed += time.Since(t0)
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, r := range res.Txs {
+			if r.Result == nil || r.Err != nil {
+				failed++
+				if firstErr == nil && r.Result != nil {
+					firstErr = r.Err
+				}
+			}
+		}
+	}
+	if firstErr != nil {
+		return 0, 0, fmt.Errorf("%s: %d transactions failed, the first with %v", w.Name, failed, firstErr)
+	}
+	return float64(len(w.Txs)) / elapsed.Seconds(), failed, nil
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/agora-vm/agora/bench"
+	"github.com/agora-vm/agora/trace"
+)
+
+// traceWorkloads are the VM workloads agora bench trace records.
+var traceWorkloads = []string{"alu-loop", "mem-loop", "call-heavy", "syscall-heavy"}
+
+func newBenchTraceCmd(s *streams) *cobra.Command {
+	var asJSON bool
+	var rounds int
+	var roundTime time.Duration
+	cmd := &cobra.Command{
+		Use:   "trace",
+		Short: "Recording and replay overhead against untraced runs",
+		Long: `Record and replay the VM workloads (alu-loop, mem-loop, call-heavy,
+syscall-heavy) and time them, in the same process and alternating round by
+round, against an untraced run of the same program: the recording overhead
+(run under the recorder and encode the trace), the replay time (re-execute
+checking every checkpoint and the outcome), the trace size per million
+instructions, and the same figures for the design Agora does not use,
+per-instruction deltas.
+
+--json prints {"benchmarks":[{"name":…,"instructions":…,"untraced_ns":…,
+"record_ns":…,"replay_ns":…,"record_ratio":…,"replay_ratio":…,
+"trace_bytes":…,"trace_bytes_per_1m_insns":…,"checkpoints":…,
+"delta_record_ns":…,"delta_record_ratio":…,"delta_bytes_per_1m_insns":…},…]}.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if rounds < 1 || rounds > 1000 {
+				return usageErr("--rounds: %d is outside 1..1000", rounds)
+			}
+			if roundTime <= 0 || roundTime > time.Minute {
+				return usageErr("--round-time: %v is outside (0, 1m]", roundTime)
+			}
+			want := map[string]bool{}
+			for _, n := range traceWorkloads {
+				want[n] = true
+			}
+			var figures []trace.Costs
+			for _, w := range bench.Workloads() {
+				if !want[w.Name] {
+					continue
+				}
+				p, err := bench.Prepare(w)
+				if err != nil {
+					return err
+				}
+				if !asJSON {
+					fmt.Fprintf(s.err, "measuring %s (%d instructions per run)...\n", w.Name, p.Insns)
+				}
+				c, err := trace.Measure(w.Name, p.Exe.Program(), p.Exe.Registry(), w.Input(), 1<<40, rounds, roundTime)
+				if err != nil {
+					return err
+				}
+				figures = append(figures, c)
+			}
+			if asJSON {
+				return writeJSON(s, map[string]any{"benchmarks": figures})
+			}
+			fmt.Fprintf(s.out, "%-14s %10s %10s %10s %14s %12s %14s\n", "benchmark", "untraced", "record", "replay", "trace B/1M", "delta rec", "delta B/1M")
+			for _, f := range figures {
+				fmt.Fprintf(s.out, "%-14s %8.0fus %9.2fx %9.2fx %14.0f %11.2fx %14.0f\n", f.Name, f.UntracedNs/1e3, f.RecordRatio, f.ReplayRatio, f.TraceBytesPer1M, f.DeltaRecordRatio, f.DeltaBytesPer1M)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().IntVar(&rounds, "rounds", 5, "rounds to take the median over")
+	cmd.Flags().DurationVar(&roundTime, "round-time", 200*time.Millisecond, "duration of each timed round")
+	return cmd
+}

@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	pprofile "github.com/google/pprof/profile"
+
+	"github.com/agora-vm/agora/abi"
+)
+
+func TestRecordReplayCLI(t *testing.T) {
+	dir := t.TempDir()
+	for _, ex := range []string{"../../examples/asm/hello.s", "../../examples/asm/fib.s", "../../examples/asm/fault.s", "../../examples/ovsm/debuggable-agent.ovsm"} {
+		tr := filepath.Join(dir, filepath.Base(ex)+".trace")
+		rec := runCLI(t, "", "run", ex, "--input", "0a00000000000000", "--record", tr, "--json")
+		if rec.code == 2 {
+			t.Fatalf("%s: run --record: %s %s", ex, rec.stdout, rec.stderr)
+		}
+		want := lastJSON(t, rec.stdout)
+		rep := runCLI(t, "", "replay", tr, "--json")
+		if rep.code != 0 {
+			t.Fatalf("%s: replay exit %d: %s %s", ex, rep.code, rep.stdout, rep.stderr)
+		}
+		got := lastJSON(t, rep.stdout)
+		for _, k := range []string{"ok", "r0", "cu", "error"} {
+			if a, b := want[k], got[k]; fmt.Sprint(a) != fmt.Sprint(b) {
+				t.Fatalf("%s: %s: run %v, replay %v", ex, k, a, b)
+			}
+		}
+		if got["match"] != true {
+			t.Fatalf("%s: %v", ex, got)
+		}
+	}
+}
+
+func TestReplayRejectsBadTraces(t *testing.T) {
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "h.trace")
+	if r := runCLI(t, "", "run", "../../examples/asm/hello.s", "--record", tr); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	good, err := os.ReadFile(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"truncated", good[:len(good)/2], "truncated"},
+		{"foreign", []byte("# not a trace\nmov64 r0, 1\nexit\n"), "not an agora trace"},
+		{"version", append(append(append([]byte(nil), good[:8]...), 7, 0), good[10:]...), "unsupported trace format version"},
+		{"checksum", append(append(append([]byte(nil), good[:20]...), ^good[20]), good[21:]...), "checksum mismatch"},
+	} {
+		p := filepath.Join(dir, tc.name+".trace")
+		if err := os.WriteFile(p, tc.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := runCLI(t, "", "replay", p)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Fatalf("%s: exit %d, stderr %q, want %q", tc.name, r.code, r.stderr, tc.want)
+		}
+		r = runCLI(t, "", "replay", p, "--json")
+		if r.code != 2 || !strings.Contains(r.stdout, tc.want) {
+			t.Fatalf("%s --json: exit %d, stdout %q", tc.name, r.code, r.stdout)
+		}
+	}
+}
+
+func TestDebugCLI(t *testing.T) {
+	script := "break fib.s:12\nrun\nbacktrace\nprint r1\nstep\nreverse-step\nprint r1\ngoto 1000\nreverse-continue\ninfo registers\nquit\n"
+	r := runCLI(t, script, "debug", "../../examples/asm/fib.s", "--input", "0a")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"breakpoint 1 (fib.s:12) hit",
+		"#1 pc 1 (../../examples/asm/fib.s:5 in entrypoint)",
+		"r1 = 0x0000000000000009 (9)",
+		"of 1238, compute units",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("debug output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	// The same session from a recorded trace.
+	tr := filepath.Join(t.TempDir(), "fib.trace")
+	if rr := runCLI(t, "", "run", "../../examples/asm/fib.s", "--input", "0a", "--record", tr); rr.code != 0 {
+		t.Fatal(rr.stderr)
+	}
+	r2 := runCLI(t, script, "debug", tr)
+	if r2.code != 0 || r2.stdout != r.stdout {
+		t.Fatalf("debugging the trace differs from debugging the program:\n%s\n---\n%s", r2.stdout, r.stdout)
+	}
+	if r := runCLI(t, "", "debug", filepath.Join(t.TempDir(), "missing.trace")); r.code != 2 {
+		t.Fatalf("missing trace: exit %d", r.code)
+	}
+}
+
+func TestRunProfileCLI(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "fib.pb.gz")
+	if r := runCLI(t, "", "run", "../../examples/asm/fib.s", "--input", "0a", "--profile", p); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := pprofile.Parse(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cu int64
+	names := map[string]bool{}
+	for _, s := range prof.Sample {
+		cu += s.Value[0]
+		names[s.Location[0].Line[0].Function.Name] = true
+	}
+	if cu != 1238 || !names["function_fib"] || !names["entrypoint"] {
+		t.Fatalf("profile: %d CU, functions %v", cu, names)
+	}
+}
+
+// TestDebugDAPStdio drives `agora debug --dap` over standard input with a
+// scripted session (the server answers requests in order).
+func TestDebugDAPStdio(t *testing.T) {
+	var in bytes.Buffer
+	for i, req := range []string{
+		`{"command":"initialize","arguments":{"adapterID":"agora"}}`,
+		`{"command":"launch","arguments":{"program":"../../examples/asm/fib.s","args":["--input","0a"],"stopOnEntry":false}}`,
+		`{"command":"setBreakpoints","arguments":{"source":{"path":"../../examples/asm/fib.s"},"breakpoints":[{"line":12}]}}`,
+		`{"command":"configurationDone"}`,
+		`{"command":"evaluate","arguments":{"expression":"r1"}}`,
+		`{"command":"stepBack","arguments":{"threadId":1}}`,
+		`{"command":"evaluate","arguments":{"expression":"r1"}}`,
+		`{"command":"disconnect"}`,
+	} {
+		msg := fmt.Sprintf(`{"seq":%d,"type":"request",%s`, i+1, req[1:])
+		fmt.Fprintf(&in, "Content-Length: %d\r\n\r\n%s", len(msg), msg)
+	}
+	r := runCLI(t, in.String(), "debug", "--dap")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{`"supportsStepBack":true`, `"event":"stopped"`, `"reason":"breakpoint"`, `"result":"0x0000000000000009 (9)"`, `"result":"0x000000000000000a (10)"`, `"command":"disconnect"`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("DAP output lacks %s:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestBenchTraceJSON(t *testing.T) {
+	r := runCLI(t, "", "bench", "trace", "--json", "--rounds", "1", "--round-time", "1ms")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	v := lastJSON(t, r.stdout)
+	bs, _ := v["benchmarks"].([]any)
+	var names []string
+	for _, b := range bs {
+		m := b.(map[string]any)
+		names = append(names, m["name"].(string))
+		for _, k := range []string{"record_ratio", "replay_ratio", "trace_bytes_per_1m_insns", "delta_record_ratio", "delta_bytes_per_1m_insns"} {
+			if f, ok := m[k].(float64); !ok || f <= 0 {
+				t.Errorf("%s: %s = %v", m["name"], k, m[k])
+			}
+		}
+	}
+	if strings.Join(names, ",") != "alu-loop,mem-loop,call-heavy,syscall-heavy" {
+		t.Fatalf("workloads %v", names)
+	}
+}
+
+// TestDebuggableAgentSession is docs/debug.md's worked session: the
+// agent's failure path, recorded as an instruction and debugged.
+func TestDebuggableAgentSession(t *testing.T) {
+	dir := t.TempDir()
+	doc, err := os.ReadFile("../../examples/ovsm/debuggable-agent.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	poor := filepath.Join(dir, "poor.json")
+	if err := os.WriteFile(poor, bytes.Replace(doc, []byte(`"lamports": 1000,`), []byte(`"lamports": 100,`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr := filepath.Join(dir, "agent.trace")
+	if r := runCLI(t, "", "run", "../../examples/ovsm/debuggable-agent.ovsm", "--accounts", poor, "--record", tr); r.code != 0 {
+		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, "", "replay", tr); r.code != 0 {
+		t.Fatalf("replay: %s", r.stdout)
+	}
+	script := "break debuggable-agent.ovsm:83\nrun\nbacktrace\nprint r3\nprint r6\nstep\nreverse-step\ninfo accounts\nbreak save-trace!\ncontinue\nlogs\nreverse-continue\ncontinue\ncontinue\n"
+	r := runCLI(t, script, "debug", tr)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"breakpoint 1 (debuggable-agent.ovsm:83) hit",
+		"#1 pc 46 (../../examples/ovsm/debuggable-agent.ovsm:40 in entrypoint)",
+		"r3 = 0x0000000000000064 (100)",
+		"r6 = 0x00000000000000c8 (200)",
+		"#0 Payer11111111111111111111111111111111111111 lamports 100",
+		"breakpoint 2 (save-trace!) hit",
+		"Program log: tracing: on (record with agora run --record)",
+		"the run ended: exit with r0 = 0x0 (0)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("session lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// tokenAccounts writes an accounts document for minitoken's Transfer:
+// source and destination token accounts of one mint, and the signer that
+// owns the source.
+func tokenAccounts(t *testing.T, dir string, from, to uint64) string {
+	t.Helper()
+	key := func(b byte) [32]byte {
+		var k [32]byte
+		for i := range k {
+			k[i] = b + byte(i)
+		}
+		return k
+	}
+	mint, owner, program := key(10), key(50), abi.DefaultProgramID
+	tokenData := func(amount uint64) string {
+		d := append(append([]byte{}, mint[:]...), owner[:]...)
+		d = binary.LittleEndian.AppendUint64(d, amount)
+		d = binary.LittleEndian.AppendUint64(d, 7)
+		return hex.EncodeToString(d)
+	}
+	doc := fmt.Sprintf(`[
+  {"key": %q, "owner": %q, "lamports": 1000000, "data_hex": %q, "writable": true},
+  {"key": %q, "owner": %q, "lamports": 1000000, "data_hex": %q, "writable": true},
+  {"key": %q, "owner": "11111111111111111111111111111111", "lamports": 5000000, "signer": true}
+]`, abi.EncodeKey(key(90)), program, tokenData(from), abi.EncodeKey(key(130)), program, tokenData(to), abi.EncodeKey(owner))
+	p := filepath.Join(dir, fmt.Sprintf("token-%d-%d.json", from, to))
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestReplayEqualsRecordTokenTransfer is the replay property over a token
+// flow: minitoken (the C counterpart of SPL Token) transfers random
+// amounts, some more than the balance; every recording replays exactly,
+// and the recorded run reports what a plain run reports.
+func TestReplayEqualsRecordTokenTransfer(t *testing.T) {
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := range 8 {
+		from, to := uint64(r.IntN(1000)), uint64(r.IntN(1000))
+		amount := uint64(r.IntN(1200))
+		accts := tokenAccounts(t, dir, from, to)
+		data := hex.EncodeToString(binary.LittleEndian.AppendUint64([]byte{3}, amount))
+		tr := filepath.Join(dir, fmt.Sprintf("t%d.trace", i))
+		plain := runCLI(t, "", "run", "../../testdata/c/minitoken.so", "--accounts", accts, "--data", data, "--json")
+		rec := runCLI(t, "", "run", "../../testdata/c/minitoken.so", "--accounts", accts, "--data", data, "--json", "--record", tr)
+		if plain.stdout != rec.stdout || plain.code != rec.code {
+			t.Fatalf("transfer %d of %d: recording changed the run:\n%s\n%s", amount, from, plain.stdout, rec.stdout)
+		}
+		if want := amount <= from; (plain.code == 0) != want {
+			t.Fatalf("transfer %d of %d: exit %d\n%s", amount, from, plain.code, plain.stdout)
+		}
+		rep := runCLI(t, "", "replay", tr, "--json")
+		if rep.code != 0 {
+			t.Fatalf("transfer %d of %d: replay: %s", amount, from, rep.stdout)
+		}
+		if got, want := lastJSON(t, rep.stdout)["cu"], lastJSON(t, plain.stdout)["cu"]; got != want {
+			t.Fatalf("replay CU %v, run %v", got, want)
+		}
+	}
+}

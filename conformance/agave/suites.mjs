@@ -1,0 +1,271 @@
+// The suites of the differential harness. Each takes a Runner (LiteSVM
+// plus the recorded cases), a seeded Rng and a number of cases to aim
+// for, and sends transactions; every transaction becomes a case.
+import { readFileSync, existsSync, mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  SYSTEM, TOKEN, TOKEN22, ATA, MEMO, LOADER_V2, RENT,
+  keypair, ix, R, u64le, u32le, cat, bytesOf, fromBase58, setAccount, kit,
+} from "./lib.mjs";
+
+const SOL = 1_000_000_000n;
+
+async function funded(run, rng, lamports = 10n * SOL) {
+  const k = await keypair(rng);
+  setAccount(run.svm, { pubkey: k.address, lamports, owner: SYSTEM, data: new Uint8Array() });
+  return k;
+}
+
+// --- System: every instruction the runtime serves, valid and not ---
+
+const sys = {
+  create: (from, to, lamports, space, owner) => ix(SYSTEM, [[from, R.WRITABLE_SIGNER], [to, R.WRITABLE_SIGNER]], cat(u32le(0), u64le(lamports), u64le(space), fromBase58(owner))),
+  assign: (acc, owner, role = R.WRITABLE_SIGNER) => ix(SYSTEM, [[acc, role]], cat(u32le(1), fromBase58(owner))),
+  transfer: (from, to, lamports, fromRole = R.WRITABLE_SIGNER) => ix(SYSTEM, [[from, fromRole], [to, R.WRITABLE]], cat(u32le(2), u64le(lamports))),
+  createWithSeed: (from, to, base, seed, lamports, space, owner) => ix(SYSTEM, [[from, R.WRITABLE_SIGNER], [to, R.WRITABLE], ...(base !== from ? [[base, R.READONLY_SIGNER]] : [])], cat(u32le(3), fromBase58(base), u64le(seed.length), bytesOf(seed), u64le(lamports), u64le(space), fromBase58(owner))),
+  allocate: (acc, space, role = R.WRITABLE_SIGNER) => ix(SYSTEM, [[acc, role]], cat(u32le(8), u64le(space))),
+  allocateWithSeed: (acc, base, seed, space, owner) => ix(SYSTEM, [[acc, R.WRITABLE], [base, R.READONLY_SIGNER]], cat(u32le(9), fromBase58(base), u64le(seed.length), bytesOf(seed), u64le(space), fromBase58(owner))),
+  assignWithSeed: (acc, base, seed, owner) => ix(SYSTEM, [[acc, R.WRITABLE], [base, R.READONLY_SIGNER]], cat(u32le(10), fromBase58(base), u64le(seed.length), bytesOf(seed), fromBase58(owner))),
+  transferWithSeed: (from, base, seed, fromOwner, to, lamports) => ix(SYSTEM, [[from, R.WRITABLE], [base, R.READONLY_SIGNER], [to, R.WRITABLE]], cat(u32le(11), u64le(lamports), u64le(seed.length), bytesOf(seed), fromBase58(fromOwner))),
+};
+
+async function withSeed(base, seed, owner) {
+  return kit.createAddressWithSeed({ baseAddress: base, seed, programAddress: kit.address(owner) });
+}
+
+export async function systemSuite(run, rng, n) {
+  const owners = [SYSTEM, TOKEN, MEMO, "Stake11111111111111111111111111111111111111"];
+  const amounts = () => rng.pick([0n, 1n, 890879n, 890880n, 1_000_000n, SOL, 20n * SOL, 0xffffffffffffffffn]);
+  const spaces = () => rng.pick([0n, 1n, 165n, 10240n, 10241n, 10n * 1024n * 1024n, 10n * 1024n * 1024n + 1n]);
+  for (let i = 0; run.cases.length < n; i++) {
+    const payer = await funded(run, rng);
+    const a = await funded(run, rng, rng.pick([0n, 1n, 5000n, SOL]));
+    const b = await keypair(rng);
+    const seed = rng.pick(["", "seed", "x".repeat(32), "x".repeat(33)]);
+    const owner = rng.pick(owners);
+    const name = `system-${i}`;
+    switch (i % 13) {
+      case 0: await run.send(name + "-create", payer, [sys.create(payer.address, b.address, amounts(), spaces(), owner)], [b]); break;
+      case 1: await run.send(name + "-transfer", payer, [sys.transfer(payer.address, b.address, amounts())]); break;
+      case 2: await run.send(name + "-transfer-nosig", payer, [sys.transfer(a.address, b.address, 1n, R.WRITABLE)]); break;
+      case 3: await run.send(name + "-assign", payer, [sys.assign(a.address, owner)], [a]); break;
+      case 4: await run.send(name + "-allocate", payer, [sys.allocate(a.address, spaces())], [a]); break;
+      case 5: {
+        const to = await withSeed(payer.address, seed.slice(0, 32), owner);
+        await run.send(name + "-create-seed", payer, [sys.createWithSeed(payer.address, to, payer.address, seed, amounts(), spaces(), owner)]);
+        break;
+      }
+      case 6: {
+        const to = await withSeed(a.address, "s", owner);
+        await run.send(name + "-alloc-seed", payer, [sys.allocateWithSeed(to, a.address, "s", spaces(), owner)], [a]);
+        break;
+      }
+      case 7: {
+        const to = await withSeed(a.address, "s", SYSTEM);
+        setAccount(run.svm, { pubkey: to, lamports: SOL, owner: SYSTEM, data: new Uint8Array() });
+        await run.send(name + "-assign-seed", payer, [sys.assignWithSeed(to, a.address, rng.chance(0.8) ? "s" : "t", owner)], [a]);
+        break;
+      }
+      case 8: {
+        const from = await withSeed(a.address, "f", SYSTEM);
+        setAccount(run.svm, { pubkey: from, lamports: SOL, owner: SYSTEM, data: new Uint8Array() });
+        await run.send(name + "-transfer-seed", payer, [sys.transferWithSeed(from, a.address, "f", SYSTEM, b.address, amounts())], [a]);
+        break;
+      }
+      case 9: // The same account twice, as sender and recipient.
+        await run.send(name + "-self", payer, [sys.transfer(payer.address, payer.address, amounts())]);
+        break;
+      case 10: // An account that already holds data or lamports.
+        setAccount(run.svm, { pubkey: b.address, lamports: rng.pick([1n, SOL]), owner: rng.pick([SYSTEM, TOKEN]), data: new Uint8Array(rng.int(3) * 8) });
+        await run.send(name + "-create-existing", payer, [sys.create(payer.address, b.address, SOL, 8n, owner)], [b]);
+        break;
+      case 12: { // Durable nonces: initialize, then advance, authorize, withdraw or upgrade.
+        const RB = "SysvarRecentB1ockHashes11111111111111111111";
+        const nonce = await keypair(rng);
+        const rentNonce = run.svm.minimumBalanceForRentExemption(80n);
+        await run.send(name + "-nonce-init", payer, [sys.create(payer.address, nonce.address, rentNonce, 80n, SYSTEM),
+          ix(SYSTEM, [[nonce.address, R.WRITABLE], [RB, R.READONLY], [RENT, R.READONLY]], cat(u32le(6), fromBase58(payer.address)))], [nonce]);
+        const op = rng.int(4);
+        if (op === 0) await run.send(name + "-nonce-advance", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [RB, R.READONLY], [payer.address, R.READONLY_SIGNER]], u32le(4))]);
+        else if (op === 1) await run.send(name + "-nonce-authorize", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [payer.address, R.READONLY_SIGNER]], cat(u32le(7), fromBase58(b.address)))]);
+        else if (op === 2) await run.send(name + "-nonce-withdraw", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [b.address, R.WRITABLE], [RB, R.READONLY], [RENT, R.READONLY], [payer.address, R.READONLY_SIGNER]], cat(u32le(5), u64le(amounts())))]);
+        else await run.send(name + "-nonce-upgrade", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE]], u32le(12))]);
+        break;
+      }
+      default: // Several instructions, the last one failing sometimes.
+        await run.send(name + "-multi", payer, [sys.transfer(payer.address, b.address, SOL), sys.transfer(payer.address, a.address, amounts()), sys.assign(b.address, owner)], [b]);
+    }
+  }
+}
+
+// --- SPL Token and Token-2022: random instruction sequences ---
+
+const tok = {
+  initMint2: (p, mint, dec, auth, freeze) => ix(p, [[mint, R.WRITABLE]], cat([20, dec], fromBase58(auth), freeze ? cat([1], fromBase58(freeze)) : new Uint8Array([0]))),
+  initMint: (p, mint, dec, auth) => ix(p, [[mint, R.WRITABLE], [RENT, R.READONLY]], cat([0, dec], fromBase58(auth), [0])),
+  initAccount: (p, acc, mint, owner) => ix(p, [[acc, R.WRITABLE], [mint, R.READONLY], [owner, R.READONLY], [RENT, R.READONLY]], [1]),
+  initAccount3: (p, acc, mint, owner) => ix(p, [[acc, R.WRITABLE], [mint, R.READONLY]], cat([18], fromBase58(owner))),
+  transfer: (p, src, dst, auth, amt, role = R.READONLY_SIGNER) => ix(p, [[src, R.WRITABLE], [dst, R.WRITABLE], [auth, role]], cat([3], u64le(amt))),
+  transferChecked: (p, src, mint, dst, auth, amt, dec) => ix(p, [[src, R.WRITABLE], [mint, R.READONLY], [dst, R.WRITABLE], [auth, R.READONLY_SIGNER]], cat([12], u64le(amt), [dec])),
+  approve: (p, src, del, owner, amt) => ix(p, [[src, R.WRITABLE], [del, R.READONLY], [owner, R.READONLY_SIGNER]], cat([4], u64le(amt))),
+  revoke: (p, src, owner) => ix(p, [[src, R.WRITABLE], [owner, R.READONLY_SIGNER]], [5]),
+  mintTo: (p, mint, dst, auth, amt, role = R.READONLY_SIGNER) => ix(p, [[mint, R.WRITABLE], [dst, R.WRITABLE], [auth, role]], cat([7], u64le(amt))),
+  burn: (p, acc, mint, owner, amt) => ix(p, [[acc, R.WRITABLE], [mint, R.WRITABLE], [owner, R.READONLY_SIGNER]], cat([8], u64le(amt))),
+  close: (p, acc, dst, owner) => ix(p, [[acc, R.WRITABLE], [dst, R.WRITABLE], [owner, R.READONLY_SIGNER]], [9]),
+  freeze: (p, acc, mint, auth) => ix(p, [[acc, R.WRITABLE], [mint, R.READONLY], [auth, R.READONLY_SIGNER]], [10]),
+  thaw: (p, acc, mint, auth) => ix(p, [[acc, R.WRITABLE], [mint, R.READONLY], [auth, R.READONLY_SIGNER]], [11]),
+  setAuthority: (p, owned, cur, type, next) => ix(p, [[owned, R.WRITABLE], [cur, R.READONLY_SIGNER]], cat([6, type], next ? cat([1], fromBase58(next)) : [0])),
+  dataSize: (p, mint) => ix(p, [[mint, R.READONLY]], [21]),
+  amountToUi: (p, mint, amt) => ix(p, [[mint, R.READONLY]], cat([23], u64le(amt))),
+  uiToAmount: (p, mint, s) => ix(p, [[mint, R.READONLY]], cat([24], bytesOf(s))),
+  syncNative: (p, acc) => ix(p, [[acc, R.WRITABLE]], [17]),
+  immutableOwner: (p, acc) => ix(p, [[acc, R.WRITABLE]], [22]),
+};
+
+function ataCreate(payer, ata, wallet, mint, tokenProgram, idempotent) {
+  return ix(ATA, [[payer, R.WRITABLE_SIGNER], [ata, R.WRITABLE], [wallet, R.READONLY], [mint, R.READONLY], [SYSTEM, R.READONLY], [tokenProgram, R.READONLY]], idempotent ? [1] : []);
+}
+
+async function ataAddress(wallet, mint, tokenProgram) {
+  const [a] = await kit.getProgramDerivedAddress({ programAddress: kit.address(ATA), seeds: [fromBase58(wallet), fromBase58(tokenProgram), fromBase58(mint)] });
+  return a;
+}
+
+export async function tokenSuite(program, run, rng, n) {
+  const start = run.cases.length;
+  const P = program;
+  for (let s = 0; run.cases.length - start < n; s++) {
+    const name = (x) => `${P === TOKEN ? "token" : "token22"}-${s}-${x}`;
+    const payer = await funded(run, rng, 100n * SOL);
+    const auth = await keypair(rng);
+    const wallets = [await keypair(rng), await keypair(rng), await keypair(rng)];
+    const mint = await keypair(rng);
+    const dec = rng.pick([0, 6, 9]);
+    const rentMint = run.svm.minimumBalanceForRentExemption(82n);
+    const rentAcc = run.svm.minimumBalanceForRentExemption(165n);
+    await run.send(name("mint"), payer, [
+      sys.create(payer.address, mint.address, rng.chance(0.9) ? rentMint : rentMint - 1n, rng.chance(0.95) ? 82n : 81n, P),
+      rng.chance(0.5) ? tok.initMint2(P, mint.address, dec, auth.address, rng.chance(0.5) ? auth.address : null) : tok.initMint(P, mint.address, dec, auth.address),
+    ], [mint]);
+    const accts = [];
+    for (const w of wallets) {
+      if (rng.chance(0.5)) {
+        const a = await ataAddress(w.address, mint.address, P);
+        await run.send(name("ata"), payer, [ataCreate(payer.address, a, w.address, mint.address, P, rng.chance(0.3))]);
+        accts.push({ key: a, owner: w });
+      } else {
+        const a = await keypair(rng);
+        await run.send(name("account"), payer, [
+          sys.create(payer.address, a.address, rentAcc, 165n, P),
+          rng.chance(0.5) ? tok.initAccount3(P, a.address, mint.address, w.address) : tok.initAccount(P, a.address, mint.address, w.address),
+        ], [a]);
+        accts.push({ key: a.address, owner: w });
+      }
+    }
+    const amount = () => rng.pick([0n, 1n, 100n, 1000n, 999999n, 0xffffffffffffffffn]);
+    for (let k = 0; k < 8; k++) {
+      const x = rng.pick(accts), y = rng.pick(accts);
+      const signer = rng.chance(0.85) ? x.owner : rng.pick(wallets);
+      let ixs, signers = [];
+      switch (rng.int(16)) {
+        case 0: ixs = [tok.mintTo(P, mint.address, x.key, auth.address, amount())]; signers = [auth]; break;
+        case 1: ixs = [tok.mintTo(P, mint.address, x.key, auth.address, 5n, R.READONLY)]; break; // not a signer
+        case 2: case 3: ixs = [tok.transfer(P, x.key, y.key, signer.address, amount())]; signers = [signer]; break;
+        case 4: ixs = [tok.transferChecked(P, x.key, mint.address, y.key, signer.address, amount(), rng.chance(0.9) ? dec : dec + 1)]; signers = [signer]; break;
+        case 5: ixs = [tok.approve(P, x.key, y.owner.address, signer.address, amount())]; signers = [signer]; break;
+        case 6: ixs = [tok.revoke(P, x.key, signer.address)]; signers = [signer]; break;
+        case 7: ixs = [tok.burn(P, x.key, mint.address, signer.address, amount())]; signers = [signer]; break;
+        case 8: ixs = [tok.close(P, x.key, rng.chance(0.5) ? payer.address : y.key, signer.address)]; signers = [signer]; break;
+        case 9: ixs = [tok.freeze(P, x.key, mint.address, auth.address)]; signers = [auth]; break;
+        case 10: ixs = [tok.thaw(P, x.key, mint.address, auth.address)]; signers = [auth]; break;
+        case 11: ixs = [tok.setAuthority(P, x.key, signer.address, 2, rng.chance(0.5) ? y.owner.address : null)]; signers = [signer]; break;
+        case 12: ixs = [tok.dataSize(P, mint.address), tok.amountToUi(P, mint.address, amount())]; break;
+        case 13: ixs = [tok.uiToAmount(P, mint.address, rng.pick(["1", "0.5", "1.0000000001", "abc", "18446744073709551616"]))]; break;
+        case 14: ixs = [tok.transfer(P, x.key, x.key, x.owner.address, 1n)]; signers = [x.owner]; break; // to itself
+        default: { // CPI through ATA for a wallet that may already have one.
+          const w = rng.pick(wallets);
+          ixs = [ataCreate(payer.address, await ataAddress(w.address, mint.address, P), w.address, mint.address, P, rng.chance(0.5))];
+        }
+      }
+      const memo = rng.chance(0.2) ? [ix(MEMO, [], bytesOf("agora"))] : [];
+      await run.send(name(`op${k}`), payer, [...ixs, ...memo], signers.filter((q) => q.address !== payer.address));
+    }
+  }
+}
+
+// --- Memo ---
+
+export async function memoSuite(run, rng, n) {
+  const start = run.cases.length;
+  for (let i = 0; run.cases.length - start < n; i++) {
+    const payer = await funded(run, rng);
+    const other = await keypair(rng);
+    const texts = [bytesOf("hello"), bytesOf("🦀 memo"), new Uint8Array([0xff, 0xfe]), new Uint8Array(), bytesOf("x".repeat(500)), new Uint8Array([0x68, 0x69, 0xc3])];
+    const data = rng.pick(texts);
+    const accounts = rng.chance(0.3) ? [[payer.address, R.READONLY_SIGNER], [other.address, rng.chance(0.5) ? R.READONLY_SIGNER : R.READONLY]] : [];
+    const signers = accounts.some(([a, r]) => a === other.address && r === R.READONLY_SIGNER) ? [other] : [];
+    await run.send(`memo-${i}`, payer, [ix(MEMO, accounts, data)], signers);
+  }
+}
+
+// --- Agora's own examples, with standard syscalls only ---
+
+// Agora's assembly and OVSM examples that use only standard syscalls, built
+// with the agora binary under test.
+function buildExamples(root, agora) {
+  const dir = mkdtempSync(join(tmpdir(), "agora-examples-"));
+  const out = [];
+  for (const name of ["hello", "fib", "sum", "fault"]) {
+    const so = join(dir, `${name}.so`);
+    execFileSync(agora, ["asm", `${root}/examples/asm/${name}.s`, "-o", so]);
+    out.push([`asm-${name}`, so, 64, new Uint8Array([1, 2, 3])]);
+  }
+  for (const name of ["debuggable-agent", "price-oracle-agent"]) {
+    const so = join(dir, `${name}.so`);
+    execFileSync(agora, ["compile", `${root}/examples/ovsm/${name}.ovsm`, "-o", so], { stdio: ["ignore", "ignore", "ignore"] });
+    out.push([`ovsm-${name}`, so, 256, new Uint8Array(16)]);
+  }
+  return out;
+}
+
+export async function examplesSuite(run, rng, root, agora) {
+  const progs = [
+    ...buildExamples(root, agora).map(([n, p, size, data]) => [n, p, size, data, true]),
+    ["hello", "testdata/c/hello.so", 0, new Uint8Array()],
+    ["counter", "testdata/c/counter.so", 16, u64le(5)],
+    ["counter-short", "testdata/c/counter.so", 16, new Uint8Array([1])],
+    ["sha256", "testdata/c/sha256.so", 0, new Uint8Array()],
+  ];
+  for (const [name, path, size, data, abs] of progs) {
+    const file = abs ? path : `${root}/${path}`;
+    if (!existsSync(file)) throw new Error(`missing committed example ${file}`);
+    const elf = readFileSync(file);
+    const pid = (await keypair(rng)).address;
+    setAccount(run.svm, { pubkey: pid, lamports: SOL, owner: LOADER_V2, executable: true, data: new Uint8Array(elf) });
+    const payer = await funded(run, rng);
+    const acc = await keypair(rng);
+    setAccount(run.svm, { pubkey: acc.address, lamports: SOL, owner: pid, data: new Uint8Array(size) });
+    await run.send(`example-${name}`, payer, [ix(pid, [[acc.address, R.WRITABLE]], data)]);
+  }
+}
+
+// --- Random programs (from the Go generator) ---
+
+export async function programsSuite(run, rng, programs) {
+  for (const p of programs) {
+    const pid = (await keypair(rng)).address;
+    try {
+      setAccount(run.svm, { pubkey: pid, lamports: SOL, owner: LOADER_V2, executable: true, data: new Uint8Array(Buffer.from(p.elf, "base64")) });
+    } catch (e) {
+      // Agave refuses to load it: the loader or verifier said no.
+      run.refused.push({ name: p.name, reason: String(e.message) });
+      continue;
+    }
+    const payer = await funded(run, rng);
+    const acc = await keypair(rng);
+    setAccount(run.svm, { pubkey: acc.address, lamports: SOL, owner: pid, data: rng.bytes(16) });
+    await run.send(p.name, payer, [ix(pid, [[acc.address, R.WRITABLE]], rng.bytes(rng.int(12)))]);
+  }
+}

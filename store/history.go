@@ -1,0 +1,347 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
+)
+
+// TxRecord is a committed transaction's outcome as the store keeps it:
+// what getTransaction and getSignaturesForAddress answer from after a
+// restart. It is plain data; the runtime that produced it fills it in.
+type TxRecord struct {
+	Signature [64]byte
+	// Slot and Index place the transaction: its block's height and its
+	// position among the block's transactions. Commit sets both.
+	Slot  uint64
+	Index uint32
+	// Err is the error's stable name (Agave's Debug text, such as
+	// "InstructionError(0, Custom(1))"), empty when the transaction
+	// succeeded; ErrMessage is its text for people.
+	Err        string
+	ErrMessage string
+	Logs       []string
+	CU         uint64
+	Fee        uint64
+	// Accounts are the message's account keys in order; PreBalances and
+	// PostBalances are their lamports before and after the transaction.
+	Accounts     []pubkey.Pubkey
+	PreBalances  []uint64
+	PostBalances []uint64
+	// ReturnProgram and ReturnData are the transaction's return data.
+	ReturnProgram pubkey.Pubkey
+	ReturnData    []byte
+	// Transaction is the transaction's wire encoding.
+	Transaction []byte
+}
+
+// OK reports whether the transaction succeeded.
+func (r *TxRecord) OK() bool { return r.Err == "" }
+
+// TxRef places a transaction: what an address's history lists.
+type TxRef struct {
+	Signature [64]byte
+	Slot      uint64
+	Index     uint32
+}
+
+// ErrNotFound is returned for a transaction the store does not hold.
+var ErrNotFound = errors.New("store: not found")
+
+// Key layout of the history (see store.go for the rest).
+const (
+	nsTx      = 't' // + signature -> TxRecord
+	nsAddress = 'x' // + address + slot (BE) + index (BE) -> signature
+)
+
+func txKey(sig [64]byte) []byte { return append([]byte{nsTx}, sig[:]...) }
+
+func addressKey(a pubkey.Pubkey, slot uint64, index uint32) []byte {
+	k := make([]byte, 0, 1+pubkey.Size+8+4)
+	k = append(append(k, nsAddress), a[:]...)
+	k = binary.BigEndian.AppendUint64(k, slot)
+	return binary.BigEndian.AppendUint32(k, index)
+}
+
+const txRecordVersion = 1
+
+// Limits that keep a decoder of damaged bytes bounded; a transaction has
+// at most 256 accounts and its logs at most Agave's 10 KB (plus the
+// truncation notice), so real records are far below them.
+const (
+	maxRecordAccounts = 256
+	maxRecordLogs     = 1 << 14
+	maxRecordBytes    = 1 << 24
+)
+
+func appendBytes(b, v []byte) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(v))), v...)
+}
+
+// encode returns the record's stored form: a version byte, then the
+// fields in order, lengths as uvarints, integers little endian.
+func (r *TxRecord) encode() []byte {
+	b := []byte{txRecordVersion}
+	b = append(b, r.Signature[:]...)
+	b = binary.LittleEndian.AppendUint64(b, r.Slot)
+	b = binary.LittleEndian.AppendUint32(b, r.Index)
+	b = appendBytes(b, []byte(r.Err))
+	b = appendBytes(b, []byte(r.ErrMessage))
+	b = binary.AppendUvarint(b, uint64(len(r.Logs)))
+	for _, l := range r.Logs {
+		b = appendBytes(b, []byte(l))
+	}
+	b = binary.LittleEndian.AppendUint64(b, r.CU)
+	b = binary.LittleEndian.AppendUint64(b, r.Fee)
+	b = binary.AppendUvarint(b, uint64(len(r.Accounts)))
+	for i, a := range r.Accounts {
+		b = append(b, a[:]...)
+		b = binary.LittleEndian.AppendUint64(b, r.PreBalances[i])
+		b = binary.LittleEndian.AppendUint64(b, r.PostBalances[i])
+	}
+	b = append(b, r.ReturnProgram[:]...)
+	b = appendBytes(b, r.ReturnData)
+	return appendBytes(b, r.Transaction)
+}
+
+// RecordError reports stored transaction bytes that do not decode: the
+// field and its byte offset. It wraps ErrCorrupt.
+type RecordError struct {
+	Field  string
+	Offset int
+	Reason string
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("store: corrupt transaction record: %s at byte %d: %s", e.Field, e.Offset, e.Reason)
+}
+
+// Unwrap makes errors.Is(err, ErrCorrupt) true.
+func (e *RecordError) Unwrap() error { return ErrCorrupt }
+
+type recReader struct {
+	b   []byte
+	off int
+	err error
+}
+
+func (r *recReader) fail(field, reason string) {
+	if r.err == nil {
+		r.err = &RecordError{Field: field, Offset: r.off, Reason: reason}
+	}
+}
+
+func (r *recReader) take(n int, field string) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(r.b)-r.off {
+		r.fail(field, fmt.Sprintf("needs %d bytes, %d left", n, len(r.b)-r.off))
+		return nil
+	}
+	v := r.b[r.off : r.off+n]
+	r.off += n
+	return v
+}
+
+func (r *recReader) u64(field string) uint64 {
+	if v := r.take(8, field); v != nil {
+		return binary.LittleEndian.Uint64(v)
+	}
+	return 0
+}
+
+func (r *recReader) count(field string, max int) int {
+	if r.err != nil {
+		return 0
+	}
+	n, k := binary.Uvarint(r.b[r.off:])
+	if k <= 0 {
+		r.fail(field, "bad length")
+		return 0
+	}
+	if n > uint64(max) {
+		r.fail(field, fmt.Sprintf("length %d over %d", n, max))
+		return 0
+	}
+	r.off += k
+	return int(n)
+}
+
+func (r *recReader) bytes(field string) []byte {
+	n := r.count(field, maxRecordBytes)
+	return append([]byte(nil), r.take(n, field)...)
+}
+
+func (r *recReader) str(field string) string {
+	v := r.bytes(field)
+	if r.err == nil && !utf8.Valid(v) {
+		r.fail(field, "not UTF-8")
+	}
+	return string(v)
+}
+
+// decodeTxRecord parses bytes made by encode.
+func decodeTxRecord(b []byte) (TxRecord, error) {
+	r := &recReader{b: b}
+	var t TxRecord
+	if v := r.take(1, "version"); v != nil && v[0] != txRecordVersion {
+		r.off--
+		r.fail("version", fmt.Sprintf("version %d, want %d", v[0], txRecordVersion))
+	}
+	copy(t.Signature[:], r.take(64, "signature"))
+	t.Slot = r.u64("slot")
+	if v := r.take(4, "index"); v != nil {
+		t.Index = binary.LittleEndian.Uint32(v)
+	}
+	t.Err = r.str("error")
+	t.ErrMessage = r.str("error message")
+	if n := r.count("logs", maxRecordLogs); n > 0 {
+		t.Logs = make([]string, 0, min(n, len(b)))
+		for i := 0; i < n && r.err == nil; i++ {
+			t.Logs = append(t.Logs, r.str("log"))
+		}
+	}
+	t.CU = r.u64("compute units")
+	t.Fee = r.u64("fee")
+	if n := r.count("accounts", maxRecordAccounts); n > 0 {
+		t.Accounts = make([]pubkey.Pubkey, n)
+		t.PreBalances = make([]uint64, n)
+		t.PostBalances = make([]uint64, n)
+		for i := 0; i < n && r.err == nil; i++ {
+			copy(t.Accounts[i][:], r.take(pubkey.Size, "account"))
+			t.PreBalances[i] = r.u64("pre balance")
+			t.PostBalances[i] = r.u64("post balance")
+		}
+	}
+	copy(t.ReturnProgram[:], r.take(pubkey.Size, "return program"))
+	t.ReturnData = r.bytes("return data")
+	t.Transaction = r.bytes("transaction")
+	if r.err == nil && r.off != len(b) {
+		r.fail("end", fmt.Sprintf("%d trailing bytes", len(b)-r.off))
+	}
+	if r.err != nil {
+		return TxRecord{}, r.err
+	}
+	return t, nil
+}
+
+// historyWrites returns the keys and values that record b's transactions:
+// each record by signature, and an entry per account key for the
+// address index. It checks that the records are the block's signatures.
+func historyWrites(b *Block) (keys, values [][]byte, err error) {
+	if len(b.Txs) == 0 {
+		return nil, nil, nil
+	}
+	if len(b.Txs) != len(b.Signatures) {
+		return nil, nil, fmt.Errorf("store: block %d has %d signatures but %d transaction records", b.Height, len(b.Signatures), len(b.Txs))
+	}
+	for i := range b.Txs {
+		t := b.Txs[i]
+		if t.Signature != b.Signatures[i] {
+			return nil, nil, fmt.Errorf("store: block %d: transaction record %d is not the block's transaction %d", b.Height, i, i)
+		}
+		if len(t.PreBalances) != len(t.Accounts) || len(t.PostBalances) != len(t.Accounts) || len(t.Accounts) > maxRecordAccounts {
+			return nil, nil, fmt.Errorf("store: block %d: transaction record %d has %d accounts, %d pre and %d post balances", b.Height, i, len(t.Accounts), len(t.PreBalances), len(t.PostBalances))
+		}
+		t.Slot, t.Index = b.Height, uint32(i)
+		keys = append(keys, txKey(t.Signature))
+		values = append(values, t.encode())
+		seen := make(map[pubkey.Pubkey]bool, len(t.Accounts))
+		for _, a := range t.Accounts {
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+			keys = append(keys, addressKey(a, t.Slot, t.Index))
+			values = append(values, t.Signature[:])
+		}
+	}
+	return keys, values, nil
+}
+
+// Transaction returns the committed transaction with the signature, or
+// an error wrapping ErrNotFound.
+func (s *Store) Transaction(sig [64]byte) (TxRecord, error) {
+	b, ok, err := s.db.get(txKey(sig))
+	if err != nil {
+		return TxRecord{}, err
+	}
+	if !ok {
+		return TxRecord{}, fmt.Errorf("%w: no transaction %s", ErrNotFound, txn.Signature(sig))
+	}
+	return decodeTxRecord(b)
+}
+
+// SignaturesForAddress lists, newest first, up to limit committed
+// transactions whose account keys include addr; with before set, only
+// those committed before that transaction.
+func (s *Store) SignaturesForAddress(addr pubkey.Pubkey, before *[64]byte, limit int) ([]TxRef, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	prefix := append([]byte{nsAddress}, addr[:]...)
+	upper := prefixEnd(prefix)
+	if before != nil {
+		t, err := s.Transaction(*before)
+		if err != nil {
+			return nil, err
+		}
+		upper = addressKey(addr, t.Slot, t.Index)
+	}
+	var out []TxRef
+	err := s.db.scanReverse(prefix, upper, func(k, v []byte) (bool, error) {
+		if len(k) != 1+pubkey.Size+12 || len(v) != 64 {
+			return false, fmt.Errorf("%w: address index entry of %d+%d bytes", ErrCorrupt, len(k), len(v))
+		}
+		r := TxRef{Slot: binary.BigEndian.Uint64(k[1+pubkey.Size:]), Index: binary.BigEndian.Uint32(k[1+pubkey.Size+8:])}
+		copy(r.Signature[:], v)
+		out = append(out, r)
+		return len(out) < limit, nil
+	})
+	return out, err
+}
+
+// RecentTransactions returns up to limit committed transactions, newest
+// first, walking back from the head block.
+func (s *Store) RecentTransactions(limit int) ([]TxRecord, error) {
+	head, ok := s.Head()
+	if !ok || limit <= 0 {
+		return nil, nil
+	}
+	var out []TxRecord
+	for h := int64(head.Height); h >= 0 && len(out) < limit; h-- {
+		r, err := s.Block(uint64(h))
+		if err != nil {
+			return nil, err
+		}
+		for i := len(r.Signatures) - 1; i >= 0 && len(out) < limit; i-- {
+			t, err := s.Transaction(r.Signatures[i])
+			if errors.Is(err, ErrNotFound) {
+				continue // a block committed without records
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// prefixEnd returns the least key above every key with prefix (prefix
+// never consists of 0xff bytes only here: it starts with a namespace).
+func prefixEnd(prefix []byte) []byte {
+	end := append([]byte(nil), prefix...)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] != 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+package trace
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/agora-vm/agora/syscalls"
+	"github.com/agora-vm/agora/vm"
+)
+
+// Costs are one program's recording and replay costs, each timed in the
+// same process and alternated round by round with an untraced run, so the
+// ratios compare like with like.
+type Costs struct {
+	Name         string  `json:"name"`
+	Instructions uint64  `json:"instructions"`
+	UntracedNs   float64 `json:"untraced_ns"`
+	RecordNs     float64 `json:"record_ns"` // run under the recorder, then encode the trace
+	ReplayNs     float64 `json:"replay_ns"` // replay checking checkpoints and the outcome
+	RecordRatio  float64 `json:"record_ratio"`
+	ReplayRatio  float64 `json:"replay_ratio"`
+	TraceBytes   int     `json:"trace_bytes"`
+	// TraceBytesPer1M is the encoded trace's size per million instructions.
+	TraceBytesPer1M float64 `json:"trace_bytes_per_1m_insns"`
+	Checkpoints     int     `json:"checkpoints"`
+
+	// The rejected design: per-instruction deltas (DeltaRecorder).
+	DeltaRecordNs    float64 `json:"delta_record_ns"`
+	DeltaRecordRatio float64 `json:"delta_record_ratio"`
+	DeltaBytesPer1M  float64 `json:"delta_bytes_per_1m_insns"`
+}
+
+// Measure times prog on input (a fresh copy per run) untraced, recorded
+// and replayed, and recorded with per-instruction deltas, over rounds
+// rounds of about roundTime each, and reports the medians.
+func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budget uint64, rounds int, roundTime time.Duration) (Costs, error) {
+	exe, err := vm.Interpreter{}.Prepare(prog, reg, vm.DefaultConfig())
+	if err != nil {
+		return Costs{}, err
+	}
+	rec := NewRecorder(Options{})
+	wrapped, err := rec.Registry(reg)
+	if err != nil {
+		return Costs{}, err
+	}
+	recExe, err := vm.Interpreter{}.Prepare(prog, wrapped, vm.DefaultConfig())
+	if err != nil {
+		return Costs{}, err
+	}
+	m := vm.NewMachine()
+	in := slices.Clone(input)
+	untraced := func() vm.Result {
+		copy(in, input)
+		return exe.Run(m, vm.RunOptions{Input: in, Budget: budget, Context: syscalls.NewContext([32]byte{})})
+	}
+	var tr *Trace
+	var enc bytes.Buffer
+	encoder, err := NewEncoder()
+	if err != nil {
+		return Costs{}, err
+	}
+	defer encoder.Close()
+	record := func() {
+		copy(in, input)
+		ctx := syscalls.NewContext([32]byte{})
+		rec.opts.Logs = ctx.Messages
+		_, tr = rec.Run(m, recExe, vm.RunOptions{Input: in, Budget: budget, Context: ctx})
+		enc.Reset()
+		if err := encoder.Encode(&enc, tr); err != nil {
+			panic(err) // writing to a bytes.Buffer cannot fail
+		}
+	}
+	var delta *DeltaRecorder
+	deltaRecord := func() {
+		copy(in, input)
+		delta = NewDeltaRecorder(prog)
+		exe.Run(m, vm.RunOptions{Input: in, Budget: budget, Hook: delta, Context: syscalls.NewContext([32]byte{})})
+		if err := delta.Encode(io.Discard); err != nil {
+			panic(err)
+		}
+	}
+	base := untraced()
+	if base.Err != nil {
+		return Costs{}, fmt.Errorf("%s: %w", name, base.Err)
+	}
+	record()
+	rp, err := NewReplayer(tr)
+	if err != nil {
+		return Costs{}, err
+	}
+	if rep := rp.ReplayAll(); rep.Divergence != nil {
+		return Costs{}, fmt.Errorf("%s: replay diverged: %w", name, rep.Divergence)
+	}
+	replay := func() {
+		if rep := rp.ReplayAll(); rep.Divergence != nil {
+			panic(rep.Divergence)
+		}
+	}
+	var tu, tr2, tp, td []float64
+	for range rounds {
+		tu = append(tu, timePerOp(roundTime, func() { untraced() }))
+		tr2 = append(tr2, timePerOp(roundTime, record))
+		tp = append(tp, timePerOp(roundTime, replay))
+		td = append(td, timePerOp(roundTime, deltaRecord))
+	}
+	c := Costs{Name: name, Instructions: tr.Outcome.Insns, Checkpoints: len(tr.Checkpoints), TraceBytes: enc.Len()}
+	c.UntracedNs, c.RecordNs, c.ReplayNs, c.DeltaRecordNs = median(tu), median(tr2), median(tp), median(td)
+	c.RecordRatio, c.ReplayRatio, c.DeltaRecordRatio = c.RecordNs/c.UntracedNs, c.ReplayNs/c.UntracedNs, c.DeltaRecordNs/c.UntracedNs
+	per := 1e6 / float64(max(c.Instructions, 1))
+	c.TraceBytesPer1M = float64(c.TraceBytes) * per
+	_, dz := delta.Size()
+	c.DeltaBytesPer1M = float64(dz) * per
+	return c, nil
+}
+
+// timePerOp returns the mean ns per call of f over about d.
+func timePerOp(d time.Duration, f func()) float64 {
+	n := 1
+	for {
+		start := time.Now()
+		for range n {
+			f()
+		}
+		el := time.Since(start)
+		if el >= d || n >= 1<<30 {
+			return float64(el.Nanoseconds()) / float64(n)
+		}
+		next := n * 100
+		if el > 0 {
+			next = min(int(float64(n)*float64(d)/float64(el)*1.2), n*100)
+		}
+		n = max(n+1, next)
+	}
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}
