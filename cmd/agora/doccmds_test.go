@@ -14,12 +14,15 @@ import (
 // does not run, by prefix: test and benchmark runs (minutes, and figures
 // that differ from run to run) and toolchain installs and rebuilds.
 var illustrative = []string{
-	"go test",      // the repository's own tests
-	"agora bench",  // timing runs: seconds to minutes, figures vary
-	"agora sim",    // tens of seconds per economy, and its tx/s varies
-	"apt-get",      // installs
-	"make -C",      // rebuilds testdata/c with clang
-	"examples/c/c", // check.sh rebuilds too
+	"go test",         // the repository's own tests
+	"agora bench",     // timing runs: seconds to minutes, figures vary
+	"agora sim",       // tens of seconds per economy, and its tx/s varies
+	"apt-get",         // installs
+	"make -C",         // rebuilds testdata/c with clang
+	"examples/c/c",    // check.sh rebuilds too
+	"agora debug",     // an interactive debugger (docs/debug.md's sessions are tested in trace_test.go)
+	"go tool pprof",   // reads profiles the tests write themselves
+	"agora chain tx ", // takes a signature only a run prints
 }
 
 // docBlock is one ```sh block of a document, with the output documented
