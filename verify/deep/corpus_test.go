@@ -42,9 +42,11 @@ type caseSpec struct {
 	// queryTimeout is for programs whose proof needs reasoning about
 	// division, which the solver may not finish: they accept "unknown".
 	queryTimeout time.Duration
-	want         map[string]string // analysis -> proven | finding | unknown
-	falseAlarm   map[string]bool   // analysis whose finding is known to be a false alarm
-	exit         []int             // acceptable exit codes
+	// timeout bounds a case whose exploration is meant to hit its bound.
+	timeout    time.Duration
+	want       map[string]string // analysis -> proven | finding | unknown
+	falseAlarm map[string]bool   // analysis whose finding is known to be a false alarm
+	exit       []int             // acceptable exit codes
 }
 
 func readCase(t *testing.T, name string) caseSpec {
@@ -74,6 +76,12 @@ func readCase(t *testing.T, name string) caseSpec {
 			c.private = append(c.private, val)
 		case "invariant-expr":
 			c.invariants = append(c.invariants, val)
+		case "timeout":
+			d, err := time.ParseDuration(val)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.timeout = d
 		case "query-timeout":
 			d, err := time.ParseDuration(val)
 			if err != nil {
@@ -142,6 +150,9 @@ func options(t testing.TB, c caseSpec, reg *vm.Registry) (*deep.Options, *vm.Pro
 			t.Fatal(err)
 		}
 		o.Invariants = append(o.Invariants, e)
+	}
+	if c.timeout > 0 {
+		o.Timeout = c.timeout
 	}
 	if c.queryTimeout > 0 {
 		o.QueryTimeout = c.queryTimeout

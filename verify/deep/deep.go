@@ -17,6 +17,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -198,6 +200,9 @@ func Analyze(o *Options) (*Report, error) {
 		Input: in.bytes, Symbolic: in.symbolic, Accounts: in.accounts, Conservation: o.Accounts != nil,
 		Invariants: o.Invariants, Overflow: true, Deadline: deadline, MaxPaths: o.MaxPaths, MaxPathSteps: o.MaxPathSteps,
 		QueryTimeout: o.QueryTimeout}
+	if ai != nil {
+		cfg.NoWrap = func(pc int) bool { return noWrap(o, ai, pc) }
+	}
 	sx, err := symex.Run(cfg)
 	if err != nil {
 		return nil, err
@@ -326,6 +331,56 @@ func Analyze(o *Options) (*Report, error) {
 	}
 	slices.SortStableFunc(rep.Findings, func(a, b Finding) int { return cmp.Or(cmp.Compare(a.PC, b.PC), cmp.Compare(a.Kind, b.Kind)) })
 	return rep, nil
+}
+
+// noWrap reports whether the abstract interpretation's ranges before pc
+// rule out the wrap-around symex.Wraps defines, on every path.
+func noWrap(o *Options, ai *absint.Result, pc int) bool {
+	if pc < 0 || (pc+1)*sbpf.InsnSize > len(o.Text) {
+		return false
+	}
+	insn := sbpf.Decode(o.Text[pc*sbpf.InsnSize:])
+	op := o.Version.Lookup(insn.Op)
+	info := op.Info()
+	d, ok := ai.RegAt(pc, insn.Dst)
+	if !ok || d.Kind != absint.VScalar {
+		return false
+	}
+	s := absint.Val{Kind: absint.VScalar, N: absint.Const(uint64(int64(insn.Imm)))}
+	if info.Format == sbpf.FmtALUReg {
+		if s, ok = ai.RegAt(pc, insn.Src); !ok || s.Kind != absint.VScalar {
+			return false
+		}
+	}
+	dn, sn := d.N, s.N
+
+	if info.Is32 {
+		if dn.Umax > math.MaxUint32 || sn.Umax > math.MaxUint32 {
+			return false
+		}
+	}
+	limit := uint64(math.MaxUint64)
+	if info.Is32 {
+		limit = math.MaxUint32
+	}
+	negImm := info.Format == sbpf.FmtALUImm && insn.Imm < 0
+	switch op {
+	case sbpf.OpAdd64Imm, sbpf.OpAdd64Reg, sbpf.OpAdd32Imm, sbpf.OpAdd32Reg:
+		if negImm {
+			return !info.Is32 && dn.Umin >= uint64(-int64(insn.Imm))
+		}
+		sum, carry := bits.Add64(dn.Umax, sn.Umax, 0)
+		return carry == 0 && sum <= limit
+	case sbpf.OpSub64Imm, sbpf.OpSub64Reg, sbpf.OpSub32Imm, sbpf.OpSub32Reg:
+		return !negImm && dn.Umin >= sn.Umax
+	case sbpf.OpMul64Imm, sbpf.OpMul64Reg, sbpf.OpMul32Imm, sbpf.OpMul32Reg:
+		if negImm {
+			return false
+		}
+		hi, lo := bits.Mul64(dn.Umax, sn.Umax)
+		return hi == 0 && lo <= limit
+	}
+	return false
 }
 
 // maxMemoryUnknown bounds the memory accesses listed one by one.

@@ -431,12 +431,13 @@ func (p *parser) acct() (int, error) {
 	if err := p.expect("["); err != nil {
 		return 0, err
 	}
+	pos := p.pos
 	v, err := p.number()
 	if err != nil {
 		return 0, err
 	}
 	if v > 255 {
-		return 0, p.errf("account index %d: an instruction has at most 255 accounts", v)
+		return 0, &ParseError{pos, fmt.Sprintf("account index %d: an instruction has at most 255 accounts", v)}
 	}
 	if err := p.expect("]"); err != nil {
 		return 0, err

@@ -21,7 +21,7 @@ func (e *engine) alu(s *state, op sbpf.Op, info sbpf.OpInfo, insn sbpf.Instructi
 	s32 := func(a bv) bv { return c.sext(a, 64) }
 	immNeg := info.Format == sbpf.FmtALUImm && insn.Imm < 0
 	check := func(viol z.Lit, what string) {
-		if !e.cfg.Overflow || ptrOp {
+		if !e.cfg.Overflow || ptrOp || e.cfg.NoWrap != nil && e.cfg.NoWrap(s.pc) {
 			return
 		}
 		e.report(s, "overflow", viol, what)

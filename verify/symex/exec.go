@@ -54,6 +54,10 @@ type Config struct {
 
 	// Overflow turns on the arithmetic checks.
 	Overflow bool
+	// NoWrap, when set, says that the instruction at pc cannot wrap on
+	// any path (another sound analysis showed it), so the solver is not
+	// asked.
+	NoWrap func(pc int) bool
 
 	MaxPaths      int           // complete paths; default 4096
 	MaxPathSteps  int           // instructions on one path; default 200000
@@ -125,7 +129,6 @@ type engine struct {
 	cfg   *Config
 	c     circ
 	sat   *gini.Gini
-	mark  []int8
 	n     int
 	input []bv // initial input bytes
 	res   *Result
@@ -212,6 +215,10 @@ func Run(cfg *Config) (*Result, error) {
 
 func (e *engine) incomplete(why string) { e.why[why] = true }
 
+// smallQuery is the circuit size (AND gates) below which a query is
+// solved without a time limit.
+const smallQuery = 2048
+
 // solve decides cond ∧ extra; 1 sat (the model is then readable), -1
 // unsat, 0 unknown.
 func (e *engine) solve(cond []z.Lit, extra ...z.Lit) int {
@@ -220,9 +227,23 @@ func (e *engine) solve(cond []z.Lit, extra ...z.Lit) int {
 			return -1
 		}
 	}
+	if !e.cfg.Deadline.IsZero() && !time.Now().Before(e.cfg.Deadline) {
+		e.stop = true
+		e.incomplete("the time limit was reached")
+		return 0
+	}
 	roots := append(slices.Clone(cond), extra...)
-	e.mark, _ = e.c.CnfSince(e.sat, e.mark, roots...)
+	// A fresh solver over the query's cone of influence: one that kept
+	// every clause so far would have to assign the whole circuit (every
+	// register of every path) to find a model.
+	e.sat = gini.New()
+	_, size := e.c.CnfSince(e.sat, nil, roots...)
 	e.sat.Assume(roots...)
+	if size <= smallQuery {
+		// Small instances are solved in place: Try's goroutine and timer
+		// cost more than the search.
+		return e.sat.Solve()
+	}
 	d := e.cfg.QueryTimeout
 	if !e.cfg.Deadline.IsZero() {
 		if left := time.Until(e.cfg.Deadline); left < d {

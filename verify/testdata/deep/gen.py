@@ -342,7 +342,7 @@ loop:
     add64 r0, 3
     ja loop
 out:
-    exit""", "overflow unknown; bounds unknown; exit 3", max_paths=64)
+    exit""", "overflow unknown; bounds unknown; exit 3", max_paths=64, timeout="5s")
 prog("div_guarded", "100 / x with x checked for zero", """
     ldxdw r2, [r1+0]
     mov64 r0, 0
@@ -591,6 +591,7 @@ for name, (desc, src, expect, flags) in progs.items():
         for p in flags.get("private", []): f.write("private %s\n" % p)
         for p in flags.get("invariant", []): f.write("invariant-expr %s\n" % p)
         if "max_paths" in flags: f.write("max-paths %d\n" % flags["max_paths"])
+        if "timeout" in flags: f.write("timeout %s\n" % flags["timeout"])
         if "query_timeout" in flags: f.write("query-timeout %s\n" % flags["query_timeout"])
         for part in expect.split(";"):
             f.write(part.strip() + "\n")
