@@ -155,6 +155,22 @@ func (c *bpfContext) Alloc(size, align, heapLen uint64) (uint64, bool) {
 	return c.f.heap.Alloc(size, align, heapLen)
 }
 
+// ExtState returns the value an extension keeps under key for this
+// program's run, storing init() first when there is none. Extensions
+// keep per-run state here so that nothing outlives the run or is shared
+// between runs.
+func (c *bpfContext) ExtState(key any, init func() any) any {
+	if v, ok := c.f.extState[key]; ok {
+		return v
+	}
+	if c.f.extState == nil {
+		c.f.extState = map[any]any{}
+	}
+	v := init()
+	c.f.extState[key] = v
+	return v
+}
+
 // Messages returns the transaction's log so far; tools that record a run
 // (package trace) read each syscall's new lines from it.
 func (c *bpfContext) Messages() []string { return c.tc.logs.Messages() }

@@ -50,6 +50,10 @@ type frame struct {
 	machine *vm.Machine
 	heap    syscalls.BumpAllocator
 	aligned bool
+	// extState holds the per-run state of extension syscalls (a plug-in's
+	// task table, say), by a key the extension owns; it lives and dies
+	// with the program's run.
+	extState map[any]any
 }
 
 // txContext is the state of one transaction while it executes. Nothing in

@@ -103,6 +103,15 @@ func (m *Machine) Consume(cu uint64) error {
 	return nil
 }
 
+// Refund returns cu compute units to the meter, for a syscall that
+// charged in advance for work it then did not do (an extension's
+// cancelled task). It must only return units the same run was charged.
+func (m *Machine) Refund(cu uint64) {
+	if s := m.remaining + cu; s >= m.remaining {
+		m.remaining = s
+	}
+}
+
 // Context returns the value passed in RunOptions.Context.
 func (m *Machine) Context() any { return m.ctx }
 

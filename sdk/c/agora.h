@@ -544,6 +544,58 @@ uint64_t agora_tx_test(void);
 uint64_t agora_declassify(const void *ptr, uint64_t len);
 /* ==== end of ext/flow =================================================== */
 
+/* ==== ext/offload: hardware offload ====================================
+ * (Go package github.com/agora-vm/agora/ext/offload; docs/offload.md.)
+ *
+ *   agora_hw_offload_query(out, cap)  number of backends; writes as many
+ *       whole AgoraOffloadDescriptor as cap holds.
+ *   agora_hw_offload_submit(accel_id, req, len)  task id (> 0), or 0 with
+ *       AgoraOffloadRequest.status set (AGORA_OFFLOAD_QUEUE_FULL).
+ *   agora_hw_offload_poll(task, out, cap)  AGORA_OFFLOAD_PENDING,
+ *       AGORA_OFFLOAD_DONE (result written to out) or
+ *       AGORA_OFFLOAD_CANCELLED.
+ *   agora_hw_offload_cancel(task)  0.
+ *
+ * A request is an AgoraOffloadRequest followed by its operands; a task is
+ * pending until the program has consumed ceil(price / 8) CU since submit.
+ * Aborts: UnknownAccelerator, BadOffloadRequest, OffloadDimsTooLarge,
+ * UnsupportedOffloadOp, UnknownOffloadTask, OffloadTaskCancelled,
+ * OffloadBufferTooSmall, NoOffloadTaskTable, AccessViolation. */
+
+#define AGORA_OFFLOAD_MATMUL_I8 1   /* C[m*n] i32 = A[m*k] i8 . B[k*n] i8 */
+#define AGORA_OFFLOAD_MATMUL_FX64 2 /* C[m*n] i64 = (A . B) >> shift */
+#define AGORA_OFFLOAD_RELU 3        /* k = 0: y[m*n] i64 = max(x, 0) */
+#define AGORA_OFFLOAD_ARGMAX 4      /* k = 0: y[m] u32, per row of n i64 */
+#define AGORA_OFFLOAD_CONV1D 5      /* m = 0: y[n-k+1] i64, x[n], w[k] */
+#define AGORA_OFFLOAD_MAX_DIM 512
+#define AGORA_OFFLOAD_PENDING 0
+#define AGORA_OFFLOAD_DONE 1
+#define AGORA_OFFLOAD_CANCELLED 2
+#define AGORA_OFFLOAD_QUEUE_FULL 1
+#define AGORA_OFFLOAD_KIND_CPU 1
+
+typedef struct {
+  uint32_t op, m, k, n, shift;
+  uint32_t status; /* 0 on submit */
+} AgoraOffloadRequest; /* 24 bytes, then the operands */
+
+typedef struct {
+  uint32_t op, base, units_per_cu; /* price: base + ceil(units / units_per_cu) */
+} AgoraOffloadPrice;
+
+typedef struct {
+  uint32_t kind, id;
+  uint64_t ops; /* bit op set for each operation */
+  uint32_t max_dims, nprices;
+  AgoraOffloadPrice prices[8];
+} AgoraOffloadDescriptor; /* 120 bytes */
+
+uint64_t agora_hw_offload_query(AgoraOffloadDescriptor *out, uint64_t cap);
+uint64_t agora_hw_offload_submit(uint64_t accel_id, const void *req, uint64_t len);
+uint64_t agora_hw_offload_poll(uint64_t task, void *out, uint64_t cap);
+uint64_t agora_hw_offload_cancel(uint64_t task);
+/* ==== end of ext/offload ================================================ */
+
 /* ==== ext/ring: ring-buffer message passing =============================
  * (Go package github.com/agora-vm/agora/ext/ring; this section is its own.)
  *

@@ -1,0 +1,210 @@
+package offload
+
+import (
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// Kind is the kind of an accelerator, the first field of its descriptor.
+type Kind uint32
+
+// Accelerator kinds. Only KindCPU has a backend in this package.
+const (
+	KindCPU  Kind = 1
+	KindGPU  Kind = 2
+	KindFPGA Kind = 3
+)
+
+// Price is an operation's CU price on a backend: Base + ⌈units /
+// UnitsPerCU⌉, units as Request.Units counts them.
+type Price struct {
+	Op         Op
+	Base       uint32
+	UnitsPerCU uint32
+}
+
+// Cost is the price of units of work at p.
+func (p Price) Cost(units uint64) uint64 {
+	return uint64(p.Base) + ceilDiv(units, uint64(max(p.UnitsPerCU, 1)))
+}
+
+func ceilDiv(n, d uint64) uint64 { return n/d + min(n%d, 1) }
+
+// Backend runs requests. Run must return bytes that depend only on the
+// request: every backend of an operation returns the same bits.
+type Backend interface {
+	Kind() Kind
+	Ops() uint64    // bit op set for every operation it runs
+	MaxDim() uint32 // bound on m, k and n
+	Prices() []Price
+	// Run computes the result of a request that DecodeRequest accepted
+	// with this backend's MaxDim, as ResultSize bytes.
+	Run(r *Request) []byte
+}
+
+// Backends is the registry of accelerators a run offers; accel ids are
+// positions in it, from 1.
+type Backends struct {
+	list []Backend
+}
+
+// NewBackends returns a registry of bs, with ids 1, 2, ...
+func NewBackends(bs ...Backend) (*Backends, error) {
+	for i, b := range bs {
+		if b == nil {
+			return nil, fmt.Errorf("offload: backend %d is nil", i+1)
+		}
+	}
+	return &Backends{list: append([]Backend(nil), bs...)}, nil
+}
+
+// Len is the number of backends.
+func (r *Backends) Len() int { return len(r.list) }
+
+// Get returns the backend with accel id id.
+func (r *Backends) Get(id uint64) (Backend, bool) {
+	if id == 0 || id > uint64(len(r.list)) {
+		return nil, false
+	}
+	return r.list[id-1], true
+}
+
+// PriceOf returns b's price of op.
+func PriceOf(b Backend, op Op) (Price, bool) {
+	for _, p := range b.Prices() {
+		if p.Op == op {
+			return p, true
+		}
+	}
+	return Price{}, false
+}
+
+// CPU is the CPU backend: the kernels in Go, rows spread over goroutines
+// when the work is large enough to pay for them. Each output element is
+// computed by one goroutine in a fixed order, so the result is the same
+// for any number of workers.
+type CPU struct {
+	workers int
+}
+
+// NewCPU returns the CPU backend using up to workers goroutines per task
+// (0: GOMAXPROCS).
+func NewCPU(workers int) *CPU {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return &CPU{workers: workers}
+}
+
+// Kind is KindCPU.
+func (*CPU) Kind() Kind { return KindCPU }
+
+// Ops has every operation of this package.
+func (*CPU) Ops() uint64 {
+	return 1<<OpMatMulI8 | 1<<OpMatMulFx64 | 1<<OpReLU | 1<<OpArgMax | 1<<OpConv1D
+}
+
+// MaxDim is MaxDim.
+func (*CPU) MaxDim() uint32 { return MaxDim }
+
+// Prices is CPUPrices.
+func (*CPU) Prices() []Price { return CPUPrices() }
+
+// parallelUnits is the work below which a task runs on one goroutine:
+// starting goroutines costs a few microseconds.
+const parallelUnits = 1 << 16
+
+// Run computes r's result.
+func (c *CPU) Run(r *Request) []byte {
+	out := make([]byte, r.ResultSize())
+	m, k, n := int(r.M), int(r.K), int(r.N)
+	switch r.Op {
+	case OpMatMulI8:
+		c.rows(m, r.Units(), func(i int) { matmulI8Row(r.A, r.B, out, i, k, n) })
+	case OpMatMulFx64:
+		c.rows(m, r.Units(), func(i int) { matmulFxRow(r.A, r.B, out, i, k, n, r.Shift) })
+	case OpReLU:
+		for i := range m * n {
+			v := int64(binary.LittleEndian.Uint64(r.A[8*i:]))
+			binary.LittleEndian.PutUint64(out[8*i:], uint64(max(v, 0)))
+		}
+	case OpArgMax:
+		for i := range m {
+			best := 0
+			bv := int64(binary.LittleEndian.Uint64(r.A[8*i*n:]))
+			for j := 1; j < n; j++ {
+				if v := int64(binary.LittleEndian.Uint64(r.A[8*(i*n+j):])); v > bv {
+					best, bv = j, v
+				}
+			}
+			binary.LittleEndian.PutUint32(out[4*i:], uint32(best))
+		}
+	case OpConv1D:
+		for i := range n - k + 1 {
+			var s int64
+			for j := range k {
+				s += int64(binary.LittleEndian.Uint64(r.A[8*(i+j):])) * int64(binary.LittleEndian.Uint64(r.B[8*j:]))
+			}
+			binary.LittleEndian.PutUint64(out[8*i:], uint64(s>>r.Shift))
+		}
+	}
+	return out
+}
+
+// rows runs f for every row, on up to c.workers goroutines when units is
+// large; rows are disjoint, so the order does not matter.
+func (c *CPU) rows(m int, units uint64, f func(i int)) {
+	w := min(c.workers, m)
+	if w <= 1 || units < parallelUnits {
+		for i := range m {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for g := range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < m; i += w {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func matmulI8Row(a, b, out []byte, i, k, n int) {
+	acc := make([]int32, n)
+	for p := range k {
+		av := int32(int8(a[i*k+p]))
+		if av == 0 {
+			continue
+		}
+		brow := b[p*n : p*n+n]
+		for j, bv := range brow {
+			acc[j] += av * int32(int8(bv))
+		}
+	}
+	for j, v := range acc {
+		binary.LittleEndian.PutUint32(out[4*(i*n+j):], uint32(v))
+	}
+}
+
+func matmulFxRow(a, b, out []byte, i, k, n int, shift uint32) {
+	acc := make([]int64, n)
+	for p := range k {
+		av := int64(binary.LittleEndian.Uint64(a[8*(i*k+p):]))
+		if av == 0 {
+			continue
+		}
+		for j := range n {
+			acc[j] += av * int64(binary.LittleEndian.Uint64(b[8*(p*n+j):]))
+		}
+	}
+	for j, v := range acc {
+		binary.LittleEndian.PutUint64(out[8*(i*n+j):], uint64(v>>shift))
+	}
+}

@@ -1,0 +1,46 @@
+package offload
+
+// Prices in compute units, by the project's rule: base + per_unit·n from
+// the measured time of the Go implementation at 33 ns per CU (see
+// docs/offload.md for the measurement; BenchmarkCalibration repeats it).
+// The per-unit part is measured on one core, so a multicore backend
+// never charges less than the serial work costs a validator.
+const (
+	NsPerCU = 33
+
+	CostQueryBase       = 1
+	CostQueryPerBackend = 1
+	CostSubmitBase      = 10 // charged before the request is read
+	CostPollBase        = 1
+	PollBytesPerCU      = 512 // result bytes copied per CU on a done poll
+	CostCancel          = 1
+
+	// LatencyDiv: a task is pending until the program has consumed
+	// ⌈work/LatencyDiv⌉ CU after submitting it (work = the operation's
+	// price less nothing: Price.Cost of its units).
+	LatencyDiv = 8
+	// RefundDiv: cancelling a pending task returns ⌊work/RefundDiv⌋ CU.
+	RefundDiv = 2
+)
+
+// Latency is the CU a program must consume after submitting work CU of
+// offloaded work before the task is done.
+func Latency(work uint64) uint64 { return ceilDiv(work, LatencyDiv) }
+
+// CancelRefund is the CU returned when a pending task of price work is
+// cancelled.
+func CancelRefund(work uint64) uint64 { return work / RefundDiv }
+
+// CPUPrices is the CPU backend's price table: Price.Cost(units) CU.
+func CPUPrices() []Price {
+	return []Price{
+		// Measured on one worker (BenchmarkCalibration, a shared 2-core
+		// machine): 3.0-3.1, 6.5-9.0, 21-24, 3.5-4.1 and 6.6-7.1 ns per
+		// unit; UnitsPerCU = ⌊33 / the slower figure⌋.
+		{OpMatMulI8, 4, 10},
+		{OpMatMulFx64, 4, 3},
+		{OpReLU, 2, 1},
+		{OpArgMax, 2, 8},
+		{OpConv1D, 2, 4},
+	}
+}
