@@ -14,6 +14,7 @@ import (
 	"github.com/agora-vm/agora/ext/crypto"
 	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/ext/flow"
+	"github.com/agora-vm/agora/ext/lanes"
 	"github.com/agora-vm/agora/ext/ring"
 	"github.com/agora-vm/agora/ext/txmem"
 	"github.com/agora-vm/agora/ext/zk"
@@ -35,6 +36,7 @@ func families() []family {
 		{"ext/zk", zk.Register, nil},
 		{"ext/econ", econ.Register, econ.Mnemonics},
 		{"ext/flow", flow.Register, flow.Aliases},
+		{"ext/lanes", lanes.Register, lanes.Aliases},
 	}
 }
 

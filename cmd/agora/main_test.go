@@ -391,7 +391,7 @@ func TestFeaturesJSON(t *testing.T) {
 		m := f.(map[string]any)
 		available[m["syscall"].(string)] = m["available"].(bool)
 	}
-	if !available["agora_tx_begin"] || !available["agora_bls_verify"] || available["agora_hw_offload_query"] {
+	if !available["agora_tx_begin"] || !available["agora_bls_verify"] || !available["agora_parallel_spawn"] || !available["agora_atomic_cas"] || available["agora_hw_offload_query"] {
 		t.Fatalf("availability wrong: %v", available)
 	}
 }
