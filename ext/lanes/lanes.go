@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"sync"
 
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/extnames"
@@ -92,7 +93,14 @@ func RegisterWith(r *vm.Registry, o Options) error {
 	return nil
 }
 
-type family struct{ serial bool }
+// family is what one Register call's syscalls share: the mode, and a
+// pool of child machines, so that a spawn reuses the stack and heap of an
+// earlier child instead of allocating its own. It is safe for concurrent
+// use.
+type family struct {
+	serial   bool
+	machines sync.Pool
+}
 
 // atomicOp is one atomic store or compare-and-swap a child made, replayed
 // on its parent's memory when the child merges.
@@ -106,6 +114,7 @@ type atomicOp struct {
 // task is one spawned child. The child's goroutine owns every field below
 // done until it closes done; the parent reads them only after.
 type task struct {
+	fam        *family
 	handle     uint64
 	pc         uint64
 	exe        *vm.Executable
@@ -229,6 +238,7 @@ func (f *family) spawn(m *vm.Machine, fnPC, argPtr, argLen, cuLimit, _ uint64) (
 	copy(childInput, input)
 	copy(childInput[argOff:], arg)
 	t := &task{
+		fam:        f,
 		handle:     uint64(len(l.tasks)) + 1,
 		pc:         fnPC,
 		exe:        exe,
@@ -263,7 +273,10 @@ func (t *task) run(input []byte) {
 		st.Regs[10] = sbpf.StackStart + uint64(cfg.StackFrameSize)
 	}
 	st.PC = int(t.pc)
-	cm := vm.NewMachine()
+	cm, _ := t.fam.machines.Get().(*vm.Machine)
+	if cm == nil {
+		cm = vm.NewMachine()
+	}
 	childInput := make([]byte, len(input))
 	t.res = cm.Resume(t.exe, vm.RunOptions{Input: childInput, Budget: t.limit, Context: t}, st)
 	t.span = Span(cm, t.res.CU)
@@ -274,6 +287,11 @@ func (t *task) run(input []byte) {
 			t.res.Err = err
 		}
 		t.heap = h
+	}
+	// A child that spawned keeps its lane (and its children's results)
+	// reachable from its machine's watcher; such a machine is not reused.
+	if cm.Watcher() == nil {
+		t.fam.machines.Put(cm)
 	}
 }
 
