@@ -24,7 +24,9 @@
 // without the runtime's context: syscalls that need one (logs, CPI,
 // return data) fail or do nothing in a child.
 //
-// A child's budget is min(cu_limit, the parent's remaining CU at spawn).
+// A child's budget is min(cu_limit, the parent's remaining CU less the
+// budgets of its children not merged yet), so the work of all lanes
+// together stays bounded by the program's budget.
 //
 // # Merging
 //
@@ -74,8 +76,10 @@
 //
 // # Limits
 //
-// A lane has at most MaxTasks children outstanding; an argument is at most
-// MaxArgLen bytes. Lanes use the machine's vm.WriteWatcher slot to see the
+// A lane has at most MaxTasks (16) children outstanding, and only the
+// program and its children may spawn (MaxDepth 2), so at most 272 children
+// are outstanding in a run; a merge frees its child's copies. Exceeding
+// either limit is TooManyTasks. An argument is at most MaxArgLen bytes. Lanes use the machine's vm.WriteWatcher slot to see the
 // run's exit, so a spawn while a transaction (ext/txmem) is open fails
 // with WatcherInUse, and so does tx_begin in a lane that has spawned.
 //

@@ -25,7 +25,11 @@ const (
 const (
 	// MaxTasks bounds the children one lane may have spawned and not yet
 	// released (joined or fenced), so memory stays bounded.
-	MaxTasks = 64
+	MaxTasks = 16
+	// MaxDepth bounds nesting: the program's children may spawn, their
+	// children may not. With MaxTasks, at most 16 + 16·16 children are
+	// outstanding in one run.
+	MaxDepth = 2
 	// MaxArgLen bounds a spawn argument.
 	MaxArgLen = 64 << 10
 )
@@ -124,6 +128,7 @@ type task struct {
 	argOff     uint64 // the argument's offset in the child's input
 	argLen     uint64
 	limit      uint64
+	depth      int // 1 for the program's children
 	done       chan struct{}
 	released   bool // joined or fenced: not a leak
 	joined     bool
@@ -136,18 +141,21 @@ type task struct {
 	span    uint64
 	atomics []atomicOp
 	words   map[uint64]bool // 8-byte words its atomics wrote (membership only)
+	out     []byte          // the argument buffer as the child left it
 }
 
 // lane is the state of one machine's run that spawned children. It is the
 // machine's vm.WriteWatcher, so it lives exactly as long as the run
 // (a run's setup removes the watcher) and its AtExit sees leaks.
 type lane struct {
-	base    uint64 // m.Remaining() when the lane was created
-	charged uint64 // children's CU charged to the meter so far
-	ext     uint64 // how far children's critical paths extend the span
-	tasks   []*task
-	merged  int // tasks[:merged] are merged, in spawn order
-	live    int // spawned, not released
+	base     uint64 // m.Remaining() when the lane was created
+	depth    int    // 0 for the program, 1 for its children...
+	reserved uint64 // budgets of the children not merged yet
+	charged  uint64 // children's CU charged to the meter so far
+	ext      uint64 // how far children's critical paths extend the span
+	tasks    []*task
+	merged   int // tasks[:merged] are merged, in spawn order
+	live     int // spawned, not released
 }
 
 // BeforeWrite implements vm.WriteWatcher; lanes compare values at merge
@@ -179,6 +187,9 @@ func laneOf(m *vm.Machine, create bool) (*lane, error) {
 			return nil, nil
 		}
 		l := &lane{base: m.Remaining()}
+		if t, ok := m.Context().(*task); ok {
+			l.depth = t.depth
+		}
 		m.WatchWrites(l)
 		return l, nil
 	default:
@@ -217,6 +228,9 @@ func (f *family) spawn(m *vm.Machine, fnPC, argPtr, argLen, cuLimit, _ uint64) (
 	if err != nil {
 		return 0, err
 	}
+	if l.depth >= MaxDepth {
+		return 0, errorf(KindTooManyTasks, "a lane at depth %d may not spawn (MaxDepth %d)", l.depth, MaxDepth)
+	}
 	if l.live >= MaxTasks {
 		return 0, errorf(KindTooManyTasks, "%d tasks outstanding", l.live)
 	}
@@ -247,9 +261,11 @@ func (f *family) spawn(m *vm.Machine, fnPC, argPtr, argLen, cuLimit, _ uint64) (
 		inputBase:  input,
 		argOff:     argOff,
 		argLen:     argLen,
-		limit:      min(cuLimit, m.Remaining()),
+		limit:      min(cuLimit, m.Remaining()-min(m.Remaining(), l.reserved)),
+		depth:      l.depth + 1,
 		done:       make(chan struct{}),
 	}
+	l.reserved += t.limit
 	l.tasks = append(l.tasks, t)
 	l.live++
 	if f.serial {
@@ -281,6 +297,7 @@ func (t *task) run(input []byte) {
 	t.res = cm.Resume(t.exe, vm.RunOptions{Input: childInput, Budget: t.limit, Context: t}, st)
 	t.span = Span(cm, t.res.CU)
 	t.input = childInput
+	t.out = bytes.Clone(childInput[t.argOff:])
 	if t.res.Err == nil {
 		h, err := cm.ReadMemory(sbpf.HeapStart, uint64(len(t.heapBase)))
 		if err != nil {
@@ -303,6 +320,7 @@ func (l *lane) merge(m *vm.Machine, upto int) error {
 		t := l.tasks[l.merged]
 		<-t.done
 		t.merged = true
+		l.reserved -= t.limit
 		if end := t.startClock + t.span; end > l.clock(m) {
 			l.ext += end - l.clock(m)
 		}
@@ -316,7 +334,10 @@ func (l *lane) merge(m *vm.Machine, upto int) error {
 		if err := m.Consume(ceilDiv(uint64(len(t.heapBase)+len(t.inputBase)), CopyBytesPerCU)); err != nil {
 			return err
 		}
-		if err := t.mergeInto(m); err != nil {
+		err := t.mergeInto(m)
+		// Only the argument buffer outlives the merge.
+		t.heapBase, t.inputBase, t.heap, t.input = nil, nil, nil, nil
+		if err != nil {
 			return err
 		}
 	}
@@ -413,7 +434,7 @@ func sysJoin(m *vm.Machine, h, outPtr, outCap, _, _ uint64) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		copy(out, t.input[t.argOff:t.argOff+n])
+		copy(out, t.out[:n])
 	}
 	return t.res.R0, nil
 }

@@ -164,6 +164,19 @@ func TestSpanIsCriticalPath(t *testing.T) {
 	}
 }
 
+// deep spawns itself: its child's spawn fails (MaxDepth).
+const deep = `
+deep:
+    mov64 r1, {deep}
+    mov64 r3, 0
+    mov64 r4, 50000
+    parallel_spawn
+    mov64 r1, r0
+    mov64 r3, 0
+    parallel_join
+    exit
+`
+
 func TestFaults(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, kind string
@@ -178,10 +191,11 @@ func TestFaults(t *testing.T) {
 		{"bad pc", " mov64 r1, 100000\n parallel_spawn\n", "InvalidFunction"},
 		{"child fault", spawnAt(1000, 1, 0, 64) + joinAt(64, 8), "LaneFault"},
 		{"child over its limit", spawnAt(0, 1, 1000000, 64) + joinAt(64, 8), "LaneFault"},
+		{"grandchildren may not spawn", " mov64 r1, {deep}\n mov64 r3, 0\n mov64 r4, 100000\n parallel_spawn\n mov64 r1, r0\n mov64 r3, 0\n parallel_join\n", "LaneFault"},
 		{"misaligned atomic", " mov64 r1, r6\n add64 r1, 4\n atomic_load\n", "AtomicMisaligned"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := "entrypoint:\n mov64 r6, r1\n" + tc.body + " mov64 r0, 0\n exit\n" + child
+			src := "entrypoint:\n mov64 r6, r1\n" + tc.body + " mov64 r0, 0\n exit\n" + child + deep
 			o := both(t, src, make([]byte, 16))
 			if o.kind() != tc.kind && !(tc.kind == "" && o.res.Err == nil) {
 				t.Fatalf("kind %q (%v), want %q", o.kind(), o.res.Err, tc.kind)
