@@ -203,18 +203,18 @@ func runProgram(s *streams, path string, f *runFlags) error {
 	}
 	ctx := syscalls.NewContext([32]byte{})
 	var res vm.Result
-	var span uint64
+	var span *uint64 // known only for plain runs (not recorded ones)
 	if f.record != "" || f.profile != "" {
 		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record, f.profile, rawFeatures); err != nil {
 			return reportLoadError(s, f.json, err)
 		}
-		span = res.CU // recording runs are not lane-aware: span = total
 	} else {
 		m := vm.NewMachine()
 		res = exe.Run(m, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
-		span = lanes.Span(m, res.CU)
+		sp := lanes.Span(m, res.CU)
+		span = &sp
 	}
-	rep := runReport{OK: res.Err == nil, CU: res.CU, CUSpan: &span, Logs: ctx.Messages()}
+	rep := runReport{OK: res.Err == nil, CU: res.CU, CUSpan: span, Logs: ctx.Messages()}
 	if rep.Logs == nil {
 		rep.Logs = []string{}
 	}
