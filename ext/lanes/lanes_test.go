@@ -307,27 +307,44 @@ func TestRandomProgramsMatchSerial(t *testing.T) {
 	}
 	kinds := map[string]int{}
 	for range n {
-		k := 1 + rng.IntN(6)
-		var b strings.Builder
-		b.WriteString("entrypoint:\n mov64 r6, r1\n mov64 r9, 0\n")
-		for i := range k {
-			b.WriteString(spawnAt(rng.IntN(12), rng.IntN(200), rng.IntN(300), 64+8*i))
-			if rng.IntN(4) == 0 {
-				fmt.Fprintf(&b, " stb [r6+%d], %d\n", rng.IntN(16), 1+rng.IntN(200))
-			}
-		}
-		if rng.IntN(3) == 0 {
-			b.WriteString(" parallel_fence\n")
-		}
-		for _, i := range rng.Perm(k) {
-			b.WriteString(joinAt(64+8*i, 16))
-		}
-		b.WriteString(" mov64 r0, r9\n exit\n" + child)
-		o := both(t, b.String(), make([]byte, 24))
+		o := both(t, randomProgram(rng), make([]byte, 24))
 		kinds[o.kind()]++
 	}
 	t.Logf("outcomes: %v", kinds)
 	if kinds[""] == 0 || kinds["LaneWriteConflict"] == 0 {
 		t.Fatalf("the generator covers too little: %v", kinds)
 	}
+}
+
+// randomProgram spawns one to six children writing random bytes of the
+// input (so some conflict), with parent writes between the spawns, an
+// optional fence, and joins in a random order.
+func randomProgram(rng *rand.Rand) string {
+	k := 1 + rng.IntN(6)
+	var b strings.Builder
+	b.WriteString("entrypoint:\n mov64 r6, r1\n mov64 r9, 0\n")
+	for i := range k {
+		b.WriteString(spawnAt(rng.IntN(12), rng.IntN(200), rng.IntN(300), 64+8*i))
+		if rng.IntN(4) == 0 {
+			fmt.Fprintf(&b, " stb [r6+%d], %d\n", rng.IntN(16), 1+rng.IntN(200))
+		}
+	}
+	if rng.IntN(3) == 0 {
+		b.WriteString(" parallel_fence\n")
+	}
+	for _, i := range rng.Perm(k) {
+		b.WriteString(joinAt(64+8*i, 16))
+	}
+	b.WriteString(" mov64 r0, r9\n exit\n" + child)
+	return b.String()
+}
+
+// FuzzParallelMatchesSerial runs the random programs of a seed in both
+// modes; both fails the test on any difference.
+func FuzzParallelMatchesSerial(f *testing.F) {
+	f.Add(uint64(1), uint64(2))
+	f.Add(uint64(7), uint64(0))
+	f.Fuzz(func(t *testing.T, a, b uint64) {
+		both(t, randomProgram(rand.New(rand.NewPCG(a, b))), make([]byte, 24))
+	})
 }
