@@ -2,6 +2,7 @@ package lanes
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -307,8 +308,7 @@ func TestRandomProgramsMatchSerial(t *testing.T) {
 	}
 	kinds := map[string]int{}
 	for range n {
-		o := both(t, randomProgram(rng), make([]byte, 24))
-		kinds[o.kind()]++
+		kinds[checkRandom(t, rng)]++
 	}
 	t.Logf("outcomes: %v", kinds)
 	if kinds[""] == 0 || kinds["LaneWriteConflict"] == 0 {
@@ -318,25 +318,63 @@ func TestRandomProgramsMatchSerial(t *testing.T) {
 
 // randomProgram spawns one to six children writing random bytes of the
 // input (so some conflict), with parent writes between the spawns, an
-// optional fence, and joins in a random order.
-func randomProgram(rng *rand.Rand) string {
+// optional fence, and joins in a random order. It also returns what an
+// independent model of the semantics (children run one by one, merged in
+// spawn order, conflicts by value) expects: the error kind, and when
+// there is none, r0 and the input.
+func randomProgram(rng *rand.Rand) (src, kind string, r0 uint64, input []byte) {
+	type kid struct {
+		off, val int
+		base     [24]byte
+		merged   bool
+	}
+	var P [24]byte
+	var kids []*kid
+	var sum uint64
+	conflict := false
+	mergeUpTo := func(n int) {
+		for _, c := range kids[:n] {
+			if c.merged || conflict {
+				continue
+			}
+			c.merged = true
+			if b := byte(c.val); b != c.base[c.off] {
+				if P[c.off] != c.base[c.off] {
+					conflict = true
+					return
+				}
+				P[c.off] = b
+			}
+		}
+	}
 	k := 1 + rng.IntN(6)
 	var b strings.Builder
 	b.WriteString("entrypoint:\n mov64 r6, r1\n mov64 r9, 0\n")
 	for i := range k {
-		b.WriteString(spawnAt(rng.IntN(12), rng.IntN(200), rng.IntN(300), 64+8*i))
+		c := &kid{off: rng.IntN(12), val: rng.IntN(200), base: P}
+		kids = append(kids, c)
+		b.WriteString(spawnAt(c.off, c.val, rng.IntN(300), 64+8*i))
 		if rng.IntN(4) == 0 {
-			fmt.Fprintf(&b, " stb [r6+%d], %d\n", rng.IntN(16), 1+rng.IntN(200))
+			off, v := rng.IntN(16), 1+rng.IntN(200)
+			fmt.Fprintf(&b, " stb [r6+%d], %d\n", off, v)
+			P[off] = byte(v)
 		}
 	}
 	if rng.IntN(3) == 0 {
 		b.WriteString(" parallel_fence\n")
+		mergeUpTo(k)
 	}
 	for _, i := range rng.Perm(k) {
 		b.WriteString(joinAt(64+8*i, 16))
+		mergeUpTo(i + 1)
+		sum += uint64(kids[i].val) + 100
+		binary.LittleEndian.PutUint64(P[16:], uint64(kids[i].val)*3)
 	}
 	b.WriteString(" mov64 r0, r9\n exit\n" + child)
-	return b.String()
+	if conflict {
+		return b.String(), "LaneWriteConflict", 0, nil
+	}
+	return b.String(), "", sum, P[:]
 }
 
 // FuzzParallelMatchesSerial runs the random programs of a seed in both
@@ -345,6 +383,21 @@ func FuzzParallelMatchesSerial(f *testing.F) {
 	f.Add(uint64(1), uint64(2))
 	f.Add(uint64(7), uint64(0))
 	f.Fuzz(func(t *testing.T, a, b uint64) {
-		both(t, randomProgram(rand.New(rand.NewPCG(a, b))), make([]byte, 24))
+		checkRandom(t, rand.New(rand.NewPCG(a, b)))
 	})
+}
+
+// checkRandom runs one random program in both modes and checks the
+// outcome against the model; it returns the error kind.
+func checkRandom(t *testing.T, rng *rand.Rand) string {
+	t.Helper()
+	src, kind, r0, input := randomProgram(rng)
+	o := both(t, src, make([]byte, 24))
+	if o.kind() != kind {
+		t.Fatalf("kind %q (%v), model %q\n%s", o.kind(), o.res.Err, kind, src)
+	}
+	if kind == "" && (o.res.R0 != r0 || !bytes.Equal(o.input, input)) {
+		t.Fatalf("r0 %d input %v, model r0 %d input %v\n%s", o.res.R0, o.input, r0, input, src)
+	}
+	return kind
 }
