@@ -14,6 +14,7 @@ import (
 	"github.com/agora-vm/agora/ext/crypto"
 	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/ext/flow"
+	"github.com/agora-vm/agora/ext/lanes"
 	"github.com/agora-vm/agora/ext/offload"
 	"github.com/agora-vm/agora/ext/ring"
 	"github.com/agora-vm/agora/ext/txmem"
@@ -37,6 +38,7 @@ func families() []family {
 		{"ext/econ", econ.Register, econ.Mnemonics},
 		{"ext/flow", flow.Register, flow.Aliases},
 		{"ext/offload", offload.Register, offload.Aliases},
+		{"ext/lanes", lanes.Register, lanes.Aliases},
 	}
 }
 

@@ -281,3 +281,8 @@ func (m *Machine) finish(opts RunOptions) Result {
 	m.ctx = nil
 	return res
 }
+
+// Executable returns the executable being run (or last run) on m, so that
+// a syscall can start another run of the same program (extension lanes
+// resume it at a function entry on a machine of their own).
+func (m *Machine) Executable() *Executable { return m.exe }

@@ -174,6 +174,7 @@ func TestExamples(t *testing.T) {
 		{file: "fib.s", input: "0a", code: 0, r0: 55, cu: 1238},
 		{file: "fault.s", input: "00", code: 1, cu: 1, kind: "AccessViolation"},
 		{file: "ring.s", code: 0, r0: 12, cu: 51},
+		{file: "lanes.s", code: 0, r0: 25150, cu: 1600},
 	}
 	files, _ := filepath.Glob("../../examples/asm/*.s")
 	if len(files) != len(tests) {
@@ -201,6 +202,9 @@ func TestExamples(t *testing.T) {
 			}
 			if got["r0"] != tt.r0 {
 				t.Errorf("r0 = %v, want %v", got["r0"], tt.r0)
+			}
+			if span, ok := got["cu_span"].(float64); !ok || span > got["cu"].(float64) || (tt.file == "lanes.s") != (span < got["cu"].(float64)) {
+				t.Errorf("cu_span = %v with cu %v", got["cu_span"], got["cu"])
 			}
 			logs, _ := got["logs"].([]any)
 			if len(logs) != len(tt.logs) {
@@ -391,7 +395,7 @@ func TestFeaturesJSON(t *testing.T) {
 		m := f.(map[string]any)
 		available[m["syscall"].(string)] = m["available"].(bool)
 	}
-	if !available["agora_tx_begin"] || !available["agora_bls_verify"] || !available["agora_hw_offload_query"] {
+	if !available["agora_tx_begin"] || !available["agora_bls_verify"] || !available["agora_hw_offload_query"] || !available["agora_parallel_spawn"] || !available["agora_atomic_cas"] {
 		t.Fatalf("availability wrong: %v", available)
 	}
 }

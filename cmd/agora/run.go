@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/agora-vm/agora/ext/lanes"
 	"os"
 	"strings"
 
@@ -59,7 +60,7 @@ compiled in memory, V0 unless --sbpf-version says v3) or sBPF assembly
 (other text).
 
 With --json the last line of standard output is one JSON object:
-  {"ok":true,"r0":<u64>,"cu":<consumed>,"logs":[...]}
+  {"ok":true,"r0":<u64>,"cu":<consumed>,"cu_span":<critical path>,"logs":[...]}
   {"ok":false,"error":{"kind":"<reference error name>","pc":<n>,"message":"..."},"cu":<consumed>,"logs":[...]}
 
 With --accounts FILE.json the program runs as one Solana instruction: the
@@ -155,7 +156,10 @@ type runReport struct {
 	R0    *uint64     `json:"r0,omitempty"`
 	Error *errorField `json:"error,omitempty"`
 	CU    uint64      `json:"cu"`
-	Logs  []string    `json:"logs"`
+	// CUSpan is the critical path of a run that spawned parallel lanes
+	// (ext/lanes): CU counts every lane, the span only the longest chain.
+	CUSpan *uint64  `json:"cu_span,omitempty"`
+	Logs   []string `json:"logs"`
 }
 
 type errorField struct {
@@ -207,14 +211,18 @@ func runProgram(s *streams, path string, f *runFlags) error {
 	}
 	ctx := syscalls.NewContext([32]byte{})
 	var res vm.Result
+	var span *uint64 // known only for plain runs (not recorded ones)
 	if f.record != "" || f.profile != "" {
 		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record, f.profile, rawFeatures); err != nil {
 			return reportLoadError(s, f.json, err)
 		}
 	} else {
-		res = exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+		m := vm.NewMachine()
+		res = exe.Run(m, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})
+		sp := lanes.Span(m, res.CU)
+		span = &sp
 	}
-	rep := runReport{OK: res.Err == nil, CU: res.CU, Logs: ctx.Messages()}
+	rep := runReport{OK: res.Err == nil, CU: res.CU, CUSpan: span, Logs: ctx.Messages()}
 	if rep.Logs == nil {
 		rep.Logs = []string{}
 	}

@@ -50,7 +50,7 @@ const (
 	StakeRelease     = "agora_stake_release"
 )
 
-// Parallel lanes and atomics (proposed; no family implements them yet).
+// Parallel lanes and atomics (ext/lanes).
 const (
 	ParallelSpawn = "agora_parallel_spawn"
 	ParallelJoin  = "agora_parallel_join"

@@ -535,6 +535,43 @@ uint64_t agora_tx_test(void);
 
 /* ==== end of ext/txmem ================================================== */
 
+/* ==== ext/lanes: parallel lanes and atomics =============================
+ * (Go package github.com/agora-vm/agora/ext/lanes; docs/lanes.md.)
+ *
+ * agora_parallel_spawn starts a child: a new run of this program at
+ * instruction index fn_pc (a function entry; its return ends the child),
+ * with its own registers and stack, r1 pointing at a private copy of the
+ * arg_len bytes at arg, and copies of the heap and input as they are now.
+ * Its budget is min(cu_limit, the CU left). It returns a handle > 0.
+ * agora_parallel_join waits for the child, merges it (and every earlier
+ * child not merged yet, in spawn order) into this program's memory,
+ * copies min(out_cap, arg_len) bytes of the child's argument buffer as
+ * the child left it to out, and returns the child's r0.
+ * agora_parallel_fence merges every child spawned so far and returns 0.
+ *
+ * A merge copies the bytes the child changed; one that another child or
+ * this program changed since the spawn faults [LaneWriteConflict]. A
+ * child that failed faults the parent when merged [LaneFault]. Returning
+ * with a child neither joined nor fenced [TaskLeak], joining twice or an
+ * unknown handle [InvalidHandle] fault too. The meter is charged the sum
+ * of all children's CU at their merge.
+ *
+ * The atomics act on an 8-byte aligned word of writable memory. In a
+ * child they see only the child's own view; their stores and CASes are
+ * replayed on the parent at the merge, in spawn order, so results do not
+ * depend on timing. Provisional prices: spawn 100 + 1 per KiB copied,
+ * join and fence 20 + 1 per KiB per merged child, atomics 2. */
+
+uint64_t agora_parallel_spawn(uint64_t fn_pc, const void *arg, uint64_t arg_len,
+                              uint64_t cu_limit);
+uint64_t agora_parallel_join(uint64_t handle, void *out, uint64_t out_cap);
+uint64_t agora_parallel_fence(void);
+uint64_t agora_atomic_load(uint64_t *addr);
+uint64_t agora_atomic_store(uint64_t *addr, uint64_t value);
+uint64_t agora_atomic_cas(uint64_t *addr, uint64_t expected, uint64_t value);
+
+/* ==== end of ext/lanes ================================================== */
+
 /* ==== ext/flow: declassification ========================================
  * agora_declassify(ptr, len) tells `agora verify --deep --private ...` that
  * the bytes [ptr, ptr+len) may be made public from here on (the taint

@@ -1,0 +1,518 @@
+package lanes
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"sync"
+
+	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/extnames"
+	"github.com/agora-vm/agora/vm"
+)
+
+// Syscall names, as programs call them.
+const (
+	NameSpawn       = extnames.ParallelSpawn
+	NameJoin        = extnames.ParallelJoin
+	NameFence       = extnames.ParallelFence
+	NameAtomicLoad  = extnames.AtomicLoad
+	NameAtomicStore = extnames.AtomicStore
+	NameAtomicCAS   = extnames.AtomicCAS
+)
+
+// Limits.
+const (
+	// MaxTasks bounds the children one lane may have spawned and not yet
+	// released (joined or fenced), so memory stays bounded.
+	MaxTasks = 16
+	// MaxDepth bounds nesting: the program's children may spawn, their
+	// children may not. With MaxTasks, at most 16 + 16·16 children are
+	// outstanding in one run.
+	MaxDepth = 2
+	// MaxArgLen bounds a spawn argument.
+	MaxArgLen = 64 << 10
+)
+
+// Prices in compute units. They are provisional (not yet calibrated by
+// the extension price rule): a base per call plus one CU per KiB a spawn
+// copies or a merge compares.
+const (
+	CostSpawn      = 100
+	CostJoin       = 20
+	CostFence      = 20
+	CostAtomic     = 2
+	CopyBytesPerCU = 1024
+)
+
+// Names lists every syscall of the package, in registration order.
+func Names() []string {
+	return []string{NameSpawn, NameJoin, NameFence, NameAtomicLoad, NameAtomicStore, NameAtomicCAS}
+}
+
+// Aliases returns the assembler mnemonics of the package
+// (parallel_spawn, parallel_join, parallel_fence, atomic_load,
+// atomic_store, atomic_cas), to pass as asm.Options.Aliases.
+func Aliases() map[string]string { return extnames.Aliases(Names()...) }
+
+// Options configure a Register call.
+type Options struct {
+	// Serial runs every child to completion inside its spawn, on the
+	// spawning goroutine. Results are identical to the parallel mode by
+	// construction; tests compare the two.
+	Serial bool
+}
+
+// Register adds the syscalls of this package to r, with children running
+// in parallel goroutines.
+func Register(r *vm.Registry) error { return RegisterWith(r, Options{}) }
+
+// RegisterWith is Register with options.
+func RegisterWith(r *vm.Registry, o Options) error {
+	if r == nil {
+		return fmt.Errorf("lanes: nil registry")
+	}
+	f := &family{serial: o.Serial}
+	table := []struct {
+		name string
+		fn   vm.SyscallFunc
+	}{
+		{NameSpawn, f.spawn},
+		{NameJoin, sysJoin},
+		{NameFence, sysFence},
+		{NameAtomicLoad, sysAtomicLoad},
+		{NameAtomicStore, sysAtomicStore},
+		{NameAtomicCAS, sysAtomicCAS},
+	}
+	for _, t := range table {
+		if name, taken := r.Name(sbpf.SyscallHash(t.name)); taken {
+			return fmt.Errorf("lanes: syscall %q collides with registered %q", t.name, name)
+		}
+	}
+	for _, t := range table {
+		if err := r.Register(t.name, t.fn); err != nil {
+			return fmt.Errorf("lanes: %w", err)
+		}
+	}
+	return nil
+}
+
+// family is what one Register call's syscalls share: the mode, and a
+// pool of child machines, so that a spawn reuses the stack and heap of an
+// earlier child instead of allocating its own. It is safe for concurrent
+// use.
+type family struct {
+	serial   bool
+	machines sync.Pool
+}
+
+// atomicOp is one atomic store or compare-and-swap a child made, replayed
+// on its parent's memory when the child merges.
+type atomicOp struct {
+	addr     uint64
+	cas      bool
+	expected uint64
+	value    uint64
+}
+
+// task is one spawned child. The child's goroutine owns every field below
+// done until it closes done; the parent reads them only after.
+type task struct {
+	fam        *family
+	handle     uint64
+	pc         uint64
+	exe        *vm.Executable
+	startClock uint64 // the parent's span clock at the spawn
+	heapBase   []byte // the parent's heap at the spawn
+	inputBase  []byte // the parent's input at the spawn
+	argOff     uint64 // the argument's offset in the child's input
+	argLen     uint64
+	limit      uint64
+	depth      int // 1 for the program's children
+	done       chan struct{}
+	released   bool // joined or fenced: not a leak
+	joined     bool
+	merged     bool
+
+	// Written by the child's run.
+	res     vm.Result
+	heap    []byte
+	input   []byte
+	span    uint64
+	atomics []atomicOp
+	words   map[uint64]bool // 8-byte words its atomics wrote (membership only)
+	out     []byte          // the argument buffer as the child left it
+}
+
+// lane is the state of one machine's run that spawned children. It is the
+// machine's vm.WriteWatcher, so it lives exactly as long as the run
+// (a run's setup removes the watcher) and its AtExit sees leaks.
+type lane struct {
+	base     uint64 // m.Remaining() when the lane was created
+	depth    int    // 0 for the program, 1 for its children...
+	reserved uint64 // budgets of the children not merged yet
+	charged  uint64 // children's CU charged to the meter so far
+	ext      uint64 // how far children's critical paths extend the span
+	tasks    []*task
+	merged   int // tasks[:merged] are merged, in spawn order
+	live     int // spawned, not released
+}
+
+// BeforeWrite implements vm.WriteWatcher; lanes compare values at merge
+// time and need no write log.
+func (*lane) BeforeWrite(uint64, []byte) {}
+
+// AtExit implements vm.WriteWatcher: a child neither joined nor fenced is
+// a TaskLeak.
+func (l *lane) AtExit(*vm.Machine) error {
+	for _, t := range l.tasks {
+		if !t.released {
+			return errorf(KindTaskLeak, "exit with task %d neither joined nor fenced", t.handle)
+		}
+	}
+	return nil
+}
+
+// clock is the lane's span clock: its own CU so far plus the waiting its
+// joins added.
+func (l *lane) clock(m *vm.Machine) uint64 { return l.base - m.Remaining() - l.charged + l.ext }
+
+// laneOf returns m's lane, creating it when create is set.
+func laneOf(m *vm.Machine, create bool) (*lane, error) {
+	switch w := m.Watcher().(type) {
+	case *lane:
+		return w, nil
+	case nil:
+		if !create {
+			return nil, nil
+		}
+		l := &lane{base: m.Remaining()}
+		if t, ok := m.Context().(*task); ok {
+			l.depth = t.depth
+		}
+		m.WatchWrites(l)
+		return l, nil
+	default:
+		return nil, errorf(KindWatcherInUse, "the machine's write watcher is a %T (a transaction is open?)", w)
+	}
+}
+
+// Span returns the critical path, in CU, of the run that just finished on
+// m and consumed totalCU: totalCU less the children's CU, plus the time
+// the run waited for children at joins and fences. Without children it is
+// totalCU.
+func Span(m *vm.Machine, totalCU uint64) uint64 {
+	l, ok := m.Watcher().(*lane)
+	if !ok || l.charged > totalCU {
+		return totalCU
+	}
+	return totalCU - l.charged + l.ext
+}
+
+func ceilDiv(a, b uint64) uint64 { return (a + b - 1) / b }
+
+// spawn is agora_parallel_spawn(fn_pc, arg_ptr, arg_len, cu_limit) -> handle.
+func (f *family) spawn(m *vm.Machine, fnPC, argPtr, argLen, cuLimit, _ uint64) (uint64, error) {
+	exe := m.Executable()
+	if exe == nil {
+		return 0, fmt.Errorf("lanes: spawn outside a run")
+	}
+	n := uint64(len(exe.Program().Text) / sbpf.InsnSize)
+	if fnPC >= n {
+		return 0, errorf(KindInvalidFunction, "fn_pc %d outside the program's %d instructions", fnPC, n)
+	}
+	if argLen > MaxArgLen {
+		return 0, errorf(KindArgumentTooLarge, "argument of %d bytes exceeds %d", argLen, MaxArgLen)
+	}
+	l, err := laneOf(m, true)
+	if err != nil {
+		return 0, err
+	}
+	if l.depth >= MaxDepth {
+		return 0, errorf(KindTooManyTasks, "a lane at depth %d may not spawn (MaxDepth %d)", l.depth, MaxDepth)
+	}
+	if l.live >= MaxTasks {
+		return 0, errorf(KindTooManyTasks, "%d tasks outstanding", l.live)
+	}
+	snap := m.Snapshot()
+	heap := make([]byte, m.HeapSize())
+	copy(heap, snap.Heap)
+	input := snap.Input
+	if err := m.Consume(CostSpawn + ceilDiv(uint64(len(heap)+len(input))+argLen, CopyBytesPerCU)); err != nil {
+		return 0, err
+	}
+	arg, err := m.Translate(vm.Load, argPtr, argLen)
+	if err != nil {
+		return 0, err
+	}
+	// The child's input is the parent's followed, 8-byte aligned, by its
+	// private copy of the argument.
+	argOff := (uint64(len(input)) + 7) &^ 7
+	childInput := make([]byte, argOff+argLen)
+	copy(childInput, input)
+	copy(childInput[argOff:], arg)
+	t := &task{
+		fam:        f,
+		handle:     uint64(len(l.tasks)) + 1,
+		pc:         fnPC,
+		exe:        exe,
+		startClock: l.clock(m),
+		heapBase:   heap,
+		inputBase:  input,
+		argOff:     argOff,
+		argLen:     argLen,
+		limit:      min(cuLimit, m.Remaining()-min(m.Remaining(), l.reserved)),
+		depth:      l.depth + 1,
+		done:       make(chan struct{}),
+	}
+	l.reserved += t.limit
+	l.tasks = append(l.tasks, t)
+	l.live++
+	if f.serial {
+		t.run(childInput)
+	} else {
+		go t.run(childInput)
+	}
+	return t.handle, nil
+}
+
+// run executes the child on a machine of its own and records its result.
+func (t *task) run(input []byte) {
+	defer close(t.done)
+	cfg := t.exe.Config()
+	st := &vm.State{PC: 0, Remaining: t.limit, Heap: t.heapBase}
+	st.Input = input
+	st.Regs[1] = sbpf.InputStart + t.argOff
+	if t.exe.Program().Version.DynamicFrames() {
+		st.Regs[10] = sbpf.StackStart + uint64(cfg.StackFrameSize*cfg.MaxCallDepth)
+	} else {
+		st.Regs[10] = sbpf.StackStart + uint64(cfg.StackFrameSize)
+	}
+	st.PC = int(t.pc)
+	cm, _ := t.fam.machines.Get().(*vm.Machine)
+	if cm == nil {
+		cm = vm.NewMachine()
+	}
+	childInput := make([]byte, len(input))
+	t.res = cm.Resume(t.exe, vm.RunOptions{Input: childInput, Budget: t.limit, Context: t}, st)
+	t.span = Span(cm, t.res.CU)
+	t.input = childInput
+	t.out = bytes.Clone(childInput[t.argOff:])
+	if t.res.Err == nil {
+		h, err := cm.ReadMemory(sbpf.HeapStart, uint64(len(t.heapBase)))
+		if err != nil {
+			t.res.Err = err
+		}
+		t.heap = h
+	}
+	// A child that spawned keeps its lane (and its children's results)
+	// reachable from its machine's watcher; such a machine is not reused.
+	if cm.Watcher() == nil {
+		t.fam.machines.Put(cm)
+	}
+}
+
+// merge waits for tasks[:upto] and merges each one not yet merged into
+// m, in spawn order: it charges the child's CU, advances the span, checks
+// and applies the child's writes, and replays its atomics.
+func (l *lane) merge(m *vm.Machine, upto int) error {
+	for ; l.merged < upto; l.merged++ {
+		t := l.tasks[l.merged]
+		<-t.done
+		t.merged = true
+		l.reserved -= t.limit
+		if end := t.startClock + t.span; end > l.clock(m) {
+			l.ext += end - l.clock(m)
+		}
+		if err := m.Consume(t.res.CU); err != nil {
+			return err
+		}
+		l.charged += t.res.CU
+		if t.res.Err != nil {
+			return errorf(KindLaneFault, "task %d (pc %d) failed: %s: %v", t.handle, t.pc, vm.ErrorKindOf(t.res.Err), t.res.Err)
+		}
+		if err := m.Consume(ceilDiv(uint64(len(t.heapBase)+len(t.inputBase)), CopyBytesPerCU)); err != nil {
+			return err
+		}
+		err := t.mergeInto(m)
+		// Only the argument buffer outlives the merge.
+		t.heapBase, t.inputBase, t.heap, t.input = nil, nil, nil, nil
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeInto applies the child's writes to the parent's memory: every byte
+// of the heap and of the parent's input whose value the child changed. A
+// byte the parent's current memory no longer holds at its spawn value is
+// a conflict, unless the child changed it only through atomics. Nothing
+// is written when there is a conflict.
+func (t *task) mergeInto(m *vm.Machine) error {
+	type region struct {
+		start       uint64
+		base, child []byte
+		parent      []byte
+	}
+	regs := []region{
+		{start: sbpf.HeapStart, base: t.heapBase, child: t.heap},
+		{start: sbpf.InputStart, base: t.inputBase, child: t.input[:len(t.inputBase)]},
+	}
+	for i := range regs {
+		r := &regs[i]
+		p, err := m.Translate(vm.Store, r.start, uint64(len(r.base)))
+		if err != nil {
+			return err
+		}
+		r.parent = p
+		for off := 0; off < len(r.base); off += 64 {
+			end := min(off+64, len(r.base))
+			if bytes.Equal(r.base[off:end], r.child[off:end]) {
+				continue
+			}
+			for j := off; j < end; j++ {
+				if r.base[j] == r.child[j] || t.words[(r.start+uint64(j))&^7] {
+					continue
+				}
+				if r.parent[j] != r.base[j] {
+					return errorf(KindLaneWriteConflict, "task %d wrote byte %#x, which changed since its spawn", t.handle, r.start+uint64(j))
+				}
+			}
+		}
+	}
+	for _, r := range regs {
+		for j := range r.base {
+			if r.base[j] != r.child[j] && !t.words[(r.start+uint64(j))&^7] {
+				r.parent[j] = r.child[j]
+			}
+		}
+	}
+	for _, op := range t.atomics {
+		if _, err := atomicDo(m, op); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handleTask returns the lane's task with handle h, or InvalidHandle.
+func handleTask(l *lane, h uint64) (*task, int, error) {
+	if l == nil || h == 0 || h > uint64(len(l.tasks)) {
+		return nil, 0, errorf(KindInvalidHandle, "no task %d", h)
+	}
+	t := l.tasks[h-1]
+	if t.joined {
+		return nil, 0, errorf(KindInvalidHandle, "task %d joined twice", h)
+	}
+	return t, int(h), nil
+}
+
+// sysJoin is agora_parallel_join(handle, out_ptr, out_cap) -> the child's r0.
+func sysJoin(m *vm.Machine, h, outPtr, outCap, _, _ uint64) (uint64, error) {
+	if err := m.Consume(CostJoin); err != nil {
+		return 0, err
+	}
+	l, err := laneOf(m, false)
+	if err != nil {
+		return 0, err
+	}
+	t, upto, err := handleTask(l, h)
+	if err != nil {
+		return 0, err
+	}
+	if err := l.merge(m, upto); err != nil {
+		return 0, err
+	}
+	t.joined = true
+	if !t.released {
+		t.released = true
+		l.live--
+	}
+	if n := min(outCap, t.argLen); n > 0 {
+		out, err := m.Translate(vm.Store, outPtr, n)
+		if err != nil {
+			return 0, err
+		}
+		copy(out, t.out[:n])
+	}
+	return t.res.R0, nil
+}
+
+// sysFence is agora_parallel_fence() -> 0.
+func sysFence(m *vm.Machine, _, _, _, _, _ uint64) (uint64, error) {
+	if err := m.Consume(CostFence); err != nil {
+		return 0, err
+	}
+	l, err := laneOf(m, false)
+	if err != nil || l == nil {
+		return 0, err
+	}
+	if err := l.merge(m, len(l.tasks)); err != nil {
+		return 0, err
+	}
+	for _, t := range l.tasks {
+		if !t.released {
+			t.released = true
+			l.live--
+		}
+	}
+	return 0, nil
+}
+
+// atomicWord returns the eight writable bytes at addr.
+func atomicWord(m *vm.Machine, addr uint64) ([]byte, error) {
+	if addr%8 != 0 {
+		return nil, errorf(KindAtomicMisaligned, "address %#x is not 8-byte aligned", addr)
+	}
+	return m.Translate(vm.Store, addr, 8)
+}
+
+// atomicDo performs op on m's memory and returns the old value. Inside a
+// child it also logs op for the merge.
+func atomicDo(m *vm.Machine, op atomicOp) (uint64, error) {
+	w, err := atomicWord(m, op.addr)
+	if err != nil {
+		return 0, err
+	}
+	old := binary.LittleEndian.Uint64(w)
+	if !op.cas || old == op.expected {
+		binary.LittleEndian.PutUint64(w, op.value)
+	}
+	if t, ok := m.Context().(*task); ok {
+		t.atomics = append(t.atomics, op)
+		if t.words == nil {
+			t.words = map[uint64]bool{}
+		}
+		t.words[op.addr] = true
+	}
+	return old, nil
+}
+
+// sysAtomicLoad is agora_atomic_load(addr) -> the value.
+func sysAtomicLoad(m *vm.Machine, addr, _, _, _, _ uint64) (uint64, error) {
+	if err := m.Consume(CostAtomic); err != nil {
+		return 0, err
+	}
+	w, err := atomicWord(m, addr)
+	if err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint64(w), nil
+}
+
+// sysAtomicStore is agora_atomic_store(addr, v) -> the old value.
+func sysAtomicStore(m *vm.Machine, addr, v, _, _, _ uint64) (uint64, error) {
+	if err := m.Consume(CostAtomic); err != nil {
+		return 0, err
+	}
+	return atomicDo(m, atomicOp{addr: addr, value: v})
+}
+
+// sysAtomicCAS is agora_atomic_cas(addr, expected, new) -> the old value.
+func sysAtomicCAS(m *vm.Machine, addr, expected, v, _, _ uint64) (uint64, error) {
+	if err := m.Consume(CostAtomic); err != nil {
+		return 0, err
+	}
+	return atomicDo(m, atomicOp{addr: addr, cas: true, expected: expected, value: v})
+}
