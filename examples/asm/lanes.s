@@ -1,7 +1,7 @@
 # lanes.s: two children sum 1..n in parallel lanes; the parent joins
 # both and returns the total.
 #
-#   agora run examples/asm/lanes.s --json   # r0 = 5050 + 20100 = 25150
+#   agora run examples/asm/lanes.s --json   # returns 5050 + 20100, i.e. 25150
 #
 # parallel_spawn takes the child's instruction index (here 22, the
 # `child` label below), a pointer to its argument, the argument's length
