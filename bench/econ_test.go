@@ -114,11 +114,11 @@ func newEconWorld(tb testing.TB) *econWorld {
 	}
 	w := &econWorld{ex: ex, st: map[pubkey.Pubkey]account.Account{}, payer: econKey("payer")}
 	for _, k := range ex.NativePrograms() {
-		w.st[k] = account.Account{Lamports: 1, Owner: pubkey.NativeLoader, Executable: true}
+		w.st[k] = account.Account{Lamports: 1, Owner: pubkey.NativeLoader(), Executable: true}
 	}
 	s := sysvar.Set{Rent: sysvar.DefaultRent(), EpochSchedule: sysvar.DefaultEpochSchedule(), Clock: sysvar.Clock{Slot: 1000}}
 	for _, a := range s.Accounts() {
-		w.st[a.Key] = account.Account{Lamports: 1_000_000, Data: a.Data, Owner: pubkey.SysvarOwner}
+		w.st[a.Key] = account.Account{Lamports: 1_000_000, Data: a.Data, Owner: pubkey.SysvarOwner()}
 	}
 	w.env = &svm.Env{Slot: 1000, Sysvars: s, Programs: svm.NewProgramCache(ex).Source(w)}
 	w.st[txn.PubkeyOf(w.payer)] = account.Account{Lamports: 1000 * econSol}
@@ -202,7 +202,7 @@ func asBaseline(op byte, ix txn.Instruction, extra ...txn.AccountMeta) txn.Instr
 	return txn.Instruction{ProgramID: econBaseID, Accounts: append(append([]txn.AccountMeta(nil), ix.Accounts...), extra...), Data: data}
 }
 
-var systemMeta = txn.AccountMeta{Pubkey: pubkey.SystemProgram}
+var systemMeta = txn.AccountMeta{Pubkey: pubkey.SystemProgram()}
 
 // econRow is one row of the table: the job done natively (a syscall from
 // a program, and a direct instruction) and in bytecode.

@@ -75,12 +75,12 @@ func (h *econHost) Consume(cu uint64) error { return nilIfOK(h.iv.Consume(cu)) }
 
 func (h *econHost) CreateAccount(payer, to int, lamports, space uint64, seeds [][]byte) error {
 	ix := system.Instruction{Tag: system.TagCreateAccount, Lamports: lamports, Space: space, Owner: econ.ProgramID()}
-	return nilIfOK(h.iv.NativeInvoke(pubkey.SystemProgram, []int{payer, to}, ix.Encode(), [][][]byte{seeds}))
+	return nilIfOK(h.iv.NativeInvoke(pubkey.SystemProgram(), []int{payer, to}, ix.Encode(), [][][]byte{seeds}))
 }
 
 func (h *econHost) SystemTransfer(from, to int, lamports uint64) error {
 	ix := system.Instruction{Tag: system.TagTransfer, Lamports: lamports}
-	return nilIfOK(h.iv.NativeInvoke(pubkey.SystemProgram, []int{from, to}, ix.Encode(), nil))
+	return nilIfOK(h.iv.NativeInvoke(pubkey.SystemProgram(), []int{from, to}, ix.Encode(), nil))
 }
 
 func (h *econHost) Move(from, to int, lamports uint64) error {

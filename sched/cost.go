@@ -120,13 +120,13 @@ func EstimateCost(ex *svm.Executor, tx *txn.Transaction) Cost {
 			n = uint64(ci.Data[0])
 		}
 		switch prog {
-		case pubkey.Secp256k1Program:
+		case pubkey.Secp256k1Program():
 			k1 += n
-		case pubkey.Ed25519Program:
+		case pubkey.Ed25519Program():
 			ed += n
 		case secp256r1Program:
 			r1 += n
-		case pubkey.SystemProgram:
+		case pubkey.SystemProgram():
 			c.AllocatedAccountsData = sat(c.AllocatedAccountsData, allocation(ci.Data))
 		}
 	}

@@ -128,7 +128,7 @@ func (w *world) randomBlock(t testing.TB, rng *rand.Rand, hash txn.Hash, n int) 
 		case 3:
 			tok, bump := w.token(pk(u))
 			ixs = append(ixs, txn.Instruction{ProgramID: tokenProgram, Data: []byte{1, bump}, Accounts: []txn.AccountMeta{
-				meta(pk(u), true, true), meta(tok, false, true), meta(pk(u), false, false), meta(w.mint, false, false), meta(pubkey.SystemProgram, false, false)}})
+				meta(pk(u), true, true), meta(tok, false, true), meta(pk(u), false, false), meta(w.mint, false, false), meta(pubkey.SystemProgram(), false, false)}})
 		case 4:
 			tok, _ := w.token(pk(u))
 			signers = append(signers, w.users[0])

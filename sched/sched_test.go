@@ -24,7 +24,7 @@ func plainEnv(t testing.TB, state mapState) (*svm.Executor, *svm.Env) {
 		t.Fatal(err)
 	}
 	for _, k := range ex.NativePrograms() {
-		state[k] = account.Account{Lamports: 1, Owner: pubkey.NativeLoader, Executable: true}
+		state[k] = account.Account{Lamports: 1, Owner: pubkey.NativeLoader(), Executable: true}
 	}
 	return ex, &svm.Env{Slot: 1, Programs: svm.NewProgramCache(ex).Source(state),
 		Sysvars: sysvar.Set{Rent: sysvar.DefaultRent(), EpochSchedule: sysvar.DefaultEpochSchedule()}}
@@ -60,11 +60,11 @@ func TestEstimateCost(t *testing.T) {
 	if got := sched.EstimateCost(ex, big); got.Execution != 1_400_000 || got.DataBytes != 4 {
 		t.Fatalf("requested limit: %+v", got)
 	}
-	create := signedBy(t, []ed25519.PrivateKey{a, b}, system.CreateAccount(pk(a), pk(b), 1, 1000, pubkey.SystemProgram))
+	create := signedBy(t, []ed25519.PrivateKey{a, b}, system.CreateAccount(pk(a), pk(b), 1, 1000, pubkey.SystemProgram()))
 	if got := sched.EstimateCost(ex, create); got.AllocatedAccountsData != 1000 {
 		t.Fatalf("allocation: %+v", got)
 	}
-	bad := signed(t, a, txn.Instruction{ProgramID: pubkey.ComputeBudgetProgram, Data: []byte{9}})
+	bad := signed(t, a, txn.Instruction{ProgramID: pubkey.ComputeBudgetProgram(), Data: []byte{9}})
 	if got := sched.EstimateCost(ex, bad); got.Execution != 0 || got.LoadedAccountsData != 0 {
 		t.Fatalf("invalid compute budget instructions cost execution: %+v", got)
 	}

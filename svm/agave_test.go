@@ -42,7 +42,7 @@ func runOne(t *testing.T, src string, data []byte, fs feature.Set) *InstructionR
 		t.Fatal(err)
 	}
 	pid := pubkey.Pubkey{0xaa}
-	prog := account.Account{Lamports: 1, Owner: pubkey.BPFLoader, Executable: true, Data: asmELF(t, ex, src)}
+	prog := account.Account{Lamports: 1, Owner: pubkey.BPFLoader(), Executable: true, Data: asmELF(t, ex, src)}
 	env := &Env{Sysvars: sysvar.Set{Rent: sysvar.DefaultRent()}, Programs: NewProgramCache(ex).Source(state{pid: prog}), Features: fs}
 	ix := &Instruction{
 		ProgramID: pid, ProgramAccount: prog, Data: data, Budget: 200_000, HeapBytes: 32 * 1024,
@@ -180,14 +180,14 @@ func TestCPICostSIMD0339(t *testing.T) {
 			t.Fatal(err)
 		}
 		pid := pubkey.Pubkey{0xcc}
-		prog := account.Account{Lamports: 1, Owner: pubkey.BPFLoader, Executable: true, Data: elfBytes}
+		prog := account.Account{Lamports: 1, Owner: pubkey.BPFLoader(), Executable: true, Data: elfBytes}
 		env := &Env{Sysvars: sysvar.Set{Rent: sysvar.DefaultRent()}, Programs: NewProgramCache(ex).Source(state{pid: prog}), Features: fs}
 		res := ex.ExecuteInstruction(&Instruction{
 			ProgramID: pid, ProgramAccount: prog, Data: []byte{0xe8, 3, 0, 0, 0, 0, 0, 0}, Budget: 200_000, HeapBytes: 32 * 1024,
 			Accounts: []InstructionAccount{
 				{Key: pubkey.Pubkey{1}, Account: account.Account{Lamports: 10_000_000}, Signer: true, Writable: true},
 				{Key: pubkey.Pubkey{2}, Account: account.Account{Lamports: 10_000_000}, Writable: true},
-				{Key: pubkey.SystemProgram, Account: account.Account{Lamports: 1, Owner: pubkey.NativeLoader, Executable: true}},
+				{Key: pubkey.SystemProgram(), Account: account.Account{Lamports: 1, Owner: pubkey.NativeLoader(), Executable: true}},
 			},
 		}, env)
 		if res.Err != nil {

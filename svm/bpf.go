@@ -28,7 +28,7 @@ func heapCost(heap uint64, perPage uint64) uint64 {
 // VM, logs the consumption and return data, and writes the accounts back
 // with the runtime's checks. It returns the error and the text to log.
 func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionError, string) {
-	if prog.Owner == pubkey.BPFLoaderDeprecated {
+	if prog.Owner == pubkey.BPFLoaderDeprecated() {
 		// The deprecated loader's unaligned ABI is not served.
 		tc.log("Program is not deployed")
 		e := ierr(UnsupportedProgramID)

@@ -302,7 +302,7 @@ func (tc *txContext) executeChain(f *frame) *InstructionError {
 	tc.log("Program %s invoke [%d]", f.programID, len(tc.stack))
 	var err *InstructionError
 	var msg string
-	if prog == nil || prog.Owner == pubkey.NativeLoader {
+	if prog == nil || prog.Owner == pubkey.NativeLoader() {
 		native, ok := tc.ex.natives[f.programID]
 		if !ok {
 			err = ierr(UnsupportedProgramID)

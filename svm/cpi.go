@@ -256,8 +256,8 @@ func translateSigners(m *vm.Machine, program pubkey.Pubkey, addr, n uint64, alig
 // upgradeable loader's upgrade, set-authority and close instructions)
 // and of the native loader.
 func checkAuthorizedProgram(program pubkey.Pubkey, data []byte) error {
-	bad := program == pubkey.NativeLoader || program == pubkey.BPFLoader || program == pubkey.BPFLoaderDeprecated
-	if program == pubkey.BPFLoaderUpgradeable {
+	bad := program == pubkey.NativeLoader() || program == pubkey.BPFLoader() || program == pubkey.BPFLoaderDeprecated()
+	if program == pubkey.BPFLoaderUpgradeable() {
 		tag := uint32(1 << 31)
 		if len(data) >= 4 {
 			tag = binary.LittleEndian.Uint32(data)
@@ -265,7 +265,7 @@ func checkAuthorizedProgram(program pubkey.Pubkey, data []byte) error {
 		// Upgrade (3), SetAuthority (4), Close (5), SetAuthorityChecked (7).
 		bad = !(tag == 3 || tag == 4 || tag == 5 || tag == 7)
 	}
-	if program == pubkey.Ed25519Program || program == pubkey.Secp256k1Program {
+	if program == pubkey.Ed25519Program() || program == pubkey.Secp256k1Program() {
 		bad = true
 	}
 	if bad {

@@ -240,7 +240,7 @@ func CheckUnsigned(tx *txn.Transaction) *TransactionError {
 
 // loaderOwners are the owners of BPF program accounts.
 func isLoader(k pubkey.Pubkey) bool {
-	return k == pubkey.BPFLoaderUpgradeable || k == pubkey.BPFLoader || k == pubkey.BPFLoaderDeprecated || k == pubkey.LoaderV4
+	return k == pubkey.BPFLoaderUpgradeable() || k == pubkey.BPFLoader() || k == pubkey.BPFLoaderDeprecated() || k == pubkey.LoaderV4()
 }
 
 // Execute runs a transaction that passed Check (and the caller's blockhash
@@ -278,7 +278,7 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 		res.Err = txErr(AccountNotFound, "fee payer "+payerKey.String())
 		return res
 	}
-	if payer.Owner != pubkey.SystemProgram || len(payer.Data) != 0 {
+	if payer.Owner != pubkey.SystemProgram() || len(payer.Data) != 0 {
 		res.Err = txErr(InvalidAccountForFee, "fee payer "+payerKey.String()+" is not a system account")
 		return res
 	}
@@ -330,7 +330,7 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 		if !p.Exists() {
 			return feeOnly(txErr(ProgramAccountNotFound, key.String()))
 		}
-		if p.Owner != pubkey.NativeLoader && !isLoader(p.Owner) {
+		if p.Owner != pubkey.NativeLoader() && !isLoader(p.Owner) {
 			return feeOnly(txErr(InvalidProgramForExecution, key.String()+" is owned by "+p.Owner.String()))
 		}
 	}
@@ -363,7 +363,7 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 	}
 	if res.Err == nil {
 		for i := range tc.accounts {
-			if tc.writable[i] && m.AccountKeys[i] != pubkey.Incinerator && !rentTransitionAllowed(&env.Sysvars.Rent, &pre[i], &tc.accounts[i]) {
+			if tc.writable[i] && m.AccountKeys[i] != pubkey.Incinerator() && !rentTransitionAllowed(&env.Sysvars.Rent, &pre[i], &tc.accounts[i]) {
 				res.Err = &TransactionError{Kind: InsufficientFundsForRent, Index: uint8(i)}
 				break
 			}

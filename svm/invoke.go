@@ -58,13 +58,13 @@ func (iv *Invocation) NativeInvoke(program pubkey.Pubkey, positions []int, data 
 // the caller frame f: its accounts at the given positions, with their
 // privileges in f (plus signer privilege for signers).
 func (tc *txContext) nativeFrame(f *frame, program pubkey.Pubkey, positions []int, data []byte, signers []pubkey.Pubkey) (*frame, *InstructionError) {
-	if _, ok := tc.ex.natives[program]; !ok || isLoader(program) || program == pubkey.NativeLoader {
+	if _, ok := tc.ex.natives[program]; !ok || isLoader(program) || program == pubkey.NativeLoader() {
 		tc.log("Program %s is not a native program that may be invoked", program)
 		return nil, ierr(UnsupportedProgramID)
 	}
 	callee := &frame{programIndex: tc.indexOf(program), programID: program, data: data,
 		accounts: make([]instructionAccount, 0, len(positions))}
-	if callee.programIndex >= 0 && tc.accounts[callee.programIndex].Owner != pubkey.NativeLoader {
+	if callee.programIndex >= 0 && tc.accounts[callee.programIndex].Owner != pubkey.NativeLoader() {
 		callee.programIndex = -1 // a look-alike account: run the builtin itself
 	}
 	for _, p := range positions {

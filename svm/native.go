@@ -10,11 +10,11 @@ import (
 // solanaNatives are Solana's own native programs, in a fixed order.
 func solanaNatives() []Native {
 	return []Native{
-		{ID: pubkey.SystemProgram, Name: "system", Process: processSystem},
-		{ID: pubkey.ComputeBudgetProgram, Name: "compute_budget", Process: processComputeBudget},
-		{ID: pubkey.BPFLoaderUpgradeable, Name: "bpf_loader_upgradeable", Process: processUpgradeableLoader},
-		{ID: pubkey.BPFLoader, Name: "bpf_loader", Process: processLoaderRetired(570, "BPF loader management instructions are no longer supported")},
-		{ID: pubkey.BPFLoaderDeprecated, Name: "bpf_loader_deprecated", Process: processLoaderRetired(1140, "Deprecated loader is no longer supported")},
+		{ID: pubkey.SystemProgram(), Name: "system", Process: processSystem},
+		{ID: pubkey.ComputeBudgetProgram(), Name: "compute_budget", Process: processComputeBudget},
+		{ID: pubkey.BPFLoaderUpgradeable(), Name: "bpf_loader_upgradeable", Process: processUpgradeableLoader},
+		{ID: pubkey.BPFLoader(), Name: "bpf_loader", Process: processLoaderRetired(570, "BPF loader management instructions are no longer supported")},
+		{ID: pubkey.BPFLoaderDeprecated(), Name: "bpf_loader_deprecated", Process: processLoaderRetired(1140, "Deprecated loader is no longer supported")},
 	}
 }
 
@@ -158,7 +158,7 @@ func setAuthority(iv *Invocation) *InstructionError {
 	}
 	pd := iv.Account(0)
 	state, err := decodeProgramData(pd.Data)
-	if err != nil || pd.Owner != pubkey.BPFLoaderUpgradeable {
+	if err != nil || pd.Owner != pubkey.BPFLoaderUpgradeable() {
 		iv.Log("Invalid Buffer account")
 		return ierr(InvalidArgument)
 	}

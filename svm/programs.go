@@ -90,7 +90,7 @@ func encodeProgramDataHeader(b []byte, slot uint64, authority *pubkey.Pubkey) {
 // deployment slot, the upgrade authority and the ELF. Both are funded to
 // be rent exempt under rentMin.
 func UpgradeableProgramAccounts(programID pubkey.Pubkey, elfBytes []byte, slot uint64, authority *pubkey.Pubkey, rentMin func(uint64) uint64) (program, programData account.Keyed) {
-	pdKey, _, _ := pubkey.FindProgramAddress([][]byte{programID[:]}, pubkey.BPFLoaderUpgradeable)
+	pdKey, _, _ := pubkey.FindProgramAddress([][]byte{programID[:]}, pubkey.BPFLoaderUpgradeable())
 	pdata := make([]byte, ProgramDataHeaderSize+len(elfBytes))
 	encodeProgramDataHeader(pdata, slot, authority)
 	copy(pdata[ProgramDataHeaderSize:], elfBytes)
@@ -98,11 +98,11 @@ func UpgradeableProgramAccounts(programID pubkey.Pubkey, elfBytes []byte, slot u
 	binary.LittleEndian.PutUint32(pbytes, loaderStateProgram)
 	copy(pbytes[4:], pdKey[:])
 	program = account.Keyed{Key: programID, Account: account.Account{
-		Lamports: max(rentMin(ProgramAccountSize), 1), Data: pbytes, Owner: pubkey.BPFLoaderUpgradeable,
+		Lamports: max(rentMin(ProgramAccountSize), 1), Data: pbytes, Owner: pubkey.BPFLoaderUpgradeable(),
 		Executable: true, RentEpoch: account.RentExemptEpoch,
 	}}
 	programData = account.Keyed{Key: pdKey, Account: account.Account{
-		Lamports: max(rentMin(uint64(len(pdata))), 1), Data: pdata, Owner: pubkey.BPFLoaderUpgradeable,
+		Lamports: max(rentMin(uint64(len(pdata))), 1), Data: pdata, Owner: pubkey.BPFLoaderUpgradeable(),
 		RentEpoch: account.RentExemptEpoch,
 	}}
 	return program, programData
@@ -190,7 +190,7 @@ func (c *ProgramCache) executable(key pubkey.Pubkey, acct *account.Account, heap
 	var elfBytes []byte
 	var version uint64
 	switch acct.Owner {
-	case pubkey.BPFLoaderUpgradeable:
+	case pubkey.BPFLoaderUpgradeable():
 		pdKey, err := ProgramDataAddress(acct.Data)
 		if err != nil {
 			return nil, err
@@ -200,7 +200,7 @@ func (c *ProgramCache) executable(key pubkey.Pubkey, acct *account.Account, heap
 			return nil, pd.err
 		}
 		elfBytes, version = pd.elf, pd.slot
-	case pubkey.BPFLoader, pubkey.BPFLoaderDeprecated:
+	case pubkey.BPFLoader(), pubkey.BPFLoaderDeprecated():
 		elfBytes = acct.Data
 		version = uint64(len(elfBytes))<<32 | uint64(checksum(elfBytes))
 	default:

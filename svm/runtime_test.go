@@ -55,11 +55,11 @@ func newHarness(t testing.TB) *harness {
 	}
 	h := &harness{t: t, ex: ex, st: state{}, cache: NewProgramCache(ex)}
 	for _, k := range ex.NativePrograms() {
-		h.st[k] = account.Account{Lamports: 1, Owner: pubkey.NativeLoader, Executable: true}
+		h.st[k] = account.Account{Lamports: 1, Owner: pubkey.NativeLoader(), Executable: true}
 	}
 	s := sysvar.Set{Rent: sysvar.DefaultRent(), EpochSchedule: sysvar.DefaultEpochSchedule(), Clock: sysvar.Clock{Slot: 7, UnixTimestamp: 1700000000}}
 	for _, a := range s.Accounts() {
-		h.st[a.Key] = account.Account{Lamports: 1_000_000, Data: a.Data, Owner: pubkey.SysvarOwner}
+		h.st[a.Key] = account.Account{Lamports: 1_000_000, Data: a.Data, Owner: pubkey.SysvarOwner()}
 	}
 	h.env = &Env{Slot: 7, Sysvars: s, Programs: h.cache.Source(h.st)}
 	return h

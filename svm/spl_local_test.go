@@ -33,9 +33,9 @@ func TestSPLTokenLocal(t *testing.T) {
 		system.CreateAccount(pk(payer), pk(mint), 1_461_600, 82, tokenID),
 		system.CreateAccount(pk(payer), pk(a), 2_039_280, 165, tokenID),
 		system.CreateAccount(pk(payer), pk(b), 2_039_280, 165, tokenID),
-		{ProgramID: tokenID, Data: initMint, Accounts: []txn.AccountMeta{w(pk(mint)), r(pubkey.SysvarRent)}},
-		{ProgramID: tokenID, Data: []byte{1}, Accounts: []txn.AccountMeta{w(pk(a)), r(pk(mint)), r(pk(owner)), r(pubkey.SysvarRent)}},
-		{ProgramID: tokenID, Data: []byte{1}, Accounts: []txn.AccountMeta{w(pk(b)), r(pk(mint)), r(pk(owner)), r(pubkey.SysvarRent)}},
+		{ProgramID: tokenID, Data: initMint, Accounts: []txn.AccountMeta{w(pk(mint)), r(pubkey.SysvarRent())}},
+		{ProgramID: tokenID, Data: []byte{1}, Accounts: []txn.AccountMeta{w(pk(a)), r(pk(mint)), r(pk(owner)), r(pubkey.SysvarRent())}},
+		{ProgramID: tokenID, Data: []byte{1}, Accounts: []txn.AccountMeta{w(pk(b)), r(pk(mint)), r(pk(owner)), r(pubkey.SysvarRent())}},
 		{ProgramID: tokenID, Data: binary.LittleEndian.AppendUint64([]byte{7}, 1000), Accounts: []txn.AccountMeta{w(pk(mint)), w(pk(a)), s(pk(payer))}},
 		{ProgramID: tokenID, Data: binary.LittleEndian.AppendUint64([]byte{3}, 250), Accounts: []txn.AccountMeta{w(pk(a)), w(pk(b)), s(pk(owner))}},
 	}

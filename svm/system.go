@@ -165,7 +165,7 @@ func allocate(iv *Invocation, i int, a address, space uint64, signers map[pubkey
 		return ierr(MissingRequiredSignature)
 	}
 	acc := iv.Account(i)
-	if len(acc.Data) != 0 || acc.Owner != pubkey.SystemProgram {
+	if len(acc.Data) != 0 || acc.Owner != pubkey.SystemProgram() {
 		iv.Log("Allocate: account %s already in use", a)
 		return customErr(system.ErrAccountAlreadyInUse)
 	}

@@ -30,16 +30,16 @@ func TestSystemWithSeed(t *testing.T) {
 	}
 	// Allocate and assign a system account derived with a seed, then move
 	// lamports out of a system-owned seeded account.
-	sysDerived, _ := pubkey.CreateWithSeed(pk(base), "s", pubkey.SystemProgram)
+	sysDerived, _ := pubkey.CreateWithSeed(pk(base), "s", pubkey.SystemProgram())
 	res = h.run(payer, []txn.Instruction{system.Transfer(pk(payer), sysDerived, 3_000_000)})
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	res = h.run(payer, []txn.Instruction{system.TransferWithSeed(sysDerived, pk(base), "s", pubkey.SystemProgram, pk(payer), 1_000_000)}, base)
+	res = h.run(payer, []txn.Instruction{system.TransferWithSeed(sysDerived, pk(base), "s", pubkey.SystemProgram(), pk(payer), 1_000_000)}, base)
 	if res.Err != nil || h.st[sysDerived].Lamports != 2_000_000 {
 		t.Fatalf("transfer with seed: %v %v", res.Err, res.Logs)
 	}
-	res = h.run(payer, []txn.Instruction{system.AllocateWithSeed(sysDerived, pk(base), "s", 8, pubkey.SystemProgram)}, base)
+	res = h.run(payer, []txn.Instruction{system.AllocateWithSeed(sysDerived, pk(base), "s", 8, pubkey.SystemProgram())}, base)
 	if res.Err != nil || len(h.st[sysDerived].Data) != 8 {
 		t.Fatalf("allocate with seed: %v %v", res.Err, res.Logs)
 	}
@@ -71,12 +71,12 @@ func TestSystemWithSeed(t *testing.T) {
 		t.Fatalf("data-carrying fee payer: %v", r.Err)
 	}
 	// Malformed instruction data.
-	res = h.run(payer, []txn.Instruction{{ProgramID: pubkey.SystemProgram, Data: []byte{2, 0, 0}, Accounts: []txn.AccountMeta{{Pubkey: pk(payer), IsSigner: true, IsWritable: true}}}})
+	res = h.run(payer, []txn.Instruction{{ProgramID: pubkey.SystemProgram(), Data: []byte{2, 0, 0}, Accounts: []txn.AccountMeta{{Pubkey: pk(payer), IsSigner: true, IsWritable: true}}}})
 	if !errors.Is(res.Err, NewInstructionFailure(0, ierr(InvalidInstructionData))) {
 		t.Fatalf("bad data: %v", res.Err)
 	}
 	// Too few accounts.
-	res = h.run(payer, []txn.Instruction{{ProgramID: pubkey.SystemProgram, Data: (&system.Instruction{Tag: system.TagTransfer, Lamports: 1}).Encode(), Accounts: []txn.AccountMeta{{Pubkey: pk(payer), IsSigner: true, IsWritable: true}}}})
+	res = h.run(payer, []txn.Instruction{{ProgramID: pubkey.SystemProgram(), Data: (&system.Instruction{Tag: system.TagTransfer, Lamports: 1}).Encode(), Accounts: []txn.AccountMeta{{Pubkey: pk(payer), IsSigner: true, IsWritable: true}}}})
 	if !errors.Is(res.Err, NewInstructionFailure(0, ierr(NotEnoughAccountKeys))) {
 		t.Fatalf("few accounts: %v", res.Err)
 	}

@@ -129,7 +129,7 @@ func prepareInstruction(l *loaded, f *runFlags) (*instructionRun, error) {
 	sx := &svm.Instruction{
 		ProgramID: programID,
 		// The file is the program; its account only says it is one.
-		ProgramAccount: account.Account{Lamports: 1, Owner: pubkey.BPFLoader, Executable: true},
+		ProgramAccount: account.Account{Lamports: 1, Owner: pubkey.BPFLoader(), Executable: true},
 		Data:           ix.Data, Budget: f.budget, HeapBytes: heap,
 	}
 	for _, m := range ix.Accounts {

@@ -112,7 +112,7 @@ func readWorkload(path string) (*agaveWorkload, error) {
 	}
 	for i, a := range w.Accounts {
 		// The bank makes its own natives and sysvars.
-		if a.Owner == pubkey.NativeLoader || a.Owner == pubkey.SysvarOwner || a.Lamports == 0 {
+		if a.Owner == pubkey.NativeLoader() || a.Owner == pubkey.SysvarOwner() || a.Lamports == 0 {
 			continue
 		}
 		data, err := base64.StdEncoding.DecodeString(a.Data)

@@ -493,7 +493,7 @@ error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
 			}
 			var ixs []txn.Instruction
 			if cuLimit > 0 {
-				ixs = append(ixs, txn.Instruction{ProgramID: pubkey.ComputeBudgetProgram, Data: append([]byte{2}, byte(cuLimit), byte(cuLimit>>8), byte(cuLimit>>16), byte(cuLimit>>24))})
+				ixs = append(ixs, txn.Instruction{ProgramID: pubkey.ComputeBudgetProgram(), Data: append([]byte{2}, byte(cuLimit), byte(cuLimit>>8), byte(cuLimit>>16), byte(cuLimit>>24))})
 			}
 			ixs = append(ixs, ix)
 			return submit(s, f, b, feePayer, ixs, dedupe(signers))

@@ -135,12 +135,12 @@ func newKeypair() (ed25519.PrivateKey, error) {
 
 // aliases are the well-known addresses the CLI accepts by name.
 var aliases = map[string]pubkey.Pubkey{
-	"system":         pubkey.SystemProgram,
-	"compute-budget": pubkey.ComputeBudgetProgram,
-	"rent":           pubkey.SysvarRent,
-	"clock":          pubkey.SysvarClock,
-	"epoch-schedule": pubkey.SysvarEpochSchedule,
-	"econ":           pubkey.EconProgram,
+	"system":         pubkey.SystemProgram(),
+	"compute-budget": pubkey.ComputeBudgetProgram(),
+	"rent":           pubkey.SysvarRent(),
+	"clock":          pubkey.SysvarClock(),
+	"epoch-schedule": pubkey.SysvarEpochSchedule(),
+	"econ":           pubkey.EconProgram(),
 }
 
 // resolveKey turns a keystore name, an alias or base58 text into an

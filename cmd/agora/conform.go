@@ -339,21 +339,21 @@ func errorJSON(e *svm.TransactionError) *conformError {
 // sysvarsFromAccounts sets env's Clock, Rent and EpochSchedule from the
 // case's sysvar accounts, where it has them, as a bank reads its own.
 func sysvarsFromAccounts(state caseState, env *svm.Env) error {
-	if a, ok := state[pubkey.SysvarClock]; ok {
+	if a, ok := state[pubkey.SysvarClock()]; ok {
 		c, err := sysvar.DecodeClock(a.Data)
 		if err != nil {
 			return fmt.Errorf("clock sysvar account: %w", err)
 		}
 		env.Sysvars.Clock, env.Slot = c, c.Slot
 	}
-	if a, ok := state[pubkey.SysvarRent]; ok {
+	if a, ok := state[pubkey.SysvarRent()]; ok {
 		r, err := sysvar.DecodeRent(a.Data)
 		if err != nil {
 			return fmt.Errorf("rent sysvar account: %w", err)
 		}
 		env.Sysvars.Rent = r
 	}
-	if a, ok := state[pubkey.SysvarEpochSchedule]; ok {
+	if a, ok := state[pubkey.SysvarEpochSchedule()]; ok {
 		e, err := sysvar.DecodeEpochSchedule(a.Data)
 		if err != nil {
 			return fmt.Errorf("epoch schedule sysvar account: %w", err)

@@ -19,7 +19,7 @@ func transferCase(t testing.TB, lamports, balance uint64) string {
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 	payer := txn.PubkeyOf(key)
 	to := pubkey.Pubkey{9}
-	ix := txn.Instruction{ProgramID: pubkey.SystemProgram, Accounts: []txn.AccountMeta{{Pubkey: payer, IsSigner: true, IsWritable: true}, {Pubkey: to, IsWritable: true}},
+	ix := txn.Instruction{ProgramID: pubkey.SystemProgram(), Accounts: []txn.AccountMeta{{Pubkey: payer, IsSigner: true, IsWritable: true}, {Pubkey: to, IsWritable: true}},
 		Data: (&system.Instruction{Tag: system.TagTransfer, Lamports: lamports}).Encode()}
 	m, err := txn.Compile(payer, []txn.Instruction{ix}, txn.Hash{1})
 	if err != nil {

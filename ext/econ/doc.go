@@ -7,7 +7,7 @@
 // run Process, the package's one implementation, against a Host:
 //
 //   - as instructions in transactions: package runtime registers the
-//     program as a builtin at ProgramID() (pubkey.EconProgram,
+//     program as a builtin at ProgramID() (pubkey.EconProgram(),
 //     "Econ111111111111111111111111111111111111111"), next to the System
 //     program, and genesis creates its account;
 //   - as syscalls from sBPF programs (agora_auction_create, ...; Register,

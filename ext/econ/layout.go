@@ -7,7 +7,7 @@ import (
 )
 
 // ProgramID returns the economics program's address.
-func ProgramID() pubkey.Pubkey { return pubkey.EconProgram }
+func ProgramID() pubkey.Pubkey { return pubkey.EconProgram() }
 
 // Limits. They bound the work of every operation (and so its price), the
 // size of state accounts, and the accounts a settlement lists.

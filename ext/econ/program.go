@@ -104,7 +104,7 @@ func (p *proc) payer(i int, amount uint64, what string) error {
 	if err := p.writable(i, what); err != nil {
 		return err
 	}
-	if p.h.Owner(i) != pubkey.SystemProgram || len(p.h.AccountData(i)) != 0 {
+	if p.h.Owner(i) != pubkey.SystemProgram() || len(p.h.AccountData(i)) != 0 {
 		return fail(WrongOwner, "%s %s must be a System account without data", what, p.h.Key(i))
 	}
 	if l := p.h.Lamports(i); l < amount {
@@ -127,7 +127,7 @@ func (p *proc) fresh(i int, prefix string, key pubkey.Pubkey, tail []byte, bump 
 	if err != nil || addr != p.h.Key(i) {
 		return nil, fail(WrongAccount, "account %s is not the %s address of %s with bump %d", p.h.Key(i), prefix, key, bump)
 	}
-	if p.h.Owner(i) != pubkey.SystemProgram || p.h.Lamports(i) != 0 || len(p.h.AccountData(i)) != 0 {
+	if p.h.Owner(i) != pubkey.SystemProgram() || p.h.Lamports(i) != 0 || len(p.h.AccountData(i)) != 0 {
 		return nil, fail(AlreadyInitialized, "account %s is in use", p.h.Key(i))
 	}
 	return seeds, nil

@@ -134,7 +134,7 @@ func (p *proc) scoreAt(i, reg int, agent pubkey.Pubkey, bump uint8) (s *Score, s
 	if perr != nil || addr != p.h.Key(i) {
 		return nil, nil, false, fail(WrongAccount, "account %s is not %s's score account in %s", p.h.Key(i), agent, registry)
 	}
-	if p.h.Owner(i) != pubkey.SystemProgram || p.h.Lamports(i) != 0 || len(p.h.AccountData(i)) != 0 {
+	if p.h.Owner(i) != pubkey.SystemProgram() || p.h.Lamports(i) != 0 || len(p.h.AccountData(i)) != 0 {
 		return nil, nil, false, fail(AlreadyInitialized, "score account %s is in use", p.h.Key(i))
 	}
 	return &Score{Bump: bump, Registry: registry, Agent: agent}, seeds, true, nil

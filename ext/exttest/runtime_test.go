@@ -65,11 +65,11 @@ func newChain(t *testing.T) *chain {
 	}
 	c := &chain{t: t, ex: ex, st: state{}, payer: key(1)}
 	for _, k := range ex.NativePrograms() {
-		c.st[k] = account.Account{Lamports: 1, Owner: pubkey.NativeLoader, Executable: true}
+		c.st[k] = account.Account{Lamports: 1, Owner: pubkey.NativeLoader(), Executable: true}
 	}
 	s := sysvar.Set{Rent: sysvar.DefaultRent(), EpochSchedule: sysvar.DefaultEpochSchedule(), Clock: sysvar.Clock{Slot: 7}}
 	for _, a := range s.Accounts() {
-		c.st[a.Key] = account.Account{Lamports: 1_000_000, Data: a.Data, Owner: pubkey.SysvarOwner}
+		c.st[a.Key] = account.Account{Lamports: 1_000_000, Data: a.Data, Owner: pubkey.SysvarOwner()}
 	}
 	c.env = &svm.Env{Slot: 7, Sysvars: s, Programs: svm.NewProgramCache(ex).Source(c.st)}
 	c.st[txn.PubkeyOf(c.payer)] = account.Account{Lamports: 100_000_000_000}
@@ -367,7 +367,7 @@ short:
 		payee, ownedPayee := addr(90), addr(91)
 		c.st[payee] = account.Account{Lamports: 10_000_000}
 		c.st[ownedPayee] = account.Account{Lamports: 10_000_000, Owner: txProg}
-		cpiMetas = append(cpiMetas, writable(payee), txn.AccountMeta{Pubkey: pubkey.SystemProgram})
+		cpiMetas = append(cpiMetas, writable(payee), txn.AccountMeta{Pubkey: pubkey.SystemProgram()})
 		txMetas = append(txMetas, writable(ownedPayee))
 
 		cpiRes := c.runSigned(signers, txn.Instruction{ProgramID: cpiProg, Accounts: cpiMetas, Data: u64(1000)})

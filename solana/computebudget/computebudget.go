@@ -13,7 +13,7 @@ import (
 )
 
 // ID is the Compute Budget program's address.
-var ID = pubkey.ComputeBudgetProgram
+var ID = pubkey.ComputeBudgetProgram()
 
 // Instruction tags.
 const (

@@ -18,8 +18,8 @@ func msg(t *testing.T, ixs ...txn.Instruction) *txn.Message {
 
 func TestProcess(t *testing.T) {
 	user := txn.Instruction{ProgramID: pubkey.MustParse("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")}
-	sys := txn.Instruction{ProgramID: pubkey.SystemProgram}
-	isBuiltin := func(k pubkey.Pubkey) bool { return k == pubkey.SystemProgram }
+	sys := txn.Instruction{ProgramID: pubkey.SystemProgram()}
+	isBuiltin := func(k pubkey.Pubkey) bool { return k == pubkey.SystemProgram() }
 	l, err := Process(msg(t, user, user, sys), isBuiltin)
 	if err != nil || l.ComputeUnitLimit != 403_000 {
 		t.Fatalf("default limit %+v %v", l, err)

@@ -8,7 +8,7 @@ import (
 
 // Vectors from solana-address's own tests.
 func TestCreateProgramAddress(t *testing.T) {
-	program := BPFLoaderUpgradeable
+	program := BPFLoaderUpgradeable()
 	seedKey := MustParse("SeedPubey1111111111111111111111111111111111")
 	cases := []struct {
 		seeds [][]byte
@@ -79,10 +79,10 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q) = %v", s, err)
 		}
 	}
-	if SystemProgram.String() != "11111111111111111111111111111111" {
-		t.Fatalf("system = %s", SystemProgram)
+	if SystemProgram().String() != "11111111111111111111111111111111" {
+		t.Fatalf("system = %s", SystemProgram())
 	}
-	if !IsReserved(SysvarClock) || IsReserved(MustParse("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")) {
+	if !IsReserved(SysvarClock()) || IsReserved(MustParse("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")) {
 		t.Fatal("reserved keys")
 	}
 }

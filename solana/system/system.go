@@ -15,7 +15,7 @@ import (
 )
 
 // ID is the System program's address.
-var ID = pubkey.SystemProgram
+var ID = pubkey.SystemProgram()
 
 // Tag is the variant index of a SystemInstruction (a bincode u32).
 type Tag uint32

@@ -226,10 +226,10 @@ func (s *Set) Accounts() []struct {
 		Key  pubkey.Pubkey
 		Data []byte
 	}{
-		{pubkey.SysvarClock, s.Clock.Encode()},
-		{pubkey.SysvarRent, s.Rent.Encode()},
-		{pubkey.SysvarEpochSchedule, s.EpochSchedule.Encode()},
-		{pubkey.SysvarLastRestartSlot, s.LastRestartSlot.Encode()},
+		{pubkey.SysvarClock(), s.Clock.Encode()},
+		{pubkey.SysvarRent(), s.Rent.Encode()},
+		{pubkey.SysvarEpochSchedule(), s.EpochSchedule.Encode()},
+		{pubkey.SysvarLastRestartSlot(), s.LastRestartSlot.Encode()},
 	}
 }
 

@@ -132,7 +132,7 @@ func (m *Message) IsWritable(i int) bool {
 	}
 	if m.IsInvoked(i) {
 		for _, k := range m.AccountKeys {
-			if k == pubkey.BPFLoaderUpgradeable {
+			if k == pubkey.BPFLoaderUpgradeable() {
 				return true
 			}
 		}

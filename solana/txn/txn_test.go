@@ -41,7 +41,7 @@ func key(seed byte) ed25519.PrivateKey {
 func sampleTx(t testing.TB) *Transaction {
 	payer, other := key(1), key(2)
 	prog := pubkey.MustParse("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
-	ro := pubkey.SysvarRent
+	ro := pubkey.SysvarRent()
 	m, err := Compile(PubkeyOf(payer), []Instruction{{
 		ProgramID: prog,
 		Accounts: []AccountMeta{

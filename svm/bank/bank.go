@@ -97,7 +97,7 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 		return nil, err
 	}
 	b.genesisTime = g.Header.Timestamp
-	if r, err := st.Account(pubkey.SysvarRent); err == nil && r.Exists() {
+	if r, err := st.Account(pubkey.SysvarRent()); err == nil && r.Exists() {
 		if rent, err := sysvar.DecodeRent(r.Data); err == nil {
 			b.rent = rent
 		}
@@ -128,7 +128,7 @@ func Genesis(st *store.Store, ex *svm.Executor, timestamp int64, accounts []Gene
 	}
 	var writes []account.Keyed
 	for _, k := range ex.NativePrograms() {
-		writes = append(writes, account.Keyed{Key: k, Account: account.Account{Lamports: 1, Owner: pubkey.NativeLoader, Executable: true, RentEpoch: account.RentExemptEpoch}})
+		writes = append(writes, account.Keyed{Key: k, Account: account.Account{Lamports: 1, Owner: pubkey.NativeLoader(), Executable: true, RentEpoch: account.RentExemptEpoch}})
 	}
 	s := sysvar.Set{Rent: sysvar.DefaultRent(), EpochSchedule: sysvar.DefaultEpochSchedule(),
 		Clock: sysvar.Clock{Slot: 0, EpochStartTimestamp: timestamp, UnixTimestamp: timestamp}}
@@ -141,7 +141,7 @@ func sysvarWrites(s *sysvar.Set) []account.Keyed {
 	var out []account.Keyed
 	for _, a := range s.Accounts() {
 		out = append(out, account.Keyed{Key: a.Key, Account: account.Account{
-			Lamports: max(s.Rent.MinimumBalance(uint64(len(a.Data))), 1), Data: a.Data, Owner: pubkey.SysvarOwner, RentEpoch: account.RentExemptEpoch,
+			Lamports: max(s.Rent.MinimumBalance(uint64(len(a.Data))), 1), Data: a.Data, Owner: pubkey.SysvarOwner(), RentEpoch: account.RentExemptEpoch,
 		}})
 	}
 	return out
@@ -410,7 +410,7 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 		return store.Header{}, err
 	}
 	if existing.Exists() {
-		if existing.Owner != pubkey.BPFLoaderUpgradeable {
+		if existing.Owner != pubkey.BPFLoaderUpgradeable() {
 			return store.Header{}, fmt.Errorf("bank: %s already exists and is not an upgradeable program", programID)
 		}
 		pdKey, err := svm.ProgramDataAddress(existing.Data)

@@ -163,7 +163,7 @@ func TestMinitokenFlow(t *testing.T) {
 	rent := c.bank.Rent()
 	ok(t, c.call([]txn.Instruction{
 		system.CreateAccount(pk(payer), pk(mint), rent.MinimumBalance(48), 48, prog),
-		{ProgramID: prog, Data: []byte{0, 6}, Accounts: []txn.AccountMeta{meta(pk(mint), false, true), meta(pk(payer), true, false), meta(pubkey.SysvarRent, false, false)}},
+		{ProgramID: prog, Data: []byte{0, 6}, Accounts: []txn.AccountMeta{meta(pk(mint), false, true), meta(pk(payer), true, false), meta(pubkey.SysvarRent(), false, false)}},
 	}, payer, mint))
 
 	pda := func(o ed25519.PrivateKey) (pubkey.Pubkey, uint8) {
@@ -175,7 +175,7 @@ func TestMinitokenFlow(t *testing.T) {
 	accB, bumpB := pda(other)
 	create := func(o ed25519.PrivateKey, acc pubkey.Pubkey, bump uint8) TxResult {
 		return c.call([]txn.Instruction{{ProgramID: prog, Data: []byte{1, bump}, Accounts: []txn.AccountMeta{
-			meta(pk(payer), true, true), meta(acc, false, true), meta(pk(o), false, false), meta(pk(mint), false, false), meta(pubkey.SystemProgram, false, false)}}}, payer)
+			meta(pk(payer), true, true), meta(acc, false, true), meta(pk(o), false, false), meta(pk(mint), false, false), meta(pubkey.SystemProgram(), false, false)}}}, payer)
 	}
 	r := create(owner, accA, bumpA)
 	ok(t, r)
@@ -259,12 +259,12 @@ func TestATALocal(t *testing.T) {
 	rent := c.bank.Rent()
 	ok(t, c.call([]txn.Instruction{
 		system.CreateAccount(pk(c.payer), pk(mint), rent.MinimumBalance(82), 82, token),
-		{ProgramID: token, Data: append(append([]byte{0, 6}, pk(c.payer).Bytes()...), 0), Accounts: []txn.AccountMeta{meta(pk(mint), false, true), meta(pubkey.SysvarRent, false, false)}},
+		{ProgramID: token, Data: append(append([]byte{0, 6}, pk(c.payer).Bytes()...), 0), Accounts: []txn.AccountMeta{meta(pk(mint), false, true), meta(pubkey.SysvarRent(), false, false)}},
 	}, c.payer, mint))
 	ata, _, _ := pubkey.FindProgramAddress([][]byte{pk(wallet).Bytes(), token.Bytes(), pk(mint).Bytes()}, ataID)
 	r := c.call([]txn.Instruction{{ProgramID: ataID, Accounts: []txn.AccountMeta{
 		meta(pk(c.payer), true, true), meta(ata, false, true), meta(pk(wallet), false, false), meta(pk(mint), false, false),
-		meta(pubkey.SystemProgram, false, false), meta(token, false, false)}}}, c.payer)
+		meta(pubkey.SystemProgram(), false, false), meta(token, false, false)}}}, c.payer)
 	ok(t, r)
 	a := c.acct(ata)
 	if a.Owner != token || len(a.Data) != 165 || string(a.Data[32:64]) != string(pk(wallet).Bytes()) {

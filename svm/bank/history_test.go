@@ -70,7 +70,7 @@ func TestHistoryRecords(t *testing.T) {
 	if err != nil || len(refs) != 3 || refs[0].Index != 2 || refs[2].Index != 0 {
 		t.Fatalf("history of a: %+v %v", refs, err)
 	}
-	refs, _ = c.st.SignaturesForAddress(pubkey.SystemProgram, nil, 10)
+	refs, _ = c.st.SignaturesForAddress(pubkey.SystemProgram(), nil, 10)
 	if len(refs) != 3 {
 		t.Fatalf("history of the System program: %+v", refs)
 	}

@@ -28,7 +28,7 @@ func TestSPLTokenFlowLocal(t *testing.T) {
 	initMint := append(append([]byte{0, 6}, pk(payer).Bytes()...), 0)
 	ok(t, c.call([]txn.Instruction{
 		system.CreateAccount(pk(payer), pk(mint), rent.MinimumBalance(82), 82, tokenID),
-		{ProgramID: tokenID, Data: initMint, Accounts: []txn.AccountMeta{meta(pk(mint), false, true), meta(pubkey.SysvarRent, false, false)}},
+		{ProgramID: tokenID, Data: initMint, Accounts: []txn.AccountMeta{meta(pk(mint), false, true), meta(pubkey.SysvarRent(), false, false)}},
 	}, payer, mint))
 	for _, acc := range []struct{ acct, owner pubkey.Pubkey }{{pk(a), pk(alice)}, {pk(b), pk(bob)}} {
 		signer := a
@@ -37,7 +37,7 @@ func TestSPLTokenFlowLocal(t *testing.T) {
 		}
 		ok(t, c.call([]txn.Instruction{
 			system.CreateAccount(pk(payer), acc.acct, rent.MinimumBalance(165), 165, tokenID),
-			{ProgramID: tokenID, Data: []byte{1}, Accounts: []txn.AccountMeta{meta(acc.acct, false, true), meta(pk(mint), false, false), meta(acc.owner, false, false), meta(pubkey.SysvarRent, false, false)}},
+			{ProgramID: tokenID, Data: []byte{1}, Accounts: []txn.AccountMeta{meta(acc.acct, false, true), meta(pk(mint), false, false), meta(acc.owner, false, false), meta(pubkey.SysvarRent(), false, false)}},
 		}, payer, signer))
 	}
 	u64 := func(tag byte, v uint64) []byte { return binary.LittleEndian.AppendUint64([]byte{tag}, v) }

@@ -144,7 +144,7 @@ func TestBadInput(t *testing.T) {
 			return c.tx([]txn.Instruction{{ProgramID: pk(key(79))}}, payer)
 		}, txErr(svm.ProgramAccountNotFound), true},
 		{"not a program", func() *txn.Transaction {
-			return c.tx([]txn.Instruction{{ProgramID: pubkey.SysvarClock}}, payer)
+			return c.tx([]txn.Instruction{{ProgramID: pubkey.SysvarClock()}}, payer)
 		}, txErr(svm.InvalidProgramForExecution), true},
 		{"insufficient funds", func() *txn.Transaction {
 			return c.tx([]txn.Instruction{system.Transfer(pk(payer), pk(key(2)), 1<<62)}, payer)
@@ -155,20 +155,20 @@ func TestBadInput(t *testing.T) {
 			victim := key(80)
 			acc, bump, _ := pubkey.FindProgramAddress([][]byte{[]byte("token"), pk(victim).Bytes(), pk(key(81)).Bytes()}, prog)
 			return c.tx([]txn.Instruction{{ProgramID: prog, Data: []byte{1, bump}, Accounts: []txn.AccountMeta{
-				meta(pk(victim), false, true), meta(acc, false, true), meta(pk(victim), false, false), meta(pk(key(81)), false, false), meta(pubkey.SystemProgram, false, false)}}}, payer)
+				meta(pk(victim), false, true), meta(acc, false, true), meta(pk(victim), false, false), meta(pk(key(81)), false, false), meta(pubkey.SystemProgram(), false, false)}}}, payer)
 		}, svm.NewInstructionFailure(0, &svm.InstructionError{Kind: svm.PrivilegeEscalation}), true},
 		{"privilege escalation via CPI (writable)", func() *txn.Transaction {
 			victim := key(82)
 			acc, bump, _ := pubkey.FindProgramAddress([][]byte{[]byte("token"), pk(payer).Bytes(), pk(victim).Bytes()}, prog)
 			return c.tx([]txn.Instruction{{ProgramID: prog, Data: []byte{1, bump}, Accounts: []txn.AccountMeta{
-				meta(pk(payer), true, true), meta(acc, false, false), meta(pk(payer), false, false), meta(pk(victim), false, false), meta(pubkey.SystemProgram, false, false)}}}, payer)
+				meta(pk(payer), true, true), meta(acc, false, false), meta(pk(payer), false, false), meta(pk(victim), false, false), meta(pubkey.SystemProgram(), false, false)}}}, payer)
 		}, svm.NewInstructionFailure(0, &svm.InstructionError{Kind: svm.PrivilegeEscalation}), true},
 		{"duplicate compute budget instruction", func() *txn.Transaction {
-			lim := txn.Instruction{ProgramID: pubkey.ComputeBudgetProgram, Data: []byte{2, 0, 0, 1, 0}}
+			lim := txn.Instruction{ProgramID: pubkey.ComputeBudgetProgram(), Data: []byte{2, 0, 0, 1, 0}}
 			return c.tx([]txn.Instruction{lim, lim}, payer)
 		}, &svm.TransactionError{Kind: svm.DuplicateInstruction, Index: 1}, false},
 		{"compute budget exhausted", func() *txn.Transaction {
-			lim := txn.Instruction{ProgramID: pubkey.ComputeBudgetProgram, Data: []byte{2, 200, 0, 0, 0}}
+			lim := txn.Instruction{ProgramID: pubkey.ComputeBudgetProgram(), Data: []byte{2, 200, 0, 0, 0}}
 			return c.tx([]txn.Instruction{lim, {ProgramID: prog, Data: []byte{4}, Accounts: []txn.AccountMeta{meta(pk(payer), false, false)}}}, payer)
 		}, svm.NewInstructionFailure(1, &svm.InstructionError{Kind: svm.ProgramFailedToComplete}), true},
 	}
