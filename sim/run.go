@@ -38,6 +38,10 @@ type Options struct {
 	Progress io.Writer
 	// SigVerify verifies the agents' signatures (the default in the CLI).
 	SigVerify bool
+	// History keeps every transaction's record (outcome, logs, balances)
+	// in the ledger, as a chain serving getTransaction does; a run reads
+	// none of it, and it is most of what a block writes.
+	History bool
 	// MeasureVM times the VM for the summary's time shares (it reads a
 	// clock around every program run and changes no result).
 	MeasureVM bool
@@ -186,6 +190,7 @@ func (r *run) setup(opts Options) error {
 	if r.chain, err = bank.Open(r.st, ex); err != nil {
 		return err
 	}
+	r.chain.KeepHistory(opts.History)
 	r.schedule(nil)
 	for _, g := range gen {
 		r.supply += g.Account.Lamports

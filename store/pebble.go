@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 )
 
 // Open opens (creating if needed) the Pebble store in dir. A store that
@@ -16,7 +17,7 @@ import (
 // lost its tail, say) is refused with a *LostBlocksError, before anything
 // is written.
 func Open(dir string) (*Store, error) {
-	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
+	db, err := pebble.Open(dir, pebbleOptions())
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", dir, err)
 	}
@@ -110,6 +111,30 @@ func createHeadFile(dir string, head Header, hasAny bool) error {
 		return fmt.Errorf("store: creating the head file: %w", err)
 	}
 	return nil
+}
+
+// Pebble's tuning for a chain's access pattern: point reads of accounts
+// by key, and one batch per block.
+const (
+	// blockCacheBytes holds the hot accounts decoded-block-ready; Pebble
+	// allocates it as blocks are read, so a small chain pays only for
+	// what it reads.
+	blockCacheBytes = 512 << 20
+	// memTableBytes lets a few hundred blocks of writes be read from
+	// memory before they are flushed.
+	memTableBytes = 64 << 20
+	// bloomBitsPerKey gives point reads a filter per table (about 1%
+	// false positives), so a read of an account touches one table, not
+	// every level.
+	bloomBitsPerKey = 10
+)
+
+func pebbleOptions() *pebble.Options {
+	o := &pebble.Options{Logger: quietLogger{}, CacheSize: blockCacheBytes, MemTableSize: memTableBytes}
+	for i := range o.Levels {
+		o.Levels[i].FilterPolicy = bloom.FilterPolicy(bloomBitsPerKey)
+	}
+	return o
 }
 
 // quietLogger keeps Pebble's informational messages off the terminal;

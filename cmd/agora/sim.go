@@ -18,7 +18,7 @@ func newSimCmd(s *streams) *cobra.Command {
 		seed                  uint64
 		out                   string
 		asJSON, sigverify     bool
-		measureVM             bool
+		measureVM, history    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sim SCENARIO.yaml",
@@ -65,7 +65,7 @@ not, 2 usage or scenario errors.`,
 			if lanes == 0 {
 				lanes = runtime.NumCPU()
 			}
-			opts := sim.Options{Agents: agents, Rounds: rounds, Lanes: lanes, StoreDir: ledger, SigVerify: sigverify, MeasureVM: measureVM}
+			opts := sim.Options{Agents: agents, Rounds: rounds, Lanes: lanes, StoreDir: ledger, SigVerify: sigverify, MeasureVM: measureVM, History: history}
 			if cmd.Flags().Changed("seed") {
 				opts.Seed = &seed
 			}
@@ -116,6 +116,7 @@ not, 2 usage or scenario errors.`,
 	f.StringVar(&out, "out", "", "output folder (default sim-out/NAME)")
 	f.BoolVar(&asJSON, "json", false, "no progress; print the summary as JSON")
 	f.BoolVar(&sigverify, "sigverify", true, "verify the agents' signatures (off is faster; the report says so)")
+	f.BoolVar(&history, "history", false, "keep each transaction's record in the ledger (for agora chain's history commands)")
 	f.BoolVar(&measureVM, "measure-vm", false, "time the VM for the summary's time shares (agora bench sim sets it)")
 	return cmd
 }

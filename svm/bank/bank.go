@@ -53,6 +53,8 @@ type Bank struct {
 	features feature.Set
 	// genesisTime is the timestamp of block 0 (the Clock's epoch start).
 	genesisTime int64
+	// noHistory leaves the transactions' records out of the blocks.
+	noHistory bool
 }
 
 type recentBlock struct {
@@ -162,6 +164,18 @@ func (b *Bank) SetFeatures(s feature.Set) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.features = s
+}
+
+// KeepHistory sets whether committed blocks keep each transaction's
+// record (outcome, logs, balances, wire bytes; what getTransaction and
+// getSignaturesForAddress answer from). It is on by default; a
+// simulation that reads no history turns it off, as a validator runs
+// without RPC transaction history. State, signatures and block hashes
+// are the same either way.
+func (b *Bank) KeepHistory(keep bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.noHistory = !keep
 }
 
 // Executor returns the bank's transaction executor.
@@ -299,9 +313,11 @@ func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, 
 	for i, r := range res.Results {
 		out.Txs[i] = TxResult{Signature: txs[i].ID(), Result: r}
 	}
-	recs, err := history(bs, txs, res.Results)
-	if err != nil {
-		return nil, err
+	var recs []store.TxRecord
+	if !b.noHistory {
+		if recs, err = history(bs, txs, res.Results); err != nil {
+			return nil, err
+		}
 	}
 	bs.apply(res.Writes)
 	sigs := make([][64]byte, len(res.Signatures))

@@ -104,3 +104,33 @@ func TestHistoryConservation(t *testing.T) {
 		}
 	}
 }
+
+// A bank that keeps no history commits the same blocks (state root,
+// signatures, hash) and records no transaction.
+func TestNoHistorySameBlocks(t *testing.T) {
+	with, without := newChain(t), newChain(t)
+	without.bank.KeepHistory(false)
+	a := key(70)
+	for i := range 3 {
+		tx := with.tx([]txn.Instruction{system.Transfer(pk(with.payer), pk(a), uint64(i+1)*1_000_000)}, with.payer)
+		with.now++
+		without.now++
+		r1, err := with.bank.ProcessBlock([]*txn.Transaction{tx}, with.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := without.bank.ProcessBlock([]*txn.Transaction{tx}, without.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r1.Header != r2.Header {
+			t.Fatalf("block %d: headers differ: %+v, %+v", i, r1.Header, r2.Header)
+		}
+		if _, err := with.st.Transaction(tx.ID()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := without.st.Transaction(tx.ID()); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("block %d: a bank without history recorded a transaction: %v", i, err)
+		}
+	}
+}
