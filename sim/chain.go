@@ -88,6 +88,18 @@ type txSpec struct {
 	signers []ed25519.PrivateKey
 }
 
+// fits reports whether the transaction, signed, is at most
+// txn.PacketDataSize bytes, the most a chain admits. Its size does not
+// depend on the blockhash or the signatures' values.
+func (s txSpec) fits() (bool, error) {
+	m, err := txn.Compile(txn.PubkeyOf(s.signers[0]), s.ixs, txn.Hash{})
+	if err != nil {
+		return false, err
+	}
+	tx := txn.Transaction{Signatures: make([]txn.Signature, m.Header.NumRequiredSignatures), Message: *m}
+	return len(tx.Encode()) <= txn.PacketDataSize, nil
+}
+
 // primitive is what a transaction exercises, for CU accounting.
 type primitive uint8
 

@@ -171,23 +171,7 @@ func (r *run) marketRound(round int) error {
 		}
 	}
 
-	// Settle: every auction lists its bidders in bid order.
-	settles := make([]txSpec, nAuctions)
-	auctions := make([]*econ.Auction, nAuctions)
-	for j, addr := range addrs {
-		a, err := r.auction(addr)
-		if err != nil {
-			return err
-		}
-		auctions[j] = a
-		bidders := make([]pubkey.Pubkey, len(a.Bids))
-		for i, b := range a.Bids {
-			bidders[i] = b.Bidder
-		}
-		settles[j] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(settleCU(a)), econ.NewAuctionSettle(addr, r.sellers.pub[j], bidders)},
-			signers: r.sellers.priv[j : j+1]}
-	}
-	if _, err := r.phase(&stats, nAuctions, primAuction, func(j int) txSpec { return settles[j] }); err != nil {
+	if err := r.settleAuctions(&stats, addrs); err != nil {
 		return err
 	}
 
@@ -239,6 +223,86 @@ func (r *run) marketRound(round int) error {
 	stats.LaneBusy = laneBusy(tr, r.lanes, time.Duration(stats.Seconds*float64(time.Second)))
 	r.time.addTrace(tr)
 	return r.closeRound(&stats, touched, before)
+}
+
+// settleAuctions settles every auction. One AuctionSettle lists every
+// bidder in bid order; an auction whose bidders do not fit one
+// transaction (over txn.PacketDataSize, from about 28 bidders) settles in
+// pieces instead: AuctionFinalize, then AuctionPayout transactions that
+// each list as many of the bidders still owed a refund as fit.
+func (r *run) settleAuctions(stats *RoundStats, addrs []pubkey.Pubkey) error {
+	var settles, finals []txSpec
+	var pieces []int // auctions settled in pieces
+	for j, addr := range addrs {
+		a, err := r.auction(addr)
+		if err != nil {
+			return err
+		}
+		bidders := make([]pubkey.Pubkey, len(a.Bids))
+		for i, b := range a.Bids {
+			bidders[i] = b.Bidder
+		}
+		signers := r.sellers.priv[j : j+1]
+		one := txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(settleCU(a)), econ.NewAuctionSettle(addr, r.sellers.pub[j], bidders)}, signers: signers}
+		if fits, err := one.fits(); err != nil {
+			return err
+		} else if fits {
+			settles = append(settles, one)
+			continue
+		}
+		pieces = append(pieces, j)
+		finals = append(finals, txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(settleCU(a)), econ.NewAuctionFinalize(addr, r.sellers.pub[j])}, signers: signers})
+	}
+	if _, err := r.phase(stats, len(settles), primAuction, func(i int) txSpec { return settles[i] }); err != nil {
+		return err
+	}
+	if len(pieces) == 0 {
+		return nil
+	}
+	if _, err := r.phase(stats, len(finals), primAuction, func(i int) txSpec { return finals[i] }); err != nil {
+		return err
+	}
+	var payouts []txSpec
+	for _, j := range pieces {
+		a, err := r.auction(addrs[j])
+		if err != nil {
+			return err
+		}
+		var owed []pubkey.Pubkey
+		for _, b := range a.Bids {
+			if b.Flags&econ.BidPaidOut == 0 {
+				owed = append(owed, b.Bidder)
+			}
+		}
+		for len(owed) > 0 {
+			k := len(owed)
+			var spec txSpec
+			for ; k > 0; k-- {
+				spec = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(payoutCU(a, k)), econ.NewAuctionPayout(addrs[j], owed[:k])},
+					signers: r.sellers.priv[j : j+1]}
+				fits, err := spec.fits()
+				if err != nil {
+					return err
+				}
+				if fits {
+					break
+				}
+			}
+			if k == 0 {
+				return fmt.Errorf("sim: auction %s: a payout to one bidder does not fit a transaction", addrs[j])
+			}
+			payouts = append(payouts, spec)
+			owed = owed[k:]
+		}
+	}
+	_, err := r.phase(stats, len(payouts), primAuction, func(i int) txSpec { return payouts[i] })
+	return err
+}
+
+// payoutCU bounds an AuctionPayout of k refunds: the program's price per
+// bid and one System transfer per refund.
+func payoutCU(a *econ.Auction, k int) uint32 {
+	return uint32(1_000 + econ.CostAuctionSettle + econ.CostAuctionSettlePerBid*uint64(len(a.Bids)) + 200*uint64(k))
 }
 
 // createCU is what an auction's creation may take: the program's price

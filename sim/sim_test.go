@@ -272,3 +272,38 @@ func TestGini(t *testing.T) {
 		}
 	}
 }
+
+// Auctions of 32 bidders do not fit one settling transaction: they settle
+// in pieces (AuctionFinalize, then payouts that fit a packet), with every
+// lamport accounted for and every auction settled.
+func TestMarketSettlesLargeAuctions(t *testing.T) {
+	sc := load(t, "../examples/sim/market.yaml")
+	sc.Market.Bidders = 32
+	r := &run{sc: sc, lanes: 1, conserved: true, progress: newProgress(nil)}
+	sc.Agents = 64
+	if err := sc.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.setup(Options{InMemory: true}); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 2 { // a VCG round, then a sealed one
+		if err := r.marketRound(round); err != nil {
+			t.Fatal(err)
+		}
+		rs := r.rounds[round]
+		if !rs.Conserved || rs.Failed != 0 || rs.Dropped != 0 {
+			t.Fatalf("round %d: conserved %v, %d failed, %d left out", round, rs.Conserved, rs.Failed, rs.Dropped)
+		}
+		for j := range r.auctionsPerRound() {
+			addr, _ := econ.AuctionAddress(r.sellers.pub[j], uint64(round))
+			a, err := r.auction(addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Status != econ.StatusSettled || len(a.Bids) != 32 {
+				t.Fatalf("round %d auction %d: status %d with %d bids", round, j, a.Status, len(a.Bids))
+			}
+		}
+	}
+}
