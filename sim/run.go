@@ -196,7 +196,7 @@ func (r *run) setup(opts Options) error {
 		r.supply += g.Account.Lamports
 	}
 	for i, st := range sc.Strategies {
-		elfBytes, err := loadProgram(sc.ProgramPath(st))
+		elfBytes, err := loadProgram(sc.ProgramPath(st), st.Program)
 		if err != nil {
 			return fmt.Errorf("sim: strategy %q: %w", st.Name, err)
 		}
@@ -260,8 +260,11 @@ func assignAmong(sc *Scenario, n int, role string) []uint8 {
 }
 
 // loadProgram reads a strategy: OVSM source is compiled, an ELF shared
-// object is taken as it is.
-func loadProgram(path string) ([]byte, error) {
+// object is taken as it is. The compiled program names its source (in
+// its debug information and messages) as the scenario does, so that the
+// deployed bytes, and the state commitment, do not depend on the folder
+// the run starts from.
+func loadProgram(path, name string) ([]byte, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -270,7 +273,7 @@ func loadProgram(path string) ([]byte, error) {
 	case len(src) >= 4 && string(src[:4]) == "\x7fELF":
 		return src, nil
 	case strings.EqualFold(filepath.Ext(path), ".ovsm"):
-		out, err := ovsm.Compile(src, path, ovsm.Options{})
+		out, err := ovsm.Compile(src, filepath.ToSlash(name), ovsm.Options{})
 		if err != nil {
 			return nil, err
 		}

@@ -307,3 +307,18 @@ func TestMarketSettlesLargeAuctions(t *testing.T) {
 		}
 	}
 }
+
+// A scenario named by a relative or an absolute path runs the same
+// programs: the commitment does not depend on the folder a run starts
+// from.
+func TestCommitmentIndependentOfPath(t *testing.T) {
+	abs, err := filepath.Abs("../examples/sim/market.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := small(t, load(t, "../examples/sim/market.yaml"), 20, 1)
+	b := small(t, load(t, abs), 20, 1)
+	if a.Commitment != b.Commitment {
+		t.Fatalf("relative path: %s, absolute path: %s", a.Commitment, b.Commitment)
+	}
+}
