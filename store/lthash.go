@@ -21,10 +21,34 @@ type LtHash [LtHashLanes]uint16
 // AccountsLtHash). An account without lamports hashes to the identity.
 func AccountLtHash(key pubkey.Pubkey, a *account.Account) LtHash {
 	var h LtHash
+	newLtHasher().sum(key, a, &h)
+	return h
+}
+
+// ltHasher computes account lattice hashes with one blake3 state, reset
+// for each account: a commit hashes two per written account, and a new
+// hasher (some kilobytes) for each was a large part of a commit's time.
+type ltHasher struct {
+	h   *blake3.Hasher
+	out [ltHashChunk]byte
+}
+
+// ltHashChunk is how much XOF output is read at once: the most blake3
+// produces in one SIMD pass. Reading the whole 2 KiB at once makes the
+// blake3 package spread it over goroutines, which costs more than it
+// saves at this size.
+const ltHashChunk = 1024
+
+func newLtHasher() *ltHasher { return &ltHasher{h: blake3.New(32, nil)} }
+
+// sum sets *h to the lattice hash of the account.
+func (l *ltHasher) sum(key pubkey.Pubkey, a *account.Account, h *LtHash) {
 	if a.Lamports == 0 {
-		return h
+		*h = LtHash{}
+		return
 	}
-	hs := blake3.New(32, nil)
+	hs := l.h
+	hs.Reset()
 	var buf [8]byte
 	binary.LittleEndian.PutUint64(buf[:], a.Lamports)
 	hs.Write(buf[:])
@@ -36,12 +60,13 @@ func AccountLtHash(key pubkey.Pubkey, a *account.Account) LtHash {
 	}
 	hs.Write(a.Owner[:])
 	hs.Write(key[:])
-	var out [2 * LtHashLanes]byte
-	hs.XOF().Read(out[:])
-	for i := range h {
-		h[i] = binary.LittleEndian.Uint16(out[2*i:])
+	xof := hs.XOF()
+	for base := 0; base < LtHashLanes; base += ltHashChunk / 2 {
+		xof.Read(l.out[:])
+		for i := range ltHashChunk / 2 {
+			h[base+i] = binary.LittleEndian.Uint16(l.out[2*i:])
+		}
 	}
-	return h
 }
 
 // Add mixes o into h.

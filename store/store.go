@@ -183,6 +183,8 @@ func (s *Store) Commit(b *Block) (Header, error) {
 	values := make([][]byte, len(final))
 	errs := make([]error, len(final))
 	share := func(next func() int) (delta LtHash) {
+		lh := newLtHasher()
+		var oh, nh LtHash
 		for j := next(); j < len(final); j = next() {
 			w := &b.Writes[final[j]]
 			old, err := s.Account(w.Key)
@@ -190,7 +192,8 @@ func (s *Store) Commit(b *Block) (Header, error) {
 				errs[j] = err
 				continue
 			}
-			oh, nh := AccountLtHash(w.Key, &old), AccountLtHash(w.Key, &w.Account)
+			lh.sum(w.Key, &old, &oh)
+			lh.sum(w.Key, &w.Account, &nh)
 			delta.Sub(&oh)
 			delta.Add(&nh)
 			if w.Account.Lamports != 0 {
@@ -253,7 +256,8 @@ func (s *Store) Verify() error {
 	if !s.hasAny {
 		return nil
 	}
-	var lt LtHash
+	var lt, h LtHash
+	lh := newLtHasher()
 	err := s.db.scan([]byte{nsAccount}, func(k, v []byte) error {
 		a, err := account.Decode(v)
 		if err != nil {
@@ -262,7 +266,7 @@ func (s *Store) Verify() error {
 		if len(k) != 1+pubkey.Size {
 			return fmt.Errorf("%w: account key of %d bytes", ErrCorrupt, len(k))
 		}
-		h := AccountLtHash(pubkey.Pubkey(k[1:]), &a)
+		lh.sum(pubkey.Pubkey(k[1:]), &a, &h)
 		lt.Add(&h)
 		return nil
 	})

@@ -41,13 +41,17 @@ const MaxRecentBlockhashes = 150
 // Bank is a chain over a store. Its methods are safe for concurrent use;
 // blocks are produced one at a time.
 type Bank struct {
-	mu       sync.Mutex
-	st       *store.Store
-	ex       *svm.Executor
-	cache    *svm.ProgramCache
-	sched    *sched.Scheduler
-	head     store.Header
-	recent   []recentBlock // oldest first, at most MaxRecentBlockhashes
+	mu     sync.Mutex
+	st     *store.Store
+	ex     *svm.Executor
+	cache  *svm.ProgramCache
+	sched  *sched.Scheduler
+	head   store.Header
+	recent []recentBlock // oldest first, at most MaxRecentBlockhashes
+	// seenSigs holds the signatures of the recent blocks, each with the
+	// number of recent blocks holding it, so that admission looks a
+	// signature up once rather than once per block.
+	seenSigs map[txn.Signature]int32
 	rent     sysvar.Rent
 	epochs   sysvar.EpochSchedule
 	features feature.Set
@@ -59,7 +63,7 @@ type Bank struct {
 
 type recentBlock struct {
 	hash txn.Hash
-	sigs map[txn.Signature]bool
+	sigs []txn.Signature
 }
 
 // ErrNoGenesis is returned by Open for an empty store.
@@ -88,11 +92,7 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 		if err != nil {
 			return nil, err
 		}
-		rb := recentBlock{hash: r.Header.Hash, sigs: map[txn.Signature]bool{}}
-		for _, s := range r.Signatures {
-			rb.sigs[s] = true
-		}
-		b.recent = append(b.recent, rb)
+		b.remember(r.Header.Hash, r.Signatures)
 	}
 	g, err := st.Block(0)
 	if err != nil {
@@ -277,12 +277,30 @@ func (b *Bank) isRecent(h txn.Hash) bool {
 }
 
 func (b *Bank) seen(s txn.Signature) bool {
-	for _, r := range b.recent {
-		if r.sigs[s] {
-			return true
-		}
+	return b.seenSigs[s] > 0
+}
+
+// remember adds a block to the recent window, dropping the oldest beyond
+// MaxRecentBlockhashes.
+func (b *Bank) remember(hash txn.Hash, sigs [][64]byte) {
+	if b.seenSigs == nil {
+		b.seenSigs = map[txn.Signature]int32{}
 	}
-	return false
+	rb := recentBlock{hash: hash, sigs: make([]txn.Signature, len(sigs))}
+	for i, s := range sigs {
+		rb.sigs[i] = s
+		b.seenSigs[s]++
+	}
+	b.recent = append(b.recent, rb)
+	if len(b.recent) > MaxRecentBlockhashes {
+		for _, s := range b.recent[0].sigs {
+			if b.seenSigs[s]--; b.seenSigs[s] <= 0 {
+				delete(b.seenSigs, s)
+			}
+		}
+		b.recent[0] = recentBlock{}
+		b.recent = b.recent[1:]
+	}
 }
 
 // ProcessBlock executes txs in a new block at the given timestamp and
@@ -398,14 +416,7 @@ func (b *Bank) admit(tx *txn.Transaction) *svm.TransactionError {
 }
 
 func (b *Bank) advance(h store.Header, sigs [][64]byte) {
-	rb := recentBlock{hash: h.Hash, sigs: map[txn.Signature]bool{}}
-	for _, s := range sigs {
-		rb.sigs[s] = true
-	}
-	b.recent = append(b.recent, rb)
-	if len(b.recent) > MaxRecentBlockhashes {
-		b.recent = b.recent[len(b.recent)-MaxRecentBlockhashes:]
-	}
+	b.remember(h.Hash, sigs)
 	b.head = h
 }
 

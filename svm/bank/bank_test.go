@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -141,9 +142,14 @@ func TestBlockhashAndDuplicates(t *testing.T) {
 	if r := c.send(expired); !errors.Is(r.Err, &svm.TransactionError{Kind: svm.BlockhashNotFound}) {
 		t.Fatalf("expired blockhash: %v", r.Err)
 	}
+	// The block holding tx has left the window, and its signature with it.
+	if len(c.bank.seenSigs) != 0 {
+		t.Fatalf("%d signatures remembered past the window", len(c.bank.seenSigs))
+	}
 	// The chain survives a reopen with the same recent blockhashes.
+	ok(t, c.send(c.tx([]txn.Instruction{system.Transfer(pk(c.payer), pk(key(2)), 3)}, c.payer)))
 	b2, err := Open(c.st, nil)
-	if err != nil || b2.LatestBlockhash() != c.bank.LatestBlockhash() || len(b2.recent) != len(c.bank.recent) {
+	if err != nil || b2.LatestBlockhash() != c.bank.LatestBlockhash() || len(b2.recent) != len(c.bank.recent) || !maps.Equal(b2.seenSigs, c.bank.seenSigs) || len(b2.seenSigs) != 1 {
 		t.Fatalf("reopen: %v", err)
 	}
 	if err := c.st.Verify(); err != nil {
