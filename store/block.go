@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
 )
 
 // Header is a committed block's header.
@@ -35,6 +36,13 @@ type Block struct {
 	// commitment does not depend on it.
 	Workers int
 	Txs     []TxRecord
+	// Prior, when not nil, holds accounts as they are at the head this
+	// block extends (what a snapshot taken after the head reads), so
+	// that Commit need not read them again to take their old values out
+	// of the state commitment. Written accounts it lacks are read from
+	// the store. A wrong value here makes a wrong commitment: only a
+	// caller that read it from such a snapshot may set it.
+	Prior map[pubkey.Pubkey]account.Account
 }
 
 // Record is a committed block as the store keeps it.

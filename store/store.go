@@ -187,10 +187,13 @@ func (s *Store) Commit(b *Block) (Header, error) {
 		var oh, nh LtHash
 		for j := next(); j < len(final); j = next() {
 			w := &b.Writes[final[j]]
-			old, err := s.Account(w.Key)
-			if err != nil {
-				errs[j] = err
-				continue
+			old, ok := b.Prior[w.Key]
+			if !ok {
+				var err error
+				if old, err = s.Account(w.Key); err != nil {
+					errs[j] = err
+					continue
+				}
 			}
 			lh.sum(w.Key, &old, &oh)
 			lh.sum(w.Key, &w.Account, &nh)

@@ -223,6 +223,11 @@ type blockState struct {
 	snap   *store.Snapshot
 	writes map[pubkey.Pubkey]account.Account
 	order  []pubkey.Pubkey
+	// read holds what the snapshot returned, for later readers and for
+	// the commit (store.Block.Prior), which then need not read again.
+	// Lanes read concurrently (under readMu); writes happen between.
+	readMu sync.Mutex
+	read   map[pubkey.Pubkey]account.Account
 }
 
 // Account implements svm.AccountReader.
@@ -230,7 +235,20 @@ func (s *blockState) Account(k pubkey.Pubkey) (account.Account, error) {
 	if a, ok := s.writes[k]; ok {
 		return a.Clone(), nil
 	}
-	return s.snap.Account(k)
+	s.readMu.Lock()
+	a, ok := s.read[k]
+	s.readMu.Unlock()
+	if ok {
+		return a.Clone(), nil
+	}
+	a, err := s.snap.Account(k)
+	if err != nil {
+		return a, err
+	}
+	s.readMu.Lock()
+	s.read[k] = a
+	s.readMu.Unlock()
+	return a.Clone(), nil
 }
 
 func (s *blockState) apply(ws []account.Keyed) {
@@ -261,7 +279,7 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 		Slot: slot, EpochStartTimestamp: b.genesisTime, Epoch: b.epochs.Epoch(slot),
 		LeaderScheduleEpoch: b.epochs.Epoch(slot + b.epochs.LeaderScheduleSlotOffset), UnixTimestamp: timestamp,
 	}}
-	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}}
+	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}, read: map[pubkey.Pubkey]account.Account{}}
 	bs.apply(sysvarWrites(&sv)[:1]) // the Clock changes every block
 	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features}
 	return bs, env, nil
@@ -343,7 +361,7 @@ func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, 
 		sigs[i] = s
 	}
 	start := time.Now()
-	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed(), Workers: b.sched.Lanes(), Txs: recs})
+	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed(), Workers: b.sched.Lanes(), Txs: recs, Prior: bs.read})
 	if err != nil {
 		return nil, err
 	}
