@@ -328,7 +328,9 @@ figure{margin:1.5rem 0}figcaption{font-size:.9rem;color:#555}svg{max-width:100%;
 <p>{{.S.Agents}} agents, {{.S.Rounds}} rounds, seed {{.S.Seed}}, {{.S.Lanes}} lane(s);
 signature verification {{if .S.SigVerify}}on{{else}}<b>off</b> (--sigverify=false){{end}}.
 {{.S.Txs}} transactions ({{.S.Failed}} failed, {{.S.Dropped}} left out of their block), {{printf "%.0f" .S.TPS}} tx/s over the rounds;
-setup {{printf "%.1f" .S.SetupSeconds}} s, rounds {{printf "%.1f" .S.RoundsSeconds}} s.</p>
+setup {{printf "%.1f" .S.SetupSeconds}} s, rounds {{printf "%.1f" .S.RoundsSeconds}} s.
+{{with .S.TimeShareText}}Where the rounds' time went: {{.}} (lane time divided by the lanes; the VM is timed
+only with --measure-vm, and is otherwise part of execute).{{end}}</p>
 <p>Conservation: {{if .S.LamportsConserved}}<span class="ok">total lamports were equal after every round</span>{{else}}<span class="bad">LAMPORTS WERE NOT CONSERVED</span>{{end}}
 ({{.S.TotalLamports}} lamports). Final state commitment <code>{{.S.Commitment}}</code>.</p>
 <table><tr><th>strategy</th><th>agents</th><th>wins</th><th>payoff</th></tr>

@@ -85,6 +85,9 @@ func TestEveryScenarioSmall(t *testing.T) {
 					t.Errorf("the report has no %s plot", id)
 				}
 			}
+			if !strings.Contains(string(html), "Where the rounds' time went: verify ") {
+				t.Error("the report does not say where the time went")
+			}
 			if n := strings.Count(string(html), "<svg"); n != len(FigureIDs(sc.Kind)) {
 				t.Errorf("%d plots, want %d", n, len(FigureIDs(sc.Kind)))
 			}

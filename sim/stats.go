@@ -8,6 +8,7 @@ import (
 	"github.com/agora-vm/agora/sched"
 	"math/big"
 	"slices"
+	"strings"
 
 	"github.com/agora-vm/agora/solana/pubkey"
 )
@@ -222,6 +223,25 @@ type Summary struct {
 	TimeShare  map[string]float64 `json:"time_share_percent"`
 	Report     string             `json:"report,omitempty"`
 	RoundStats []RoundStats       `json:"-"`
+}
+
+// timeShareOrder is the order time shares are shown in.
+var timeShareOrder = [...]string{"verify", "sign", "execute", "vm", "store", "other"}
+
+// TimeShareText says where the rounds' time went, as "verify 30%, sign
+// 20%, ..." in a fixed order; empty when nothing was timed.
+func (s *Summary) TimeShareText() string {
+	if len(s.TimeShare) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i, k := range timeShareOrder {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %.0f%%", k, s.TimeShare[k])
+	}
+	return b.String()
 }
 
 // StrategySummary is a strategy's share and result.

@@ -93,6 +93,7 @@ not, 2 usage or scenario errors.`,
 				if !sum.SigVerify {
 					fmt.Fprintln(s.out, "signature verification was OFF (--sigverify=false)")
 				}
+				fmt.Fprintf(s.out, "setup %.1f s, rounds %.1f s; time: %s\n", sum.SetupSeconds, sum.RoundsSeconds, sum.TimeShareText())
 				fmt.Fprintf(s.out, "welfare %d, revenue %d lamports\n", sum.Welfare, sum.Revenue)
 				check := "conserved: total lamports equal after every round"
 				if !sum.LamportsConserved {
