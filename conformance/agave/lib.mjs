@@ -116,12 +116,14 @@ export class Runner {
     return a;
   }
 
-  async send(name, payer, instructions, extraSigners = []) {
+  // send runs one transaction; opts.blockhash replaces the latest
+  // blockhash as its recent blockhash (a durable nonce, or a stale hash).
+  async send(name, payer, instructions, extraSigners = [], opts = {}) {
     const svm = this.svm;
     let msg = kit.pipe(
       kit.createTransactionMessage({ version: "legacy" }),
       (m) => kit.setTransactionMessageFeePayerSigner(payer, m),
-      (m) => kit.setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 1000n }, m),
+      (m) => kit.setTransactionMessageLifetimeUsingBlockhash({ blockhash: opts.blockhash ?? svm.latestBlockhash(), lastValidBlockHeight: 1000n }, m),
       (m) => kit.appendTransactionMessageInstructions(instructions, m),
     );
     if (extraSigners.length) msg = kit.addSignersToTransactionMessage(extraSigners, msg);
@@ -130,7 +132,7 @@ export class Runner {
     if (this.seen.has(b64(tx.messageBytes))) {
       // The same transaction again would be AlreadyProcessed.
       svm.expireBlockhash();
-      return this.send(name, payer, instructions, extraSigners);
+      return this.send(name, payer, instructions, extraSigners, opts);
     }
     this.seen.add(b64(tx.messageBytes));
     const keys = kit.getCompiledTransactionMessageDecoder().decode(tx.messageBytes).staticAccounts;
@@ -145,6 +147,7 @@ export class Runner {
         if (!pre.has(pd)) pre.set(pd, this.snap(pd));
       }
     }
+    const blockhash = svm.latestBlockhash();
     const r = svm.sendTransaction(tx);
     const meta = r.constructor.name === "FailedTransactionMetadata" ? r.meta() : r;
     const rd = meta.returnData();
@@ -157,7 +160,7 @@ export class Runner {
     };
     if (lite.status === "error") lite.error = errorOf(r.err());
     const accounts = [...pre.values()].filter((a) => a.lamports !== "0");
-    this.cases.push({ name, input: { id: name, accounts, transaction: b64(wire) }, lite });
+    this.cases.push({ name, input: { id: name, accounts, transaction: b64(wire), blockhash }, lite });
     return lite;
   }
 }

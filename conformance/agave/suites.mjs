@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   SYSTEM, TOKEN, TOKEN22, ATA, MEMO, LOADER_V2, RENT,
-  keypair, ix, R, u64le, u32le, cat, bytesOf, fromBase58, setAccount, kit,
+  keypair, ix, R, u64le, u32le, cat, bytesOf, fromBase58, base58, setAccount, kit,
 } from "./lib.mjs";
 
 const SOL = 1_000_000_000n;
@@ -81,21 +81,60 @@ export async function systemSuite(run, rng, n) {
         setAccount(run.svm, { pubkey: b.address, lamports: rng.pick([1n, SOL]), owner: rng.pick([SYSTEM, TOKEN]), data: new Uint8Array(rng.int(3) * 8) });
         await run.send(name + "-create-existing", payer, [sys.create(payer.address, b.address, SOL, 8n, owner)], [b]);
         break;
-      case 12: { // Durable nonces: initialize, then advance, authorize, withdraw or upgrade.
-        const RB = "SysvarRecentB1ockHashes11111111111111111111";
-        const nonce = await keypair(rng);
-        const rentNonce = run.svm.minimumBalanceForRentExemption(80n);
-        await run.send(name + "-nonce-init", payer, [sys.create(payer.address, nonce.address, rentNonce, 80n, SYSTEM),
-          ix(SYSTEM, [[nonce.address, R.WRITABLE], [RB, R.READONLY], [RENT, R.READONLY]], cat(u32le(6), fromBase58(payer.address)))], [nonce]);
-        const op = rng.int(4);
-        if (op === 0) await run.send(name + "-nonce-advance", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [RB, R.READONLY], [payer.address, R.READONLY_SIGNER]], u32le(4))]);
-        else if (op === 1) await run.send(name + "-nonce-authorize", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [payer.address, R.READONLY_SIGNER]], cat(u32le(7), fromBase58(b.address)))]);
-        else if (op === 2) await run.send(name + "-nonce-withdraw", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [b.address, R.WRITABLE], [RB, R.READONLY], [RENT, R.READONLY], [payer.address, R.READONLY_SIGNER]], cat(u32le(5), u64le(amounts())))]);
-        else await run.send(name + "-nonce-upgrade", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE]], u32le(12))]);
-        break;
-      }
+      case 12: await nonceCase(run, rng, name, payer, a, b, amounts); break;
       default: // Several instructions, the last one failing sometimes.
         await run.send(name + "-multi", payer, [sys.transfer(payer.address, b.address, SOL), sys.transfer(payer.address, a.address, amounts()), sys.assign(b.address, owner)], [b]);
+    }
+  }
+}
+
+// --- Durable nonces: the System program's nonce instructions and the
+// transaction-age rule (a transaction whose blockhash is a nonce) ---
+
+const RECENT_BLOCKHASHES = "SysvarRecentB1ockHashes11111111111111111111";
+const nonceIx = {
+  init: (nonce, auth) => ix(SYSTEM, [[nonce, R.WRITABLE], [RECENT_BLOCKHASHES, R.READONLY], [RENT, R.READONLY]], cat(u32le(6), fromBase58(auth))),
+  advance: (nonce, auth, role = R.READONLY_SIGNER) => ix(SYSTEM, [[nonce, R.WRITABLE], [RECENT_BLOCKHASHES, R.READONLY], [auth, role]], u32le(4)),
+  withdraw: (nonce, to, auth, lamports) => ix(SYSTEM, [[nonce, R.WRITABLE], [to, R.WRITABLE], [RECENT_BLOCKHASHES, R.READONLY], [RENT, R.READONLY], [auth, R.READONLY_SIGNER]], cat(u32le(5), u64le(lamports))),
+  authorize: (nonce, auth, next) => ix(SYSTEM, [[nonce, R.WRITABLE], [auth, R.READONLY_SIGNER]], cat(u32le(7), fromBase58(next))),
+  upgrade: (nonce) => ix(SYSTEM, [[nonce, R.WRITABLE]], u32le(12)),
+};
+
+// storedNonce reads the durable nonce a nonce account holds, as a
+// blockhash (a stale one when the account holds none).
+function storedNonce(run, nonce, rng) {
+  const a = run.svm.getAccount(kit.address(nonce));
+  return a.exists && a.data && a.data.length >= 72 ? base58(a.data.subarray(40, 72)) : base58(rng.bytes(32));
+}
+
+async function nonceCase(run, rng, name, payer, a, b, amounts) {
+  const nonce = await keypair(rng);
+  const auth = rng.chance(0.5) ? payer : a;
+  const rentNonce = run.svm.minimumBalanceForRentExemption(80n);
+  const space = rng.chance(0.9) ? 80n : rng.pick([0n, 79n, 81n]);
+  await run.send(name + "-nonce-init", payer, [sys.create(payer.address, nonce.address, rng.chance(0.9) ? rentNonce : rentNonce - 1n, space, SYSTEM),
+    nonceIx.init(nonce.address, auth.address)], [nonce]);
+  if (rng.chance(0.7)) run.svm.expireBlockhash();
+  const signers = auth === payer ? [] : [auth];
+  switch (rng.int(9)) {
+    case 0: await run.send(name + "-nonce-advance", payer, [nonceIx.advance(nonce.address, auth.address)], signers); break;
+    case 1: await run.send(name + "-nonce-advance-nosig", payer, [nonceIx.advance(nonce.address, b.address, R.READONLY)]); break;
+    case 2: await run.send(name + "-nonce-authorize", payer, [nonceIx.authorize(nonce.address, rng.chance(0.8) ? auth.address : payer.address, b.address)], signers); break;
+    case 3: await run.send(name + "-nonce-withdraw", payer, [nonceIx.withdraw(nonce.address, b.address, auth.address, rng.pick([amounts(), rentNonce, 1n]))], signers); break;
+    case 4: await run.send(name + "-nonce-upgrade", payer, [nonceIx.upgrade(nonce.address)]); break;
+    case 5: { // A Legacy nonce account: upgrade it, or use it.
+      const legacy = cat(u32le(0), u32le(1), fromBase58(auth.address), fromBase58(run.svm.latestBlockhash()), u64le(5000n));
+      setAccount(run.svm, { pubkey: nonce.address, lamports: rentNonce, owner: SYSTEM, data: legacy });
+      await run.send(name + "-nonce-legacy-" + (rng.chance(0.5) ? "upgrade" : "advance"), payer, [rng.chance(0.5) ? nonceIx.upgrade(nonce.address) : nonceIx.advance(nonce.address, auth.address)], signers);
+      break;
+    }
+    default: { // A durable transaction: the nonce as its blockhash.
+      const stored = storedNonce(run, nonce.address, rng);
+      const kind = rng.int(6);
+      const first = kind === 3 ? sys.transfer(payer.address, b.address, 1n) : nonceIx.advance(nonce.address, kind === 2 ? b.address : auth.address, kind === 2 ? R.READONLY : R.READONLY_SIGNER);
+      const rest = kind === 1 ? [sys.transfer(payer.address, b.address, 20n * SOL)] : [sys.transfer(payer.address, b.address, 1_000_000n)];
+      const hash = kind === 4 ? run.svm.latestBlockhash() : kind === 5 ? base58(rng.bytes(32)) : stored;
+      await run.send(name + `-nonce-durable-${kind}`, payer, kind === 3 ? [first, nonceIx.advance(nonce.address, auth.address)] : [first, ...rest], signers, { blockhash: hash });
     }
   }
 }

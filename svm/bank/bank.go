@@ -249,7 +249,8 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 	}}
 	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}}
 	bs.apply(sysvarWrites(&sv)[:1]) // the Clock changes every block
-	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features}
+	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features,
+		Blockhash: b.head.Hash, IsRecent: b.isRecent}
 	return bs, env, nil
 }
 
@@ -368,12 +369,24 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]s
 	return recs, nil
 }
 
-// admit is the bank's part of admission: a recent blockhash, and a
-// signature no earlier block holds. The scheduler calls it from several
+// admit is the bank's part of admission: a recent blockhash (or a
+// durable nonce, which Execute checks), and a signature no earlier block
+// holds. The scheduler calls it from several
 // goroutines while ProcessBlock holds the lock; it only reads.
 func (b *Bank) admit(tx *txn.Transaction) *svm.TransactionError {
 	if !b.isRecent(tx.Message.RecentBlockhash) {
-		return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+		// A durable transaction's nonce is checked when it executes,
+		// against the state the transactions before it left.
+		if _, durable := svm.DurableNonceAccount(&tx.Message); !durable {
+			return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+		}
+		// A durable transaction already processed advanced its nonce,
+		// so its age check fails first, as Agave checks age before the
+		// status cache.
+		if b.seen(tx.ID()) {
+			return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+		}
+		return nil
 	}
 	if b.seen(tx.ID()) {
 		return &svm.TransactionError{Kind: svm.AlreadyProcessed}
