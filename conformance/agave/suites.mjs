@@ -46,7 +46,7 @@ export async function systemSuite(run, rng, n) {
     const seed = rng.pick(["", "seed", "x".repeat(32), "x".repeat(33)]);
     const owner = rng.pick(owners);
     const name = `system-${i}`;
-    switch (i % 13) {
+    switch (i % 14) {
       case 0: await run.send(name + "-create", payer, [sys.create(payer.address, b.address, amounts(), spaces(), owner)], [b]); break;
       case 1: await run.send(name + "-transfer", payer, [sys.transfer(payer.address, b.address, amounts())]); break;
       case 2: await run.send(name + "-transfer-nosig", payer, [sys.transfer(a.address, b.address, 1n, R.WRITABLE)]); break;
@@ -82,10 +82,31 @@ export async function systemSuite(run, rng, n) {
         await run.send(name + "-create-existing", payer, [sys.create(payer.address, b.address, SOL, 8n, owner)], [b]);
         break;
       case 12: await nonceCase(run, rng, name, payer, a, b, amounts); break;
+      case 13: await priorityCase(run, rng, name, payer, b); break;
       default: // Several instructions, the last one failing sometimes.
         await run.send(name + "-multi", payer, [sys.transfer(payer.address, b.address, SOL), sys.transfer(payer.address, a.address, amounts()), sys.assign(b.address, owner)], [b]);
     }
   }
+}
+
+// --- Priority fees: SetComputeUnitPrice times the limit, added to the
+// signature fee, which the fee payer must cover ---
+
+const COMPUTE_BUDGET = "ComputeBudget111111111111111111111111111111";
+const cb = {
+  limit: (units) => ix(COMPUTE_BUDGET, [], cat([2], u32le(units))),
+  price: (micro) => ix(COMPUTE_BUDGET, [], cat([3], u64le(micro))),
+};
+
+async function priorityCase(run, rng, name, payer, b) {
+  const price = rng.pick([0n, 1n, 999_999n, 1_000_000n, 1_000_001n, 5_000_000_000n, 1n << 63n, 0xffffffffffffffffn]);
+  const ixs = [];
+  if (rng.chance(0.7)) ixs.push(cb.limit(rng.pick([0, 1, 450, 3_150, 200_000, 1_400_000, 2_000_000])));
+  ixs.push(cb.price(price));
+  if (rng.chance(0.1)) ixs.push(cb.price(price + 1n));
+  ixs.push(sys.transfer(payer.address, b.address, rng.pick([1n, 1_000_000n])));
+  if (rng.chance(0.3)) setAccount(run.svm, { pubkey: payer.address, lamports: rng.pick([4_999n, 5_000n, 5_000n + 890_880n + 1n, 10_000_000n]), owner: SYSTEM, data: new Uint8Array() });
+  await run.send(name + "-priority", payer, ixs);
 }
 
 // --- Durable nonces: the System program's nonce instructions and the
