@@ -369,6 +369,11 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 		if err != nil {
 			return feeOnly(txErr(AccountNotFound, err.Error()))
 		}
+		if !a.Exists() {
+			// Agave loads a missing account with the rent-exempt rent
+			// epoch, which an account created here keeps.
+			a = account.Account{RentEpoch: account.RentExemptEpoch}
+		}
 		tc.accounts[i] = a // the reader hands out copies
 	}
 	for _, ci := range m.Instructions {

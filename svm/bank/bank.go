@@ -411,7 +411,10 @@ func (b *Bank) advance(h store.Header, sigs [][64]byte) {
 // deployment loader and the verifier; it is held by the upgradeable
 // loader with the given upgrade authority (nil: immutable). Redeploying
 // over an upgradeable program requires the same authority. The program
-// runs from the next block on.
+// runs from the next block on. It is a fast path for tools: the accounts
+// are laid out exactly as the loader's DeployWithMaxDataLen (with a
+// maximum data length of the ELF's) leaves them; clients deploy with
+// those instructions.
 func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubkey.Pubkey, timestamp int64) (store.Header, error) {
 	if err := b.ex.VerifyDeployment(elfBytes); err != nil {
 		return store.Header{}, err
