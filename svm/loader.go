@@ -33,6 +33,9 @@ const (
 	BufferHeaderSize = 37
 	// loaderUninitializedSize is the data a closed account keeps.
 	loaderUninitializedSize = 4
+	// minExtendBytes is the least ExtendProgram adds, short of the
+	// largest account.
+	minExtendBytes = 10 * 1024
 )
 
 // loaderState is a decoded UpgradeableLoaderState.
@@ -790,6 +793,11 @@ func loaderExtend(iv *Invocation, additional uint32) *InstructionError {
 	if newLen > maxPermittedDataLength {
 		iv.Log("Extended ProgramData length of %d bytes exceeds max account data length of %d bytes", newLen, uint64(maxPermittedDataLength))
 		return ierr(InvalidRealloc)
+	}
+	// Agave 4 refuses small extensions, which only fragment the account.
+	if additional < minExtendBytes && newLen != maxPermittedDataLength {
+		iv.Log("ExtendProgram requires a minimum of %d additional bytes or to extend to maximum size, but only %d were requested", minExtendBytes, additional)
+		return ierr(InvalidArgument)
 	}
 	slot := iv.Slot()
 	pds, err := iv.loaderState(0)

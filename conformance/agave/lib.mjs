@@ -104,7 +104,7 @@ function errorOf(e) {
 // the pre-state of every account it names (and the ProgramData of
 // upgradeable programs), the wire transaction, and Agave's result.
 export class Runner {
-  constructor(svm) { this.svm = svm; this.cases = []; this.seen = new Set(); this.refused = []; this.programs = new Map(); }
+  constructor(svm) { this.svm = svm; this.cases = []; this.seen = new Set(); this.refused = []; this.programs = new Map(); this.nocache = new Set(); }
 
   // snap is snapshot, remembering the accounts of programs (owned by a
   // loader), which the suites never change: their ELFs are large.
@@ -112,6 +112,7 @@ export class Runner {
     const p = this.programs.get(key);
     if (p) return p;
     const a = snapshot(this.svm, key);
+    if (this.nocache.has(key)) return a; // the loader suite changes these
     if (a.owner === UPGRADEABLE || a.owner === LOADER_V2 || a.owner === "NativeLoader1111111111111111111111111111111") this.programs.set(key, a);
     return a;
   }
@@ -156,7 +157,7 @@ export class Runner {
       cu: meta.computeUnitsConsumed().toString(),
       logs: meta.logs(),
       return_data: { program_id: base58(rd.programId()), data: b64(rd.data()) },
-      accounts: keys.map((k) => this.programs.get(k) ?? snapshot(svm, k)),
+      accounts: keys.map((k) => (this.nocache.has(k) ? undefined : this.programs.get(k)) ?? snapshot(svm, k)),
     };
     if (lite.status === "error") lite.error = errorOf(r.err());
     const accounts = [...pre.values()].filter((a) => a.lamports !== "0");

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  SYSTEM, TOKEN, TOKEN22, ATA, MEMO, LOADER_V2, RENT,
+  SYSTEM, TOKEN, TOKEN22, ATA, MEMO, LOADER_V2, UPGRADEABLE, RENT,
   keypair, ix, R, u64le, u32le, cat, bytesOf, fromBase58, base58, setAccount, kit,
 } from "./lib.mjs";
 
@@ -319,6 +319,122 @@ export async function examplesSuite(run, rng, root, agora) {
     const other = await funded(run, rng);
     const payee = await funded(run, rng, SOL);
     await run.send(`example-cpicollect-${amount}`, payer, [ix(pid, [[payer.address, R.WRITABLE_SIGNER], [other.address, R.WRITABLE_SIGNER], [payee.address, R.WRITABLE], [SYSTEM, R.READONLY]], u64le(amount))], [other]);
+  }
+}
+
+// --- The upgradeable loader: deploy the way clients do, then upgrade,
+// hand over authority, extend and close; with wrong authorities, missing
+// signatures, short buffers and accounts, same-slot redeploys ---
+
+const CLOCK = "SysvarC1ock11111111111111111111111111111111";
+const up = {
+  init: (buffer, auth) => ix(UPGRADEABLE, [[buffer, R.WRITABLE], [auth, R.READONLY]], u32le(0)),
+  write: (buffer, auth, offset, bytes, role = R.READONLY_SIGNER) => ix(UPGRADEABLE, [[buffer, R.WRITABLE], [auth, role]], cat(u32le(1), u32le(offset), u64le(bytes.length), bytes)),
+  deploy: (payer, pd, program, buffer, auth, maxLen, role = R.READONLY_SIGNER) => ix(UPGRADEABLE, [[payer, R.WRITABLE_SIGNER], [pd, R.WRITABLE], [program, R.WRITABLE], [buffer, R.WRITABLE], [RENT, R.READONLY], [CLOCK, R.READONLY], [SYSTEM, R.READONLY], [auth, role]], cat(u32le(2), u64le(maxLen))),
+  upgrade: (pd, program, buffer, spill, auth) => ix(UPGRADEABLE, [[pd, R.WRITABLE], [program, R.WRITABLE], [buffer, R.WRITABLE], [spill, R.WRITABLE], [RENT, R.READONLY], [CLOCK, R.READONLY], [auth, R.READONLY_SIGNER]], u32le(3)),
+  setAuth: (acc, cur, next) => ix(UPGRADEABLE, [[acc, R.WRITABLE], [cur, R.READONLY_SIGNER], ...(next ? [[next, R.READONLY]] : [])], u32le(4)),
+  setAuthChecked: (acc, cur, next, nextRole = R.READONLY_SIGNER) => ix(UPGRADEABLE, [[acc, R.WRITABLE], [cur, R.READONLY_SIGNER], [next, nextRole]], u32le(7)),
+  close: (acc, to, auth, program) => ix(UPGRADEABLE, [[acc, R.WRITABLE], [to, R.WRITABLE], ...(auth ? [[auth, R.READONLY_SIGNER]] : []), ...(program ? [[program, R.WRITABLE]] : [])], u32le(5)),
+  extend: (pd, program, payer, n) => ix(UPGRADEABLE, [[pd, R.WRITABLE], [program, R.WRITABLE], [SYSTEM, R.READONLY], [payer, R.WRITABLE_SIGNER]], cat(u32le(6), u32le(n))),
+};
+
+async function programDataOf(program) {
+  const [a] = await kit.getProgramDerivedAddress({ programAddress: kit.address(UPGRADEABLE), seeds: [fromBase58(program)] });
+  return a;
+}
+
+function nextSlot(run) {
+  const c = run.svm.getClock();
+  run.svm.warpToSlot(c.slot + 1n);
+}
+
+// writeBuffer creates and fills a buffer in chunks; it returns false if a
+// step failed.
+async function writeBuffer(run, rng, name, payer, auth, buffer, elf, signers) {
+  const rent = run.svm.minimumBalanceForRentExemption(BigInt(37 + elf.length));
+  let r = await run.send(name + "-buffer", payer, [sys.create(payer.address, buffer.address, rent, BigInt(37 + elf.length), UPGRADEABLE), up.init(buffer.address, auth.address)], [buffer]);
+  if (r.status !== "ok") return false;
+  const chunk = 900;
+  for (let off = 0; off < elf.length; off += chunk) {
+    const bad = rng.int(40);
+    const bytes = elf.subarray(off, Math.min(off + chunk, elf.length));
+    if (bad === 0) await run.send(name + "-write-nosig", payer, [up.write(buffer.address, auth.address, off, bytes, R.READONLY)]);
+    else if (bad === 1) await run.send(name + "-write-overflow", payer, [up.write(buffer.address, auth.address, elf.length - 1, bytes)], signers);
+    r = await run.send(name + "-write", payer, [up.write(buffer.address, auth.address, off, bytes)], signers);
+    if (r.status !== "ok") return false;
+  }
+  return true;
+}
+
+export async function loaderSuite(run, rng, root, n) {
+  const start = run.cases.length;
+  const hello = new Uint8Array(readFileSync(`${root}/testdata/c/hello.so`));
+  const counter = new Uint8Array(readFileSync(`${root}/testdata/c/counter.so`));
+  for (let i = 0; run.cases.length - start < n; i++) {
+    const name = `loader-${i}`;
+    const payer = await funded(run, rng, 100n * SOL);
+    const auth = rng.chance(0.5) ? payer : await funded(run, rng, SOL);
+    const signers = auth === payer ? [] : [auth];
+    const buffer = await keypair(rng), program = await keypair(rng), other = await keypair(rng);
+    const pd = await programDataOf(program.address);
+    for (const k of [buffer.address, program.address, pd]) run.nocache.add(k);
+    const elf = rng.chance(0.5) ? hello : counter;
+    if (!(await writeBuffer(run, rng, name, payer, auth, buffer, elf, signers))) continue;
+    nextSlot(run);
+    // Deploy: the program account through System, then the loader.
+    const v = rng.int(10);
+    const progRent = run.svm.minimumBalanceForRentExemption(36n);
+    const maxLen = BigInt(v === 1 ? elf.length - 1 : v === 2 ? elf.length : 2 * elf.length);
+    const pdKey = v === 3 ? (await keypair(rng)).address : pd;
+    const progSpace = v === 4 ? 35n : 36n;
+    let r = await run.send(name + `-deploy-${v}`, payer, [sys.create(payer.address, program.address, progRent, progSpace, UPGRADEABLE),
+      up.deploy(payer.address, pdKey, program.address, buffer.address, v === 5 ? other.address : auth.address, maxLen, v === 6 ? R.READONLY : R.READONLY_SIGNER)], v === 5 ? [program, other] : [program, ...signers]);
+    if (r.status !== "ok") continue;
+    const call = ix(program.address, [], new Uint8Array([1, 2]));
+    // Invoking in the deploy's slot finds it not deployed yet.
+    if (rng.chance(0.3)) await run.send(name + "-call-sameslot", payer, [call]);
+    nextSlot(run);
+    await run.send(name + "-call", payer, [call]);
+    switch (rng.int(7)) {
+      case 0: { // Upgrade with a new buffer, maybe in the buffer's slot.
+        const buf2 = await keypair(rng);
+        run.nocache.add(buf2.address);
+        if (!(await writeBuffer(run, rng, name + "-up", payer, auth, buf2, rng.chance(0.5) ? hello : counter, signers))) break;
+        if (rng.chance(0.8)) nextSlot(run);
+        const spill = await keypair(rng);
+        r = await run.send(name + "-upgrade", payer, [up.upgrade(pd, program.address, buf2.address, spill.address, auth.address)], signers);
+        nextSlot(run);
+        await run.send(name + "-call-upgraded", payer, [call]);
+        break;
+      }
+      case 1: // Hand the program to another authority, or make it immutable.
+        await run.send(name + "-setauth", payer, [up.setAuth(pd, rng.chance(0.9) ? auth.address : other.address, rng.chance(0.7) ? other.address : null)], signers);
+        break;
+      case 2:
+        await run.send(name + "-setauth-checked", payer, [up.setAuthChecked(pd, auth.address, other.address, rng.chance(0.8) ? R.READONLY_SIGNER : R.READONLY)], [...signers, other]);
+        break;
+      case 3: { // Close the program, then call it.
+        const to = await keypair(rng);
+        await run.send(name + "-close", payer, [up.close(pd, to.address, rng.chance(0.9) ? auth.address : other.address, program.address)], rng.chance(0.9) ? signers : [...signers, other]);
+        nextSlot(run);
+        await run.send(name + "-call-closed", payer, [call]);
+        break;
+      }
+      case 4: // Extend, then call.
+        await run.send(name + "-extend", payer, [up.extend(pd, program.address, payer.address, rng.pick([0, 1, 1024, 10240, 20000, 10 * 1024 * 1024]))]);
+        nextSlot(run);
+        await run.send(name + "-call-extended", payer, [call]);
+        break;
+      case 5: { // A second buffer, closed by its authority (or not).
+        const buf2 = await keypair(rng);
+        run.nocache.add(buf2.address);
+        if (!(await writeBuffer(run, rng, name + "-b2", payer, auth, buf2, hello, signers))) break;
+        await run.send(name + "-close-buffer", payer, [up.close(buf2.address, payer.address, rng.chance(0.8) ? auth.address : other.address)], rng.chance(0.8) ? signers : [...signers, other]);
+        break;
+      }
+      default: // Set the buffer authority on an already drained buffer, and more wrong states.
+        await run.send(name + "-setauth-program", payer, [up.setAuth(program.address, auth.address, other.address)], signers);
+    }
   }
 }
 

@@ -178,13 +178,18 @@ func TestExtendProgram(t *testing.T) {
 	c.deploy(prog, "../../testdata/c/hello.so")
 	pdKey := loader.ProgramDataAddress(prog)
 	before := len(c.acct(pdKey).Data)
-	r := c.call([]txn.Instruction{loader.ExtendProgram(prog, pk(payer), 4096)}, payer)
+	r := c.call([]txn.Instruction{loader.ExtendProgram(prog, pk(payer), 10240)}, payer)
 	ok(t, r)
 	rent := c.bank.Rent()
-	if a := c.acct(pdKey); len(a.Data) != before+4096 || a.Lamports != rent.MinimumBalance(uint64(before+4096)) {
+	if a := c.acct(pdKey); len(a.Data) != before+10240 || a.Lamports != rent.MinimumBalance(uint64(before+10240)) {
 		t.Fatalf("extended ProgramData: %d bytes, %d lamports", len(a.Data), a.Lamports)
 	}
 	ok(t, c.call([]txn.Instruction{{ProgramID: prog}}, payer))
+	// Less than 10 KiB at a time is refused.
+	r = c.call([]txn.Instruction{loader.ExtendProgram(prog, pk(payer), 4096)}, payer)
+	if !errors.Is(r.Err, svm.NewInstructionFailure(0, &svm.InstructionError{Kind: svm.InvalidArgument})) {
+		t.Fatalf("small extension: %v", r.Err)
+	}
 }
 
 // The bank's fast path (Bank.Deploy) and the instruction path lay the
