@@ -425,6 +425,7 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 	if err != nil {
 		return store.Header{}, err
 	}
+	keepLen := 0 // an upgrade keeps a larger ProgramData's size, as Upgrade does
 	if existing.Exists() {
 		if existing.Owner != pubkey.BPFLoaderUpgradeable() {
 			return store.Header{}, fmt.Errorf("bank: %s already exists and is not an upgradeable program", programID)
@@ -444,6 +445,7 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 		if pd.Authority == nil || authority == nil || *pd.Authority != *authority {
 			return store.Header{}, fmt.Errorf("bank: %s can only be upgraded by its upgrade authority", programID)
 		}
+		keepLen = len(pdAcct.Data)
 	}
 	bs, env, err := b.newBlock(timestamp)
 	if err != nil {
@@ -451,6 +453,10 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 	}
 	defer bs.snap.Close()
 	prog, pdata := svm.UpgradeableProgramAccounts(programID, elfBytes, env.Slot, authority, b.rent.MinimumBalance)
+	if keepLen > len(pdata.Account.Data) {
+		pdata.Account.Data = append(pdata.Account.Data, make([]byte, keepLen-len(pdata.Account.Data))...)
+		pdata.Account.Lamports = max(b.rent.MinimumBalance(uint64(keepLen)), 1)
+	}
 	bs.apply([]account.Keyed{prog, pdata})
 	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Writes: bs.keyed()})
 	if err != nil {

@@ -236,3 +236,41 @@ func isZero(b []byte) bool {
 	}
 	return true
 }
+
+// Redeploying through the fast path leaves the ProgramData as Upgrade
+// does: a larger account keeps its size, zero-padded after the ELF.
+func TestFastRedeployMatchesUpgrade(t *testing.T) {
+	hello, counter := readELF(t, "hello.so"), readELF(t, "counter.so")
+	small, big := hello, counter
+	if len(small) > len(big) {
+		small, big = big, small
+	}
+	progKey := key(72)
+	prog := pk(progKey)
+	a, b := newChain(t), newChain(t)
+	auth := pk(a.payer)
+	a.now++
+	if _, err := a.bank.Deploy(prog, big, &auth, a.now); err != nil {
+		t.Fatal(err)
+	}
+	a.now++
+	if _, err := a.bank.Deploy(prog, small, &auth, a.now); err != nil {
+		t.Fatal(err)
+	}
+
+	b.now++
+	if _, err := b.bank.Deploy(prog, big, &auth, b.now); err != nil {
+		t.Fatal(err)
+	}
+	buf := key(73)
+	b.writeBuffer(buf, b.payer, small)
+	ok(t, b.call([]txn.Instruction{loader.Upgrade(prog, pk(buf), auth, auth)}, b.payer))
+
+	pdKey := loader.ProgramDataAddress(prog)
+	x, y := a.acct(pdKey), b.acct(pdKey)
+	xd, yd := append([]byte(nil), x.Data...), append([]byte(nil), y.Data...)
+	copy(xd[4:12], yd[4:12]) // the slots differ
+	if x.Lamports != y.Lamports || !bytes.Equal(xd, yd) || x.RentEpoch != y.RentEpoch {
+		t.Fatalf("fast redeploy %d bytes %d lamports, Upgrade %d bytes %d lamports", len(x.Data), x.Lamports, len(y.Data), y.Lamports)
+	}
+}
