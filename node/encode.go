@@ -364,4 +364,3 @@ func decodeHash(s string) (txn.Hash, *Error) {
 	}
 	return txn.Hash(b), nil
 }
-

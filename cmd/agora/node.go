@@ -71,4 +71,3 @@ errors.`,
 	cmd.Flags().StringVar(&engine, "engine", "auto", "execution engine for BPF programs: "+engineNames+" (results are identical)")
 	return cmd
 }
-
