@@ -22,7 +22,7 @@ import (
 // env is a node over an in-memory chain with an RPC server; blocks are
 // produced by the test (Produce), never by a timer.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	bank   *bank.Bank
 	node   *Node
@@ -61,7 +61,7 @@ func tokenData(mint, owner pubkey.Pubkey, amount uint64) []byte {
 	return d
 }
 
-func newEnv(t *testing.T, cfg Config) *env {
+func newEnv(t testing.TB, cfg Config) *env {
 	t.Helper()
 	e := &env{t: t, st: store.NewMem(), faucet: key(1), alice: key(2), bob: pubkey.Pubkey{0xb0, 0xb}, log: &bytes.Buffer{}}
 	alice := txn.PubkeyOf(e.alice)
