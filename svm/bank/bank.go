@@ -41,7 +41,11 @@ const MaxRecentBlockhashes = 150
 // Bank is a chain over a store. Its methods are safe for concurrent use;
 // blocks are produced one at a time.
 type Bank struct {
-	mu       sync.Mutex
+	mu sync.Mutex
+	// view guards head and recent for readers that must not wait for a
+	// block being executed (Head, Simulate); advance, under mu, writes
+	// them under view too.
+	view     sync.RWMutex
 	st       *store.Store
 	ex       *svm.Executor
 	cache    *svm.ProgramCache
@@ -169,15 +173,15 @@ func (b *Bank) Executor() *svm.Executor { return b.ex }
 
 // Head returns the last block's header.
 func (b *Bank) Head() store.Header {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.view.RLock()
+	defer b.view.RUnlock()
 	return b.head
 }
 
 // LatestBlockhash returns the hash a new transaction should reference.
 func (b *Bank) LatestBlockhash() txn.Hash {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.view.RLock()
+	defer b.view.RUnlock()
 	return b.head.Hash
 }
 
@@ -386,6 +390,8 @@ func (b *Bank) advance(h store.Header, sigs [][64]byte) {
 	for _, s := range sigs {
 		rb.sigs[s] = true
 	}
+	b.view.Lock()
+	defer b.view.Unlock()
 	b.recent = append(b.recent, rb)
 	if len(b.recent) > MaxRecentBlockhashes {
 		b.recent = b.recent[len(b.recent)-MaxRecentBlockhashes:]

@@ -26,13 +26,15 @@ type Simulation struct {
 // duplicate checks always apply. The result's Err is the transaction's
 // failure, as the chain would report it.
 func (b *Bank) Simulate(tx *txn.Transaction, verifySignatures bool) (*Simulation, error) {
-	b.mu.Lock()
+	// Under view, not mu: a simulation does not wait for the block being
+	// executed, and reads the state and blockhashes of the head.
+	b.view.RLock()
 	bs, env, err := b.newBlock(b.head.Timestamp)
 	admitErr := (*svm.TransactionError)(nil)
 	if err == nil {
 		admitErr = b.admit(tx)
 	}
-	b.mu.Unlock()
+	b.view.RUnlock()
 	if err != nil {
 		return nil, err
 	}
@@ -79,15 +81,15 @@ func (b *Bank) Simulate(tx *txn.Transaction, verifySignatures bool) (*Simulation
 // BlockhashValid reports whether a transaction referencing h would be
 // admitted: h is one of the last MaxRecentBlockhashes blocks' hashes.
 func (b *Bank) BlockhashValid(h txn.Hash) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.view.RLock()
+	defer b.view.RUnlock()
 	return b.isRecent(h)
 }
 
 // LastValidBlockHeight is the last block height at which a transaction
 // referencing the head's hash is still admitted.
 func (b *Bank) LastValidBlockHeight() uint64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.view.RLock()
+	defer b.view.RUnlock()
 	return b.head.Height + MaxRecentBlockhashes
 }
