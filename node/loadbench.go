@@ -323,4 +323,3 @@ func percentileMS(sorted []time.Duration, p int) float64 {
 	i := (len(sorted)*p+99)/100 - 1
 	return float64(sorted[max(i, 0)].Microseconds()) / 1000
 }
-
