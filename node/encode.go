@@ -287,10 +287,11 @@ type uiHeader struct {
 }
 
 type uiInstruction struct {
-	ProgramIDIndex uint8   `json:"programIdIndex"`
-	Accounts       []uint8 `json:"accounts"`
-	Data           string  `json:"data"`
-	StackHeight    *uint32 `json:"stackHeight"`
+	ProgramIDIndex uint8 `json:"programIdIndex"`
+	// Accounts are numbers ([]uint8 would marshal as base64).
+	Accounts    []int   `json:"accounts"`
+	Data        string  `json:"data"`
+	StackHeight *uint32 `json:"stackHeight"`
 }
 
 // encodeTransaction renders a transaction's wire bytes in enc.
@@ -314,9 +315,9 @@ func encodeTransaction(wire []byte, tx *txn.Transaction, enc string) any {
 	}
 	um.Instructions = make([]uiInstruction, len(m.Instructions))
 	for i, ix := range m.Instructions {
-		accts := ix.Accounts
-		if accts == nil {
-			accts = []uint8{}
+		accts := make([]int, len(ix.Accounts))
+		for j, a := range ix.Accounts {
+			accts[j] = int(a)
 		}
 		um.Instructions[i] = uiInstruction{ProgramIDIndex: ix.ProgramIDIndex, Accounts: accts, Data: base58.Encode(ix.Data)}
 	}

@@ -197,7 +197,10 @@ func TestSendTransaction(t *testing.T) {
 		Transaction struct {
 			Signatures []string `json:"signatures"`
 			Message    struct {
-				AccountKeys []string `json:"accountKeys"`
+				AccountKeys  []string `json:"accountKeys"`
+				Instructions []struct {
+					Accounts []int `json:"accounts"`
+				} `json:"instructions"`
 			} `json:"message"`
 		} `json:"transaction"`
 		Meta struct {
@@ -212,7 +215,7 @@ func TestSendTransaction(t *testing.T) {
 	e.ok(&gt, "getTransaction", sig, map[string]any{"encoding": "json", "maxSupportedTransactionVersion": 0, "commitment": "confirmed"})
 	if gt.Slot != 2 || gt.Version != "legacy" || gt.Transaction.Signatures[0] != sig || gt.Meta.Fee != 5000 || gt.Meta.ComputeUnitsConsumed != 150 ||
 		gt.Meta.PreBalances[0] != 10_000_000_000 || gt.Meta.PostBalances[0] != 10_000_000_000-1_000_000-5000 || gt.Meta.PostBalances[1] != 1_001_000_000 ||
-		len(gt.Meta.LogMessages) != 2 || gt.Meta.Err != nil {
+		len(gt.Meta.LogMessages) != 2 || gt.Meta.Err != nil || len(gt.Transaction.Message.Instructions[0].Accounts) != 2 {
 		t.Fatalf("getTransaction: %+v", gt)
 	}
 	var raw map[string]any
