@@ -308,6 +308,11 @@ func encodeTransaction(wire []byte, tx *txn.Transaction, enc string) any {
 	for i, s := range tx.Signatures {
 		sigs[i] = s.String()
 	}
+	u["signatures"] = sigs
+	if enc == txJSONParsed {
+		u["message"] = parsedMessage(m)
+		return u
+	}
 	um := uiMessage{AccountKeys: make([]string, len(m.AccountKeys)), RecentBlockhash: m.RecentBlockhash.String(),
 		Header: uiHeader{m.Header.NumRequiredSignatures, m.Header.NumReadonlySignedAccounts, m.Header.NumReadonlyUnsignedAccounts}}
 	for i, k := range m.AccountKeys {
@@ -321,9 +326,33 @@ func encodeTransaction(wire []byte, tx *txn.Transaction, enc string) any {
 		}
 		um.Instructions[i] = uiInstruction{ProgramIDIndex: ix.ProgramIDIndex, Accounts: accts, Data: base58.Encode(ix.Data)}
 	}
-	u["signatures"] = sigs
 	u["message"] = um
 	return u
+}
+
+// parsedMessage is the jsonParsed message: account keys with their roles,
+// and every instruction partially decoded (program, accounts, data), which
+// Solana's clients accept for programs the node does not parse.
+func parsedMessage(m *txn.Message) map[string]any {
+	keys := make([]map[string]any, len(m.AccountKeys))
+	for i, k := range m.AccountKeys {
+		keys[i] = map[string]any{"pubkey": k.String(), "signer": m.IsSigner(i), "writable": m.IsWritable(i), "source": "transaction"}
+	}
+	ixs := make([]map[string]any, len(m.Instructions))
+	for i, ix := range m.Instructions {
+		accts := make([]string, 0, len(ix.Accounts))
+		for _, a := range ix.Accounts {
+			if int(a) < len(m.AccountKeys) {
+				accts = append(accts, m.AccountKeys[a].String())
+			}
+		}
+		prog := ""
+		if int(ix.ProgramIDIndex) < len(m.AccountKeys) {
+			prog = m.AccountKeys[ix.ProgramIDIndex].String()
+		}
+		ixs[i] = map[string]any{"programId": prog, "accounts": accts, "data": base58.Encode(ix.Data), "stackHeight": nil}
+	}
+	return map[string]any{"accountKeys": keys, "instructions": ixs, "recentBlockhash": m.RecentBlockhash.String()}
 }
 
 // uiReturnData is a transaction's return data.

@@ -3,6 +3,7 @@ package node
 import (
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -517,5 +518,50 @@ func TestRestartKeepsHistory(t *testing.T) {
 	}
 	if err := json.Unmarshal(r.Result, &got); err != nil || got.Slot != 1 || got.Meta.PostBalances[1] != 5000_000 {
 		t.Fatalf("after restart: %s", out)
+	}
+}
+
+func TestParsedTransactionAndMetrics(t *testing.T) {
+	e := newEnv(t, Config{})
+	tx := e.transfer(e.alice, e.bob, 1_000_000)
+	e.ok(nil, "sendTransaction", b64(tx), map[string]any{"encoding": "base64"})
+	e.produce()
+	var got struct {
+		Transaction struct {
+			Message struct {
+				AccountKeys []struct {
+					Pubkey   string `json:"pubkey"`
+					Signer   bool   `json:"signer"`
+					Writable bool   `json:"writable"`
+				} `json:"accountKeys"`
+				Instructions []struct {
+					ProgramID string   `json:"programId"`
+					Accounts  []string `json:"accounts"`
+				} `json:"instructions"`
+			} `json:"message"`
+		} `json:"transaction"`
+	}
+	e.ok(&got, "getTransaction", tx.ID().String(), map[string]any{"encoding": "jsonParsed"})
+	m := got.Transaction.Message
+	if len(m.AccountKeys) != 3 || !m.AccountKeys[0].Signer || !m.AccountKeys[1].Writable || m.AccountKeys[2].Writable ||
+		m.Instructions[0].ProgramID != pubkey.SystemProgram().String() || m.Instructions[0].Accounts[1] != e.bob.String() {
+		t.Fatalf("jsonParsed: %+v", m)
+	}
+	resp, err := e.http.Client().Get(e.http.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf strings.Builder
+	io.Copy(&buf, resp.Body)
+	for _, want := range []string{
+		"agora_node_blocks_total 1", `agora_node_transactions_total{status="ok"} 1`, "agora_node_compute_units_total 150",
+		"agora_node_confirmation_latency_seconds_count 1", "agora_node_block_production_seconds_count 1",
+		"agora_node_scheduler_lanes 1", `agora_node_scheduler_lane_busy_seconds_total{lane="0",phase="execute"}`,
+		`agora_node_rpc_requests_total{method="sendTransaction"} 1`, "agora_node_mempool_transactions 0",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
 	}
 }
