@@ -55,10 +55,13 @@ type LoadFigure struct {
 	Accepted int            `json:"accepted"`
 	Rejected map[string]int `json:"rejected"`
 	// Confirmed is how many accepted transactions getSignatureStatuses
-	// reported committed; Lost how many accepted ones it never did
-	// (always 0: a queued transaction is executed or its drop is logged).
+	// reported committed. Dropped is how many accepted ones it never did
+	// before their blockhash expired: a block refused them (the node logs
+	// each, with the reason, and counts it in agora_node_transactions_total
+	// {status="dropped"}), as Solana drops a transaction whose blockhash
+	// expires while it waits.
 	Confirmed int `json:"confirmed"`
-	Lost      int `json:"lost"`
+	Dropped   int `json:"dropped"`
 	// TPS is confirmed transactions per second, from the first send to
 	// the last confirmation.
 	TPS float64 `json:"tps"`
@@ -92,10 +95,10 @@ func Load(ctx context.Context, o LoadOptions) (LoadFigure, error) {
 	}
 	if o.Node.BlockTime <= 0 {
 		// A burst is signed up front: its blockhash must outlive the
-		// sending (150 blocks of 400ms is a minute).
+		// sending and the queue (150 blocks of 4s are ten minutes).
 		o.Node.BlockTime = 100 * time.Millisecond
 		if o.Burst > 0 {
-			o.Node.BlockTime = 400 * time.Millisecond
+			o.Node.BlockTime = 4 * time.Second
 		}
 	}
 	if o.Burst > 0 && o.Node.MempoolSize <= 0 {
@@ -290,7 +293,7 @@ func Load(ctx context.Context, o LoadOptions) (LoadFigure, error) {
 		left := len(sentAt)
 		mu.Unlock()
 		if !deadline.IsZero() && (left == 0 || time.Now().After(deadline)) {
-			fig.Lost = left
+			fig.Dropped = left
 			break
 		}
 	}

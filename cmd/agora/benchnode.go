@@ -36,12 +36,14 @@ confirmed transactions per second and the p50 and p99 confirmation latency
 measured in the same run.
 
 --burst N instead sends N transactions, signed beforehand, as fast as the
-clients can: each is counted as accepted or rejected (by error message),
-and every accepted one must be confirmed ("lost" counts those that were
-not; it is 0).
+clients can (the node's block time is 4s unless --block-time, so that the
+burst's blockhash outlives the queue): each is counted as accepted or
+rejected (by error message); "dropped" counts accepted transactions a
+block refused (the node logs each with its reason), such as those whose
+blockhash expired while they waited.
 
 --json prints {"node":{"mode","clients","lanes","seconds","sent","accepted",
-"rejected","confirmed","lost","tps","p50_ms","p99_ms"},"chain":{...agora
+"rejected","confirmed","dropped","tps","p50_ms","p99_ms"},"chain":{...agora
 bench chain's keys...},"ratio"}.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -80,7 +82,7 @@ bench chain's keys...},"ratio"}.`,
 			if asJSON {
 				return writeJSON(s, f)
 			}
-			fmt.Fprintf(s.out, "node (%s, %d clients): %d sent, %d accepted, %d confirmed, %d lost in %.2f s\n", nf.Mode, nf.Clients, nf.Sent, nf.Accepted, nf.Confirmed, nf.Lost, nf.Seconds)
+			fmt.Fprintf(s.out, "node (%s, %d clients): %d sent, %d accepted, %d confirmed, %d dropped in %.2f s\n", nf.Mode, nf.Clients, nf.Sent, nf.Accepted, nf.Confirmed, nf.Dropped, nf.Seconds)
 			keys := make([]string, 0, len(nf.Rejected))
 			for k := range nf.Rejected {
 				keys = append(keys, k)
@@ -100,7 +102,7 @@ bench chain's keys...},"ratio"}.`,
 	cmd.Flags().IntVar(&o.Burst, "burst", 0, "send N pre-signed transactions as fast as possible instead (e.g. 100000)")
 	cmd.Flags().BoolVar(&o.SkipPreflight, "skip-preflight", false, "send with skipPreflight (no simulation per request)")
 	cmd.Flags().IntVar(&o.Node.Lanes, "lanes", 0, "the node's scheduler lanes (0: one per core)")
-	cmd.Flags().DurationVar(&o.Node.BlockTime, "block-time", 0, "the node's block time (default 100ms; 400ms for a burst)")
+	cmd.Flags().DurationVar(&o.Node.BlockTime, "block-time", 0, "the node's block time (default 100ms; 4s for a burst)")
 	cmd.Flags().IntVar(&o.Node.MempoolSize, "mempool", 0, "the node's mempool capacity (default 100,000)")
 	return cmd
 }
