@@ -24,6 +24,8 @@ measured in the same run, so the figures are ratios that hold across machines:
          risk or an overcharge
   chain  transactions per second through the VM alone, the runtime, and
          the runtime with the Pebble store
+  node   transfers through a node's JSON-RPC: sustained tps and p50/p99
+         confirmation latency, next to chain's figure from the same run
 
 Each takes --json for one machine-readable object. For the Go benchmarks
 themselves, run 'go test -run XXX -bench . ./bench'.`,
