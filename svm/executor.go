@@ -174,6 +174,22 @@ func (ex *Executor) countsAsBuiltin(key pubkey.Pubkey) bool {
 	return ok && !n.ProgramBudget
 }
 
+// builtinIn is countsAsBuiltin over the state in r: a native program
+// whose account there is a BPF program (a builtin migrated to Core BPF,
+// as Agave migrates them by feature) is a program, not a builtin.
+func (ex *Executor) builtinIn(r AccountReader) computebudget.IsBuiltin {
+	return func(key pubkey.Pubkey) bool {
+		if !ex.countsAsBuiltin(key) {
+			return false
+		}
+		if key != pubkey.AddressLookupTableProgram() {
+			return true
+		}
+		a, err := r.Account(key)
+		return err != nil || !a.Exists() || a.Owner == pubkey.NativeLoader()
+	}
+}
+
 // checkInvoke runs the plug-ins' checks before an invocation.
 func (ex *Executor) checkInvoke(m *vm.Machine) error {
 	for _, check := range ex.beforeInvoke {
@@ -287,7 +303,7 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 	res := &Result{Loaded: rs.Loaded}
 	m := &tx.Message
 	keys := rs.Keys
-	limits, err := computebudget.Process(m, ex.countsAsBuiltin)
+	limits, err := computebudget.Process(m, ex.builtinIn(r))
 	if err != nil {
 		e := err.(*computebudget.Error)
 		switch e.Kind {
