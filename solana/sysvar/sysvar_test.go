@@ -79,3 +79,21 @@ func TestSlotHashes(t *testing.T) {
 		t.Fatal("Set.Data")
 	}
 }
+
+func FuzzDecodeSysvars(f *testing.F) {
+	f.Add(SlotHashes{{Slot: 3}}.Encode()[:48])
+	f.Add(EncodeInstructions(nil))
+	f.Add([]byte{1, 0, 4, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if s, err := DecodeSlotHashes(b); err == nil {
+			_, _ = s.Position(3)
+		}
+		for i := range 3 {
+			_, _ = DecodeInstruction(b, i)
+		}
+		c := append([]byte(nil), b...)
+		if StoreCurrentIndex(c, 7) == nil && (c[len(c)-2] != 7 || c[len(c)-1] != 0) {
+			t.Fatal("index not stored")
+		}
+	})
+}
