@@ -282,3 +282,38 @@ func TestInstructionsSysvar(t *testing.T) {
 }
 
 func binary16(b []byte) int { return int(b[0]) | int(b[1])<<8 }
+
+// BenchmarkExecuteV0 executes the same System transfer as a legacy
+// transaction (the baseline) and as a v0 one loading its recipient from
+// a lookup table: the difference is the lookup's resolution.
+func BenchmarkExecuteV0(b *testing.B) {
+	h := newHarness(b)
+	pk := txn.PubkeyOf
+	payer := keyOf(1)
+	h.fund(pk(payer), math.MaxUint64/2)
+	to := pk(keyOf(2))
+	h.fund(to, 1_000_000_000)
+	table := pk(keyOf(3))
+	tb := alt.Table{Meta: alt.NewMeta(table), Addresses: []pubkey.Pubkey{to}}
+	h.st[table] = account.Account{Lamports: 1_000_000_000, Owner: alt.ID(), Data: tb.Encode()}
+	h.at(10)
+	ixs := []txn.Instruction{system.Transfer(pk(payer), to, 1)}
+	legacy, _ := txn.Compile(pk(payer), ixs, txn.Hash{1})
+	v0, _ := txn.CompileV0(pk(payer), ixs, []txn.LookupTableAccount{{Key: table, Addresses: tb.Addresses}}, txn.Hash{1})
+	for _, c := range []struct {
+		name string
+		m    *txn.Message
+	}{{"legacy", legacy}, {"v0", v0}} {
+		tx, err := txn.Sign(c.m, payer)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if res := h.ex.Execute(tx, h.st, h.env); res.Err != nil {
+					b.Fatal(res.Err)
+				}
+			}
+		})
+	}
+}
