@@ -73,3 +73,5 @@ require (
 	golang.org/x/text v0.44.0 // indirect
 	google.golang.org/protobuf v1.33.0 // indirect
 )
+
+replace github.com/DataDog/zstd => ./internal/ddzstd
