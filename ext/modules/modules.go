@@ -115,19 +115,24 @@ func Register(r *vm.Registry) error {
 type cacheKey struct {
 	id      [32]byte
 	version uint64
-	hash    [32]byte
 	depth   int
 }
 
 type cacheEntry struct {
 	once sync.Once
+	hash [32]byte
+	// seen is the ELF slice last found to hold hash: the same backing
+	// array and length again skips hashing (the host serves one slice
+	// per version); any other slice is hashed and compared.
+	seen []byte
 	mod  *Module
 	err  error
 }
 
 // family is the syscall with its cache of prepared modules. The cache
-// only saves work: an entry is keyed by the ELF's hash, so whatever it
-// holds is what loading the same bytes again would give.
+// only saves work: an entry is used only for bytes whose sha256 it has
+// checked, so whatever it holds is what loading those bytes again would
+// give.
 type family struct {
 	reg   *vm.Registry
 	mu    sync.Mutex
@@ -137,15 +142,26 @@ type family struct {
 	machines sync.Pool
 }
 
+func sameSlice(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
 func (f *family) module(id [32]byte, version uint64, elfBytes []byte, depth int) (*Module, error) {
-	k := cacheKey{id, version, sha256.Sum256(elfBytes), depth}
+	k := cacheKey{id, version, depth}
 	f.mu.Lock()
 	e, ok := f.cache[k]
+	if ok && !sameSlice(e.seen, elfBytes) {
+		if h := sha256.Sum256(elfBytes); h == e.hash {
+			e.seen = elfBytes
+		} else {
+			ok = false // other bytes under the same version: load them afresh
+		}
+	}
 	if !ok {
 		if len(f.cache) >= cacheCapacity {
 			clear(f.cache)
 		}
-		e = &cacheEntry{}
+		e = &cacheEntry{hash: sha256.Sum256(elfBytes), seen: elfBytes}
 		f.cache[k] = e
 	}
 	f.mu.Unlock()
