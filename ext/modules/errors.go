@@ -29,18 +29,36 @@ const (
 	KindCallDepth
 	// KindBadTarget: flags with unknown bits, or a window above MaxWindow.
 	KindBadTarget
+	// KindBadVersions: a versions account whose data does not decode.
+	KindBadVersions
+	// KindBadVersionsInstruction: a versions-program instruction with bad
+	// data or accounts.
+	KindBadVersionsInstruction
+	// KindWrongAuthority: an upgrade or rollback not signed by the
+	// program's upgrade authority.
+	KindWrongAuthority
+	// KindStagePending: a version is staged already (it activates at the
+	// end of the slot).
+	KindStagePending
+	// KindNoPrevious: a rollback with no previous version.
+	KindNoPrevious
 )
 
 var kindNames = [...]string{
-	KindNoHost:           "NoModuleHost",
-	KindUnknownModule:    "UnknownModule",
-	KindMissingExport:    "MissingExport",
-	KindUnverifiedModule: "UnverifiedModule",
-	KindVersionMismatch:  "ModuleVersionMismatch",
-	KindReadOnlyWrite:    "ModuleReadOnlyWrite",
-	KindModuleFault:      "ModuleFault",
-	KindCallDepth:        "ModuleCallDepthExceeded",
-	KindBadTarget:        "BadModuleTarget",
+	KindNoHost:                 "NoModuleHost",
+	KindUnknownModule:          "UnknownModule",
+	KindMissingExport:          "MissingExport",
+	KindUnverifiedModule:       "UnverifiedModule",
+	KindVersionMismatch:        "ModuleVersionMismatch",
+	KindReadOnlyWrite:          "ModuleReadOnlyWrite",
+	KindModuleFault:            "ModuleFault",
+	KindCallDepth:              "ModuleCallDepthExceeded",
+	KindBadTarget:              "BadModuleTarget",
+	KindBadVersions:            "BadVersionsAccount",
+	KindBadVersionsInstruction: "BadVersionsInstruction",
+	KindWrongAuthority:         "WrongUpgradeAuthority",
+	KindStagePending:           "UpgradeAlreadyStaged",
+	KindNoPrevious:             "NoPreviousVersion",
 }
 
 // String returns the kind's stable name, e.g. "MissingExport".
@@ -60,6 +78,11 @@ var (
 	ErrModuleFault      = &Error{Kind: KindModuleFault}
 	ErrCallDepth        = &Error{Kind: KindCallDepth}
 	ErrBadTarget        = &Error{Kind: KindBadTarget}
+	ErrBadVersions      = &Error{Kind: KindBadVersions}
+	ErrBadVersionsIx    = &Error{Kind: KindBadVersionsInstruction}
+	ErrWrongAuthority   = &Error{Kind: KindWrongAuthority}
+	ErrStagePending     = &Error{Kind: KindStagePending}
+	ErrNoPrevious       = &Error{Kind: KindNoPrevious}
 )
 
 func errorf(k ErrorKind, format string, args ...any) *Error {
