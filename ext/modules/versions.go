@@ -159,9 +159,9 @@ const (
 	// deployed code as the first version. Accounts: payer (signer,
 	// writable), versions (writable), program, programdata, system.
 	IxInit = 0
-	// IxWrite writes bytes at offset u32 (after the tag) of the upload.
-	// Accounts: payer, versions, program, programdata, authority
-	// (signer), system.
+	// IxWrite writes bytes at offset u32 (after the tag) of the upload,
+	// at most its length (0 starts a new upload). Accounts: payer,
+	// versions, program, programdata, authority (signer), system.
 	IxWrite = 1
 	// IxStage verifies the upload and stages it as a new version.
 	// Accounts as IxWrite.
@@ -282,6 +282,9 @@ func ProcessVersions(h VersionsHost, decodePD func(program, pd []byte) (ProgramD
 		}
 		if err := h.Consume(ceilDiv(uint64(len(chunk)), WriteBytesPerCU)); err != nil {
 			return err
+		}
+		if off == 0 {
+			v.Upload = nil // a write at offset 0 starts a new upload
 		}
 		up := append([]byte(nil), v.Upload[:off]...)
 		up = append(up, chunk...)
