@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/agora-vm/agora/sched"
@@ -426,6 +427,11 @@ and the instruction data, sign it with the fee payer ("payer" unless
 --signer, execute it in a new block and print the logs as Solana prints
 them, the compute units and the error if any.
 
+PROGRAM_ID@VERSION pins the version of an upgradeable program (the slot
+its active code was deployed or staged in; 'agora chain account' lists
+them): when another version is active the call is not sent and the
+command exits 1.
+
 --json prints {"ok":…,"error":…,"logs":[…],"cu":…,"signature":…,"slot":…,"fee":…};
 error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
 		Args: exactArgs(1),
@@ -438,9 +444,15 @@ error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
 				return err
 			}
 			defer st.Close()
-			program, _, err := resolveKey(f.dir, args[0])
+			name, pin, pinned := strings.Cut(args[0], "@")
+			program, _, err := resolveKey(f.dir, name)
 			if err != nil {
 				return err
+			}
+			if pinned {
+				if err := checkPinnedVersion(b, program, pin); err != nil {
+					return err
+				}
 			}
 			data, err := parseHex(dataHex)
 			if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/agora-vm/agora/ext/modules"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/svm"
 	"github.com/agora-vm/agora/svm/bank"
 	"github.com/agora-vm/agora/verify/deep"
 	"github.com/agora-vm/agora/vm"
@@ -268,4 +270,34 @@ func programVersions(b *bank.Bank, program pubkey.Pubkey) []versionJSON {
 		out[i] = versionJSON{Version: x.Slot, SHA256: hex.EncodeToString(x.Hash[:]), Bytes: len(x.ELF), Active: i == v.Active, Staged: i == v.Staged}
 	}
 	return out
+}
+
+// checkPinnedVersion fails unless program's active code has the version
+// pin (the ProgramData's deployment slot). The chain's lock is held and
+// the call runs in the next block, so nothing can change in between.
+func checkPinnedVersion(b *bank.Bank, program pubkey.Pubkey, pin string) error {
+	want, err := strconv.ParseUint(pin, 10, 64)
+	if err != nil {
+		return usageErr("%s@%s: the version is a slot number", program, pin)
+	}
+	a, err := b.Account(program)
+	if err != nil {
+		return err
+	}
+	pdKey, err := svm.ProgramDataAddress(a.Data)
+	if err != nil || a.Owner != pubkey.BPFLoaderUpgradeable() {
+		return usageErr("%s@%d: only upgradeable programs have versions", program, want)
+	}
+	pda, err := b.Account(pdKey)
+	if err != nil {
+		return err
+	}
+	pd, _, err := svm.DecodeProgramData(pda.Data)
+	if err != nil {
+		return &exitError{code: exitBadCall, err: err}
+	}
+	if pd.Slot != want {
+		return &exitError{code: exitFault, err: fmt.Errorf("%s is at version %d; the call pinned version %d (not sent)", program, pd.Slot, want)}
+	}
+	return nil
 }

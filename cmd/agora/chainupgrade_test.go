@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -61,4 +62,11 @@ func TestChainUpgradeRollback(t *testing.T) {
 		t.Fatalf("after rollback: %v (%v)", vs, rb)
 	}
 	run(exitFault, "chain", "rollback", "strategy", "--upgrade-authority", "mallory")
+
+	// Pinning: the rolled-back version is active again, the upgrade's is not.
+	first, second := vs[0].(map[string]any)["version"].(float64), vs[1].(map[string]any)["version"].(float64)
+	run(0, "chain", "call", "strategy@"+strconv.Itoa(int(first)))
+	if r := run(exitFault, "chain", "call", "strategy@"+strconv.Itoa(int(second))); !strings.Contains(r.stderr, "pinned version") {
+		t.Fatalf("pinned to an inactive version: %s", r.stderr)
+	}
 }
