@@ -41,7 +41,11 @@ const MaxRecentBlockhashes = 150
 // Bank is a chain over a store. Its methods are safe for concurrent use;
 // blocks are produced one at a time.
 type Bank struct {
-	mu       sync.Mutex
+	mu sync.Mutex
+	// view guards head and recent for readers that must not wait for a
+	// block being executed (Head, Simulate); advance, under mu, writes
+	// them under view too.
+	view     sync.RWMutex
 	st       *store.Store
 	ex       *svm.Executor
 	cache    *svm.ProgramCache
@@ -51,6 +55,9 @@ type Bank struct {
 	rent     sysvar.Rent
 	epochs   sysvar.EpochSchedule
 	features feature.Set
+	// slotHashes are the SlotHashes of the next block but its parent:
+	// the blocks before the head, newest first.
+	slotHashes sysvar.SlotHashes
 	// genesisTime is the timestamp of block 0 (the Clock's epoch start).
 	genesisTime int64
 }
@@ -97,6 +104,11 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 		return nil, err
 	}
 	b.genesisTime = g.Header.Timestamp
+	if a, err := st.Account(pubkey.SysvarSlotHashes()); err == nil && a.Exists() {
+		if sh, err := sysvar.DecodeSlotHashes(a.Data); err == nil {
+			b.slotHashes = sh
+		}
+	}
 	if r, err := st.Account(pubkey.SysvarRent()); err == nil && r.Exists() {
 		if rent, err := sysvar.DecodeRent(r.Data); err == nil {
 			b.rent = rent
@@ -169,15 +181,15 @@ func (b *Bank) Executor() *svm.Executor { return b.ex }
 
 // Head returns the last block's header.
 func (b *Bank) Head() store.Header {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.view.RLock()
+	defer b.view.RUnlock()
 	return b.head
 }
 
 // LatestBlockhash returns the hash a new transaction should reference.
 func (b *Bank) LatestBlockhash() txn.Hash {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.view.RLock()
+	defer b.view.RUnlock()
 	return b.head.Hash
 }
 
@@ -247,8 +259,15 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 		Slot: slot, EpochStartTimestamp: b.genesisTime, Epoch: b.epochs.Epoch(slot),
 		LeaderScheduleEpoch: b.epochs.Epoch(slot + b.epochs.LeaderScheduleSlotOffset), UnixTimestamp: timestamp,
 	}}
+	// SlotHashes: the parent (the head) joins the slots before it.
+	sv.SlotHashes = b.slotHashes.Push(b.head.Height, b.head.Hash)
 	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}}
-	bs.apply(sysvarWrites(&sv)[:1]) // the Clock changes every block
+	for _, w := range sysvarWrites(&sv) {
+		// The Clock and SlotHashes change every block.
+		if w.Key == pubkey.SysvarClock() || w.Key == pubkey.SysvarSlotHashes() {
+			bs.apply([]account.Keyed{w})
+		}
+	}
 	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features,
 		Blockhash: b.head.Hash, IsRecent: b.isRecent}
 	return bs, env, nil
@@ -305,6 +324,13 @@ func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, 
 		return nil, err
 	}
 	bs.apply(res.Writes)
+	// The runtime's end-of-block hooks (staged program versions): their
+	// writes belong to this block and are seen from the next one on.
+	ends, err := b.ex.EndBlock(env.Slot, res.Writes, bs)
+	if err != nil {
+		return nil, err
+	}
+	bs.apply(ends)
 	sigs := make([][64]byte, len(res.Signatures))
 	for i, s := range res.Signatures {
 		sigs[i] = s
@@ -342,7 +368,7 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]s
 		if !r.Charged {
 			continue
 		}
-		keys := txs[i].Message.AccountKeys
+		keys := txs[i].Message.Resolve(r.Loaded).Keys
 		rec := store.TxRecord{
 			Signature: txs[i].ID(), Logs: r.Logs, CU: r.CU, Fee: r.Fee,
 			Accounts: keys, PreBalances: make([]uint64, len(keys)), PostBalances: make([]uint64, len(keys)),
@@ -399,10 +425,13 @@ func (b *Bank) advance(h store.Header, sigs [][64]byte) {
 	for _, s := range sigs {
 		rb.sigs[s] = true
 	}
+	b.view.Lock()
+	defer b.view.Unlock()
 	b.recent = append(b.recent, rb)
 	if len(b.recent) > MaxRecentBlockhashes {
 		b.recent = b.recent[len(b.recent)-MaxRecentBlockhashes:]
 	}
+	b.slotHashes = b.slotHashes.Push(b.head.Height, b.head.Hash)
 	b.head = h
 }
 
