@@ -313,13 +313,14 @@ func isLoader(k pubkey.Pubkey) bool {
 	return k == pubkey.BPFLoaderUpgradeable() || k == pubkey.BPFLoader() || k == pubkey.BPFLoaderDeprecated() || k == pubkey.LoaderV4()
 }
 
-// Resolve loads a transaction's lookups from r (ResolveAddresses) and
-// applies the account-lock rules to every key, static and loaded: none
-// twice (AccountLoadedTwice), at most MaxAccountLocks. For a legacy
-// transaction that passed Check it cannot fail.
+// Resolve loads a transaction's lookups from r (ResolveAddresses) and,
+// for a v0 transaction, applies the account-lock rules to every key,
+// static and loaded: none twice (AccountLoadedTwice), at most
+// MaxAccountLocks (Check applied them to a legacy one, which cannot
+// fail here).
 func Resolve(tx *txn.Transaction, r AccountReader, env *Env) (*txn.Resolved, *TransactionError) {
 	m := &tx.Message
-	if len(m.AddressTableLookups) == 0 {
+	if m.Version == txn.Legacy {
 		return m.Resolve(txn.LoadedAddresses{}), nil
 	}
 	loaded, err := ResolveAddresses(m, r, env)
