@@ -74,6 +74,8 @@ type chainFlags struct {
 	// features are the Agave feature gates blocks execute under.
 	features   string
 	featureSet feature.Set
+	// rec are --record, --profile and --record-source.
+	rec chainRecordFlags
 }
 
 func (f *chainFlags) add(cmd *cobra.Command) {
@@ -107,6 +109,7 @@ func (f *chainFlags) addLanes(cmd *cobra.Command) {
 func (f *chainFlags) addTx(cmd *cobra.Command) {
 	f.addLanes(cmd)
 	cmd.Flags().BoolVar(&f.signOnly, "sign-only", false, "print the signed transaction (base64 wire format, for a block file) instead of executing it")
+	f.rec.add(cmd)
 }
 
 // schedule configures the bank's scheduler and engine from the flags.
@@ -309,9 +312,18 @@ Prints {"program_id":"<base58>"} with --json.`,
 			if err != nil {
 				return err
 			}
+			rec, err := f.rec.start(b)
+			if err != nil {
+				return err
+			}
 			h, err := b.Deploy(id, elfBytes, &auth, blockTime(b))
 			if err != nil {
 				return &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", args[0], err)}
+			}
+			// A deployment writes the loader's accounts and runs no
+			// program: finish says there is nothing to record.
+			if err := f.rec.finish(s, rec, "a deployment runs no program (record a later agora chain call)"); err != nil {
+				return err
 			}
 			if f.json {
 				return writeJSON(s, map[string]any{"program_id": id.String(), "slot": h.Height})
@@ -323,6 +335,7 @@ Prints {"program_id":"<base58>"} with --json.`,
 	f.add(cmd)
 	cmd.Flags().StringVar(&programID, "program-id", "", "address to deploy at (base58 or key name; default: a new address)")
 	cmd.Flags().StringVar(&authority, "upgrade-authority", "payer", "upgrade authority (key name or base58)")
+	f.rec.add(cmd)
 	return cmd
 }
 
@@ -360,6 +373,9 @@ func submit(s *streams, f *chainFlags, b *bank.Bank, feePayer string, ixs []txn.
 	if n := len(tx.Encode()); n > txn.PacketDataSize {
 		return usageErr("transaction of %d bytes exceeds %d", n, txn.PacketDataSize)
 	}
+	if f.signOnly && (f.rec.enabled() || f.rec.source != "") {
+		return usageErr("--record, --profile and --record-source need the transaction executed, not --sign-only")
+	}
 	if f.signOnly {
 		raw := base64.StdEncoding.EncodeToString(tx.Encode())
 		if f.json {
@@ -371,11 +387,18 @@ func submit(s *streams, f *chainFlags, b *bank.Bank, feePayer string, ixs []txn.
 	if err := f.schedule(s, b); err != nil {
 		return err
 	}
+	rec, err := f.rec.start(b)
+	if err != nil {
+		return err
+	}
 	res, err := b.ProcessBlock([]*txn.Transaction{tx}, blockTime(b))
 	if err != nil {
 		return &exitError{code: exitBadCall, err: err}
 	}
 	if err := f.writeTrace(); err != nil {
+		return err
+	}
+	if err := f.rec.finish(s, rec, ""); err != nil {
 		return err
 	}
 	r := res.Txs[0]
