@@ -278,7 +278,10 @@ at a chosen address, as solana-test-validator's --bpf-program does, so
 programs that expect their mainnet address work; deploying again to the
 same address upgrades it.
 
-Prints {"program_id":"<base58>"} with --json.`,
+Prints {"program_id":"<base58>"} with --json.
+
+A deployment runs no program: --record and --profile (see call) write
+nothing, and a note on stderr says so. Record a later agora chain call.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {
@@ -456,7 +459,15 @@ them): when another version is active the call is not sent and the
 command exits 1.
 
 --json prints {"ok":…,"error":…,"logs":[…],"cu":…,"signature":…,"slot":…,"fee":…};
-error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
+error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.
+
+--record FILE.trace records the transaction's first top-level BPF program
+run (the first sBPF program the runtime starts; native instructions such
+as Compute Budget's are skipped, and its CPIs are not recorded
+separately) for agora replay and agora debug, and --profile FILE.pb.gz
+writes that run's CU profile (pprof); --record-source FILE.so names the
+file the program was deployed from, for its source lines. A transaction
+that runs no BPF program writes no file and says so on stderr.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {
@@ -563,7 +574,11 @@ func newChainTransferCmd(s *streams) *cobra.Command {
 		Use:   "transfer --dir DIR TO LAMPORTS",
 		Short: "Transfer lamports with the System program in a new block",
 		Long: `Transfer LAMPORTS to TO (a key name or address) from the fee payer (or
---from NAME). Output as for call.`,
+--from NAME). Output as for call.
+
+A transfer runs only the native System program, so --record and
+--profile (see call) write nothing: the transfer is made, and a note on
+stderr says that no BPF program ran.`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {

@@ -42,6 +42,8 @@ type chainRecorder struct {
 	started bool
 	trace   *trace.Trace
 	err     error
+	// mismatch: --record-source is not the recorded program's ELF.
+	mismatch bool
 }
 
 // wrap is the bank's program source hook (bank.WrapPrograms).
@@ -124,8 +126,14 @@ func (r *chainRecRunnable) debugInfo() trace.DebugInfo {
 	if err != nil {
 		return trace.DebugInfo{Path: name}
 	}
-	if c.source != nil && bytes.Equal(c.source, data) {
-		name = c.sourcePath
+	if c.source != nil {
+		if bytes.Equal(c.source, data) {
+			name = c.sourcePath
+		} else {
+			c.mu.Lock()
+			c.mismatch = true
+			c.mu.Unlock()
+		}
 	}
 	l := &loaded{path: name, data: data, isELF: true}
 	reg, err := newRegistry()
@@ -183,8 +191,11 @@ func (f *chainRecordFlags) finish(s *streams, c *chainRecorder, why string) erro
 		return nil
 	}
 	c.mu.Lock()
-	tr, err := c.trace, c.err
+	tr, err, mismatch := c.trace, c.err, c.mismatch
 	c.mu.Unlock()
+	if mismatch {
+		fmt.Fprintf(s.err, "agora: --record-source: %s is not the recorded program's ELF; the trace has the deployed ELF's symbols only\n", c.sourcePath)
+	}
 	if err != nil {
 		return &exitError{code: exitBadCall, err: fmt.Errorf("--record: %w", err)}
 	}

@@ -172,6 +172,11 @@ func TestChainRecordC(t *testing.T) {
 	if p := profileCU(t, prof); p != int64(cu) {
 		t.Fatalf("profile holds %d CU, the run %d", p, cu)
 	}
+	// A --record-source that is not the deployed ELF is named on stderr.
+	code, _, mr := chainRun(t, dir, "chain", "call", prog, "--record", filepath.Join(tmp, "m.trace"), "--record-source", "../../testdata/c/sha256.so")
+	if code != 0 || !strings.Contains(mr.stderr, "is not the recorded program's ELF") {
+		t.Fatalf("mismatched --record-source: exit %d, stderr %q", code, mr.stderr)
+	}
 	d := runCLI(t, "info accounts\ncontinue\n", "debug", tr)
 	if d.code != 0 || !strings.Contains(d.stdout, "#0 "+payer+" lamports ") {
 		t.Fatalf("debug: exit %d: %s %s", d.code, d.stdout, d.stderr)
