@@ -1,6 +1,7 @@
 package ovsm
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,7 +22,7 @@ func TestHWOffloadBuiltins(t *testing.T) {
 		err  error  // or the error it must fail with
 		fail string // or the message of an OVSM error
 	}{
-		{"query", `(log :a (hw-offload-query)) 0`, `a=[{:type ML_INFERENCE :kind CPU :id 1 :ops 62 :max-dims 512}]`, nil, ""},
+		{"query", `(log :a (hw-offload-query)) 0`, `a=[{:type ML_INFERENCE :kind CPU :id 1 :ops 126 :max-dims 512}]`, nil, ""},
 		{"matmul fx64", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MATMUL" :input-a [1 -2 3 4] :input-b [5 6 7 8] :dimensions [2 2 2]}))) (log :r (get r "result") :s (get r "status")) 0`,
 			`r=[-9 -10 43 50] s=done`, nil, ""},
 		{"matmul i8", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MATMUL" :dtype "i8" :input-a [-128 127] :input-b [127 -128] :dimensions [1 2 1]}))) (log :r (get r "result")) 0`,
@@ -52,6 +53,8 @@ func TestHWOffloadBuiltins(t *testing.T) {
 			"", nil, ":operation must be"},
 		{"i8 out of range", acc + `(hw-offload-submit a {:operation "MATMUL_I8" :input-a [200] :input-b [1] :dimensions [1 1 1]}) 0`,
 			"", nil, "operands are -128 to 127"},
+		{"batch verify ed25519", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "BATCH_VERIFY_ED25519" :input-a "` + ed25519Records() + `"}))) (log :r (get r "result")) 0`,
+			`r=[1 0]`, nil, ""},
 		{"poll unknown task", `(hw-offload-poll {"id" 9 "op" 2 "result-bytes" 8}) 0`,
 			"", offload.ErrUnknownTask, ""},
 	}
@@ -74,4 +77,19 @@ func TestHWOffloadBuiltins(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ed25519Records is two BATCH_VERIFY_ED25519 records as an OVSM string
+// literal: a valid signature, and the same with its message changed.
+func ed25519Records() string {
+	priv := ed25519.NewKeyFromSeed(make([]byte, 32))
+	msg := make([]byte, 32)
+	rec := append(append(append([]byte(nil), priv.Public().(ed25519.PublicKey)...), ed25519.Sign(priv, msg)...), msg...)
+	bad := append([]byte(nil), rec...)
+	bad[127] ^= 1
+	var b strings.Builder
+	for _, c := range append(rec, bad...) {
+		fmt.Fprintf(&b, "\\x%02x", c)
+	}
+	return b.String()
 }

@@ -37,10 +37,13 @@ func CPUPrices() []Price {
 		// Measured on one worker (BenchmarkCalibration, a shared 2-core
 		// machine): 3.0-3.1, 6.5-9.0, 21-24, 3.5-4.1 and 6.6-7.1 ns per
 		// unit; UnitsPerCU = ⌊33 / the slower figure⌋.
-		{OpMatMulI8, 4, 10},
-		{OpMatMulFx64, 4, 3},
-		{OpReLU, 2, 1},
-		{OpArgMax, 2, 8},
-		{OpConv1D, 2, 4},
+		{OpMatMulI8, 4, 10, 0},
+		{OpMatMulFx64, 4, 3, 0},
+		{OpReLU, 2, 1, 0},
+		{OpArgMax, 2, 8, 0},
+		{OpConv1D, 2, 4, 0},
+		// One ed25519 verification, measured at 45-60 µs on one worker:
+		// ⌈60,000 / 33⌉ CU per signature.
+		{OpBatchVerifyEd25519, 4, 0, 1819},
 	}
 }

@@ -12,12 +12,23 @@ const (
 	OpReLU       Op = 3 // y[m·n] int64 = max(x, 0)
 	OpArgMax     Op = 4 // y[m] uint32 = first index of the largest of each row of x[m×n] int64
 	OpConv1D     Op = 5 // y[n-k+1] int64 = (Σ_j x[i+j]·w[j]) >> shift, x[n], w[k]
+	// OpBatchVerifyEd25519: y[n] u8 = 1 where record i's ed25519
+	// signature verifies, else 0; n records of Ed25519RecordSize bytes.
+	OpBatchVerifyEd25519 Op = 6
 )
 
-// NumOps is one more than the largest operation code.
-const NumOps = 6
+// Ed25519RecordSize is one BATCH_VERIFY_ED25519 record: public key (32),
+// signature (64), message (32: a digest of what was signed, so records
+// have one size).
+const Ed25519RecordSize = 128
 
-var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D"}
+// MaxBatch bounds the records of one BATCH_VERIFY_ED25519 request.
+const MaxBatch = 4096
+
+// NumOps is one more than the largest operation code.
+const NumOps = 7
+
+var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D", "BATCH_VERIFY_ED25519"}
 
 // String returns the operation's name, e.g. "MATMUL_I8".
 func (o Op) String() string {
@@ -72,6 +83,8 @@ func (r *Request) Units() uint64 {
 		return m * n
 	case OpConv1D:
 		return (n - k + 1) * k
+	case OpBatchVerifyEd25519:
+		return n
 	}
 	return 0
 }
@@ -88,6 +101,8 @@ func (r *Request) ResultSize() uint64 {
 		return 4 * m
 	case OpConv1D:
 		return 8 * (n - k + 1)
+	case OpBatchVerifyEd25519:
+		return n
 	}
 	return 0
 }
@@ -104,13 +119,18 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 	if st := u(OffStatus); st != 0 {
 		return nil, errorf(KindBadRequest, "status field at offset %d is %d, must be 0 on submit", OffStatus, st)
 	}
+	nLimit := maxDim
+	if r.Op == OpBatchVerifyEd25519 {
+		nLimit = MaxBatch // n counts records, not a matrix dimension
+	}
 	for _, d := range []struct {
-		name string
-		v    uint32
-		off  int
-	}{{"m", r.M, offM}, {"k", r.K, offK}, {"n", r.N, offN}} {
-		if d.v > maxDim {
-			return nil, errorf(KindDimsTooLarge, "%s = %d at offset %d, the backend takes at most %d", d.name, d.v, d.off, maxDim)
+		name  string
+		v     uint32
+		off   int
+		limit uint32
+	}{{"m", r.M, offM, maxDim}, {"k", r.K, offK, maxDim}, {"n", r.N, offN, nLimit}} {
+		if d.v > d.limit {
+			return nil, errorf(KindDimsTooLarge, "%s = %d at offset %d, the backend takes at most %d", d.name, d.v, d.off, d.limit)
 		}
 	}
 	var sizeA, sizeB uint64
@@ -153,6 +173,9 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 			err = errorf(KindBadRequest, "shift = %d at offset %d, at most 63", r.Shift, offShift)
 		}
 		sizeA, sizeB = 8*n, 8*k
+	case OpBatchVerifyEd25519:
+		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
+		sizeA = Ed25519RecordSize * n
 	default:
 		return nil, errorf(KindUnsupportedOp, "operation %d at offset %d", uint32(r.Op), offOp)
 	}

@@ -2,6 +2,7 @@ package offload
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
@@ -414,4 +415,54 @@ func FuzzDecodeRequest(f *testing.F) {
 			t.Fatalf("result %d bytes, want %d", len(got), r.ResultSize())
 		}
 	})
+}
+
+// BATCH_VERIFY_ED25519: for random records, some corrupted, the result
+// equals crypto/ed25519 on each record, for any number of workers.
+func TestBatchVerifyMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const n = 40
+	recs := make([]byte, 0, n*Ed25519RecordSize)
+	want := make([]byte, n)
+	for i := range n {
+		seed := make([]byte, 32)
+		for j := range seed {
+			seed[j] = byte(r.IntN(256))
+		}
+		priv := ed25519.NewKeyFromSeed(seed)
+		msg := i8s(r, 32)
+		sig := ed25519.Sign(priv, msg)
+		rec := append(append(append([]byte(nil), priv.Public().(ed25519.PublicKey)...), sig...), msg...)
+		if r.IntN(3) == 0 {
+			rec[32+r.IntN(96)] ^= 1 << r.IntN(8) // a signature or message bit
+		}
+		if ed25519.Verify(rec[:32], rec[96:], rec[32:96]) {
+			want[i] = 1
+		}
+		recs = append(recs, rec...)
+	}
+	req := mustDecode(t, EncodeRequest(OpBatchVerifyEd25519, 0, 0, n, 0, recs, nil))
+	for _, w := range []int{1, 2, 5} {
+		if got := NewCPU(w).Run(req); !bytes.Equal(got, want) {
+			t.Fatalf("%d workers: %v, want %v", w, got, want)
+		}
+	}
+	p, _ := PriceOf(NewCPU(1), OpBatchVerifyEd25519)
+	if c := p.Cost(n); c != 4+n*1819 {
+		t.Fatalf("price of %d signatures = %d", n, c)
+	}
+	for _, tc := range []struct {
+		name string
+		req  []byte
+		want error
+	}{
+		{"no records", EncodeRequest(OpBatchVerifyEd25519, 0, 0, 0, 0, nil, nil), ErrBadRequest},
+		{"m set", EncodeRequest(OpBatchVerifyEd25519, 1, 0, 1, 0, recs[:128], nil), ErrBadRequest},
+		{"short record", EncodeRequest(OpBatchVerifyEd25519, 0, 0, 1, 0, recs[:127], nil), ErrBadRequest},
+		{"too many", EncodeRequest(OpBatchVerifyEd25519, 0, 0, MaxBatch+1, 0, nil, nil), ErrDimsTooLarge},
+	} {
+		if _, err := DecodeRequest(tc.req, MaxDim); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
 }
