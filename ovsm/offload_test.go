@@ -4,8 +4,11 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254"
 
 	"github.com/agora-vm/agora/ext/offload"
 	"github.com/agora-vm/agora/vm"
@@ -22,7 +25,7 @@ func TestHWOffloadBuiltins(t *testing.T) {
 		err  error  // or the error it must fail with
 		fail string // or the message of an OVSM error
 	}{
-		{"query", `(log :a (hw-offload-query)) 0`, `a=[{:type ML_INFERENCE :kind CPU :id 1 :ops 126 :max-dims 512}]`, nil, ""},
+		{"query", `(log :a (hw-offload-query)) 0`, `a=[{:type ML_INFERENCE :kind CPU :id 1 :ops 254 :max-dims 512}]`, nil, ""},
 		{"matmul fx64", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MATMUL" :input-a [1 -2 3 4] :input-b [5 6 7 8] :dimensions [2 2 2]}))) (log :r (get r "result") :s (get r "status")) 0`,
 			`r=[-9 -10 43 50] s=done`, nil, ""},
 		{"matmul i8", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MATMUL" :dtype "i8" :input-a [-128 127] :input-b [127 -128] :dimensions [1 2 1]}))) (log :r (get r "result")) 0`,
@@ -55,6 +58,9 @@ func TestHWOffloadBuiltins(t *testing.T) {
 			"", nil, "operands are -128 to 127"},
 		{"batch verify ed25519", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "BATCH_VERIFY_ED25519" :input-a "` + ed25519Records() + `"}))) (log :r (get r "result")) 0`,
 			`r=[1 0]`, nil, ""},
+		// 1·G + 2·G = 3·G on BN254 (G = (1, 2)).
+		{"msm bn254", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MSM_BN254" :input-a "` + msmOperands() + `" :input-b "` + msmScalars() + `"}))) (log :r (get r "result")) 0`,
+			"r=0x00000000" + msm3G(), nil, ""},
 		{"poll unknown task", `(hw-offload-poll {"id" 9 "op" 2 "result-bytes" 8}) 0`,
 			"", offload.ErrUnknownTask, ""},
 	}
@@ -92,4 +98,35 @@ func ed25519Records() string {
 		fmt.Fprintf(&b, "\\x%02x", c)
 	}
 	return b.String()
+}
+
+func hexEscape(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		fmt.Fprintf(&sb, "\\x%02x", c)
+	}
+	return sb.String()
+}
+
+// msmOperands is the BN254 generator twice; msmScalars 1 and 2; msm3G
+// the hex of 3·G.
+func msmOperands() string {
+	_, _, g, _ := bn254.Generators()
+	x, y := g.X.Bytes(), g.Y.Bytes()
+	p := append(x[:], y[:]...)
+	return hexEscape(append(append([]byte(nil), p...), p...))
+}
+
+func msmScalars() string {
+	s := make([]byte, 64)
+	s[31], s[63] = 1, 2
+	return hexEscape(s)
+}
+
+func msm3G() string {
+	_, _, g, _ := bn254.Generators()
+	var p bn254.G1Affine
+	p.ScalarMultiplication(&g, big.NewInt(3))
+	x, y := p.X.Bytes(), p.Y.Bytes()
+	return fmt.Sprintf("%x%x", x, y)
 }

@@ -20,6 +20,8 @@ func BenchmarkCalibration(b *testing.B) {
 		{"RELU/4096", EncodeRequest(OpReLU, 64, 0, 64, 0, i8s(r, 8*4096), nil)},
 		{"ARGMAX/4096", EncodeRequest(OpArgMax, 64, 0, 64, 0, i8s(r, 8*4096), nil)},
 		{"CONV1D/512x16", EncodeRequest(OpConv1D, 0, 16, 512, 4, i8s(r, 8*512), i8s(r, 8*16))},
+		{"MSM_BN254/1", msmRequest(r, 1)},
+		{"MSM_BN254/64", msmRequest(r, 64)},
 		{"BATCH_VERIFY_ED25519/16", EncodeRequest(OpBatchVerifyEd25519, 0, 0, 16, 0, i8s(r, 16*Ed25519RecordSize), nil)},
 	}
 	for _, c := range cases {

@@ -8,6 +8,9 @@ package offload
 const (
 	NsPerCU = 33
 
+	// MSMCUPerPoint is MSM_BN254's price per point.
+	MSMCUPerPoint = 1000
+
 	CostQueryBase       = 1
 	CostQueryPerBackend = 1
 	CostSubmitBase      = 10 // charged before the request is read
@@ -45,5 +48,9 @@ func CPUPrices() []Price {
 		// One ed25519 verification, measured at 45-60 µs on one worker:
 		// ⌈60,000 / 33⌉ CU per signature.
 		{OpBatchVerifyEd25519, 4, 0, 1819},
+		// BN254 G1 multi-exponentiation, one task: 313 µs for one point
+		// (the setup, in Base) and 30 µs per point at 64 points
+		// (Calibration's MSM_BN254/1 and /64), rounded up.
+		{OpMSMBN254, 9_500, 0, MSMCUPerPoint},
 	}
 }

@@ -15,7 +15,16 @@ const (
 	// OpBatchVerifyEd25519: y[n] u8 = 1 where record i's ed25519
 	// signature verifies, else 0; n records of Ed25519RecordSize bytes.
 	OpBatchVerifyEd25519 Op = 6
+	// OpMSMBN254: Σ sᵢ·Pᵢ over BN254 G1 for n points (64 bytes each,
+	// x‖y big-endian, (0,0) the identity, as alt_bn128 encodes them)
+	// and n scalars (32 bytes big-endian, taken mod the group order).
+	OpMSMBN254 Op = 7
 )
+
+// MSMResultSize is an MSM result: u32 status (0, or 1 + the index of
+// the first point not on the curve), then the sum (64 bytes; zero when
+// status is not 0).
+const MSMResultSize = 68
 
 // Ed25519RecordSize is one BATCH_VERIFY_ED25519 record: public key (32),
 // signature (64), message (32: a digest of what was signed, so records
@@ -26,9 +35,9 @@ const Ed25519RecordSize = 128
 const MaxBatch = 4096
 
 // NumOps is one more than the largest operation code.
-const NumOps = 7
+const NumOps = 8
 
-var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D", "BATCH_VERIFY_ED25519"}
+var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D", "BATCH_VERIFY_ED25519", "MSM_BN254"}
 
 // String returns the operation's name, e.g. "MATMUL_I8".
 func (o Op) String() string {
@@ -83,7 +92,7 @@ func (r *Request) Units() uint64 {
 		return m * n
 	case OpConv1D:
 		return (n - k + 1) * k
-	case OpBatchVerifyEd25519:
+	case OpBatchVerifyEd25519, OpMSMBN254:
 		return n
 	}
 	return 0
@@ -103,6 +112,8 @@ func (r *Request) ResultSize() uint64 {
 		return 8 * (n - k + 1)
 	case OpBatchVerifyEd25519:
 		return n
+	case OpMSMBN254:
+		return MSMResultSize
 	}
 	return 0
 }
@@ -120,7 +131,7 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 		return nil, errorf(KindBadRequest, "status field at offset %d is %d, must be 0 on submit", OffStatus, st)
 	}
 	nLimit := maxDim
-	if r.Op == OpBatchVerifyEd25519 {
+	if r.Op == OpBatchVerifyEd25519 || r.Op == OpMSMBN254 {
 		nLimit = MaxBatch // n counts records, not a matrix dimension
 	}
 	for _, d := range []struct {
@@ -176,6 +187,9 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 	case OpBatchVerifyEd25519:
 		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
 		sizeA = Ed25519RecordSize * n
+	case OpMSMBN254:
+		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
+		sizeA, sizeB = 64*n, 32*n
 	default:
 		return nil, errorf(KindUnsupportedOp, "operation %d at offset %d", uint32(r.Op), offOp)
 	}

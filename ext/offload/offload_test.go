@@ -5,8 +5,11 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
+	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254"
 
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/vm"
@@ -464,5 +467,64 @@ func TestBatchVerifyMatchesReference(t *testing.T) {
 		if _, err := DecodeRequest(tc.req, MaxDim); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
+	}
+}
+
+// msmRequest is an MSM_BN254 request of n random multiples of the
+// generator with random scalars.
+func msmRequest(r *rand.Rand, n int) []byte {
+	_, _, g, _ := bn254.Generators()
+	var pts, scs []byte
+	for range n {
+		var k big.Int
+		k.SetUint64(r.Uint64())
+		var p bn254.G1Affine
+		p.ScalarMultiplication(&g, &k)
+		x, y := p.X.Bytes(), p.Y.Bytes()
+		pts = append(append(pts, x[:]...), y[:]...)
+		s := make([]byte, 32)
+		for j := range s {
+			s[j] = byte(r.IntN(256))
+		}
+		scs = append(scs, s...)
+	}
+	return EncodeRequest(OpMSMBN254, 0, 0, uint32(n), 0, pts, scs)
+}
+
+// MSM_BN254 equals the sum of scalar multiplications done one by one,
+// for random operands; a point off the curve is reported by index.
+func TestMSMMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 2, 7, 33} {
+		raw := msmRequest(r, n)
+		req := mustDecode(t, raw)
+		got := NewCPU(0).Run(req)
+		var want bn254.G1Jac
+		for i := range n {
+			var p bn254.G1Affine
+			p.X.SetBytes(req.A[64*i : 64*i+32])
+			p.Y.SetBytes(req.A[64*i+32 : 64*i+64])
+			var k big.Int
+			k.SetBytes(req.B[32*i : 32*i+32])
+			var q bn254.G1Affine
+			q.ScalarMultiplication(&p, &k)
+			var qj bn254.G1Jac
+			qj.FromAffine(&q)
+			want.AddAssign(&qj)
+		}
+		var wa bn254.G1Affine
+		wa.FromJacobian(&want)
+		x, y := wa.X.Bytes(), wa.Y.Bytes()
+		if binary.LittleEndian.Uint32(got) != 0 || !bytes.Equal(got[4:36], x[:]) || !bytes.Equal(got[36:], y[:]) {
+			t.Fatalf("n=%d: %x, want %x%x", n, got, x, y)
+		}
+	}
+	raw := msmRequest(r, 3)
+	raw[HeaderSize+64+63] ^= 1 // point 1's y: off the curve
+	if got := NewCPU(0).Run(mustDecode(t, raw)); binary.LittleEndian.Uint32(got) != 2 || !bytes.Equal(got[4:], make([]byte, 64)) {
+		t.Fatalf("bad point: %x", got)
+	}
+	if _, err := DecodeRequest(EncodeRequest(OpMSMBN254, 0, 0, 2, 0, make([]byte, 128), make([]byte, 63)), MaxDim); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("short scalars: %v", err)
 	}
 }

@@ -606,6 +606,8 @@ uint64_t agora_declassify(const void *ptr, uint64_t len);
 #define AGORA_OFFLOAD_CONV1D 5      /* m = 0: y[n-k+1] i64, x[n], w[k] */
 #define AGORA_OFFLOAD_BATCH_VERIFY_ED25519 6 /* m = k = 0: y[n] u8, n records of
                                                 pubkey 32, signature 64, message 32 */
+#define AGORA_OFFLOAD_MSM_BN254 7 /* m = k = 0: n points (64 bytes) then n scalars
+                                     (32 bytes); result u32 status, 64-byte sum */
 #define AGORA_OFFLOAD_MAX_BATCH 4096
 #define AGORA_OFFLOAD_MAX_DIM 512
 #define AGORA_OFFLOAD_PENDING 0
