@@ -20,6 +20,7 @@ func BenchmarkCalibration(b *testing.B) {
 		{"RELU/4096", EncodeRequest(OpReLU, 64, 0, 64, 0, i8s(r, 8*4096), nil)},
 		{"ARGMAX/4096", EncodeRequest(OpArgMax, 64, 0, 64, 0, i8s(r, 8*4096), nil)},
 		{"CONV1D/512x16", EncodeRequest(OpConv1D, 0, 16, 512, 4, i8s(r, 8*512), i8s(r, 8*16))},
+		{"POSEIDON_MANY/16x2", EncodeRequest(OpPoseidonMany, 0, 2, 16, 0, poseidonInputs(r, 32), nil)},
 		{"MSM_BN254/1", msmRequest(r, 1)},
 		{"MSM_BN254/64", msmRequest(r, 64)},
 		{"BATCH_VERIFY_ED25519/16", EncodeRequest(OpBatchVerifyEd25519, 0, 0, 16, 0, i8s(r, 16*Ed25519RecordSize), nil)},
@@ -38,7 +39,11 @@ func BenchmarkCalibration(b *testing.B) {
 				}
 				ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(req.Units())
 				b.ReportMetric(ns, "ns/unit")
-				b.ReportMetric(NsPerCU*(float64(p.CUPerUnit)+1/float64(max(p.UnitsPerCU, 1))), "priced-ns/unit")
+				priced := float64(p.CUPerUnit)
+				if p.UnitsPerCU > 0 {
+					priced += 1 / float64(p.UnitsPerCU)
+				}
+				b.ReportMetric(NsPerCU*priced, "priced-ns/unit")
 			})
 		}
 	}

@@ -52,5 +52,9 @@ func CPUPrices() []Price {
 		// (the setup, in Base) and 30 µs per point at 64 points
 		// (Calibration's MSM_BN254/1 and /64), rounded up.
 		{OpMSMBN254, 9_500, 0, MSMCUPerPoint},
+		// Units are sol_poseidon's price per hash (61·k² + 542, Agave's);
+		// the Go hash measured 77-80 ns per such unit on one worker
+		// (Calibration's POSEIDON_MANY/16x2), so 3 CU each.
+		{OpPoseidonMany, 4, 0, 3},
 	}
 }

@@ -19,7 +19,18 @@ const (
 	// x‖y big-endian, (0,0) the identity, as alt_bn128 encodes them)
 	// and n scalars (32 bytes big-endian, taken mod the group order).
 	OpMSMBN254 Op = 7
+	// OpPoseidonMany: n Poseidon hashes (sol_poseidon's: BN254 x5,
+	// big-endian) of k inputs each (1 to 12, 32 bytes each, below the
+	// field modulus); each result is a status byte (1 hashed, 0 an input
+	// out of range) and the 32-byte hash (zero when the status is 0).
+	OpPoseidonMany Op = 8
 )
+
+// PoseidonResultSize is one POSEIDON_MANY result: status and hash.
+const PoseidonResultSize = 33
+
+// MaxPoseidonInputs bounds k, the inputs of one POSEIDON_MANY hash.
+const MaxPoseidonInputs = 12
 
 // MSMResultSize is an MSM result: u32 status (0, or 1 + the index of
 // the first point not on the curve), then the sum (64 bytes; zero when
@@ -35,9 +46,9 @@ const Ed25519RecordSize = 128
 const MaxBatch = 4096
 
 // NumOps is one more than the largest operation code.
-const NumOps = 8
+const NumOps = 9
 
-var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D", "BATCH_VERIFY_ED25519", "MSM_BN254"}
+var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D", "BATCH_VERIFY_ED25519", "MSM_BN254", "POSEIDON_MANY"}
 
 // String returns the operation's name, e.g. "MATMUL_I8".
 func (o Op) String() string {
@@ -94,6 +105,9 @@ func (r *Request) Units() uint64 {
 		return (n - k + 1) * k
 	case OpBatchVerifyEd25519, OpMSMBN254:
 		return n
+	case OpPoseidonMany:
+		// sol_poseidon's price per hash, so that units are CU
+		return n * (61*k*k + 542)
 	}
 	return 0
 }
@@ -114,6 +128,8 @@ func (r *Request) ResultSize() uint64 {
 		return n
 	case OpMSMBN254:
 		return MSMResultSize
+	case OpPoseidonMany:
+		return PoseidonResultSize * n
 	}
 	return 0
 }
@@ -131,7 +147,7 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 		return nil, errorf(KindBadRequest, "status field at offset %d is %d, must be 0 on submit", OffStatus, st)
 	}
 	nLimit := maxDim
-	if r.Op == OpBatchVerifyEd25519 || r.Op == OpMSMBN254 {
+	if r.Op == OpBatchVerifyEd25519 || r.Op == OpMSMBN254 || r.Op == OpPoseidonMany {
 		nLimit = MaxBatch // n counts records, not a matrix dimension
 	}
 	for _, d := range []struct {
@@ -190,6 +206,12 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 	case OpMSMBN254:
 		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
 		sizeA, sizeB = 64*n, 32*n
+	case OpPoseidonMany:
+		err = firstErr(zero("m", r.M, offM), positive("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
+		if err == nil && r.K > MaxPoseidonInputs {
+			err = errorf(KindDimsTooLarge, "k = %d at offset %d, a Poseidon hash takes at most %d inputs", r.K, offK, MaxPoseidonInputs)
+		}
+		sizeA = 32 * k * n
 	default:
 		return nil, errorf(KindUnsupportedOp, "operation %d at offset %d", uint32(r.Op), offOp)
 	}

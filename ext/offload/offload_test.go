@@ -12,6 +12,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/syscalls/solcrypto"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -526,5 +527,51 @@ func TestMSMMatchesReference(t *testing.T) {
 	}
 	if _, err := DecodeRequest(EncodeRequest(OpMSMBN254, 0, 0, 2, 0, make([]byte, 128), make([]byte, 63)), MaxDim); !errors.Is(err, ErrBadRequest) {
 		t.Fatalf("short scalars: %v", err)
+	}
+}
+
+// poseidonInputs returns n 32-byte big-endian inputs below the BN254
+// scalar field modulus (the top byte kept small).
+func poseidonInputs(r *rand.Rand, n int) []byte {
+	b := i8s(r, 32*n)
+	for i := 0; i < len(b); i += 32 {
+		b[i] &= 0x0f
+	}
+	return b
+}
+
+// POSEIDON_MANY equals sol_poseidon's hash of each group; an input at or
+// above the modulus fails its hash alone.
+func TestPoseidonManyMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, k := range []int{1, 2, 5, 12} {
+		const n = 6
+		in := poseidonInputs(r, n*k)
+		in[32*k] = 0xff // hash 1's first input: above the modulus
+		req := mustDecode(t, EncodeRequest(OpPoseidonMany, 0, uint32(k), n, 0, in, nil))
+		for _, w := range []int{1, 3} {
+			got := NewCPU(w).Run(req)
+			for i := range n {
+				var ins [][]byte
+				for j := range k {
+					ins = append(ins, in[32*(i*k+j):32*(i*k+j)+32])
+				}
+				h, ok := solcrypto.PoseidonHash(ins)
+				rec := got[PoseidonResultSize*i:]
+				if (rec[0] == 1) != ok || (ok && !bytes.Equal(rec[1:33], h[:])) || (!ok && !bytes.Equal(rec[:33], make([]byte, 33))) {
+					t.Fatalf("k=%d hash %d (%d workers): %x, want ok=%v %x", k, i, w, rec[:33], ok, h)
+				}
+				if i == 1 && ok {
+					t.Fatal("an input above the modulus hashed")
+				}
+			}
+		}
+	}
+	if _, err := DecodeRequest(EncodeRequest(OpPoseidonMany, 0, 13, 1, 0, make([]byte, 13*32), nil), MaxDim); !errors.Is(err, ErrDimsTooLarge) {
+		t.Fatalf("13 inputs: %v", err)
+	}
+	p, _ := PriceOf(NewCPU(1), OpPoseidonMany)
+	if c := p.Cost(mustDecode(t, EncodeRequest(OpPoseidonMany, 0, 2, 3, 0, make([]byte, 6*32), nil)).Units()); c != 4+3*3*(61*4+542) {
+		t.Fatalf("price %d", c)
 	}
 }
