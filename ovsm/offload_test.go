@@ -26,7 +26,7 @@ func TestHWOffloadBuiltins(t *testing.T) {
 		err  error  // or the error it must fail with
 		fail string // or the message of an OVSM error
 	}{
-		{"query", `(log :a (hw-offload-query)) 0`, `a=[{:type ML_INFERENCE :kind CPU :id 1 :ops 510 :max-dims 512}]`, nil, ""},
+		{"query", `(log :a (hw-offload-query)) 0`, `a=[{:type ML_INFERENCE :kind CPU :id 1 :ops 1022 :max-dims 512}]`, nil, ""},
 		{"matmul fx64", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MATMUL" :input-a [1 -2 3 4] :input-b [5 6 7 8] :dimensions [2 2 2]}))) (log :r (get r "result") :s (get r "status")) 0`,
 			`r=[-9 -10 43 50] s=done`, nil, ""},
 		{"matmul i8", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MATMUL" :dtype "i8" :input-a [-128 127] :input-b [127 -128] :dimensions [1 2 1]}))) (log :r (get r "result")) 0`,
@@ -62,6 +62,8 @@ func TestHWOffloadBuiltins(t *testing.T) {
 		// 1·G + 2·G = 3·G on BN254 (G = (1, 2)).
 		{"msm bn254", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MSM_BN254" :input-a "` + msmOperands() + `" :input-b "` + msmScalars() + `"}))) (log :r (get r "result")) 0`,
 			"r=0x00000000" + msm3G(), nil, ""},
+		{"msm bls12-381 off the subgroup", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MSM_BLS12381" :input-a "` + hexEscape(append(make([]byte, 95), 1)) + `" :input-b "` + hexEscape(make([]byte, 32)) + `"}))) (log :r (get r "result")) 0`,
+			"r=0x01000000" + strings.Repeat("00", 96), nil, ""},
 		{"poseidon many", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "POSEIDON_MANY" :dimensions [2] :input-a "` + hexEscape(make([]byte, 128)) + `"}))) (log :r (get r "result")) 0`,
 			"r=0x01" + poseidonZeroPair() + "01" + poseidonZeroPair(), nil, ""},
 		{"poll unknown task", `(hw-offload-poll {"id" 9 "op" 2 "result-bytes" 8}) 0`,

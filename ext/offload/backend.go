@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
+	blsfr "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
@@ -117,7 +119,7 @@ func (*CPU) Kind() Kind { return KindCPU }
 
 // Ops has every operation of this package.
 func (*CPU) Ops() uint64 {
-	return 1<<OpMatMulI8 | 1<<OpMatMulFx64 | 1<<OpReLU | 1<<OpArgMax | 1<<OpConv1D | 1<<OpBatchVerifyEd25519 | 1<<OpMSMBN254 | 1<<OpPoseidonMany
+	return 1<<OpMatMulI8 | 1<<OpMatMulFx64 | 1<<OpReLU | 1<<OpArgMax | 1<<OpConv1D | 1<<OpBatchVerifyEd25519 | 1<<OpMSMBN254 | 1<<OpPoseidonMany | 1<<OpMSMBLS12381
 }
 
 // MaxDim is MaxDim.
@@ -172,6 +174,8 @@ func (c *CPU) Run(r *Request) []byte {
 		})
 	case OpMSMBN254:
 		msmBN254(r.A, r.B, n, out)
+	case OpMSMBLS12381:
+		msmBLS12381(r.A, r.B, n, out)
 	case OpPoseidonMany:
 		c.rows(n, r.Units()*poseidonWeight, func(i int) {
 			ins := make([][]byte, k)
@@ -281,4 +285,28 @@ func msmBN254(points, scalars []byte, n int, out []byte) {
 	x, y := sum.X.Bytes(), sum.Y.Bytes()
 	copy(out[4:36], x[:])
 	copy(out[36:68], y[:])
+}
+
+// msmBLS12381 is msmBN254 over BLS12-381 G1, whose points must also lie
+// in the prime-order subgroup.
+func msmBLS12381(points, scalars []byte, n int, out []byte) {
+	ps := make([]bls12381.G1Affine, n)
+	ss := make([]blsfr.Element, n)
+	for i := range n {
+		p := points[96*i:]
+		bad := ps[i].X.SetBytesCanonical(p[:48]) != nil || ps[i].Y.SetBytesCanonical(p[48:96]) != nil
+		if bad || !ps[i].IsInfinity() && (!ps[i].IsOnCurve() || !ps[i].IsInSubGroup()) {
+			binary.LittleEndian.PutUint32(out, uint32(i+1))
+			return
+		}
+		ss[i].SetBytes(scalars[32*i : 32*i+32])
+	}
+	var sum bls12381.G1Affine
+	if _, err := sum.MultiExp(ps, ss, ecc.MultiExpConfig{NbTasks: 1}); err != nil {
+		binary.LittleEndian.PutUint32(out, uint32(n+1))
+		return
+	}
+	x, y := sum.X.Bytes(), sum.Y.Bytes()
+	copy(out[4:52], x[:])
+	copy(out[52:100], y[:])
 }

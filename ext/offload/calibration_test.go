@@ -23,6 +23,8 @@ func BenchmarkCalibration(b *testing.B) {
 		{"POSEIDON_MANY/16x2", EncodeRequest(OpPoseidonMany, 0, 2, 16, 0, poseidonInputs(r, 32), nil)},
 		{"MSM_BN254/1", msmRequest(r, 1)},
 		{"MSM_BN254/64", msmRequest(r, 64)},
+		{"MSM_BLS12381/1", msmBLSRequest(r, 1)},
+		{"MSM_BLS12381/64", msmBLSRequest(r, 64)},
 		{"BATCH_VERIFY_ED25519/16", EncodeRequest(OpBatchVerifyEd25519, 0, 0, 16, 0, i8s(r, 16*Ed25519RecordSize), nil)},
 	}
 	for _, c := range cases {

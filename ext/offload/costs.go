@@ -10,6 +10,11 @@ const (
 
 	// MSMCUPerPoint is MSM_BN254's price per point.
 	MSMCUPerPoint = 1000
+	// MSMBLSBase and MSMBLSCUPerPoint price MSM_BLS12381: 1.38 ms for
+	// one point (setup and subgroup check) and 78.5 µs per point at 64
+	// (Calibration's MSM_BLS12381/1 and /64 on one worker), rounded up.
+	MSMBLSBase       = 42_000
+	MSMBLSCUPerPoint = 2_400
 
 	CostQueryBase       = 1
 	CostQueryPerBackend = 1
@@ -56,5 +61,6 @@ func CPUPrices() []Price {
 		// the Go hash measured 77-80 ns per such unit on one worker
 		// (Calibration's POSEIDON_MANY/16x2), so 3 CU each.
 		{OpPoseidonMany, 4, 0, 3},
+		{OpMSMBLS12381, MSMBLSBase, 0, MSMBLSCUPerPoint},
 	}
 }

@@ -24,7 +24,15 @@ const (
 	// field modulus); each result is a status byte (1 hashed, 0 an input
 	// out of range) and the 32-byte hash (zero when the status is 0).
 	OpPoseidonMany Op = 8
+	// OpMSMBLS12381: Σ sᵢ·Pᵢ over BLS12-381 G1 for n points (96 bytes
+	// each, x‖y big-endian, (0,0) the identity; each must be in the
+	// prime-order subgroup) and n 32-byte big-endian scalars.
+	OpMSMBLS12381 Op = 9
 )
+
+// MSMBLSResultSize is an MSM_BLS12381 result: u32 status, then the
+// 96-byte sum.
+const MSMBLSResultSize = 100
 
 // PoseidonResultSize is one POSEIDON_MANY result: status and hash.
 const PoseidonResultSize = 33
@@ -46,9 +54,9 @@ const Ed25519RecordSize = 128
 const MaxBatch = 4096
 
 // NumOps is one more than the largest operation code.
-const NumOps = 9
+const NumOps = 10
 
-var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D", "BATCH_VERIFY_ED25519", "MSM_BN254", "POSEIDON_MANY"}
+var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D", "BATCH_VERIFY_ED25519", "MSM_BN254", "POSEIDON_MANY", "MSM_BLS12381"}
 
 // String returns the operation's name, e.g. "MATMUL_I8".
 func (o Op) String() string {
@@ -103,7 +111,7 @@ func (r *Request) Units() uint64 {
 		return m * n
 	case OpConv1D:
 		return (n - k + 1) * k
-	case OpBatchVerifyEd25519, OpMSMBN254:
+	case OpBatchVerifyEd25519, OpMSMBN254, OpMSMBLS12381:
 		return n
 	case OpPoseidonMany:
 		// sol_poseidon's price per hash, so that units are CU
@@ -128,6 +136,8 @@ func (r *Request) ResultSize() uint64 {
 		return n
 	case OpMSMBN254:
 		return MSMResultSize
+	case OpMSMBLS12381:
+		return MSMBLSResultSize
 	case OpPoseidonMany:
 		return PoseidonResultSize * n
 	}
@@ -147,7 +157,7 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 		return nil, errorf(KindBadRequest, "status field at offset %d is %d, must be 0 on submit", OffStatus, st)
 	}
 	nLimit := maxDim
-	if r.Op == OpBatchVerifyEd25519 || r.Op == OpMSMBN254 || r.Op == OpPoseidonMany {
+	if r.Op == OpBatchVerifyEd25519 || r.Op == OpMSMBN254 || r.Op == OpPoseidonMany || r.Op == OpMSMBLS12381 {
 		nLimit = MaxBatch // n counts records, not a matrix dimension
 	}
 	for _, d := range []struct {
@@ -206,6 +216,9 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 	case OpMSMBN254:
 		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
 		sizeA, sizeB = 64*n, 32*n
+	case OpMSMBLS12381:
+		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
+		sizeA, sizeB = 96*n, 32*n
 	case OpPoseidonMany:
 		err = firstErr(zero("m", r.M, offM), positive("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
 		if err == nil && r.K > MaxPoseidonInputs {

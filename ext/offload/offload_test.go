@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 
 	"github.com/agora-vm/agora/sbpf"
@@ -286,7 +287,7 @@ func TestDecodeErrors(t *testing.T) {
 	}{
 		{"oversized m", EncodeRequest(OpMatMulI8, MaxDim+1, 1, 1, 0, nil, nil), ErrDimsTooLarge},
 		{"oversized n", EncodeRequest(OpMatMulFx64, 1, 1, 1<<31, 0, nil, nil), ErrDimsTooLarge},
-		{"unknown op", EncodeRequest(9, 1, 1, 1, 0, nil, nil), ErrUnsupportedOp},
+		{"unknown op", EncodeRequest(99, 1, 1, 1, 0, nil, nil), ErrUnsupportedOp},
 		{"zero dim", EncodeRequest(OpMatMulI8, 0, 1, 1, 0, []byte{}, []byte{1}), ErrBadRequest},
 		{"shift on int8", EncodeRequest(OpMatMulI8, 1, 1, 1, 3, []byte{1}, []byte{1}), ErrBadRequest},
 		{"shift 64", EncodeRequest(OpMatMulFx64, 1, 1, 1, 64, make([]byte, 8), make([]byte, 8)), ErrBadRequest},
@@ -573,5 +574,52 @@ func TestPoseidonManyMatchesReference(t *testing.T) {
 	p, _ := PriceOf(NewCPU(1), OpPoseidonMany)
 	if c := p.Cost(mustDecode(t, EncodeRequest(OpPoseidonMany, 0, 2, 3, 0, make([]byte, 6*32), nil)).Units()); c != 4+3*3*(61*4+542) {
 		t.Fatalf("price %d", c)
+	}
+}
+
+// msmBLSRequest is an MSM_BLS12381 request of n random multiples of the
+// generator with random scalars.
+func msmBLSRequest(r *rand.Rand, n int) []byte {
+	_, _, g, _ := bls12381.Generators()
+	var pts, scs []byte
+	for range n {
+		var p bls12381.G1Affine
+		p.ScalarMultiplication(&g, new(big.Int).SetUint64(r.Uint64()))
+		x, y := p.X.Bytes(), p.Y.Bytes()
+		pts = append(append(pts, x[:]...), y[:]...)
+		scs = append(scs, i8s(r, 32)...)
+	}
+	return EncodeRequest(OpMSMBLS12381, 0, 0, uint32(n), 0, pts, scs)
+}
+
+// MSM_BLS12381 equals the one-by-one sum; a point off the subgroup is
+// reported by index.
+func TestMSMBLSMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{1, 5, 17} {
+		req := mustDecode(t, msmBLSRequest(r, n))
+		got := NewCPU(0).Run(req)
+		var want bls12381.G1Jac
+		for i := range n {
+			var p bls12381.G1Affine
+			p.X.SetBytes(req.A[96*i : 96*i+48])
+			p.Y.SetBytes(req.A[96*i+48 : 96*i+96])
+			var q bls12381.G1Affine
+			q.ScalarMultiplication(&p, new(big.Int).SetBytes(req.B[32*i:32*i+32]))
+			var qj bls12381.G1Jac
+			qj.FromAffine(&q)
+			want.AddAssign(&qj)
+		}
+		var wa bls12381.G1Affine
+		wa.FromJacobian(&want)
+		x, y := wa.X.Bytes(), wa.Y.Bytes()
+		if binary.LittleEndian.Uint32(got) != 0 || !bytes.Equal(got[4:52], x[:]) || !bytes.Equal(got[52:], y[:]) {
+			t.Fatalf("n=%d: %x", n, got)
+		}
+	}
+	raw := msmBLSRequest(r, 2)
+	raw[HeaderSize+96+95] ^= 1
+	if got := NewCPU(0).Run(mustDecode(t, raw)); binary.LittleEndian.Uint32(got) != 2 {
+		t.Fatalf("bad point: %x", got[:4])
 	}
 }

@@ -610,6 +610,8 @@ uint64_t agora_declassify(const void *ptr, uint64_t len);
                                      (32 bytes); result u32 status, 64-byte sum */
 #define AGORA_OFFLOAD_POSEIDON_MANY 8 /* m = 0: n hashes of k (1..12) 32-byte BE inputs;
                                          n results of status byte + 32-byte hash */
+#define AGORA_OFFLOAD_MSM_BLS12381 9 /* m = k = 0: n points (96 bytes) then n scalars
+                                        (32 bytes); result u32 status, 96-byte sum */
 #define AGORA_OFFLOAD_MAX_BATCH 4096
 #define AGORA_OFFLOAD_MAX_DIM 512
 #define AGORA_OFFLOAD_PENDING 0
