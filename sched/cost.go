@@ -106,6 +106,12 @@ func sat(a, b uint64) uint64 {
 // transaction whose compute budget instructions are invalid costs no
 // execution (it will not execute).
 func EstimateCost(ex *svm.Executor, tx *txn.Transaction) Cost {
+	return estimateCost(ex, tx, nil)
+}
+
+// estimateCost is EstimateCost counting the write locks of a v0
+// transaction's loaded writable addresses too (rs may be nil).
+func estimateCost(ex *svm.Executor, tx *txn.Transaction, rs *txn.Resolved) Cost {
 	m := &tx.Message
 	var c Cost
 	var k1, ed, r1, data uint64
@@ -136,6 +142,9 @@ func EstimateCost(ex *svm.Executor, tx *txn.Transaction) Cost {
 		if m.IsWritableIndex(i) {
 			writable++
 		}
+	}
+	if rs != nil {
+		writable += uint64(len(rs.Loaded.Writable))
 	}
 	c.WriteLock = writable * WriteLockCost
 	c.DataBytes = data / InstructionDataBytesPerCU

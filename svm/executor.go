@@ -44,6 +44,17 @@ type Env struct {
 	// Features are the Agave feature gates in force (the zero Set has
 	// none active; banks and tools pass feature.Mainnet() by default).
 	Features feature.Set
+	// Blockhash is the chain's last blockhash: nonce instructions store
+	// its durable nonce, and durable transactions advance to it.
+	Blockhash txn.Hash
+	// NoRecentBlockhashes says the RecentBlockhashes sysvar is empty (a
+	// chain's never is), which the nonce instructions refuse.
+	NoRecentBlockhashes bool
+	// IsRecent reports whether a blockhash is in the chain's blockhash
+	// queue. A transaction whose blockhash is not must be a durable one
+	// (its nonce is checked and advanced) or fails BlockhashNotFound. Nil
+	// means the caller checked the blockhash itself.
+	IsRecent func(txn.Hash) bool
 }
 
 // Executor executes transactions. It is safe for concurrent use: each
@@ -66,7 +77,9 @@ type Executor struct {
 	order    []pubkey.Pubkey // natives in registration order
 	// beforeInvoke are the plug-ins' checks before an invocation.
 	beforeInvoke []func(*vm.Machine) error
-	machines     sync.Pool
+	// endBlock are the plug-ins' hooks at the end of a block.
+	endBlock []func(uint64, []account.Keyed, AccountReader) ([]account.Keyed, error)
+	machines sync.Pool
 }
 
 // NewExecutor returns an executor with Agave's costs, the standard,
@@ -96,6 +109,9 @@ func NewExecutor(plugins ...Plugin) (*Executor, error) {
 		}
 		if p.BeforeInvoke != nil {
 			ex.beforeInvoke = append(ex.beforeInvoke, p.BeforeInvoke)
+		}
+		if p.EndBlock != nil {
+			ex.endBlock = append(ex.endBlock, p.EndBlock)
 		}
 	}
 	build := func(withAlloc bool) (*vm.Registry, error) {
@@ -142,6 +158,37 @@ func NewExecutor(plugins ...Plugin) (*Executor, error) {
 	return ex, nil
 }
 
+// EndBlock runs the plug-ins' end-of-block hooks in order (see
+// Plugin.EndBlock), each over the state with the previous hooks' writes,
+// and returns all their writes. Banks call it after a block's
+// transactions and commit its writes with the block.
+func (ex *Executor) EndBlock(slot uint64, written []account.Keyed, r AccountReader) ([]account.Keyed, error) {
+	var out []account.Keyed
+	for _, h := range ex.endBlock {
+		ws, err := h(slot, written, overlay{r, out})
+		if err != nil {
+			return nil, fmt.Errorf("svm: end of block %d: %w", slot, err)
+		}
+		out = append(out, ws...)
+	}
+	return out, nil
+}
+
+// overlay reads writes over a state, the last write of a key winning.
+type overlay struct {
+	r  AccountReader
+	ws []account.Keyed
+}
+
+func (o overlay) Account(k pubkey.Pubkey) (account.Account, error) {
+	for i := len(o.ws) - 1; i >= 0; i-- {
+		if o.ws[i].Key == k {
+			return o.ws[i].Account.Clone(), nil
+		}
+	}
+	return o.r.Account(k)
+}
+
 // Registry returns the syscalls programs run with.
 func (ex *Executor) Registry() *vm.Registry { return ex.registry }
 
@@ -174,6 +221,22 @@ func (ex *Executor) countsAsBuiltin(key pubkey.Pubkey) bool {
 	return ok && !n.ProgramBudget
 }
 
+// builtinIn is countsAsBuiltin over the state in r: a native program
+// whose account there is a BPF program (a builtin migrated to Core BPF,
+// as Agave migrates them by feature) is a program, not a builtin.
+func (ex *Executor) builtinIn(r AccountReader) computebudget.IsBuiltin {
+	return func(key pubkey.Pubkey) bool {
+		if !ex.countsAsBuiltin(key) {
+			return false
+		}
+		if key != pubkey.AddressLookupTableProgram() {
+			return true
+		}
+		a, err := r.Account(key)
+		return err != nil || !a.Exists() || a.Owner == pubkey.NativeLoader()
+	}
+}
+
 // checkInvoke runs the plug-ins' checks before an invocation.
 func (ex *Executor) checkInvoke(m *vm.Machine) error {
 	for _, check := range ex.beforeInvoke {
@@ -197,6 +260,10 @@ type Result struct {
 	CU uint64
 	// ComputeUnitLimit is the transaction's budget.
 	ComputeUnitLimit uint64
+	// ComputeUnitPrice is the price its SetComputeUnitPrice set, in
+	// micro-lamports per compute unit (0 without one): what
+	// getRecentPrioritizationFees reports.
+	ComputeUnitPrice uint64
 	Logs             []string
 	// ReturnProgram and ReturnData are the transaction's return data.
 	ReturnProgram pubkey.Pubkey
@@ -207,6 +274,9 @@ type Result struct {
 	// transaction succeeded, only the fee payer (less the fee) when it
 	// failed after being charged, nothing when it was not charged.
 	Writes []account.Keyed
+	// Loaded are the addresses a v0 transaction's lookups loaded (none
+	// for a legacy one): with the static keys, the accounts it named.
+	Loaded txn.LoadedAddresses
 }
 
 // Check is the stateless part of admitting a transaction: Solana's
@@ -249,12 +319,60 @@ func isLoader(k pubkey.Pubkey) bool {
 	return k == pubkey.BPFLoaderUpgradeable() || k == pubkey.BPFLoader() || k == pubkey.BPFLoaderDeprecated() || k == pubkey.LoaderV4()
 }
 
-// Execute runs a transaction that passed Check (and the caller's blockhash
-// and duplicate checks) against the accounts in r. It never modifies r.
-func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Result {
-	res := &Result{}
+// Resolve loads a transaction's lookups from r (ResolveAddresses) and,
+// for a v0 transaction, applies the account-lock rules to every key,
+// static and loaded: none twice (AccountLoadedTwice), at most
+// MaxAccountLocks (Check applied them to a legacy one, which cannot
+// fail here).
+func Resolve(tx *txn.Transaction, r AccountReader, env *Env) (*txn.Resolved, *TransactionError) {
 	m := &tx.Message
-	limits, err := computebudget.Process(m, ex.countsAsBuiltin)
+	if m.Version == txn.Legacy {
+		return m.Resolve(txn.LoadedAddresses{}), nil
+	}
+	loaded, err := ResolveAddresses(m, r, env)
+	if err != nil {
+		return nil, err
+	}
+	rs := m.Resolve(loaded)
+	if err := txn.CheckDuplicates(rs.Keys); err != nil {
+		return nil, txErr(AccountLoadedTwice, err.(*txn.SanitizeError).Reason)
+	}
+	if len(rs.Keys) > txn.MaxAccountLocks {
+		return nil, txErr(TooManyAccountLocks, fmt.Sprintf("%d accounts", len(rs.Keys)))
+	}
+	return rs, nil
+}
+
+// Execute runs a transaction that passed Check (and the caller's blockhash
+// and duplicate checks) against the accounts in r, resolving a v0
+// transaction's lookups in r first. It never modifies r.
+func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Result {
+	rs, err := Resolve(tx, r, env)
+	if err != nil {
+		return &Result{Err: err}
+	}
+	return ex.ExecuteResolved(tx, rs, r, env)
+}
+
+// ExecuteResolved is Execute for a transaction whose lookups are already
+// resolved (Resolve): a scheduler resolves them once, before it takes the
+// accounts' locks.
+func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r AccountReader, env *Env) *Result {
+	res := &Result{Loaded: rs.Loaded}
+	m := &tx.Message
+	keys := rs.Keys
+	// The transaction's age: a blockhash the chain no longer knows needs
+	// a durable nonce, advanced whatever the transaction's outcome.
+	var nonce *account.Keyed
+	if env.IsRecent != nil && !env.IsRecent(m.RecentBlockhash) {
+		n, ok := ex.checkDurableNonce(m, r, env)
+		if !ok {
+			res.Err = txErr(BlockhashNotFound, "")
+			return res
+		}
+		nonce = &n
+	}
+	limits, err := computebudget.Process(m, ex.builtinIn(r))
 	if err != nil {
 		e := err.(*computebudget.Error)
 		switch e.Kind {
@@ -268,13 +386,14 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 		return res
 	}
 	res.ComputeUnitLimit = limits.ComputeUnitLimit
+	res.ComputeUnitPrice = limits.ComputeUnitPrice
 	fee, c := bits.Add64(ex.FeePerSignature*uint64(len(tx.Signatures)), limits.PrioritizationFee(), 0)
 	if c != 0 {
 		fee = ^uint64(0)
 	}
 
 	// The fee payer.
-	payerKey := m.AccountKeys[0]
+	payerKey := keys[0]
 	payer, rerr := r.Account(payerKey)
 	if rerr != nil {
 		res.Err = txErr(AccountNotFound, rerr.Error())
@@ -284,11 +403,18 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 		res.Err = txErr(AccountNotFound, "fee payer "+payerKey.String())
 		return res
 	}
-	if payer.Owner != pubkey.SystemProgram() || len(payer.Data) != 0 {
+	// Agave's validate_fee_payer: a plain System account, or a nonce
+	// account that keeps its rent-exempt minimum.
+	var minBalance uint64
+	switch {
+	case payer.Owner == pubkey.SystemProgram() && len(payer.Data) == 0:
+	case isNonceAccount(&payer):
+		minBalance = env.Sysvars.Rent.MinimumBalance(uint64(len(payer.Data)))
+	default:
 		res.Err = txErr(InvalidAccountForFee, "fee payer "+payerKey.String()+" is not a system account")
 		return res
 	}
-	if payer.Lamports < fee {
+	if payer.Lamports < minBalance || payer.Lamports-minBalance < fee {
 		res.Err = txErr(InsufficientFundsForFee, fmt.Sprintf("balance %d, fee %d", payer.Lamports, fee))
 		return res
 	}
@@ -299,9 +425,22 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 		return res
 	}
 	res.Charged, res.Fee = true, fee
+	// rollback is what a failed transaction commits: the fee payer less
+	// the fee and, for a durable transaction, the advanced nonce.
+	rollback := func() []account.Keyed {
+		if nonce == nil {
+			return []account.Keyed{{Key: payerKey, Account: paid}}
+		}
+		if nonce.Key == payerKey {
+			p := paid.Clone()
+			p.Data = nonce.Account.Data
+			return []account.Keyed{{Key: payerKey, Account: p}}
+		}
+		return []account.Keyed{{Key: payerKey, Account: paid}, *nonce}
+	}
 	feeOnly := func(e *TransactionError) *Result {
 		res.Err = e
-		res.Writes = []account.Keyed{{Key: payerKey, Account: paid}}
+		res.Writes = rollback()
 		return res
 	}
 
@@ -309,30 +448,42 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 	tc := &txContext{
 		ex:        ex,
 		env:       env,
-		keys:      m.AccountKeys,
-		accounts:  make([]account.Account, len(m.AccountKeys)),
-		signer:    make([]bool, len(m.AccountKeys)),
-		writable:  make([]bool, len(m.AccountKeys)),
+		keys:      keys,
+		accounts:  make([]account.Account, len(keys)),
+		signer:    make([]bool, len(keys)),
+		writable:  make([]bool, len(keys)),
 		remaining: limits.ComputeUnitLimit,
 		heapBytes: int(limits.HeapBytes),
 	}
 	defer tc.release()
 	tc.accounts[0] = paid
-	for i, k := range m.AccountKeys {
-		tc.signer[i] = m.IsSigner(i)
-		tc.writable[i] = m.IsWritable(i)
+	ixSysvar := -1 // the Instructions sysvar's index, if listed
+	for i, k := range keys {
+		tc.signer[i] = rs.IsSigner(i)
+		tc.writable[i] = rs.IsWritable(i)
 		if i == 0 {
+			continue
+		}
+		if k == pubkey.SysvarInstructions() {
+			// Not a stored account: built from the message.
+			ixSysvar = i
+			tc.accounts[i] = instructionsAccount(rs)
 			continue
 		}
 		a, err := r.Account(k)
 		if err != nil {
 			return feeOnly(txErr(AccountNotFound, err.Error()))
 		}
+		if !a.Exists() {
+			// Agave loads a missing account with the rent-exempt rent
+			// epoch, which an account created here keeps.
+			a = account.Account{RentEpoch: account.RentExemptEpoch}
+		}
 		tc.accounts[i] = a // the reader hands out copies
 	}
 	for _, ci := range m.Instructions {
 		p := &tc.accounts[ci.ProgramIDIndex]
-		key := m.AccountKeys[ci.ProgramIDIndex]
+		key := keys[ci.ProgramIDIndex]
 		if !p.Exists() {
 			return feeOnly(txErr(ProgramAccountNotFound, key.String()))
 		}
@@ -350,7 +501,11 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 
 	// Run the instructions.
 	for i, ci := range m.Instructions {
-		f := &frame{programIndex: int(ci.ProgramIDIndex), programID: m.AccountKeys[ci.ProgramIDIndex], data: ci.Data}
+		if ixSysvar >= 0 {
+			// Programs read which instruction is running from here.
+			_ = sysvar.StoreCurrentIndex(tc.accounts[ixSysvar].Data, uint16(i))
+		}
+		f := &frame{programIndex: int(ci.ProgramIDIndex), programID: keys[ci.ProgramIDIndex], data: ci.Data}
 		f.accounts = make([]instructionAccount, len(ci.Accounts))
 		for j, a := range ci.Accounts {
 			f.accounts[j] = instructionAccount{tx: int(a), signer: tc.signer[a], writable: tc.writable[a]}
@@ -369,22 +524,38 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 	}
 	if res.Err == nil {
 		for i := range tc.accounts {
-			if tc.writable[i] && m.AccountKeys[i] != pubkey.Incinerator() && !rentTransitionAllowed(&env.Sysvars.Rent, &pre[i], &tc.accounts[i]) {
+			if tc.writable[i] && keys[i] != pubkey.Incinerator() && !rentTransitionAllowed(&env.Sysvars.Rent, &pre[i], &tc.accounts[i]) {
 				res.Err = &TransactionError{Kind: InsufficientFundsForRent, Index: uint8(i)}
 				break
 			}
 		}
 	}
 	if res.Err != nil {
-		res.Writes = []account.Keyed{{Key: payerKey, Account: paid}}
+		res.Writes = rollback()
 		return res
 	}
 	for i := range tc.accounts {
 		if tc.writable[i] {
-			res.Writes = append(res.Writes, account.Keyed{Key: m.AccountKeys[i], Account: tc.accounts[i]})
+			res.Writes = append(res.Writes, account.Keyed{Key: keys[i], Account: tc.accounts[i]})
 		}
 	}
 	return res
+}
+
+// instructionsAccount is the Instructions sysvar's account for a
+// transaction (Agave's construct_instructions_account): its top-level
+// instructions with each account's signer and writable flags as the
+// transaction has them, owned by the sysvar program, without lamports.
+func instructionsAccount(rs *txn.Resolved) account.Account {
+	ixs := make([]txn.Instruction, len(rs.Message.Instructions))
+	for i, ci := range rs.Message.Instructions {
+		ix := txn.Instruction{ProgramID: rs.Keys[ci.ProgramIDIndex], Data: ci.Data, Accounts: make([]txn.AccountMeta, len(ci.Accounts))}
+		for j, a := range ci.Accounts {
+			ix.Accounts[j] = txn.AccountMeta{Pubkey: rs.Keys[a], IsSigner: rs.IsSigner(int(a)), IsWritable: rs.IsWritable(int(a))}
+		}
+		ixs[i] = ix
+	}
+	return account.Account{Owner: pubkey.SysvarOwner(), Data: sysvar.EncodeInstructions(ixs)}
 }
 
 // rentTransitionAllowed is Agave's check_rent_state_with_account: an

@@ -103,6 +103,10 @@ func assembleELF(p *asm.Program) ([]byte, error) {
 			obj.Functions[name] = pc
 		}
 	}
+	for _, name := range p.Exports {
+		obj.Functions[name] = p.Labels[name]
+	}
+	obj.Exports = p.Exports
 	for _, r := range p.AddrRefs {
 		sec := elf.SectionText
 		if r.ROData {
@@ -148,7 +152,7 @@ comes from its header.`,
 			}
 			opts := &asm.DisasmOptions{SyscallName: reg.Name}
 			if isELFData(text) {
-				l, err := readProgram(&streams{in: bytes.NewReader(text), out: s.out, err: s.err}, "-", version, false)
+				l, err := readProgram(&streams{in: bytes.NewReader(text), out: s.out, err: s.err}, "-", version, false, 0)
 				if err != nil {
 					return err
 				}

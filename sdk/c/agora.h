@@ -604,6 +604,15 @@ uint64_t agora_declassify(const void *ptr, uint64_t len);
 #define AGORA_OFFLOAD_RELU 3        /* k = 0: y[m*n] i64 = max(x, 0) */
 #define AGORA_OFFLOAD_ARGMAX 4      /* k = 0: y[m] u32, per row of n i64 */
 #define AGORA_OFFLOAD_CONV1D 5      /* m = 0: y[n-k+1] i64, x[n], w[k] */
+#define AGORA_OFFLOAD_BATCH_VERIFY_ED25519 6 /* m = k = 0: y[n] u8, n records of
+                                                pubkey 32, signature 64, message 32 */
+#define AGORA_OFFLOAD_MSM_BN254 7 /* m = k = 0: n points (64 bytes) then n scalars
+                                     (32 bytes); result u32 status, 64-byte sum */
+#define AGORA_OFFLOAD_POSEIDON_MANY 8 /* m = 0: n hashes of k (1..12) 32-byte BE inputs;
+                                         n results of status byte + 32-byte hash */
+#define AGORA_OFFLOAD_MSM_BLS12381 9 /* m = k = 0: n points (96 bytes) then n scalars
+                                        (32 bytes); result u32 status, 96-byte sum */
+#define AGORA_OFFLOAD_MAX_BATCH 4096
 #define AGORA_OFFLOAD_MAX_DIM 512
 #define AGORA_OFFLOAD_PENDING 0
 #define AGORA_OFFLOAD_DONE 1
@@ -617,7 +626,9 @@ typedef struct {
 } AgoraOffloadRequest; /* 24 bytes, then the operands */
 
 typedef struct {
-  uint32_t op, base, units_per_cu; /* price: base + ceil(units / units_per_cu) */
+  /* price: base + units * cu_per_unit + ceil(units / units_per_cu),
+     the last term only when units_per_cu > 0 */
+  uint32_t op, base, units_per_cu, cu_per_unit;
 } AgoraOffloadPrice;
 
 typedef struct {
@@ -625,13 +636,52 @@ typedef struct {
   uint64_t ops; /* bit op set for each operation */
   uint32_t max_dims, nprices;
   AgoraOffloadPrice prices[8];
-} AgoraOffloadDescriptor; /* 120 bytes */
+} AgoraOffloadDescriptor; /* 152 bytes */
 
 uint64_t agora_hw_offload_query(AgoraOffloadDescriptor *out, uint64_t cap);
 uint64_t agora_hw_offload_submit(uint64_t accel_id, const void *req, uint64_t len);
 uint64_t agora_hw_offload_poll(uint64_t task, void *out, uint64_t cap);
 uint64_t agora_hw_offload_cancel(uint64_t task);
 /* ==== end of ext/offload ================================================ */
+
+/* ==== ext/modules: in-process calls of other programs' functions ========
+ * (Go package github.com/agora-vm/agora/ext/modules; docs/modules.md.)
+ *
+ *   agora_module_call(target, arg, arg_len, out, out_cap)  the callee's r0.
+ *
+ * target names the program (an executable account of the transaction),
+ * the exported function (murmur3-32 of its name) and the options. The
+ * callee runs from the export with r1 = a copy of arg, r2 = arg_len,
+ * r3 = an out buffer of out_cap zero bytes, r4 = out_cap; on success the
+ * out buffer (and, with AGORA_MODULE_WRITABLE, arg) are copied back.
+ * Aborts: UnknownModule, MissingExport, UnverifiedModule,
+ * ModuleVersionMismatch, ModuleReadOnlyWrite, ModuleFault,
+ * ModuleCallDepthExceeded, BadModuleTarget, NoModuleHost, AccessViolation. */
+#define AGORA_MODULE_WRITABLE 1u
+
+typedef struct {
+  uint8_t program_id[32];
+  uint32_t fn_hash;
+  uint32_t flags;   /* AGORA_MODULE_WRITABLE or 0 */
+  uint64_t version; /* 0: the active version; else it must be active */
+} AgoraModuleTarget;  /* 48 bytes */
+
+uint64_t agora_module_call(const AgoraModuleTarget *target, void *arg, uint64_t arg_len,
+                           void *out, uint64_t out_cap);
+
+/* The six-argument form: the active version, the argument read-only. */
+static inline uint64_t agora_module_call6(const uint8_t *program_id, uint32_t fn_hash,
+                                          const void *arg, uint64_t arg_len, void *out,
+                                          uint64_t out_cap) {
+  AgoraModuleTarget t;
+  for (int i = 0; i < 32; i++) t.program_id[i] = program_id[i];
+  t.fn_hash = fn_hash;
+  t.flags = 0;
+  t.version = 0;
+  return agora_module_call(&t, (void *)arg, arg_len, out, out_cap);
+}
+
+/* ==== end of ext/modules ================================================ */
 
 /* ==== ext/ring: ring-buffer message passing =============================
  * (Go package github.com/agora-vm/agora/ext/ring; this section is its own.)

@@ -49,8 +49,17 @@ func (tx *Transaction) Sanitize() error {
 	return m.Sanitize()
 }
 
-// Sanitize applies Message::sanitize and the duplicate-key check.
+// Sanitize applies Message::sanitize and, for a legacy message, the
+// duplicate-key check. A V0 message gets v0::Message::sanitize only: as
+// in Agave, its keys are checked for duplicates once its lookups are
+// resolved (CheckDuplicates over Resolved.Keys).
 func (m *Message) Sanitize() error {
+	if m.Version == V0 {
+		return m.sanitizeV0()
+	}
+	if m.Version != Legacy {
+		return sanitizeErr("unsupported message version %s", m.Version)
+	}
 	h := m.Header
 	n := len(m.AccountKeys)
 	if int(h.NumRequiredSignatures)+int(h.NumReadonlyUnsignedAccounts) > n {
@@ -72,8 +81,14 @@ func (m *Message) Sanitize() error {
 			}
 		}
 	}
-	seen := make(map[pubkey.Pubkey]struct{}, n)
-	for _, k := range m.AccountKeys {
+	return CheckDuplicates(m.AccountKeys)
+}
+
+// CheckDuplicates fails with a Duplicate *SanitizeError when a key
+// appears twice (Agave's AccountLoadedTwice).
+func CheckDuplicates(keys []pubkey.Pubkey) error {
+	seen := make(map[pubkey.Pubkey]struct{}, len(keys))
+	for _, k := range keys {
 		if _, dup := seen[k]; dup {
 			return &SanitizeError{Reason: "account key " + k.String() + " appears twice", Duplicate: true}
 		}

@@ -41,7 +41,11 @@ const MaxRecentBlockhashes = 150
 // Bank is a chain over a store. Its methods are safe for concurrent use;
 // blocks are produced one at a time.
 type Bank struct {
-	mu     sync.Mutex
+	mu sync.Mutex
+	// view guards head and recent for readers that must not wait for a
+	// block being executed (Head, Simulate); advance, under mu, writes
+	// them under view too.
+	view   sync.RWMutex
 	st     *store.Store
 	ex     *svm.Executor
 	cache  *svm.ProgramCache
@@ -55,10 +59,15 @@ type Bank struct {
 	rent     sysvar.Rent
 	epochs   sysvar.EpochSchedule
 	features feature.Set
+	// slotHashes are the SlotHashes of the next block but its parent:
+	// the blocks before the head, newest first.
+	slotHashes sysvar.SlotHashes
 	// genesisTime is the timestamp of block 0 (the Clock's epoch start).
 	genesisTime int64
 	// noHistory leaves the transactions' records out of the blocks.
 	noHistory bool
+	// wrap, when set, wraps each block's program source (WrapPrograms).
+	wrap func(svm.ProgramSource) svm.ProgramSource
 }
 
 type recentBlock struct {
@@ -99,6 +108,11 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 		return nil, err
 	}
 	b.genesisTime = g.Header.Timestamp
+	if a, err := st.Account(pubkey.SysvarSlotHashes()); err == nil && a.Exists() {
+		if sh, err := sysvar.DecodeSlotHashes(a.Data); err == nil {
+			b.slotHashes = sh
+		}
+	}
 	if r, err := st.Account(pubkey.SysvarRent()); err == nil && r.Exists() {
 		if rent, err := sysvar.DecodeRent(r.Data); err == nil {
 			b.rent = rent
@@ -178,20 +192,30 @@ func (b *Bank) KeepHistory(keep bool) {
 	b.noHistory = !keep
 }
 
+// WrapPrograms makes the next blocks serve their programs through
+// w(source) (nil: directly), so that tools can record or profile the
+// runs. w must return programs that behave as the source's do, and keep
+// svm.ELFSource when the source has it.
+func (b *Bank) WrapPrograms(w func(svm.ProgramSource) svm.ProgramSource) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.wrap = w
+}
+
 // Executor returns the bank's transaction executor.
 func (b *Bank) Executor() *svm.Executor { return b.ex }
 
 // Head returns the last block's header.
 func (b *Bank) Head() store.Header {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.view.RLock()
+	defer b.view.RUnlock()
 	return b.head
 }
 
 // LatestBlockhash returns the hash a new transaction should reference.
 func (b *Bank) LatestBlockhash() txn.Hash {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.view.RLock()
+	defer b.view.RUnlock()
 	return b.head.Hash
 }
 
@@ -279,9 +303,21 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 		Slot: slot, EpochStartTimestamp: b.genesisTime, Epoch: b.epochs.Epoch(slot),
 		LeaderScheduleEpoch: b.epochs.Epoch(slot + b.epochs.LeaderScheduleSlotOffset), UnixTimestamp: timestamp,
 	}}
+	// SlotHashes: the parent (the head) joins the slots before it.
+	sv.SlotHashes = b.slotHashes.Push(b.head.Height, b.head.Hash)
 	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}, read: map[pubkey.Pubkey]account.Account{}}
-	bs.apply(sysvarWrites(&sv)[:1]) // the Clock changes every block
-	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features}
+	for _, w := range sysvarWrites(&sv) {
+		// The Clock and SlotHashes change every block.
+		if w.Key == pubkey.SysvarClock() || w.Key == pubkey.SysvarSlotHashes() {
+			bs.apply([]account.Keyed{w})
+		}
+	}
+	src := b.cache.Source(snap)
+	if b.wrap != nil {
+		src = b.wrap(src)
+	}
+	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: src, Features: b.features,
+		Blockhash: b.head.Hash, IsRecent: b.isRecent}
 	return bs, env, nil
 }
 
@@ -356,6 +392,13 @@ func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, 
 		}
 	}
 	bs.apply(res.Writes)
+	// The runtime's end-of-block hooks (staged program versions): their
+	// writes belong to this block and are seen from the next one on.
+	ends, err := b.ex.EndBlock(env.Slot, res.Writes, bs)
+	if err != nil {
+		return nil, err
+	}
+	bs.apply(ends)
 	sigs := make([][64]byte, len(res.Signatures))
 	for i, s := range res.Signatures {
 		sigs[i] = s
@@ -393,7 +436,7 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]s
 		if !r.Charged {
 			continue
 		}
-		keys := txs[i].Message.AccountKeys
+		keys := txs[i].Message.Resolve(r.Loaded).Keys
 		rec := store.TxRecord{
 			Signature: txs[i].ID(), Logs: r.Logs, CU: r.CU, Fee: r.Fee,
 			Accounts: keys, PreBalances: make([]uint64, len(keys)), PostBalances: make([]uint64, len(keys)),
@@ -420,12 +463,24 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]s
 	return recs, nil
 }
 
-// admit is the bank's part of admission: a recent blockhash, and a
-// signature no earlier block holds. The scheduler calls it from several
+// admit is the bank's part of admission: a recent blockhash (or a
+// durable nonce, which Execute checks), and a signature no earlier block
+// holds. The scheduler calls it from several
 // goroutines while ProcessBlock holds the lock; it only reads.
 func (b *Bank) admit(tx *txn.Transaction) *svm.TransactionError {
 	if !b.isRecent(tx.Message.RecentBlockhash) {
-		return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+		// A durable transaction's nonce is checked when it executes,
+		// against the state the transactions before it left.
+		if _, durable := svm.DurableNonceAccount(&tx.Message); !durable {
+			return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+		}
+		// A durable transaction already processed advanced its nonce,
+		// so its age check fails first, as Agave checks age before the
+		// status cache.
+		if b.seen(tx.ID()) {
+			return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+		}
+		return nil
 	}
 	if b.seen(tx.ID()) {
 		return &svm.TransactionError{Kind: svm.AlreadyProcessed}
@@ -434,7 +489,10 @@ func (b *Bank) admit(tx *txn.Transaction) *svm.TransactionError {
 }
 
 func (b *Bank) advance(h store.Header, sigs [][64]byte) {
+	b.view.Lock()
+	defer b.view.Unlock()
 	b.remember(h.Hash, sigs)
+	b.slotHashes = b.slotHashes.Push(b.head.Height, b.head.Hash)
 	b.head = h
 }
 
@@ -443,7 +501,10 @@ func (b *Bank) advance(h store.Header, sigs [][64]byte) {
 // deployment loader and the verifier; it is held by the upgradeable
 // loader with the given upgrade authority (nil: immutable). Redeploying
 // over an upgradeable program requires the same authority. The program
-// runs from the next block on.
+// runs from the next block on. It is a fast path for tools: the accounts
+// are laid out exactly as the loader's DeployWithMaxDataLen (with a
+// maximum data length of the ELF's) leaves them; clients deploy with
+// those instructions.
 func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubkey.Pubkey, timestamp int64) (store.Header, error) {
 	if err := b.ex.VerifyDeployment(elfBytes); err != nil {
 		return store.Header{}, err
@@ -454,6 +515,7 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 	if err != nil {
 		return store.Header{}, err
 	}
+	keepLen := 0 // an upgrade keeps a larger ProgramData's size, as Upgrade does
 	if existing.Exists() {
 		if existing.Owner != pubkey.BPFLoaderUpgradeable() {
 			return store.Header{}, fmt.Errorf("bank: %s already exists and is not an upgradeable program", programID)
@@ -473,6 +535,7 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 		if pd.Authority == nil || authority == nil || *pd.Authority != *authority {
 			return store.Header{}, fmt.Errorf("bank: %s can only be upgraded by its upgrade authority", programID)
 		}
+		keepLen = len(pdAcct.Data)
 	}
 	bs, env, err := b.newBlock(timestamp)
 	if err != nil {
@@ -480,6 +543,10 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 	}
 	defer bs.snap.Close()
 	prog, pdata := svm.UpgradeableProgramAccounts(programID, elfBytes, env.Slot, authority, b.rent.MinimumBalance)
+	if keepLen > len(pdata.Account.Data) {
+		pdata.Account.Data = append(pdata.Account.Data, make([]byte, keepLen-len(pdata.Account.Data))...)
+		pdata.Account.Lamports = max(b.rent.MinimumBalance(uint64(keepLen)), 1)
+	}
 	bs.apply([]account.Keyed{prog, pdata})
 	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Writes: bs.keyed()})
 	if err != nil {
