@@ -623,13 +623,33 @@ func (s *Server) getSignatureStatuses(p params) (any, *Error) {
 	return s.context(head, out), nil
 }
 
+// loadedOf splits a committed v0 transaction's recorded keys (static,
+// then loaded writable, then loaded read-only) back into its loaded
+// addresses.
+func loadedOf(rec *store.TxRecord, m *txn.Message) txn.LoadedAddresses {
+	w, _ := m.LookupIndexes()
+	n := len(m.AccountKeys)
+	if len(rec.Accounts) < n+w {
+		return txn.LoadedAddresses{}
+	}
+	return txn.LoadedAddresses{Writable: rec.Accounts[n : n+w], Readonly: rec.Accounts[n+w:]}
+}
+
+func keyStrings(ks []pubkey.Pubkey) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = k.String()
+	}
+	return out
+}
+
 // metaJSON is a committed transaction's meta.
-func metaJSON(rec *store.TxRecord) map[string]any {
+func metaJSON(rec *store.TxRecord, loaded txn.LoadedAddresses) map[string]any {
 	m := map[string]any{
 		"err": txErrorJSON(rec.Err), "status": statusJSON(rec.Err), "fee": rec.Fee,
 		"preBalances": nonNil(rec.PreBalances), "postBalances": nonNil(rec.PostBalances),
 		"logMessages": nonNilStr(rec.Logs), "innerInstructions": nil, "preTokenBalances": nil, "postTokenBalances": nil,
-		"rewards": []any{}, "loadedAddresses": map[string]any{"writable": []string{}, "readonly": []string{}},
+		"rewards": []any{}, "loadedAddresses": map[string]any{"writable": keyStrings(loaded.Writable), "readonly": keyStrings(loaded.Readonly)},
 		"computeUnitsConsumed": rec.CU,
 	}
 	if rd := returnDataJSON(rec.ReturnProgram, rec.ReturnData); rd != nil {
@@ -678,9 +698,18 @@ func (s *Server) txJSONOf(rec *store.TxRecord, c *txConfig, blockTime int64, wit
 	if err != nil {
 		return nil, internal(fmt.Errorf("stored transaction %s: %w", txn.Signature(rec.Signature), err))
 	}
-	out := map[string]any{"transaction": encodeTransaction(rec.Transaction, tx, c.Encoding), "meta": metaJSON(rec)}
+	if tx.Message.Version == txn.V0 && c.MaxSupportedTransactionVersion == nil {
+		return nil, &Error{Code: CodeUnsupportedTransactionVersion, Message: "Transaction version (0) is not supported by the requesting client. " +
+			"Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0"}
+	}
+	loaded := loadedOf(rec, &tx.Message)
+	out := map[string]any{"transaction": encodeTransaction(rec.Transaction, tx, c.Encoding, loaded), "meta": metaJSON(rec, loaded)}
 	if c.MaxSupportedTransactionVersion != nil {
-		out["version"] = "legacy"
+		if tx.Message.Version == txn.V0 {
+			out["version"] = 0
+		} else {
+			out["version"] = "legacy"
+		}
 	}
 	if withSlot {
 		out["slot"] = rec.Slot

@@ -348,7 +348,7 @@ func (h *hub) committed(res *bank.BlockResult, txs []*txn.Transaction) {
 		}
 		if len(logSubs) > 0 && i < len(txs) {
 			for _, sb := range logSubs {
-				if sb.mentions != nil && !mentions(txs[i], *sb.mentions) {
+				if sb.mentions != nil && !mentions(txs[i].Message.Resolve(t.Loaded).Keys, *sb.mentions) {
 					continue
 				}
 				sb.conn.send(notification("logsNotification", sb.id, contextValue(slot, map[string]any{
@@ -390,8 +390,8 @@ func (h *hub) committed(res *bank.BlockResult, txs []*txn.Transaction) {
 	}
 }
 
-func mentions(tx *txn.Transaction, k pubkey.Pubkey) bool {
-	for _, a := range tx.Message.AccountKeys {
+func mentions(keys []pubkey.Pubkey, k pubkey.Pubkey) bool {
+	for _, a := range keys {
 		if a == k {
 			return true
 		}

@@ -56,7 +56,7 @@ func (b *Bank) Simulate(tx *txn.Transaction, verifySignatures bool) (*Simulation
 		writes[w.Key] = w.Account
 	}
 	// The snapshot closes on return: read what Post needs now.
-	keys := tx.Message.AccountKeys
+	keys := tx.Message.Resolve(sim.Loaded).Keys
 	post := make(map[pubkey.Pubkey]account.Account, len(keys))
 	for _, k := range keys {
 		if a, ok := writes[k]; ok {
