@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
@@ -24,6 +25,8 @@ const (
 	wsReadLimit  = 64 << 10
 	wsQueue      = 4096
 	wsWriteLimit = 10 * time.Second
+	// maxSubscriptions is the most subscriptions one connection holds.
+	maxSubscriptions = 10_000
 )
 
 // sub is one subscription.
@@ -273,6 +276,10 @@ func (h *hub) call(conn *wsConn, r *Request) (result any, then func(), e *Error)
 	if conn.subs == nil {
 		h.mu.Unlock()
 		return nil, nil, &Error{Code: CodeInternal, Message: "Internal error: connection closed"}
+	}
+	if len(conn.subs) >= maxSubscriptions {
+		h.mu.Unlock()
+		return nil, nil, &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("Invalid request: a connection holds at most %d subscriptions", maxSubscriptions)}
 	}
 	h.nextID++
 	sb.id = h.nextID
