@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -563,5 +564,36 @@ func TestParsedTransactionAndMetrics(t *testing.T) {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+}
+
+func TestHTTPMethodsAndCORS(t *testing.T) {
+	e := newEnv(t, Config{})
+	req, _ := http.NewRequest(http.MethodOptions, e.http.URL, nil)
+	resp, err := e.http.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Content-Type") {
+		t.Fatalf("OPTIONS: %d %v", resp.StatusCode, resp.Header)
+	}
+	resp, err = e.http.Client().Get(e.http.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("GET /: %d", resp.StatusCode)
+	}
+	resp, err = e.http.Client().Get(e.http.URL + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	io.Copy(&b, resp.Body)
+	resp.Body.Close()
+	if b.String() != "ok" {
+		t.Fatalf("GET /health: %q", b.String())
 	}
 }
