@@ -323,6 +323,13 @@ func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, 
 		return nil, err
 	}
 	bs.apply(res.Writes)
+	// The runtime's end-of-block hooks (staged program versions): their
+	// writes belong to this block and are seen from the next one on.
+	ends, err := b.ex.EndBlock(env.Slot, res.Writes, bs)
+	if err != nil {
+		return nil, err
+	}
+	bs.apply(ends)
 	sigs := make([][64]byte, len(res.Signatures))
 	for i, s := range res.Signatures {
 		sigs[i] = s
