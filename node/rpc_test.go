@@ -57,6 +57,14 @@ func TestChainMethods(t *testing.T) {
 		{"getBlockTime", []any{0}, `1700000000`},
 		{"getRecentPrioritizationFees", nil, `[{"prioritizationFee":0,"slot":1},{"prioritizationFee":0,"slot":2}]`},
 		{"getTokenAccountBalance", []any{testTokenA.String()}, `{"context":{"apiVersion":"2.2.0","slot":2},"value":{"amount":"1500000","decimals":6,"uiAmount":1.5,"uiAmountString":"1.5"}}`},
+		{"getTokenSupply", []any{testMint.String()}, `{"context":{"apiVersion":"2.2.0","slot":2},"value":{"amount":"3000000","decimals":6,"uiAmount":3,"uiAmountString":"3"}}`},
+		{"getBlocks", []any{1}, `[1,2]`},
+		{"getBlocks", []any{0, 1}, `[0,1]`},
+		{"getBlocks", []any{0, 9, map[string]any{"commitment": "confirmed"}}, `[0,1,2]`},
+		{"getBlocks", []any{5}, `[]`},
+		{"getBlocksWithLimit", []any{1, 5}, `[1,2]`},
+		{"getBlocksWithLimit", []any{0, 2}, `[0,1]`},
+		{"getMaxRetransmitSlot", nil, `2`},
 	}
 	for _, tc := range tests {
 		res, rerr := e.call(tc.method, tc.params...)

@@ -251,6 +251,14 @@ func (s *Server) method(name string) handlerFunc {
 		return s.getFirstAvailableBlock
 	case "minimumLedgerSlot":
 		return s.getFirstAvailableBlock
+	case "getBlocks":
+		return s.getBlocks
+	case "getBlocksWithLimit":
+		return s.getBlocksWithLimit
+	case "getMaxRetransmitSlot", "getMaxShredInsertSlot":
+		return s.getSlot
+	case "getTokenSupply":
+		return s.getTokenSupply
 	}
 	return nil
 }
@@ -537,6 +545,76 @@ func (s *Server) block(slot uint64) (store.Record, *Error) {
 		return store.Record{}, internal(err)
 	}
 	return r, nil
+}
+
+// maxBlockRange is the most slots getBlocks spans (Agave's 500,000).
+const maxBlockRange = 500_000
+
+// getBlocks lists the committed blocks from start to end (the head by
+// default): every slot holds a block on a single node.
+func (s *Server) getBlocks(p params) (any, *Error) {
+	var start uint64
+	if _, e := p.get(0, &start, false); e != nil {
+		return nil, e
+	}
+	head := s.head().Height
+	end := head
+	var endArg *uint64
+	var c commitmentConfig
+	if len(p) > 1 && len(bytes.TrimSpace(p[1])) > 0 && p[1][0] == '{' {
+		if _, e := p.get(1, &c, true); e != nil {
+			return nil, e
+		}
+	} else {
+		if _, e := p.get(1, &endArg, true); e != nil {
+			return nil, e
+		}
+		if _, e := p.get(2, &c, true); e != nil {
+			return nil, e
+		}
+	}
+	if e := checkCommitment(c.Commitment); e != nil {
+		return nil, e
+	}
+	if endArg != nil {
+		end = min(*endArg, head)
+	}
+	if endArg != nil && *endArg >= start && *endArg-start > maxBlockRange {
+		return nil, errInvalidParams("Slot range too large; max %d", maxBlockRange)
+	}
+	return slotRange(start, end), nil
+}
+
+func slotRange(start, end uint64) []uint64 {
+	out := []uint64{}
+	for h := start; h <= end && len(out) <= maxBlockRange; h++ {
+		out = append(out, h)
+	}
+	return out
+}
+
+func (s *Server) getBlocksWithLimit(p params) (any, *Error) {
+	var start, limit uint64
+	if _, e := p.get(0, &start, false); e != nil {
+		return nil, e
+	}
+	if _, e := p.get(1, &limit, false); e != nil {
+		return nil, e
+	}
+	if limit > maxBlockRange {
+		return nil, errInvalidParams("Limit too large; max %d", maxBlockRange)
+	}
+	var c commitmentConfig
+	if _, e := p.get(2, &c, true); e != nil {
+		return nil, e
+	}
+	if e := checkCommitment(c.Commitment); e != nil {
+		return nil, e
+	}
+	if limit == 0 {
+		return []uint64{}, nil
+	}
+	return slotRange(start, min(s.head().Height, start+limit-1)), nil
 }
 
 func (s *Server) getBlockTime(p params) (any, *Error) {
@@ -937,8 +1015,8 @@ func (s *Server) submit(tx *txn.Transaction, skipPreflight bool) *Error {
 		return reject("duplicate", s.preflightError(&bank.Simulation{Result: &svm.Result{Err: &svm.TransactionError{Kind: svm.AlreadyProcessed}}}))
 	}
 	if skipPreflight {
-		if !s.be.Bank().BlockhashValid(tx.Message.RecentBlockhash) {
-			return reject("blockhash", s.preflightError(&bank.Simulation{Result: &svm.Result{Err: &svm.TransactionError{Kind: svm.BlockhashNotFound}}}))
+		if te := s.be.Bank().Admissible(tx); te != nil {
+			return reject("admission", s.preflightError(&bank.Simulation{Result: &svm.Result{Err: te}}))
 		}
 	} else {
 		sim, err := s.be.Bank().Simulate(tx, false) // the signatures are verified above

@@ -93,3 +93,13 @@ func (b *Bank) LastValidBlockHeight() uint64 {
 	defer b.view.RUnlock()
 	return b.head.Height + MaxRecentBlockhashes
 }
+
+// Admissible is the bank's own admission check of tx against the head
+// (a recent blockhash, not already processed), without executing it:
+// what a node checks before it queues a transaction it will not
+// simulate.
+func (b *Bank) Admissible(tx *txn.Transaction) *svm.TransactionError {
+	b.view.RLock()
+	defer b.view.RUnlock()
+	return b.admit(tx)
+}
