@@ -537,7 +537,9 @@ func (s *Server) getFirstAvailableBlock(p params) (any, *Error) { return 0, p.mo
 // block returns a committed block, or Solana's error for a slot the node
 // does not hold.
 func (s *Server) block(slot uint64) (store.Record, *Error) {
-	if slot > s.head().Height {
+	// The store's head, not the bank's: a transaction's record and its
+	// block are committed together, a moment before the bank advances.
+	if h, ok := s.be.Store().Head(); !ok || slot > h.Height {
 		return store.Record{}, &Error{Code: CodeBlockNotAvailable, Message: fmt.Sprintf("Block not available for slot %d", slot)}
 	}
 	r, err := s.be.Store().Block(slot)
