@@ -33,6 +33,13 @@ func (b *Bank) Simulate(tx *txn.Transaction, verifySignatures bool) (*Simulation
 	admitErr := (*svm.TransactionError)(nil)
 	if err == nil {
 		admitErr = b.admit(tx)
+		// Execute runs after the lock is released: it must not read
+		// the bank's blockhashes, which the next block replaces.
+		recent := make(map[txn.Hash]bool, len(b.recent))
+		for _, r := range b.recent {
+			recent[r.hash] = true
+		}
+		env.IsRecent = func(h txn.Hash) bool { return recent[h] }
 	}
 	b.view.RUnlock()
 	if err != nil {
