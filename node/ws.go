@@ -141,6 +141,14 @@ func (h *hub) drop(conn *wsConn) {
 }
 
 func (h *hub) handle(conn *wsConn, msg []byte) {
+	defer func() {
+		// A last resort, as for HTTP: answer, log, keep serving.
+		if p := recover(); p != nil {
+			fmt.Fprintf(h.s.cfg.Log, "node: recovered from a panic in a subscription request: %v\n", p)
+			b, _ := json.Marshal(Response{Error: &Error{Code: CodeInternal, Message: "Internal error"}})
+			conn.send(b)
+		}
+	}()
 	reqs, batch, derr := DecodeRequests(msg)
 	if derr != nil {
 		b, _ := json.Marshal(Response{Error: derr})
