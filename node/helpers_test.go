@@ -194,7 +194,6 @@ func (e *env) transfer(from ed25519.PrivateKey, to pubkey.Pubkey, lamports uint6
 
 func b64(tx *txn.Transaction) string { return base64.StdEncoding.EncodeToString(tx.Encode()) }
 
-
 // withContext decodes {"context":{"slot"},"value":...}.
 type withContext[T any] struct {
 	Context struct {
