@@ -1,12 +1,17 @@
 package ovsm
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"testing"
 
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+
 	"github.com/agora-vm/agora/ext/offload"
+	"github.com/agora-vm/agora/syscalls/solcrypto"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -21,7 +26,7 @@ func TestHWOffloadBuiltins(t *testing.T) {
 		err  error  // or the error it must fail with
 		fail string // or the message of an OVSM error
 	}{
-		{"query", `(log :a (hw-offload-query)) 0`, `a=[{:type ML_INFERENCE :kind CPU :id 1 :ops 62 :max-dims 512}]`, nil, ""},
+		{"query", `(log :a (hw-offload-query)) 0`, `a=[{:type ML_INFERENCE :kind CPU :id 1 :ops 1022 :max-dims 512}]`, nil, ""},
 		{"matmul fx64", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MATMUL" :input-a [1 -2 3 4] :input-b [5 6 7 8] :dimensions [2 2 2]}))) (log :r (get r "result") :s (get r "status")) 0`,
 			`r=[-9 -10 43 50] s=done`, nil, ""},
 		{"matmul i8", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MATMUL" :dtype "i8" :input-a [-128 127] :input-b [127 -128] :dimensions [1 2 1]}))) (log :r (get r "result")) 0`,
@@ -52,6 +57,15 @@ func TestHWOffloadBuiltins(t *testing.T) {
 			"", nil, ":operation must be"},
 		{"i8 out of range", acc + `(hw-offload-submit a {:operation "MATMUL_I8" :input-a [200] :input-b [1] :dimensions [1 1 1]}) 0`,
 			"", nil, "operands are -128 to 127"},
+		{"batch verify ed25519", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "BATCH_VERIFY_ED25519" :input-a "` + ed25519Records() + `"}))) (log :r (get r "result")) 0`,
+			`r=[1 0]`, nil, ""},
+		// 1·G + 2·G = 3·G on BN254 (G = (1, 2)).
+		{"msm bn254", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MSM_BN254" :input-a "` + msmOperands() + `" :input-b "` + msmScalars() + `"}))) (log :r (get r "result")) 0`,
+			"r=0x00000000" + msm3G(), nil, ""},
+		{"msm bls12-381 off the subgroup", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MSM_BLS12381" :input-a "` + hexEscape(append(make([]byte, 95), 1)) + `" :input-b "` + hexEscape(make([]byte, 32)) + `"}))) (log :r (get r "result")) 0`,
+			"r=0x01000000" + strings.Repeat("00", 96), nil, ""},
+		{"poseidon many", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "POSEIDON_MANY" :dimensions [2] :input-a "` + hexEscape(make([]byte, 128)) + `"}))) (log :r (get r "result")) 0`,
+			"r=0x01" + poseidonZeroPair() + "01" + poseidonZeroPair(), nil, ""},
 		{"poll unknown task", `(hw-offload-poll {"id" 9 "op" 2 "result-bytes" 8}) 0`,
 			"", offload.ErrUnknownTask, ""},
 	}
@@ -74,4 +88,56 @@ func TestHWOffloadBuiltins(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ed25519Records is two BATCH_VERIFY_ED25519 records as an OVSM string
+// literal: a valid signature, and the same with its message changed.
+func ed25519Records() string {
+	priv := ed25519.NewKeyFromSeed(make([]byte, 32))
+	msg := make([]byte, 32)
+	rec := append(append(append([]byte(nil), priv.Public().(ed25519.PublicKey)...), ed25519.Sign(priv, msg)...), msg...)
+	bad := append([]byte(nil), rec...)
+	bad[127] ^= 1
+	var b strings.Builder
+	for _, c := range append(rec, bad...) {
+		fmt.Fprintf(&b, "\\x%02x", c)
+	}
+	return b.String()
+}
+
+func hexEscape(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		fmt.Fprintf(&sb, "\\x%02x", c)
+	}
+	return sb.String()
+}
+
+// msmOperands is the BN254 generator twice; msmScalars 1 and 2; msm3G
+// the hex of 3·G.
+func msmOperands() string {
+	_, _, g, _ := bn254.Generators()
+	x, y := g.X.Bytes(), g.Y.Bytes()
+	p := append(x[:], y[:]...)
+	return hexEscape(append(append([]byte(nil), p...), p...))
+}
+
+func msmScalars() string {
+	s := make([]byte, 64)
+	s[31], s[63] = 1, 2
+	return hexEscape(s)
+}
+
+func msm3G() string {
+	_, _, g, _ := bn254.Generators()
+	var p bn254.G1Affine
+	p.ScalarMultiplication(&g, big.NewInt(3))
+	x, y := p.X.Bytes(), p.Y.Bytes()
+	return fmt.Sprintf("%x%x", x, y)
+}
+
+// poseidonZeroPair is the hex of sol_poseidon's hash of two zero inputs.
+func poseidonZeroPair() string {
+	h, _ := solcrypto.PoseidonHash([][]byte{make([]byte, 32), make([]byte, 32)})
+	return fmt.Sprintf("%x", h)
 }

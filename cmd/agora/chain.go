@@ -74,6 +74,8 @@ type chainFlags struct {
 	// features are the Agave feature gates blocks execute under.
 	features   string
 	featureSet feature.Set
+	// rec are --record, --profile and --record-source.
+	rec chainRecordFlags
 }
 
 func (f *chainFlags) add(cmd *cobra.Command) {
@@ -107,6 +109,7 @@ func (f *chainFlags) addLanes(cmd *cobra.Command) {
 func (f *chainFlags) addTx(cmd *cobra.Command) {
 	f.addLanes(cmd)
 	cmd.Flags().BoolVar(&f.signOnly, "sign-only", false, "print the signed transaction (base64 wire format, for a block file) instead of executing it")
+	f.rec.add(cmd)
 }
 
 // schedule configures the bank's scheduler and engine from the flags.
@@ -275,7 +278,10 @@ at a chosen address, as solana-test-validator's --bpf-program does, so
 programs that expect their mainnet address work; deploying again to the
 same address upgrades it.
 
-Prints {"program_id":"<base58>"} with --json.`,
+Prints {"program_id":"<base58>"} with --json.
+
+A deployment runs no program: --record and --profile (see call) write
+nothing, and a note on stderr says so. Record a later agora chain call.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {
@@ -309,9 +315,18 @@ Prints {"program_id":"<base58>"} with --json.`,
 			if err != nil {
 				return err
 			}
+			rec, err := f.rec.start(b)
+			if err != nil {
+				return err
+			}
 			h, err := b.Deploy(id, elfBytes, &auth, blockTime(b))
 			if err != nil {
 				return &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", args[0], err)}
+			}
+			// A deployment writes the loader's accounts and runs no
+			// program: finish says there is nothing to record.
+			if err := f.rec.finish(s, rec, "a deployment runs no program (record a later agora chain call)"); err != nil {
+				return err
 			}
 			if f.json {
 				return writeJSON(s, map[string]any{"program_id": id.String(), "slot": h.Height})
@@ -323,6 +338,7 @@ Prints {"program_id":"<base58>"} with --json.`,
 	f.add(cmd)
 	cmd.Flags().StringVar(&programID, "program-id", "", "address to deploy at (base58 or key name; default: a new address)")
 	cmd.Flags().StringVar(&authority, "upgrade-authority", "payer", "upgrade authority (key name or base58)")
+	f.rec.add(cmd)
 	return cmd
 }
 
@@ -360,6 +376,9 @@ func submit(s *streams, f *chainFlags, b *bank.Bank, feePayer string, ixs []txn.
 	if n := len(tx.Encode()); n > txn.PacketDataSize {
 		return usageErr("transaction of %d bytes exceeds %d", n, txn.PacketDataSize)
 	}
+	if f.signOnly && (f.rec.enabled() || f.rec.source != "") {
+		return usageErr("--record, --profile and --record-source need the transaction executed, not --sign-only")
+	}
 	if f.signOnly {
 		raw := base64.StdEncoding.EncodeToString(tx.Encode())
 		if f.json {
@@ -371,11 +390,18 @@ func submit(s *streams, f *chainFlags, b *bank.Bank, feePayer string, ixs []txn.
 	if err := f.schedule(s, b); err != nil {
 		return err
 	}
+	rec, err := f.rec.start(b)
+	if err != nil {
+		return err
+	}
 	res, err := b.ProcessBlock([]*txn.Transaction{tx}, blockTime(b))
 	if err != nil {
 		return &exitError{code: exitBadCall, err: err}
 	}
 	if err := f.writeTrace(); err != nil {
+		return err
+	}
+	if err := f.rec.finish(s, rec, ""); err != nil {
 		return err
 	}
 	r := res.Txs[0]
@@ -433,7 +459,15 @@ them): when another version is active the call is not sent and the
 command exits 1.
 
 --json prints {"ok":…,"error":…,"logs":[…],"cu":…,"signature":…,"slot":…,"fee":…};
-error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
+error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.
+
+--record FILE.trace records the transaction's first top-level BPF program
+run (the first sBPF program the runtime starts; native instructions such
+as Compute Budget's are skipped, and its CPIs are not recorded
+separately) for agora replay and agora debug, and --profile FILE.pb.gz
+writes that run's CU profile (pprof); --record-source FILE.so names the
+file the program was deployed from, for its source lines. A transaction
+that runs no BPF program writes no file and says so on stderr.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {
@@ -540,7 +574,11 @@ func newChainTransferCmd(s *streams) *cobra.Command {
 		Use:   "transfer --dir DIR TO LAMPORTS",
 		Short: "Transfer lamports with the System program in a new block",
 		Long: `Transfer LAMPORTS to TO (a key name or address) from the fee payer (or
---from NAME). Output as for call.`,
+--from NAME). Output as for call.
+
+A transfer runs only the native System program, so --record and
+--profile (see call) write nothing: the transfer is made, and a note on
+stderr says that no BPF program ran.`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {

@@ -204,7 +204,9 @@ func newReplayCmd(s *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "replay FILE.trace",
 		Short: "Re-execute a recorded run and check that it matches",
-		Long: `Re-execute a run recorded with agora run --record. The syscalls are
+		Long: `Re-execute a run recorded with agora run --record (or agora chain
+call|deploy|transfer --record, which records the transaction's first
+top-level BPF program run). The syscalls are
 answered from the trace, so the replay needs nothing but the file. Every
 checkpoint, r0, the error, the compute units, the logs and the final memory
 are compared with the recording; the first difference is printed as

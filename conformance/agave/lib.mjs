@@ -122,7 +122,7 @@ export class Runner {
 
   // send runs one transaction. opts.tables (address -> its addresses)
   // makes it a v0 transaction compressed with those lookup tables;
-  // opts.extra lists more accounts for the pre-state (sysvars).
+  // opts.extra lists more accounts for the pre-state (sysvars);
   // opts.blockhash replaces the latest blockhash as its recent blockhash
   // (a durable nonce, or a stale hash).
   async send(name, payer, instructions, extraSigners = [], opts = {}) {

@@ -407,15 +407,18 @@ export async function loaderSuite(run, rng, root, n) {
         await run.send(name + "-call-upgraded", payer, [call]);
         break;
       }
-      case 1: // Hand the program to another authority, or make it immutable.
-        await run.send(name + "-setauth", payer, [up.setAuth(pd, rng.chance(0.9) ? auth.address : other.address, rng.chance(0.7) ? other.address : null)], signers);
+      case 1: { // Hand the program to another authority, or make it immutable.
+        const cur = rng.chance(0.9) ? auth : other;
+        await run.send(name + "-setauth", payer, [up.setAuth(pd, cur.address, rng.chance(0.7) ? other.address : null)], cur === payer ? [] : [cur]);
         break;
+      }
       case 2:
         await run.send(name + "-setauth-checked", payer, [up.setAuthChecked(pd, auth.address, other.address, rng.chance(0.8) ? R.READONLY_SIGNER : R.READONLY)], [...signers, other]);
         break;
       case 3: { // Close the program, then call it.
         const to = await keypair(rng);
-        await run.send(name + "-close", payer, [up.close(pd, to.address, rng.chance(0.9) ? auth.address : other.address, program.address)], rng.chance(0.9) ? signers : [...signers, other]);
+        const closer = rng.chance(0.9) ? auth : other;
+        await run.send(name + "-close", payer, [up.close(pd, to.address, closer.address, program.address)], closer === payer ? [] : [closer]);
         nextSlot(run);
         await run.send(name + "-call-closed", payer, [call]);
         break;
@@ -429,7 +432,8 @@ export async function loaderSuite(run, rng, root, n) {
         const buf2 = await keypair(rng);
         run.nocache.add(buf2.address);
         if (!(await writeBuffer(run, rng, name + "-b2", payer, auth, buf2, hello, signers))) break;
-        await run.send(name + "-close-buffer", payer, [up.close(buf2.address, payer.address, rng.chance(0.8) ? auth.address : other.address)], rng.chance(0.8) ? signers : [...signers, other]);
+        const closer = rng.chance(0.8) ? auth : other;
+        await run.send(name + "-close-buffer", payer, [up.close(buf2.address, payer.address, closer.address)], closer === payer ? [] : [closer]);
         break;
       }
       default: // Set the buffer authority on an already drained buffer, and more wrong states.

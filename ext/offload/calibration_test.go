@@ -20,6 +20,12 @@ func BenchmarkCalibration(b *testing.B) {
 		{"RELU/4096", EncodeRequest(OpReLU, 64, 0, 64, 0, i8s(r, 8*4096), nil)},
 		{"ARGMAX/4096", EncodeRequest(OpArgMax, 64, 0, 64, 0, i8s(r, 8*4096), nil)},
 		{"CONV1D/512x16", EncodeRequest(OpConv1D, 0, 16, 512, 4, i8s(r, 8*512), i8s(r, 8*16))},
+		{"POSEIDON_MANY/16x2", EncodeRequest(OpPoseidonMany, 0, 2, 16, 0, poseidonInputs(r, 32), nil)},
+		{"MSM_BN254/1", msmRequest(r, 1)},
+		{"MSM_BN254/64", msmRequest(r, 64)},
+		{"MSM_BLS12381/1", msmBLSRequest(r, 1)},
+		{"MSM_BLS12381/64", msmBLSRequest(r, 64)},
+		{"BATCH_VERIFY_ED25519/16", EncodeRequest(OpBatchVerifyEd25519, 0, 0, 16, 0, i8s(r, 16*Ed25519RecordSize), nil)},
 	}
 	for _, c := range cases {
 		req, err := DecodeRequest(c.req, MaxDim)
@@ -35,7 +41,11 @@ func BenchmarkCalibration(b *testing.B) {
 				}
 				ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(req.Units())
 				b.ReportMetric(ns, "ns/unit")
-				b.ReportMetric(NsPerCU/float64(p.UnitsPerCU), "priced-ns/unit")
+				priced := float64(p.CUPerUnit)
+				if p.UnitsPerCU > 0 {
+					priced += 1 / float64(p.UnitsPerCU)
+				}
+				b.ReportMetric(NsPerCU*priced, "priced-ns/unit")
 			})
 		}
 	}

@@ -8,6 +8,14 @@ package offload
 const (
 	NsPerCU = 33
 
+	// MSMCUPerPoint is MSM_BN254's price per point.
+	MSMCUPerPoint = 1000
+	// MSMBLSBase and MSMBLSCUPerPoint price MSM_BLS12381: 1.38 ms for
+	// one point (setup and subgroup check) and 78.5 µs per point at 64
+	// (Calibration's MSM_BLS12381/1 and /64 on one worker), rounded up.
+	MSMBLSBase       = 42_000
+	MSMBLSCUPerPoint = 2_400
+
 	CostQueryBase       = 1
 	CostQueryPerBackend = 1
 	CostSubmitBase      = 10 // charged before the request is read
@@ -37,10 +45,22 @@ func CPUPrices() []Price {
 		// Measured on one worker (BenchmarkCalibration, a shared 2-core
 		// machine): 3.0-3.1, 6.5-9.0, 21-24, 3.5-4.1 and 6.6-7.1 ns per
 		// unit; UnitsPerCU = ⌊33 / the slower figure⌋.
-		{OpMatMulI8, 4, 10},
-		{OpMatMulFx64, 4, 3},
-		{OpReLU, 2, 1},
-		{OpArgMax, 2, 8},
-		{OpConv1D, 2, 4},
+		{OpMatMulI8, 4, 10, 0},
+		{OpMatMulFx64, 4, 3, 0},
+		{OpReLU, 2, 1, 0},
+		{OpArgMax, 2, 8, 0},
+		{OpConv1D, 2, 4, 0},
+		// One ed25519 verification, measured at 45-60 µs on one worker:
+		// ⌈60,000 / 33⌉ CU per signature.
+		{OpBatchVerifyEd25519, 4, 0, 1819},
+		// BN254 G1 multi-exponentiation, one task: 313 µs for one point
+		// (the setup, in Base) and 30 µs per point at 64 points
+		// (Calibration's MSM_BN254/1 and /64), rounded up.
+		{OpMSMBN254, 9_500, 0, MSMCUPerPoint},
+		// Units are sol_poseidon's price per hash (61·k² + 542, Agave's);
+		// the Go hash measured 77-80 ns per such unit on one worker
+		// (Calibration's POSEIDON_MANY/16x2), so 3 CU each.
+		{OpPoseidonMany, 4, 0, 3},
+		{OpMSMBLS12381, MSMBLSBase, 0, MSMBLSCUPerPoint},
 	}
 }

@@ -1,6 +1,8 @@
 // Package offload implements hardware offload for sBPF programs (part 8 of
-// the proposal): a program hands a fixed-layout integer request to an
-// accelerator backend, gets a task id back, and polls for the result.
+// the design): a program hands a fixed-layout request (integer kernels for
+// inference, ed25519 signature batches, BN254 and BLS12-381 multi-scalar
+// multiplications, Poseidon hashes) to an accelerator backend, gets a task
+// id back, and polls for the result.
 //
 //	agora_hw_offload_query(out_ptr, out_cap)            -> backends available
 //	agora_hw_offload_submit(accel_id, req_ptr, req_len) -> task id (> 0), or 0 (status written)
@@ -8,9 +10,8 @@
 //	agora_hw_offload_cancel(task_id)                    -> 0
 //
 // Backends implement Backend and are listed in a Backends registry; the
-// only one shipped is the CPU backend (NewCPU), which runs the integer
-// kernels on goroutines and whose results do not depend on the number of
-// cores. docs/offload.md gives the request and result layouts, the pending
+// only one shipped is the CPU backend (NewCPU), which runs the kernels on
+// goroutines and whose results do not depend on the number of cores. docs/offload.md gives the request and result layouts, the pending
 // rule and the prices; sdk/c/agora.h declares them for C.
 //
 // Determinism: results are integer arithmetic with wrapping defined to

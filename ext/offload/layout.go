@@ -12,12 +12,51 @@ const (
 	OpReLU       Op = 3 // y[m·n] int64 = max(x, 0)
 	OpArgMax     Op = 4 // y[m] uint32 = first index of the largest of each row of x[m×n] int64
 	OpConv1D     Op = 5 // y[n-k+1] int64 = (Σ_j x[i+j]·w[j]) >> shift, x[n], w[k]
+	// OpBatchVerifyEd25519: y[n] u8 = 1 where record i's ed25519
+	// signature verifies, else 0; n records of Ed25519RecordSize bytes.
+	OpBatchVerifyEd25519 Op = 6
+	// OpMSMBN254: Σ sᵢ·Pᵢ over BN254 G1 for n points (64 bytes each,
+	// x‖y big-endian, (0,0) the identity, as alt_bn128 encodes them)
+	// and n scalars (32 bytes big-endian, taken mod the group order).
+	OpMSMBN254 Op = 7
+	// OpPoseidonMany: n Poseidon hashes (sol_poseidon's: BN254 x5,
+	// big-endian) of k inputs each (1 to 12, 32 bytes each, below the
+	// field modulus); each result is a status byte (1 hashed, 0 an input
+	// out of range) and the 32-byte hash (zero when the status is 0).
+	OpPoseidonMany Op = 8
+	// OpMSMBLS12381: Σ sᵢ·Pᵢ over BLS12-381 G1 for n points (96 bytes
+	// each, x‖y big-endian, (0,0) the identity; each must be in the
+	// prime-order subgroup) and n 32-byte big-endian scalars.
+	OpMSMBLS12381 Op = 9
 )
 
-// NumOps is one more than the largest operation code.
-const NumOps = 6
+// MSMBLSResultSize is an MSM_BLS12381 result: u32 status, then the
+// 96-byte sum.
+const MSMBLSResultSize = 100
 
-var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D"}
+// PoseidonResultSize is one POSEIDON_MANY result: status and hash.
+const PoseidonResultSize = 33
+
+// MaxPoseidonInputs bounds k, the inputs of one POSEIDON_MANY hash.
+const MaxPoseidonInputs = 12
+
+// MSMResultSize is an MSM result: u32 status (0, or 1 + the index of
+// the first point not on the curve), then the sum (64 bytes; zero when
+// status is not 0).
+const MSMResultSize = 68
+
+// Ed25519RecordSize is one BATCH_VERIFY_ED25519 record: public key (32),
+// signature (64), message (32: a digest of what was signed, so records
+// have one size).
+const Ed25519RecordSize = 128
+
+// MaxBatch bounds the records of one BATCH_VERIFY_ED25519 request.
+const MaxBatch = 4096
+
+// NumOps is one more than the largest operation code.
+const NumOps = 10
+
+var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D", "BATCH_VERIFY_ED25519", "MSM_BN254", "POSEIDON_MANY", "MSM_BLS12381"}
 
 // String returns the operation's name, e.g. "MATMUL_I8".
 func (o Op) String() string {
@@ -72,6 +111,11 @@ func (r *Request) Units() uint64 {
 		return m * n
 	case OpConv1D:
 		return (n - k + 1) * k
+	case OpBatchVerifyEd25519, OpMSMBN254, OpMSMBLS12381:
+		return n
+	case OpPoseidonMany:
+		// sol_poseidon's price per hash, so that units are CU
+		return n * (61*k*k + 542)
 	}
 	return 0
 }
@@ -88,6 +132,14 @@ func (r *Request) ResultSize() uint64 {
 		return 4 * m
 	case OpConv1D:
 		return 8 * (n - k + 1)
+	case OpBatchVerifyEd25519:
+		return n
+	case OpMSMBN254:
+		return MSMResultSize
+	case OpMSMBLS12381:
+		return MSMBLSResultSize
+	case OpPoseidonMany:
+		return PoseidonResultSize * n
 	}
 	return 0
 }
@@ -104,13 +156,18 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 	if st := u(OffStatus); st != 0 {
 		return nil, errorf(KindBadRequest, "status field at offset %d is %d, must be 0 on submit", OffStatus, st)
 	}
+	nLimit := maxDim
+	if r.Op == OpBatchVerifyEd25519 || r.Op == OpMSMBN254 || r.Op == OpPoseidonMany || r.Op == OpMSMBLS12381 {
+		nLimit = MaxBatch // n counts records, not a matrix dimension
+	}
 	for _, d := range []struct {
-		name string
-		v    uint32
-		off  int
-	}{{"m", r.M, offM}, {"k", r.K, offK}, {"n", r.N, offN}} {
-		if d.v > maxDim {
-			return nil, errorf(KindDimsTooLarge, "%s = %d at offset %d, the backend takes at most %d", d.name, d.v, d.off, maxDim)
+		name  string
+		v     uint32
+		off   int
+		limit uint32
+	}{{"m", r.M, offM, maxDim}, {"k", r.K, offK, maxDim}, {"n", r.N, offN, nLimit}} {
+		if d.v > d.limit {
+			return nil, errorf(KindDimsTooLarge, "%s = %d at offset %d, the backend takes at most %d", d.name, d.v, d.off, d.limit)
 		}
 	}
 	var sizeA, sizeB uint64
@@ -153,6 +210,21 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 			err = errorf(KindBadRequest, "shift = %d at offset %d, at most 63", r.Shift, offShift)
 		}
 		sizeA, sizeB = 8*n, 8*k
+	case OpBatchVerifyEd25519:
+		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
+		sizeA = Ed25519RecordSize * n
+	case OpMSMBN254:
+		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
+		sizeA, sizeB = 64*n, 32*n
+	case OpMSMBLS12381:
+		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
+		sizeA, sizeB = 96*n, 32*n
+	case OpPoseidonMany:
+		err = firstErr(zero("m", r.M, offM), positive("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
+		if err == nil && r.K > MaxPoseidonInputs {
+			err = errorf(KindDimsTooLarge, "k = %d at offset %d, a Poseidon hash takes at most %d inputs", r.K, offK, MaxPoseidonInputs)
+		}
+		sizeA = 32 * k * n
 	default:
 		return nil, errorf(KindUnsupportedOp, "operation %d at offset %d", uint32(r.Op), offOp)
 	}

@@ -123,7 +123,7 @@ type family struct{ bs *Backends }
 const (
 	DescriptorSize = 24 + MaxPrices*PriceEntrySize
 	MaxPrices      = 8
-	PriceEntrySize = 12
+	PriceEntrySize = 16
 )
 
 // AppendDescriptor appends b's descriptor (accel id id) to out.
@@ -141,6 +141,7 @@ func AppendDescriptor(out []byte, id uint32, b Backend) []byte {
 		binary.LittleEndian.PutUint32(e[0:], uint32(p.Op))
 		binary.LittleEndian.PutUint32(e[4:], p.Base)
 		binary.LittleEndian.PutUint32(e[8:], p.UnitsPerCU)
+		binary.LittleEndian.PutUint32(e[12:], p.CUPerUnit)
 	}
 	return append(out, d[:]...)
 }

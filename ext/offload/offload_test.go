@@ -2,12 +2,18 @@ package offload
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 
+	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/syscalls/solcrypto"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -281,7 +287,7 @@ func TestDecodeErrors(t *testing.T) {
 	}{
 		{"oversized m", EncodeRequest(OpMatMulI8, MaxDim+1, 1, 1, 0, nil, nil), ErrDimsTooLarge},
 		{"oversized n", EncodeRequest(OpMatMulFx64, 1, 1, 1<<31, 0, nil, nil), ErrDimsTooLarge},
-		{"unknown op", EncodeRequest(9, 1, 1, 1, 0, nil, nil), ErrUnsupportedOp},
+		{"unknown op", EncodeRequest(99, 1, 1, 1, 0, nil, nil), ErrUnsupportedOp},
 		{"zero dim", EncodeRequest(OpMatMulI8, 0, 1, 1, 0, []byte{}, []byte{1}), ErrBadRequest},
 		{"shift on int8", EncodeRequest(OpMatMulI8, 1, 1, 1, 3, []byte{1}, []byte{1}), ErrBadRequest},
 		{"shift 64", EncodeRequest(OpMatMulFx64, 1, 1, 1, 64, make([]byte, 8), make([]byte, 8)), ErrBadRequest},
@@ -414,4 +420,206 @@ func FuzzDecodeRequest(f *testing.F) {
 			t.Fatalf("result %d bytes, want %d", len(got), r.ResultSize())
 		}
 	})
+}
+
+// BATCH_VERIFY_ED25519: for random records, some corrupted, the result
+// equals crypto/ed25519 on each record, for any number of workers.
+func TestBatchVerifyMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const n = 40
+	recs := make([]byte, 0, n*Ed25519RecordSize)
+	want := make([]byte, n)
+	for i := range n {
+		seed := make([]byte, 32)
+		for j := range seed {
+			seed[j] = byte(r.IntN(256))
+		}
+		priv := ed25519.NewKeyFromSeed(seed)
+		msg := i8s(r, 32)
+		sig := ed25519.Sign(priv, msg)
+		rec := append(append(append([]byte(nil), priv.Public().(ed25519.PublicKey)...), sig...), msg...)
+		if r.IntN(3) == 0 {
+			rec[32+r.IntN(96)] ^= 1 << r.IntN(8) // a signature or message bit
+		}
+		if ed25519.Verify(rec[:32], rec[96:], rec[32:96]) {
+			want[i] = 1
+		}
+		recs = append(recs, rec...)
+	}
+	req := mustDecode(t, EncodeRequest(OpBatchVerifyEd25519, 0, 0, n, 0, recs, nil))
+	for _, w := range []int{1, 2, 5} {
+		if got := NewCPU(w).Run(req); !bytes.Equal(got, want) {
+			t.Fatalf("%d workers: %v, want %v", w, got, want)
+		}
+	}
+	p, _ := PriceOf(NewCPU(1), OpBatchVerifyEd25519)
+	if c := p.Cost(n); c != 4+n*1819 {
+		t.Fatalf("price of %d signatures = %d", n, c)
+	}
+	for _, tc := range []struct {
+		name string
+		req  []byte
+		want error
+	}{
+		{"no records", EncodeRequest(OpBatchVerifyEd25519, 0, 0, 0, 0, nil, nil), ErrBadRequest},
+		{"m set", EncodeRequest(OpBatchVerifyEd25519, 1, 0, 1, 0, recs[:128], nil), ErrBadRequest},
+		{"short record", EncodeRequest(OpBatchVerifyEd25519, 0, 0, 1, 0, recs[:127], nil), ErrBadRequest},
+		{"too many", EncodeRequest(OpBatchVerifyEd25519, 0, 0, MaxBatch+1, 0, nil, nil), ErrDimsTooLarge},
+	} {
+		if _, err := DecodeRequest(tc.req, MaxDim); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
+// msmRequest is an MSM_BN254 request of n random multiples of the
+// generator with random scalars.
+func msmRequest(r *rand.Rand, n int) []byte {
+	_, _, g, _ := bn254.Generators()
+	var pts, scs []byte
+	for range n {
+		var k big.Int
+		k.SetUint64(r.Uint64())
+		var p bn254.G1Affine
+		p.ScalarMultiplication(&g, &k)
+		x, y := p.X.Bytes(), p.Y.Bytes()
+		pts = append(append(pts, x[:]...), y[:]...)
+		s := make([]byte, 32)
+		for j := range s {
+			s[j] = byte(r.IntN(256))
+		}
+		scs = append(scs, s...)
+	}
+	return EncodeRequest(OpMSMBN254, 0, 0, uint32(n), 0, pts, scs)
+}
+
+// MSM_BN254 equals the sum of scalar multiplications done one by one,
+// for random operands; a point off the curve is reported by index.
+func TestMSMMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 2, 7, 33} {
+		raw := msmRequest(r, n)
+		req := mustDecode(t, raw)
+		got := NewCPU(0).Run(req)
+		var want bn254.G1Jac
+		for i := range n {
+			var p bn254.G1Affine
+			p.X.SetBytes(req.A[64*i : 64*i+32])
+			p.Y.SetBytes(req.A[64*i+32 : 64*i+64])
+			var k big.Int
+			k.SetBytes(req.B[32*i : 32*i+32])
+			var q bn254.G1Affine
+			q.ScalarMultiplication(&p, &k)
+			var qj bn254.G1Jac
+			qj.FromAffine(&q)
+			want.AddAssign(&qj)
+		}
+		var wa bn254.G1Affine
+		wa.FromJacobian(&want)
+		x, y := wa.X.Bytes(), wa.Y.Bytes()
+		if binary.LittleEndian.Uint32(got) != 0 || !bytes.Equal(got[4:36], x[:]) || !bytes.Equal(got[36:], y[:]) {
+			t.Fatalf("n=%d: %x, want %x%x", n, got, x, y)
+		}
+	}
+	raw := msmRequest(r, 3)
+	raw[HeaderSize+64+63] ^= 1 // point 1's y: off the curve
+	if got := NewCPU(0).Run(mustDecode(t, raw)); binary.LittleEndian.Uint32(got) != 2 || !bytes.Equal(got[4:], make([]byte, 64)) {
+		t.Fatalf("bad point: %x", got)
+	}
+	if _, err := DecodeRequest(EncodeRequest(OpMSMBN254, 0, 0, 2, 0, make([]byte, 128), make([]byte, 63)), MaxDim); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("short scalars: %v", err)
+	}
+}
+
+// poseidonInputs returns n 32-byte big-endian inputs below the BN254
+// scalar field modulus (the top byte kept small).
+func poseidonInputs(r *rand.Rand, n int) []byte {
+	b := i8s(r, 32*n)
+	for i := 0; i < len(b); i += 32 {
+		b[i] &= 0x0f
+	}
+	return b
+}
+
+// POSEIDON_MANY equals sol_poseidon's hash of each group; an input at or
+// above the modulus fails its hash alone.
+func TestPoseidonManyMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, k := range []int{1, 2, 5, 12} {
+		const n = 6
+		in := poseidonInputs(r, n*k)
+		in[32*k] = 0xff // hash 1's first input: above the modulus
+		req := mustDecode(t, EncodeRequest(OpPoseidonMany, 0, uint32(k), n, 0, in, nil))
+		for _, w := range []int{1, 3} {
+			got := NewCPU(w).Run(req)
+			for i := range n {
+				var ins [][]byte
+				for j := range k {
+					ins = append(ins, in[32*(i*k+j):32*(i*k+j)+32])
+				}
+				h, ok := solcrypto.PoseidonHash(ins)
+				rec := got[PoseidonResultSize*i:]
+				if (rec[0] == 1) != ok || (ok && !bytes.Equal(rec[1:33], h[:])) || (!ok && !bytes.Equal(rec[:33], make([]byte, 33))) {
+					t.Fatalf("k=%d hash %d (%d workers): %x, want ok=%v %x", k, i, w, rec[:33], ok, h)
+				}
+				if i == 1 && ok {
+					t.Fatal("an input above the modulus hashed")
+				}
+			}
+		}
+	}
+	if _, err := DecodeRequest(EncodeRequest(OpPoseidonMany, 0, 13, 1, 0, make([]byte, 13*32), nil), MaxDim); !errors.Is(err, ErrDimsTooLarge) {
+		t.Fatalf("13 inputs: %v", err)
+	}
+	p, _ := PriceOf(NewCPU(1), OpPoseidonMany)
+	if c := p.Cost(mustDecode(t, EncodeRequest(OpPoseidonMany, 0, 2, 3, 0, make([]byte, 6*32), nil)).Units()); c != 4+3*3*(61*4+542) {
+		t.Fatalf("price %d", c)
+	}
+}
+
+// msmBLSRequest is an MSM_BLS12381 request of n random multiples of the
+// generator with random scalars.
+func msmBLSRequest(r *rand.Rand, n int) []byte {
+	_, _, g, _ := bls12381.Generators()
+	var pts, scs []byte
+	for range n {
+		var p bls12381.G1Affine
+		p.ScalarMultiplication(&g, new(big.Int).SetUint64(r.Uint64()))
+		x, y := p.X.Bytes(), p.Y.Bytes()
+		pts = append(append(pts, x[:]...), y[:]...)
+		scs = append(scs, i8s(r, 32)...)
+	}
+	return EncodeRequest(OpMSMBLS12381, 0, 0, uint32(n), 0, pts, scs)
+}
+
+// MSM_BLS12381 equals the one-by-one sum; a point off the subgroup is
+// reported by index.
+func TestMSMBLSMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{1, 5, 17} {
+		req := mustDecode(t, msmBLSRequest(r, n))
+		got := NewCPU(0).Run(req)
+		var want bls12381.G1Jac
+		for i := range n {
+			var p bls12381.G1Affine
+			p.X.SetBytes(req.A[96*i : 96*i+48])
+			p.Y.SetBytes(req.A[96*i+48 : 96*i+96])
+			var q bls12381.G1Affine
+			q.ScalarMultiplication(&p, new(big.Int).SetBytes(req.B[32*i:32*i+32]))
+			var qj bls12381.G1Jac
+			qj.FromAffine(&q)
+			want.AddAssign(&qj)
+		}
+		var wa bls12381.G1Affine
+		wa.FromJacobian(&want)
+		x, y := wa.X.Bytes(), wa.Y.Bytes()
+		if binary.LittleEndian.Uint32(got) != 0 || !bytes.Equal(got[4:52], x[:]) || !bytes.Equal(got[52:], y[:]) {
+			t.Fatalf("n=%d: %x", n, got)
+		}
+	}
+	raw := msmBLSRequest(r, 2)
+	raw[HeaderSize+96+95] ^= 1
+	if got := NewCPU(0).Run(mustDecode(t, raw)); binary.LittleEndian.Uint32(got) != 2 {
+		t.Fatalf("bad point: %x", got[:4])
+	}
 }

@@ -604,6 +604,15 @@ uint64_t agora_declassify(const void *ptr, uint64_t len);
 #define AGORA_OFFLOAD_RELU 3        /* k = 0: y[m*n] i64 = max(x, 0) */
 #define AGORA_OFFLOAD_ARGMAX 4      /* k = 0: y[m] u32, per row of n i64 */
 #define AGORA_OFFLOAD_CONV1D 5      /* m = 0: y[n-k+1] i64, x[n], w[k] */
+#define AGORA_OFFLOAD_BATCH_VERIFY_ED25519 6 /* m = k = 0: y[n] u8, n records of
+                                                pubkey 32, signature 64, message 32 */
+#define AGORA_OFFLOAD_MSM_BN254 7 /* m = k = 0: n points (64 bytes) then n scalars
+                                     (32 bytes); result u32 status, 64-byte sum */
+#define AGORA_OFFLOAD_POSEIDON_MANY 8 /* m = 0: n hashes of k (1..12) 32-byte BE inputs;
+                                         n results of status byte + 32-byte hash */
+#define AGORA_OFFLOAD_MSM_BLS12381 9 /* m = k = 0: n points (96 bytes) then n scalars
+                                        (32 bytes); result u32 status, 96-byte sum */
+#define AGORA_OFFLOAD_MAX_BATCH 4096
 #define AGORA_OFFLOAD_MAX_DIM 512
 #define AGORA_OFFLOAD_PENDING 0
 #define AGORA_OFFLOAD_DONE 1
@@ -617,7 +626,9 @@ typedef struct {
 } AgoraOffloadRequest; /* 24 bytes, then the operands */
 
 typedef struct {
-  uint32_t op, base, units_per_cu; /* price: base + ceil(units / units_per_cu) */
+  /* price: base + units * cu_per_unit + ceil(units / units_per_cu),
+     the last term only when units_per_cu > 0 */
+  uint32_t op, base, units_per_cu, cu_per_unit;
 } AgoraOffloadPrice;
 
 typedef struct {
@@ -625,7 +636,7 @@ typedef struct {
   uint64_t ops; /* bit op set for each operation */
   uint32_t max_dims, nprices;
   AgoraOffloadPrice prices[8];
-} AgoraOffloadDescriptor; /* 120 bytes */
+} AgoraOffloadDescriptor; /* 152 bytes */
 
 uint64_t agora_hw_offload_query(AgoraOffloadDescriptor *out, uint64_t cap);
 uint64_t agora_hw_offload_submit(uint64_t accel_id, const void *req, uint64_t len);

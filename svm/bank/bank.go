@@ -60,6 +60,8 @@ type Bank struct {
 	slotHashes sysvar.SlotHashes
 	// genesisTime is the timestamp of block 0 (the Clock's epoch start).
 	genesisTime int64
+	// wrap, when set, wraps each block's program source (WrapPrograms).
+	wrap func(svm.ProgramSource) svm.ProgramSource
 }
 
 type recentBlock struct {
@@ -176,6 +178,16 @@ func (b *Bank) SetFeatures(s feature.Set) {
 	b.features = s
 }
 
+// WrapPrograms makes the next blocks serve their programs through
+// w(source) (nil: directly), so that tools can record or profile the
+// runs. w must return programs that behave as the source's do, and keep
+// svm.ELFSource when the source has it.
+func (b *Bank) WrapPrograms(w func(svm.ProgramSource) svm.ProgramSource) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.wrap = w
+}
+
 // Executor returns the bank's transaction executor.
 func (b *Bank) Executor() *svm.Executor { return b.ex }
 
@@ -268,7 +280,11 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 			bs.apply([]account.Keyed{w})
 		}
 	}
-	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features,
+	src := b.cache.Source(snap)
+	if b.wrap != nil {
+		src = b.wrap(src)
+	}
+	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: src, Features: b.features,
 		Blockhash: b.head.Hash, IsRecent: b.isRecent}
 	return bs, env, nil
 }

@@ -274,3 +274,26 @@ func TestFastRedeployMatchesUpgrade(t *testing.T) {
 		t.Fatalf("fast redeploy %d bytes %d lamports, Upgrade %d bytes %d lamports", len(x.Data), x.Lamports, len(y.Data), y.Lamports)
 	}
 }
+
+// A program deployed by one transaction of a block cannot be called by a
+// later transaction of the same block: it runs from the next block.
+func TestDeployVisibleNextBlock(t *testing.T) {
+	c := newChain(t)
+	payer, progKey, bufKey := c.payer, key(74), key(75)
+	prog := pk(progKey)
+	hello := readELF(t, "hello.so")
+	c.writeBuffer(bufKey, payer, hello)
+	rent := c.bank.Rent()
+	deploy := c.tx(loader.DeployWithMaxDataLen(pk(payer), prog, pk(bufKey), pk(payer), rent.MinimumBalance(loader.ProgramSize), uint64(len(hello))), payer, progKey)
+	call := c.tx([]txn.Instruction{{ProgramID: prog}}, payer)
+	c.now++
+	res, err := c.bank.ProcessBlock([]*txn.Transaction{deploy, call}, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok(t, res.Txs[0])
+	if r := res.Txs[1]; !errors.Is(r.Err, svm.NewInstructionFailure(0, &svm.InstructionError{Kind: svm.UnsupportedProgramID})) || !strings.Contains(logs(r), "Program is not deployed") {
+		t.Fatalf("same block: %v\n%s", r.Err, logs(r))
+	}
+	ok(t, c.call([]txn.Instruction{{ProgramID: prog}}, payer))
+}

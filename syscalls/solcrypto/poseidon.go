@@ -112,3 +112,10 @@ func reverseInPlace(b []byte) {
 		b[i], b[j] = b[j], b[i]
 	}
 }
+
+// PoseidonHash is sol_poseidon's hash (BN254 x5, circom parameters) of 1
+// to MaxPoseidonInputs big-endian 32-byte inputs, each below the field
+// modulus; ok is false otherwise. Hardware offload batches it.
+func PoseidonHash(inputs [][]byte) (out [32]byte, ok bool) {
+	return poseidonHash(false, inputs, false)
+}
