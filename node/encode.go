@@ -277,7 +277,22 @@ type uiMessage struct {
 	Header              uiHeader        `json:"header"`
 	Instructions        []uiInstruction `json:"instructions"`
 	RecentBlockhash     string          `json:"recentBlockhash"`
-	AddressTableLookups []any           `json:"addressTableLookups,omitempty"`
+	AddressTableLookups []uiLookup      `json:"addressTableLookups,omitempty"`
+}
+
+// uiLookup is a v0 message's address table lookup.
+type uiLookup struct {
+	AccountKey      string `json:"accountKey"`
+	WritableIndexes []int  `json:"writableIndexes"`
+	ReadonlyIndexes []int  `json:"readonlyIndexes"`
+}
+
+func ints(b []uint8) []int {
+	out := make([]int, len(b))
+	for i, v := range b {
+		out[i] = int(v)
+	}
+	return out
 }
 
 type uiHeader struct {
@@ -294,8 +309,9 @@ type uiInstruction struct {
 	StackHeight *uint32 `json:"stackHeight"`
 }
 
-// encodeTransaction renders a transaction's wire bytes in enc.
-func encodeTransaction(wire []byte, tx *txn.Transaction, enc string) any {
+// encodeTransaction renders a transaction's wire bytes in enc; keys are
+// its resolved account keys (static, then loaded), for jsonParsed.
+func encodeTransaction(wire []byte, tx *txn.Transaction, enc string, loaded txn.LoadedAddresses) any {
 	switch enc {
 	case txBase64:
 		return []string{base64.StdEncoding.EncodeToString(wire), txBase64}
@@ -310,7 +326,7 @@ func encodeTransaction(wire []byte, tx *txn.Transaction, enc string) any {
 	}
 	u["signatures"] = sigs
 	if enc == txJSONParsed {
-		u["message"] = parsedMessage(m)
+		u["message"] = parsedMessage(m, loaded)
 		return u
 	}
 	um := uiMessage{AccountKeys: make([]string, len(m.AccountKeys)), RecentBlockhash: m.RecentBlockhash.String(),
@@ -320,11 +336,13 @@ func encodeTransaction(wire []byte, tx *txn.Transaction, enc string) any {
 	}
 	um.Instructions = make([]uiInstruction, len(m.Instructions))
 	for i, ix := range m.Instructions {
-		accts := make([]int, len(ix.Accounts))
-		for j, a := range ix.Accounts {
-			accts[j] = int(a)
+		um.Instructions[i] = uiInstruction{ProgramIDIndex: ix.ProgramIDIndex, Accounts: ints(ix.Accounts), Data: base58.Encode(ix.Data)}
+	}
+	if m.Version == txn.V0 {
+		um.AddressTableLookups = make([]uiLookup, len(m.AddressTableLookups))
+		for i, l := range m.AddressTableLookups {
+			um.AddressTableLookups[i] = uiLookup{AccountKey: l.AccountKey.String(), WritableIndexes: ints(l.WritableIndexes), ReadonlyIndexes: ints(l.ReadonlyIndexes)}
 		}
-		um.Instructions[i] = uiInstruction{ProgramIDIndex: ix.ProgramIDIndex, Accounts: accts, Data: base58.Encode(ix.Data)}
 	}
 	u["message"] = um
 	return u
@@ -333,17 +351,22 @@ func encodeTransaction(wire []byte, tx *txn.Transaction, enc string) any {
 // parsedMessage is the jsonParsed message: account keys with their roles,
 // and every instruction partially decoded (program, accounts, data), which
 // Solana's clients accept for programs the node does not parse.
-func parsedMessage(m *txn.Message) map[string]any {
-	keys := make([]map[string]any, len(m.AccountKeys))
-	for i, k := range m.AccountKeys {
-		keys[i] = map[string]any{"pubkey": k.String(), "signer": m.IsSigner(i), "writable": m.IsWritable(i), "source": "transaction"}
+func parsedMessage(m *txn.Message, loaded txn.LoadedAddresses) map[string]any {
+	r := m.Resolve(loaded)
+	keys := make([]map[string]any, len(r.Keys))
+	for i, k := range r.Keys {
+		source := "transaction"
+		if i >= len(m.AccountKeys) {
+			source = "lookupTable"
+		}
+		keys[i] = map[string]any{"pubkey": k.String(), "signer": r.IsSigner(i), "writable": r.IsWritable(i), "source": source}
 	}
 	ixs := make([]map[string]any, len(m.Instructions))
 	for i, ix := range m.Instructions {
 		accts := make([]string, 0, len(ix.Accounts))
 		for _, a := range ix.Accounts {
-			if int(a) < len(m.AccountKeys) {
-				accts = append(accts, m.AccountKeys[a].String())
+			if int(a) < len(r.Keys) {
+				accts = append(accts, r.Keys[a].String())
 			}
 		}
 		prog := ""
@@ -352,7 +375,15 @@ func parsedMessage(m *txn.Message) map[string]any {
 		}
 		ixs[i] = map[string]any{"programId": prog, "accounts": accts, "data": base58.Encode(ix.Data), "stackHeight": nil}
 	}
-	return map[string]any{"accountKeys": keys, "instructions": ixs, "recentBlockhash": m.RecentBlockhash.String()}
+	out := map[string]any{"accountKeys": keys, "instructions": ixs, "recentBlockhash": m.RecentBlockhash.String()}
+	if m.Version == txn.V0 {
+		lookups := make([]uiLookup, len(m.AddressTableLookups))
+		for i, l := range m.AddressTableLookups {
+			lookups[i] = uiLookup{AccountKey: l.AccountKey.String(), WritableIndexes: ints(l.WritableIndexes), ReadonlyIndexes: ints(l.ReadonlyIndexes)}
+		}
+		out["addressTableLookups"] = lookups
+	}
+	return out
 }
 
 // uiReturnData is a transaction's return data.

@@ -62,3 +62,35 @@ func FuzzServer(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSubscriptions: any WebSocket message gets JSON answers and no
+// panic, and a block after it notifies without one.
+func FuzzSubscriptions(f *testing.F) {
+	for _, s := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"slotSubscribe"}`,
+		`{"jsonrpc":"2.0","id":1,"method":"accountSubscribe","params":["11111111111111111111111111111111",{"encoding":"jsonParsed","dataSlice":{"offset":99,"length":1}}]}`,
+		`{"jsonrpc":"2.0","id":1,"method":"logsSubscribe","params":[{"mentions":["11111111111111111111111111111111"]}]}`,
+		`{"jsonrpc":"2.0","id":1,"method":"signatureSubscribe","params":["1",{"commitment":"x"}]}`,
+		`[{"jsonrpc":"2.0","id":1,"method":"slotUnsubscribe","params":[1]},{"jsonrpc":"2.0","method":"ping"}]`,
+	} {
+		f.Add([]byte(s))
+	}
+	e := newEnv(f, Config{})
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		conn := &wsConn{out: make(chan []byte, wsQueue), closed: make(chan struct{}), subs: map[uint64]*sub{}}
+		e.srv.hub.handle(conn, msg)
+		if _, err := e.node.Produce(); err != nil {
+			t.Fatal(err)
+		}
+		e.srv.hub.drop(conn)
+		close(conn.out)
+		for b := range conn.out {
+			if !json.Valid(b) {
+				t.Fatalf("not JSON: %q", b)
+			}
+		}
+		if e.log.Len() > 0 {
+			t.Fatalf("panic on %q: %s", msg, e.log)
+		}
+	})
+}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/agora-vm/agora/solana/account"
-	"github.com/agora-vm/agora/solana/computebudget"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/system"
 	"github.com/agora-vm/agora/solana/txn"
@@ -194,8 +193,6 @@ func (e *env) transfer(from ed25519.PrivateKey, to pubkey.Pubkey, lamports uint6
 }
 
 func b64(tx *txn.Transaction) string { return base64.StdEncoding.EncodeToString(tx.Encode()) }
-
-var _ = computebudget.SetComputeUnitPrice
 
 // withContext decodes {"context":{"slot"},"value":...}.
 type withContext[T any] struct {

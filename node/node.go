@@ -108,13 +108,19 @@ func (n *Node) SetServer(srv *Server) { n.srv = srv }
 func (n *Node) Pending() int { return n.pool.size() }
 
 // Run produces a block every BlockTime until ctx is done; then it
-// returns, after the block being built (if any) has committed.
+// commits one last block of what is waiting, so that a clean stop loses
+// no accepted transaction, and returns.
 func (n *Node) Run(ctx context.Context) error {
 	t := time.NewTicker(n.cfg.BlockTime)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			if n.pool.size() > 0 {
+				if _, err := n.Produce(); err != nil {
+					return err
+				}
+			}
 			return nil
 		case <-t.C:
 			if _, err := n.Produce(); err != nil {

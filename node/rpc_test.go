@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -56,6 +57,14 @@ func TestChainMethods(t *testing.T) {
 		{"getBlockTime", []any{0}, `1700000000`},
 		{"getRecentPrioritizationFees", nil, `[{"prioritizationFee":0,"slot":1},{"prioritizationFee":0,"slot":2}]`},
 		{"getTokenAccountBalance", []any{testTokenA.String()}, `{"context":{"apiVersion":"2.2.0","slot":2},"value":{"amount":"1500000","decimals":6,"uiAmount":1.5,"uiAmountString":"1.5"}}`},
+		{"getTokenSupply", []any{testMint.String()}, `{"context":{"apiVersion":"2.2.0","slot":2},"value":{"amount":"3000000","decimals":6,"uiAmount":3,"uiAmountString":"3"}}`},
+		{"getBlocks", []any{1}, `[1,2]`},
+		{"getBlocks", []any{0, 1}, `[0,1]`},
+		{"getBlocks", []any{0, 9, map[string]any{"commitment": "confirmed"}}, `[0,1,2]`},
+		{"getBlocks", []any{5}, `[]`},
+		{"getBlocksWithLimit", []any{1, 5}, `[1,2]`},
+		{"getBlocksWithLimit", []any{0, 2}, `[0,1]`},
+		{"getMaxRetransmitSlot", nil, `2`},
 	}
 	for _, tc := range tests {
 		res, rerr := e.call(tc.method, tc.params...)
@@ -563,5 +572,36 @@ func TestParsedTransactionAndMetrics(t *testing.T) {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+}
+
+func TestHTTPMethodsAndCORS(t *testing.T) {
+	e := newEnv(t, Config{})
+	req, _ := http.NewRequest(http.MethodOptions, e.http.URL, nil)
+	resp, err := e.http.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Content-Type") {
+		t.Fatalf("OPTIONS: %d %v", resp.StatusCode, resp.Header)
+	}
+	resp, err = e.http.Client().Get(e.http.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("GET /: %d", resp.StatusCode)
+	}
+	resp, err = e.http.Client().Get(e.http.URL + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	io.Copy(&b, resp.Body)
+	resp.Body.Close()
+	if b.String() != "ok" {
+		t.Fatalf("GET /health: %q", b.String())
 	}
 }

@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 
 	"github.com/mr-tron/base58"
 
@@ -260,4 +261,28 @@ func (s *Server) getTokenAccountsByOwner(p params) (any, *Error) {
 		return nil, e
 	}
 	return s.context(head, out), nil
+}
+
+func (s *Server) getTokenSupply(p params) (any, *Error) {
+	k, e := s.pubkeyParam(p, 0)
+	if e != nil {
+		return nil, e
+	}
+	var c commitmentConfig
+	if _, e := p.get(1, &c, true); e != nil {
+		return nil, e
+	}
+	head := s.head().Height
+	if e := c.check(head); e != nil {
+		return nil, e
+	}
+	m, e := s.readAccountOrZero(k)
+	if e != nil {
+		return nil, e
+	}
+	dec, ok := mintDecimals(&m)
+	if !ok {
+		return nil, errInvalidParams("Invalid param: not a Token mint")
+	}
+	return s.context(head, tokenAmount(binary.LittleEndian.Uint64(m.Data[36:44]), dec)), nil
 }

@@ -62,8 +62,9 @@ func Serve(ctx context.Context, o Options) error {
 		rl.Close()
 		return fmt.Errorf("node: --ws: %w", err)
 	}
-	rpcSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	wsSrv := &http.Server{Handler: srv.WSHandler(), ReadHeaderTimeout: 10 * time.Second}
+	rpcSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	wsSrv := &http.Server{Handler: srv.WSHandler(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	errc := make(chan error, 3)
 	go func() { errc <- ignoreClosed(rpcSrv.Serve(rl)) }()
 	go func() { errc <- ignoreClosed(wsSrv.Serve(wl)) }()

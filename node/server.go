@@ -94,6 +94,15 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	// Any origin may call, as Agave's RPC allows: browser clients use it.
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if r.Method == http.MethodOptions {
+		w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+		w.Header().Set("Access-Control-Allow-Headers", "Content-Type, solana-client")
+		w.Header().Set("Access-Control-Max-Age", "86400")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		http.Error(w, "Used HTTP Method is not allowed. POST is required", http.StatusMethodNotAllowed)
@@ -242,6 +251,14 @@ func (s *Server) method(name string) handlerFunc {
 		return s.getFirstAvailableBlock
 	case "minimumLedgerSlot":
 		return s.getFirstAvailableBlock
+	case "getBlocks":
+		return s.getBlocks
+	case "getBlocksWithLimit":
+		return s.getBlocksWithLimit
+	case "getMaxRetransmitSlot", "getMaxShredInsertSlot":
+		return s.getSlot
+	case "getTokenSupply":
+		return s.getTokenSupply
 	}
 	return nil
 }
@@ -520,7 +537,9 @@ func (s *Server) getFirstAvailableBlock(p params) (any, *Error) { return 0, p.mo
 // block returns a committed block, or Solana's error for a slot the node
 // does not hold.
 func (s *Server) block(slot uint64) (store.Record, *Error) {
-	if slot > s.head().Height {
+	// The store's head, not the bank's: a transaction's record and its
+	// block are committed together, a moment before the bank advances.
+	if h, ok := s.be.Store().Head(); !ok || slot > h.Height {
 		return store.Record{}, &Error{Code: CodeBlockNotAvailable, Message: fmt.Sprintf("Block not available for slot %d", slot)}
 	}
 	r, err := s.be.Store().Block(slot)
@@ -528,6 +547,76 @@ func (s *Server) block(slot uint64) (store.Record, *Error) {
 		return store.Record{}, internal(err)
 	}
 	return r, nil
+}
+
+// maxBlockRange is the most slots getBlocks spans (Agave's 500,000).
+const maxBlockRange = 500_000
+
+// getBlocks lists the committed blocks from start to end (the head by
+// default): every slot holds a block on a single node.
+func (s *Server) getBlocks(p params) (any, *Error) {
+	var start uint64
+	if _, e := p.get(0, &start, false); e != nil {
+		return nil, e
+	}
+	head := s.head().Height
+	end := head
+	var endArg *uint64
+	var c commitmentConfig
+	if len(p) > 1 && len(bytes.TrimSpace(p[1])) > 0 && p[1][0] == '{' {
+		if _, e := p.get(1, &c, true); e != nil {
+			return nil, e
+		}
+	} else {
+		if _, e := p.get(1, &endArg, true); e != nil {
+			return nil, e
+		}
+		if _, e := p.get(2, &c, true); e != nil {
+			return nil, e
+		}
+	}
+	if e := checkCommitment(c.Commitment); e != nil {
+		return nil, e
+	}
+	if endArg != nil {
+		end = min(*endArg, head)
+	}
+	if endArg != nil && *endArg >= start && *endArg-start > maxBlockRange {
+		return nil, errInvalidParams("Slot range too large; max %d", maxBlockRange)
+	}
+	return slotRange(start, end), nil
+}
+
+func slotRange(start, end uint64) []uint64 {
+	out := []uint64{}
+	for h := start; h <= end && len(out) <= maxBlockRange; h++ {
+		out = append(out, h)
+	}
+	return out
+}
+
+func (s *Server) getBlocksWithLimit(p params) (any, *Error) {
+	var start, limit uint64
+	if _, e := p.get(0, &start, false); e != nil {
+		return nil, e
+	}
+	if _, e := p.get(1, &limit, false); e != nil {
+		return nil, e
+	}
+	if limit > maxBlockRange {
+		return nil, errInvalidParams("Limit too large; max %d", maxBlockRange)
+	}
+	var c commitmentConfig
+	if _, e := p.get(2, &c, true); e != nil {
+		return nil, e
+	}
+	if e := checkCommitment(c.Commitment); e != nil {
+		return nil, e
+	}
+	if limit == 0 {
+		return []uint64{}, nil
+	}
+	return slotRange(start, min(s.head().Height, start+limit-1)), nil
 }
 
 func (s *Server) getBlockTime(p params) (any, *Error) {
@@ -623,13 +712,33 @@ func (s *Server) getSignatureStatuses(p params) (any, *Error) {
 	return s.context(head, out), nil
 }
 
+// loadedOf splits a committed v0 transaction's recorded keys (static,
+// then loaded writable, then loaded read-only) back into its loaded
+// addresses.
+func loadedOf(rec *store.TxRecord, m *txn.Message) txn.LoadedAddresses {
+	w, _ := m.LookupIndexes()
+	n := len(m.AccountKeys)
+	if len(rec.Accounts) < n+w {
+		return txn.LoadedAddresses{}
+	}
+	return txn.LoadedAddresses{Writable: rec.Accounts[n : n+w], Readonly: rec.Accounts[n+w:]}
+}
+
+func keyStrings(ks []pubkey.Pubkey) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = k.String()
+	}
+	return out
+}
+
 // metaJSON is a committed transaction's meta.
-func metaJSON(rec *store.TxRecord) map[string]any {
+func metaJSON(rec *store.TxRecord, loaded txn.LoadedAddresses) map[string]any {
 	m := map[string]any{
 		"err": txErrorJSON(rec.Err), "status": statusJSON(rec.Err), "fee": rec.Fee,
 		"preBalances": nonNil(rec.PreBalances), "postBalances": nonNil(rec.PostBalances),
 		"logMessages": nonNilStr(rec.Logs), "innerInstructions": nil, "preTokenBalances": nil, "postTokenBalances": nil,
-		"rewards": []any{}, "loadedAddresses": map[string]any{"writable": []string{}, "readonly": []string{}},
+		"rewards": []any{}, "loadedAddresses": map[string]any{"writable": keyStrings(loaded.Writable), "readonly": keyStrings(loaded.Readonly)},
 		"computeUnitsConsumed": rec.CU,
 	}
 	if rd := returnDataJSON(rec.ReturnProgram, rec.ReturnData); rd != nil {
@@ -678,9 +787,18 @@ func (s *Server) txJSONOf(rec *store.TxRecord, c *txConfig, blockTime int64, wit
 	if err != nil {
 		return nil, internal(fmt.Errorf("stored transaction %s: %w", txn.Signature(rec.Signature), err))
 	}
-	out := map[string]any{"transaction": encodeTransaction(rec.Transaction, tx, c.Encoding), "meta": metaJSON(rec)}
+	if tx.Message.Version == txn.V0 && c.MaxSupportedTransactionVersion == nil {
+		return nil, &Error{Code: CodeUnsupportedTransactionVersion, Message: "Transaction version (0) is not supported by the requesting client. " +
+			"Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0"}
+	}
+	loaded := loadedOf(rec, &tx.Message)
+	out := map[string]any{"transaction": encodeTransaction(rec.Transaction, tx, c.Encoding, loaded), "meta": metaJSON(rec, loaded)}
 	if c.MaxSupportedTransactionVersion != nil {
-		out["version"] = "legacy"
+		if tx.Message.Version == txn.V0 {
+			out["version"] = 0
+		} else {
+			out["version"] = "legacy"
+		}
 	}
 	if withSlot {
 		out["slot"] = rec.Slot
@@ -899,8 +1017,8 @@ func (s *Server) submit(tx *txn.Transaction, skipPreflight bool) *Error {
 		return reject("duplicate", s.preflightError(&bank.Simulation{Result: &svm.Result{Err: &svm.TransactionError{Kind: svm.AlreadyProcessed}}}))
 	}
 	if skipPreflight {
-		if !s.be.Bank().BlockhashValid(tx.Message.RecentBlockhash) {
-			return reject("blockhash", s.preflightError(&bank.Simulation{Result: &svm.Result{Err: &svm.TransactionError{Kind: svm.BlockhashNotFound}}}))
+		if te := s.be.Bank().Admissible(tx); te != nil {
+			return reject("admission", s.preflightError(&bank.Simulation{Result: &svm.Result{Err: te}}))
 		}
 	} else {
 		sim, err := s.be.Bank().Simulate(tx, false) // the signatures are verified above

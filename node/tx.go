@@ -242,7 +242,20 @@ func (s *Server) getFeeForMessage(p params) (any, *Error) {
 	}
 	b := s.be.Bank()
 	if !b.BlockhashValid(m.RecentBlockhash) {
-		return s.context(head, nil), nil
+		// A durable transaction's blockhash is its nonce: Agave prices
+		// it when the nonce account holds that nonce.
+		k, durable := svm.DurableNonceAccount(m)
+		if !durable {
+			return s.context(head, nil), nil
+		}
+		a, err := s.be.Store().Account(k)
+		if err != nil {
+			return nil, internal(err)
+		}
+		st, err := system.DecodeNonce(a.Data)
+		if err != nil || a.Owner != pubkey.SystemProgram() || !st.Initialized || st.Nonce != m.RecentBlockhash {
+			return s.context(head, nil), nil
+		}
 	}
 	ex := b.Executor()
 	limits, err := computebudget.Process(m, ex.IsBuiltin)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
@@ -24,6 +25,8 @@ const (
 	wsReadLimit  = 64 << 10
 	wsQueue      = 4096
 	wsWriteLimit = 10 * time.Second
+	// maxSubscriptions is the most subscriptions one connection holds.
+	maxSubscriptions = 10_000
 )
 
 // sub is one subscription.
@@ -138,6 +141,14 @@ func (h *hub) drop(conn *wsConn) {
 }
 
 func (h *hub) handle(conn *wsConn, msg []byte) {
+	defer func() {
+		// A last resort, as for HTTP: answer, log, keep serving.
+		if p := recover(); p != nil {
+			fmt.Fprintf(h.s.cfg.Log, "node: recovered from a panic in a subscription request: %v\n", p)
+			b, _ := json.Marshal(Response{Error: &Error{Code: CodeInternal, Message: "Internal error"}})
+			conn.send(b)
+		}
+	}()
 	reqs, batch, derr := DecodeRequests(msg)
 	if derr != nil {
 		b, _ := json.Marshal(Response{Error: derr})
@@ -274,6 +285,10 @@ func (h *hub) call(conn *wsConn, r *Request) (result any, then func(), e *Error)
 		h.mu.Unlock()
 		return nil, nil, &Error{Code: CodeInternal, Message: "Internal error: connection closed"}
 	}
+	if len(conn.subs) >= maxSubscriptions {
+		h.mu.Unlock()
+		return nil, nil, &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("Invalid request: a connection holds at most %d subscriptions", maxSubscriptions)}
+	}
 	h.nextID++
 	sb.id = h.nextID
 	conn.subs[sb.id] = sb
@@ -348,7 +363,7 @@ func (h *hub) committed(res *bank.BlockResult, txs []*txn.Transaction) {
 		}
 		if len(logSubs) > 0 && i < len(txs) {
 			for _, sb := range logSubs {
-				if sb.mentions != nil && !mentions(txs[i], *sb.mentions) {
+				if sb.mentions != nil && !mentions(txs[i].Message.Resolve(t.Loaded).Keys, *sb.mentions) {
 					continue
 				}
 				sb.conn.send(notification("logsNotification", sb.id, contextValue(slot, map[string]any{
@@ -390,8 +405,8 @@ func (h *hub) committed(res *bank.BlockResult, txs []*txn.Transaction) {
 	}
 }
 
-func mentions(tx *txn.Transaction, k pubkey.Pubkey) bool {
-	for _, a := range tx.Message.AccountKeys {
+func mentions(keys []pubkey.Pubkey, k pubkey.Pubkey) bool {
+	for _, a := range keys {
 		if a == k {
 			return true
 		}

@@ -278,7 +278,8 @@ func TestRepositoryStandsAlone(t *testing.T) {
 			return err
 		}
 		if d.IsDir() {
-			if n := d.Name(); n != "." && strings.HasPrefix(n, ".") || n == "testdata" {
+			// node_modules holds installed npm packages (git ignores it).
+			if n := d.Name(); n != "." && strings.HasPrefix(n, ".") || n == "testdata" || n == "node_modules" {
 				return filepath.SkipDir
 			}
 			return nil

@@ -5,7 +5,8 @@
 //   AGORA_WS            its WebSocket URL
 //   AGORA_OVSM_PROGRAM  the address of counter.ovsm, deployed before the
 //                       node started
-// The steps run in order; any failure fails the run (exit code 1).
+// The steps run in order, each within a minute; any failure fails the run
+// (exit code 1).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -27,7 +28,7 @@ async function confirm(signature) {
   assert.equal(r.value.err, null);
 }
 
-test("the node answers", async () => {
+test("the node answers", { timeout: 60_000 }, async () => {
   assert.equal(await conn.getGenesisHash() !== "", true);
   const v = await conn.getVersion();
   assert.ok(v["solana-core"]);
@@ -35,12 +36,12 @@ test("the node answers", async () => {
   assert.ok(e.absoluteSlot >= 0);
 });
 
-test("airdrop", async () => {
+test("airdrop", { timeout: 60_000 }, async () => {
   await confirm(await conn.requestAirdrop(payer.publicKey, 10 * LAMPORTS_PER_SOL));
   assert.equal(await conn.getBalance(payer.publicKey), 10 * LAMPORTS_PER_SOL);
 });
 
-test("transfer SOL", async () => {
+test("transfer SOL", { timeout: 60_000 }, async () => {
   const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: bob.publicKey, lamports: LAMPORTS_PER_SOL }));
   const sig = await sendAndConfirmTransaction(conn, tx, [payer]);
   assert.equal(await conn.getBalance(bob.publicKey), LAMPORTS_PER_SOL);
@@ -55,7 +56,7 @@ test("transfer SOL", async () => {
   assert.equal(st.value[0].confirmationStatus, "finalized");
 });
 
-test("SPL Token: a mint, token accounts, mint to, transfer, balances", async () => {
+test("SPL Token: a mint, token accounts, mint to, transfer, balances", { timeout: 60_000 }, async () => {
   const mint = await spl.createMint(conn, payer, payer.publicKey, null, 6);
   const a = await spl.createAccount(conn, payer, mint, payer.publicKey, Keypair.generate());
   const b = await spl.createAccount(conn, payer, mint, bob.publicKey, Keypair.generate());
@@ -77,7 +78,7 @@ test("SPL Token: a mint, token accounts, mint to, transfer, balances", async () 
   assert.equal(byProgram.length, 2);
 });
 
-test("an OVSM program deployed with agora compile and agora chain deploy", async () => {
+test("an OVSM program deployed with agora compile and agora chain deploy", { timeout: 60_000 }, async () => {
   const program = new PublicKey(process.env.AGORA_OVSM_PROGRAM);
   const counter = Keypair.generate();
   const rent = await conn.getMinimumBalanceForRentExemption(8);
@@ -102,7 +103,7 @@ test("an OVSM program deployed with agora compile and agora chain deploy", async
   assert.equal((await conn.getAccountInfo(counter.publicKey)).data.readBigUInt64LE(0), 5n);
 });
 
-test("signature and account subscriptions", async () => {
+test("signature and account subscriptions", { timeout: 60_000 }, async () => {
   const carol = Keypair.generate().publicKey;
   const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: carol, lamports: LAMPORTS_PER_SOL / 2 }));
   tx.recentBlockhash = (await conn.getLatestBlockhash()).blockhash;
@@ -113,7 +114,7 @@ test("signature and account subscriptions", async () => {
     const id = conn.onAccountChange(carol, (a, ctx) => { conn.removeAccountChangeListener(id); resolve({ a, ctx }); }, "confirmed");
   });
   // Give the subscription time to reach the node before the transfer.
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, 1000));
   const b58 = await conn.sendRawTransaction(tx.serialize());
   const note = await new Promise((resolve) => conn.onSignature(b58, (res, ctx) => resolve({ res, ctx }), "confirmed"));
   assert.equal(note.res.err, null);
@@ -123,7 +124,7 @@ test("signature and account subscriptions", async () => {
   assert.ok(sig);
 });
 
-test("a v0 transaction with an address lookup table", async () => {
+test("a v0 transaction with an address lookup table", { timeout: 60_000 }, async () => {
   const slot = await conn.getSlot("finalized");
   const [create, table] = AddressLookupTableProgram.createLookupTable({ authority: payer.publicKey, payer: payer.publicKey, recentSlot: slot });
   const dave = Keypair.generate().publicKey;

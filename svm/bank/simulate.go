@@ -33,6 +33,13 @@ func (b *Bank) Simulate(tx *txn.Transaction, verifySignatures bool) (*Simulation
 	admitErr := (*svm.TransactionError)(nil)
 	if err == nil {
 		admitErr = b.admit(tx)
+		// Execute runs after the lock is released: it must not read
+		// the bank's blockhashes, which the next block replaces.
+		recent := make(map[txn.Hash]bool, len(b.recent))
+		for _, r := range b.recent {
+			recent[r.hash] = true
+		}
+		env.IsRecent = func(h txn.Hash) bool { return recent[h] }
 	}
 	b.view.RUnlock()
 	if err != nil {
@@ -56,7 +63,7 @@ func (b *Bank) Simulate(tx *txn.Transaction, verifySignatures bool) (*Simulation
 		writes[w.Key] = w.Account
 	}
 	// The snapshot closes on return: read what Post needs now.
-	keys := tx.Message.AccountKeys
+	keys := tx.Message.Resolve(sim.Loaded).Keys
 	post := make(map[pubkey.Pubkey]account.Account, len(keys))
 	for _, k := range keys {
 		if a, ok := writes[k]; ok {
@@ -92,4 +99,14 @@ func (b *Bank) LastValidBlockHeight() uint64 {
 	b.view.RLock()
 	defer b.view.RUnlock()
 	return b.head.Height + MaxRecentBlockhashes
+}
+
+// Admissible is the bank's own admission check of tx against the head
+// (a recent blockhash, not already processed), without executing it:
+// what a node checks before it queues a transaction it will not
+// simulate.
+func (b *Bank) Admissible(tx *txn.Transaction) *svm.TransactionError {
+	b.view.RLock()
+	defer b.view.RUnlock()
+	return b.admit(tx)
 }
