@@ -50,6 +50,9 @@ type Config struct {
 	// Limits are the block's cost limits (the zero value: Agave's). Every
 	// validator of a network must use the same.
 	Limits sched.Limits
+	// Executor executes transactions (nil: package ext's composition,
+	// Agora's runtime). Every validator must run the same programs.
+	Executor *svm.Executor
 }
 
 // App is Agora's ABCI++ application. CometBFT calls it on one connection
@@ -85,9 +88,12 @@ func Open(cfg Config) (*App, error) {
 
 // newApp returns the application over an open store.
 func newApp(st *store.Store, cfg Config) (*App, error) {
-	ex, err := ext.NewExecutor()
-	if err != nil {
-		return nil, err
+	ex := cfg.Executor
+	if ex == nil {
+		var err error
+		if ex, err = ext.NewExecutor(); err != nil {
+			return nil, err
+		}
 	}
 	a := &App{st: st, ex: ex, cfg: cfg}
 	if _, ok := st.Head(); ok {

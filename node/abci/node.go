@@ -30,6 +30,7 @@ import (
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/svm"
 )
 
 // A validator's home directory holds CometBFT's files (config/config.toml,
@@ -58,6 +59,8 @@ type NodeOptions struct {
 	Log io.Writer
 	// LogLevel is "error" or "info" (default "info").
 	LogLevel string
+	// Executor executes transactions (nil: package ext's composition).
+	Executor *svm.Executor
 }
 
 // Node is a validator running in this process: CometBFT's node over an
@@ -107,7 +110,7 @@ func StartNode(home string, opts NodeOptions) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := Open(Config{Ledger: LedgerPath(home), Lanes: opts.Lanes})
+	app, err := Open(Config{Ledger: LedgerPath(home), Lanes: opts.Lanes, Executor: opts.Executor})
 	if err != nil {
 		return nil, err
 	}
