@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/agora-vm/agora/sched"
+	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/system"
 	"github.com/agora-vm/agora/solana/txn"
 )
@@ -15,9 +16,18 @@ func TestBlockFile(t *testing.T) {
 	u := key(7, 1)
 	a := signed(t, u, system.Transfer(pk(u), pk(key(7, 2)), 1))
 	b := signed(t, u, system.Transfer(pk(u), pk(key(7, 2)), 2))
-	good := sched.EncodeBlockFile([]*txn.Transaction{a, b})
+	m, err := txn.CompileV0(pk(u), []txn.Instruction{system.Transfer(pk(u), pk(key(7, 2)), 3)},
+		[]txn.LookupTableAccount{{Key: pk(key(7, 3)), Addresses: []pubkey.Pubkey{pk(key(7, 2))}}}, txn.Hash{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0, err := txn.Sign(m, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := sched.EncodeBlockFile([]*txn.Transaction{a, b, v0})
 	txs, err := sched.DecodeBlockFile(good)
-	if err != nil || len(txs) != 2 || txs[1].ID() != b.ID() {
+	if err != nil || len(txs) != 3 || txs[1].ID() != b.ID() || txs[2].Message.Version != txn.V0 {
 		t.Fatalf("round trip: %v", err)
 	}
 	b64 := func(tx *txn.Transaction) string { return base64.StdEncoding.EncodeToString(tx.Encode()) }

@@ -106,6 +106,12 @@ func sat(a, b uint64) uint64 {
 // transaction whose compute budget instructions are invalid costs no
 // execution (it will not execute).
 func EstimateCost(ex *svm.Executor, tx *txn.Transaction) Cost {
+	return estimateCost(ex, tx, nil)
+}
+
+// estimateCost is EstimateCost counting the write locks of a v0
+// transaction's loaded writable addresses too (rs may be nil).
+func estimateCost(ex *svm.Executor, tx *txn.Transaction, rs *txn.Resolved) Cost {
 	m := &tx.Message
 	var c Cost
 	var k1, ed, r1, data uint64
@@ -136,6 +142,9 @@ func EstimateCost(ex *svm.Executor, tx *txn.Transaction) Cost {
 		if m.IsWritableIndex(i) {
 			writable++
 		}
+	}
+	if rs != nil {
+		writable += uint64(len(rs.Loaded.Writable))
 	}
 	c.WriteLock = writable * WriteLockCost
 	c.DataBytes = data / InstructionDataBytesPerCU
@@ -217,12 +226,12 @@ type Tracker struct {
 func NewTracker(l Limits) *Tracker { return &Tracker{t: newTracker(l)} }
 
 // TryAdd reserves the estimated cost c of the next transaction of the
-// block, whose message is m, or returns the limit it would exceed
-// (WouldExceedMaxBlockCostLimit, WouldExceedMaxAccountCostLimit,
+// block, whose resolved message is m, or returns the limit it would
+// exceed (WouldExceedMaxBlockCostLimit, WouldExceedMaxAccountCostLimit,
 // WouldExceedAccountDataBlockLimit) and reserves nothing.
-func (t *Tracker) TryAdd(c Cost, m *txn.Message) *svm.TransactionError {
+func (t *Tracker) TryAdd(c Cost, m *txn.Resolved) *svm.TransactionError {
 	t.writable = t.writable[:0]
-	for j, k := range m.AccountKeys {
+	for j, k := range m.Keys {
 		if isWritable(m, j) {
 			t.writable = append(t.writable, k)
 		}

@@ -114,7 +114,8 @@ type run struct {
 	results []*svm.Result
 	static  []*svm.TransactionError // admission errors
 	costs   []Cost
-	slotOf  [][]*slot // per transaction: the slot of each message key
+	keys    []*txn.Resolved // per transaction: its keys, lookups resolved
+	slotOf  [][]*slot       // per transaction: the slot of each key
 	dupPrev []int32
 	inBlock []bool // charged, or an earlier copy was
 
@@ -158,7 +159,7 @@ func (s *Scheduler) Execute(ctx context.Context, b *Block) (*Output, error) {
 	}
 	n := len(b.Txs)
 	r := &run{s: s, b: b, ctx: ctx, n: n,
-		results: make([]*svm.Result, n), static: make([]*svm.TransactionError, n), costs: make([]Cost, n),
+		results: make([]*svm.Result, n), static: make([]*svm.TransactionError, n), costs: make([]Cost, n), keys: make([]*txn.Resolved, n),
 		slotOf: make([][]*slot, n), dupPrev: make([]int32, n), inBlock: make([]bool, n),
 		tr: newTracker(s.cfg.Limits), index: map[pubkey.Pubkey]*slot{}, lastCopy: map[txn.Signature]int32{},
 		mark: make([]int32, n), succ: make([][]int32, n), pending: make([]int32, n), done: make([]bool, n)}
@@ -325,8 +326,10 @@ func (w *lane) now() time.Time {
 	return time.Time{}
 }
 
-// admit is step 1 for transaction i: sanitization, signatures, the
-// caller's checks and the estimated cost.
+// admit is step 1 for transaction i: sanitization, signatures, a v0
+// transaction's lookups (resolved against the block's starting state,
+// so that its locks are known before it is packed), the caller's checks
+// and the estimated cost.
 func (r *run) admit(i int32) {
 	tx := r.b.Txs[i]
 	check := svm.Check
@@ -334,6 +337,9 @@ func (r *run) admit(i int32) {
 		check = svm.CheckUnsigned
 	}
 	err := check(tx)
+	if err == nil {
+		r.keys[i], err = svm.Resolve(tx, r.b.State, r.b.Env)
+	}
 	if err == nil && r.b.Admit != nil {
 		err = r.b.Admit(tx)
 	}
@@ -341,7 +347,7 @@ func (r *run) admit(i int32) {
 		r.static[i] = err
 		return
 	}
-	r.costs[i] = EstimateCost(r.s.ex, tx)
+	r.costs[i] = estimateCost(r.s.ex, tx, r.keys[i])
 }
 
 // packOne is step 2 for transaction i, in block order: its inclusion
@@ -360,9 +366,9 @@ func (r *run) packOne(i int32) {
 		reject(err)
 		return
 	}
-	m := &tx.Message
+	m := r.keys[i]
 	r.writable = r.writable[:0]
-	for j, k := range m.AccountKeys {
+	for j, k := range m.Keys {
 		if isWritable(m, j) {
 			r.writable = append(r.writable, k)
 		}
@@ -386,8 +392,8 @@ func (r *run) packOne(i int32) {
 		edge(prev)
 	}
 	r.lastCopy[tx.ID()] = i
-	slots := make([]*slot, len(m.AccountKeys))
-	for j, k := range m.AccountKeys {
+	slots := make([]*slot, len(m.Keys))
+	for j, k := range m.Keys {
 		a, ok := r.index[k]
 		if !ok {
 			a = &slot{lastWriter: -1}
@@ -412,7 +418,7 @@ func (r *run) packOne(i int32) {
 
 // isWritable is the executor's rule (demotions applied); the fee payer,
 // which the executor writes even when a transaction fails, always is.
-func isWritable(m *txn.Message, j int) bool { return j == 0 || m.IsWritable(j) }
+func isWritable(m *txn.Resolved, j int) bool { return j == 0 || m.IsWritable(j) }
 
 // exec is step 3 for transaction i, whose predecessors have finished.
 func (r *run) exec(w *lane, i int32) {
@@ -428,7 +434,7 @@ func (r *run) exec(w *lane, i int32) {
 		w.record("execute", i, start)
 		return
 	}
-	res := r.s.ex.Execute(tx, &txReader{state: r.b.State, keys: tx.Message.AccountKeys, slots: r.slotOf[i]}, r.b.Env)
+	res := r.s.ex.ExecuteResolved(tx, r.keys[i], &txReader{state: r.b.State, keys: r.keys[i].Keys, slots: r.slotOf[i]}, r.b.Env)
 	if res.Charged {
 		for _, wr := range res.Writes {
 			if a := r.slotFor(i, wr.Key); a != nil {
@@ -442,7 +448,7 @@ func (r *run) exec(w *lane, i int32) {
 }
 
 func (r *run) slotFor(i int32, k pubkey.Pubkey) *slot {
-	for j, key := range r.b.Txs[i].Message.AccountKeys {
+	for j, key := range r.keys[i].Keys {
 		if key == k {
 			return r.slotOf[i][j]
 		}

@@ -174,6 +174,22 @@ func (ex *Executor) countsAsBuiltin(key pubkey.Pubkey) bool {
 	return ok && !n.ProgramBudget
 }
 
+// builtinIn is countsAsBuiltin over the state in r: a native program
+// whose account there is a BPF program (a builtin migrated to Core BPF,
+// as Agave migrates them by feature) is a program, not a builtin.
+func (ex *Executor) builtinIn(r AccountReader) computebudget.IsBuiltin {
+	return func(key pubkey.Pubkey) bool {
+		if !ex.countsAsBuiltin(key) {
+			return false
+		}
+		if key != pubkey.AddressLookupTableProgram() {
+			return true
+		}
+		a, err := r.Account(key)
+		return err != nil || !a.Exists() || a.Owner == pubkey.NativeLoader()
+	}
+}
+
 // checkInvoke runs the plug-ins' checks before an invocation.
 func (ex *Executor) checkInvoke(m *vm.Machine) error {
 	for _, check := range ex.beforeInvoke {
@@ -207,6 +223,9 @@ type Result struct {
 	// transaction succeeded, only the fee payer (less the fee) when it
 	// failed after being charged, nothing when it was not charged.
 	Writes []account.Keyed
+	// Loaded are the addresses a v0 transaction's lookups loaded (none
+	// for a legacy one): with the static keys, the accounts it named.
+	Loaded txn.LoadedAddresses
 }
 
 // Check is the stateless part of admitting a transaction: Solana's
@@ -243,12 +262,48 @@ func isLoader(k pubkey.Pubkey) bool {
 	return k == pubkey.BPFLoaderUpgradeable() || k == pubkey.BPFLoader() || k == pubkey.BPFLoaderDeprecated() || k == pubkey.LoaderV4()
 }
 
-// Execute runs a transaction that passed Check (and the caller's blockhash
-// and duplicate checks) against the accounts in r. It never modifies r.
-func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Result {
-	res := &Result{}
+// Resolve loads a transaction's lookups from r (ResolveAddresses) and
+// applies the account-lock rules to every key, static and loaded: none
+// twice (AccountLoadedTwice), at most MaxAccountLocks. For a legacy
+// transaction that passed Check it cannot fail.
+func Resolve(tx *txn.Transaction, r AccountReader, env *Env) (*txn.Resolved, *TransactionError) {
 	m := &tx.Message
-	limits, err := computebudget.Process(m, ex.countsAsBuiltin)
+	if len(m.AddressTableLookups) == 0 {
+		return m.Resolve(txn.LoadedAddresses{}), nil
+	}
+	loaded, err := ResolveAddresses(m, r, env)
+	if err != nil {
+		return nil, err
+	}
+	rs := m.Resolve(loaded)
+	if err := txn.CheckDuplicates(rs.Keys); err != nil {
+		return nil, txErr(AccountLoadedTwice, err.(*txn.SanitizeError).Reason)
+	}
+	if len(rs.Keys) > txn.MaxAccountLocks {
+		return nil, txErr(TooManyAccountLocks, fmt.Sprintf("%d accounts", len(rs.Keys)))
+	}
+	return rs, nil
+}
+
+// Execute runs a transaction that passed Check (and the caller's blockhash
+// and duplicate checks) against the accounts in r, resolving a v0
+// transaction's lookups in r first. It never modifies r.
+func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Result {
+	rs, err := Resolve(tx, r, env)
+	if err != nil {
+		return &Result{Err: err}
+	}
+	return ex.ExecuteResolved(tx, rs, r, env)
+}
+
+// ExecuteResolved is Execute for a transaction whose lookups are already
+// resolved (Resolve): a scheduler resolves them once, before it takes the
+// accounts' locks.
+func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r AccountReader, env *Env) *Result {
+	res := &Result{Loaded: rs.Loaded}
+	m := &tx.Message
+	keys := rs.Keys
+	limits, err := computebudget.Process(m, ex.builtinIn(r))
 	if err != nil {
 		e := err.(*computebudget.Error)
 		switch e.Kind {
@@ -268,7 +323,7 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 	}
 
 	// The fee payer.
-	payerKey := m.AccountKeys[0]
+	payerKey := keys[0]
 	payer, rerr := r.Account(payerKey)
 	if rerr != nil {
 		res.Err = txErr(AccountNotFound, rerr.Error())
@@ -303,19 +358,26 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 	tc := &txContext{
 		ex:        ex,
 		env:       env,
-		keys:      m.AccountKeys,
-		accounts:  make([]account.Account, len(m.AccountKeys)),
-		signer:    make([]bool, len(m.AccountKeys)),
-		writable:  make([]bool, len(m.AccountKeys)),
+		keys:      keys,
+		accounts:  make([]account.Account, len(keys)),
+		signer:    make([]bool, len(keys)),
+		writable:  make([]bool, len(keys)),
 		remaining: limits.ComputeUnitLimit,
 		heapBytes: int(limits.HeapBytes),
 	}
 	defer tc.release()
 	tc.accounts[0] = paid
-	for i, k := range m.AccountKeys {
-		tc.signer[i] = m.IsSigner(i)
-		tc.writable[i] = m.IsWritable(i)
+	ixSysvar := -1 // the Instructions sysvar's index, if listed
+	for i, k := range keys {
+		tc.signer[i] = rs.IsSigner(i)
+		tc.writable[i] = rs.IsWritable(i)
 		if i == 0 {
+			continue
+		}
+		if k == pubkey.SysvarInstructions() {
+			// Not a stored account: built from the message.
+			ixSysvar = i
+			tc.accounts[i] = instructionsAccount(rs)
 			continue
 		}
 		a, err := r.Account(k)
@@ -326,7 +388,7 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 	}
 	for _, ci := range m.Instructions {
 		p := &tc.accounts[ci.ProgramIDIndex]
-		key := m.AccountKeys[ci.ProgramIDIndex]
+		key := keys[ci.ProgramIDIndex]
 		if !p.Exists() {
 			return feeOnly(txErr(ProgramAccountNotFound, key.String()))
 		}
@@ -344,7 +406,11 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 
 	// Run the instructions.
 	for i, ci := range m.Instructions {
-		f := &frame{programIndex: int(ci.ProgramIDIndex), programID: m.AccountKeys[ci.ProgramIDIndex], data: ci.Data}
+		if ixSysvar >= 0 {
+			// Programs read which instruction is running from here.
+			_ = sysvar.StoreCurrentIndex(tc.accounts[ixSysvar].Data, uint16(i))
+		}
+		f := &frame{programIndex: int(ci.ProgramIDIndex), programID: keys[ci.ProgramIDIndex], data: ci.Data}
 		f.accounts = make([]instructionAccount, len(ci.Accounts))
 		for j, a := range ci.Accounts {
 			f.accounts[j] = instructionAccount{tx: int(a), signer: tc.signer[a], writable: tc.writable[a]}
@@ -363,7 +429,7 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 	}
 	if res.Err == nil {
 		for i := range tc.accounts {
-			if tc.writable[i] && m.AccountKeys[i] != pubkey.Incinerator() && !rentTransitionAllowed(&env.Sysvars.Rent, &pre[i], &tc.accounts[i]) {
+			if tc.writable[i] && keys[i] != pubkey.Incinerator() && !rentTransitionAllowed(&env.Sysvars.Rent, &pre[i], &tc.accounts[i]) {
 				res.Err = &TransactionError{Kind: InsufficientFundsForRent, Index: uint8(i)}
 				break
 			}
@@ -375,10 +441,26 @@ func (ex *Executor) Execute(tx *txn.Transaction, r AccountReader, env *Env) *Res
 	}
 	for i := range tc.accounts {
 		if tc.writable[i] {
-			res.Writes = append(res.Writes, account.Keyed{Key: m.AccountKeys[i], Account: tc.accounts[i]})
+			res.Writes = append(res.Writes, account.Keyed{Key: keys[i], Account: tc.accounts[i]})
 		}
 	}
 	return res
+}
+
+// instructionsAccount is the Instructions sysvar's account for a
+// transaction (Agave's construct_instructions_account): its top-level
+// instructions with each account's signer and writable flags as the
+// transaction has them, owned by the sysvar program, without lamports.
+func instructionsAccount(rs *txn.Resolved) account.Account {
+	ixs := make([]txn.Instruction, len(rs.Message.Instructions))
+	for i, ci := range rs.Message.Instructions {
+		ix := txn.Instruction{ProgramID: rs.Keys[ci.ProgramIDIndex], Data: ci.Data, Accounts: make([]txn.AccountMeta, len(ci.Accounts))}
+		for j, a := range ci.Accounts {
+			ix.Accounts[j] = txn.AccountMeta{Pubkey: rs.Keys[a], IsSigner: rs.IsSigner(int(a)), IsWritable: rs.IsWritable(int(a))}
+		}
+		ixs[i] = ix
+	}
+	return account.Account{Owner: pubkey.SysvarOwner(), Data: sysvar.EncodeInstructions(ixs)}
 }
 
 // rentTransitionAllowed is Agave's check_rent_state_with_account: an

@@ -15,6 +15,7 @@ func solanaNatives() []Native {
 		{ID: pubkey.BPFLoaderUpgradeable(), Name: "bpf_loader_upgradeable", Process: processUpgradeableLoader},
 		{ID: pubkey.BPFLoader(), Name: "bpf_loader", Process: processLoaderRetired(570, "BPF loader management instructions are no longer supported")},
 		{ID: pubkey.BPFLoaderDeprecated(), Name: "bpf_loader_deprecated", Process: processLoaderRetired(1140, "Deprecated loader is no longer supported")},
+		{ID: pubkey.AddressLookupTableProgram(), Name: "address_lookup_table", Process: processALT},
 	}
 }
 

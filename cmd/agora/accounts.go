@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/ovsm"
@@ -96,8 +97,8 @@ func prepareInstruction(l *loaded, f *runFlags) (*instructionRun, error) {
 		return nil, usageErr("--data: %v", err)
 	}
 	if f.dataJSON != "" {
-		if data, err = ovsm.EncodeData([]byte(f.dataJSON)); err != nil {
-			return nil, usageErr("--data-json: %v", err)
+		if data, err = encodeDataJSON(f.dataJSON); err != nil {
+			return nil, err
 		}
 	}
 	programID, err := abi.ParseKey(f.programID)
@@ -240,4 +241,22 @@ func runInstruction(s *streams, l *loaded, f *runFlags) error {
 		return &exitError{code: exitFault}
 	}
 	return nil
+}
+
+// encodeDataJSON encodes a --data-json argument: a JSON object in OVSM's
+// structured encoding, given inline or, as @FILE, in a file.
+func encodeDataJSON(arg string) ([]byte, error) {
+	doc := []byte(arg)
+	if name, ok := strings.CutPrefix(arg, "@"); ok {
+		b, err := readFileLimited(name)
+		if err != nil {
+			return nil, usageErr("--data-json: %w", err)
+		}
+		doc = b
+	}
+	data, err := ovsm.EncodeData(doc)
+	if err != nil {
+		return nil, usageErr("--data-json: %v", err)
+	}
+	return data, nil
 }

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/sched"
 
 	"github.com/spf13/cobra"
@@ -451,8 +450,8 @@ error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
 				if dataHex != "" {
 					return usageErr("--data and --data-json are mutually exclusive")
 				}
-				if data, err = ovsm.EncodeData([]byte(dataJSON)); err != nil {
-					return usageErr("--data-json: %v", err)
+				if data, err = encodeDataJSON(dataJSON); err != nil {
+					return err
 				}
 			}
 			ix := txn.Instruction{ProgramID: program, Data: data}
@@ -503,7 +502,7 @@ error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
 	f.addTx(cmd)
 	cmd.Flags().StringArrayVar(&accounts, "account", nil, "an account of the instruction, KEY[:s][:w] (repeatable, in order)")
 	cmd.Flags().StringVar(&dataHex, "data", "", "instruction data as hex")
-	cmd.Flags().StringVar(&dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding")
+	cmd.Flags().StringVar(&dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (@FILE reads it from a file)")
 	cmd.Flags().StringArrayVar(&signerNames, "signer", nil, "an extra signing key name (repeatable)")
 	cmd.Flags().StringVar(&feePayer, "fee-payer", "payer", "key name of the fee payer")
 	cmd.Flags().Uint32Var(&cuLimit, "compute-unit-limit", 0, "add SetComputeUnitLimit with this limit")

@@ -299,7 +299,8 @@ func conformOne(ex *svm.Executor, cache *svm.ProgramCache, set feature.Set, line
 		res.Logs = r.Logs
 	}
 	res.ReturnData = &returnData{ProgramID: r.ReturnProgram.String(), Data: base64.StdEncoding.EncodeToString(r.ReturnData)}
-	for _, k := range tx.Message.AccountKeys {
+	// A v0 transaction names its loaded addresses after its static keys.
+	for _, k := range tx.Message.Resolve(r.Loaded).Keys {
 		a := state[k]
 		ca := conformAccount{Pubkey: k, Lamports: u64(a.Lamports), Data: ""}
 		// An account without lamports does not exist: it reads as the
@@ -336,7 +337,7 @@ func errorJSON(e *svm.TransactionError) *conformError {
 	return out
 }
 
-// sysvarsFromAccounts sets env's Clock, Rent and EpochSchedule from the
+// sysvarsFromAccounts sets env's Clock, Rent, EpochSchedule and SlotHashes from the
 // case's sysvar accounts, where it has them, as a bank reads its own.
 func sysvarsFromAccounts(state caseState, env *svm.Env) error {
 	if a, ok := state[pubkey.SysvarClock()]; ok {
@@ -359,6 +360,13 @@ func sysvarsFromAccounts(state caseState, env *svm.Env) error {
 			return fmt.Errorf("epoch schedule sysvar account: %w", err)
 		}
 		env.Sysvars.EpochSchedule = e
+	}
+	if a, ok := state[pubkey.SysvarSlotHashes()]; ok {
+		h, err := sysvar.DecodeSlotHashes(a.Data)
+		if err != nil {
+			return fmt.Errorf("slot hashes sysvar account: %w", err)
+		}
+		env.Sysvars.SlotHashes = h
 	}
 	return nil
 }

@@ -170,7 +170,7 @@ func recordForDebug(s *streams, path string, f *runFlags, debugObject string) (*
 	if f.heap < 0 || f.heap > 256*1024 {
 		return nil, usageErr("--heap: %d is outside 0..262144", f.heap)
 	}
-	l, err := loadProgram(s, path, f.version)
+	l, err := loadProgramHeap(s, path, f.version, f.heap)
 	if err != nil {
 		return nil, err
 	}

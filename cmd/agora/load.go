@@ -85,15 +85,23 @@ func parseVersion(s string) (sbpf.Version, error) {
 // object (recognised by its magic) — and verifies it. An ELF's version
 // comes from its header; --sbpf-version, when given, must match it.
 func loadProgram(s *streams, path, version string) (*loaded, error) {
-	return readProgram(s, path, version, true)
+	return readProgram(s, path, version, true, 0)
 }
 
-// readProgram is loadProgram, verifying only when check is set. The
+// loadProgramHeap is loadProgram for a run with a --heap: an OVSM program
+// is compiled for that heap (its allocator's bound), as `agora compile
+// --heap` would.
+func loadProgramHeap(s *streams, path, version string, heap int) (*loaded, error) {
+	return readProgram(s, path, version, true, heap)
+}
+
+// readProgram is loadProgram, verifying only when check is set, and
+// compiling OVSM for a heap of heap bytes (0: OVSM's default). The
 // disassembler (check unset) shows programs the verifier rejects too,
 // and loads ELFs with the reference VM's layout, which keeps read-only
 // data as the file has it; programs that run are loaded as Agave's
 // runtime loads them.
-func readProgram(s *streams, path, version string, check bool) (*loaded, error) {
+func readProgram(s *streams, path, version string, check bool, heap int) (*loaded, error) {
 	v, err := parseVersion(version)
 	if err != nil {
 		return nil, err
@@ -114,7 +122,7 @@ func readProgram(s *streams, path, version string, check bool) (*loaded, error) 
 	format := detectFormat(data, path)
 	switch format {
 	case formatOVSM:
-		out, err := compileOVSM(data, name, v, version != "")
+		out, err := compileOVSM(data, name, v, version != "", heap)
 		if err != nil {
 			return nil, err
 		}
@@ -256,11 +264,11 @@ func (v *verifyFailure) Unwrap() error { return v.err }
 
 // compileOVSM compiles OVSM source. OVSM targets V0 (the default) or V3;
 // an explicit --sbpf-version chooses.
-func compileOVSM(src []byte, name string, v sbpf.Version, explicit bool) (*ovsm.Output, error) {
+func compileOVSM(src []byte, name string, v sbpf.Version, explicit bool, heap int) (*ovsm.Output, error) {
 	if !explicit {
 		v = sbpf.V0
 	}
-	out, err := ovsm.Compile(src, name, ovsm.Options{Version: v})
+	out, err := ovsm.Compile(src, name, ovsm.Options{Version: v, HeapSize: heap})
 	if err != nil {
 		if ds, ok := ovsm.AsDiagnostics(err); ok {
 			return nil, &exitError{code: exitBadCall, err: ds}

@@ -15,6 +15,7 @@ import (
 
 func newCompileCmd(s *streams) *cobra.Command {
 	var version, out string
+	var heap int
 	cmd := &cobra.Command{
 		Use:   "compile FILE.ovsm -o FILE.so",
 		Short: "Compile an OVSM program to an sBPF ELF",
@@ -39,7 +40,7 @@ Exit codes: 0 compiled, 2 diagnostics or usage errors.`,
 			if err != nil {
 				return err
 			}
-			o, err := compileOVSM(src, args[0], v, version != "")
+			o, err := compileOVSM(src, args[0], v, version != "", heap)
 			if err != nil {
 				return err
 			}
@@ -62,6 +63,7 @@ Exit codes: 0 compiled, 2 diagnostics or usage errors.`,
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the ELF to `FILE.so`")
 	cmd.Flags().StringVar(&version, "sbpf-version", "", "sBPF version to emit: v0 (default) or v3")
+	cmd.Flags().IntVar(&heap, "heap", 0, "heap the program allocates from, in bytes: a multiple of 1024 up to 262144 (default 32768); run it with the same --heap")
 	return cmd
 }
 

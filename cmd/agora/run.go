@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/agora-vm/agora/ext/lanes"
 	"os"
 	"strings"
+
+	"github.com/agora-vm/agora/ext/lanes"
 
 	"github.com/agora-vm/agora/abi"
 
@@ -90,7 +91,7 @@ the instruction failed), 2 usage, load or verification errors.`,
 	fl.Float64Var(&f.sample, "verify-sample", 0.01, "with --engine verified, the fraction of runs re-executed on the interpreter (a program's first run always is)")
 	fl.StringVar(&f.accounts, "accounts", "", "run as a Solana instruction over the accounts in this JSON `FILE`")
 	fl.StringVar(&f.data, "data", "", "instruction data as hex (with --accounts)")
-	fl.StringVar(&f.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding (with --accounts)")
+	fl.StringVar(&f.dataJSON, "data-json", "", "instruction data as a JSON object, in OVSM's structured encoding, or @FILE (with --accounts)")
 	fl.StringVar(&f.programID, "program-id", abi.DefaultProgramID, "program id, base58 (with --accounts)")
 	fl.StringVar(&f.features, "features", "mainnet", "Agave feature gates (with --accounts): all, mainnet, or a comma-separated `LIST`")
 	fl.StringVar(&f.record, "record", "", "record the run to `FILE.trace` (replay it with agora replay, debug it with agora debug)")
@@ -182,7 +183,7 @@ func runProgram(s *streams, path string, f *runFlags) error {
 		if f.heap < 0 || f.heap > 256*1024 {
 			return reportLoadError(s, f.json, usageErr("--heap: %d is outside 0..262144", f.heap))
 		}
-		l, err := loadProgram(s, path, f.version)
+		l, err := loadProgramHeap(s, path, f.version, f.heap)
 		if err != nil {
 			return reportLoadError(s, f.json, err)
 		}
@@ -195,7 +196,7 @@ func runProgram(s *streams, path string, f *runFlags) error {
 	if f.heap < 0 || f.heap > 256*1024 {
 		return reportLoadError(s, f.json, usageErr("--heap: %d is outside 0..262144", f.heap))
 	}
-	l, err := loadProgram(s, path, f.version)
+	l, err := loadProgramHeap(s, path, f.version, f.heap)
 	if err != nil {
 		return reportLoadError(s, f.json, err)
 	}

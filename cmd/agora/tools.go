@@ -148,7 +148,7 @@ comes from its header.`,
 			}
 			opts := &asm.DisasmOptions{SyscallName: reg.Name}
 			if isELFData(text) {
-				l, err := readProgram(&streams{in: bytes.NewReader(text), out: s.out, err: s.err}, "-", version, false)
+				l, err := readProgram(&streams{in: bytes.NewReader(text), out: s.out, err: s.err}, "-", version, false, 0)
 				if err != nil {
 					return err
 				}

@@ -14,6 +14,9 @@ export const MEMO = "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr";
 export const LOADER_V2 = "BPFLoader2111111111111111111111111111111111";
 export const UPGRADEABLE = "BPFLoaderUpgradeab1e11111111111111111111111";
 export const RENT = "SysvarRent111111111111111111111111111111111";
+export const ALT = "AddressLookupTab1e1111111111111111111111111";
+export const SLOT_HASHES = "SysvarS1otHashes111111111111111111111111111";
+export const INSTRUCTIONS = "Sysvar1nstructions1111111111111111111111111";
 
 const b58 = kit.getBase58Decoder();
 const b58e = kit.getBase58Encoder();
@@ -116,27 +119,40 @@ export class Runner {
     return a;
   }
 
-  async send(name, payer, instructions, extraSigners = []) {
+  // send runs one transaction. opts.tables (address -> its addresses)
+  // makes it a v0 transaction compressed with those lookup tables;
+  // opts.extra lists more accounts for the pre-state (sysvars).
+  async send(name, payer, instructions, extraSigners = [], opts = {}) {
     const svm = this.svm;
     let msg = kit.pipe(
-      kit.createTransactionMessage({ version: "legacy" }),
+      kit.createTransactionMessage({ version: opts.tables ? 0 : "legacy" }),
       (m) => kit.setTransactionMessageFeePayerSigner(payer, m),
       (m) => kit.setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 1000n }, m),
       (m) => kit.appendTransactionMessageInstructions(instructions, m),
     );
+    if (opts.tables) msg = kit.compressTransactionMessageUsingAddressLookupTables(msg, opts.tables);
     if (extraSigners.length) msg = kit.addSignersToTransactionMessage(extraSigners, msg);
     let tx = await kit.signTransactionMessageWithSigners(msg);
     let wire = kit.getTransactionEncoder().encode(tx);
     if (this.seen.has(b64(tx.messageBytes))) {
       // The same transaction again would be AlreadyProcessed.
       svm.expireBlockhash();
-      return this.send(name, payer, instructions, extraSigners);
+      return this.send(name, payer, instructions, extraSigners, opts);
     }
     this.seen.add(b64(tx.messageBytes));
-    const keys = kit.getCompiledTransactionMessageDecoder().decode(tx.messageBytes).staticAccounts;
+    const compiled = kit.getCompiledTransactionMessageDecoder().decode(tx.messageBytes);
+    // The keys: static, then every lookup's writable entries, then the
+    // read-only ones (as the tables hold them now; an index past a
+    // table's end names nothing).
+    const keys = [...compiled.staticAccounts];
+    const tables = (compiled.addressTableLookups ?? []).map((l) => [l, lookupTableAddresses(svm, l.lookupTableAddress)]);
+    const loaded = [];
+    for (const field of ["writableIndexes", "readonlyIndexes"]) {
+      for (const [l, addrs] of tables) for (const i of l[field]) if (i < addrs.length) loaded.push(addrs[i]);
+    }
     const pre = new Map();
     // The sysvars always travel: Agora's runtime reads them from there.
-    const want = [...keys, RENT, "SysvarC1ock11111111111111111111111111111111", "SysvarEpochSchedu1e111111111111111111111111"];
+    const want = [...keys, ...loaded, ...tables.map(([l]) => l.lookupTableAddress), ...(opts.extra ?? []), RENT, "SysvarC1ock11111111111111111111111111111111", "SysvarEpochSchedu1e111111111111111111111111"];
     for (const k of want) if (!pre.has(k)) pre.set(k, this.snap(k));
     for (const k of keys) {
       const a = pre.get(k);
@@ -148,6 +164,10 @@ export class Runner {
     const r = svm.sendTransaction(tx);
     const meta = r.constructor.name === "FailedTransactionMetadata" ? r.meta() : r;
     const rd = meta.returnData();
+    // A transaction that loaded its addresses names them after its
+    // static keys; one that failed to load names only its static keys.
+    const err = r.constructor.name === "FailedTransactionMetadata" ? errorOf(r.err()) : null;
+    if (!(err && /AddressLookupTable|AccountLoadedTwice|TooManyAccountLocks|SanitizeFailure/.test(err.kind))) keys.push(...loaded);
     const lite = {
       status: r.constructor.name === "FailedTransactionMetadata" ? "error" : "ok",
       cu: meta.computeUnitsConsumed().toString(),
@@ -155,11 +175,21 @@ export class Runner {
       return_data: { program_id: base58(rd.programId()), data: b64(rd.data()) },
       accounts: keys.map((k) => this.programs.get(k) ?? snapshot(svm, k)),
     };
-    if (lite.status === "error") lite.error = errorOf(r.err());
+    if (lite.status === "error") lite.error = err;
     const accounts = [...pre.values()].filter((a) => a.lamports !== "0");
     this.cases.push({ name, input: { id: name, accounts, transaction: b64(wire) }, lite });
     return lite;
   }
+}
+
+// lookupTableAddresses reads the addresses a lookup table account holds
+// (after its 56-byte meta), or none.
+export function lookupTableAddresses(svm, table) {
+  const a = svm.getAccount(kit.address(table));
+  if (!a.exists || a.data.length < 56) return [];
+  const out = [];
+  for (let off = 56; off + 32 <= a.data.length; off += 32) out.push(base58(a.data.subarray(off, off + 32)));
+  return out;
 }
 
 export function ix(program, accounts, data) {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Rng, Runner, newSVM, compare, TOKEN, TOKEN22 } from "./lib.mjs";
-import { systemSuite, tokenSuite, memoSuite, examplesSuite, programsSuite } from "./suites.mjs";
+import { systemSuite, tokenSuite, memoSuite, examplesSuite, programsSuite, altSuite, ixsysvarSuite, deployIxsysvar } from "./suites.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -36,7 +36,7 @@ function parseArgs(argv) {
 }
 
 function usage(msg) {
-  console.error(`run.mjs: ${msg}\nusage: node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite system,token,token22,memo,examples,programs] [--verbose] [--dump CASE-REGEX] [--save PREFIX]`);
+  console.error(`run.mjs: ${msg}\nusage: node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite system,token,token22,memo,examples,alt,ixsysvar,programs] [--verbose] [--dump CASE-REGEX] [--save PREFIX]`);
   process.exit(2);
 }
 
@@ -83,6 +83,9 @@ async function runFeatures(o, features, agora, allow, programs) {
   if (want("memo")) await memoSuite(run, rng, share(0.03));
   if (want("token")) await tokenSuite(TOKEN, run, rng, share(0.2));
   if (want("token22")) await tokenSuite(TOKEN22, run, rng, share(0.12));
+  const reader = want("alt") || want("ixsysvar") ? await deployIxsysvar(run, rng, root, agora) : null;
+  if (want("alt")) await altSuite(run, rng, run.cases.length + share(0.08), reader);
+  if (want("ixsysvar")) await ixsysvarSuite(run, rng, reader, run.cases.length + share(0.03));
   if (want("programs")) await programsSuite(run, rng, programs.filter((p) => features === "all" || p.version === "v0"));
   const t1 = Date.now();
 

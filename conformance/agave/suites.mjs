@@ -6,8 +6,8 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  SYSTEM, TOKEN, TOKEN22, ATA, MEMO, LOADER_V2, RENT,
-  keypair, ix, R, u64le, u32le, cat, bytesOf, fromBase58, setAccount, kit,
+  SYSTEM, TOKEN, TOKEN22, ATA, MEMO, LOADER_V2, RENT, ALT, SLOT_HASHES, INSTRUCTIONS,
+  keypair, ix, R, u64le, u32le, cat, bytesOf, fromBase58, base58, setAccount, kit,
 } from "./lib.mjs";
 
 const SOL = 1_000_000_000n;
@@ -278,5 +278,133 @@ export async function programsSuite(run, rng, programs) {
     const acc = await keypair(rng);
     setAccount(run.svm, { pubkey: acc.address, lamports: SOL, owner: pid, data: rng.bytes(16) });
     await run.send(p.name, payer, [ix(pid, [[acc.address, R.WRITABLE]], rng.bytes(rng.int(12)))]);
+  }
+}
+
+// --- Address lookup tables and v0 transactions ---
+
+const ALT_IX = {
+  create: (table, auth, payer, slot, bump, authRole = R.READONLY_SIGNER, payerRole = R.WRITABLE_SIGNER) =>
+    ix(ALT, [[table, R.WRITABLE], [auth, authRole], [payer, payerRole], [SYSTEM, R.READONLY]], cat(u32le(0), u64le(slot), new Uint8Array([bump]))),
+  freeze: (table, auth, authRole = R.READONLY_SIGNER) => ix(ALT, [[table, R.WRITABLE], [auth, authRole]], u32le(1)),
+  extend: (table, auth, payer, addrs) => ix(ALT, [[table, R.WRITABLE], [auth, R.READONLY_SIGNER], [payer, R.WRITABLE_SIGNER], [SYSTEM, R.READONLY]], cat(u32le(2), u64le(addrs.length), ...addrs.map(fromBase58))),
+  deactivate: (table, auth) => ix(ALT, [[table, R.WRITABLE], [auth, R.READONLY_SIGNER]], u32le(3)),
+  close: (table, auth, to) => ix(ALT, [[table, R.WRITABLE], [auth, R.READONLY_SIGNER], [to, R.WRITABLE]], u32le(4)),
+};
+
+// nativeTwin repeats the last case with the lookup table program as
+// Agora's builtin (a native-loader account) instead of the Core BPF
+// program LiteSVM runs: the outcome and the accounts must agree; the
+// compute units and the logs are the builtin's (allowlisted).
+function nativeTwin(run) {
+  const c = run.cases[run.cases.length - 1];
+  const native = { pubkey: ALT, lamports: "1", owner: "NativeLoader1111111111111111111111111111111", executable: true, data: "" };
+  const swap = (a) => a.pubkey === ALT ? native : a;
+  const accounts = c.input.accounts.map(swap);
+  run.cases.push({ name: `${c.name}-native`, input: { ...c.input, id: `${c.name}-native`, accounts }, lite: { ...c.lite, accounts: c.lite.accounts.map(swap) } });
+}
+
+export async function altSuite(run, rng, n, reader) {
+  const svm = run.svm;
+  let slot = 10_000n;
+  const setSlot = (s) => {
+    slot = s;
+    svm.warpToSlot(s);
+    const hashes = [];
+    for (let x = s - 1n; x >= 0n && x >= s - 512n; x--) hashes.push({ slot: x, hash: base58(cat(u64le(x), new Uint8Array(24))) });
+    svm.setSlotHashes(hashes);
+    svm.expireBlockhash();
+  };
+  setSlot(slot);
+  const extra = { extra: [SLOT_HASHES] };
+  const send = async (name, payer, ixs, signers = [], opts = {}) => {
+    const r = await run.send(name, payer, ixs, signers, { ...extra, ...opts });
+    if (ixs.some((i) => i.programAddress === ALT)) nativeTwin(run);
+    return r;
+  };
+  for (let i = 0; run.cases.length < n; i++) {
+    const name = `alt-${i}`;
+    const payer = await funded(run, rng, 100n * SOL);
+    const auth = await keypair(rng);
+    // Create, sometimes wrongly.
+    const recent = rng.pick([slot - 1n, slot - 1n, slot - 7n, slot, slot - 600n]);
+    const [table, bump] = await kit.getProgramDerivedAddress({ programAddress: kit.address(ALT), seeds: [fromBase58(auth.address), u64le(recent)] });
+    switch (rng.int(6)) {
+      case 0: await send(`${name}-create-badbump`, payer, [ALT_IX.create(table, auth.address, payer.address, recent, (bump + 1) % 256)], [auth]); break;
+      case 1: await send(`${name}-create-unsigned-payer`, payer, [ALT_IX.create(table, auth.address, auth.address, recent, bump, R.WRITABLE, R.WRITABLE)]); break;
+      case 2: await send(`${name}-create-unsigned-auth`, payer, [ALT_IX.create(table, auth.address, payer.address, recent, bump, R.READONLY)]); break;
+      default: break;
+    }
+    const created = await send(`${name}-create`, payer, [ALT_IX.create(table, auth.address, payer.address, recent, bump)], [auth]);
+    if (created.status !== "ok") continue;
+    if (rng.chance(0.3)) await send(`${name}-create-again`, payer, [ALT_IX.create(table, auth.address, payer.address, recent, bump)], [auth]);
+    if (rng.chance(0.3)) await send(`${name}-freeze-empty`, payer, [ALT_IX.freeze(table, auth.address)], [auth]);
+    // Extend with accounts of every kind.
+    const k = rng.pick([0, 1, 3, 8, 20]);
+    const addrs = [];
+    for (let j = 0; j < k; j++) addrs.push((await funded(run, rng, rng.pick([0n, SOL]))).address);
+    if (k > 2) addrs.push(INSTRUCTIONS, SYSTEM);
+    await send(`${name}-extend-${addrs.length}`, payer, [ALT_IX.extend(table, auth.address, payer.address, addrs)], [auth]);
+    if (rng.chance(0.3)) await send(`${name}-extend-wrongauth`, payer, [ALT_IX.extend(table, payer.address, payer.address, [payer.address])]);
+    if (addrs.length < 2) continue;
+    const tables = { [table]: addrs.slice(0, k) };
+    const to = addrs[0];
+    const transfer = sys.transfer(payer.address, to, rng.pick([1n, 1n, SOL, 1000n * SOL]));
+    // A transfer naming a loaded read-only account besides.
+    const readAll = ix(SYSTEM, [[payer.address, R.WRITABLE_SIGNER], [to, R.WRITABLE], [addrs[1], R.READONLY]], cat(u32le(2), u64le(1)));
+    // In the slot that extended the table its new addresses are not usable.
+    await send(`${name}-v0-sameslot`, payer, [transfer], [], { tables });
+    setSlot(slot + 1n);
+    await send(`${name}-v0-transfer`, payer, [transfer, readAll], [], { tables });
+    if (reader) await send(`${name}-v0-ixsysvar`, payer, [ix(reader, [[INSTRUCTIONS, R.READONLY], [to, R.WRITABLE], [addrs[1], R.READONLY]], rng.bytes(4)), readAll], [], { tables });
+    // A table claimed longer than it is: index 255 names nothing.
+    await send(`${name}-v0-badindex`, payer, [transfer], [], { tables: { [table]: [...Array(255).fill(SYSTEM), to] } });
+    const stranger = await funded(run, rng, SOL);
+    await send(`${name}-v0-notfound`, payer, [transfer], [], { tables: { [(await keypair(rng)).address]: [to] } });
+    await send(`${name}-v0-owner`, payer, [transfer], [], { tables: { [stranger.address]: [to] } });
+    const junk = (await keypair(rng)).address;
+    setAccount(svm, { pubkey: junk, lamports: SOL, owner: ALT, data: rng.bytes(rng.pick([3, 40, 56, 57, 88])) });
+    await send(`${name}-v0-data`, payer, [transfer], [], { tables: { [junk]: [to] } });
+    if (rng.chance(0.5)) {
+      await send(`${name}-freeze`, payer, [ALT_IX.freeze(table, auth.address)], [auth]);
+      await send(`${name}-extend-frozen`, payer, [ALT_IX.extend(table, auth.address, payer.address, [payer.address])], [auth]);
+      continue;
+    }
+    await send(`${name}-close-active`, payer, [ALT_IX.close(table, auth.address, payer.address)], [auth]);
+    await send(`${name}-deactivate`, payer, [ALT_IX.deactivate(table, auth.address)], [auth]);
+    await send(`${name}-close-deactivating`, payer, [ALT_IX.close(table, auth.address, payer.address)], [auth]);
+    setSlot(slot + 1n);
+    await send(`${name}-v0-deactivating`, payer, [transfer], [], { tables });
+    setSlot(slot + 513n);
+    await send(`${name}-v0-deactivated`, payer, [transfer], [], { tables });
+    await send(`${name}-close-self`, payer, [ALT_IX.close(table, auth.address, table)], [auth]);
+    await send(`${name}-close`, payer, [ALT_IX.close(table, auth.address, payer.address)], [auth]);
+  }
+}
+
+// --- The Instructions sysvar, read by a program ---
+
+// deployIxsysvar assembles conformance/agave/asm/ixsysvar.s with the
+// agora under test and places it in LiteSVM; it returns its address.
+export async function deployIxsysvar(run, rng, root, agora) {
+  const dir = mkdtempSync(join(tmpdir(), "agora-ixsysvar-"));
+  const so = join(dir, "ixsysvar.so");
+  execFileSync(agora, ["asm", `${root}/conformance/agave/asm/ixsysvar.s`, "-o", so]);
+  const pid = (await keypair(rng)).address;
+  setAccount(run.svm, { pubkey: pid, lamports: SOL, owner: LOADER_V2, executable: true, data: new Uint8Array(readFileSync(so)) });
+  return pid;
+}
+
+export async function ixsysvarSuite(run, rng, pid, n) {
+  for (let i = 0; run.cases.length < n; i++) {
+    const payer = await funded(run, rng);
+    const other = await funded(run, rng, SOL);
+    const signer = await funded(run, rng, SOL);
+    const role = rng.pick([R.READONLY, R.WRITABLE]);
+    const read = () => ix(pid, [[INSTRUCTIONS, role], [other.address, rng.pick([R.READONLY, R.WRITABLE])], [signer.address, R.READONLY_SIGNER]], rng.bytes(rng.int(40)));
+    const ixs = [];
+    for (let j = 0, m = 1 + rng.int(4); j < m; j++) ixs.push(rng.chance(0.3) ? sys.transfer(payer.address, other.address, 1n) : read());
+    if (!ixs.some((x) => x.programAddress === pid)) ixs.push(read());
+    await run.send(`ixsysvar-${i}`, payer, ixs, [signer]);
   }
 }

@@ -261,7 +261,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abcitypes.PrepareProposalR
 		if err != nil || svm.Check(tx) != nil || b.Admit(tx) != nil || seen[tx.ID()] {
 			continue
 		}
-		if tr.TryAdd(sched.EstimateCost(a.ex, tx), &tx.Message) != nil {
+		if tr.TryAdd(sched.EstimateCost(a.ex, tx), staticKeys(tx)) != nil {
 			continue
 		}
 		seen[tx.ID()] = true
@@ -269,6 +269,15 @@ func (a *App) PrepareProposal(_ context.Context, req *abcitypes.PrepareProposalR
 		out = append(out, raw)
 	}
 	return &abcitypes.PrepareProposalResponse{Txs: out}, nil
+}
+
+// staticKeys is a transaction's message with its static keys only. A
+// proposal's per-account limits count the accounts a transaction names
+// itself; those a v0 transaction loads from lookup tables depend on the
+// tables' state at execution, and the scheduler's tracker counts them in
+// FinalizeBlock, leaving out what does not fit.
+func staticKeys(tx *txn.Transaction) *txn.Resolved {
+	return tx.Message.Resolve(txn.LoadedAddresses{})
 }
 
 // ProposalError is why ProcessProposal rejects a proposal: Tx is the
@@ -306,7 +315,7 @@ func (a *App) CheckProposal(txs [][]byte) error {
 			return &ProposalError{Tx: i, Reason: fmt.Sprintf("repeats transaction %d", j)}
 		}
 		seen[tx.ID()] = i
-		if e := tr.TryAdd(sched.EstimateCost(a.ex, tx), &tx.Message); e != nil {
+		if e := tr.TryAdd(sched.EstimateCost(a.ex, tx), staticKeys(tx)); e != nil {
 			return &ProposalError{Tx: i, Reason: e.String() + ": " + e.Detail}
 		}
 	}

@@ -1,5 +1,5 @@
 // Package sysvar holds Solana's sysvars that programs read: Clock, Rent,
-// EpochSchedule and LastRestartSlot, in the bincode layout of their
+// EpochSchedule, LastRestartSlot and SlotHashes, in the bincode layout of their
 // accounts and in the in-memory layout the sol_get_*_sysvar syscalls
 // write, byte for byte as Agave produces them.
 //
@@ -214,6 +214,9 @@ type Set struct {
 	Rent            Rent
 	EpochSchedule   EpochSchedule
 	LastRestartSlot LastRestartSlot
+	// SlotHashes are the recent slots before this one (the Address
+	// Lookup Table program's clock).
+	SlotHashes SlotHashes
 }
 
 // Accounts returns the address and account data of each sysvar in s, in
@@ -230,15 +233,23 @@ func (s *Set) Accounts() []struct {
 		{pubkey.SysvarRent(), s.Rent.Encode()},
 		{pubkey.SysvarEpochSchedule(), s.EpochSchedule.Encode()},
 		{pubkey.SysvarLastRestartSlot(), s.LastRestartSlot.Encode()},
+		{pubkey.SysvarSlotHashes(), s.SlotHashes.Encode()},
 	}
 }
 
 // Data returns the account data of the sysvar at key, or ok=false.
 func (s *Set) Data(key pubkey.Pubkey) ([]byte, bool) {
-	for _, a := range s.Accounts() {
-		if a.Key == key {
-			return a.Data, true
-		}
+	switch key {
+	case pubkey.SysvarClock():
+		return s.Clock.Encode(), true
+	case pubkey.SysvarRent():
+		return s.Rent.Encode(), true
+	case pubkey.SysvarEpochSchedule():
+		return s.EpochSchedule.Encode(), true
+	case pubkey.SysvarLastRestartSlot():
+		return s.LastRestartSlot.Encode(), true
+	case pubkey.SysvarSlotHashes():
+		return s.SlotHashes.Encode(), true
 	}
 	return nil, false
 }

@@ -1,6 +1,10 @@
 package sysvar
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/agora-vm/agora/solana/pubkey"
+)
 
 func TestRentMinimumBalance(t *testing.T) {
 	r := DefaultRent()
@@ -36,4 +40,60 @@ func TestLayouts(t *testing.T) {
 	if _, err := DecodeClock(nil); err == nil {
 		t.Fatal("short clock accepted")
 	}
+}
+
+func TestSlotHashes(t *testing.T) {
+	var s SlotHashes
+	for slot := uint64(0); slot < MaxSlotHashes+10; slot++ {
+		s = s.Push(slot, [32]byte{byte(slot)})
+	}
+	if len(s) != MaxSlotHashes || s[0].Slot != MaxSlotHashes+9 || s[len(s)-1].Slot != 10 {
+		t.Fatalf("len %d, newest %d, oldest %d", len(s), s[0].Slot, s[len(s)-1].Slot)
+	}
+	if p, ok := s.Position(MaxSlotHashes + 9); !ok || p != 0 {
+		t.Fatalf("newest at %d %v", p, ok)
+	}
+	if p, ok := s.Position(10); !ok || p != MaxSlotHashes-1 {
+		t.Fatalf("oldest at %d %v", p, ok)
+	}
+	if _, ok := s.Position(9); ok {
+		t.Fatal("evicted slot found")
+	}
+	b := s.Encode()
+	if len(b) != SlotHashesSize {
+		t.Fatalf("size %d", len(b))
+	}
+	d, err := DecodeSlotHashes(b)
+	if err != nil || len(d) != len(s) || d[3] != s[3] {
+		t.Fatalf("decode: %v", err)
+	}
+	if e := SlotHashes(nil).Encode(); len(e) != SlotHashesSize {
+		t.Fatalf("empty size %d", len(e))
+	}
+	if _, err := DecodeSlotHashes([]byte{2, 0, 0, 0, 0, 0, 0, 0, 1}); err == nil {
+		t.Fatal("short data accepted")
+	}
+	var set Set
+	set.SlotHashes = s[:2]
+	if data, ok := set.Data(pubkey.SysvarSlotHashes()); !ok || len(data) != SlotHashesSize {
+		t.Fatal("Set.Data")
+	}
+}
+
+func FuzzDecodeSysvars(f *testing.F) {
+	f.Add(SlotHashes{{Slot: 3}}.Encode()[:48])
+	f.Add(EncodeInstructions(nil))
+	f.Add([]byte{1, 0, 4, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if s, err := DecodeSlotHashes(b); err == nil {
+			_, _ = s.Position(3)
+		}
+		for i := range 3 {
+			_, _ = DecodeInstruction(b, i)
+		}
+		c := append([]byte(nil), b...)
+		if StoreCurrentIndex(c, 7) == nil && (c[len(c)-2] != 7 || c[len(c)-1] != 0) {
+			t.Fatal("index not stored")
+		}
+	})
 }

@@ -49,8 +49,18 @@ func (tx *Transaction) Sanitize() error {
 	return m.Sanitize()
 }
 
-// Sanitize applies Message::sanitize and the duplicate-key check.
+// Sanitize applies Message::sanitize (v0::Message::sanitize for a V0
+// message) and the duplicate-key check over the static keys.
 func (m *Message) Sanitize() error {
+	if m.Version == V0 {
+		if err := m.sanitizeV0(); err != nil {
+			return err
+		}
+		return CheckDuplicates(m.AccountKeys)
+	}
+	if m.Version != Legacy {
+		return sanitizeErr("unsupported message version %s", m.Version)
+	}
 	h := m.Header
 	n := len(m.AccountKeys)
 	if int(h.NumRequiredSignatures)+int(h.NumReadonlyUnsignedAccounts) > n {
@@ -72,8 +82,14 @@ func (m *Message) Sanitize() error {
 			}
 		}
 	}
-	seen := make(map[pubkey.Pubkey]struct{}, n)
-	for _, k := range m.AccountKeys {
+	return CheckDuplicates(m.AccountKeys)
+}
+
+// CheckDuplicates fails with a Duplicate *SanitizeError when a key
+// appears twice (Agave's AccountLoadedTwice).
+func CheckDuplicates(keys []pubkey.Pubkey) error {
+	seen := make(map[pubkey.Pubkey]struct{}, len(keys))
+	for _, k := range keys {
 		if _, dup := seen[k]; dup {
 			return &SanitizeError{Reason: "account key " + k.String() + " appears twice", Duplicate: true}
 		}

@@ -104,10 +104,10 @@ func TestDecodeErrors(t *testing.T) {
 	if _, err := Decode(make([]byte, PacketDataSize+1)); !errors.Is(err, &DecodeError{Kind: ErrTooLarge}) {
 		t.Fatalf("large: %v", err)
 	}
-	v0 := append([]byte{}, b...)
-	v0[1+2*64] = 0x80
-	if _, err := Decode(v0); !errors.Is(err, &DecodeError{Kind: ErrUnsupportedVersion}) {
-		t.Fatalf("v0: %v", err)
+	v1 := append([]byte{}, b...)
+	v1[1+2*64] = 0x81
+	if _, err := Decode(v1); !errors.Is(err, &DecodeError{Kind: ErrUnsupportedVersion}) {
+		t.Fatalf("v1: %v", err)
 	}
 }
 
@@ -136,6 +136,8 @@ func TestSanitize(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	f.Add(sampleTx(f).Encode())
+	v0, _ := sampleV0(f)
+	f.Add(v0.Encode())
 	f.Add([]byte{0})
 	f.Add([]byte{1, 0xff})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -153,6 +155,16 @@ func FuzzDecode(f *testing.F) {
 		if tx.Sanitize() == nil {
 			for i := range tx.Message.AccountKeys {
 				tx.Message.IsWritable(i)
+			}
+			w, ro := tx.Message.LookupIndexes()
+			r := tx.Message.Resolve(LoadedAddresses{Writable: make([]pubkey.Pubkey, w), Readonly: make([]pubkey.Pubkey, ro)})
+			for _, ci := range tx.Message.Instructions {
+				for _, a := range ci.Accounts {
+					if int(a) >= len(r.Keys) {
+						t.Fatalf("sanitized index %d past %d keys", a, len(r.Keys))
+					}
+					r.IsWritable(int(a))
+				}
 			}
 			_ = tx.Verify()
 		}

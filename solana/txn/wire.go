@@ -50,12 +50,49 @@ type CompiledInstruction struct {
 	Data           []byte
 }
 
-// Message is a legacy message.
+// Version is a message's format.
+type Version uint8
+
+// Message versions.
+const (
+	// Legacy is the original format: no version prefix, no lookups.
+	Legacy Version = iota
+	// V0 is the first versioned format (prefix 0x80): the static keys
+	// are followed by address table lookups.
+	V0
+)
+
+func (v Version) String() string {
+	switch v {
+	case Legacy:
+		return "legacy"
+	case V0:
+		return "0"
+	}
+	return fmt.Sprintf("Version(%d)", uint8(v))
+}
+
+// AddressTableLookup names an address lookup table and the entries of it
+// a v0 message loads: Agave's MessageAddressTableLookup.
+type AddressTableLookup struct {
+	AccountKey      pubkey.Pubkey
+	WritableIndexes []uint8
+	ReadonlyIndexes []uint8
+}
+
+// Message is a legacy or v0 message. For Legacy, AddressTableLookups is
+// empty; AccountKeys are the static keys, which alone the header
+// describes.
 type Message struct {
+	Version         Version
 	Header          Header
 	AccountKeys     []pubkey.Pubkey
 	RecentBlockhash Hash
 	Instructions    []CompiledInstruction
+	// AddressTableLookups (V0 only) load more accounts: the writable
+	// entries of every lookup in order, then the read-only ones, follow
+	// the static keys.
+	AddressTableLookups []AddressTableLookup
 }
 
 // Transaction is a message and its signatures.
@@ -77,7 +114,8 @@ const (
 	ErrBadCompactU16
 	// ErrTrailingBytes: bytes follow the transaction.
 	ErrTrailingBytes
-	// ErrUnsupportedVersion: a versioned (v0) message.
+	// ErrUnsupportedVersion: a versioned message of a version other
+	// than 0.
 	ErrUnsupportedVersion
 )
 
@@ -207,7 +245,7 @@ func Decode(b []byte) (*Transaction, error) {
 	return tx, nil
 }
 
-// DecodeMessage parses a serialized legacy message.
+// DecodeMessage parses a serialized legacy or v0 message.
 func DecodeMessage(b []byte) (*Message, error) {
 	r := &reader{b: b}
 	m := &Message{}
@@ -221,13 +259,16 @@ func DecodeMessage(b []byte) (*Message, error) {
 }
 
 func (r *reader) message(m *Message) error {
+	if r.off < len(r.b) && r.b[r.off]&MessageVersionPrefix != 0 {
+		if v := r.b[r.off] &^ MessageVersionPrefix; v != 0 {
+			return r.fail(ErrUnsupportedVersion, fmt.Sprintf("message version %d", v))
+		}
+		r.off++
+		m.Version = V0
+	}
 	h, err := r.bytes(3, "header")
 	if err != nil {
 		return err
-	}
-	if h[0]&MessageVersionPrefix != 0 {
-		r.off -= 3
-		return r.fail(ErrUnsupportedVersion, fmt.Sprintf("message version %d", h[0]&^MessageVersionPrefix))
 	}
 	m.Header = Header{h[0], h[1], h[2]}
 	n, err := r.compactU16("account key count")
@@ -281,12 +322,51 @@ func (r *reader) message(m *Message) error {
 		}
 		ci.Data = append([]byte{}, data...)
 	}
+	if m.Version == Legacy {
+		return nil
+	}
+	n, err = r.compactU16("address table lookup count")
+	if err != nil {
+		return err
+	}
+	// Every lookup takes at least 34 bytes.
+	if n > (len(r.b)-r.off)/34 {
+		return r.fail(ErrTruncated, "address table lookups")
+	}
+	m.AddressTableLookups = make([]AddressTableLookup, n)
+	for i := range m.AddressTableLookups {
+		l := &m.AddressTableLookups[i]
+		k, err := r.bytes(pubkey.Size, "lookup table address")
+		if err != nil {
+			return err
+		}
+		copy(l.AccountKey[:], k)
+		for _, idx := range []*[]uint8{&l.WritableIndexes, &l.ReadonlyIndexes} {
+			field := "writable indexes"
+			if idx == &l.ReadonlyIndexes {
+				field = "readonly indexes"
+			}
+			c, err := r.compactU16(field + " count")
+			if err != nil {
+				return err
+			}
+			b, err := r.bytes(c, field)
+			if err != nil {
+				return err
+			}
+			*idx = append([]uint8{}, b...)
+		}
+	}
 	return nil
 }
 
-// Encode serializes the message: the bytes that are signed.
+// Encode serializes the message: the bytes that are signed. A V0
+// message starts with its version prefix.
 func (m *Message) Encode() []byte {
-	b := make([]byte, 0, 3+1+len(m.AccountKeys)*32+32+1+len(m.Instructions)*16)
+	b := make([]byte, 0, 4+1+len(m.AccountKeys)*32+32+1+len(m.Instructions)*16+1+len(m.AddressTableLookups)*40)
+	if m.Version == V0 {
+		b = append(b, MessageVersionPrefix)
+	}
 	b = append(b, m.Header.NumRequiredSignatures, m.Header.NumReadonlySignedAccounts, m.Header.NumReadonlyUnsignedAccounts)
 	b = AppendCompactU16(b, len(m.AccountKeys))
 	for _, k := range m.AccountKeys {
@@ -300,6 +380,17 @@ func (m *Message) Encode() []byte {
 		b = append(b, ci.Accounts...)
 		b = AppendCompactU16(b, len(ci.Data))
 		b = append(b, ci.Data...)
+	}
+	if m.Version == Legacy {
+		return b
+	}
+	b = AppendCompactU16(b, len(m.AddressTableLookups))
+	for _, l := range m.AddressTableLookups {
+		b = append(b, l.AccountKey[:]...)
+		b = AppendCompactU16(b, len(l.WritableIndexes))
+		b = append(b, l.WritableIndexes...)
+		b = AppendCompactU16(b, len(l.ReadonlyIndexes))
+		b = append(b, l.ReadonlyIndexes...)
 	}
 	return b
 }

@@ -51,6 +51,9 @@ type Bank struct {
 	rent     sysvar.Rent
 	epochs   sysvar.EpochSchedule
 	features feature.Set
+	// slotHashes are the SlotHashes of the next block but its parent:
+	// the blocks before the head, newest first.
+	slotHashes sysvar.SlotHashes
 	// genesisTime is the timestamp of block 0 (the Clock's epoch start).
 	genesisTime int64
 }
@@ -97,6 +100,11 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 		return nil, err
 	}
 	b.genesisTime = g.Header.Timestamp
+	if a, err := st.Account(pubkey.SysvarSlotHashes()); err == nil && a.Exists() {
+		if sh, err := sysvar.DecodeSlotHashes(a.Data); err == nil {
+			b.slotHashes = sh
+		}
+	}
 	if r, err := st.Account(pubkey.SysvarRent()); err == nil && r.Exists() {
 		if rent, err := sysvar.DecodeRent(r.Data); err == nil {
 			b.rent = rent
@@ -247,8 +255,15 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 		Slot: slot, EpochStartTimestamp: b.genesisTime, Epoch: b.epochs.Epoch(slot),
 		LeaderScheduleEpoch: b.epochs.Epoch(slot + b.epochs.LeaderScheduleSlotOffset), UnixTimestamp: timestamp,
 	}}
+	// SlotHashes: the parent (the head) joins the slots before it.
+	sv.SlotHashes = b.slotHashes.Push(b.head.Height, b.head.Hash)
 	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}}
-	bs.apply(sysvarWrites(&sv)[:1]) // the Clock changes every block
+	for _, w := range sysvarWrites(&sv) {
+		// The Clock and SlotHashes change every block.
+		if w.Key == pubkey.SysvarClock() || w.Key == pubkey.SysvarSlotHashes() {
+			bs.apply([]account.Keyed{w})
+		}
+	}
 	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features}
 	return bs, env, nil
 }
@@ -387,7 +402,7 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]s
 		if !r.Charged {
 			continue
 		}
-		keys := txs[i].Message.AccountKeys
+		keys := txs[i].Message.Resolve(r.Loaded).Keys
 		rec := store.TxRecord{
 			Signature: txs[i].ID(), Logs: r.Logs, CU: r.CU, Fee: r.Fee,
 			Accounts: keys, PreBalances: make([]uint64, len(keys)), PostBalances: make([]uint64, len(keys)),
@@ -436,6 +451,7 @@ func (b *Bank) advance(h store.Header, sigs [][64]byte) {
 	if len(b.recent) > MaxRecentBlockhashes {
 		b.recent = b.recent[len(b.recent)-MaxRecentBlockhashes:]
 	}
+	b.slotHashes = b.slotHashes.Push(b.head.Height, b.head.Hash)
 	b.head = h
 }
 

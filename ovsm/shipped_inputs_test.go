@@ -1,0 +1,144 @@
+package ovsm
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
+
+	"github.com/agora-vm/agora/abi"
+	"github.com/agora-vm/agora/ext/crypto"
+	"github.com/agora-vm/agora/ext/zk"
+)
+
+// The accounts and instruction-data files shipped beside the OVSM
+// examples (examples/ovsm/*.accounts.json, *.data.json) are made here, so
+// that what `agora run … --accounts … --data-json @…` reads in the
+// examples' README is the same input these tests prove correct. Run with
+// AGORA_WRITE_EXAMPLES=1 to rewrite them.
+
+const exampleOwner = "AgoraProgram1111111111111111111111111111111"
+
+// accountLine is one entry of an accounts file.
+func accountLine(key string, lamports uint64, data []byte, signer bool) string {
+	s := fmt.Sprintf(`  {"key": %q, "owner": %q, "lamports": %d`, key, exampleOwner, lamports)
+	if len(data) > 0 {
+		s += fmt.Sprintf(`, "data_base64": %q`, base64.StdEncoding.EncodeToString(data))
+	}
+	if signer {
+		s += `, "signer": true`
+	}
+	return s + `, "writable": true}`
+}
+
+func accountsFile(lines ...string) string {
+	if len(lines) == 0 {
+		return "[]\n"
+	}
+	return "[\n" + strings.Join(lines, ",\n") + "\n]\n"
+}
+
+// blsAgentInputs signs "buy 10 SOL at 142.5" with a fixed key, as
+// TestExampleBLSAgent does.
+func blsAgentInputs(t *testing.T) (accounts, data string) {
+	sk := big.NewInt(0x1234567890)
+	var pk bls12381.G1Affine
+	pk.ScalarMultiplicationBase(sk)
+	msg := "buy 10 SOL at 142.5"
+	h, err := bls12381.HashToG2([]byte(msg), []byte(crypto.BLSCiphersuite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sig bls12381.G2Affine
+	sig.ScalarMultiplication(&h, sk)
+	pkb, sigb := pk.Bytes(), sig.Bytes()
+	data = fmt.Sprintf("{\"pubkey\": {\"$hex\": \"%x\"},\n \"signature\": {\"$hex\": \"%x\"},\n \"message\": %q}\n", pkb[:], sigb[:], msg)
+	return accountsFile(accountLine("AgentState111111111111111111111111111111111", 10, make([]byte, 8), true)), data
+}
+
+// zkAgentInputs carries ext/zk's snarkjs Groth16 fixture (c = a·b with
+// a = 3, c = 33), as TestExampleZKPrivacyAgent does.
+func zkAgentInputs(t *testing.T) (accounts, data string) {
+	dir := filepath.Join("..", "ext", "zk", "testdata", "snarkjs")
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	vk, proof, public, err := zk.ConvertSnarkJS(read("verification_key.json"), read("proof.json"), read("public.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	amount := make([]byte, 8)
+	amount[0] = 25
+	data = fmt.Sprintf("{\"proof\": {\"$hex\": \"%x\"},\n \"inputs\": {\"$hex\": \"%x\"},\n \"verification-key\": {\"$hex\": \"%x\"}}\n", proof, public, vk)
+	return accountsFile(
+		accountLine("A1ice11111111111111111111111111111111111111", 100, amount, true),
+		accountLine("Bob1111111111111111111111111111111111111111", 0, nil, false)), data
+}
+
+// tradingAgentAccounts is six accounts whose sixth holds a ring with two
+// price updates, pushed by the producer of TestExampleRing.
+func tradingAgentAccounts(t *testing.T) string {
+	producer := compileOK(t, `(define-program producer
+  (entrypoint (accounts instruction-data)
+    (define stream (get accounts 5))
+    (ring-buffer-format stream 8 256)
+    (for (p [142500000 143000000])
+      (assert (ring-buffer-push stream {:type "PRICE_UPDATE" :asset "SOL/USD" :price p :timestamp 310000000 :confidence 0.95}) "ring full"))
+    0))`, Options{})
+	accs := make([]abi.Account, 6)
+	for i := range accs {
+		accs[i] = acct(byte(i+1), 1, nil)
+	}
+	accs[5].Data = make([]byte, 192+8*(16+256))
+	r := execute(t, producer, runOpts{accounts: accs, registry: extRegistry(t)})
+	if r.Err != nil {
+		t.Fatalf("producer: %v %q", r.Err, r.Logs)
+	}
+	names := []string{"Trader1111111111111111111111111111111111111", "Trader2111111111111111111111111111111111111", "Trader3111111111111111111111111111111111111",
+		"Trader4111111111111111111111111111111111111", "Trader5111111111111111111111111111111111111", "PriceStream11111111111111111111111111111111"}
+	lines := make([]string, len(names))
+	for i, n := range names {
+		lines[i] = accountLine(n, 1, r.Accounts[i].Data, i == 0)
+	}
+	return accountsFile(lines...)
+}
+
+func TestShippedExampleInputs(t *testing.T) {
+	blsAccounts, blsData := blsAgentInputs(t)
+	zkAccounts, zkData := zkAgentInputs(t)
+	trading := tradingAgentAccounts(t)
+	files := map[string]string{
+		"bls-agent.accounts.json":          blsAccounts,
+		"bls-agent.data.json":              blsData,
+		"zk-privacy-agent.accounts.json":   zkAccounts,
+		"zk-privacy-agent.data.json":       zkData,
+		"price-oracle-agent.accounts.json": accountsFile(),
+		"trading-agents.accounts.json":     trading,
+	}
+	for _, name := range []string{"bls-agent.accounts.json", "bls-agent.data.json", "zk-privacy-agent.accounts.json",
+		"zk-privacy-agent.data.json", "price-oracle-agent.accounts.json", "trading-agents.accounts.json"} {
+		path := filepath.Join("..", "examples", "ovsm", name)
+		if os.Getenv("AGORA_WRITE_EXAMPLES") == "1" {
+			if err := os.WriteFile(path, []byte(files[name]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v (AGORA_WRITE_EXAMPLES=1 writes it)", name, err)
+		}
+		if string(got) != files[name] {
+			t.Errorf("%s differs from what this test makes (AGORA_WRITE_EXAMPLES=1 rewrites it)", name)
+		}
+	}
+}
