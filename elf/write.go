@@ -44,6 +44,12 @@ type Object struct {
 	// precedence over CallTargets, as in the interpreter.
 	SyscallName func(hash uint32) (string, bool)
 
+	// Exports names functions of Functions to export: V0-V2 files list
+	// each in .dynsym as a global function (Exports reads them back), so
+	// that other programs can call it as a module. Strict V3+ files have
+	// no dynamic symbol table and export nothing.
+	Exports []string
+
 	// AddrRefs lists the lddw instructions that load an address inside the
 	// program's own text or read-only data. The writer sets each one's
 	// constant for the layout it chooses (with a relocation in V0-V2).
@@ -412,6 +418,24 @@ func writeLenient(o *Object) ([]byte, error) {
 	for _, pc := range tpcs {
 		symIndex[pc] = uint32(len(dynsym) / symSize)
 		dynsym = appendSym(dynsym, dynstr.add(dynamicFuncName(o, pc, symNames[pc])), stbGlobal<<4|sttFunc, 1, insnAddr(pc), 0)
+	}
+	exports := append([]string(nil), o.Exports...)
+	sort.Strings(exports)
+	for i, name := range exports {
+		pc, ok := o.Functions[name]
+		if !ok {
+			return nil, fmt.Errorf("elf: export %q is not one of the object's functions", name)
+		}
+		if pc < 0 || pc >= n || len(name) > maxDynamicName || name == "" {
+			return nil, fmt.Errorf("elf: export %q: pc %d of %d instructions, name of at most %d bytes", name, pc, n, maxDynamicName)
+		}
+		if i > 0 && exports[i-1] == name {
+			continue
+		}
+		if _, listed := symIndex[pc]; listed && dynamicFuncName(o, pc, symNames[pc]) == name {
+			continue // already in .dynsym under this name
+		}
+		dynsym = appendSym(dynsym, dynstr.add(name), stbGlobal<<4|sttFunc, 1, insnAddr(pc), 0)
 	}
 	names := make([]string, 0, len(syscalls))
 	for s := range syscalls {

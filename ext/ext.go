@@ -15,6 +15,7 @@ import (
 	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/ext/flow"
 	"github.com/agora-vm/agora/ext/lanes"
+	"github.com/agora-vm/agora/ext/modules"
 	"github.com/agora-vm/agora/ext/offload"
 	"github.com/agora-vm/agora/ext/ring"
 	"github.com/agora-vm/agora/ext/txmem"
@@ -39,6 +40,7 @@ func families() []family {
 		{"ext/flow", flow.Register, flow.Aliases},
 		{"ext/offload", offload.Register, offload.Aliases},
 		{"ext/lanes", lanes.Register, lanes.Aliases},
+		{"ext/modules", modules.Register, modules.Aliases},
 	}
 }
 

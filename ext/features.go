@@ -54,5 +54,6 @@ func Features() []Feature {
 		{0xA1, "BPF_HW_OFFLOAD_SUBMIT", extnames.HWOffloadSubmit, 8},
 		{0xA2, "BPF_HW_OFFLOAD_POLL", extnames.HWOffloadPoll, 8},
 		{0xA3, "BPF_HW_OFFLOAD_CANCEL", extnames.HWOffloadCancel, 8},
+		{0x90, "BPF_MODULE_CALL", extnames.ModuleCall, 9},
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ext/crypto"
+	"github.com/agora-vm/agora/ext/offload"
 	"github.com/agora-vm/agora/ext/zk"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/syscalls"
@@ -42,7 +43,7 @@ var exampleSyscalls = map[string]struct {
 	"trading-agent-1":        {[]string{"agora_ring_pop"}, "", 0},
 	"trading-agent-2":        {[]string{"agora_ring_pop"}, "", 0},
 	"debuggable-agent":       {nil, "", 0},
-	"fpga-accelerated-agent": {[]string{"agora_hw_offload_query", "agora_hw_offload_submit", "agora_hw_offload_poll"}, "hardware offload, not implemented yet", 0},
+	"fpga-accelerated-agent": {[]string{"agora_hw_offload_query", "agora_hw_offload_submit", "agora_hw_offload_poll"}, "", 0},
 }
 
 // extRegistry is the standard syscalls, every extension family of ext/,
@@ -394,4 +395,53 @@ func out1(t *testing.T) *Output {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestExampleFPGAAcceleratedAgent runs fpga-accelerated-agent twice:
+// with the CPU backend the layer is one MATMUL task, with no accelerator
+// the helper computes it in bytecode; both log the same eight outputs,
+// which equal the product computed here.
+func TestExampleFPGAAcceleratedAgent(t *testing.T) {
+	out, err := Compile(readExample(t, "fpga-accelerated-agent"), "fpga-accelerated-agent.ovsm", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	features := []int64{3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8}
+	weights := []int64{
+		2, 7, 1, 8, 2, 8, 1, 8, -3, 1, 4, 1, -5, 9, 2, 6, 5, 3, 5, 8, 9, 7, -9, 3,
+		2, 3, 8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7, 9, 5, 0, 2, 8, 8, 4, 1, 9, 7,
+		1, 6, 9, 3, 9, 9, 3, 7, 5, 1, 0, 5, 8, 2, 0, 9, -7, 4, 9, 4, 4, 5, 9, 2,
+		3, 0, 7, 8, 1, 6, 4, 0, 6, 2, 8, 6, 2, 0, 8, 9, 9, 8, 6, 2, 8, 0, 3, 4}
+	var want []string
+	for j := range 8 {
+		var acc int64
+		for i, x := range features {
+			acc += x * weights[i*8+j]
+		}
+		want = append(want, fmt.Sprint(acc))
+	}
+	wantOut := "output=[" + strings.Join(want, " ") + "]"
+
+	none, err := offload.NewBackends()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := syscalls.NewRegistry()
+	if err := offload.RegisterBackends(bare, none); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		reg  *vm.Registry
+		log  string
+	}{
+		{"cpu backend", extRegistry(t), "FPGA inference " + wantOut},
+		{"no accelerator", bare, "software inference " + wantOut},
+	} {
+		r := execute(t, out, runOpts{accounts: []abi.Account{acct(1, 10, nil)}, registry: tc.reg, offload: true})
+		if r.Err != nil || r.R0 != 0 || !logsContain(r.Logs, tc.log) {
+			t.Fatalf("%s: err %v r0 %d logs %q, want %q", tc.name, r.Err, r.R0, r.Logs, tc.log)
+		}
+		t.Logf("%s: %d CU, logs %q", tc.name, r.CU, r.Logs)
+	}
 }

@@ -261,15 +261,18 @@ var builtinExtensions = []Extension{
 		Doc: "(parallel-join task): the task's result"},
 	{Name: "parallel-fence", Syscall: extnames.ParallelFence, Result: ResultNil, Provisional: true, Doc: "order memory between lanes"},
 
-	// hardware offload (proposal part 8; no issue yet)
-	{Name: "hw-offload-query", Syscall: extnames.HWOffloadQuery, Result: ResultValue, OutCap: 1024, Provisional: true,
-		Doc: "(hw-offload-query): a vector of accelerator maps"},
-	{Name: "hw-offload-submit", Syscall: extnames.HWOffloadSubmit, Args: sh(ArgValue, ArgValue), Result: ResultInt, Provisional: true,
-		Doc: "(hw-offload-submit accelerator task-map): the task id"},
-	{Name: "hw-offload-poll", Syscall: extnames.HWOffloadPoll, Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
-		Doc: "(hw-offload-poll task): the result map, or nil while running"},
-	{Name: "hw-offload-cancel", Syscall: extnames.HWOffloadCancel, Args: sh(ArgInt), Result: ResultStatus, Provisional: true,
-		Doc: "(hw-offload-cancel task)"},
+	// hardware offload (ext/offload): compiled to runtime-library
+	// functions that build the request layouts of docs/offload.md
+	{Name: "hw-offload-query", Syscall: extnames.HWOffloadQuery, Result: ResultValue, OutCap: 960, special: "%hw-query",
+		Doc: "(hw-offload-query): a vector of accelerator maps {\"type\" \"kind\" \"id\" \"ops\" \"max-dims\"}, empty when none"},
+	{Name: "hw-offload-submit", Syscall: extnames.HWOffloadSubmit, Args: sh(ArgValue, ArgValue), Result: ResultValue, OutCap: 1, special: "%hw-submit",
+		Doc: "(hw-offload-submit accelerator {:operation :input-a :input-b :dimensions [:shift :dtype]}): the task, a map"},
+	{Name: "hw-offload-poll", Syscall: extnames.HWOffloadPoll, Args: sh(ArgValue), Result: ResultValue, OutCap: 1, special: "%hw-poll",
+		Doc: "(hw-offload-poll task): wait for the task; {\"status\" \"done\" \"result\" [...] \"latency\" CU} or {\"status\" \"cancelled\"}"},
+	{Name: "hw-offload-try-poll", Syscall: extnames.HWOffloadPoll, Args: sh(ArgValue), Result: ResultValue, OutCap: 1, special: "%hw-try-poll",
+		Doc: "(hw-offload-try-poll task): as hw-offload-poll, but nil while the task is pending"},
+	{Name: "hw-offload-cancel", Syscall: extnames.HWOffloadCancel, Args: sh(ArgValue), Result: ResultNil, special: "%hw-cancel",
+		Doc: "(hw-offload-cancel task): cancel it (part of a pending task's CU is returned); cancelling twice raises"},
 }
 
 // econExt is the entry of one economics syscall: (econ-<op> positions
@@ -315,6 +318,8 @@ func (fc *fctx) callExtension(e Extension, n *parse.Node) value {
 		return fc.findProgramAddress(e, n)
 	case "zk":
 		return fc.zkVerify(e, n)
+	case "%hw-query", "%hw-submit", "%hw-poll", "%hw-try-poll", "%hw-cancel":
+		return fc.hwOffload(e, n)
 	}
 	lo, hi := len(e.Args)-e.Optional, len(e.Args)
 	if len(e.Args) > 0 && e.Args[len(e.Args)-1] == ArgSlices {
@@ -678,4 +683,37 @@ func (fc *fctx) findProgramAddress(e Extension, n *parse.Node) value {
 	r := fc.syscall(e.Syscall, reg(arr), imm(count), pid, reg(addr), reg(bump))
 	fc.failIf(cNe, reg(r), imm(0), e.Name+" failed")
 	return regVal(tBytes, out)
+}
+
+// hwOffload compiles a hardware-offload call: the arguments boxed, then
+// the runtime-library function that marshals them (runtime.ovsm).
+func (fc *fctx) hwOffload(e Extension, n *parse.Node) value {
+	vs, ok := fc.args(n, len(e.Args), len(e.Args))
+	if !ok {
+		return bottomVal
+	}
+	name := e.special
+	var args []opnd
+	for i, v := range vs {
+		args = append(args, fc.opnd(fc.box(v, fc.arg(n, i))))
+	}
+	switch name {
+	case "%hw-poll":
+		args = append(args, imm(1))
+	case "%hw-try-poll":
+		name = "%hw-poll"
+		args = append(args, imm(0))
+	}
+	types := make([]typ, len(args))
+	for i := range types {
+		types[i] = tRaw
+	}
+	fc.c.heapUsed = true
+	in := fc.c.runtimeInstance(name, types, false)
+	fc.at(n)
+	r := fc.call(in, args)
+	if name == "%hw-cancel" {
+		return nilVal
+	}
+	return regVal(tAny, r)
 }

@@ -2,6 +2,7 @@ package ovsm
 
 import (
 	"fmt"
+	"github.com/agora-vm/agora/ext/offload"
 	"strings"
 	"testing"
 
@@ -29,7 +30,17 @@ type runOpts struct {
 	data     []byte
 	budget   uint64
 	registry *vm.Registry
+	// offload gives the run an offload task table (ext/offload.Host).
+	offload bool
 }
+
+// offloadCtx is the test context with an offload task table.
+type offloadCtx struct {
+	*syscalls.Context
+	tasks offload.Tasks
+}
+
+func (c *offloadCtx) OffloadTasks() *offload.Tasks { return &c.tasks }
 
 func testRegistry() *vm.Registry { return syscalls.NewRegistry() }
 
@@ -74,7 +85,11 @@ func execute(t testing.TB, out *Output, ro runOpts) runResult {
 	if budget == 0 {
 		budget = 1_400_000
 	}
-	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: budget, Context: ctx})
+	var runCtx any = ctx
+	if ro.offload {
+		runCtx = &offloadCtx{Context: ctx}
+	}
+	res := exe.Run(vm.NewMachine(), vm.RunOptions{Input: input, Budget: budget, Context: runCtx})
 	rr := runResult{R0: res.R0, CU: res.CU, Err: res.Err, Logs: append([]string(nil), ctx.Messages()...), Out: out}
 	if ve, ok := res.Err.(*vm.Error); ok {
 		if loc, ok := out.Debug.Lookup(ve.PC); ok {

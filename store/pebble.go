@@ -168,8 +168,9 @@ func (p pebbleSnap) close() error                         { return p.s.Close() }
 func (p *pebbleKV) snapshot() (kvSnapshot, error) { return pebbleSnap{p.db.NewSnapshot()}, nil }
 
 func (p *pebbleKV) scan(prefix []byte, fn func(k, v []byte) error) error {
-	upper := append(append([]byte(nil), prefix...), 0xff)
-	it, err := p.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: upper})
+	// prefixEnd, not prefix+0xff: a key whose next byte is 0xff is
+	// still under the prefix.
+	it, err := p.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
 	if err != nil {
 		return err
 	}

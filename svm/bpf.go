@@ -3,6 +3,7 @@ package svm
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/agora-vm/agora/abi"
@@ -169,6 +170,28 @@ func (c *bpfContext) ExtState(key any, init func() any) any {
 	v := init()
 	c.f.extState[key] = v
 	return v
+}
+
+// ModuleELF returns the ELF and version of the program at id, which must
+// be an executable account of the transaction (so that the scheduler's
+// account locks cover it), as the block sees it. Module calls
+// (agora_module_call) resolve their callee through it.
+func (c *bpfContext) ModuleELF(id [32]byte) ([]byte, uint64, error) {
+	for i, k := range c.tc.keys {
+		if k != id {
+			continue
+		}
+		a := &c.tc.accounts[i]
+		if !a.Executable {
+			return nil, 0, fmt.Errorf("account %s is not executable", k)
+		}
+		src, ok := c.tc.env.Programs.(ELFSource)
+		if !ok {
+			return nil, 0, errors.New("the runtime's program source gives no ELFs")
+		}
+		return src.ProgramELF(k, a)
+	}
+	return nil, 0, fmt.Errorf("program %s is not among the transaction's accounts", pubkey.Pubkey(id))
 }
 
 // Messages returns the transaction's log so far; tools that record a run

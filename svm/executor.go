@@ -66,7 +66,9 @@ type Executor struct {
 	order    []pubkey.Pubkey // natives in registration order
 	// beforeInvoke are the plug-ins' checks before an invocation.
 	beforeInvoke []func(*vm.Machine) error
-	machines     sync.Pool
+	// endBlock are the plug-ins' hooks at the end of a block.
+	endBlock []func(uint64, []account.Keyed, AccountReader) ([]account.Keyed, error)
+	machines sync.Pool
 }
 
 // NewExecutor returns an executor with Agave's costs, the standard,
@@ -96,6 +98,9 @@ func NewExecutor(plugins ...Plugin) (*Executor, error) {
 		}
 		if p.BeforeInvoke != nil {
 			ex.beforeInvoke = append(ex.beforeInvoke, p.BeforeInvoke)
+		}
+		if p.EndBlock != nil {
+			ex.endBlock = append(ex.endBlock, p.EndBlock)
 		}
 	}
 	build := func(withAlloc bool) (*vm.Registry, error) {
@@ -140,6 +145,37 @@ func NewExecutor(plugins ...Plugin) (*Executor, error) {
 		return nil, fmt.Errorf("svm: %w", err)
 	}
 	return ex, nil
+}
+
+// EndBlock runs the plug-ins' end-of-block hooks in order (see
+// Plugin.EndBlock), each over the state with the previous hooks' writes,
+// and returns all their writes. Banks call it after a block's
+// transactions and commit its writes with the block.
+func (ex *Executor) EndBlock(slot uint64, written []account.Keyed, r AccountReader) ([]account.Keyed, error) {
+	var out []account.Keyed
+	for _, h := range ex.endBlock {
+		ws, err := h(slot, written, overlay{r, out})
+		if err != nil {
+			return nil, fmt.Errorf("svm: end of block %d: %w", slot, err)
+		}
+		out = append(out, ws...)
+	}
+	return out, nil
+}
+
+// overlay reads writes over a state, the last write of a key winning.
+type overlay struct {
+	r  AccountReader
+	ws []account.Keyed
+}
+
+func (o overlay) Account(k pubkey.Pubkey) (account.Account, error) {
+	for i := len(o.ws) - 1; i >= 0; i-- {
+		if o.ws[i].Key == k {
+			return o.ws[i].Account.Clone(), nil
+		}
+	}
+	return o.r.Account(k)
 }
 
 // Registry returns the syscalls programs run with.

@@ -20,6 +20,10 @@ import (
 // else is the ordinary instruction machinery (tc.process): the stack
 // depth, the trace length, reentrancy, the balance checks and the logs.
 
+// DeployRegistry returns the syscalls a program may be deployed with,
+// for natives that verify programs as deployment does.
+func (iv *Invocation) DeployRegistry() *vm.Registry { return iv.tc.ex.deploy }
+
 // Slot returns the current slot (the Clock sysvar's).
 func (iv *Invocation) Slot() uint64 { return iv.tc.env.Sysvars.Clock.Slot }
 

@@ -1,6 +1,7 @@
 package svm
 
 import (
+	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/vm"
 )
@@ -24,6 +25,14 @@ type Plugin struct {
 	// error refuses it. Transactional memory uses it: an invocation
 	// cannot be undone by its undo log.
 	BeforeInvoke func(*vm.Machine) error
+	// EndBlock runs after a block's last transaction, before the block
+	// is committed: written are the transactions' writes in order, r the
+	// state after them. The accounts it returns are written too, as part
+	// of the same block, so what it activates is visible from the next
+	// slot on and never to a transaction of this one. Staged program
+	// versions use it. It must be deterministic: a function of its
+	// arguments alone.
+	EndBlock func(slot uint64, written []account.Keyed, r AccountReader) ([]account.Keyed, error)
 }
 
 // Native is a program implemented in Go.

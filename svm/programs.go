@@ -273,3 +273,27 @@ type cacheSource struct {
 func (s *cacheSource) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
 	return s.c.executable(key, acct, heapBytes, s.r, s)
 }
+
+// ELFSource is a ProgramSource that also gives a program's ELF and its
+// version (for the upgradeable loader, the slot its code was deployed
+// at) as the block sees it; calls into another program's exported
+// functions need the ELF itself. The program cache's sources implement
+// it.
+type ELFSource interface {
+	ProgramELF(key pubkey.Pubkey, acct *account.Account) (elf []byte, version uint64, err error)
+}
+
+func (s *cacheSource) ProgramELF(key pubkey.Pubkey, acct *account.Account) ([]byte, uint64, error) {
+	switch acct.Owner {
+	case pubkey.BPFLoaderUpgradeable():
+		pdKey, err := ProgramDataAddress(acct.Data)
+		if err != nil {
+			return nil, 0, err
+		}
+		pd := s.programData(pdKey, s.r)
+		return pd.elf, pd.slot, pd.err
+	case pubkey.BPFLoader():
+		return acct.Data, uint64(len(acct.Data))<<32 | uint64(checksum(acct.Data)), nil
+	}
+	return nil, 0, ErrNotProgram
+}

@@ -24,6 +24,10 @@ measured in the same run, so the figures are ratios that hold across machines:
          risk or an overcharge
   chain  transactions per second through the VM alone, the runtime, and
          the runtime with the Pebble store
+  node   transfers through a node's JSON-RPC: sustained tps and p50/p99
+         confirmation latency, next to chain's figure from the same run
+  modules  in-process module calls (agora_module_call) against CPIs
+         doing the same work
 
 Each takes --json for one machine-readable object. For the Go benchmarks
 themselves, run 'go test -run XXX -bench . ./bench'.`,
@@ -93,6 +97,6 @@ instructions.
 	vmCmd.Flags().IntVar(&rounds, "rounds", 5, "rounds to take the median over")
 	vmCmd.Flags().StringVar(&engineName, "engine", "interp", "engine to time: interp, jit or auto")
 	vmCmd.Flags().DurationVar(&roundTime, "round-time", 200*time.Millisecond, "duration of each timed round")
-	cmd.AddCommand(vmCmd, newBenchCostsCmd(s), newBenchChainCmd(s), newBenchSimCmd(s), newBenchSchedCmd(s), newBenchTraceCmd(s), newBenchAgaveCmd(s), newBenchVerifyCmd(s))
+	cmd.AddCommand(vmCmd, newBenchCostsCmd(s), newBenchChainCmd(s), newBenchSimCmd(s), newBenchSchedCmd(s), newBenchTraceCmd(s), newBenchAgaveCmd(s), newBenchVerifyCmd(s), newBenchNodeCmd(s), newBenchModulesCmd(s))
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/agora-vm/agora/sched"
@@ -56,7 +57,7 @@ Exit codes: 0 success, 1 the transaction failed, 2 usage or setup errors.`,
 	}
 	cmd.AddCommand(newChainInitCmd(s), newChainKeygenCmd(s), newChainDeployCmd(s),
 		newChainCallCmd(s), newChainAccountCmd(s), newChainTransferCmd(s), newChainBlockCmd(s),
-		newChainTxCmd(s), newChainLogsCmd(s))
+		newChainTxCmd(s), newChainLogsCmd(s), newChainUpgradeCmd(s), newChainRollbackCmd(s))
 	return cmd
 }
 
@@ -426,6 +427,11 @@ and the instruction data, sign it with the fee payer ("payer" unless
 --signer, execute it in a new block and print the logs as Solana prints
 them, the compute units and the error if any.
 
+PROGRAM_ID@VERSION pins the version of an upgradeable program (the slot
+its active code was deployed or staged in; 'agora chain account' lists
+them): when another version is active the call is not sent and the
+command exits 1.
+
 --json prints {"ok":…,"error":…,"logs":[…],"cu":…,"signature":…,"slot":…,"fee":…};
 error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
 		Args: exactArgs(1),
@@ -438,9 +444,15 @@ error is Solana's error text, e.g. "InstructionError(0, Custom(1))", or null.`,
 				return err
 			}
 			defer st.Close()
-			program, _, err := resolveKey(f.dir, args[0])
+			name, pin, pinned := strings.Cut(args[0], "@")
+			program, _, err := resolveKey(f.dir, name)
 			if err != nil {
 				return err
+			}
+			if pinned {
+				if err := checkPinnedVersion(b, program, pin); err != nil {
+					return err
+				}
 			}
 			data, err := parseHex(dataHex)
 			if err != nil {
@@ -574,6 +586,9 @@ type accountJSON struct {
 	Owner      string `json:"owner"`
 	Executable bool   `json:"executable"`
 	DataBase64 string `json:"data_base64"`
+	// Versions lists an upgradeable program's recorded versions (see
+	// agora chain upgrade), oldest first.
+	Versions []versionJSON `json:"versions,omitempty"`
 }
 
 func newChainAccountCmd(s *streams) *cobra.Command {
@@ -585,7 +600,13 @@ func newChainAccountCmd(s *streams) *cobra.Command {
 missing account prints as Solana reads it: no lamports, owned by the System
 program, no data.
 
---json prints {"pubkey","lamports","owner","executable","data_base64"}.`,
+An upgradeable program with recorded versions ('agora chain upgrade')
+also lists each version: its number (the slot it was deployed or staged
+in), its sha256 and size, and which one is active.
+
+--json prints {"pubkey","lamports","owner","executable","data_base64"},
+with "versions":[{"version","sha256","bytes","active"},…] for such a
+program.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {
@@ -605,10 +626,22 @@ program, no data.
 				return &exitError{code: exitBadCall, err: err}
 			}
 			rep := accountJSON{Pubkey: k.String(), Lamports: a.Lamports, Owner: a.Owner.String(), Executable: a.Executable, DataBase64: base64.StdEncoding.EncodeToString(a.Data)}
+			if a.Executable {
+				rep.Versions = programVersions(b, k)
+			}
 			if f.json {
 				return writeJSON(s, rep)
 			}
 			fmt.Fprintf(s.out, "pubkey:     %s\nlamports:   %d\nowner:      %s\nexecutable: %v\ndata:       %d bytes\n", rep.Pubkey, rep.Lamports, rep.Owner, rep.Executable, len(a.Data))
+			for _, v := range rep.Versions {
+				state := ""
+				if v.Active {
+					state = " (active)"
+				} else if v.Staged {
+					state = " (staged)"
+				}
+				fmt.Fprintf(s.out, "version %d: sha256 %s, %d bytes%s\n", v.Version, v.SHA256, v.Bytes, state)
+			}
 			if len(a.Data) > 0 && len(a.Data) <= 4096 {
 				fmt.Fprintf(s.out, "%x\n", a.Data)
 			}

@@ -23,6 +23,9 @@ var illustrative = []string{
 	"agora debug",     // an interactive debugger (docs/debug.md's sessions are tested in trace_test.go)
 	"go tool pprof",   // reads profiles the tests write themselves
 	"agora chain tx ", // takes a signature only a run prints
+	"agora node ",     // a server: runs until stopped (node's tests start it)
+	"curl ",           // talks to a running node
+	"bash node/e2e",   // needs npm packages; .ci/run runs it
 }
 
 // docBlock is one ```sh block of a document, with the output documented

@@ -103,6 +103,10 @@ func assembleELF(p *asm.Program) ([]byte, error) {
 			obj.Functions[name] = pc
 		}
 	}
+	for _, name := range p.Exports {
+		obj.Functions[name] = p.Labels[name]
+	}
+	obj.Exports = p.Exports
 	for _, r := range p.AddrRefs {
 		sec := elf.SectionText
 		if r.ROData {

@@ -53,6 +53,12 @@ type Program struct {
 	// lddw carry the line of the instruction.
 	Lines []int
 
+	// Exports names the labels a `.globl NAME` (or `.global`) directive
+	// exports, in source order: `agora asm` lists them in the ELF's
+	// dynamic symbol table, where other programs find them as module
+	// functions.
+	Exports []string
+
 	// Labels maps each label defined in the text section to its pc.
 	Labels map[string]int
 
@@ -121,6 +127,11 @@ func Assemble(src string, v sbpf.Version, opts *Options) (*Program, error) {
 	defs := map[string]labelDef{}
 	dataDefs := map[string]labelDef{}
 	pc, dataLen, inData := 0, 0, false
+	type globl struct {
+		name, directive string
+		line, col       int
+	}
+	var exports []globl
 	err := forEachStatement(src, isMnemonic, func(st *statement) error {
 		switch st.kind {
 		case stLabel:
@@ -160,6 +171,13 @@ func Assemble(src string, v sbpf.Version, opts *Options) (*Program, error) {
 			if st.name == "byte" {
 				return errAt(st, st.col, ".byte belongs in the .rodata section")
 			}
+			if st.name == "globl" || st.name == "global" {
+				if shape(st.ops) != "L" {
+					return errAt(st, st.col, ".%s takes one function label", st.name)
+				}
+				exports = append(exports, globl{st.ops[0].name, st.name, st.line, st.ops[0].col})
+				break
+			}
 			n, _, err := fillDirective(st)
 			if err != nil {
 				return err
@@ -190,6 +208,15 @@ func Assemble(src string, v sbpf.Version, opts *Options) (*Program, error) {
 	for name, d := range defs {
 		labels[name] = d.pc
 	}
+	var exported []string
+	for _, g := range exports {
+		if _, ok := labels[g.name]; !ok {
+			return nil, &Error{Line: g.line, Col: g.col, Msg: fmt.Sprintf(".%s %s: no such label in the text", g.directive, g.name)}
+		}
+		if !slices.Contains(exported, g.name) {
+			exported = append(exported, g.name)
+		}
+	}
 	dataLabels := make(map[string]int, len(dataDefs))
 	for name, d := range dataDefs {
 		dataLabels[name] = d.pc
@@ -204,6 +231,7 @@ func Assemble(src string, v sbpf.Version, opts *Options) (*Program, error) {
 		Labels:       labels,
 		DataLabels:   dataLabels,
 		SyscallNames: enc.syscalls,
+		Exports:      exported,
 	}
 	if dataLen > 0 {
 		p.ROData = make([]byte, 0, dataLen)
@@ -267,7 +295,8 @@ func Assemble(src string, v sbpf.Version, opts *Options) (*Program, error) {
 	return p, nil
 }
 
-// fillDirective checks a directive; `.fill n, value` is the only one.
+// fillDirective checks a text directive other than .globl: `.fill n,
+// value` is the only one.
 func fillDirective(st *statement) (n int, value int64, err error) {
 	if st.name != "fill" {
 		return 0, 0, errAt(st, st.col, "unknown directive .%s", st.name)

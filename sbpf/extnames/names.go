@@ -74,12 +74,17 @@ const (
 	Declassify = "agora_declassify"
 )
 
-// Hardware offload (proposed; no family implements it yet).
+// Hardware offload (ext/offload).
 const (
 	HWOffloadQuery  = "agora_hw_offload_query"
 	HWOffloadSubmit = "agora_hw_offload_submit"
 	HWOffloadPoll   = "agora_hw_offload_poll"
 	HWOffloadCancel = "agora_hw_offload_cancel"
+)
+
+// Dynamic code loading (ext/modules).
+const (
+	ModuleCall = "agora_module_call"
 )
 
 // Aliases returns the assembler mnemonics of the given syscalls, to pass

@@ -633,6 +633,45 @@ uint64_t agora_hw_offload_poll(uint64_t task, void *out, uint64_t cap);
 uint64_t agora_hw_offload_cancel(uint64_t task);
 /* ==== end of ext/offload ================================================ */
 
+/* ==== ext/modules: in-process calls of other programs' functions ========
+ * (Go package github.com/agora-vm/agora/ext/modules; docs/modules.md.)
+ *
+ *   agora_module_call(target, arg, arg_len, out, out_cap)  the callee's r0.
+ *
+ * target names the program (an executable account of the transaction),
+ * the exported function (murmur3-32 of its name) and the options. The
+ * callee runs from the export with r1 = a copy of arg, r2 = arg_len,
+ * r3 = an out buffer of out_cap zero bytes, r4 = out_cap; on success the
+ * out buffer (and, with AGORA_MODULE_WRITABLE, arg) are copied back.
+ * Aborts: UnknownModule, MissingExport, UnverifiedModule,
+ * ModuleVersionMismatch, ModuleReadOnlyWrite, ModuleFault,
+ * ModuleCallDepthExceeded, BadModuleTarget, NoModuleHost, AccessViolation. */
+#define AGORA_MODULE_WRITABLE 1u
+
+typedef struct {
+  uint8_t program_id[32];
+  uint32_t fn_hash;
+  uint32_t flags;   /* AGORA_MODULE_WRITABLE or 0 */
+  uint64_t version; /* 0: the active version; else it must be active */
+} AgoraModuleTarget;  /* 48 bytes */
+
+uint64_t agora_module_call(const AgoraModuleTarget *target, void *arg, uint64_t arg_len,
+                           void *out, uint64_t out_cap);
+
+/* The six-argument form: the active version, the argument read-only. */
+static inline uint64_t agora_module_call6(const uint8_t *program_id, uint32_t fn_hash,
+                                          const void *arg, uint64_t arg_len, void *out,
+                                          uint64_t out_cap) {
+  AgoraModuleTarget t;
+  for (int i = 0; i < 32; i++) t.program_id[i] = program_id[i];
+  t.fn_hash = fn_hash;
+  t.flags = 0;
+  t.version = 0;
+  return agora_module_call(&t, (void *)arg, arg_len, out, out_cap);
+}
+
+/* ==== end of ext/modules ================================================ */
+
 /* ==== ext/ring: ring-buffer message passing =============================
  * (Go package github.com/agora-vm/agora/ext/ring; this section is its own.)
  *

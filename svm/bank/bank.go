@@ -41,7 +41,11 @@ const MaxRecentBlockhashes = 150
 // Bank is a chain over a store. Its methods are safe for concurrent use;
 // blocks are produced one at a time.
 type Bank struct {
-	mu       sync.Mutex
+	mu sync.Mutex
+	// view guards head and recent for readers that must not wait for a
+	// block being executed (Head, Simulate); advance, under mu, writes
+	// them under view too.
+	view     sync.RWMutex
 	st       *store.Store
 	ex       *svm.Executor
 	cache    *svm.ProgramCache
@@ -177,15 +181,15 @@ func (b *Bank) Executor() *svm.Executor { return b.ex }
 
 // Head returns the last block's header.
 func (b *Bank) Head() store.Header {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.view.RLock()
+	defer b.view.RUnlock()
 	return b.head
 }
 
 // LatestBlockhash returns the hash a new transaction should reference.
 func (b *Bank) LatestBlockhash() txn.Hash {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.view.RLock()
+	defer b.view.RUnlock()
 	return b.head.Hash
 }
 
@@ -341,6 +345,13 @@ func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timesta
 		return nil, err
 	}
 	bs.apply(res.Writes)
+	// The runtime's end-of-block hooks (staged program versions): their
+	// writes belong to this block and are seen from the next one on.
+	ends, err := b.ex.EndBlock(env.Slot, res.Writes, bs)
+	if err != nil {
+		return nil, err
+	}
+	bs.apply(ends)
 	sigs := make([][64]byte, len(res.Signatures))
 	for i, s := range res.Signatures {
 		sigs[i] = s
@@ -447,6 +458,8 @@ func (b *Bank) advance(h store.Header, sigs [][64]byte) {
 	for _, s := range sigs {
 		rb.sigs[s] = true
 	}
+	b.view.Lock()
+	defer b.view.Unlock()
 	b.recent = append(b.recent, rb)
 	if len(b.recent) > MaxRecentBlockhashes {
 		b.recent = b.recent[len(b.recent)-MaxRecentBlockhashes:]

@@ -1,0 +1,396 @@
+package node
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/mr-tron/base58"
+
+	"github.com/agora-vm/agora/solana/account"
+	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/txn"
+)
+
+// Account data encodings (Solana's UiAccountEncoding).
+const (
+	encBinary     = "binary" // base58, as a plain string (deprecated)
+	encBase58     = "base58"
+	encBase64     = "base64"
+	encBase64Zstd = "base64+zstd"
+	encJSONParsed = "jsonParsed"
+)
+
+// maxBase58Data is the most account data base58 encodes (Agave's limit).
+const maxBase58Data = 128
+
+// dataSlice is a window of account data.
+type dataSlice struct {
+	Offset uint64 `json:"offset"`
+	Length uint64 `json:"length"`
+}
+
+// accountConfig is the config of the account-reading methods.
+type accountConfig struct {
+	Commitment     string     `json:"commitment"`
+	Encoding       string     `json:"encoding"`
+	DataSlice      *dataSlice `json:"dataSlice"`
+	MinContextSlot *uint64    `json:"minContextSlot"`
+}
+
+func checkEncoding(enc string) *Error {
+	switch enc {
+	case "", encBinary, encBase58, encBase64, encBase64Zstd, encJSONParsed:
+		return nil
+	}
+	return errInvalidParams("Invalid params: unknown variant `%s`, expected one of `binary`, `base58`, `base64`, `jsonParsed`, `base64+zstd`", enc)
+}
+
+// uiAccount is an account as the RPC shows it.
+type uiAccount struct {
+	Data       any    `json:"data"`
+	Executable bool   `json:"executable"`
+	Lamports   uint64 `json:"lamports"`
+	Owner      string `json:"owner"`
+	RentEpoch  uint64 `json:"rentEpoch"`
+	Space      uint64 `json:"space"`
+}
+
+// encodeAccount renders a (existing) account's data in enc.
+func encodeAccount(k pubkey.Pubkey, a *account.Account, enc string, slice *dataSlice, mints func(pubkey.Pubkey) (account.Account, error)) (*uiAccount, *Error) {
+	u := &uiAccount{Executable: a.Executable, Lamports: a.Lamports, Owner: a.Owner.String(), RentEpoch: a.RentEpoch, Space: uint64(len(a.Data))}
+	data := a.Data
+	if slice != nil && enc != encJSONParsed {
+		off := min(slice.Offset, uint64(len(data)))
+		end := min(off+min(slice.Length, uint64(len(data))), uint64(len(data)))
+		data = data[off:end]
+	}
+	switch enc {
+	case "", encBinary:
+		if len(data) > maxBase58Data {
+			return nil, &Error{Code: CodeInvalidRequest, Message: "Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding."}
+		}
+		u.Data = base58.Encode(data)
+	case encBase58:
+		if len(data) > maxBase58Data {
+			return nil, &Error{Code: CodeInvalidRequest, Message: "Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding."}
+		}
+		u.Data = []string{base58.Encode(data), encBase58}
+	case encBase64:
+		u.Data = []string{base64.StdEncoding.EncodeToString(data), encBase64}
+	case encBase64Zstd:
+		u.Data = []string{base64.StdEncoding.EncodeToString(zstdEncode(data)), encBase64Zstd}
+	case encJSONParsed:
+		if p := parseTokenAccount(a, mints); p != nil {
+			u.Data = p
+		} else {
+			// Agave falls back to base64 for data it cannot parse.
+			u.Data = []string{base64.StdEncoding.EncodeToString(data), encBase64}
+		}
+	}
+	return u, nil
+}
+
+func zstdEncode(b []byte) []byte {
+	w, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil
+	}
+	defer w.Close()
+	return w.EncodeAll(b, nil)
+}
+
+// SPL Token layouts.
+const (
+	tokenAccountSize = 165
+	mintSize         = 82
+)
+
+// TokenProgram and Token2022Program are the SPL Token programs' ids.
+var (
+	TokenProgram     = pubkey.MustParse("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+	Token2022Program = pubkey.MustParse("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
+)
+
+func isTokenProgram(k pubkey.Pubkey) bool { return k == TokenProgram || k == Token2022Program }
+
+// tokenAccount is the fixed part of an SPL Token account.
+type tokenAccount struct {
+	Mint, Owner pubkey.Pubkey
+	Amount      uint64
+	State       byte
+}
+
+func decodeTokenAccount(a *account.Account) (tokenAccount, bool) {
+	if !isTokenProgram(a.Owner) || len(a.Data) < tokenAccountSize || (a.Owner == TokenProgram && len(a.Data) != tokenAccountSize) {
+		return tokenAccount{}, false
+	}
+	if len(a.Data) > tokenAccountSize && a.Data[tokenAccountSize] != 2 { // Token-2022: the account type byte
+		return tokenAccount{}, false
+	}
+	t := tokenAccount{Mint: pubkey.Pubkey(a.Data[0:32]), Owner: pubkey.Pubkey(a.Data[32:64]), Amount: binary.LittleEndian.Uint64(a.Data[64:72]), State: a.Data[108]}
+	if t.State == 0 {
+		return tokenAccount{}, false // uninitialized
+	}
+	return t, true
+}
+
+// mintDecimals returns a mint's decimals.
+func mintDecimals(a *account.Account) (uint8, bool) {
+	if !isTokenProgram(a.Owner) || len(a.Data) < mintSize || a.Data[45] != 1 {
+		return 0, false
+	}
+	return a.Data[44], true
+}
+
+// uiTokenAmount is Solana's UiTokenAmount.
+type uiTokenAmount struct {
+	Amount         string   `json:"amount"`
+	Decimals       uint8    `json:"decimals"`
+	UIAmount       *float64 `json:"uiAmount"`
+	UIAmountString string   `json:"uiAmountString"`
+}
+
+func tokenAmount(amount uint64, decimals uint8) uiTokenAmount {
+	s := strconv.FormatUint(amount, 10)
+	ui := s
+	if decimals > 0 {
+		for len(s) <= int(decimals) {
+			s = "0" + s
+		}
+		ui = s[:len(s)-int(decimals)] + "." + s[len(s)-int(decimals):]
+		ui = strings.TrimRight(strings.TrimRight(ui, "0"), ".")
+	}
+	f, _ := strconv.ParseFloat(ui, 64)
+	return uiTokenAmount{Amount: strconv.FormatUint(amount, 10), Decimals: decimals, UIAmount: &f, UIAmountString: ui}
+}
+
+var tokenStates = [...]string{"uninitialized", "initialized", "frozen"}
+
+// parseTokenAccount is jsonParsed for SPL Token accounts and mints; nil
+// for anything else.
+func parseTokenAccount(a *account.Account, mints func(pubkey.Pubkey) (account.Account, error)) any {
+	program := "spl-token"
+	if a.Owner == Token2022Program {
+		program = "spl-token-2022"
+	}
+	if t, ok := decodeTokenAccount(a); ok {
+		var dec uint8
+		if mints != nil {
+			if m, err := mints(t.Mint); err == nil {
+				dec, _ = mintDecimals(&m)
+			}
+		}
+		state := "initialized"
+		if int(t.State) < len(tokenStates) {
+			state = tokenStates[t.State]
+		}
+		return map[string]any{"program": program, "space": len(a.Data), "parsed": map[string]any{
+			"type": "account",
+			"info": map[string]any{"mint": t.Mint.String(), "owner": t.Owner.String(), "tokenAmount": tokenAmount(t.Amount, dec),
+				"state": state, "isNative": binary.LittleEndian.Uint32(a.Data[72:76]) == 1},
+		}}
+	}
+	if dec, ok := mintDecimals(a); ok && (a.Owner == Token2022Program || len(a.Data) == mintSize) {
+		var authority any
+		if binary.LittleEndian.Uint32(a.Data[0:4]) == 1 {
+			authority = pubkey.Pubkey(a.Data[4:36]).String()
+		}
+		var freeze any
+		if binary.LittleEndian.Uint32(a.Data[46:50]) == 1 {
+			freeze = pubkey.Pubkey(a.Data[50:82]).String()
+		}
+		return map[string]any{"program": program, "space": len(a.Data), "parsed": map[string]any{
+			"type": "mint",
+			"info": map[string]any{"mintAuthority": authority, "supply": strconv.FormatUint(binary.LittleEndian.Uint64(a.Data[36:44]), 10),
+				"decimals": dec, "isInitialized": true, "freezeAuthority": freeze},
+		}}
+	}
+	return nil
+}
+
+// Transaction errors as JSON: Agave serializes TransactionError with
+// serde, so a unit variant is a string and the others are objects. The
+// runtime and the store both carry the Debug text, which this parses.
+var (
+	reInstructionError = regexp.MustCompile(`^InstructionError\((\d+), (.+)\)$`)
+	reIndexed          = regexp.MustCompile(`^(\w+)\((\d+)\)$`)
+	reAccountIndex     = regexp.MustCompile(`^(\w+) \{ account_index: (\d+) \}$`)
+)
+
+// txErrorJSON returns the JSON value of a transaction error's Debug text
+// (nil for success).
+func txErrorJSON(debug string) any {
+	if debug == "" {
+		return nil
+	}
+	if m := reInstructionError.FindStringSubmatch(debug); m != nil {
+		idx, _ := strconv.Atoi(m[1])
+		var inner any = m[2]
+		if c := reIndexed.FindStringSubmatch(m[2]); c != nil {
+			n, _ := strconv.ParseUint(c[2], 10, 32)
+			inner = map[string]any{c[1]: n}
+		}
+		return map[string]any{"InstructionError": []any{idx, inner}}
+	}
+	if m := reAccountIndex.FindStringSubmatch(debug); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return map[string]any{m[1]: map[string]any{"account_index": n}}
+	}
+	if m := reIndexed.FindStringSubmatch(debug); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return map[string]any{m[1]: n}
+	}
+	return debug
+}
+
+// statusJSON is the deprecated status member: {"Ok":null} or {"Err":...}.
+func statusJSON(debug string) any {
+	if debug == "" {
+		return map[string]any{"Ok": nil}
+	}
+	return map[string]any{"Err": txErrorJSON(debug)}
+}
+
+// Transaction encodings (Solana's UiTransactionEncoding).
+const (
+	txJSON       = "json"
+	txJSONParsed = "jsonParsed"
+	txBase58     = "base58"
+	txBase64     = "base64"
+)
+
+func checkTxEncoding(enc string) *Error {
+	switch enc {
+	case "", txJSON, txJSONParsed, txBase58, txBase64, encBinary:
+		return nil
+	}
+	return errInvalidParams("Invalid params: unknown variant `%s`, expected one of `binary`, `base64`, `base58`, `json`, `jsonParsed`", enc)
+}
+
+// uiMessage is a message in the json encoding.
+type uiMessage struct {
+	AccountKeys         []string        `json:"accountKeys"`
+	Header              uiHeader        `json:"header"`
+	Instructions        []uiInstruction `json:"instructions"`
+	RecentBlockhash     string          `json:"recentBlockhash"`
+	AddressTableLookups []any           `json:"addressTableLookups,omitempty"`
+}
+
+type uiHeader struct {
+	NumRequiredSignatures       uint8 `json:"numRequiredSignatures"`
+	NumReadonlySignedAccounts   uint8 `json:"numReadonlySignedAccounts"`
+	NumReadonlyUnsignedAccounts uint8 `json:"numReadonlyUnsignedAccounts"`
+}
+
+type uiInstruction struct {
+	ProgramIDIndex uint8 `json:"programIdIndex"`
+	// Accounts are numbers ([]uint8 would marshal as base64).
+	Accounts    []int   `json:"accounts"`
+	Data        string  `json:"data"`
+	StackHeight *uint32 `json:"stackHeight"`
+}
+
+// encodeTransaction renders a transaction's wire bytes in enc.
+func encodeTransaction(wire []byte, tx *txn.Transaction, enc string) any {
+	switch enc {
+	case txBase64:
+		return []string{base64.StdEncoding.EncodeToString(wire), txBase64}
+	case txBase58, encBinary:
+		return []string{base58.Encode(wire), txBase58}
+	}
+	m := &tx.Message
+	u := map[string]any{}
+	sigs := make([]string, len(tx.Signatures))
+	for i, s := range tx.Signatures {
+		sigs[i] = s.String()
+	}
+	u["signatures"] = sigs
+	if enc == txJSONParsed {
+		u["message"] = parsedMessage(m)
+		return u
+	}
+	um := uiMessage{AccountKeys: make([]string, len(m.AccountKeys)), RecentBlockhash: m.RecentBlockhash.String(),
+		Header: uiHeader{m.Header.NumRequiredSignatures, m.Header.NumReadonlySignedAccounts, m.Header.NumReadonlyUnsignedAccounts}}
+	for i, k := range m.AccountKeys {
+		um.AccountKeys[i] = k.String()
+	}
+	um.Instructions = make([]uiInstruction, len(m.Instructions))
+	for i, ix := range m.Instructions {
+		accts := make([]int, len(ix.Accounts))
+		for j, a := range ix.Accounts {
+			accts[j] = int(a)
+		}
+		um.Instructions[i] = uiInstruction{ProgramIDIndex: ix.ProgramIDIndex, Accounts: accts, Data: base58.Encode(ix.Data)}
+	}
+	u["message"] = um
+	return u
+}
+
+// parsedMessage is the jsonParsed message: account keys with their roles,
+// and every instruction partially decoded (program, accounts, data), which
+// Solana's clients accept for programs the node does not parse.
+func parsedMessage(m *txn.Message) map[string]any {
+	keys := make([]map[string]any, len(m.AccountKeys))
+	for i, k := range m.AccountKeys {
+		keys[i] = map[string]any{"pubkey": k.String(), "signer": m.IsSigner(i), "writable": m.IsWritable(i), "source": "transaction"}
+	}
+	ixs := make([]map[string]any, len(m.Instructions))
+	for i, ix := range m.Instructions {
+		accts := make([]string, 0, len(ix.Accounts))
+		for _, a := range ix.Accounts {
+			if int(a) < len(m.AccountKeys) {
+				accts = append(accts, m.AccountKeys[a].String())
+			}
+		}
+		prog := ""
+		if int(ix.ProgramIDIndex) < len(m.AccountKeys) {
+			prog = m.AccountKeys[ix.ProgramIDIndex].String()
+		}
+		ixs[i] = map[string]any{"programId": prog, "accounts": accts, "data": base58.Encode(ix.Data), "stackHeight": nil}
+	}
+	return map[string]any{"accountKeys": keys, "instructions": ixs, "recentBlockhash": m.RecentBlockhash.String()}
+}
+
+// uiReturnData is a transaction's return data.
+type uiReturnData struct {
+	ProgramID string    `json:"programId"`
+	Data      [2]string `json:"data"`
+}
+
+func returnDataJSON(program pubkey.Pubkey, data []byte) *uiReturnData {
+	if program == (pubkey.Pubkey{}) && len(data) == 0 {
+		return nil
+	}
+	return &uiReturnData{ProgramID: program.String(), Data: [2]string{base64.StdEncoding.EncodeToString(data), encBase64}}
+}
+
+// decodePubkey parses a base58 address parameter.
+func decodePubkey(s string) (pubkey.Pubkey, *Error) {
+	k, err := pubkey.Parse(s)
+	if err != nil {
+		return pubkey.Pubkey{}, errInvalidParams("Invalid param: Invalid")
+	}
+	return k, nil
+}
+
+// decodeSignature parses a base58 signature parameter.
+func decodeSignature(s string) (txn.Signature, *Error) {
+	b, err := base58.Decode(s)
+	if err != nil || len(b) != txn.SignatureSize {
+		return txn.Signature{}, errInvalidParams("Invalid param: Invalid")
+	}
+	return txn.Signature(b), nil
+}
+
+// decodeHash parses a base58 blockhash parameter.
+func decodeHash(s string) (txn.Hash, *Error) {
+	b, err := base58.Decode(s)
+	if err != nil || len(b) != txn.HashSize {
+		return txn.Hash{}, errInvalidParams("Invalid params: invalid blockhash %q", s)
+	}
+	return txn.Hash(b), nil
+}
