@@ -10,6 +10,8 @@ package main
 
 import (
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,8 +20,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agora-vm/agora/node"
 	"github.com/agora-vm/agora/node/abci"
 	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/svm/bank"
 )
 
 const testnetLong = `Write the configuration of a local network of validators in DIR: DIR/node0,
@@ -96,8 +100,11 @@ func addValidatorFlags(cmd *cobra.Command) *validatorFlags {
 	return f
 }
 
-// runValidator runs a validator in this process until SIGINT or SIGTERM.
-func runValidator(cmd *cobra.Command, s *streams, f *validatorFlags, lanes int) error {
+// runValidator runs a validator in this process until SIGINT or SIGTERM;
+// with rpc (and ws) set it also serves Solana's JSON-RPC (and
+// subscriptions) over the validator's chain, sending transactions to
+// CometBFT's mempool.
+func runValidator(cmd *cobra.Command, s *streams, f *validatorFlags, lanes int, rpc, ws string) error {
 	if lanes < 0 || lanes > 1024 {
 		return usageErr("--lanes: %d is outside 1..1024", lanes)
 	}
@@ -119,9 +126,36 @@ func runValidator(cmd *cobra.Command, s *streams, f *validatorFlags, lanes int) 
 	conf, _ := abci.LoadConfig(f.home)
 	fmt.Fprintf(s.err, "agora: validator %s running at block %d (p2p %s, CometBFT RPC %s); SIGINT or SIGTERM stops it\n",
 		f.home, n.Height(), conf.P2P.ListenAddress, conf.RPC.ListenAddress)
+	var servers []*http.Server
+	if rpc != "" {
+		faucet, err := abci.ReadFaucet(f.home)
+		if err != nil {
+			n.Stop()
+			return &exitError{code: exitBadCall, err: err}
+		}
+		srv := node.NewServer(n, node.ServerConfig{Faucet: faucet, Log: s.err})
+		n.App().OnCommit(func(res *bank.BlockResult, txs []*txn.Transaction) { srv.Committed(res, txs, nil) })
+		for _, l := range []struct {
+			flag, addr string
+			h          http.Handler
+		}{{"--rpc", rpc, srv.Handler()}, {"--ws", ws, srv.WSHandler()}} {
+			ln, err := net.Listen("tcp", l.addr)
+			if err != nil {
+				n.Stop()
+				return usageErr("%s: %v", l.flag, err)
+			}
+			hs := &http.Server{Handler: l.h, ReadHeaderTimeout: 10 * time.Second}
+			servers = append(servers, hs)
+			go hs.Serve(ln)
+			fmt.Fprintf(s.err, "agora: Solana %s on %s\n", map[string]string{"--rpc": "JSON-RPC", "--ws": "WebSocket"}[l.flag], ln.Addr())
+		}
+	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()
+	for _, hs := range servers {
+		hs.Close()
+	}
 	if err := n.Stop(); err != nil {
 		return &exitError{code: exitBadCall, err: err}
 	}

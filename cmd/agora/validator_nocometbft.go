@@ -51,6 +51,6 @@ func addValidatorFlags(cmd *cobra.Command) *validatorFlags {
 	return f
 }
 
-func runValidator(cmd *cobra.Command, s *streams, f *validatorFlags, lanes int) error {
+func runValidator(cmd *cobra.Command, s *streams, f *validatorFlags, lanes int, rpc, ws string) error {
 	return &exitError{code: exitBadCall, err: errNoCometBFT}
 }

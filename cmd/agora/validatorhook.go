@@ -16,7 +16,12 @@ func attachValidator(node *cobra.Command, s *streams) *cobra.Command {
 			return usageErr("give --cometbft-home or --dir, not both: a validator's chain is HOME/agora")
 		}
 		lanes, _ := cmd.Flags().GetInt("lanes")
-		return runValidator(cmd, s, f, lanes)
+		var rpc, ws string
+		if cmd.Flags().Changed("rpc") || cmd.Flags().Changed("ws") {
+			rpc, _ = cmd.Flags().GetString("rpc")
+			ws, _ = cmd.Flags().GetString("ws")
+		}
+		return runValidator(cmd, s, f, lanes, rpc, ws)
 	}
 	return node
 }

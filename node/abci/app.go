@@ -67,6 +67,19 @@ type App struct {
 	bank    *bank.Bank // nil until the genesis block exists
 	cfg     Config
 	pending *bank.PendingBlock
+	// pendingTxs are the decoded transactions of pending, in its order.
+	pendingTxs []*txn.Transaction
+	onCommit   func(*bank.BlockResult, []*txn.Transaction)
+}
+
+// OnCommit sets a function called after each block is committed, with the
+// block's results and its transactions (txs[i] is the one of res.Txs[i]),
+// outside the application's lock: an RPC server's subscriptions and
+// metrics follow the chain with it.
+func (a *App) OnCommit(f func(res *bank.BlockResult, txs []*txn.Transaction)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.onCommit = f
 }
 
 var _ abcitypes.Application = (*App)(nil)
@@ -364,7 +377,7 @@ func (a *App) FinalizeBlock(ctx context.Context, req *abcitypes.FinalizeBlockReq
 	for j, r := range p.Result.Txs {
 		results[index[j]] = execResult(r)
 	}
-	a.pending = p
+	a.pending, a.pendingTxs = p, txs
 	return &abcitypes.FinalizeBlockResponse{TxResults: results, AppHash: appHash(p.Result.Header)}, nil
 }
 
@@ -392,14 +405,19 @@ func execResult(r bank.TxResult) *abcitypes.ExecTxResult {
 // Commit writes the block FinalizeBlock executed.
 func (a *App) Commit(_ context.Context, _ *abcitypes.CommitRequest) (*abcitypes.CommitResponse, error) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.pending == nil {
+		a.mu.Unlock()
 		return nil, errors.New("abci: Commit without a finalized block")
 	}
-	p := a.pending
-	a.pending = nil
-	if _, err := a.bank.CommitBlock(p); err != nil {
+	p, txs, hook := a.pending, a.pendingTxs, a.onCommit
+	a.pending, a.pendingTxs = nil, nil
+	res, err := a.bank.CommitBlock(p)
+	a.mu.Unlock()
+	if err != nil {
 		return nil, err
+	}
+	if hook != nil {
+		hook(res, txs)
 	}
 	return &abcitypes.CommitResponse{}, nil
 }

@@ -5,11 +5,13 @@ import (
 	"context"
 	"net"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/svm/bank"
 )
 
 // freePorts returns n TCP ports free on 127.0.0.1 right now.
@@ -112,6 +114,15 @@ func TestFourValidators(t *testing.T) {
 		}
 	}()
 	ctx := context.Background()
+	if f, err := ReadFaucet(tn.Homes[1]); err != nil || !bytes.Equal(f, tn.Faucet) {
+		t.Fatalf("ReadFaucet: %v", err)
+	}
+	var hooked atomic.Int64
+	nodes[0].app.OnCommit(func(res *bank.BlockResult, txs []*txn.Transaction) {
+		if len(res.Txs) == len(txs) {
+			hooked.Add(1)
+		}
+	})
 	waitFor(t, "block 2 on every node", 30*time.Second, func() bool {
 		for _, n := range nodes {
 			if n.Height() < 2 {
@@ -131,7 +142,7 @@ func TestFourValidators(t *testing.T) {
 			to := txn.PubkeyOf(testKey(seq))
 			n := via[i%len(via)]
 			raw := transfer(t, tn.Faucet, to, 1_000_000_000+uint64(seq), n.app.Bank().LatestBlockhash())
-			res, err := n.Submit(ctx, raw)
+			res, err := n.Broadcast(ctx, raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,8 +167,24 @@ func TestFourValidators(t *testing.T) {
 	}
 
 	tos := submit(nodes, 8)
+	// The Backend path: a decoded transaction through Submit.
+	viaSubmit := txn.PubkeyOf(testKey(200))
+	tx, err := txn.Decode(transfer(t, tn.Faucet, viaSubmit, 2_000_000_000, nodes[1].Bank().LatestBlockhash()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nodes[1].Submit(tx); err != nil {
+		t.Fatal(err)
+	}
+	if err := nodes[1].Submit(tx); err == nil {
+		t.Fatal("a transaction submitted twice: no error")
+	}
+	tos = append(tos, viaSubmit)
 	waitFor(t, "the transfers on every node", 30*time.Second, landed(nodes, tos))
 	before := sameHashes(t, nodes)
+	if hooked.Load() == 0 {
+		t.Fatal("OnCommit was not called")
+	}
 
 	// One validator down: three of four hold more than two thirds of the
 	// power, so the network goes on.

@@ -1,6 +1,7 @@
 package abci
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -30,7 +31,9 @@ import (
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/store"
 	"github.com/agora-vm/agora/svm"
+	"github.com/agora-vm/agora/svm/bank"
 )
 
 // A validator's home directory holds CometBFT's files (config/config.toml,
@@ -189,9 +192,40 @@ func (n *Node) Height() uint64 {
 	return h.Height
 }
 
-// Submit offers a wire transaction to the node's mempool, which gossips
+// Bank returns the validator's chain (committed state).
+func (n *Node) Bank() *bank.Bank { return n.app.Bank() }
+
+// Store returns the validator's ledger.
+func (n *Node) Store() *store.Store { return n.app.st }
+
+// Submit hands a transaction to CometBFT's mempool (which gossips it to
+// the other validators) and returns an error if CheckTx refuses it. With
+// Bank and Store it serves an RPC server's transaction path (package
+// node's Backend).
+func (n *Node) Submit(tx *txn.Transaction) error {
+	res, err := n.Broadcast(context.Background(), tx.Encode())
+	if err != nil {
+		return fmt.Errorf("abci: the mempool refused the transaction: %w", err)
+	}
+	if res.Code != CodeOK {
+		return &CheckTxError{Code: res.Code, Log: res.Log}
+	}
+	return nil
+}
+
+// CheckTxError is a transaction CheckTx refused.
+type CheckTxError struct {
+	Code uint32
+	Log  string
+}
+
+func (e *CheckTxError) Error() string {
+	return fmt.Sprintf("abci: CheckTx refused the transaction (code %d): %s", e.Code, e.Log)
+}
+
+// Broadcast offers a wire transaction to the node's mempool, which gossips
 // it to the other validators, and returns CheckTx's verdict.
-func (n *Node) Submit(ctx context.Context, raw []byte) (*abcitypes.CheckTxResponse, error) {
+func (n *Node) Broadcast(ctx context.Context, raw []byte) (*abcitypes.CheckTxResponse, error) {
 	res, err := n.rpc.BroadcastTxSync(ctx, cmttypes.Tx(raw))
 	if err != nil {
 		return nil, err
@@ -404,6 +438,34 @@ func setTimeouts(c *cfg.ConsensusConfig, blockTime time.Duration) {
 	c.TimeoutPrecommit = max(blockTime/2, 100*time.Millisecond)
 	c.TimeoutPrecommitDelta = 100 * time.Millisecond
 	c.PeerGossipSleepDuration = 20 * time.Millisecond
+}
+
+// ReadFaucet reads the faucet key from a validator's keystore
+// (home/agora/keys/payer.json), nil if there is none.
+func ReadFaucet(home string) (ed25519.PrivateKey, error) {
+	path := filepath.Join(home, ChainDir, keysDir, FaucetKeyName+".json")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ints []int
+	if err := json.Unmarshal(b, &ints); err != nil || len(ints) != ed25519.PrivateKeySize {
+		return nil, fmt.Errorf("abci: %s is not a keypair (a JSON array of %d bytes)", path, ed25519.PrivateKeySize)
+	}
+	k := make(ed25519.PrivateKey, len(ints))
+	for i, v := range ints {
+		if v < 0 || v > 255 {
+			return nil, fmt.Errorf("abci: %s: byte %d is %d", path, i, v)
+		}
+		k[i] = byte(v)
+	}
+	if !bytes.Equal(ed25519.NewKeyFromSeed(k[:32]), k) {
+		return nil, fmt.Errorf("abci: %s: the public half does not match the secret key", path)
+	}
+	return k, nil
 }
 
 // writeKeyFile stores a keypair in the Solana CLI's format: a JSON array
