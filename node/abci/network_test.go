@@ -125,7 +125,7 @@ func TestFourValidators(t *testing.T) {
 	})
 	waitFor(t, "block 2 on every node", 30*time.Second, func() bool {
 		for _, n := range nodes {
-			if n.Height() < 2 {
+			if n.Height() < 2 || n.CatchingUp() {
 				return false
 			}
 		}
@@ -202,7 +202,7 @@ func TestFourValidators(t *testing.T) {
 	// Restarted, it replays what it missed and agrees.
 	nodes[3] = startTestNode(t, tn.Homes[3])
 	target := alive[0].Height()
-	waitFor(t, "node 3 to catch up", 40*time.Second, func() bool { return nodes[3].Height() >= target })
+	waitFor(t, "node 3 to catch up", 40*time.Second, func() bool { return nodes[3].Height() >= target && !nodes[3].CatchingUp() })
 	waitFor(t, "the transfers on node 3", 10*time.Second, landed(nodes[3:], append(tos, tos2...)))
 	if got := sameHashes(t, nodes); got < target {
 		t.Fatalf("checked up to %d, want at least %d", got, target)

@@ -192,6 +192,14 @@ func (n *Node) Height() uint64 {
 	return h.Height
 }
 
+// CatchingUp reports whether the node is still syncing blocks from its
+// peers (CometBFT's blocksync) rather than taking part in consensus; its
+// mempool refuses transactions meanwhile.
+func (n *Node) CatchingUp() bool {
+	st, err := n.rpc.Status(context.Background())
+	return err != nil || st.SyncInfo.CatchingUp
+}
+
 // Bank returns the validator's chain (committed state).
 func (n *Node) Bank() *bank.Bank { return n.app.Bank() }
 
