@@ -203,6 +203,17 @@ func TestLookupTableFreezeAndErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %s", c.name, res.Err, c.want)
 		}
 	}
+	// Two equal static keys of a v0 message: AccountLoadedTwice once
+	// resolved, unpaid.
+	m, _ := txn.CompileV0(pk(payer), []txn.Instruction{system.Transfer(pk(payer), pk(keyOf(30)), 1)}, nil, txn.Hash{1})
+	m.AccountKeys[1] = m.AccountKeys[0]
+	dup, _ := txn.Sign(m, payer)
+	if e := Check(dup); e != nil {
+		t.Fatalf("v0 duplicate refused by Check: %v", e)
+	}
+	if res := h.ex.Execute(dup, h.st, h.env); res.Err == nil || res.Err.Kind != AccountLoadedTwice || res.Charged {
+		t.Fatalf("v0 duplicate: %v", res.Err)
+	}
 	if res := lookup(table, nil, []uint8{0}); res.Err != nil || len(res.Loaded.Readonly) != 1 || res.Loaded.Readonly[0] != a {
 		t.Fatalf("read-only lookup: %v %+v", res.Err, res.Loaded)
 	}

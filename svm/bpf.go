@@ -35,6 +35,13 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 		e := ierr(UnsupportedProgramID)
 		return e, e.Error()
 	}
+	if prog.Owner == pubkey.BPFLoaderUpgradeable() && !tc.programDeployed(f.programID) {
+		// Deployed, upgraded or closed by this transaction: visible
+		// from the next slot, or never.
+		tc.log("Program is not deployed")
+		e := ierr(UnsupportedProgramID)
+		return e, e.Error()
+	}
 	var exe vm.Runnable
 	var err error
 	if tc.env.Programs != nil {

@@ -79,7 +79,12 @@ type txContext struct {
 	lamportsHi, lamportsLo uint64 // the transaction's lamport total, which every instruction keeps
 
 	machines []*vm.Machine // one per stack level, reused
-	vmTime   time.Duration // with Executor.MeasureVM: time in top-level VM runs
+
+	// redeployed are the upgradeable programs this transaction
+	// deployed, upgraded, extended or closed: none of them runs again in
+	// it.
+	redeployed []pubkey.Pubkey
+	vmTime     time.Duration // with Executor.MeasureVM: time in top-level VM runs
 }
 
 func (tc *txContext) log(format string, args ...any) { tc.logs.Log(fmt.Sprintf(format, args...)) }

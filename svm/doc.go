@@ -5,10 +5,16 @@
 // return data to programs, applies Agave's account rules after every
 // instruction, and returns the accounts the transaction wrote.
 //
+// A v0 transaction's address table lookups are resolved first (Resolve:
+// the Address Lookup Table program's tables as of the block's slot), and
+// everything after sees the static and loaded keys alike; the
+// Instructions sysvar is built from the message for transactions that
+// list it.
+//
 // Semantics follow Agave (program-runtime's InvokeContext and
-// TransactionContext, the BPF loader, the CPI syscalls and the System
-// program) with today's mainnet features: the per-transaction compute
-// meter, 200,000 CU per instruction by default (3,000 per builtin), at
+// TransactionContext, the BPF loader, the CPI syscalls, the System and
+// Address Lookup Table programs) with today's mainnet features: the
+// per-transaction compute meter, 200,000 CU per instruction by default (3,000 per builtin), at
 // most 1.4M; a 5,000-lamport fee per signature; an invoke stack of 5
 // (the top level plus four CPIs); a trace of at most 64 instructions;
 // rent-state checks on every writable account. Errors are

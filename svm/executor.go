@@ -44,6 +44,17 @@ type Env struct {
 	// Features are the Agave feature gates in force (the zero Set has
 	// none active; banks and tools pass feature.Mainnet() by default).
 	Features feature.Set
+	// Blockhash is the chain's last blockhash: nonce instructions store
+	// its durable nonce, and durable transactions advance to it.
+	Blockhash txn.Hash
+	// NoRecentBlockhashes says the RecentBlockhashes sysvar is empty (a
+	// chain's never is), which the nonce instructions refuse.
+	NoRecentBlockhashes bool
+	// IsRecent reports whether a blockhash is in the chain's blockhash
+	// queue. A transaction whose blockhash is not must be a durable one
+	// (its nonce is checked and advanced) or fails BlockhashNotFound. Nil
+	// means the caller checked the blockhash itself.
+	IsRecent func(txn.Hash) bool
 }
 
 // Executor executes transactions. It is safe for concurrent use: each
@@ -249,6 +260,10 @@ type Result struct {
 	CU uint64
 	// ComputeUnitLimit is the transaction's budget.
 	ComputeUnitLimit uint64
+	// ComputeUnitPrice is the price its SetComputeUnitPrice set, in
+	// micro-lamports per compute unit (0 without one): what
+	// getRecentPrioritizationFees reports.
+	ComputeUnitPrice uint64
 	Logs             []string
 	// ReturnProgram and ReturnData are the transaction's return data.
 	ReturnProgram pubkey.Pubkey
@@ -298,13 +313,14 @@ func isLoader(k pubkey.Pubkey) bool {
 	return k == pubkey.BPFLoaderUpgradeable() || k == pubkey.BPFLoader() || k == pubkey.BPFLoaderDeprecated() || k == pubkey.LoaderV4()
 }
 
-// Resolve loads a transaction's lookups from r (ResolveAddresses) and
-// applies the account-lock rules to every key, static and loaded: none
-// twice (AccountLoadedTwice), at most MaxAccountLocks. For a legacy
-// transaction that passed Check it cannot fail.
+// Resolve loads a transaction's lookups from r (ResolveAddresses) and,
+// for a v0 transaction, applies the account-lock rules to every key,
+// static and loaded: none twice (AccountLoadedTwice), at most
+// MaxAccountLocks (Check applied them to a legacy one, which cannot
+// fail here).
 func Resolve(tx *txn.Transaction, r AccountReader, env *Env) (*txn.Resolved, *TransactionError) {
 	m := &tx.Message
-	if len(m.AddressTableLookups) == 0 {
+	if m.Version == txn.Legacy {
 		return m.Resolve(txn.LoadedAddresses{}), nil
 	}
 	loaded, err := ResolveAddresses(m, r, env)
@@ -339,6 +355,17 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 	res := &Result{Loaded: rs.Loaded}
 	m := &tx.Message
 	keys := rs.Keys
+	// The transaction's age: a blockhash the chain no longer knows needs
+	// a durable nonce, advanced whatever the transaction's outcome.
+	var nonce *account.Keyed
+	if env.IsRecent != nil && !env.IsRecent(m.RecentBlockhash) {
+		n, ok := ex.checkDurableNonce(m, r, env)
+		if !ok {
+			res.Err = txErr(BlockhashNotFound, "")
+			return res
+		}
+		nonce = &n
+	}
 	limits, err := computebudget.Process(m, ex.builtinIn(r))
 	if err != nil {
 		e := err.(*computebudget.Error)
@@ -353,6 +380,7 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		return res
 	}
 	res.ComputeUnitLimit = limits.ComputeUnitLimit
+	res.ComputeUnitPrice = limits.ComputeUnitPrice
 	fee, c := bits.Add64(ex.FeePerSignature*uint64(len(tx.Signatures)), limits.PrioritizationFee(), 0)
 	if c != 0 {
 		fee = ^uint64(0)
@@ -369,11 +397,18 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		res.Err = txErr(AccountNotFound, "fee payer "+payerKey.String())
 		return res
 	}
-	if payer.Owner != pubkey.SystemProgram() || len(payer.Data) != 0 {
+	// Agave's validate_fee_payer: a plain System account, or a nonce
+	// account that keeps its rent-exempt minimum.
+	var minBalance uint64
+	switch {
+	case payer.Owner == pubkey.SystemProgram() && len(payer.Data) == 0:
+	case isNonceAccount(&payer):
+		minBalance = env.Sysvars.Rent.MinimumBalance(uint64(len(payer.Data)))
+	default:
 		res.Err = txErr(InvalidAccountForFee, "fee payer "+payerKey.String()+" is not a system account")
 		return res
 	}
-	if payer.Lamports < fee {
+	if payer.Lamports < minBalance || payer.Lamports-minBalance < fee {
 		res.Err = txErr(InsufficientFundsForFee, fmt.Sprintf("balance %d, fee %d", payer.Lamports, fee))
 		return res
 	}
@@ -384,9 +419,22 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		return res
 	}
 	res.Charged, res.Fee = true, fee
+	// rollback is what a failed transaction commits: the fee payer less
+	// the fee and, for a durable transaction, the advanced nonce.
+	rollback := func() []account.Keyed {
+		if nonce == nil {
+			return []account.Keyed{{Key: payerKey, Account: paid}}
+		}
+		if nonce.Key == payerKey {
+			p := paid.Clone()
+			p.Data = nonce.Account.Data
+			return []account.Keyed{{Key: payerKey, Account: p}}
+		}
+		return []account.Keyed{{Key: payerKey, Account: paid}, *nonce}
+	}
 	feeOnly := func(e *TransactionError) *Result {
 		res.Err = e
-		res.Writes = []account.Keyed{{Key: payerKey, Account: paid}}
+		res.Writes = rollback()
 		return res
 	}
 
@@ -419,6 +467,11 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		a, err := r.Account(k)
 		if err != nil {
 			return feeOnly(txErr(AccountNotFound, err.Error()))
+		}
+		if !a.Exists() {
+			// Agave loads a missing account with the rent-exempt rent
+			// epoch, which an account created here keeps.
+			a = account.Account{RentEpoch: account.RentExemptEpoch}
 		}
 		tc.accounts[i] = a // the reader hands out copies
 	}
@@ -472,7 +525,7 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		}
 	}
 	if res.Err != nil {
-		res.Writes = []account.Keyed{{Key: payerKey, Account: paid}}
+		res.Writes = rollback()
 		return res
 	}
 	for i := range tc.accounts {

@@ -1,8 +1,6 @@
 package svm
 
 import (
-	"fmt"
-
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 )
@@ -126,71 +124,3 @@ func processLoaderRetired(cu uint64, msg string) func(*Invocation) *InstructionE
 		return ierr(UnsupportedProgramID)
 	}
 }
-
-// processUpgradeableLoader handles the management instructions of the
-// upgradeable loader. Programs are deployed and upgraded by the bank
-// (package bank), as solana-test-validator places them; of the on-chain
-// management instructions only SetAuthority is served.
-func processUpgradeableLoader(iv *Invocation) *InstructionError {
-	if err := iv.Consume(upgradeableLoaderCU); err != nil {
-		return err
-	}
-	d := iv.Data()
-	if len(d) < 4 {
-		return ierr(InvalidInstructionData)
-	}
-	tag := uint32(d[0]) | uint32(d[1])<<8 | uint32(d[2])<<16 | uint32(d[3])<<24
-	if tag == loaderSetAuthority {
-		return setAuthority(iv)
-	}
-	if tag > 9 {
-		return ierr(InvalidInstructionData)
-	}
-	iv.Log("Instruction not supported by this runtime: upgradeable loader instruction %d", tag)
-	return ierr(UnsupportedProgramID)
-}
-
-// setAuthority is UpgradeableLoaderInstruction::SetAuthority for a
-// ProgramData account: accounts [programdata (w), current authority (s),
-// new authority (optional; absent makes the program immutable)].
-func setAuthority(iv *Invocation) *InstructionError {
-	if err := iv.CheckAccounts(2); err != nil {
-		return err
-	}
-	pd := iv.Account(0)
-	state, err := decodeProgramData(pd.Data)
-	if err != nil || pd.Owner != pubkey.BPFLoaderUpgradeable() {
-		iv.Log("Invalid Buffer account")
-		return ierr(InvalidArgument)
-	}
-	if state.Authority == nil {
-		iv.Log("Program not upgradeable")
-		return ierr(Immutable)
-	}
-	if *state.Authority != iv.Key(1) {
-		iv.Log("Incorrect upgrade authority provided")
-		return ierr(IncorrectAuthority)
-	}
-	if !iv.IsSigner(1) {
-		iv.Log("Upgrade authority did not sign")
-		return ierr(MissingRequiredSignature)
-	}
-	var next *pubkey.Pubkey
-	if iv.NumAccounts() > 2 {
-		k := iv.Key(2)
-		next = &k
-	}
-	data := append([]byte(nil), pd.Data...)
-	encodeProgramDataHeader(data, state.Slot, next)
-	if err := iv.SetData(0, data); err != nil {
-		return err
-	}
-	if next != nil {
-		iv.Log("New authority Some(%s)", next)
-	} else {
-		iv.Log("New authority None")
-	}
-	return nil
-}
-
-var _ = fmt.Sprint

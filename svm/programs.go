@@ -17,7 +17,6 @@ import (
 const (
 	loaderStateProgram     = 2
 	loaderStateProgramData = 3
-	loaderSetAuthority     = 4
 
 	// ProgramAccountSize is the data of a Program account: the state tag
 	// and the ProgramData address.

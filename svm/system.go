@@ -139,10 +139,7 @@ func processSystem(iv *Invocation) *InstructionError {
 		}
 		return assign(iv, 0, a, ix.Owner, signers)
 	}
-	// Durable nonces need the RecentBlockhashes sysvar, which this
-	// runtime does not keep.
-	iv.Log("Instruction not supported by this runtime: %s", ix.Tag)
-	return ierr(InvalidInstructionData)
+	return processNonce(iv, ix, signers)
 }
 
 func createAccount(iv *Invocation, from, to int, toAddr address, lamports, space uint64, owner pubkey.Pubkey, signers map[pubkey.Pubkey]bool) *InstructionError {

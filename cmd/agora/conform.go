@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,7 +39,12 @@ only the case's accounts. docs/conformance.md defines both schemas.
 
 A case:
   {"id":"t1","accounts":[{"pubkey":B58,"lamports":"N","owner":B58,
-   "executable":false,"rent_epoch":"N","data":BASE64}],"transaction":BASE64}
+   "executable":false,"rent_epoch":"N","data":BASE64}],"transaction":BASE64,
+   "blockhash":B58}
+"blockhash" (optional) is the chain's last blockhash, from which nonce
+instructions take the durable nonce, and the only one the case's
+blockhash queue holds: a transaction with another must be durable. It
+defaults to the transaction's own.
 
 A result:
   {"id":"t1","status":"ok"|"error"|"invalid","error":{...},"cu":"N",
@@ -121,6 +127,9 @@ type conformCase struct {
 	ID          json.RawMessage  `json:"id,omitempty"`
 	Accounts    []conformAccount `json:"accounts"`
 	Transaction string           `json:"transaction"`
+	// Blockhash is the chain's last blockhash (durable nonces derive
+	// from it); empty means the transaction's recent blockhash.
+	Blockhash string `json:"blockhash,omitempty"`
 }
 
 type conformError struct {
@@ -281,6 +290,17 @@ func conformOne(ex *svm.Executor, cache *svm.ProgramCache, set feature.Set, line
 	if err := sysvarsFromAccounts(state, env); err != nil {
 		return bad("%v", err)
 	}
+	env.Blockhash = tx.Message.RecentBlockhash
+	if c.Blockhash != "" {
+		k, err := pubkey.Parse(c.Blockhash)
+		if err != nil {
+			return bad("blockhash: %v", err)
+		}
+		// The blockhash queue holds only this hash: a transaction
+		// with another must be durable.
+		env.Blockhash = txn.Hash(k)
+		env.IsRecent = func(h txn.Hash) bool { return h == env.Blockhash }
+	}
 	res := &conformResult{ID: c.ID, Status: "ok", Logs: []string{}}
 	var r *svm.Result
 	if terr := svm.Check(tx); terr != nil {
@@ -353,6 +373,10 @@ func sysvarsFromAccounts(state caseState, env *svm.Env) error {
 			return fmt.Errorf("rent sysvar account: %w", err)
 		}
 		env.Sysvars.Rent = r
+	}
+	if a, ok := state[pubkey.SysvarRecentBlockhashes()]; ok {
+		// A bincode Vec: its length first.
+		env.NoRecentBlockhashes = len(a.Data) >= 8 && binary.LittleEndian.Uint64(a.Data) == 0
 	}
 	if a, ok := state[pubkey.SysvarEpochSchedule()]; ok {
 		e, err := sysvar.DecodeEpochSchedule(a.Data)

@@ -107,7 +107,7 @@ function errorOf(e) {
 // the pre-state of every account it names (and the ProgramData of
 // upgradeable programs), the wire transaction, and Agave's result.
 export class Runner {
-  constructor(svm) { this.svm = svm; this.cases = []; this.seen = new Set(); this.refused = []; this.programs = new Map(); }
+  constructor(svm) { this.svm = svm; this.cases = []; this.seen = new Set(); this.refused = []; this.programs = new Map(); this.nocache = new Set(); }
 
   // snap is snapshot, remembering the accounts of programs (owned by a
   // loader), which the suites never change: their ELFs are large.
@@ -115,6 +115,7 @@ export class Runner {
     const p = this.programs.get(key);
     if (p) return p;
     const a = snapshot(this.svm, key);
+    if (this.nocache.has(key)) return a; // the loader suite changes these
     if (a.owner === UPGRADEABLE || a.owner === LOADER_V2 || a.owner === "NativeLoader1111111111111111111111111111111") this.programs.set(key, a);
     return a;
   }
@@ -122,12 +123,14 @@ export class Runner {
   // send runs one transaction. opts.tables (address -> its addresses)
   // makes it a v0 transaction compressed with those lookup tables;
   // opts.extra lists more accounts for the pre-state (sysvars).
+  // opts.blockhash replaces the latest blockhash as its recent blockhash
+  // (a durable nonce, or a stale hash).
   async send(name, payer, instructions, extraSigners = [], opts = {}) {
     const svm = this.svm;
     let msg = kit.pipe(
       kit.createTransactionMessage({ version: opts.tables ? 0 : "legacy" }),
       (m) => kit.setTransactionMessageFeePayerSigner(payer, m),
-      (m) => kit.setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 1000n }, m),
+      (m) => kit.setTransactionMessageLifetimeUsingBlockhash({ blockhash: opts.blockhash ?? svm.latestBlockhash(), lastValidBlockHeight: 1000n }, m),
       (m) => kit.appendTransactionMessageInstructions(instructions, m),
     );
     if (opts.tables) msg = kit.compressTransactionMessageUsingAddressLookupTables(msg, opts.tables);
@@ -161,6 +164,7 @@ export class Runner {
         if (!pre.has(pd)) pre.set(pd, this.snap(pd));
       }
     }
+    const blockhash = svm.latestBlockhash();
     const r = svm.sendTransaction(tx);
     const meta = r.constructor.name === "FailedTransactionMetadata" ? r.meta() : r;
     const rd = meta.returnData();
@@ -173,11 +177,11 @@ export class Runner {
       cu: meta.computeUnitsConsumed().toString(),
       logs: meta.logs(),
       return_data: { program_id: base58(rd.programId()), data: b64(rd.data()) },
-      accounts: keys.map((k) => this.programs.get(k) ?? snapshot(svm, k)),
+      accounts: keys.map((k) => (this.nocache.has(k) ? undefined : this.programs.get(k)) ?? snapshot(svm, k)),
     };
     if (lite.status === "error") lite.error = err;
     const accounts = [...pre.values()].filter((a) => a.lamports !== "0");
-    this.cases.push({ name, input: { id: name, accounts, transaction: b64(wire) }, lite });
+    this.cases.push({ name, input: { id: name, accounts, transaction: b64(wire), blockhash }, lite });
     return lite;
   }
 }

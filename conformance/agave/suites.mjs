@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  SYSTEM, TOKEN, TOKEN22, ATA, MEMO, LOADER_V2, RENT, ALT, SLOT_HASHES, INSTRUCTIONS,
+  SYSTEM, TOKEN, TOKEN22, ATA, MEMO, LOADER_V2, UPGRADEABLE, RENT, ALT, SLOT_HASHES, INSTRUCTIONS,
   keypair, ix, R, u64le, u32le, cat, bytesOf, fromBase58, base58, setAccount, kit,
 } from "./lib.mjs";
 
@@ -46,7 +46,7 @@ export async function systemSuite(run, rng, n) {
     const seed = rng.pick(["", "seed", "x".repeat(32), "x".repeat(33)]);
     const owner = rng.pick(owners);
     const name = `system-${i}`;
-    switch (i % 13) {
+    switch (i % 14) {
       case 0: await run.send(name + "-create", payer, [sys.create(payer.address, b.address, amounts(), spaces(), owner)], [b]); break;
       case 1: await run.send(name + "-transfer", payer, [sys.transfer(payer.address, b.address, amounts())]); break;
       case 2: await run.send(name + "-transfer-nosig", payer, [sys.transfer(a.address, b.address, 1n, R.WRITABLE)]); break;
@@ -81,21 +81,81 @@ export async function systemSuite(run, rng, n) {
         setAccount(run.svm, { pubkey: b.address, lamports: rng.pick([1n, SOL]), owner: rng.pick([SYSTEM, TOKEN]), data: new Uint8Array(rng.int(3) * 8) });
         await run.send(name + "-create-existing", payer, [sys.create(payer.address, b.address, SOL, 8n, owner)], [b]);
         break;
-      case 12: { // Durable nonces: initialize, then advance, authorize, withdraw or upgrade.
-        const RB = "SysvarRecentB1ockHashes11111111111111111111";
-        const nonce = await keypair(rng);
-        const rentNonce = run.svm.minimumBalanceForRentExemption(80n);
-        await run.send(name + "-nonce-init", payer, [sys.create(payer.address, nonce.address, rentNonce, 80n, SYSTEM),
-          ix(SYSTEM, [[nonce.address, R.WRITABLE], [RB, R.READONLY], [RENT, R.READONLY]], cat(u32le(6), fromBase58(payer.address)))], [nonce]);
-        const op = rng.int(4);
-        if (op === 0) await run.send(name + "-nonce-advance", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [RB, R.READONLY], [payer.address, R.READONLY_SIGNER]], u32le(4))]);
-        else if (op === 1) await run.send(name + "-nonce-authorize", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [payer.address, R.READONLY_SIGNER]], cat(u32le(7), fromBase58(b.address)))]);
-        else if (op === 2) await run.send(name + "-nonce-withdraw", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE], [b.address, R.WRITABLE], [RB, R.READONLY], [RENT, R.READONLY], [payer.address, R.READONLY_SIGNER]], cat(u32le(5), u64le(amounts())))]);
-        else await run.send(name + "-nonce-upgrade", payer, [ix(SYSTEM, [[nonce.address, R.WRITABLE]], u32le(12))]);
-        break;
-      }
+      case 12: await nonceCase(run, rng, name, payer, a, b, amounts); break;
+      case 13: await priorityCase(run, rng, name, payer, b); break;
       default: // Several instructions, the last one failing sometimes.
         await run.send(name + "-multi", payer, [sys.transfer(payer.address, b.address, SOL), sys.transfer(payer.address, a.address, amounts()), sys.assign(b.address, owner)], [b]);
+    }
+  }
+}
+
+// --- Priority fees: SetComputeUnitPrice times the limit, added to the
+// signature fee, which the fee payer must cover ---
+
+const COMPUTE_BUDGET = "ComputeBudget111111111111111111111111111111";
+const cb = {
+  limit: (units) => ix(COMPUTE_BUDGET, [], cat([2], u32le(units))),
+  price: (micro) => ix(COMPUTE_BUDGET, [], cat([3], u64le(micro))),
+};
+
+async function priorityCase(run, rng, name, payer, b) {
+  const price = rng.pick([0n, 1n, 999_999n, 1_000_000n, 1_000_001n, 5_000_000_000n, 1n << 63n, 0xffffffffffffffffn]);
+  const ixs = [];
+  if (rng.chance(0.7)) ixs.push(cb.limit(rng.pick([0, 1, 450, 3_150, 200_000, 1_400_000, 2_000_000])));
+  ixs.push(cb.price(price));
+  if (rng.chance(0.1)) ixs.push(cb.price(price + 1n));
+  ixs.push(sys.transfer(payer.address, b.address, rng.pick([1n, 1_000_000n])));
+  if (rng.chance(0.3)) setAccount(run.svm, { pubkey: payer.address, lamports: rng.pick([4_999n, 5_000n, 5_000n + 890_880n + 1n, 10_000_000n]), owner: SYSTEM, data: new Uint8Array() });
+  await run.send(name + "-priority", payer, ixs);
+}
+
+// --- Durable nonces: the System program's nonce instructions and the
+// transaction-age rule (a transaction whose blockhash is a nonce) ---
+
+const RECENT_BLOCKHASHES = "SysvarRecentB1ockHashes11111111111111111111";
+const nonceIx = {
+  init: (nonce, auth) => ix(SYSTEM, [[nonce, R.WRITABLE], [RECENT_BLOCKHASHES, R.READONLY], [RENT, R.READONLY]], cat(u32le(6), fromBase58(auth))),
+  advance: (nonce, auth, role = R.READONLY_SIGNER) => ix(SYSTEM, [[nonce, R.WRITABLE], [RECENT_BLOCKHASHES, R.READONLY], [auth, role]], u32le(4)),
+  withdraw: (nonce, to, auth, lamports) => ix(SYSTEM, [[nonce, R.WRITABLE], [to, R.WRITABLE], [RECENT_BLOCKHASHES, R.READONLY], [RENT, R.READONLY], [auth, R.READONLY_SIGNER]], cat(u32le(5), u64le(lamports))),
+  authorize: (nonce, auth, next) => ix(SYSTEM, [[nonce, R.WRITABLE], [auth, R.READONLY_SIGNER]], cat(u32le(7), fromBase58(next))),
+  upgrade: (nonce) => ix(SYSTEM, [[nonce, R.WRITABLE]], u32le(12)),
+};
+
+// storedNonce reads the durable nonce a nonce account holds, as a
+// blockhash (a stale one when the account holds none).
+function storedNonce(run, nonce, rng) {
+  const a = run.svm.getAccount(kit.address(nonce));
+  return a.exists && a.data && a.data.length >= 72 ? base58(a.data.subarray(40, 72)) : base58(rng.bytes(32));
+}
+
+async function nonceCase(run, rng, name, payer, a, b, amounts) {
+  const nonce = await keypair(rng);
+  const auth = rng.chance(0.5) ? payer : a;
+  const rentNonce = run.svm.minimumBalanceForRentExemption(80n);
+  const space = rng.chance(0.9) ? 80n : rng.pick([0n, 79n, 81n]);
+  await run.send(name + "-nonce-init", payer, [sys.create(payer.address, nonce.address, rng.chance(0.9) ? rentNonce : rentNonce - 1n, space, SYSTEM),
+    nonceIx.init(nonce.address, auth.address)], [nonce]);
+  if (rng.chance(0.7)) run.svm.expireBlockhash();
+  const signers = auth === payer ? [] : [auth];
+  switch (rng.int(9)) {
+    case 0: await run.send(name + "-nonce-advance", payer, [nonceIx.advance(nonce.address, auth.address)], signers); break;
+    case 1: await run.send(name + "-nonce-advance-nosig", payer, [nonceIx.advance(nonce.address, b.address, R.READONLY)]); break;
+    case 2: await run.send(name + "-nonce-authorize", payer, [nonceIx.authorize(nonce.address, rng.chance(0.8) ? auth.address : payer.address, b.address)], signers); break;
+    case 3: await run.send(name + "-nonce-withdraw", payer, [nonceIx.withdraw(nonce.address, b.address, auth.address, rng.pick([amounts(), rentNonce, 1n]))], signers); break;
+    case 4: await run.send(name + "-nonce-upgrade", payer, [nonceIx.upgrade(nonce.address)]); break;
+    case 5: { // A Legacy nonce account: upgrade it, or use it.
+      const legacy = cat(u32le(0), u32le(1), fromBase58(auth.address), fromBase58(run.svm.latestBlockhash()), u64le(5000n));
+      setAccount(run.svm, { pubkey: nonce.address, lamports: rentNonce, owner: SYSTEM, data: legacy });
+      await run.send(name + "-nonce-legacy-" + (rng.chance(0.5) ? "upgrade" : "advance"), payer, [rng.chance(0.5) ? nonceIx.upgrade(nonce.address) : nonceIx.advance(nonce.address, auth.address)], signers);
+      break;
+    }
+    default: { // A durable transaction: the nonce as its blockhash.
+      const stored = storedNonce(run, nonce.address, rng);
+      const kind = rng.int(6);
+      const first = kind === 3 ? sys.transfer(payer.address, b.address, 1n) : nonceIx.advance(nonce.address, kind === 2 ? b.address : auth.address, kind === 2 ? R.READONLY : R.READONLY_SIGNER);
+      const rest = kind === 1 ? [sys.transfer(payer.address, b.address, 20n * SOL)] : [sys.transfer(payer.address, b.address, 1_000_000n)];
+      const hash = kind === 4 ? run.svm.latestBlockhash() : kind === 5 ? base58(rng.bytes(32)) : stored;
+      await run.send(name + `-nonce-durable-${kind}`, payer, kind === 3 ? [first, nonceIx.advance(nonce.address, auth.address)] : [first, ...rest], signers, { blockhash: hash });
     }
   }
 }
@@ -259,6 +319,122 @@ export async function examplesSuite(run, rng, root, agora) {
     const other = await funded(run, rng);
     const payee = await funded(run, rng, SOL);
     await run.send(`example-cpicollect-${amount}`, payer, [ix(pid, [[payer.address, R.WRITABLE_SIGNER], [other.address, R.WRITABLE_SIGNER], [payee.address, R.WRITABLE], [SYSTEM, R.READONLY]], u64le(amount))], [other]);
+  }
+}
+
+// --- The upgradeable loader: deploy the way clients do, then upgrade,
+// hand over authority, extend and close; with wrong authorities, missing
+// signatures, short buffers and accounts, same-slot redeploys ---
+
+const CLOCK = "SysvarC1ock11111111111111111111111111111111";
+const up = {
+  init: (buffer, auth) => ix(UPGRADEABLE, [[buffer, R.WRITABLE], [auth, R.READONLY]], u32le(0)),
+  write: (buffer, auth, offset, bytes, role = R.READONLY_SIGNER) => ix(UPGRADEABLE, [[buffer, R.WRITABLE], [auth, role]], cat(u32le(1), u32le(offset), u64le(bytes.length), bytes)),
+  deploy: (payer, pd, program, buffer, auth, maxLen, role = R.READONLY_SIGNER) => ix(UPGRADEABLE, [[payer, R.WRITABLE_SIGNER], [pd, R.WRITABLE], [program, R.WRITABLE], [buffer, R.WRITABLE], [RENT, R.READONLY], [CLOCK, R.READONLY], [SYSTEM, R.READONLY], [auth, role]], cat(u32le(2), u64le(maxLen))),
+  upgrade: (pd, program, buffer, spill, auth) => ix(UPGRADEABLE, [[pd, R.WRITABLE], [program, R.WRITABLE], [buffer, R.WRITABLE], [spill, R.WRITABLE], [RENT, R.READONLY], [CLOCK, R.READONLY], [auth, R.READONLY_SIGNER]], u32le(3)),
+  setAuth: (acc, cur, next) => ix(UPGRADEABLE, [[acc, R.WRITABLE], [cur, R.READONLY_SIGNER], ...(next ? [[next, R.READONLY]] : [])], u32le(4)),
+  setAuthChecked: (acc, cur, next, nextRole = R.READONLY_SIGNER) => ix(UPGRADEABLE, [[acc, R.WRITABLE], [cur, R.READONLY_SIGNER], [next, nextRole]], u32le(7)),
+  close: (acc, to, auth, program) => ix(UPGRADEABLE, [[acc, R.WRITABLE], [to, R.WRITABLE], ...(auth ? [[auth, R.READONLY_SIGNER]] : []), ...(program ? [[program, R.WRITABLE]] : [])], u32le(5)),
+  extend: (pd, program, payer, n) => ix(UPGRADEABLE, [[pd, R.WRITABLE], [program, R.WRITABLE], [SYSTEM, R.READONLY], [payer, R.WRITABLE_SIGNER]], cat(u32le(6), u32le(n))),
+};
+
+async function programDataOf(program) {
+  const [a] = await kit.getProgramDerivedAddress({ programAddress: kit.address(UPGRADEABLE), seeds: [fromBase58(program)] });
+  return a;
+}
+
+function nextSlot(run) {
+  const c = run.svm.getClock();
+  run.svm.warpToSlot(c.slot + 1n);
+}
+
+// writeBuffer creates and fills a buffer in chunks; it returns false if a
+// step failed.
+async function writeBuffer(run, rng, name, payer, auth, buffer, elf, signers) {
+  const rent = run.svm.minimumBalanceForRentExemption(BigInt(37 + elf.length));
+  let r = await run.send(name + "-buffer", payer, [sys.create(payer.address, buffer.address, rent, BigInt(37 + elf.length), UPGRADEABLE), up.init(buffer.address, auth.address)], [buffer]);
+  if (r.status !== "ok") return false;
+  const chunk = 900;
+  for (let off = 0; off < elf.length; off += chunk) {
+    const bad = rng.int(40);
+    const bytes = elf.subarray(off, Math.min(off + chunk, elf.length));
+    if (bad === 0) await run.send(name + "-write-nosig", payer, [up.write(buffer.address, auth.address, off, bytes, R.READONLY)]);
+    else if (bad === 1) await run.send(name + "-write-overflow", payer, [up.write(buffer.address, auth.address, elf.length - 1, bytes)], signers);
+    r = await run.send(name + "-write", payer, [up.write(buffer.address, auth.address, off, bytes)], signers);
+    if (r.status !== "ok") return false;
+  }
+  return true;
+}
+
+export async function loaderSuite(run, rng, root, n) {
+  const start = run.cases.length;
+  const hello = new Uint8Array(readFileSync(`${root}/testdata/c/hello.so`));
+  const counter = new Uint8Array(readFileSync(`${root}/testdata/c/counter.so`));
+  for (let i = 0; run.cases.length - start < n; i++) {
+    const name = `loader-${i}`;
+    const payer = await funded(run, rng, 100n * SOL);
+    const auth = rng.chance(0.5) ? payer : await funded(run, rng, SOL);
+    const signers = auth === payer ? [] : [auth];
+    const buffer = await keypair(rng), program = await keypair(rng), other = await keypair(rng);
+    const pd = await programDataOf(program.address);
+    for (const k of [buffer.address, program.address, pd]) run.nocache.add(k);
+    const elf = rng.chance(0.5) ? hello : counter;
+    if (!(await writeBuffer(run, rng, name, payer, auth, buffer, elf, signers))) continue;
+    nextSlot(run);
+    // Deploy: the program account through System, then the loader.
+    const v = rng.int(10);
+    const progRent = run.svm.minimumBalanceForRentExemption(36n);
+    const maxLen = BigInt(v === 1 ? elf.length - 1 : v === 2 ? elf.length : 2 * elf.length);
+    const pdKey = v === 3 ? (await keypair(rng)).address : pd;
+    const progSpace = v === 4 ? 35n : 36n;
+    let r = await run.send(name + `-deploy-${v}`, payer, [sys.create(payer.address, program.address, progRent, progSpace, UPGRADEABLE),
+      up.deploy(payer.address, pdKey, program.address, buffer.address, v === 5 ? other.address : auth.address, maxLen, v === 6 ? R.READONLY : R.READONLY_SIGNER)], v === 5 ? [program, other] : [program, ...signers]);
+    if (r.status !== "ok") continue;
+    const call = ix(program.address, [], new Uint8Array([1, 2]));
+    // Invoking in the deploy's slot finds it not deployed yet.
+    if (rng.chance(0.3)) await run.send(name + "-call-sameslot", payer, [call]);
+    nextSlot(run);
+    await run.send(name + "-call", payer, [call]);
+    switch (rng.int(7)) {
+      case 0: { // Upgrade with a new buffer, maybe in the buffer's slot.
+        const buf2 = await keypair(rng);
+        run.nocache.add(buf2.address);
+        if (!(await writeBuffer(run, rng, name + "-up", payer, auth, buf2, rng.chance(0.5) ? hello : counter, signers))) break;
+        if (rng.chance(0.8)) nextSlot(run);
+        const spill = await keypair(rng);
+        r = await run.send(name + "-upgrade", payer, [up.upgrade(pd, program.address, buf2.address, spill.address, auth.address)], signers);
+        nextSlot(run);
+        await run.send(name + "-call-upgraded", payer, [call]);
+        break;
+      }
+      case 1: // Hand the program to another authority, or make it immutable.
+        await run.send(name + "-setauth", payer, [up.setAuth(pd, rng.chance(0.9) ? auth.address : other.address, rng.chance(0.7) ? other.address : null)], signers);
+        break;
+      case 2:
+        await run.send(name + "-setauth-checked", payer, [up.setAuthChecked(pd, auth.address, other.address, rng.chance(0.8) ? R.READONLY_SIGNER : R.READONLY)], [...signers, other]);
+        break;
+      case 3: { // Close the program, then call it.
+        const to = await keypair(rng);
+        await run.send(name + "-close", payer, [up.close(pd, to.address, rng.chance(0.9) ? auth.address : other.address, program.address)], rng.chance(0.9) ? signers : [...signers, other]);
+        nextSlot(run);
+        await run.send(name + "-call-closed", payer, [call]);
+        break;
+      }
+      case 4: // Extend, then call.
+        await run.send(name + "-extend", payer, [up.extend(pd, program.address, payer.address, rng.pick([0, 1, 1024, 10240, 20000, 10 * 1024 * 1024]))]);
+        nextSlot(run);
+        await run.send(name + "-call-extended", payer, [call]);
+        break;
+      case 5: { // A second buffer, closed by its authority (or not).
+        const buf2 = await keypair(rng);
+        run.nocache.add(buf2.address);
+        if (!(await writeBuffer(run, rng, name + "-b2", payer, auth, buf2, hello, signers))) break;
+        await run.send(name + "-close-buffer", payer, [up.close(buf2.address, payer.address, rng.chance(0.8) ? auth.address : other.address)], rng.chance(0.8) ? signers : [...signers, other]);
+        break;
+      }
+      default: // Set the buffer authority on an already drained buffer, and more wrong states.
+        await run.send(name + "-setauth-program", payer, [up.setAuth(program.address, auth.address, other.address)], signers);
+    }
   }
 }
 

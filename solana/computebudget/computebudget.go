@@ -7,6 +7,7 @@ package computebudget
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
@@ -60,28 +61,35 @@ type Limits struct {
 	LoadedAccountsDataMax uint32
 }
 
-// PrioritizationFee is ceil(price · limit / 10^6) lamports.
+// PrioritizationFee is Agave's get_prioritization_fee: the price times
+// the limit in micro-lamports, rounded up to whole lamports, computed in
+// 128 bits and saturating at the largest u64.
 func (l Limits) PrioritizationFee() uint64 {
-	hi, lo := mul(l.ComputeUnitPrice, l.ComputeUnitLimit)
-	if hi != 0 {
-		return ^uint64(0)
-	}
-	fee := lo / MicroLamportsPerLamport
-	if lo%MicroLamportsPerLamport != 0 {
-		fee++
-	}
-	return fee
+	return PrioritizationFee(l.ComputeUnitPrice, l.ComputeUnitLimit)
 }
 
-func mul(a, b uint64) (uint64, uint64) {
-	if a == 0 || b == 0 {
-		return 0, 0
+// PrioritizationFee is ceil(price · limit / 10^6) lamports, exact for
+// every price and limit (saturating at the largest u64).
+func PrioritizationFee(price, limit uint64) uint64 {
+	hi, lo := bits.Mul64(price, limit)
+	lo, c := bits.Add64(lo, MicroLamportsPerLamport-1, 0)
+	hi += c // cannot wrap: hi < 2^64-1 whenever the product's high half carries
+	if hi >= MicroLamportsPerLamport {
+		return ^uint64(0) // the quotient needs more than 64 bits
 	}
-	p := a * b
-	if p/b != a {
-		return 1, p
+	q, _ := bits.Div64(hi, lo, MicroLamportsPerLamport)
+	return q
+}
+
+// ComputeUnitPrice returns the price a message's SetComputeUnitPrice sets
+// (0 without one), what getRecentPrioritizationFees reports for it. It
+// fails as Process does for malformed compute budget instructions.
+func ComputeUnitPrice(m *txn.Message) (uint64, error) {
+	l, err := Process(m, nil)
+	if err != nil {
+		return 0, err
 	}
-	return 0, p
+	return l.ComputeUnitPrice, nil
 }
 
 // ErrorKind says why the compute budget instructions are rejected.

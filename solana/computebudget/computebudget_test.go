@@ -2,6 +2,7 @@ package computebudget
 
 import (
 	"errors"
+	"math/big"
 	"testing"
 
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -42,4 +43,58 @@ func TestProcess(t *testing.T) {
 	if _, err := Process(msg(t, RequestHeapFrame(1000)), nil); !errors.As(err, &e) || e.Kind != InvalidInstructionData {
 		t.Fatalf("heap %v", err)
 	}
+}
+
+// PrioritizationFee against 128-bit arithmetic: ceil(p·l / 10^6),
+// saturating at the largest u64.
+func TestPrioritizationFee(t *testing.T) {
+	max := ^uint64(0)
+	for _, c := range []struct{ price, limit, want uint64 }{
+		{0, 1_400_000, 0},
+		{1, 1, 1},
+		{1, 999_999, 1},
+		{1, 1_000_000, 1},
+		{1, 1_000_001, 2},
+		{1_000_000, 200_000, 200_000},
+		{3, 333_334, 2},
+		{1 << 63, 2, 18446744073710}, // 2^64 / 10^6, rounded up: no overflow although the product does
+		{max, 1_400_000, max},
+		{max, 1_000_000, max},
+		{max, 999_999, 18446725626965477906},
+		{max, max, max},
+	} {
+		if got := PrioritizationFee(c.price, c.limit); got != c.want {
+			t.Errorf("PrioritizationFee(%d, %d) = %d, want %d", c.price, c.limit, got, c.want)
+		}
+	}
+}
+
+func TestComputeUnitPrice(t *testing.T) {
+	user := txn.Instruction{ProgramID: pubkey.SystemProgram()}
+	if p, err := ComputeUnitPrice(msg(t, user)); err != nil || p != 0 {
+		t.Fatalf("no price: %d %v", p, err)
+	}
+	if p, err := ComputeUnitPrice(msg(t, SetComputeUnitPrice(42), user)); err != nil || p != 42 {
+		t.Fatalf("price: %d %v", p, err)
+	}
+	if _, err := ComputeUnitPrice(msg(t, SetComputeUnitPrice(1), SetComputeUnitPrice(2))); err == nil {
+		t.Fatal("duplicate price accepted")
+	}
+}
+
+func FuzzPrioritizationFee(f *testing.F) {
+	f.Add(uint64(1), uint64(1))
+	f.Add(^uint64(0), uint64(1_400_000))
+	f.Fuzz(func(t *testing.T, price, limit uint64) {
+		p := new(big.Int).Mul(new(big.Int).SetUint64(price), new(big.Int).SetUint64(limit))
+		p.Add(p, big.NewInt(MicroLamportsPerLamport-1))
+		p.Div(p, big.NewInt(MicroLamportsPerLamport))
+		want := ^uint64(0)
+		if p.IsUint64() {
+			want = p.Uint64()
+		}
+		if got := PrioritizationFee(price, limit); got != want {
+			t.Fatalf("PrioritizationFee(%d, %d) = %d, want %d", price, limit, got, want)
+		}
+	})
 }

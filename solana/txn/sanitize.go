@@ -49,14 +49,13 @@ func (tx *Transaction) Sanitize() error {
 	return m.Sanitize()
 }
 
-// Sanitize applies Message::sanitize (v0::Message::sanitize for a V0
-// message) and the duplicate-key check over the static keys.
+// Sanitize applies Message::sanitize and, for a legacy message, the
+// duplicate-key check. A V0 message gets v0::Message::sanitize only: as
+// in Agave, its keys are checked for duplicates once its lookups are
+// resolved (CheckDuplicates over Resolved.Keys).
 func (m *Message) Sanitize() error {
 	if m.Version == V0 {
-		if err := m.sanitizeV0(); err != nil {
-			return err
-		}
-		return CheckDuplicates(m.AccountKeys)
+		return m.sanitizeV0()
 	}
 	if m.Version != Legacy {
 		return sanitizeErr("unsupported message version %s", m.Version)

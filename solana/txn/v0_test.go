@@ -147,8 +147,7 @@ func TestV0Sanitize(t *testing.T) {
 		"too many keys": func(tx *Transaction) {
 			tx.Message.AddressTableLookups[0].ReadonlyIndexes = make([]uint8, 253)
 		},
-		"signature count":  func(tx *Transaction) { tx.Signatures = append(tx.Signatures, Signature{}) },
-		"duplicate static": func(tx *Transaction) { tx.Message.AccountKeys[1] = tx.Message.AccountKeys[2] },
+		"signature count": func(tx *Transaction) { tx.Signatures = append(tx.Signatures, Signature{}) },
 	}
 	for name, f := range mutate {
 		tx, _ := sampleV0(t)
@@ -156,9 +155,19 @@ func TestV0Sanitize(t *testing.T) {
 		var se *SanitizeError
 		if err := tx.Sanitize(); !errors.As(err, &se) {
 			t.Errorf("%s: %v", name, err)
-		} else if se.Duplicate != (name == "duplicate static") {
-			t.Errorf("%s: duplicate flag %v", name, se.Duplicate)
+		} else if se.Duplicate {
+			t.Errorf("%s: duplicate flag", name)
 		}
+	}
+	// Duplicates wait for the resolved keys.
+	dup, _ := sampleV0(t)
+	dup.Message.AccountKeys[1] = dup.Message.AccountKeys[2]
+	if err := dup.Sanitize(); err != nil {
+		t.Fatalf("duplicate static key refused before resolution: %v", err)
+	}
+	var se *SanitizeError
+	if err := CheckDuplicates(dup.Message.Resolve(LoadedAddresses{}).Keys); !errors.As(err, &se) || !se.Duplicate {
+		t.Fatalf("CheckDuplicates: %v", err)
 	}
 	// 256 keys in all is the limit, not past it.
 	tx, _ := sampleV0(t)

@@ -268,7 +268,8 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 			bs.apply([]account.Keyed{w})
 		}
 	}
-	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features}
+	env := &svm.Env{Slot: slot, Sysvars: sv, Programs: b.cache.Source(snap), Features: b.features,
+		Blockhash: b.head.Hash, IsRecent: b.isRecent}
 	return bs, env, nil
 }
 
@@ -440,12 +441,24 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]s
 	return recs, nil
 }
 
-// admit is the bank's part of admission: a recent blockhash, and a
-// signature no earlier block holds. The scheduler calls it from several
+// admit is the bank's part of admission: a recent blockhash (or a
+// durable nonce, which Execute checks), and a signature no earlier block
+// holds. The scheduler calls it from several
 // goroutines while ProcessBlock holds the lock; it only reads.
 func (b *Bank) admit(tx *txn.Transaction) *svm.TransactionError {
 	if !b.isRecent(tx.Message.RecentBlockhash) {
-		return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+		// A durable transaction's nonce is checked when it executes,
+		// against the state the transactions before it left.
+		if _, durable := svm.DurableNonceAccount(&tx.Message); !durable {
+			return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+		}
+		// A durable transaction already processed advanced its nonce,
+		// so its age check fails first, as Agave checks age before the
+		// status cache.
+		if b.seen(tx.ID()) {
+			return &svm.TransactionError{Kind: svm.BlockhashNotFound}
+		}
+		return nil
 	}
 	if b.seen(tx.ID()) {
 		return &svm.TransactionError{Kind: svm.AlreadyProcessed}
@@ -473,7 +486,10 @@ func (b *Bank) advance(h store.Header, sigs [][64]byte) {
 // deployment loader and the verifier; it is held by the upgradeable
 // loader with the given upgrade authority (nil: immutable). Redeploying
 // over an upgradeable program requires the same authority. The program
-// runs from the next block on.
+// runs from the next block on. It is a fast path for tools: the accounts
+// are laid out exactly as the loader's DeployWithMaxDataLen (with a
+// maximum data length of the ELF's) leaves them; clients deploy with
+// those instructions.
 func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubkey.Pubkey, timestamp int64) (store.Header, error) {
 	if err := b.ex.VerifyDeployment(elfBytes); err != nil {
 		return store.Header{}, err
@@ -484,6 +500,7 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 	if err != nil {
 		return store.Header{}, err
 	}
+	keepLen := 0 // an upgrade keeps a larger ProgramData's size, as Upgrade does
 	if existing.Exists() {
 		if existing.Owner != pubkey.BPFLoaderUpgradeable() {
 			return store.Header{}, fmt.Errorf("bank: %s already exists and is not an upgradeable program", programID)
@@ -503,6 +520,7 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 		if pd.Authority == nil || authority == nil || *pd.Authority != *authority {
 			return store.Header{}, fmt.Errorf("bank: %s can only be upgraded by its upgrade authority", programID)
 		}
+		keepLen = len(pdAcct.Data)
 	}
 	bs, env, err := b.newBlock(timestamp)
 	if err != nil {
@@ -510,6 +528,10 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 	}
 	defer bs.snap.Close()
 	prog, pdata := svm.UpgradeableProgramAccounts(programID, elfBytes, env.Slot, authority, b.rent.MinimumBalance)
+	if keepLen > len(pdata.Account.Data) {
+		pdata.Account.Data = append(pdata.Account.Data, make([]byte, keepLen-len(pdata.Account.Data))...)
+		pdata.Account.Lamports = max(b.rent.MinimumBalance(uint64(keepLen)), 1)
+	}
 	bs.apply([]account.Keyed{prog, pdata})
 	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Writes: bs.keyed()})
 	if err != nil {
