@@ -211,3 +211,33 @@ func (t *tracker) tryAdd(c Cost, writable []pubkey.Pubkey) *svm.TransactionError
 	}
 	return nil
 }
+
+// Tracker is the cost tracker the scheduler packs a block with, for a
+// block producer that chooses which transactions a proposal holds: a
+// transaction it accepts would also be packed by Execute, in the same
+// order, within the same limits.
+type Tracker struct {
+	t        *tracker
+	writable []pubkey.Pubkey
+}
+
+// NewTracker returns an empty block's tracker under l (the zero value:
+// Agave's limits).
+func NewTracker(l Limits) *Tracker { return &Tracker{t: newTracker(l)} }
+
+// TryAdd reserves the estimated cost c of the next transaction of the
+// block, whose resolved message is m, or returns the limit it would
+// exceed (WouldExceedMaxBlockCostLimit, WouldExceedMaxAccountCostLimit,
+// WouldExceedAccountDataBlockLimit) and reserves nothing.
+func (t *Tracker) TryAdd(c Cost, m *txn.Resolved) *svm.TransactionError {
+	t.writable = t.writable[:0]
+	for j, k := range m.Keys {
+		if isWritable(m, j) {
+			t.writable = append(t.writable, k)
+		}
+	}
+	return t.t.tryAdd(c, t.writable)
+}
+
+// Used returns the cost reserved so far.
+func (t *Tracker) Used() uint64 { return t.t.block }

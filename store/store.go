@@ -159,12 +159,66 @@ func (s *Store) Snapshot() (*Snapshot, error) {
 func (s *Store) Commit(b *Block) (Header, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	p, err := s.prepare(b)
+	if err != nil {
+		return Header{}, err
+	}
+	return s.apply(p)
+}
+
+// Pending is a block prepared but not yet written: its header (with the
+// state commitment it will have) is known, nothing is stored.
+type Pending struct {
+	// Header is the header the block will have once applied.
+	Header       Header
+	parent       Header
+	parentExists bool
+	keys, values [][]byte
+	lt           LtHash
+}
+
+// Prepare computes what Commit would write for b, the header and its
+// state commitment included, and writes nothing: a consensus engine
+// learns the commitment of a block before it decides to keep it. Apply
+// writes it, as long as no other block was committed in between.
+func (s *Store) Prepare(b *Block) (*Pending, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.prepare(b)
+}
+
+// Apply writes a block Prepare returned, atomically, as Commit does. It
+// fails with ErrOutOfOrder when the head moved since the block was
+// prepared.
+func (s *Store) Apply(p *Pending) (Header, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.parentExists != s.hasAny || p.parent != s.head {
+		return Header{}, fmt.Errorf("%w: block %d was prepared over another head", ErrOutOfOrder, p.Header.Height)
+	}
+	return s.apply(p)
+}
+
+func (s *Store) apply(p *Pending) (Header, error) {
+	if err := s.db.apply(p.keys, p.values); err != nil {
+		return Header{}, err
+	}
+	h := p.Header
+	s.head, s.hasAny, s.lt = h, true, p.lt
+	if err := s.db.committed(h); err != nil {
+		return h, fmt.Errorf("block %d is committed, but: %w", h.Height, err)
+	}
+	return h, nil
+}
+
+// prepare builds a block's writes and header; s.mu is held.
+func (s *Store) prepare(b *Block) (*Pending, error) {
 	if (!s.hasAny && b.Height != 0) || (s.hasAny && b.Height != s.head.Height+1) {
-		return Header{}, fmt.Errorf("%w: block %d after head %d", ErrOutOfOrder, b.Height, s.head.Height)
+		return nil, fmt.Errorf("%w: block %d after head %d", ErrOutOfOrder, b.Height, s.head.Height)
 	}
 	hkeys, hvalues, err := historyWrites(b)
 	if err != nil {
-		return Header{}, err
+		return nil, err
 	}
 	lt := s.lt
 	last := make(map[pubkey.Pubkey]int, len(b.Writes)) // a later write of an account wins
@@ -228,7 +282,7 @@ func (s *Store) Commit(b *Block) (Header, error) {
 	keys := make([][]byte, 0, len(final)+3)
 	for j, i := range final {
 		if errs[j] != nil {
-			return Header{}, errs[j]
+			return nil, errs[j]
 		}
 		keys = append(keys, accountKey(b.Writes[i].Key))
 	}
@@ -240,14 +294,7 @@ func (s *Store) Commit(b *Block) (Header, error) {
 	rec := Record{Header: h, Signatures: b.Signatures}
 	keys = append(append(keys, hkeys...), blockKey(h.Height), keyHead, keyLtHash)
 	values = append(append(values, hvalues...), rec.encode(), h.encode(), lt.Bytes())
-	if err := s.db.apply(keys, values); err != nil {
-		return Header{}, err
-	}
-	s.head, s.hasAny, s.lt = h, true, lt
-	if err := s.db.committed(h); err != nil {
-		return h, fmt.Errorf("block %d is committed, but: %w", h.Height, err)
-	}
-	return h, nil
+	return &Pending{Header: h, parent: s.head, parentExists: s.hasAny, keys: keys, values: values, lt: lt}, nil
 }
 
 // Verify recomputes the state commitment from every stored account and

@@ -14,18 +14,19 @@ import (
 // does not run, by prefix: test and benchmark runs (minutes, and figures
 // that differ from run to run) and toolchain installs and rebuilds.
 var illustrative = []string{
-	"go test",         // the repository's own tests
-	"agora bench",     // timing runs: seconds to minutes, figures vary
-	"agora sim",       // tens of seconds per economy, and its tx/s varies
-	"apt-get",         // installs
-	"make -C",         // rebuilds testdata/c with clang
-	"examples/c/c",    // check.sh rebuilds too
-	"agora debug",     // an interactive debugger (docs/debug.md's sessions are tested in trace_test.go)
-	"go tool pprof",   // reads profiles the tests write themselves
-	"agora chain tx ", // takes a signature only a run prints
-	"agora node ",     // a server: runs until stopped (node's tests start it)
-	"curl ",           // talks to a running node
-	"bash node/e2e",   // needs npm packages; .ci/run runs it
+	"go test",                 // the repository's own tests
+	"agora bench",             // timing runs: seconds to minutes, figures vary
+	"agora sim",               // tens of seconds per economy, and its tx/s varies
+	"apt-get",                 // installs
+	"make -C",                 // rebuilds testdata/c with clang
+	"examples/c/c",            // check.sh rebuilds too
+	"agora debug",             // an interactive debugger (docs/debug.md's sessions are tested in trace_test.go)
+	"go tool pprof",           // reads profiles the tests write themselves
+	"agora chain tx ",         // takes a signature only a run prints
+	"agora node ",             // a server: runs until stopped (node's tests start it)
+	"curl ",                   // talks to a running node
+	"bash node/e2e",           // needs npm packages; .ci/run runs it
+	"go build -tags cometbft", // a rebuild
 }
 
 // docBlock is one ```sh block of a document, with the output documented
@@ -148,7 +149,11 @@ func TestDocumentedCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "agora"), ".")
+	args := []string{"build", "-o", filepath.Join(bin, "agora")}
+	if withCometBFT {
+		args = append(args, "-tags", "cometbft")
+	}
+	build := exec.Command("go", append(args, ".")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -189,6 +194,12 @@ func TestDocumentedCommands(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, b := range blocks {
+				if !withCometBFT && strings.Contains(b.script, "-tags cometbft") {
+					// Validators need a build with CometBFT: .ci/run runs
+					// this test again with -tags cometbft.
+					t.Logf("%s:%d: needs -tags cometbft", rel, b.line)
+					continue
+				}
 				script, skipped := runnable(b.script, tmp)
 				if strings.TrimSpace(script) == "" {
 					continue
@@ -225,6 +236,7 @@ func runnable(script, tmp string) (_ string, skipped bool) {
 	var b strings.Builder
 	for _, line := range strings.Split(script, "\n") {
 		line = strings.ReplaceAll(line, "go run ./cmd/agora", "agora")
+		line = strings.ReplaceAll(line, "go run -tags cometbft ./cmd/agora", "agora")
 		line = strings.ReplaceAll(line, "/tmp/", tmp+"/")
 		trimmed := strings.TrimSpace(line)
 		for _, p := range illustrative {

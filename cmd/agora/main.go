@@ -90,7 +90,7 @@ or verification errors.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitBadCall, err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
-	root.AddCommand(newRunCmd(s), newAsmCmd(s), newDisasmCmd(s), newVerifyCmd(s), newBenchCmd(s), newChainCmd(s), newZKCmd(s), newFeaturesCmd(s), newCompileCmd(s), newCheckCmd(s), newEconCmd(s), newCCCmd(s), newSimCmd(s), newConformCmd(s), newReplayCmd(s), newDebugCmd(s), newOffloadCmd(s), newNodeCmd(s))
+	root.AddCommand(newRunCmd(s), newAsmCmd(s), newDisasmCmd(s), newVerifyCmd(s), newBenchCmd(s), newChainCmd(s), newZKCmd(s), newFeaturesCmd(s), newCompileCmd(s), newCheckCmd(s), newEconCmd(s), newCCCmd(s), newSimCmd(s), newConformCmd(s), newReplayCmd(s), newDebugCmd(s), newOffloadCmd(s), attachValidator(newNodeCmd(s), s), newTestnetCmd(s))
 	for _, c := range root.Commands() {
 		rejectUnknownSubcommands(c)
 	}

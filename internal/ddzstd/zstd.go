@@ -16,6 +16,7 @@ package zstd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	kzstd "github.com/klauspost/compress/zstd"
@@ -92,4 +93,44 @@ func (c *ctx) DecompressInto(dst, src []byte) (int, error) {
 		return 0, ErrDstTooSmall
 	}
 	return len(out), nil
+}
+
+// Decompress decompresses src, using dst's memory when its capacity
+// suffices (the call Pebble v1's cgo build makes, through CometBFT's
+// database package).
+func Decompress(dst, src []byte) ([]byte, error) {
+	d, err := kzstd.NewReader(nil, kzstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return nil, fmt.Errorf("zstd: decoder: %w", err)
+	}
+	defer d.Close()
+	return d.DecodeAll(src, dst[:0])
+}
+
+// Writer compresses what is written to it into an underlying writer.
+type Writer struct {
+	enc *kzstd.Encoder
+	err error
+}
+
+// NewWriterLevel returns a Writer compressing into w at a zstd level.
+func NewWriterLevel(w io.Writer, level int) *Writer {
+	enc, err := kzstd.NewWriter(w, kzstd.WithEncoderLevel(kzstd.EncoderLevelFromZstd(level)), kzstd.WithEncoderConcurrency(1))
+	return &Writer{enc: enc, err: err}
+}
+
+// Write compresses p.
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	return w.enc.Write(p)
+}
+
+// Close flushes the compressed data.
+func (w *Writer) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	return w.enc.Close()
 }

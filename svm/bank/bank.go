@@ -370,6 +370,28 @@ func (b *Bank) ProcessBlock(txs []*txn.Transaction, timestamp int64) (*BlockResu
 // ProcessBlockContext is ProcessBlock with a context: a block canceled
 // before its commit commits nothing.
 func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, timestamp int64) (*BlockResult, error) {
+	p, err := b.ExecuteBlock(ctx, txs, timestamp)
+	if err != nil {
+		return nil, err
+	}
+	return b.CommitBlock(p)
+}
+
+// PendingBlock is a block executed by ExecuteBlock and not yet committed.
+type PendingBlock struct {
+	// Result holds the transactions' outcomes and the header the block
+	// will have once committed (its hash and state commitment included).
+	Result  *BlockResult
+	pending *store.Pending
+	sigs    [][64]byte
+}
+
+// ExecuteBlock executes txs as the next block at the given timestamp and
+// returns its results and header without writing anything: a consensus
+// engine needs the block's state commitment before it commits the block.
+// CommitBlock writes it; a pending block that is never committed leaves
+// no trace.
+func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timestamp int64) (*PendingBlock, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	bs, env, err := b.newBlock(timestamp)
@@ -404,14 +426,40 @@ func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, 
 		sigs[i] = s
 	}
 	start := time.Now()
-	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed(), Workers: b.sched.Lanes(), Txs: recs, Prior: bs.read})
+	p, err := b.st.Prepare(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed(), Workers: b.sched.Lanes(), Txs: recs, Prior: bs.read})
 	if err != nil {
 		return nil, err
 	}
-	out.StoreTime = time.Since(start)
-	b.advance(h, sigs)
-	out.Header = h
-	return out, nil
+	out.StoreTime = time.Since(start) // hashing the writes; CommitBlock adds the write
+	out.Header = p.Header
+	return &PendingBlock{Result: out, pending: p, sigs: sigs}, nil
+}
+
+// CommitBlock writes a block ExecuteBlock returned, in one atomic write,
+// and makes it the head. It fails (store.ErrOutOfOrder) when another
+// block was committed since the block was executed.
+func (b *Bank) CommitBlock(p *PendingBlock) (*BlockResult, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	start := time.Now()
+	h, err := b.st.Apply(p.pending)
+	if err != nil {
+		return nil, err
+	}
+	p.Result.StoreTime += time.Since(start)
+	b.advance(h, p.sigs)
+	p.Result.Header = h
+	return p.Result, nil
+}
+
+// Admit reports whether a transaction passes the bank's admission
+// checks against the committed chain: its blockhash is recent and no
+// committed block holds its signature. It does not verify signatures
+// (svm.Check does).
+func (b *Bank) Admit(tx *txn.Transaction) *svm.TransactionError {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.admit(tx)
 }
 
 // history returns the records of a block's committed transactions, in
