@@ -13,6 +13,7 @@ import (
 
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/ext/crypto"
+	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/ext/zk"
 )
 
@@ -34,6 +35,33 @@ func accountLine(key string, lamports uint64, data []byte, signer bool) string {
 		s += `, "signer": true`
 	}
 	return s + `, "writable": true}`
+}
+
+// systemAccountLine is one entry of an accounts file for an account the
+// System program owns (a payer, or an address a program will create).
+func systemAccountLine(key string, lamports uint64, signer bool) string {
+	s := fmt.Sprintf(`  {"key": %q, "owner": "11111111111111111111111111111111", "lamports": %d`, key, lamports)
+	if signer {
+		s += `, "signer": true`
+	}
+	return s + `, "writable": true}`
+}
+
+// econAgentAccounts are the accounts of the economics examples' first
+// instruction under agora run, whose slot is 0: the escrow (or auction)
+// at its address for id 0, and the depositors (or the creator).
+func econAgentAccounts(t *testing.T) (escrow, auction string) {
+	const alice, bob = "A1ice11111111111111111111111111111111111111", "Bob1111111111111111111111111111111111111111"
+	a, err := abi.ParseKey(alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	esc, _ := econ.EscrowAddress(a, 0)
+	auc, _ := econ.AuctionAddress(a, 0)
+	escrow = accountsFile(systemAccountLine(abi.EncodeKey(esc), 0, false),
+		systemAccountLine(alice, 10_000_000_000, true), systemAccountLine(bob, 10_000_000_000, true))
+	auction = accountsFile(systemAccountLine(alice, 10_000_000_000, true), systemAccountLine(abi.EncodeKey(auc), 0, false))
+	return escrow, auction
 }
 
 func accountsFile(lines ...string) string {
@@ -116,7 +144,10 @@ func TestShippedExampleInputs(t *testing.T) {
 	blsAccounts, blsData := blsAgentInputs(t)
 	zkAccounts, zkData := zkAgentInputs(t)
 	trading := tradingAgentAccounts(t)
+	escrow, auction := econAgentAccounts(t)
 	files := map[string]string{
+		"escrow-agent.accounts.json":       escrow,
+		"vcg-auction-agent.accounts.json":  auction,
 		"bls-agent.accounts.json":          blsAccounts,
 		"bls-agent.data.json":              blsData,
 		"zk-privacy-agent.accounts.json":   zkAccounts,
@@ -124,7 +155,7 @@ func TestShippedExampleInputs(t *testing.T) {
 		"price-oracle-agent.accounts.json": accountsFile(),
 		"trading-agents.accounts.json":     trading,
 	}
-	for _, name := range []string{"bls-agent.accounts.json", "bls-agent.data.json", "zk-privacy-agent.accounts.json",
+	for _, name := range []string{"escrow-agent.accounts.json", "vcg-auction-agent.accounts.json", "bls-agent.accounts.json", "bls-agent.data.json", "zk-privacy-agent.accounts.json",
 		"zk-privacy-agent.data.json", "price-oracle-agent.accounts.json", "trading-agents.accounts.json"} {
 		path := filepath.Join("..", "examples", "ovsm", name)
 		if os.Getenv("AGORA_WRITE_EXAMPLES") == "1" {
