@@ -35,9 +35,9 @@ func newChainUpgradeCmd(s *streams) *cobra.Command {
 		Short: "Stage a new version of a program; it activates at the next slot",
 		Long: `Stage NEW.so as the next version of the upgradeable PROGRAM through the
 versions program (docs/modules.md): the ELF must pass the deployment loader
-and the structural verifier here and again on chain (with --deep, also the
-deep verifier, which must report no finding; it runs here only, since its
-time bounds are not deterministic). The first upgrade of a program
+and the structural verifier here and again on chain, and the deep
+verifier here, which must report no finding (it runs here only, since its
+time bounds are not deterministic; --deep=false skips it). The first upgrade of a program
 creates its versions account, recording the deployed code as its first
 version. The ELF is uploaded in chunks (one block), then staged by a
 transaction signed by the upgrade authority (a second block): every
@@ -113,7 +113,7 @@ verification errors.`,
 	f.add(cmd)
 	cmd.Flags().StringVar(&authority, "upgrade-authority", "payer", "the program's upgrade authority (key name)")
 	cmd.Flags().StringVar(&feePayer, "fee-payer", "payer", "fee payer (key name)")
-	cmd.Flags().BoolVar(&deepCheck, "deep", false, "also require the deep verifier to report no finding")
+	cmd.Flags().BoolVar(&deepCheck, "deep", true, "require the deep verifier to report no finding before staging (--deep=false skips it)")
 	cmd.Flags().DurationVar(&deepTimeout, "deep-timeout", 30*time.Second, "time bound of the deep verifier")
 	return cmd
 }

@@ -50,6 +50,22 @@ func TestChainUpgradeRollback(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(exitBadCall, "chain", "upgrade", "strategy", bad)
+	// The deep verifier runs by default: a program it finds a fault in
+	// (a load through a null pointer) is refused, and nothing is staged.
+	nullSrc := filepath.Join(tmp, "null.s")
+	if err := os.WriteFile(nullSrc, []byte("entrypoint:\n  mov64 r2, 0\n  ldxdw r0, [r2+0]\n  exit\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	null := filepath.Join(tmp, "null.so")
+	if r := runCLI(t, "", "asm", nullSrc, "-o", null); r.code != 0 {
+		t.Fatalf("asm: %s", r.stderr)
+	}
+	if r := run(exitBadCall, "chain", "upgrade", "strategy", null); !strings.Contains(r.stderr, "deep verifier") {
+		t.Fatalf("a deep finding: %s", r.stderr)
+	}
+	if vs := versions(); len(vs) > 1 {
+		t.Fatalf("a refused upgrade left versions %v", vs)
+	}
 
 	up := lastJSON(t, run(0, "chain", "upgrade", "strategy", momentum).stdout)
 	vs := versions()
