@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/agora-vm/agora/abi"
+	"github.com/agora-vm/agora/ext/lanes"
 	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/feature"
@@ -79,6 +80,7 @@ type instructionRun struct {
 	programID [32]byte
 	before    []abi.Account
 	features  feature.Set
+	span      *spanProgram // set by execute when the run is not recorded
 }
 
 // prepareInstruction reads the accounts document and instruction data and
@@ -155,8 +157,55 @@ func (ir *instructionRun) execute(rec *recordedProgram) *svm.InstructionResult {
 	if rec != nil {
 		rec.fileProgram = fileProgram{ir.programID, ir.exe}
 		prog = rec
+	} else {
+		ir.span = &spanProgram{fileProgram: fileProgram{ir.programID, ir.exe}}
+		prog = ir.span
 	}
 	return ir.ex.ExecuteInstruction(ir.sx, standaloneEnv(prog, ir.features))
+}
+
+// spanProgram serves the program and remembers, of its first (top-level)
+// run, the CU the run consumed and its critical path over parallel lanes
+// (ext/lanes): what `cu_span` reports.
+type spanProgram struct {
+	fileProgram
+	runs     int
+	cu, span uint64
+}
+
+func (p *spanProgram) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
+	exe, err := p.fileProgram.Executable(key, acct, heapBytes)
+	if err != nil {
+		return nil, err
+	}
+	return spanRunnable{exe, p}, nil
+}
+
+type spanRunnable struct {
+	vm.Runnable
+	p *spanProgram
+}
+
+func (r spanRunnable) Run(m *vm.Machine, opts vm.RunOptions) vm.Result {
+	if m == nil {
+		m = vm.NewMachine()
+	}
+	res := r.Runnable.Run(m, opts)
+	if r.p.runs == 0 {
+		r.p.cu, r.p.span = res.CU, lanes.Span(m, res.CU)
+	}
+	r.p.runs++
+	return res
+}
+
+// cuSpan is the instruction's critical path: its CU less what parallel
+// lanes of the top-level run consumed beside the longest chain.
+func (ir *instructionRun) cuSpan(cu uint64) *uint64 {
+	if ir.span == nil || ir.span.runs == 0 || ir.span.cu-ir.span.span > cu {
+		return nil
+	}
+	v := cu - (ir.span.cu - ir.span.span)
+	return &v
 }
 
 func runInstruction(s *streams, l *loaded, f *runFlags) error {
@@ -187,7 +236,7 @@ func runInstruction(s *streams, l *loaded, f *runFlags) error {
 	}
 
 	rep := instructionReport{
-		runReport: runReport{OK: failure == nil, CU: res.CU, Logs: res.Logs},
+		runReport: runReport{OK: failure == nil, CU: res.CU, CUSpan: ir.cuSpan(res.CU), Logs: res.Logs},
 		ProgramID: abi.EncodeKey(programID),
 		Accounts:  []accountReport{},
 	}

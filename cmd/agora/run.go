@@ -69,7 +69,8 @@ accounts (a JSON list of {"key", "owner", "lamports", "data_hex" or
 "data_base64", "signer", "writable", "executable"}) and --data are
 serialized in Solana's aligned input layout, and after the program
 returns the accounts are written back with the runtime's checks. The output
-adds the accounts after the instruction, and logs in Solana's format.
+adds the accounts after the instruction, and logs in Solana's format;
+cu_span is the instruction's critical path over parallel lanes.
 
 Exit codes: 0 the program ran to exit, 1 it faulted (or, with --accounts,
 the instruction failed), 2 usage, load or verification errors.`,
