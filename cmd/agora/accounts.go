@@ -80,7 +80,7 @@ type instructionRun struct {
 	programID [32]byte
 	before    []abi.Account
 	features  feature.Set
-	span      *spanProgram // set by execute when the run is not recorded
+	span      *spanProgram // set by execute
 }
 
 // prepareInstruction reads the accounts document and instruction data and
@@ -157,24 +157,22 @@ func (ir *instructionRun) execute(rec *recordedProgram) *svm.InstructionResult {
 	if rec != nil {
 		rec.fileProgram = fileProgram{ir.programID, ir.exe}
 		prog = rec
-	} else {
-		ir.span = &spanProgram{fileProgram: fileProgram{ir.programID, ir.exe}}
-		prog = ir.span
 	}
-	return ir.ex.ExecuteInstruction(ir.sx, standaloneEnv(prog, ir.features))
+	ir.span = &spanProgram{src: prog}
+	return ir.ex.ExecuteInstruction(ir.sx, standaloneEnv(ir.span, ir.features))
 }
 
 // spanProgram serves the program and remembers, of its first (top-level)
 // run, the CU the run consumed and its critical path over parallel lanes
 // (ext/lanes): what `cu_span` reports.
 type spanProgram struct {
-	fileProgram
+	src      svm.ProgramSource
 	runs     int
 	cu, span uint64
 }
 
 func (p *spanProgram) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
-	exe, err := p.fileProgram.Executable(key, acct, heapBytes)
+	exe, err := p.src.Executable(key, acct, heapBytes)
 	if err != nil {
 		return nil, err
 	}
