@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -190,6 +191,25 @@ func TestCrashChild(t *testing.T) {
 	}
 }
 
+// lockedBuffer is a bytes.Buffer a child process writes while the test
+// reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // TestCrashSafety kills a child process mid-commit many times and checks
 // after each kill that no committed block was lost and none is partial,
 // and that the head file, whatever moment the kill hit, never makes Open
@@ -216,14 +236,27 @@ func TestCrashSafety(t *testing.T) {
 		if r%2 == 1 {
 			cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", crashBetweenEnv, 1+r%5))
 		}
-		var out bytes.Buffer
-		cmd.Stdout = &out
+		out := &lockedBuffer{}
+		cmd.Stdout = out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(150+37*r%200) * time.Millisecond)
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		// Kill at a varying moment after the child's first commit (or
+		// its own exit, in the rounds that kill it between writes): on a
+		// loaded machine its start alone can outlast a fixed delay.
+	wait:
+		for start := time.Now(); time.Since(start) < 10*time.Second && !strings.Contains(out.String(), "committed "); {
+			select {
+			case <-exited:
+				break wait
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		time.Sleep(time.Duration(37*r%200) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		<-exited
 		for _, line := range strings.Split(out.String(), "\n") {
 			if n, ok := strings.CutPrefix(line, "committed "); ok {
 				if v, err := strconv.ParseInt(n, 10, 64); err == nil && v > committed {
