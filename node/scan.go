@@ -175,12 +175,8 @@ func (s *Server) getTokenAccountBalance(p params) (any, *Error) {
 	if e != nil {
 		return nil, e
 	}
-	var c commitmentConfig
-	if _, e := p.get(1, &c, true); e != nil {
-		return nil, e
-	}
-	head := s.head().Height
-	if e := c.check(head); e != nil {
+	head, e := s.commitmentParam(p, 1)
+	if e != nil {
 		return nil, e
 	}
 	a, e := s.readAccountOrZero(k)
@@ -268,12 +264,8 @@ func (s *Server) getTokenSupply(p params) (any, *Error) {
 	if e != nil {
 		return nil, e
 	}
-	var c commitmentConfig
-	if _, e := p.get(1, &c, true); e != nil {
-		return nil, e
-	}
-	head := s.head().Height
-	if e := c.check(head); e != nil {
+	head, e := s.commitmentParam(p, 1)
+	if e != nil {
 		return nil, e
 	}
 	m, e := s.readAccountOrZero(k)

@@ -304,6 +304,34 @@ type commitmentConfig struct {
 	MinContextSlot *uint64 `json:"minContextSlot"`
 }
 
+// commitmentParam reads the optional commitment config at position i of
+// p and checks it against the committed head, whose height it returns.
+func (s *Server) commitmentParam(p params, i int) (uint64, *Error) {
+	var c commitmentConfig
+	if _, e := p.get(i, &c, true); e != nil {
+		return 0, e
+	}
+	head := s.head().Height
+	if e := c.check(head); e != nil {
+		return 0, e
+	}
+	return head, nil
+}
+
+// txConfigParam reads the transaction config at position i of p: an
+// object, or (the deprecated form) an encoding string.
+func txConfigParam(p params, i int) (txConfig, *Error) {
+	var c txConfig
+	if len(p) > i && len(bytes.TrimSpace(p[i])) > 0 && p[i][0] == '"' {
+		if _, e := p.get(i, &c.Encoding, false); e != nil {
+			return c, e
+		}
+	} else if _, e := p.get(i, &c, true); e != nil {
+		return c, e
+	}
+	return c, c.check()
+}
+
 // check validates the commitment and the minimum context slot against
 // the head.
 func (c *commitmentConfig) check(head uint64) *Error {
@@ -335,12 +363,8 @@ func (s *Server) getVersion(p params) (any, *Error) {
 }
 
 func (s *Server) getSlot(p params) (any, *Error) {
-	var c commitmentConfig
-	if _, e := p.get(0, &c, true); e != nil {
-		return nil, e
-	}
-	h := s.head().Height
-	if e := c.check(h); e != nil {
+	h, e := s.commitmentParam(p, 0)
+	if e != nil {
 		return nil, e
 	}
 	return h, p.most(1)
@@ -391,12 +415,8 @@ func (s *Server) getBalance(p params) (any, *Error) {
 	if e != nil {
 		return nil, e
 	}
-	var c commitmentConfig
-	if _, e := p.get(1, &c, true); e != nil {
-		return nil, e
-	}
-	head := s.head().Height
-	if e := c.check(head); e != nil {
+	head, e := s.commitmentParam(p, 1)
+	if e != nil {
 		return nil, e
 	}
 	a, err := s.be.Store().Account(k)
@@ -507,12 +527,8 @@ func (s *Server) getEpochSchedule(p params) (any, *Error) {
 }
 
 func (s *Server) getEpochInfo(p params) (any, *Error) {
-	var c commitmentConfig
-	if _, e := p.get(0, &c, true); e != nil {
-		return nil, e
-	}
-	h := s.head().Height
-	if e := c.check(h); e != nil {
+	h, e := s.commitmentParam(p, 0)
+	if e != nil {
 		return nil, e
 	}
 	const slotsPerEpoch = 432_000
@@ -816,16 +832,8 @@ func (s *Server) getTransaction(p params) (any, *Error) {
 	if e != nil {
 		return nil, e
 	}
-	var c txConfig
-	if len(p) > 1 && len(bytes.TrimSpace(p[1])) > 0 && p[1][0] == '"' {
-		// The deprecated form: an encoding string.
-		if _, e := p.get(1, &c.Encoding, false); e != nil {
-			return nil, e
-		}
-	} else if _, e := p.get(1, &c, true); e != nil {
-		return nil, e
-	}
-	if e := c.check(); e != nil {
+	c, e := txConfigParam(p, 1)
+	if e != nil {
 		return nil, e
 	}
 	rec, e := s.record(sig)
@@ -926,15 +934,8 @@ func (s *Server) getBlock(p params) (any, *Error) {
 	if _, e := p.get(0, &slot, false); e != nil {
 		return nil, e
 	}
-	var c txConfig
-	if len(p) > 1 && len(bytes.TrimSpace(p[1])) > 0 && p[1][0] == '"' {
-		if _, e := p.get(1, &c.Encoding, false); e != nil {
-			return nil, e
-		}
-	} else if _, e := p.get(1, &c, true); e != nil {
-		return nil, e
-	}
-	if e := c.check(); e != nil {
+	c, e := txConfigParam(p, 1)
+	if e != nil {
 		return nil, e
 	}
 	switch c.TransactionDetails {

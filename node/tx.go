@@ -221,12 +221,8 @@ func (s *Server) getFeeForMessage(p params) (any, *Error) {
 	if _, e := p.get(0, &data, false); e != nil {
 		return nil, e
 	}
-	var c commitmentConfig
-	if _, e := p.get(1, &c, true); e != nil {
-		return nil, e
-	}
-	head := s.head().Height
-	if e := c.check(head); e != nil {
+	head, e := s.commitmentParam(p, 1)
+	if e != nil {
 		return nil, e
 	}
 	raw, e := decodeWire(data, "base64", "solana_message::VersionedMessage")
