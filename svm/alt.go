@@ -91,6 +91,20 @@ func altOwnedAndSigned(iv *Invocation) (pubkey.Pubkey, *InstructionError) {
 	return iv.Key(1), nil
 }
 
+// altAuthorizedTable decodes the table (account 0) and checks that auth
+// is its authority (altAuthority), as every instruction after creation
+// does before its own checks.
+func altAuthorizedTable(iv *Invocation, auth pubkey.Pubkey, frozenMsg string) (*alt.Table, *InstructionError) {
+	t, err := altTable(iv)
+	if err != nil {
+		return nil, err
+	}
+	if err := altAuthority(iv, t, auth, frozenMsg); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 // altAuthority checks that t is not frozen and auth is its authority.
 func altAuthority(iv *Invocation, t *alt.Table, auth pubkey.Pubkey, frozenMsg string) *InstructionError {
 	if t.Meta.Authority == nil {
@@ -160,11 +174,8 @@ func altFreeze(iv *Invocation) *InstructionError {
 	if err != nil {
 		return err
 	}
-	t, err := altTable(iv)
+	t, err := altAuthorizedTable(iv, auth, "Lookup table is already frozen")
 	if err != nil {
-		return err
-	}
-	if err := altAuthority(iv, t, auth, "Lookup table is already frozen"); err != nil {
 		return err
 	}
 	if t.Meta.DeactivationSlot != math.MaxUint64 {
@@ -186,11 +197,8 @@ func altExtend(iv *Invocation, addrs []pubkey.Pubkey) *InstructionError {
 		return err
 	}
 	tableKey, tableLamports := iv.Key(0), iv.Account(0).Lamports
-	t, err := altTable(iv)
+	t, err := altAuthorizedTable(iv, auth, "")
 	if err != nil {
-		return err
-	}
-	if err := altAuthority(iv, t, auth, ""); err != nil {
 		return err
 	}
 	if t.Meta.DeactivationSlot != math.MaxUint64 {
@@ -246,11 +254,8 @@ func altDeactivate(iv *Invocation) *InstructionError {
 	if err != nil {
 		return err
 	}
-	t, err := altTable(iv)
+	t, err := altAuthorizedTable(iv, auth, "Lookup table is frozen")
 	if err != nil {
-		return err
-	}
-	if err := altAuthority(iv, t, auth, "Lookup table is frozen"); err != nil {
 		return err
 	}
 	if t.Meta.DeactivationSlot != math.MaxUint64 {
@@ -275,11 +280,8 @@ func altClose(iv *Invocation) *InstructionError {
 		return ierr(InvalidArgument)
 	}
 	withdrawn := iv.Account(0).Lamports
-	t, err := altTable(iv)
+	t, err := altAuthorizedTable(iv, auth, "Lookup table is frozen")
 	if err != nil {
-		return err
-	}
-	if err := altAuthority(iv, t, auth, "Lookup table is frozen"); err != nil {
 		return err
 	}
 	switch st, left := t.Meta.Status(iv.Slot(), iv.tc.env.Sysvars.SlotHashes); st {

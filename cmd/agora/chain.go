@@ -287,12 +287,9 @@ nothing, and a note on stderr says so. Record a later agora chain call.`,
 			if err := f.check(); err != nil {
 				return err
 			}
-			elfBytes, err := readFileLimited(args[0])
+			elfBytes, err := readELFFile(args[0])
 			if err != nil {
-				return usageErr("%v", err)
-			}
-			if !isELFData(elfBytes) {
-				return usageErr("%s", notELFMessage(args[0], elfBytes))
+				return err
 			}
 			st, b, err := openChain(f.dir)
 			if err != nil {

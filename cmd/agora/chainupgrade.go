@@ -54,12 +54,9 @@ verification errors.`,
 			if err := f.check(); err != nil {
 				return err
 			}
-			elfBytes, err := readFileLimited(args[1])
+			elfBytes, err := readELFFile(args[1])
 			if err != nil {
-				return usageErr("%v", err)
-			}
-			if !isELFData(elfBytes) {
-				return usageErr("%s", notELFMessage(args[1], elfBytes))
+				return err
 			}
 			st, b, err := openChain(f.dir)
 			if err != nil {

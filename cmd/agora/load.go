@@ -379,6 +379,19 @@ func rawProgram(text []byte, v sbpf.Version, reg *vm.Registry) *vm.Program {
 	return vm.NewRawProgram(v, text, funcs, 0)
 }
 
+// readELFFile reads a program file that must be an ELF (what the chain
+// deploys), with a usage error that names what the file is otherwise.
+func readELFFile(path string) ([]byte, error) {
+	data, err := readFileLimited(path)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	if !isELFData(data) {
+		return nil, usageErr("%s", notELFMessage(path, data))
+	}
+	return data, nil
+}
+
 // notELFMessage explains that a file given where an ELF is needed is not
 // one, and how to make one from what it is.
 func notELFMessage(path string, data []byte) string {

@@ -40,64 +40,42 @@ Prints each validator's home and ports, or with --json
 Exit codes: 0 written, 2 usage errors or DIR already holds a testnet.`
 
 func newTestnetCmd(s *streams) *cobra.Command {
-	var (
-		dir       string
-		n, base   int
-		blockTime time.Duration
-		chainID   string
-		asJSON    bool
-	)
+	var f *testnetFlags
 	cmd := &cobra.Command{
 		Use:   "testnet --validators N --dir DIR",
 		Short: "Write the configuration of a local CometBFT network of Agora validators",
 		Long:  testnetLong,
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if dir == "" {
+			if f.dir == "" {
 				return usageErr("--dir is required")
 			}
-			if n < 1 || n > 100 {
-				return usageErr("--validators: %d is outside 1..100", n)
+			if f.n < 1 || f.n > 100 {
+				return usageErr("--validators: %d is outside 1..100", f.n)
 			}
-			if base < 1024 || base+2*n > 65535 {
-				return usageErr("--base-port: %d leaves no room for %d validators below 65536", base, n)
+			if f.base < 1024 || f.base+2*f.n > 65535 {
+				return usageErr("--base-port: %d leaves no room for %d validators below 65536", f.base, f.n)
 			}
-			if blockTime < 10*time.Millisecond || blockTime > time.Minute {
-				return usageErr("--block-time: %v is outside 10ms..1m", blockTime)
+			if f.blockTime < 10*time.Millisecond || f.blockTime > time.Minute {
+				return usageErr("--block-time: %v is outside 10ms..1m", f.blockTime)
 			}
-			tn, err := abci.WriteTestnet(dir, abci.TestnetOptions{Validators: n, BasePort: base, BlockTime: blockTime, ChainID: chainID})
+			tn, err := abci.WriteTestnet(f.dir, abci.TestnetOptions{Validators: f.n, BasePort: f.base, BlockTime: f.blockTime, ChainID: f.chainID})
 			if err != nil {
 				return &exitError{code: exitBadCall, err: err}
 			}
 			payer := txn.PubkeyOf(tn.Faucet).String()
-			if asJSON {
+			if f.asJSON {
 				return writeJSON(s, map[string]any{"homes": tn.Homes, "p2p": tn.P2P, "rpc": tn.RPC, "payer": payer})
 			}
 			for i, h := range tn.Homes {
 				fmt.Fprintf(s.out, "validator %d: %s (p2p %s, CometBFT RPC %s)\n", i, h, tn.P2P[i], tn.RPC[i])
 			}
-			fmt.Fprintf(s.out, "payer: %s (%s)\nstart each with: agora node --cometbft-home %s\n", payer, filepath.Join(dir, "payer.json"), filepath.Join(dir, "nodeI"))
+			fmt.Fprintf(s.out, "payer: %s (%s)\nstart each with: agora node --cometbft-home %s\n", payer, filepath.Join(f.dir, "payer.json"), filepath.Join(f.dir, "nodeI"))
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "directory to write the validators' homes in")
-	cmd.Flags().IntVar(&n, "validators", 4, "number of validators")
-	cmd.Flags().IntVar(&base, "base-port", 26656, "first port: node i uses base+2i (p2p) and base+2i+1 (RPC)")
-	cmd.Flags().DurationVar(&blockTime, "block-time", 500*time.Millisecond, "pause after each block (CometBFT's timeout_commit)")
-	cmd.Flags().StringVar(&chainID, "chain-id", "agora-testnet", "the network's chain id")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	f = addTestnetFlags(cmd)
 	return cmd
-}
-
-// validatorFlags are the flags `agora node` takes for its validator mode.
-type validatorFlags struct {
-	home string
-}
-
-func addValidatorFlags(cmd *cobra.Command) *validatorFlags {
-	f := &validatorFlags{}
-	cmd.Flags().StringVar(&f.home, "cometbft-home", "", "run as a CometBFT validator over this home (see 'agora testnet'; created as a one-validator network if missing)")
-	return f
 }
 
 // runValidator runs a validator in this process until SIGINT or SIGTERM;

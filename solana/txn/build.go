@@ -24,17 +24,18 @@ type Instruction struct {
 	Data      []byte
 }
 
-// Compile builds the message Solana's Message::new_with_blockhash builds:
-// the payer first, then the other keys grouped as writable signers,
-// read-only signers, writable non-signers and read-only non-signers
-// (programs), each group in byte order of the keys.
-func Compile(payer pubkey.Pubkey, ixs []Instruction, blockhash Hash) (*Message, error) {
-	type flags struct{ signer, writable, invoked bool }
-	meta := map[pubkey.Pubkey]*flags{payer: {signer: true, writable: true}}
-	get := func(k pubkey.Pubkey) *flags {
+// keyFlags is what a message says of one key: whether it signs, is
+// written, and is an invoked program.
+type keyFlags struct{ signer, writable, invoked bool }
+
+// keyFlagsOf merges the flags of every key the instructions name, the
+// payer a writable signer.
+func keyFlagsOf(payer pubkey.Pubkey, ixs []Instruction) map[pubkey.Pubkey]*keyFlags {
+	meta := map[pubkey.Pubkey]*keyFlags{payer: {signer: true, writable: true}}
+	get := func(k pubkey.Pubkey) *keyFlags {
 		f, ok := meta[k]
 		if !ok {
-			f = &flags{}
+			f = &keyFlags{}
 			meta[k] = f
 		}
 		return f
@@ -47,6 +48,15 @@ func Compile(payer pubkey.Pubkey, ixs []Instruction, blockhash Hash) (*Message, 
 			f.writable = f.writable || a.IsWritable
 		}
 	}
+	return meta
+}
+
+// Compile builds the message Solana's Message::new_with_blockhash builds:
+// the payer first, then the other keys grouped as writable signers,
+// read-only signers, writable non-signers and read-only non-signers
+// (programs), each group in byte order of the keys.
+func Compile(payer pubkey.Pubkey, ixs []Instruction, blockhash Hash) (*Message, error) {
+	meta := keyFlagsOf(payer, ixs)
 	var groups [4][]pubkey.Pubkey
 	for k, f := range meta {
 		if k == payer {

@@ -144,24 +144,7 @@ type LookupTableAccount struct {
 // indexes, the others as read-only ones, each in byte order of the keys.
 // A table that would load nothing is left out.
 func CompileV0(payer pubkey.Pubkey, ixs []Instruction, tables []LookupTableAccount, blockhash Hash) (*Message, error) {
-	type flags struct{ signer, writable, invoked bool }
-	meta := map[pubkey.Pubkey]*flags{payer: {signer: true, writable: true}}
-	get := func(k pubkey.Pubkey) *flags {
-		f, ok := meta[k]
-		if !ok {
-			f = &flags{}
-			meta[k] = f
-		}
-		return f
-	}
-	for _, ix := range ixs {
-		get(ix.ProgramID).invoked = true
-		for _, a := range ix.Accounts {
-			f := get(a.Pubkey)
-			f.signer = f.signer || a.IsSigner
-			f.writable = f.writable || a.IsWritable
-		}
-	}
+	meta := keyFlagsOf(payer, ixs)
 	sorted := make([]pubkey.Pubkey, 0, len(meta))
 	for k := range meta {
 		sorted = append(sorted, k)
