@@ -12,11 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
-
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/ext"
-	"github.com/agora-vm/agora/ext/crypto"
 	"github.com/agora-vm/agora/ext/offload"
 	"github.com/agora-vm/agora/ext/zk"
 	"github.com/agora-vm/agora/sbpf"
@@ -267,23 +264,14 @@ func TestExampleBLSAgent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sk := big.NewInt(0x1234567890)
-	var pk bls12381.G1Affine
-	pk.ScalarMultiplicationBase(sk)
 	msg := []byte("buy 10 SOL at 142.5")
-	h, err := bls12381.HashToG2(msg, []byte(crypto.BLSCiphersuite))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sig bls12381.G2Affine
-	sig.ScalarMultiplication(&h, sk)
-	pkb, sigb := pk.Bytes(), sig.Bytes()
+	pkb, sigb := blsSign(t, big.NewInt(0x1234567890), msg)
 	for _, tc := range []struct {
 		message string
 		count   byte
 		log     string
 	}{{string(msg), 1, "signature valid: action executed count=1"}, {"sell everything", 0, "Invalid signature"}} {
-		data, err := EncodeData([]byte(fmt.Sprintf(`{"pubkey":{"$hex":"%x"},"signature":{"$hex":"%x"},"message":%q}`, pkb[:], sigb[:], tc.message)))
+		data, err := EncodeData([]byte(fmt.Sprintf(`{"pubkey":{"$hex":"%x"},"signature":{"$hex":"%x"},"message":%q}`, pkb, sigb, tc.message)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,11 +2,15 @@ package ovsm
 
 import (
 	"fmt"
-	"github.com/agora-vm/agora/ext/offload"
+	"math/big"
 	"strings"
 	"testing"
 
+	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
+
 	"github.com/agora-vm/agora/abi"
+	"github.com/agora-vm/agora/ext/crypto"
+	"github.com/agora-vm/agora/ext/offload"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/verify"
@@ -127,3 +131,19 @@ func logsContain(logs []string, s string) bool {
 }
 
 var _ = sbpf.V0
+
+// blsSign returns the compressed public key of secret key sk and its
+// signature of msg in ext/crypto's BLS ciphersuite.
+func blsSign(t *testing.T, sk *big.Int, msg []byte) (pk, sig []byte) {
+	t.Helper()
+	var p bls12381.G1Affine
+	p.ScalarMultiplicationBase(sk)
+	h, err := bls12381.HashToG2(msg, []byte(crypto.BLSCiphersuite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s bls12381.G2Affine
+	s.ScalarMultiplication(&h, sk)
+	pb, sb := p.Bytes(), s.Bytes()
+	return pb[:], sb[:]
+}

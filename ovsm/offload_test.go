@@ -26,7 +26,7 @@ func TestHWOffloadBuiltins(t *testing.T) {
 		err  error  // or the error it must fail with
 		fail string // or the message of an OVSM error
 	}{
-		{"query", `(log :a (hw-offload-query)) 0`, `a=[{:type ML_INFERENCE :kind CPU :id 1 :ops 1022 :max-dims 512}]`, nil, ""},
+		{"query", `(log :a (hw-offload-query)) 0`, `a=[{:type ML_INFERENCE :kind CPU :id 1 :ops 2046 :max-dims 512}]`, nil, ""},
 		{"matmul fx64", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MATMUL" :input-a [1 -2 3 4] :input-b [5 6 7 8] :dimensions [2 2 2]}))) (log :r (get r "result") :s (get r "status")) 0`,
 			`r=[-9 -10 43 50] s=done`, nil, ""},
 		{"matmul i8", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MATMUL" :dtype "i8" :input-a [-128 127] :input-b [127 -128] :dimensions [1 2 1]}))) (log :r (get r "result")) 0`,
@@ -58,6 +58,8 @@ func TestHWOffloadBuiltins(t *testing.T) {
 		{"i8 out of range", acc + `(hw-offload-submit a {:operation "MATMUL_I8" :input-a [200] :input-b [1] :dimensions [1 1 1]}) 0`,
 			"", nil, "operands are -128 to 127"},
 		{"batch verify ed25519", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "BATCH_VERIFY_ED25519" :input-a "` + ed25519Records() + `"}))) (log :r (get r "result")) 0`,
+			`r=[1 0]`, nil, ""},
+		{"batch verify bls", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "BATCH_VERIFY_BLS" :input-a "` + blsRecords(t) + `"}))) (log :r (get r "result")) 0`,
 			`r=[1 0]`, nil, ""},
 		// 1·G + 2·G = 3·G on BN254 (G = (1, 2)).
 		{"msm bn254", acc + `(define r (hw-offload-poll (hw-offload-submit a {:operation "MSM_BN254" :input-a "` + msmOperands() + `" :input-b "` + msmScalars() + `"}))) (log :r (get r "result")) 0`,
@@ -103,6 +105,18 @@ func ed25519Records() string {
 		fmt.Fprintf(&b, "\\x%02x", c)
 	}
 	return b.String()
+}
+
+// blsRecords is two BATCH_VERIFY_BLS records as an OVSM string literal:
+// a valid signature by the secret key 7, and the same with its message
+// changed.
+func blsRecords(t *testing.T) string {
+	msg := make([]byte, 32)
+	pkb, sigb := blsSign(t, big.NewInt(7), msg)
+	rec := append(append(append([]byte(nil), pkb...), sigb...), msg...)
+	bad := append([]byte(nil), rec...)
+	bad[len(bad)-1] ^= 1
+	return hexEscape(append(rec, bad...))
 }
 
 func hexEscape(b []byte) string {

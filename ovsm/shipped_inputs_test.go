@@ -9,10 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
-
 	"github.com/agora-vm/agora/abi"
-	"github.com/agora-vm/agora/ext/crypto"
 	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/ext/zk"
 )
@@ -74,18 +71,9 @@ func accountsFile(lines ...string) string {
 // blsAgentInputs signs "buy 10 SOL at 142.5" with a fixed key, as
 // TestExampleBLSAgent does.
 func blsAgentInputs(t *testing.T) (accounts, data string) {
-	sk := big.NewInt(0x1234567890)
-	var pk bls12381.G1Affine
-	pk.ScalarMultiplicationBase(sk)
 	msg := "buy 10 SOL at 142.5"
-	h, err := bls12381.HashToG2([]byte(msg), []byte(crypto.BLSCiphersuite))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sig bls12381.G2Affine
-	sig.ScalarMultiplication(&h, sk)
-	pkb, sigb := pk.Bytes(), sig.Bytes()
-	data = fmt.Sprintf("{\"pubkey\": {\"$hex\": \"%x\"},\n \"signature\": {\"$hex\": \"%x\"},\n \"message\": %q}\n", pkb[:], sigb[:], msg)
+	pkb, sigb := blsSign(t, big.NewInt(0x1234567890), []byte(msg))
+	data = fmt.Sprintf("{\"pubkey\": {\"$hex\": \"%x\"},\n \"signature\": {\"$hex\": \"%x\"},\n \"message\": %q}\n", pkb, sigb, msg)
 	return accountsFile(accountLine("AgentState111111111111111111111111111111111", 10, make([]byte, 8), true)), data
 }
 

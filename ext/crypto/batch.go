@@ -23,9 +23,10 @@ type BatchItem struct {
 // VerifyBLSBatch verifies every item as BLSVerify does and returns the
 // codes in item order: results[i] == BLSVerify(items[i].PublicKey,
 // items[i].Message, items[i].Signature), whatever the number of cores. The
-// work is spread over GOMAXPROCS goroutines. It is the CPU backend of the
-// signature-batch task of the hardware-offload interface (not implemented yet; docs/extensions.md); an
-// accelerator must return the same codes.
+// work is spread over GOMAXPROCS goroutines. It is the host-side batch; a
+// program batches signatures through the offload interface's
+// BATCH_VERIFY_BLS and BATCH_VERIFY_ED25519 operations (ext/offload),
+// which verify each record with the same rules.
 //
 // When ctx is cancelled before every item is done, it returns nil and the
 // context's error.

@@ -1,255 +1,69 @@
 package crypto
 
-import (
-	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
-)
+import "github.com/agora-vm/agora/internal/blssig"
 
-// BLS12-381 sizes and the ciphersuite.
+// BLS12-381 sizes and the ciphersuite (package internal/blssig has the
+// scheme, which the offload backend's batch verification shares).
 const (
-	BLSPublicKeySize = 48 // a compressed G1 point
-	BLSSignatureSize = 96 // a compressed G2 point
+	BLSPublicKeySize = blssig.PublicKeySize // a compressed G1 point
+	BLSSignatureSize = blssig.SignatureSize // a compressed G2 point
 
 	// BLSCiphersuite is the domain separation tag of the minimal-pubkey-size
 	// proof-of-possession scheme (draft-irtf-cfrg-bls-signature-05 §4.2.3),
 	// which Ethereum's consensus layer uses.
-	BLSCiphersuite = "BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_"
+	BLSCiphersuite = blssig.Ciphersuite
 )
 
-// Flag bits of the first byte of a compressed point (the ZCash encoding the
-// IETF draft and Ethereum use).
-const (
-	flagCompressed = 0x80
-	flagInfinity   = 0x40
-	flagSort       = 0x20
-)
-
-// blsDST is BLSCiphersuite as bytes.
-func blsDST() []byte { return []byte(BLSCiphersuite) }
-
-// decodeG1 decodes a 48-byte compressed G1 point: the compression flag must
-// be set; the infinity flag requires every other bit to be zero; x must be
-// below p, on the curve and in the prime-order subgroup. It never panics.
-func decodeG1(b []byte) (bls12381.G1Affine, bool) {
-	var p bls12381.G1Affine
-	if len(b) != BLSPublicKeySize || !validFlags(b) {
-		return p, false
+// codeOf maps a verdict of the scheme to the syscall's code.
+func codeOf(v blssig.Verdict) Code {
+	switch v {
+	case blssig.Valid:
+		return OK
+	case blssig.BadPublicKey:
+		return BadPublicKey
+	case blssig.BadSignature:
+		return BadSignature
+	case blssig.Empty:
+		return Empty
 	}
-	// With exactly 48 bytes, gnark-crypto accepts only the compressed
-	// forms, checks x < p, the square root and the subgroup.
-	if _, err := p.SetBytes(b); err != nil {
-		return p, false
-	}
-	return p, true
-}
-
-// decodeG2 decodes a 96-byte compressed G2 point, with the same rules as
-// decodeG1 for both coordinates of x (c1 first).
-func decodeG2(b []byte) (bls12381.G2Affine, bool) {
-	var p bls12381.G2Affine
-	if len(b) != BLSSignatureSize || !validFlags(b) {
-		return p, false
-	}
-	if _, err := p.SetBytes(b); err != nil {
-		return p, false
-	}
-	return p, true
-}
-
-// validFlags checks the three flag bits: compressed, and for the point at
-// infinity no sort bit and all-zero coordinates.
-func validFlags(b []byte) bool {
-	if b[0]&flagCompressed == 0 {
-		return false
-	}
-	if b[0]&flagInfinity == 0 {
-		return true
-	}
-	if b[0]&^flagCompressed&^flagInfinity != 0 {
-		return false
-	}
-	for _, c := range b[1:] {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// keyValidate is the draft's KeyValidate: the key decodes, lies in G1 and
-// is not the identity.
-func keyValidate(pk []byte) (bls12381.G1Affine, bool) {
-	p, ok := decodeG1(pk)
-	return p, ok && !p.IsInfinity()
-}
-
-// hashToG2 is hash_to_curve for BLS12381G2_XMD:SHA-256_SSWU_RO_ with tag dst.
-func hashToG2(msg, dst []byte) bls12381.G2Affine {
-	// HashToG2 fails only for a tag over 255 bytes; ours are constants.
-	q, err := bls12381.HashToG2(msg, dst)
-	if err != nil {
-		return bls12381.G2Affine{}
-	}
-	return q
-}
-
-// negG1Gen is −g1, the second G1 input of every verification pairing.
-func negG1Gen() bls12381.G1Affine {
-	_, _, g1, _ := bls12381.Generators()
-	var n bls12381.G1Affine
-	n.Neg(&g1)
-	return n
-}
-
-// pairingIsOne reports whether ∏ e(p[i], q[i]) = 1.
-func pairingIsOne(p []bls12381.G1Affine, q []bls12381.G2Affine) bool {
-	ok, err := bls12381.PairingCheck(p, q)
-	return err == nil && ok
+	return Invalid
 }
 
 // BLSVerify is the draft's Verify for the proof-of-possession scheme
 // (CoreVerify): the public key must pass KeyValidate (else BadPublicKey), the
 // signature must decode into G2 (else BadSignature; the identity decodes),
 // and e(pk, H(msg)) = e(g1, sig) (else Invalid). Checks run in that order.
-func BLSVerify(pubkey, msg, sig []byte) Code {
-	pk, ok := keyValidate(pubkey)
-	if !ok {
-		return BadPublicKey
-	}
-	s, ok := decodeG2(sig)
-	if !ok {
-		return BadSignature
-	}
-	return coreVerify(&pk, msg, &s)
-}
-
-// coreVerify checks e(pk, H(msg)) · e(−g1, sig) = 1 for a valid key and a
-// decoded signature.
-func coreVerify(pk *bls12381.G1Affine, msg []byte, sig *bls12381.G2Affine) Code {
-	h := hashToG2(msg, blsDST())
-	if pairingIsOne([]bls12381.G1Affine{*pk, negG1Gen()}, []bls12381.G2Affine{h, *sig}) {
-		return OK
-	}
-	return Invalid
-}
+func BLSVerify(pubkey, msg, sig []byte) Code { return codeOf(blssig.Verify(pubkey, msg, sig)) }
 
 // BLSFastAggregateVerify is the draft's FastAggregateVerify: every public
 // key must pass KeyValidate (else BadPublicKey, checked first, in order),
 // the signature must decode (else BadSignature), there must be at least one
 // key (else Empty), and the signature must verify against the sum of the
-// keys (else Invalid; a sum that is the identity is Invalid too, as
-// KeyValidate of the aggregate demands).
+// keys (else Invalid; a sum that is the identity is Invalid too).
 func BLSFastAggregateVerify(pubkeys [][]byte, msg, sig []byte) Code {
-	agg, code := aggregateKeys(pubkeys)
-	if code != OK && code != Empty {
-		return code
-	}
-	s, ok := decodeG2(sig)
-	if !ok {
-		return BadSignature
-	}
-	if code == Empty {
-		return Empty
-	}
-	if agg.IsInfinity() {
-		return Invalid
-	}
-	return coreVerify(&agg, msg, &s)
+	return codeOf(blssig.FastAggregateVerify(pubkeys, msg, sig))
 }
 
 // BLSAggregateVerify is the draft's AggregateVerify for the
-// proof-of-possession scheme (CoreAggregateVerify, messages need not be
-// distinct): keys are validated first (BadPublicKey), then the signature
-// (BadSignature); no pairs is Empty; a different number of keys and
-// messages is Invalid; then ∏ e(pk_i, H(msg_i)) = e(g1, sig) decides.
+// proof-of-possession scheme (messages need not be distinct): keys are
+// validated first (BadPublicKey), then the signature (BadSignature); no
+// pairs is Empty; a different number of keys and messages is Invalid; then
+// ∏ e(pk_i, H(msg_i)) = e(g1, sig) decides.
 func BLSAggregateVerify(pubkeys, msgs [][]byte, sig []byte) Code {
-	pks := make([]bls12381.G1Affine, 0, len(pubkeys)+1)
-	for _, b := range pubkeys {
-		p, ok := keyValidate(b)
-		if !ok {
-			return BadPublicKey
-		}
-		pks = append(pks, p)
-	}
-	s, ok := decodeG2(sig)
-	if !ok {
-		return BadSignature
-	}
-	if len(pubkeys) == 0 {
-		return Empty
-	}
-	if len(msgs) != len(pubkeys) {
-		return Invalid
-	}
-	qs := make([]bls12381.G2Affine, 0, len(msgs)+1)
-	dst := blsDST()
-	for _, m := range msgs {
-		qs = append(qs, hashToG2(m, dst))
-	}
-	pks = append(pks, negG1Gen())
-	qs = append(qs, s)
-	if pairingIsOne(pks, qs) {
-		return OK
-	}
-	return Invalid
-}
-
-// aggregateKeys validates every key (KeyValidate) and sums them. It returns
-// Empty for no keys and BadPublicKey at the first invalid one.
-func aggregateKeys(pubkeys [][]byte) (bls12381.G1Affine, Code) {
-	var sum bls12381.G1Jac
-	var out bls12381.G1Affine
-	if len(pubkeys) == 0 {
-		return out, Empty
-	}
-	for i, b := range pubkeys {
-		p, ok := keyValidate(b)
-		if !ok {
-			return out, BadPublicKey
-		}
-		if i == 0 {
-			sum.FromAffine(&p)
-		} else {
-			sum.AddMixed(&p)
-		}
-	}
-	out.FromJacobian(&sum)
-	return out, OK
+	return codeOf(blssig.AggregateVerify(pubkeys, msgs, sig))
 }
 
 // BLSAggregatePublicKeys sums public keys as Ethereum's
 // eth_aggregate_pubkeys does: at least one key (else Empty), each passing
-// KeyValidate (else BadPublicKey). The sum itself is not validated; it may
-// be the identity, which encodes as 0xc0 followed by zeros.
+// KeyValidate (else BadPublicKey). The sum may be the identity.
 func BLSAggregatePublicKeys(pubkeys [][]byte) ([]byte, Code) {
-	agg, code := aggregateKeys(pubkeys)
-	if code != OK {
-		return nil, code
-	}
-	b := agg.Bytes()
-	return b[:], OK
+	b, v := blssig.AggregatePublicKeys(pubkeys)
+	return b, codeOf(v)
 }
 
 // BLSAggregateSignatures is the draft's Aggregate: at least one signature
-// (else Empty), each decoding into G2 (else BadSignature; the identity is
-// allowed), summed.
+// (else Empty), each decoding into G2 (else BadSignature), summed.
 func BLSAggregateSignatures(sigs [][]byte) ([]byte, Code) {
-	if len(sigs) == 0 {
-		return nil, Empty
-	}
-	var sum bls12381.G2Jac
-	for i, b := range sigs {
-		s, ok := decodeG2(b)
-		if !ok {
-			return nil, BadSignature
-		}
-		if i == 0 {
-			sum.FromAffine(&s)
-		} else {
-			sum.AddMixed(&s)
-		}
-	}
-	var out bls12381.G2Affine
-	out.FromJacobian(&sum)
-	b := out.Bytes()
-	return b[:], OK
+	b, v := blssig.AggregateSignatures(sigs)
+	return b, codeOf(v)
 }

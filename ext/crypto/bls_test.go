@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"bytes"
+	"github.com/agora-vm/agora/internal/blssig"
 	"testing"
 
 	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
@@ -32,7 +33,7 @@ func newBLSFixture(t testing.TB) blsFixture {
 }
 
 func g1Neg(t testing.TB, pk []byte) []byte {
-	p, ok := decodeG1(pk)
+	p, ok := blssig.DecodeG1(pk)
 	if !ok {
 		t.Fatal("bad key")
 	}
@@ -234,10 +235,10 @@ func TestBLSSubgroupChecks(t *testing.T) {
 	}
 	b1, b2 := p1.Bytes(), p2.Bytes()
 	pk, sig := b1[:], b2[:]
-	if _, ok := decodeG1(pk); ok {
+	if _, ok := blssig.DecodeG1(pk); ok {
 		t.Fatal("G1 point outside the subgroup decoded")
 	}
-	if _, ok := decodeG2(sig); ok {
+	if _, ok := blssig.DecodeG2(sig); ok {
 		t.Fatal("G2 point outside the subgroup decoded")
 	}
 	for _, c := range []struct {

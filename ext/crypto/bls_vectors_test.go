@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/agora-vm/agora/internal/blssig"
 	"os"
 	"path/filepath"
 	"slices"
@@ -296,11 +297,11 @@ func TestBLSDeserializationVectors(t *testing.T) {
 		bad        Code
 	}{
 		{"deserialization_G1", "pubkey", BLSPublicKeySize, BLSKindPublicKeys, func(b []byte) (bool, bool) {
-			p, ok := decodeG1(b)
+			p, ok := blssig.DecodeG1(b)
 			return ok, ok && p.IsInfinity()
 		}, BadPublicKey},
 		{"deserialization_G2", "signature", BLSSignatureSize, BLSKindSignatures, func(b []byte) (bool, bool) {
-			p, ok := decodeG2(b)
+			p, ok := blssig.DecodeG2(b)
 			return ok, ok && p.IsInfinity()
 		}, BadSignature},
 	} {
@@ -343,7 +344,7 @@ func TestBLSHashToG2Vectors(t *testing.T) {
 			if err := json.Unmarshal(blsVector(t, file, &in), &out); err != nil {
 				t.Fatal(err)
 			}
-			q := hashToG2([]byte(in.Msg), []byte(dst))
+			q := blssig.HashToG2([]byte(in.Msg), []byte(dst))
 			for _, c := range []struct {
 				name string
 				want string

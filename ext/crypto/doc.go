@@ -1,8 +1,9 @@
 // Package crypto implements Agora's native cryptography syscalls
 // (docs/extensions.md) that Solana does not have: BLS12-381 signatures,
 // Pedersen commitments on ristretto255 and VRF verification. It also holds
-// the CPU backend of the signature-batch task of the hardware-offload
-// interface (not implemented yet): VerifyBLSBatch and VerifyEd25519Batch.
+// host-side batch verification over all cores: VerifyBLSBatch and
+// VerifyEd25519Batch. The BLS scheme itself is package internal/blssig,
+// which the offload interface's BATCH_VERIFY_BLS shares.
 //
 // The syscalls are
 //

@@ -3,6 +3,7 @@ package crypto
 import (
 	"bytes"
 	"crypto/ed25519"
+	"github.com/agora-vm/agora/internal/blssig"
 	"github.com/agora-vm/agora/internal/testutil"
 	"testing"
 
@@ -21,7 +22,7 @@ func FuzzDecodeG1(f *testing.F) {
 	f.Add(append([]byte{0xe0}, make([]byte, 47)...))
 	f.Add(unhex(f, "9a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, ok := decodeG1(b)
+		p, ok := blssig.DecodeG1(b)
 		if !ok {
 			return
 		}
@@ -40,7 +41,7 @@ func FuzzDecodeG2(f *testing.F) {
 	f.Add(g2Infinity)
 	f.Add(append([]byte{0x80}, make([]byte, 95)...))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, ok := decodeG2(b)
+		p, ok := blssig.DecodeG2(b)
 		if !ok {
 			return
 		}

@@ -3,6 +3,7 @@ package crypto
 import (
 	"crypto/sha512"
 	"encoding/hex"
+	"github.com/agora-vm/agora/internal/blssig"
 	"math/big"
 	"strings"
 	"testing"
@@ -58,7 +59,7 @@ func (k blsKey) publicKey() []byte {
 
 // sign is the draft's CoreSign: sk·H(msg).
 func (k blsKey) sign(msg []byte) []byte {
-	h := hashToG2(msg, blsDST())
+	h := blssig.HashToG2(msg, blssig.DST())
 	var s bls12381.G2Affine
 	s.ScalarMultiplication(&h, k.sk)
 	b := s.Bytes()

@@ -13,6 +13,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
+	"github.com/agora-vm/agora/internal/blssig"
 	"github.com/agora-vm/agora/syscalls/solcrypto"
 )
 
@@ -119,7 +120,7 @@ func (*CPU) Kind() Kind { return KindCPU }
 
 // Ops has every operation of this package.
 func (*CPU) Ops() uint64 {
-	return 1<<OpMatMulI8 | 1<<OpMatMulFx64 | 1<<OpReLU | 1<<OpArgMax | 1<<OpConv1D | 1<<OpBatchVerifyEd25519 | 1<<OpMSMBN254 | 1<<OpPoseidonMany | 1<<OpMSMBLS12381
+	return 1<<OpMatMulI8 | 1<<OpMatMulFx64 | 1<<OpReLU | 1<<OpArgMax | 1<<OpConv1D | 1<<OpBatchVerifyEd25519 | 1<<OpMSMBN254 | 1<<OpPoseidonMany | 1<<OpMSMBLS12381 | 1<<OpBatchVerifyBLS
 }
 
 // MaxDim is MaxDim.
@@ -135,6 +136,10 @@ const parallelUnits = 1 << 16
 // batchVerifyWeight is a signature's work in multiply-accumulates, for
 // the parallel threshold only: about 50 µs against 3 ns.
 const batchVerifyWeight = 1 << 14
+
+// blsVerifyWeight is a BLS verification's work in multiply-accumulates,
+// for the parallel threshold only: about 1 ms against 3 ns.
+const blsVerifyWeight = 1 << 18
 
 // poseidonWeight converts POSEIDON_MANY's units (CU) to
 // multiply-accumulates for the parallel threshold: 33 ns against 3.
@@ -169,6 +174,13 @@ func (c *CPU) Run(r *Request) []byte {
 		c.rows(n, r.Units()*batchVerifyWeight, func(i int) {
 			rec := r.A[i*Ed25519RecordSize:]
 			if ed25519.Verify(ed25519.PublicKey(rec[:32]), rec[96:128], rec[32:96]) {
+				out[i] = 1
+			}
+		})
+	case OpBatchVerifyBLS:
+		c.rows(n, r.Units()*blsVerifyWeight, func(i int) {
+			rec := r.A[i*BLSRecordSize:]
+			if blssig.Verify(rec[:48], rec[144:176], rec[48:144]) == blssig.Valid {
 				out[i] = 1
 			}
 		})

@@ -26,6 +26,7 @@ func BenchmarkCalibration(b *testing.B) {
 		{"MSM_BLS12381/1", msmBLSRequest(r, 1)},
 		{"MSM_BLS12381/64", msmBLSRequest(r, 64)},
 		{"BATCH_VERIFY_ED25519/16", EncodeRequest(OpBatchVerifyEd25519, 0, 0, 16, 0, i8s(r, 16*Ed25519RecordSize), nil)},
+		{"BATCH_VERIFY_BLS/8", EncodeRequest(OpBatchVerifyBLS, 0, 0, 8, 0, blsRecords(r, 8, false), nil)},
 	}
 	for _, c := range cases {
 		req, err := DecodeRequest(c.req, MaxDim)

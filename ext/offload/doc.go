@@ -1,6 +1,6 @@
 // Package offload implements hardware offload for sBPF programs (part 8 of
 // the design): a program hands a fixed-layout request (integer kernels for
-// inference, ed25519 signature batches, BN254 and BLS12-381 multi-scalar
+// inference, ed25519 and BLS signature batches, BN254 and BLS12-381 multi-scalar
 // multiplications, Poseidon hashes) to an accelerator backend, gets a task
 // id back, and polls for the result.
 //

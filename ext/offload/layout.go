@@ -28,6 +28,11 @@ const (
 	// each, x‖y big-endian, (0,0) the identity; each must be in the
 	// prime-order subgroup) and n 32-byte big-endian scalars.
 	OpMSMBLS12381 Op = 9
+	// OpBatchVerifyBLS: y[n] u8 = 1 where record i's BLS12-381
+	// signature verifies (the proof-of-possession scheme of
+	// agora_bls_verify, same rules), else 0; n records of
+	// BLSRecordSize bytes.
+	OpBatchVerifyBLS Op = 10
 )
 
 // MSMBLSResultSize is an MSM_BLS12381 result: u32 status, then the
@@ -50,13 +55,19 @@ const MSMResultSize = 68
 // have one size).
 const Ed25519RecordSize = 128
 
-// MaxBatch bounds the records of one BATCH_VERIFY_ED25519 request.
+// BLSRecordSize is one BATCH_VERIFY_BLS record: compressed G1 public
+// key (48), compressed G2 signature (96), message (32: a digest, as for
+// ed25519).
+const BLSRecordSize = 176
+
+// MaxBatch bounds the records of one batch request (signatures, MSM
+// points, Poseidon hashes).
 const MaxBatch = 4096
 
 // NumOps is one more than the largest operation code.
-const NumOps = 10
+const NumOps = 11
 
-var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D", "BATCH_VERIFY_ED25519", "MSM_BN254", "POSEIDON_MANY", "MSM_BLS12381"}
+var opNames = [NumOps]string{"", "MATMUL_I8", "MATMUL_FX64", "RELU", "ARGMAX", "CONV1D", "BATCH_VERIFY_ED25519", "MSM_BN254", "POSEIDON_MANY", "MSM_BLS12381", "BATCH_VERIFY_BLS"}
 
 // String returns the operation's name, e.g. "MATMUL_I8".
 func (o Op) String() string {
@@ -111,7 +122,7 @@ func (r *Request) Units() uint64 {
 		return m * n
 	case OpConv1D:
 		return (n - k + 1) * k
-	case OpBatchVerifyEd25519, OpMSMBN254, OpMSMBLS12381:
+	case OpBatchVerifyEd25519, OpMSMBN254, OpMSMBLS12381, OpBatchVerifyBLS:
 		return n
 	case OpPoseidonMany:
 		// sol_poseidon's price per hash, so that units are CU
@@ -132,7 +143,7 @@ func (r *Request) ResultSize() uint64 {
 		return 4 * m
 	case OpConv1D:
 		return 8 * (n - k + 1)
-	case OpBatchVerifyEd25519:
+	case OpBatchVerifyEd25519, OpBatchVerifyBLS:
 		return n
 	case OpMSMBN254:
 		return MSMResultSize
@@ -157,7 +168,7 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 		return nil, errorf(KindBadRequest, "status field at offset %d is %d, must be 0 on submit", OffStatus, st)
 	}
 	nLimit := maxDim
-	if r.Op == OpBatchVerifyEd25519 || r.Op == OpMSMBN254 || r.Op == OpPoseidonMany || r.Op == OpMSMBLS12381 {
+	if r.Op == OpBatchVerifyEd25519 || r.Op == OpMSMBN254 || r.Op == OpPoseidonMany || r.Op == OpMSMBLS12381 || r.Op == OpBatchVerifyBLS {
 		nLimit = MaxBatch // n counts records, not a matrix dimension
 	}
 	for _, d := range []struct {
@@ -213,6 +224,9 @@ func DecodeRequest(b []byte, maxDim uint32) (*Request, error) {
 	case OpBatchVerifyEd25519:
 		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
 		sizeA = Ed25519RecordSize * n
+	case OpBatchVerifyBLS:
+		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
+		sizeA = BLSRecordSize * n
 	case OpMSMBN254:
 		err = firstErr(zero("m", r.M, offM), zero("k", r.K, offK), positive("n", r.N, offN), zero("shift", r.Shift, offShift))
 		sizeA, sizeB = 64*n, 32*n

@@ -122,7 +122,7 @@ type family struct{ bs *Backends }
 // Descriptor layout, written by query for each backend.
 const (
 	DescriptorSize = 24 + MaxPrices*PriceEntrySize
-	MaxPrices      = 8
+	MaxPrices      = 16
 	PriceEntrySize = 16
 )
 

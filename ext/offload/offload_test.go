@@ -12,6 +12,7 @@ import (
 	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 
+	"github.com/agora-vm/agora/internal/blssig"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/syscalls/solcrypto"
 	"github.com/agora-vm/agora/vm"
@@ -621,5 +622,111 @@ func TestMSMBLSMatchesReference(t *testing.T) {
 	raw[HeaderSize+96+95] ^= 1
 	if got := NewCPU(0).Run(mustDecode(t, raw)); binary.LittleEndian.Uint32(got) != 2 {
 		t.Fatalf("bad point: %x", got[:4])
+	}
+}
+
+// blsRecords returns n BATCH_VERIFY_BLS records signed with random keys;
+// with corrupt, about a third have a flipped bit in the key, signature or
+// message.
+func blsRecords(r *rand.Rand, n int, corrupt bool) []byte {
+	_, _, g1, _ := bls12381.Generators()
+	recs := make([]byte, 0, n*BLSRecordSize)
+	for range n {
+		sk := new(big.Int).SetUint64(r.Uint64() | 1)
+		var pk bls12381.G1Affine
+		pk.ScalarMultiplication(&g1, sk)
+		msg := i8s(r, 32)
+		h, err := bls12381.HashToG2(msg, []byte(blssig.Ciphersuite))
+		if err != nil {
+			panic(err)
+		}
+		var sig bls12381.G2Affine
+		sig.ScalarMultiplication(&h, sk)
+		pkb, sigb := pk.Bytes(), sig.Bytes()
+		rec := append(append(append([]byte(nil), pkb[:]...), sigb[:]...), msg...)
+		if corrupt && r.IntN(3) == 0 {
+			rec[r.IntN(BLSRecordSize)] ^= 1 << r.IntN(8)
+		}
+		recs = append(recs, rec...)
+	}
+	return recs
+}
+
+// BATCH_VERIFY_BLS: for random records, some corrupted, the result is 1
+// exactly where the key and signature decode into their subgroups and
+// e(pk, H(msg)) = e(g1, sig), computed here with gnark-crypto directly,
+// for any number of workers.
+func TestBatchVerifyBLSMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	const n = 12
+	recs := blsRecords(r, n, true)
+	_, _, g1, _ := bls12381.Generators()
+	want := make([]byte, n)
+	valid := 0
+	for i := range n {
+		rec := recs[i*BLSRecordSize : (i+1)*BLSRecordSize]
+		var pk bls12381.G1Affine
+		var sig bls12381.G2Affine
+		if _, err := pk.SetBytes(rec[:48]); err != nil || pk.IsInfinity() {
+			continue
+		}
+		if _, err := sig.SetBytes(rec[48:144]); err != nil {
+			continue
+		}
+		h, _ := bls12381.HashToG2(rec[144:], []byte(blssig.Ciphersuite))
+		l, err1 := bls12381.Pair([]bls12381.G1Affine{pk}, []bls12381.G2Affine{h})
+		rr, err2 := bls12381.Pair([]bls12381.G1Affine{g1}, []bls12381.G2Affine{sig})
+		if err1 == nil && err2 == nil && l.Equal(&rr) {
+			want[i] = 1
+			valid++
+		}
+	}
+	if valid == 0 || valid == n {
+		t.Fatalf("%d of %d records valid: the test needs both kinds", valid, n)
+	}
+	req := mustDecode(t, EncodeRequest(OpBatchVerifyBLS, 0, 0, n, 0, recs, nil))
+	for _, w := range []int{1, 2, 5} {
+		if got := NewCPU(w).Run(req); !bytes.Equal(got, want) {
+			t.Fatalf("%d workers: %v, want %v", w, got, want)
+		}
+	}
+	p, ok := PriceOf(NewCPU(1), OpBatchVerifyBLS)
+	if !ok || p.Cost(n) != 4+n*BLSVerifyCUPerSig {
+		t.Fatalf("price of %d signatures = %d (%v)", n, p.Cost(n), ok)
+	}
+	for _, tc := range []struct {
+		name string
+		req  []byte
+		want error
+	}{
+		{"no records", EncodeRequest(OpBatchVerifyBLS, 0, 0, 0, 0, nil, nil), ErrBadRequest},
+		{"k set", EncodeRequest(OpBatchVerifyBLS, 0, 1, 1, 0, recs[:BLSRecordSize], nil), ErrBadRequest},
+		{"short record", EncodeRequest(OpBatchVerifyBLS, 0, 0, 1, 0, recs[:BLSRecordSize-1], nil), ErrBadRequest},
+		{"too many", EncodeRequest(OpBatchVerifyBLS, 0, 0, MaxBatch+1, 0, nil, nil), ErrDimsTooLarge},
+	} {
+		if _, err := DecodeRequest(tc.req, MaxDim); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
+// Every operation the CPU backend runs has a price, and query's
+// descriptor holds every price.
+func TestDescriptorHoldsEveryPrice(t *testing.T) {
+	cpu := NewCPU(1)
+	if n := len(cpu.Prices()); n > MaxPrices {
+		t.Fatalf("%d prices, the descriptor holds %d", n, MaxPrices)
+	}
+	d := AppendDescriptor(nil, 1, cpu)
+	if got := binary.LittleEndian.Uint32(d[20:]); int(got) != len(cpu.Prices()) {
+		t.Fatalf("descriptor lists %d prices, the backend has %d", got, len(cpu.Prices()))
+	}
+	for op := Op(1); op < NumOps; op++ {
+		if cpu.Ops()&(1<<op) == 0 {
+			t.Errorf("%s is not in the CPU backend's ops", op)
+		}
+		if _, ok := PriceOf(cpu, op); !ok {
+			t.Errorf("%s has no price", op)
+		}
 	}
 }

@@ -612,6 +612,8 @@ uint64_t agora_declassify(const void *ptr, uint64_t len);
                                          n results of status byte + 32-byte hash */
 #define AGORA_OFFLOAD_MSM_BLS12381 9 /* m = k = 0: n points (96 bytes) then n scalars
                                         (32 bytes); result u32 status, 96-byte sum */
+#define AGORA_OFFLOAD_BATCH_VERIFY_BLS 10 /* m = k = 0: y[n] u8, n records of G1
+                                            pubkey 48, G2 signature 96, message 32 */
 #define AGORA_OFFLOAD_MAX_BATCH 4096
 #define AGORA_OFFLOAD_MAX_DIM 512
 #define AGORA_OFFLOAD_PENDING 0
@@ -635,8 +637,8 @@ typedef struct {
   uint32_t kind, id;
   uint64_t ops; /* bit op set for each operation */
   uint32_t max_dims, nprices;
-  AgoraOffloadPrice prices[8];
-} AgoraOffloadDescriptor; /* 152 bytes */
+  AgoraOffloadPrice prices[16];
+} AgoraOffloadDescriptor; /* 280 bytes */
 
 uint64_t agora_hw_offload_query(AgoraOffloadDescriptor *out, uint64_t cap);
 uint64_t agora_hw_offload_submit(uint64_t accel_id, const void *req, uint64_t len);
