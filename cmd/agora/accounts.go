@@ -49,15 +49,22 @@ func standaloneEnv(p svm.ProgramSource, features feature.Set) *svm.Env {
 	return &svm.Env{Sysvars: sysvar.Set{Rent: sysvar.DefaultRent(), EpochSchedule: sysvar.DefaultEpochSchedule()}, Programs: p, Features: features}
 }
 
-// fileProgram serves the program read from the command line.
+// fileProgram serves the program read from the command line, and the
+// programs the accounts file holds for cross-program invocations: an
+// executable account of a BPF loader whose data is the ELF (or, for the
+// upgradeable loader, whose ProgramData account the file also holds).
 type fileProgram struct {
-	id  pubkey.Pubkey
-	exe vm.Runnable
+	id     pubkey.Pubkey
+	exe    vm.Runnable
+	others svm.ProgramSource // nil: no other program
 }
 
-func (p fileProgram) Executable(key pubkey.Pubkey, _ *account.Account, heapBytes int) (vm.Runnable, error) {
+func (p fileProgram) Executable(key pubkey.Pubkey, acct *account.Account, heapBytes int) (vm.Runnable, error) {
 	if key != p.id {
-		return nil, svm.ErrNotProgram
+		if p.others == nil {
+			return nil, svm.ErrNotProgram
+		}
+		return p.others.Executable(key, acct, heapBytes)
 	}
 	if heapBytes == p.exe.Config().HeapSize {
 		return p.exe, nil
@@ -81,6 +88,7 @@ type instructionRun struct {
 	before    []abi.Account
 	features  feature.Set
 	span      *spanProgram // set by execute
+	others    svm.ProgramSource
 }
 
 // prepareInstruction reads the accounts document and instruction data and
@@ -147,19 +155,38 @@ func prepareInstruction(l *loaded, f *runFlags) (*instructionRun, error) {
 	if err != nil {
 		return nil, usageErr("--features: %w", err)
 	}
-	return &instructionRun{ex: ex, sx: sx, exe: exe, cfg: cfg, programID: programID, before: before, features: features}, nil
+	others := svm.NewProgramCache(ex).Source(docAccounts(before))
+	return &instructionRun{ex: ex, sx: sx, exe: exe, cfg: cfg, programID: programID, before: before, features: features, others: others}, nil
 }
 
 // execute runs the instruction; with rec set, the program's run is
 // recorded into rec.
 func (ir *instructionRun) execute(rec *recordedProgram) *svm.InstructionResult {
-	var prog svm.ProgramSource = fileProgram{ir.programID, ir.exe}
+	var prog svm.ProgramSource = ir.program()
 	if rec != nil {
-		rec.fileProgram = fileProgram{ir.programID, ir.exe}
+		rec.fileProgram = ir.program()
 		prog = rec
 	}
 	ir.span = &spanProgram{src: prog}
 	return ir.ex.ExecuteInstruction(ir.sx, standaloneEnv(ir.span, ir.features))
+}
+
+// program serves the instruction's program and the file's others.
+func (ir *instructionRun) program() fileProgram {
+	return fileProgram{id: ir.programID, exe: ir.exe, others: ir.others}
+}
+
+// docAccounts reads the accounts of the accounts file, for the programs
+// it holds (an upgradeable program's ProgramData account).
+type docAccounts []abi.Account
+
+func (d docAccounts) Account(key pubkey.Pubkey) (account.Account, error) {
+	for _, a := range d {
+		if a.Key == key {
+			return account.Account{Lamports: a.Lamports, Data: a.Data, Owner: a.Owner, Executable: a.Executable, RentEpoch: a.RentEpoch}, nil
+		}
+	}
+	return account.Account{}, fmt.Errorf("account %s is not in the accounts file", pubkey.Pubkey(key))
 }
 
 // spanProgram serves the program and remembers, of its first (top-level)

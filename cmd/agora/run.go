@@ -70,7 +70,10 @@ accounts (a JSON list of {"key", "owner", "lamports", "data_hex" or
 serialized in Solana's aligned input layout, and after the program
 returns the accounts are written back with the runtime's checks. The output
 adds the accounts after the instruction, and logs in Solana's format;
-cu_span is the instruction's critical path over parallel lanes.
+cu_span is the instruction's critical path over parallel lanes. The file
+may hold other programs for cross-program invocations: an executable
+account owned by a BPF loader (BPFLoader2111111111111111111111111111111111)
+whose data is the ELF (examples/c/ringreader.json).
 
 Exit codes: 0 the program ran to exit, 1 it faulted (or, with --accounts,
 the instruction failed), 2 usage, load or verification errors.`,
