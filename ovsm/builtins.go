@@ -101,6 +101,7 @@ var builtins = sync.OnceValue(func() map[string]builtin {
 	add((*fctx).pFrame, "%frame")
 	add((*fctx).pBits, "%shl", "%shr", "%band")
 	add((*fctx).pTableOffset, "%table-offset")
+	add((*fctx).pCallClosure, "%call-closure")
 	for _, w := range []uint8{1, 2, 4, 8} {
 		t[fmt.Sprintf("%%ld%d", w*8)] = func(fc *fctx, n *parse.Node) value { return fc.pLoad(n, w) }
 		t[fmt.Sprintf("%%st%d", w*8)] = func(fc *fctx, n *parse.Node) value { return fc.pStore(n, w) }

@@ -134,3 +134,20 @@ func (fc *fctx) pStore(n *parse.Node, size uint8) value {
 	fc.store(size, fc.opnd(p), off, fc.opnd(v))
 	return nilVal
 }
+
+// pCallClosure is (%call-closure f errp): it calls the closure f, which
+// takes no arguments, through its generic entry, stores the error it
+// returned (0 for none) at errp and returns its result.
+func (fc *fctx) pCallClosure(n *parse.Node) value {
+	vs, ok := fc.args(n, 2, 2)
+	if !ok {
+		return bottomVal
+	}
+	f := fc.reg(vs[0])
+	errp := fc.opnd(vs[1])
+	target := fc.load(8, reg(f), 8)
+	r, e := fc.newReg(), fc.newReg()
+	fc.emit(inst{op: opCallx, a: reg(target), args: []opnd{reg(f)}, dst: r, dst2: e})
+	fc.store(8, errp, 0, reg(e))
+	return regVal(tRaw, r)
+}

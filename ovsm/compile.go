@@ -696,6 +696,9 @@ func (c *compiler) link(insts []*instance) (*Output, error) {
 			sysNames[h] = s.name
 			usedSys[s.name] = true
 		}
+		for _, a := range mc.pcs {
+			text[base+a.slot].Imm = int32(a.fn.pc)
+		}
 		for _, a := range mc.addrs {
 			pc := base + a.slot
 			if a.fn != nil {

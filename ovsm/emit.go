@@ -17,6 +17,7 @@ type mcode struct {
 	jumps    []fixup     // branch slots whose Off names a label
 	calls    []fixup     // call slots to instances
 	addrs    []fixup     // lddw slots loading an address
+	pcs      []fixup     // mov slots loading a function's instruction index
 	syscalls []fixup     // call slots to syscalls
 	frame    int         // bytes of stack frame used
 }
@@ -248,7 +249,7 @@ func lower(f *function, inst *instance, code []inst, al *allocation, v sbpf.Vers
 		for k, s := range e.m.labels {
 			e.m.labels[k] = s + 1
 		}
-		for _, fx := range []*[]fixup{&e.m.jumps, &e.m.calls, &e.m.addrs, &e.m.syscalls} {
+		for _, fx := range []*[]fixup{&e.m.jumps, &e.m.calls, &e.m.addrs, &e.m.pcs, &e.m.syscalls} {
 			for j := range *fx {
 				(*fx)[j].slot++
 			}
@@ -384,6 +385,12 @@ func (e *emitter) lowerOne(in *inst, v sbpf.Version) error {
 		e.put(sbpf.Instruction{Op: sbpf.Exit})
 	case opAddr:
 		d := e.dstReg(in.dst)
+		if in.sys == addrPC {
+			e.m.pcs = append(e.m.pcs, fixup{slot: len(e.m.slots), fn: in.fn})
+			e.put(sbpf.Instruction{Op: sbpf.Mov64Imm, Dst: d})
+			e.finish(in.dst, d)
+			return nil
+		}
 		e.m.addrs = append(e.m.addrs, fixup{slot: len(e.m.slots), fn: in.fn, off: in.off})
 		e.put(sbpf.Instruction{Op: sbpf.LdDwImm, Dst: d})
 		e.put(sbpf.Instruction{})

@@ -254,12 +254,14 @@ var builtinExtensions = []Extension{
 	econExt("stake-slash", extnames.StakeSlash, "AgoraStakeSlash (40 bytes); accounts stake, authority, destination"),
 	econExt("stake-release", extnames.StakeRelease, "AgoraStakeRelease (8 bytes); accounts stake, staker"),
 
-	// parallel lanes (proposal part 4; no issue yet)
-	{Name: "parallel-spawn", Syscall: extnames.ParallelSpawn, Args: sh(ArgFn), Result: ResultInt, Provisional: true,
-		Doc: "(parallel-spawn (lambda () …)): run the function in a child lane; the task id"},
-	{Name: "parallel-join", Syscall: extnames.ParallelJoin, Args: sh(ArgInt), Result: ResultValue, OutCap: 1024, Provisional: true,
-		Doc: "(parallel-join task): the task's result"},
-	{Name: "parallel-fence", Syscall: extnames.ParallelFence, Result: ResultNil, Provisional: true, Doc: "order memory between lanes"},
+	// parallel lanes (ext/lanes): compiled by hand in lanes.go
+	{Name: "parallel-spawn", Syscall: extnames.ParallelSpawn, Args: sh(ArgFn, ArgInt), Optional: 1, Result: ResultInt,
+		special: "lanes-spawn",
+		Doc:     "(parallel-spawn (lambda () …) [cu-limit]): run the function in a child lane; the task handle"},
+	{Name: "parallel-join", Syscall: extnames.ParallelJoin, Args: sh(ArgInt), Result: ResultValue, OutCap: laneArgSize,
+		special: "lanes-join", Doc: "(parallel-join task): the value the task's function returned (its error is raised here)"},
+	{Name: "parallel-fence", Syscall: extnames.ParallelFence, Result: ResultNil,
+		Doc: "(parallel-fence): wait for every task spawned so far and merge their memory"},
 
 	// hardware offload (ext/offload): compiled to runtime-library
 	// functions that build the request layouts of docs/offload.md
@@ -318,6 +320,10 @@ func (fc *fctx) callExtension(e Extension, n *parse.Node) value {
 		return fc.findProgramAddress(e, n)
 	case "zk":
 		return fc.zkVerify(e, n)
+	case "lanes-spawn":
+		return fc.parallelSpawn(e, n)
+	case "lanes-join":
+		return fc.parallelJoin(e, n)
 	case "%hw-query", "%hw-submit", "%hw-poll", "%hw-try-poll", "%hw-cancel":
 		return fc.hwOffload(e, n)
 	}

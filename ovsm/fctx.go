@@ -298,6 +298,13 @@ func (fc *fctx) fnAddr(in *instance) vreg {
 	return r
 }
 
+// fnPC loads the instruction index of a function instance.
+func (fc *fctx) fnPC(in *instance) vreg {
+	r := fc.newReg()
+	fc.emit(inst{op: opAddr, dst: r, fn: in, sys: addrPC, dst2: noReg})
+	return r
+}
+
 // frameBuf reserves n bytes of stack frame and returns their address.
 func (fc *fctx) frameBuf(n int) vreg {
 	off := fc.f.frameBuf(n)

@@ -40,10 +40,14 @@ const (
 	opSyscall             // dst (r0) = syscall(args)
 	opCallx               // dst, dst2 = (*a)(args)
 	opRet                 // return a (r0), b (r1, propagating functions)
-	opAddr                // dst = address of rodata[off] (sym=="") or of a function (fn)
+	opAddr                // dst = address of rodata[off] (fn==nil) or of a function (fn); its instruction index when sys==addrPC
 	opFrame               // dst = r10 - off: a buffer in the stack frame
 	opParams              // defines args as the incoming r1..r5 (and stack-passed)
 )
+
+// addrPC, as the sys of an opAddr, asks for the function's instruction
+// index (what agora_parallel_spawn takes) instead of its address.
+const addrPC = "pc"
 
 type aluOp uint8
 
@@ -268,6 +272,9 @@ func (i *inst) String() string {
 	case opRet:
 		return fmt.Sprintf("  ret %s, %s", i.a, i.b)
 	case opAddr:
+		if i.sys == addrPC {
+			return fmt.Sprintf("  %s = pc(%s)", v(i.dst), i.fn.name)
+		}
 		if i.fn != nil {
 			return fmt.Sprintf("  %s = &%s", v(i.dst), i.fn.name)
 		}

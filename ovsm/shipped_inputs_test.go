@@ -2,6 +2,7 @@ package ovsm
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"math/big"
 	"os"
@@ -128,6 +129,23 @@ func tradingAgentAccounts(t *testing.T) string {
 	return accountsFile(lines...)
 }
 
+// parallelAgentAccounts is the treasury (account 0, lamports only) and the
+// market (account 1: u64 price, u64 volume) of parallel-agent.
+func parallelAgentAccounts() string {
+	market := make([]byte, 16)
+	binary.LittleEndian.PutUint64(market, parallelAgentPrice)
+	binary.LittleEndian.PutUint64(market[8:], parallelAgentVolume)
+	return accountsFile(accountLine("Treasury11111111111111111111111111111111111", parallelAgentTreasury, nil, true),
+		accountLine("Market1111111111111111111111111111111111111", 1, market, false))
+}
+
+// The parallel-agent inputs: price 142.5 and volume 1000, in millionths.
+const (
+	parallelAgentTreasury = 10_000_000_000
+	parallelAgentPrice    = 142_500_000
+	parallelAgentVolume   = 1_000_000_000
+)
+
 func TestShippedExampleInputs(t *testing.T) {
 	blsAccounts, blsData := blsAgentInputs(t)
 	zkAccounts, zkData := zkAgentInputs(t)
@@ -142,9 +160,11 @@ func TestShippedExampleInputs(t *testing.T) {
 		"zk-privacy-agent.data.json":       zkData,
 		"price-oracle-agent.accounts.json": accountsFile(),
 		"trading-agents.accounts.json":     trading,
+		"parallel-agent.accounts.json":     parallelAgentAccounts(),
 	}
 	for _, name := range []string{"escrow-agent.accounts.json", "vcg-auction-agent.accounts.json", "bls-agent.accounts.json", "bls-agent.data.json", "zk-privacy-agent.accounts.json",
-		"zk-privacy-agent.data.json", "price-oracle-agent.accounts.json", "trading-agents.accounts.json"} {
+		"zk-privacy-agent.data.json", "price-oracle-agent.accounts.json", "trading-agents.accounts.json",
+		"parallel-agent.accounts.json"} {
 		path := filepath.Join("..", "examples", "ovsm", name)
 		if os.Getenv("AGORA_WRITE_EXAMPLES") == "1" {
 			if err := os.WriteFile(path, []byte(files[name]), 0o644); err != nil {

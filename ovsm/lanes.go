@@ -1,0 +1,144 @@
+package ovsm
+
+import (
+	"github.com/agora-vm/agora/ovsm/parse"
+	"github.com/agora-vm/agora/sbpf/extnames"
+)
+
+// Parallel lanes (ext/lanes): (parallel-spawn f [cu-limit]) and
+// (parallel-join task) over agora_parallel_spawn and agora_parallel_join.
+//
+// A child starts at the runtime library's %lane-entry, whose instruction
+// index is fn_pc, with its private copy of a laneArg. Its heap and
+// input start as copies of the parent's, and every byte it changes is
+// merged into the parent at the join; two lanes changing one byte is a
+// LaneWriteConflict. So that children which allocate never touch the
+// same bytes, the parent carves a region of its heap for each child
+// before the spawn (half of what is free), and the child allocates only
+// there: %lane-entry points the heap header's bump and end at the region
+// and puts both back as they were before it exits, so the header itself
+// is not among the bytes it changed.
+
+// The spawn argument (laneArgSize bytes), which the child gets a copy of
+// and join copies back as the child left it.
+const (
+	laneClosure   = 0  // the closure object the child calls
+	laneHeapStart = 8  // the child's heap region
+	laneHeapEnd   = 16 //
+	laneError     = 24 // out: the error the closure raised, or 0
+	laneBump      = 32 // out: the region's bump when the child ended
+	laneArgSize   = 40
+)
+
+// laneCUShare divides the remaining CU into the default budget of a
+// child: each of the MaxTasks (16) children a lane may have outstanding
+// gets an equal share, so the runtime's reservation of every
+// outstanding child's budget never leaves a later child with nothing.
+const laneCUShare = 16
+
+// parallelSpawn compiles (parallel-spawn f [cu-limit]): f is a function
+// of no arguments (a lambda, or a closure value); the result is the task
+// handle, an integer.
+func (fc *fctx) parallelSpawn(e Extension, n *parse.Node) value {
+	vs, ok := fc.args(n, 1, 2)
+	if !ok {
+		return bottomVal
+	}
+	f, fn := vs[0], fc.arg(n, 0)
+	var p vreg
+	switch f.t.k {
+	case kBottom:
+		return bottomVal
+	case kFn:
+		fv := f.t.fn
+		if fv == nil && f.c != nil {
+			fv = f.c.fn
+		}
+		if fv == nil {
+			return fc.errorf(InternalError, fn, "unknown function value")
+		}
+		if k := len(fv.paramList()); k != 0 {
+			return fc.errorf(ArityError, fn, "parallel-spawn runs a function of no arguments; this one takes %d", k)
+		}
+		p = fc.closureObject(f)
+	case kAny:
+		p = fc.reg(f)
+		fc.at(n)
+		fc.failIf(cEq, reg(p), imm(0), "parallel-spawn: nil is not a function")
+		tg := fc.load(1, reg(p), 0)
+		fc.failIf(cNe, reg(tg), imm(tagFn), "parallel-spawn: the value is not a function")
+		ar := fc.load(4, reg(p), 4)
+		fc.failIf(cNe, reg(ar), imm(0), "parallel-spawn runs a function of no arguments")
+	default:
+		return fc.errorf(TypeError, fn, "parallel-spawn takes a function, (lambda () …), got %s", f.t)
+	}
+	var limit opnd
+	if len(vs) == 2 {
+		rs, ok := fc.extArg(e, ArgInt, 1, vs[1], n)
+		if !ok {
+			return bottomVal
+		}
+		limit = rs[0]
+	}
+	fc.at(n)
+	if len(vs) < 2 {
+		rem := fc.syscall("sol_remaining_compute_units")
+		limit = reg(fc.alu(aluDiv, reg(rem), imm(laneCUShare)))
+	}
+	// carve the child's heap region: half of what is free
+	fc.c.heapUsed = true
+	h := fc.heapBase()
+	bump := fc.load(8, reg(h), hdrBump)
+	end := fc.load(8, reg(h), hdrEnd)
+	size := fc.alu(aluSub, reg(end), reg(bump))
+	fc.aluTo(size, aluRsh, reg(size), imm(1))
+	fc.aluTo(size, aluAnd, reg(size), imm(-8))
+	rend := fc.alu(aluAdd, reg(bump), reg(size))
+	fc.store(8, reg(h), hdrBump, reg(rend))
+	arg := fc.frameBuf(laneArgSize)
+	fc.store(8, reg(arg), laneClosure, reg(p))
+	fc.store(8, reg(arg), laneHeapStart, reg(bump))
+	fc.store(8, reg(arg), laneHeapEnd, reg(rend))
+	fc.store(8, reg(arg), laneError, imm(0))
+	fc.store(8, reg(arg), laneBump, imm(0))
+	pc := fc.fnPC(fc.c.runtimeInstance("%lane-entry", []typ{tRaw}, false))
+	return regVal(tUint, fc.syscall(extnames.ParallelSpawn, reg(pc), reg(arg), imm(laneArgSize), limit))
+}
+
+// parallelJoin compiles (parallel-join task): the value the task's
+// function returned, valid in the parent (the child's heap region has
+// merged into the parent's heap). An error the function raised is raised
+// here.
+func (fc *fctx) parallelJoin(e Extension, n *parse.Node) value {
+	vs, ok := fc.args(n, 1, 1)
+	if !ok {
+		return bottomVal
+	}
+	rs, ok := fc.extArg(e, ArgInt, 0, vs[0], n)
+	if !ok {
+		return bottomVal
+	}
+	fc.at(n)
+	out := fc.frameBuf(laneArgSize)
+	fc.store(8, reg(out), laneHeapEnd, imm(0))
+	fc.store(8, reg(out), laneError, imm(0))
+	r := fc.syscall(extnames.ParallelJoin, rs[0], reg(out), imm(laneArgSize))
+	// Give the region's unused tail back when nothing was allocated
+	// above it since the spawn.
+	fc.c.heapUsed = true
+	h := fc.heapBase()
+	bump := fc.load(8, reg(h), hdrBump)
+	rend := fc.load(8, reg(out), laneHeapEnd)
+	keep := fc.newLabel()
+	fc.br(cNe, reg(bump), reg(rend), keep)
+	fc.store(8, reg(h), hdrBump, reg(fc.load(8, reg(out), laneBump)))
+	fc.label(keep)
+	ev := fc.load(8, reg(out), laneError)
+	fail := fc.newLabel()
+	fc.outOfLine(func() {
+		fc.label(fail)
+		fc.raiseHere(ev)
+	})
+	fc.br(cNe, reg(ev), imm(0), fail)
+	return regVal(tAny, r)
+}
