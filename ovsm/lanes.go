@@ -1,6 +1,8 @@
 package ovsm
 
 import (
+	"fmt"
+
 	"github.com/agora-vm/agora/ovsm/parse"
 	"github.com/agora-vm/agora/sbpf/extnames"
 )
@@ -14,7 +16,8 @@ import (
 // merged into the parent at the join; two lanes changing one byte is a
 // LaneWriteConflict. So that children which allocate never touch the
 // same bytes, the parent carves a region of its heap for each child
-// before the spawn (half of what is free), and the child allocates only
+// before the spawn (a quarter of what is free, or the size the program
+// asks for), and the child allocates only
 // there: %lane-entry points the heap header's bump and end at the region
 // and puts both back as they were before it exits, so the header itself
 // is not among the bytes it changed.
@@ -30,17 +33,24 @@ const (
 	laneArgSize   = 40
 )
 
+// laneHeapShare divides the free heap into the default region of a
+// child: a quarter, so that a few children get nearly equal regions and
+// the parent keeps room of its own; a join gives the unused tail back
+// when nothing was allocated above the region since.
+const laneHeapShare = 4
+
 // laneCUShare divides the remaining CU into the default budget of a
 // child: each of the MaxTasks (16) children a lane may have outstanding
 // gets an equal share, so the runtime's reservation of every
 // outstanding child's budget never leaves a later child with nothing.
 const laneCUShare = 16
 
-// parallelSpawn compiles (parallel-spawn f [cu-limit]): f is a function
-// of no arguments (a lambda, or a closure value); the result is the task
-// handle, an integer.
+// parallelSpawn compiles (parallel-spawn f [cu-limit [heap-bytes]]): f
+// is a function of no arguments (a lambda, or a closure value); the
+// result is the task handle, an integer. A cu-limit of 0 means the
+// default.
 func (fc *fctx) parallelSpawn(e Extension, n *parse.Node) value {
-	vs, ok := fc.args(n, 1, 2)
+	vs, ok := fc.args(n, 1, 3)
 	if !ok {
 		return bottomVal
 	}
@@ -72,27 +82,48 @@ func (fc *fctx) parallelSpawn(e Extension, n *parse.Node) value {
 	default:
 		return fc.errorf(TypeError, fn, "parallel-spawn takes a function, (lambda () …), got %s", f.t)
 	}
-	var limit opnd
-	if len(vs) == 2 {
-		rs, ok := fc.extArg(e, ArgInt, 1, vs[1], n)
+	var limit, heap opnd
+	for i := 1; i < len(vs); i++ {
+		rs, ok := fc.extArg(e, ArgInt, i, vs[i], n)
 		if !ok {
 			return bottomVal
 		}
-		limit = rs[0]
+		if i == 1 {
+			limit = rs[0]
+		} else {
+			heap = rs[0]
+		}
 	}
 	fc.at(n)
-	if len(vs) < 2 {
+	if len(vs) < 2 || (limit.isImm && limit.imm == 0) {
 		rem := fc.syscall("sol_remaining_compute_units")
 		limit = reg(fc.alu(aluDiv, reg(rem), imm(laneCUShare)))
+	} else if !limit.isImm {
+		// 0 asks for the default
+		lr := fc.newReg()
+		fc.mov(lr, limit)
+		set := fc.newLabel()
+		fc.br(cNe, reg(lr), imm(0), set)
+		rem := fc.syscall("sol_remaining_compute_units")
+		fc.aluTo(lr, aluDiv, reg(rem), imm(laneCUShare))
+		fc.label(set)
+		limit = reg(lr)
 	}
-	// carve the child's heap region: half of what is free
+	// carve the child's heap region
 	fc.c.heapUsed = true
 	h := fc.heapBase()
 	bump := fc.load(8, reg(h), hdrBump)
 	end := fc.load(8, reg(h), hdrEnd)
-	size := fc.alu(aluSub, reg(end), reg(bump))
-	fc.aluTo(size, aluRsh, reg(size), imm(1))
-	fc.aluTo(size, aluAnd, reg(size), imm(-8))
+	free := fc.alu(aluSub, reg(end), reg(bump))
+	var size vreg
+	if len(vs) == 3 {
+		size = fc.alu(aluAdd, heap, imm(7))
+		fc.aluTo(size, aluAnd, reg(size), imm(-8))
+		fc.failIf(cGt, reg(size), reg(free), fmt.Sprintf("heap exhausted: the program's %d-byte heap has less free than the task's heap", fc.c.opts.HeapSize))
+	} else {
+		size = fc.alu(aluDiv, reg(free), imm(laneHeapShare))
+		fc.aluTo(size, aluAnd, reg(size), imm(-8))
+	}
 	rend := fc.alu(aluAdd, reg(bump), reg(size))
 	fc.store(8, reg(h), hdrBump, reg(rend))
 	arg := fc.frameBuf(laneArgSize)
