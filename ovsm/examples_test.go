@@ -34,7 +34,7 @@ var exampleSyscalls = map[string]struct {
 	"zk-privacy-agent":  {[]string{"agora_groth16_verify"}, "", 0},
 	"vcg-auction-agent": {[]string{"agora_auction_create", "agora_auction_bid", "agora_auction_settle", "sol_get_clock_sysvar", "sol_try_find_program_address"}, "runs in ovsm/econtest (the econ syscalls need the runtime)", 0},
 	"escrow-agent":      {[]string{"agora_escrow_create", "agora_escrow_release", "sol_get_clock_sysvar", "sol_try_find_program_address"}, "runs in ovsm/econtest (the econ syscalls need the runtime)", 0},
-	"parallel-agent":    {[]string{"agora_parallel_spawn", "agora_parallel_join"}, "OVSM's parallel-spawn to compile to the ext/lanes ABI (a function pc and an argument buffer)", 0},
+	"parallel-agent":    {[]string{"agora_parallel_spawn", "agora_parallel_join"}, "", 0},
 	// its 1000-message heap ring needs a 256 KiB heap
 	"price-oracle-agent":     {[]string{"agora_ring_create", "agora_ring_push", "sol_get_clock_sysvar"}, "", 256 << 10},
 	"trading-agent-1":        {[]string{"agora_ring_pop"}, "", 0},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/ext/lanes"
+	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
@@ -107,6 +108,10 @@ func TestExampleParallelAgent(t *testing.T) {
 	ref := runLanes(t, compileOK(t, inline, Options{}), syscalls.NewRegistry(), accs)
 	if ref.Err != nil || !slices.Equal(ref.Logs, par.Logs) {
 		t.Fatalf("inline reference: err %v logs %q, lanes %q", ref.Err, ref.Logs, par.Logs)
+	}
+	v3 := runLanes(t, compileOK(t, string(src), Options{Version: sbpf.V3}), lanesRegistry(t, false), accs)
+	if v3.Err != nil || !slices.Equal(v3.Logs, par.Logs) || v3.Span >= v3.CU {
+		t.Fatalf("sBPF v3: err %v logs %q cu %d span %d", v3.Err, v3.Logs, v3.CU, v3.Span)
 	}
 	t.Logf("parallel-agent: cu %d, cu_span %d (%.2f of cu); without lanes %d CU", par.CU, par.Span, float64(par.Span)/float64(par.CU), ref.CU)
 }
