@@ -7,20 +7,21 @@ import (
 	"github.com/agora-vm/agora/sbpf/extnames"
 )
 
-// Parallel lanes (ext/lanes): (parallel-spawn f [cu-limit]) and
-// (parallel-join task) over agora_parallel_spawn and agora_parallel_join.
+// Parallel lanes (ext/lanes): (parallel-spawn f [cu-limit [heap-bytes]])
+// and (parallel-join task) over agora_parallel_spawn and
+// agora_parallel_join; parallel-fence is a plain table entry.
 //
 // A child starts at the runtime library's %lane-entry, whose instruction
-// index is fn_pc, with its private copy of a laneArg. Its heap and
-// input start as copies of the parent's, and every byte it changes is
-// merged into the parent at the join; two lanes changing one byte is a
-// LaneWriteConflict. So that children which allocate never touch the
-// same bytes, the parent carves a region of its heap for each child
-// before the spawn (a quarter of what is free, or the size the program
-// asks for), and the child allocates only
-// there: %lane-entry points the heap header's bump and end at the region
-// and puts both back as they were before it exits, so the header itself
-// is not among the bytes it changed.
+// index is fn_pc, with its private copy of the spawn argument below. Its
+// heap and input start as copies of the parent's, and every byte it
+// changes is merged into the parent at the join; two lanes changing one
+// byte is a LaneWriteConflict. So that children which allocate never
+// touch the same bytes, the parent carves a region of its heap for each
+// child before the spawn (a quarter of what is free, or the size the
+// program asks for), and the child allocates only there: %lane-entry
+// points the heap header's bump and end at the region and puts both back
+// as they were before it exits, so the header itself is not among the
+// bytes it changed.
 
 // The spawn argument (laneArgSize bytes), which the child gets a copy of
 // and join copies back as the child left it.
