@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/agora-vm/agora/ext/offload"
+	"github.com/agora-vm/agora/vm"
 )
 
 // Every row's two programs agree byte for byte (BenchOffload fails
@@ -111,6 +112,43 @@ func TestOffloadBaselinesMatchBackend(t *testing.T) {
 			if binary.LittleEndian.Uint32(got) != 0 {
 				t.Errorf("MSM status %d", binary.LittleEndian.Uint32(got))
 			}
+		}
+	}
+}
+
+// BenchmarkOffload times every row both ways, the baseline (the program
+// without offload) next to the offloaded one in the same run:
+//
+//	go test ./bench -run '^$' -bench Offload -benchtime 200ms
+func BenchmarkOffload(b *testing.B) {
+	cases, err := offloadCases(OffloadOptions{Sizes: []int{32}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg, err := offloadRegistry()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range cases {
+		p, err := prepareOffload(reg, c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, way := range []struct {
+			name string
+			exe  vm.Runnable
+		}{{"baseline", p.baseline}, {"offload", p.syscall}} {
+			b.Run(c.name+"/"+way.name, func(b *testing.B) {
+				m := vm.NewMachine()
+				input := make([]byte, len(p.req)+p.outLen)
+				var cu uint64
+				for b.Loop() {
+					if cu, err = p.run(way.exe, m, input); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(cu), "CU/op")
+			})
 		}
 	}
 }
