@@ -169,7 +169,7 @@ dot:
     mov64 r0, 0
     exit
 `, "N", n, "ROW", 8*n, "SHIFT", shift, "OFFA", offload.HeaderSize, "OFFB", offload.HeaderSize+8*n*n, "OFFC", len(req))
-	return offloadCase{"MATMUL_FX64", fmt.Sprintf("%dx%dx%d >>%d", n, n, n, shift), req, 8 * n * n, src}
+	return offloadCase{"MATMUL_FX64", fmt.Sprintf("%dx%dx%d shift %d", n, n, n, shift), req, 8 * n * n, src}
 }
 
 // reluCase is RELU over m×n random int64 values, half of them negative.
@@ -273,7 +273,7 @@ inner:
     mov64 r0, 0
     exit
 `, "HDR", offload.HeaderSize, "OFFW", offload.HeaderSize+8*n, "OUT", len(req), "K", k, "SHIFT", shift, "OUTN", n-k+1)
-	return offloadCase{"CONV1D", fmt.Sprintf("n=%d k=%d >>%d", n, k, shift), req, 8 * (n - k + 1), src}
+	return offloadCase{"CONV1D", fmt.Sprintf("n=%d k=%d shift %d", n, k, shift), req, 8 * (n - k + 1), src}
 }
 
 // poseidonCase is POSEIDON_MANY of n hashes of k inputs; the last hash
