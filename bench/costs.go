@@ -83,6 +83,8 @@ type CostSample struct {
 	Between  string
 	Then     string
 	ThenArgs [5]uint64
+	// ThenTakesR0 passes the first call's r0 (a handle) as Then's r1.
+	ThenTakesR0 bool
 
 	// CheckR0 judges the value the call returns; nil requires 0 (success
 	// for every syscall that reports failure as a non-zero r0).
@@ -190,6 +192,9 @@ func costLoopSource(s *CostSample, calls int, baseline bool) string {
 	if s.Then != "" {
 		for i, a := range s.ThenArgs {
 			fmt.Fprintf(&b, "    lddw r%d, %#x\n", i+1, a)
+		}
+		if s.ThenTakesR0 {
+			b.WriteString("    mov64 r1, r0\n")
 		}
 		call(s.Then)
 	}

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 
+	"github.com/agora-vm/agora/ext/lanes"
 	"github.com/agora-vm/agora/ext/ring"
 	"github.com/agora-vm/agora/ext/txmem"
 	"github.com/agora-vm/agora/sbpf"
@@ -117,4 +118,47 @@ func pushOnce(input []byte, ringAddr, msg, n uint64) error {
 		return fmt.Errorf("priming the ring: r0=%d %v", res.R0, res.Err)
 	}
 	return nil
+}
+
+// lanesSpawnPC is the instruction index of the child the lanes samples
+// spawn: Between jumps over it, so it sits at slot 13 of the loop program
+// (mov64 r9; five lddw of two slots each; the call; ja).
+const lanesSpawnPC = 13
+
+// lanesSamples calibrates parallel lanes: a spawn only makes sense with
+// its merge, so it is measured as spawn+join and spawn+fence of a child
+// that returns at once (2 CU of its own, charged at the merge), with the heap and input
+// the program has; atomics on a word of the input.
+func lanesSamples() ([]CostSample, error) {
+	heap := uint64(vm.DefaultConfig().HeapSize)
+	var out []CostSample
+	for _, in := range []uint64{8, 32 * kib, 96 * kib} {
+		copied := lanes.CopyCost(heap + in)
+		out = append(out, CostSample{
+			Syscall: lanes.NameSpawn, Then: lanes.NameJoin, ThenTakesR0: true,
+			Size: heap + in, Unit: "bytes of heap and input", Units: (heap + in) / kib, UnitsOf: "KiB copied and compared",
+			Args:    [5]uint64{lanesSpawnPC, 0, 0, 1000},
+			Between: "    ja lanes_skip\n    mov64 r0, 0\n    exit\nlanes_skip:\n",
+			Price:   lanes.CostSpawn + copied + lanes.CostJoin + 2 + copied,
+			Input:   make([]byte, in),
+			CheckR0: func(uint64) error { return nil },
+		}, CostSample{
+			Syscall: lanes.NameSpawn, Then: lanes.NameFence,
+			Size: heap + in, Unit: "bytes of heap and input", Units: (heap + in) / kib, UnitsOf: "KiB copied and compared",
+			Args:    [5]uint64{lanesSpawnPC, 0, 0, 1000},
+			Between: "    ja lanes_skip\n    mov64 r0, 0\n    exit\nlanes_skip:\n",
+			// spawn, the fence, the child's 2 CU and the merge's comparison
+			Price:   lanes.CostSpawn + copied + lanes.CostFence + 2 + copied,
+			Input:   make([]byte, in),
+			CheckR0: func(uint64) error { return nil },
+		})
+	}
+	word := sbpf.InputStart
+	any := func(uint64) error { return nil }
+	out = append(out,
+		CostSample{Syscall: lanes.NameAtomicLoad, Args: [5]uint64{word}, Price: lanes.CostAtomic, Input: make([]byte, 8), CheckR0: any},
+		CostSample{Syscall: lanes.NameAtomicStore, Args: [5]uint64{word, 7}, Price: lanes.CostAtomic, Input: make([]byte, 8), CheckR0: any},
+		CostSample{Syscall: lanes.NameAtomicCAS, Args: [5]uint64{word, 7, 7}, Price: lanes.CostAtomic, Input: make([]byte, 8), CheckR0: any},
+	)
+	return out, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gtank/ristretto255"
 
 	"github.com/agora-vm/agora/ext/crypto"
+	"github.com/agora-vm/agora/ext/lanes"
 	"github.com/agora-vm/agora/ext/ring"
 	"github.com/agora-vm/agora/ext/txmem"
 	"github.com/agora-vm/agora/ext/zk"
@@ -47,6 +48,7 @@ func costFamilies() []costFamily {
 		{"ext/zk", zk.Register, extZKSamples},
 		{"ext/txmem", txmem.Register, txmemSamples},
 		{"ext/ring", ring.Register, ringSamples},
+		{"ext/lanes", lanes.Register, lanesSamples},
 	}
 }
 

@@ -41,7 +41,7 @@ const (
 	CostSpawn      = 100
 	CostJoin       = 20
 	CostFence      = 20
-	CostAtomic     = 2
+	CostAtomic     = 1
 	CopyBytesPerCU = 1024
 )
 
@@ -211,6 +211,10 @@ func Span(m *vm.Machine, totalCU uint64) uint64 {
 
 func ceilDiv(a, b uint64) uint64 { return (a + b - 1) / b }
 
+// CopyCost is the CU of copying (at a spawn) or comparing (at a merge) n
+// bytes: one per started KiB.
+func CopyCost(n uint64) uint64 { return ceilDiv(n, CopyBytesPerCU) }
+
 // spawn is agora_parallel_spawn(fn_pc, arg_ptr, arg_len, cu_limit) -> handle.
 func (f *family) spawn(m *vm.Machine, fnPC, argPtr, argLen, cuLimit, _ uint64) (uint64, error) {
 	exe := m.Executable()
@@ -238,7 +242,7 @@ func (f *family) spawn(m *vm.Machine, fnPC, argPtr, argLen, cuLimit, _ uint64) (
 	heap := make([]byte, m.HeapSize())
 	copy(heap, snap.Heap)
 	input := snap.Input
-	if err := m.Consume(CostSpawn + ceilDiv(uint64(len(heap)+len(input))+argLen, CopyBytesPerCU)); err != nil {
+	if err := m.Consume(CostSpawn + CopyCost(uint64(len(heap)+len(input))+argLen)); err != nil {
 		return 0, err
 	}
 	arg, err := m.Translate(vm.Load, argPtr, argLen)
@@ -293,11 +297,12 @@ func (t *task) run(input []byte) {
 	if cm == nil {
 		cm = vm.NewMachine()
 	}
-	childInput := make([]byte, len(input))
-	t.res = cm.Resume(t.exe, vm.RunOptions{Input: childInput, Budget: t.limit, Context: t}, st)
+	// input is the child's own copy, made at the spawn: it serves as the
+	// run's input region directly.
+	t.res = cm.Resume(t.exe, vm.RunOptions{Input: input, Budget: t.limit, Context: t}, st)
 	t.span = Span(cm, t.res.CU)
-	t.input = childInput
-	t.out = bytes.Clone(childInput[t.argOff:])
+	t.input = input
+	t.out = bytes.Clone(input[t.argOff:])
 	if t.res.Err == nil {
 		h, err := cm.ReadMemory(sbpf.HeapStart, uint64(len(t.heapBase)))
 		if err != nil {
@@ -331,7 +336,7 @@ func (l *lane) merge(m *vm.Machine, upto int) error {
 		if t.res.Err != nil {
 			return errorf(KindLaneFault, "task %d (pc %d) failed: %s: %v", t.handle, t.pc, vm.ErrorKindOf(t.res.Err), t.res.Err)
 		}
-		if err := m.Consume(ceilDiv(uint64(len(t.heapBase)+len(t.inputBase)), CopyBytesPerCU)); err != nil {
+		if err := m.Consume(CopyCost(uint64(len(t.heapBase) + len(t.inputBase)))); err != nil {
 			return err
 		}
 		err := t.mergeInto(m)
@@ -354,11 +359,14 @@ func (t *task) mergeInto(m *vm.Machine) error {
 		start       uint64
 		base, child []byte
 		parent      []byte
+		dirty       []int // offsets of the 64-byte chunks the child changed
 	}
 	regs := []region{
 		{start: sbpf.HeapStart, base: t.heapBase, child: t.heap},
 		{start: sbpf.InputStart, base: t.inputBase, child: t.input[:len(t.inputBase)]},
 	}
+	// Check every changed byte before writing any, so that a conflict
+	// writes nothing; only chunks that differ are visited byte by byte.
 	for i := range regs {
 		r := &regs[i]
 		p, err := m.Translate(vm.Store, r.start, uint64(len(r.base)))
@@ -371,6 +379,7 @@ func (t *task) mergeInto(m *vm.Machine) error {
 			if bytes.Equal(r.base[off:end], r.child[off:end]) {
 				continue
 			}
+			r.dirty = append(r.dirty, off)
 			for j := off; j < end; j++ {
 				if r.base[j] == r.child[j] || t.words[(r.start+uint64(j))&^7] {
 					continue
@@ -382,9 +391,11 @@ func (t *task) mergeInto(m *vm.Machine) error {
 		}
 	}
 	for _, r := range regs {
-		for j := range r.base {
-			if r.base[j] != r.child[j] && !t.words[(r.start+uint64(j))&^7] {
-				r.parent[j] = r.child[j]
+		for _, off := range r.dirty {
+			for j := off; j < min(off+64, len(r.base)); j++ {
+				if r.base[j] != r.child[j] && !t.words[(r.start+uint64(j))&^7] {
+					r.parent[j] = r.child[j]
+				}
 			}
 		}
 	}
