@@ -37,6 +37,36 @@ type TxRecord struct {
 	ReturnData    []byte
 	// Transaction is the transaction's wire encoding.
 	Transaction []byte
+	// Inner are the inner instructions, a list per top-level instruction
+	// that ran (see svm.Result.Inner); nil when not recorded (a record
+	// written before they were, or a transaction that never ran).
+	Inner [][]InnerInstruction
+	// PreTokenBalances and PostTokenBalances are the SPL Token accounts
+	// among Accounts before and after the transaction; nil when not
+	// recorded (a record written before they were).
+	PreTokenBalances  []TokenBalance
+	PostTokenBalances []TokenBalance
+}
+
+// InnerInstruction is an instruction a top-level instruction invoked;
+// indexes are into Accounts.
+type InnerInstruction struct {
+	ProgramIDIndex uint8
+	Accounts       []uint8
+	Data           []byte
+	StackHeight    uint8
+}
+
+// TokenBalance is an SPL Token account's balance: the account's index
+// in Accounts, its mint, owner and program, the amount and the mint's
+// decimals.
+type TokenBalance struct {
+	AccountIndex uint8
+	Mint         pubkey.Pubkey
+	Owner        pubkey.Pubkey
+	ProgramID    pubkey.Pubkey
+	Amount       uint64
+	Decimals     uint8
 }
 
 // OK reports whether the transaction succeeded.
@@ -67,7 +97,17 @@ func addressKey(a pubkey.Pubkey, slot uint64, index uint32) []byte {
 	return binary.BigEndian.AppendUint32(k, index)
 }
 
-const txRecordVersion = 1
+// Record versions: 1 ends with the transaction; 2 adds a byte of flags
+// saying which of the inner instructions (flagInner) and the token
+// balances (flagTokens) follow. A record with neither is written as
+// version 1, so every record has one encoding.
+const (
+	txRecordV1 = 1
+	txRecordV2 = 2
+
+	flagInner  = 1
+	flagTokens = 2
+)
 
 // Limits that keep a decoder of damaged bytes bounded; a transaction has
 // at most 256 accounts and its logs at most Agave's 10 KB (plus the
@@ -76,6 +116,9 @@ const (
 	maxRecordAccounts = 256
 	maxRecordLogs     = 1 << 14
 	maxRecordBytes    = 1 << 24
+	// maxRecordInner bounds the inner instruction lists and each list;
+	// Agave's trace holds at most 64 instructions in all.
+	maxRecordInner = 256
 )
 
 func appendBytes(b, v []byte) []byte {
@@ -85,7 +128,18 @@ func appendBytes(b, v []byte) []byte {
 // encode returns the record's stored form: a version byte, then the
 // fields in order, lengths as uvarints, integers little endian.
 func (r *TxRecord) encode() []byte {
-	b := []byte{txRecordVersion}
+	var flags byte
+	if r.Inner != nil {
+		flags |= flagInner
+	}
+	if r.PreTokenBalances != nil || r.PostTokenBalances != nil {
+		flags |= flagTokens
+	}
+	version := byte(txRecordV1)
+	if flags != 0 {
+		version = txRecordV2
+	}
+	b := []byte{version}
 	b = append(b, r.Signature[:]...)
 	b = binary.LittleEndian.AppendUint64(b, r.Slot)
 	b = binary.LittleEndian.AppendUint32(b, r.Index)
@@ -105,7 +159,40 @@ func (r *TxRecord) encode() []byte {
 	}
 	b = append(b, r.ReturnProgram[:]...)
 	b = appendBytes(b, r.ReturnData)
-	return appendBytes(b, r.Transaction)
+	b = appendBytes(b, r.Transaction)
+	if flags == 0 {
+		return b
+	}
+	b = append(b, flags)
+	if flags&flagInner != 0 {
+		b = binary.AppendUvarint(b, uint64(len(r.Inner)))
+		for _, list := range r.Inner {
+			b = binary.AppendUvarint(b, uint64(len(list)))
+			for _, ix := range list {
+				b = append(b, ix.ProgramIDIndex, ix.StackHeight)
+				b = appendBytes(b, ix.Accounts)
+				b = appendBytes(b, ix.Data)
+			}
+		}
+	}
+	if flags&flagTokens != 0 {
+		b = appendTokenBalances(b, r.PreTokenBalances)
+		b = appendTokenBalances(b, r.PostTokenBalances)
+	}
+	return b
+}
+
+func appendTokenBalances(b []byte, ts []TokenBalance) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ts)))
+	for _, t := range ts {
+		b = append(b, t.AccountIndex)
+		b = append(b, t.Mint[:]...)
+		b = append(b, t.Owner[:]...)
+		b = append(b, t.ProgramID[:]...)
+		b = binary.LittleEndian.AppendUint64(b, t.Amount)
+		b = append(b, t.Decimals)
+	}
+	return b
 }
 
 // RecordError reports stored transaction bytes that do not decode: the
@@ -189,9 +276,13 @@ func (r *recReader) str(field string) string {
 func decodeTxRecord(b []byte) (TxRecord, error) {
 	r := &recReader{b: b}
 	var t TxRecord
-	if v := r.take(1, "version"); v != nil && v[0] != txRecordVersion {
-		r.off--
-		r.fail("version", fmt.Sprintf("version %d, want %d", v[0], txRecordVersion))
+	var version byte
+	if v := r.take(1, "version"); v != nil {
+		version = v[0]
+		if version != txRecordV1 && version != txRecordV2 {
+			r.off--
+			r.fail("version", fmt.Sprintf("version %d, want %d or %d", version, txRecordV1, txRecordV2))
+		}
 	}
 	copy(t.Signature[:], r.take(64, "signature"))
 	t.Slot = r.u64("slot")
@@ -221,6 +312,9 @@ func decodeTxRecord(b []byte) (TxRecord, error) {
 	copy(t.ReturnProgram[:], r.take(pubkey.Size, "return program"))
 	t.ReturnData = r.bytes("return data")
 	t.Transaction = r.bytes("transaction")
+	if version == txRecordV2 {
+		r.decodeV2(&t)
+	}
 	if r.err == nil && r.off != len(b) {
 		r.fail("end", fmt.Sprintf("%d trailing bytes", len(b)-r.off))
 	}
@@ -228,6 +322,61 @@ func decodeTxRecord(b []byte) (TxRecord, error) {
 		return TxRecord{}, r.err
 	}
 	return t, nil
+}
+
+// decodeV2 reads what version 2 adds: the flags, then the inner
+// instructions and the token balances they announce.
+func (r *recReader) decodeV2(t *TxRecord) {
+	v := r.take(1, "flags")
+	if v == nil {
+		return
+	}
+	flags := v[0]
+	if flags == 0 || flags&^(flagInner|flagTokens) != 0 {
+		r.off--
+		r.fail("flags", fmt.Sprintf("flags %#x", flags))
+		return
+	}
+	if flags&flagInner != 0 {
+		n := r.count("inner instructions", maxRecordInner)
+		t.Inner = make([][]InnerInstruction, 0, n)
+		for i := 0; i < n && r.err == nil; i++ {
+			k := r.count("inner instruction list", maxRecordInner)
+			list := make([]InnerInstruction, 0, k)
+			for j := 0; j < k && r.err == nil; j++ {
+				var ix InnerInstruction
+				if h := r.take(2, "inner instruction"); h != nil {
+					ix.ProgramIDIndex, ix.StackHeight = h[0], h[1]
+				}
+				ix.Accounts = append([]byte(nil), r.take(r.count("inner instruction accounts", maxRecordAccounts), "inner instruction accounts")...)
+				ix.Data = r.bytes("inner instruction data")
+				list = append(list, ix)
+			}
+			t.Inner = append(t.Inner, list)
+		}
+	}
+	if flags&flagTokens != 0 {
+		t.PreTokenBalances = r.tokenBalances("pre token balances")
+		t.PostTokenBalances = r.tokenBalances("post token balances")
+	}
+}
+
+// tokenBalanceSize is a token balance's stored size.
+const tokenBalanceSize = 1 + 3*pubkey.Size + 8 + 1
+
+func (r *recReader) tokenBalances(field string) []TokenBalance {
+	n := r.count(field, maxRecordAccounts)
+	out := make([]TokenBalance, 0, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		v := r.take(tokenBalanceSize, field)
+		if v == nil {
+			break
+		}
+		t := TokenBalance{AccountIndex: v[0], Mint: pubkey.Pubkey(v[1:33]), Owner: pubkey.Pubkey(v[33:65]), ProgramID: pubkey.Pubkey(v[65:97]),
+			Amount: binary.LittleEndian.Uint64(v[97:105]), Decimals: v[105]}
+		out = append(out, t)
+	}
+	return out
 }
 
 // historyWrites returns the keys and values that record b's transactions:

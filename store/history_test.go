@@ -27,6 +27,11 @@ func txBlock(h uint64, n int) *Block {
 		if i%2 == 1 {
 			r.Err, r.ErrMessage, r.ReturnData = "InstructionError(0, Custom(1))", "Error processing Instruction 0: custom program error: 0x1", []byte("ret")
 		}
+		if h%2 == 0 { // a version 2 record
+			r.Inner = [][]InnerInstruction{{}, {{ProgramIDIndex: 2, Accounts: []uint8{0, 1}, Data: []byte{9, 8}, StackHeight: 2}, {ProgramIDIndex: 1, StackHeight: 3}}}
+			r.PreTokenBalances = []TokenBalance{{AccountIndex: 1, Mint: key(7), Owner: key(8), ProgramID: key(9), Amount: 5, Decimals: 6}}
+			r.PostTokenBalances = []TokenBalance{}
+		}
 		b.Signatures = append(b.Signatures, sig)
 		b.Txs = append(b.Txs, r)
 	}
@@ -143,9 +148,61 @@ func TestTxRecordRoundTrip(t *testing.T) {
 		if len(want.Transaction) == 0 {
 			want.Transaction, got.Transaction = nil, nil
 		}
+		for _, rr := range []*TxRecord{&want, &got} {
+			for _, l := range rr.Inner {
+				for i := range l {
+					if len(l[i].Accounts) == 0 {
+						l[i].Accounts = nil
+					}
+					if len(l[i].Data) == 0 {
+						l[i].Data = nil
+					}
+				}
+			}
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("got %+v\nwant %+v", got, want)
 		}
+	}
+}
+
+// A record without inner instructions or token balances is stored as
+// version 1, the form records had before those were kept; it decodes
+// with both absent, and a version 2 record announcing neither is refused.
+func TestTxRecordVersions(t *testing.T) {
+	v1 := txBlock(3, 2).Txs[1]
+	enc := v1.encode()
+	if enc[0] != txRecordV1 {
+		t.Fatalf("version %d, want 1", enc[0])
+	}
+	got, err := decodeTxRecord(enc)
+	if err != nil || got.Inner != nil || got.PreTokenBalances != nil || got.PostTokenBalances != nil {
+		t.Fatalf("v1: %+v %v", got, err)
+	}
+	v2 := txBlock(4, 2).Txs[1]
+	enc = v2.encode()
+	if enc[0] != txRecordV2 {
+		t.Fatalf("version %d, want 2", enc[0])
+	}
+	got, err = decodeTxRecord(enc)
+	if err != nil || len(got.Inner) != 2 || len(got.Inner[0]) != 0 || got.Inner[1][0].StackHeight != 2 || got.PostTokenBalances == nil || got.PreTokenBalances[0].Amount != 5 {
+		t.Fatalf("v2: %+v %v", got, err)
+	}
+	onlyInner := v1
+	onlyInner.Inner = [][]InnerInstruction{}
+	if got, err := decodeTxRecord(onlyInner.encode()); err != nil || got.Inner == nil || got.PreTokenBalances != nil {
+		t.Fatalf("inner only: %+v %v", got, err)
+	}
+	empty := append(v1.encode(), 0)
+	empty[0] = txRecordV2
+	var re *RecordError
+	if _, err := decodeTxRecord(empty); !errors.As(err, &re) || re.Field != "flags" {
+		t.Fatalf("v2 without flags: %v", err)
+	}
+	bad := append(v1.encode(), 4)
+	bad[0] = txRecordV2
+	if _, err := decodeTxRecord(bad); !errors.As(err, &re) || re.Field != "flags" {
+		t.Fatalf("v2 with unknown flags: %v", err)
 	}
 }
 

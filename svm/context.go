@@ -85,6 +85,34 @@ type txContext struct {
 	// it.
 	redeployed []pubkey.Pubkey
 	vmTime     time.Duration // with Executor.MeasureVM: time in top-level VM runs
+	// inner, when non-nil (Env.RecordInner), receives the instruction
+	// trace: a list per top-level instruction of what it invoked.
+	inner [][]InnerInstruction
+}
+
+// record adds f, about to run at the current stack height, to the
+// instruction trace, as Agave's trace holds every instruction pushed
+// (one failing the depth check included).
+func (tc *txContext) record(f *frame) {
+	if len(tc.stack) == 0 {
+		tc.inner = append(tc.inner, []InnerInstruction{})
+		return
+	}
+	if len(tc.inner) == 0 {
+		return // an instruction run outside a transaction
+	}
+	ii := InnerInstruction{Data: append([]byte{}, f.data...), StackHeight: uint8(min(len(tc.stack)+1, 255)),
+		Accounts: make([]uint8, len(f.accounts))}
+	// A native program invoked outside the transaction's keys has no
+	// index: Agave's trace reports 0 then.
+	if f.programIndex > 0 {
+		ii.ProgramIDIndex = uint8(f.programIndex)
+	}
+	for i, a := range f.accounts {
+		ii.Accounts[i] = uint8(a.tx)
+	}
+	last := len(tc.inner) - 1
+	tc.inner[last] = append(tc.inner[last], ii)
 }
 
 func (tc *txContext) log(format string, args ...any) { tc.logs.Log(fmt.Sprintf(format, args...)) }
@@ -273,6 +301,9 @@ func (tc *txContext) process(f *frame) *InstructionError {
 		return ierr(MaxInstructionTraceLengthExceeded)
 	}
 	tc.traceLen++
+	if tc.inner != nil {
+		tc.record(f)
+	}
 	if len(tc.stack) >= MaxInvokeStackHeight {
 		return ierr(CallDepth)
 	}

@@ -55,6 +55,10 @@ type Env struct {
 	// (its nonce is checked and advanced) or fails BlockhashNotFound. Nil
 	// means the caller checked the blockhash itself.
 	IsRecent func(txn.Hash) bool
+	// RecordInner makes Execute record each transaction's inner
+	// instructions (Result.Inner), for RPC history and simulation. Off,
+	// the instruction path pays one branch per instruction.
+	RecordInner bool
 }
 
 // Executor executes transactions. It is safe for concurrent use: each
@@ -277,6 +281,25 @@ type Result struct {
 	// Loaded are the addresses a v0 transaction's lookups loaded (none
 	// for a legacy one): with the static keys, the accounts it named.
 	Loaded txn.LoadedAddresses
+	// Inner are the inner instructions (with Env.RecordInner): one list
+	// per top-level instruction that started, in order, each holding
+	// the instructions it invoked, in invocation order. A failed
+	// transaction holds those made before the failure. Nil when the
+	// transaction never reached its instructions or nothing recorded.
+	Inner [][]InnerInstruction
+}
+
+// InnerInstruction is an instruction a top-level instruction invoked
+// (a CPI, or a native program's invocation): Agave's InnerInstruction.
+// Indexes are into the transaction's full key list (static keys, then
+// the loaded ones).
+type InnerInstruction struct {
+	ProgramIDIndex uint8
+	Accounts       []uint8
+	Data           []byte
+	// StackHeight is the invocation's depth: 2 for an instruction a
+	// top-level one invoked directly.
+	StackHeight uint8
 }
 
 // Check is the stateless part of admitting a transaction: Solana's
@@ -456,6 +479,9 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		heapBytes: int(limits.HeapBytes),
 	}
 	defer tc.release()
+	if env.RecordInner {
+		tc.inner = make([][]InnerInstruction, 0, len(m.Instructions))
+	}
 	tc.accounts[0] = paid
 	ixSysvar := -1 // the Instructions sysvar's index, if listed
 	for i, k := range keys {
@@ -519,6 +545,7 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 	res.VMTime = tc.vmTime
 	res.Logs = append([]string(nil), tc.logs.Messages()...)
 	res.ReturnProgram, res.ReturnData = tc.returnProgram, tc.returnData
+	res.Inner = tc.inner
 	if res.Err == nil && !tc.balanced() {
 		res.Err = txErr(UnbalancedTransaction, "")
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/sysvar"
+	"github.com/agora-vm/agora/solana/token"
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
 	"github.com/agora-vm/agora/svm"
@@ -399,6 +400,8 @@ func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timesta
 		return nil, err
 	}
 	defer bs.snap.Close()
+	// The records hold the inner instructions: record them only then.
+	env.RecordInner = !b.noHistory
 	res, err := b.sched.Execute(ctx, &sched.Block{Txs: txs, State: bs, Env: env, Admit: b.admit})
 	if err != nil {
 		return nil, err
@@ -463,21 +466,22 @@ func (b *Bank) Admit(tx *txn.Transaction) *svm.TransactionError {
 }
 
 // history returns the records of a block's committed transactions, in
-// block order: outcome, logs, costs, and each account key's lamports
-// before and after, replaying the transactions' writes in order over bs
-// (the state before the block's first transaction).
+// block order: outcome, logs, costs, inner instructions, and each
+// account key's lamports and SPL Token balance before and after,
+// replaying the transactions' writes in order over bs (the state before
+// the block's first transaction).
 func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]store.TxRecord, error) {
-	lamports := map[pubkey.Pubkey]uint64{}
-	balance := func(k pubkey.Pubkey) (uint64, error) {
-		if v, ok := lamports[k]; ok {
-			return v, nil
+	state := map[pubkey.Pubkey]account.Account{}
+	read := func(k pubkey.Pubkey) (account.Account, error) {
+		if a, ok := state[k]; ok {
+			return a, nil
 		}
 		a, err := bs.Account(k)
 		if err != nil {
-			return 0, err
+			return account.Account{}, err
 		}
-		lamports[k] = a.Lamports
-		return a.Lamports, nil
+		state[k] = a
+		return a, nil
 	}
 	var recs []store.TxRecord
 	for i, r := range results {
@@ -489,26 +493,96 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]s
 			Signature: txs[i].ID(), Logs: r.Logs, CU: r.CU, Fee: r.Fee,
 			Accounts: keys, PreBalances: make([]uint64, len(keys)), PostBalances: make([]uint64, len(keys)),
 			ReturnProgram: r.ReturnProgram, ReturnData: r.ReturnData, Transaction: txs[i].Encode(),
+			Inner: innerRecords(r.Inner),
 		}
 		if r.Err != nil {
 			rec.Err, rec.ErrMessage = r.Err.String(), r.Err.Error()
 		}
+		invoked := invokedIndexes(&txs[i].Message)
+		var err error
 		for j, k := range keys {
-			v, err := balance(k)
+			a, err := read(k)
 			if err != nil {
 				return nil, err
 			}
-			rec.PreBalances[j] = v
+			rec.PreBalances[j] = a.Lamports
+		}
+		if rec.PreTokenBalances, err = tokenBalances(keys, invoked, read); err != nil {
+			return nil, err
 		}
 		for _, w := range r.Writes {
-			lamports[w.Key] = w.Account.Lamports
+			state[w.Key] = w.Account
 		}
 		for j, k := range keys {
-			rec.PostBalances[j], _ = balance(k)
+			a, _ := read(k)
+			rec.PostBalances[j] = a.Lamports
+		}
+		if rec.PostTokenBalances, err = tokenBalances(keys, invoked, read); err != nil {
+			return nil, err
 		}
 		recs = append(recs, rec)
 	}
 	return recs, nil
+}
+
+// innerRecords converts the runtime's inner instructions to the store's.
+func innerRecords(in [][]svm.InnerInstruction) [][]store.InnerInstruction {
+	if in == nil {
+		return nil
+	}
+	out := make([][]store.InnerInstruction, len(in))
+	for i, list := range in {
+		out[i] = make([]store.InnerInstruction, len(list))
+		for j, ix := range list {
+			out[i][j] = store.InnerInstruction{ProgramIDIndex: ix.ProgramIDIndex, Accounts: ix.Accounts, Data: ix.Data, StackHeight: ix.StackHeight}
+		}
+	}
+	return out
+}
+
+// invokedIndexes marks the keys a top-level instruction invokes.
+func invokedIndexes(m *txn.Message) []bool {
+	out := make([]bool, 256)
+	for _, ix := range m.Instructions {
+		out[ix.ProgramIDIndex] = true
+	}
+	return out
+}
+
+// tokenBalances lists the SPL Token accounts among keys in the state
+// read returns, as Agave's collect_token_balances does: keys invoked as
+// programs and the token programs themselves are skipped, and an
+// account whose mint is not a readable mint has no balance. It is never
+// nil.
+func tokenBalances(keys []pubkey.Pubkey, invoked []bool, read func(pubkey.Pubkey) (account.Account, error)) ([]store.TokenBalance, error) {
+	out := []store.TokenBalance{}
+	for i, k := range keys {
+		if invoked[i] || token.IsProgram(k) {
+			continue
+		}
+		a, err := read(k)
+		if err != nil {
+			return nil, err
+		}
+		t, ok := token.DecodeAccount(a.Owner, a.Data)
+		if !ok {
+			continue
+		}
+		decimals := uint8(token.NativeMintDecimals)
+		if t.Mint != token.NativeMint {
+			m, err := read(t.Mint)
+			if err != nil {
+				return nil, err
+			}
+			mint, ok := token.DecodeMint(m.Owner, m.Data)
+			if !ok {
+				continue
+			}
+			decimals = mint.Decimals
+		}
+		out = append(out, store.TokenBalance{AccountIndex: uint8(i), Mint: t.Mint, Owner: t.Owner, ProgramID: a.Owner, Amount: t.Amount, Decimals: decimals})
+	}
+	return out, nil
 }
 
 // admit is the bank's part of admission: a recent blockhash (or a

@@ -40,6 +40,7 @@ func (b *Bank) Simulate(tx *txn.Transaction, verifySignatures bool) (*Simulation
 			recent[r.hash] = true
 		}
 		env.IsRecent = func(h txn.Hash) bool { return recent[h] }
+		env.RecordInner = true // for simulateTransaction's innerInstructions
 	}
 	b.view.RUnlock()
 	if err != nil {
