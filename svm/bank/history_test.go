@@ -2,11 +2,14 @@ package bank
 
 import (
 	"crypto/ed25519"
+	"encoding/binary"
 	"errors"
 	"slices"
 	"testing"
 
+	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/token"
 	"github.com/agora-vm/agora/solana/system"
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
@@ -133,4 +136,95 @@ func TestNoHistorySameBlocks(t *testing.T) {
 			t.Fatalf("block %d: a bank without history recorded a transaction: %v", i, err)
 		}
 	}
+}
+
+// Token layouts for genesis accounts (owned by SPL Token, whose program
+// need not run: the records read the accounts, not the program).
+func mintBytes(decimals uint8) []byte {
+	d := make([]byte, token.MintSize)
+	d[44], d[45] = decimals, 1
+	return d
+}
+
+func tokenBytes(mint, owner pubkey.Pubkey, amount uint64) []byte {
+	d := make([]byte, token.AccountSize)
+	copy(d[0:], mint[:])
+	copy(d[32:], owner[:])
+	binary.LittleEndian.PutUint64(d[64:], amount)
+	d[108] = 1
+	return d
+}
+
+// A block's records hold each transaction's inner instructions (the
+// CPIs of testdata/c/cpicollect.so, indexes into its keys, a list per
+// top-level instruction, also when it fails) and the SPL Token balances
+// of its accounts before and after: decimals from the mint (9 for
+// wrapped SOL, whose mint is not read), accounts of an unreadable mint
+// left out.
+func TestHistoryInnerAndTokenBalances(t *testing.T) {
+	st := store.NewMem()
+	payer, alice := key(1), key(2)
+	mint, tokA, native, orphan := pubkey.Pubkey{0xa1}, pubkey.Pubkey{0xa2}, pubkey.Pubkey{0xa3}, pubkey.Pubkey{0xa4}
+	tok := func(k pubkey.Pubkey, data []byte) GenesisAccount {
+		return GenesisAccount{Key: k, Account: account.Account{Lamports: 2_039_280, Owner: token.Program, Data: data}}
+	}
+	if _, err := Genesis(st, nil, 1_700_000_000, []GenesisAccount{
+		{Key: pk(payer), Account: account.Account{Lamports: 500_000_000_000}},
+		{Key: pk(alice), Account: account.Account{Lamports: 1_000_000_000}},
+		{Key: mint, Account: account.Account{Lamports: 1_461_600, Owner: token.Program, Data: mintBytes(6)}},
+		tok(tokA, tokenBytes(mint, pk(alice), 1500)),
+		tok(native, tokenBytes(token.NativeMint, pk(alice), 5)),
+		tok(orphan, tokenBytes(pubkey.Pubkey{0xee}, pk(alice), 9)),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &chain{t: t, st: st, bank: b, payer: payer, now: 1_700_000_000}
+	prog := pubkey.Pubkey{0xcc}
+	c.deploy(prog, "../../testdata/c/cpicollect.so")
+	collect := func(amount uint64) txn.Instruction {
+		return txn.Instruction{ProgramID: prog, Data: binary.LittleEndian.AppendUint64(nil, amount), Accounts: []txn.AccountMeta{
+			meta(pk(alice), true, true), meta(tokA, false, true), meta(pubkey.SystemProgram(), false, false)}}
+	}
+	check := func(r TxResult, wantInner int, wantOK bool) store.TxRecord {
+		t.Helper()
+		if (r.Err == nil) != wantOK {
+			t.Fatalf("outcome %v", r.Err)
+		}
+		rec, err := st.Transaction(r.Signature)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx := func(k pubkey.Pubkey) uint8 { return uint8(slices.Index(rec.Accounts, k)) }
+		if len(rec.Inner) != wantInner || len(rec.Inner[0]) != 1 {
+			t.Fatalf("inner %+v", rec.Inner)
+		}
+		in := rec.Inner[0][0]
+		if in.ProgramIDIndex != idx(pubkey.SystemProgram()) || !slices.Equal(in.Accounts, []uint8{idx(pk(alice)), idx(tokA)}) || in.StackHeight != 2 || in.Data[0] != 2 {
+			t.Fatalf("inner instruction %+v", in)
+		}
+		for _, l := range rec.Inner[1:] {
+			if len(l) != 0 {
+				t.Fatalf("a transfer's inner instructions %+v", l)
+			}
+		}
+		want := []store.TokenBalance{
+			{AccountIndex: idx(tokA), Mint: mint, Owner: pk(alice), ProgramID: token.Program, Amount: 1500, Decimals: 6},
+			{AccountIndex: idx(native), Mint: token.NativeMint, Owner: pk(alice), ProgramID: token.Program, Amount: 5, Decimals: 9},
+		}
+		slices.SortFunc(want, func(a, b store.TokenBalance) int { return int(a.AccountIndex) - int(b.AccountIndex) })
+		if !slices.Equal(rec.PreTokenBalances, want) || !slices.Equal(rec.PostTokenBalances, want) {
+			t.Fatalf("token balances %+v -> %+v, want %+v", rec.PreTokenBalances, rec.PostTokenBalances, want)
+		}
+		return rec
+	}
+	ixs := []txn.Instruction{collect(10), system.Transfer(pk(payer), native, 1), system.Transfer(pk(payer), orphan, 1)}
+	check(c.call(ixs, payer, alice), 3, true)
+	// Alice cannot pay: instruction 0 fails in its CPI, which is still
+	// recorded, and the others never start.
+	ixs[0] = collect(5_000_000_000)
+	check(c.call(ixs, payer, alice), 1, false)
 }
