@@ -9,8 +9,8 @@ import (
 
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
-	"github.com/agora-vm/agora/solana/token"
 	"github.com/agora-vm/agora/solana/system"
+	"github.com/agora-vm/agora/solana/token"
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
 )
