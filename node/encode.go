@@ -2,7 +2,6 @@ package node
 
 import (
 	"encoding/base64"
-	"encoding/binary"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/token"
 	"github.com/agora-vm/agora/solana/txn"
 )
 
@@ -103,47 +103,17 @@ func zstdEncode(b []byte) []byte {
 	return w.EncodeAll(b, nil)
 }
 
-// SPL Token layouts.
-const (
-	tokenAccountSize = 165
-	mintSize         = 82
-)
+func isTokenProgram(k pubkey.Pubkey) bool { return token.IsProgram(k) }
 
-// TokenProgram and Token2022Program are the SPL Token programs' ids.
-var (
-	TokenProgram     = pubkey.MustParse("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
-	Token2022Program = pubkey.MustParse("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
-)
-
-func isTokenProgram(k pubkey.Pubkey) bool { return k == TokenProgram || k == Token2022Program }
-
-// tokenAccount is the fixed part of an SPL Token account.
-type tokenAccount struct {
-	Mint, Owner pubkey.Pubkey
-	Amount      uint64
-	State       byte
-}
-
-func decodeTokenAccount(a *account.Account) (tokenAccount, bool) {
-	if !isTokenProgram(a.Owner) || len(a.Data) < tokenAccountSize || (a.Owner == TokenProgram && len(a.Data) != tokenAccountSize) {
-		return tokenAccount{}, false
-	}
-	if len(a.Data) > tokenAccountSize && a.Data[tokenAccountSize] != 2 { // Token-2022: the account type byte
-		return tokenAccount{}, false
-	}
-	t := tokenAccount{Mint: pubkey.Pubkey(a.Data[0:32]), Owner: pubkey.Pubkey(a.Data[32:64]), Amount: binary.LittleEndian.Uint64(a.Data[64:72]), State: a.Data[108]}
-	if t.State == 0 {
-		return tokenAccount{}, false // uninitialized
-	}
-	return t, true
+// decodeTokenAccount parses an initialized SPL Token account.
+func decodeTokenAccount(a *account.Account) (token.Account, bool) {
+	return token.DecodeAccount(a.Owner, a.Data)
 }
 
 // mintDecimals returns a mint's decimals.
 func mintDecimals(a *account.Account) (uint8, bool) {
-	if !isTokenProgram(a.Owner) || len(a.Data) < mintSize || a.Data[45] != 1 {
-		return 0, false
-	}
-	return a.Data[44], true
+	m, ok := token.DecodeMint(a.Owner, a.Data)
+	return m.Decimals, ok
 }
 
 // uiTokenAmount is Solana's UiTokenAmount.
@@ -174,7 +144,7 @@ var tokenStates = [...]string{"uninitialized", "initialized", "frozen"}
 // for anything else.
 func parseTokenAccount(a *account.Account, mints func(pubkey.Pubkey) (account.Account, error)) any {
 	program := "spl-token"
-	if a.Owner == Token2022Program {
+	if a.Owner == token.Program2022 {
 		program = "spl-token-2022"
 	}
 	if t, ok := decodeTokenAccount(a); ok {
@@ -191,22 +161,21 @@ func parseTokenAccount(a *account.Account, mints func(pubkey.Pubkey) (account.Ac
 		return map[string]any{"program": program, "space": len(a.Data), "parsed": map[string]any{
 			"type": "account",
 			"info": map[string]any{"mint": t.Mint.String(), "owner": t.Owner.String(), "tokenAmount": tokenAmount(t.Amount, dec),
-				"state": state, "isNative": binary.LittleEndian.Uint32(a.Data[72:76]) == 1},
+				"state": state, "isNative": t.IsNative},
 		}}
 	}
-	if dec, ok := mintDecimals(a); ok && (a.Owner == Token2022Program || len(a.Data) == mintSize) {
-		var authority any
-		if binary.LittleEndian.Uint32(a.Data[0:4]) == 1 {
-			authority = pubkey.Pubkey(a.Data[4:36]).String()
+	if m, ok := token.DecodeMint(a.Owner, a.Data); ok {
+		var authority, freeze any
+		if m.MintAuthority != nil {
+			authority = m.MintAuthority.String()
 		}
-		var freeze any
-		if binary.LittleEndian.Uint32(a.Data[46:50]) == 1 {
-			freeze = pubkey.Pubkey(a.Data[50:82]).String()
+		if m.FreezeAuthority != nil {
+			freeze = m.FreezeAuthority.String()
 		}
 		return map[string]any{"program": program, "space": len(a.Data), "parsed": map[string]any{
 			"type": "mint",
-			"info": map[string]any{"mintAuthority": authority, "supply": strconv.FormatUint(binary.LittleEndian.Uint64(a.Data[36:44]), 10),
-				"decimals": dec, "isInitialized": true, "freezeAuthority": freeze},
+			"info": map[string]any{"mintAuthority": authority, "supply": strconv.FormatUint(m.Supply, 10),
+				"decimals": m.Decimals, "isInitialized": true, "freezeAuthority": freeze},
 		}}
 	}
 	return nil
@@ -363,17 +332,7 @@ func parsedMessage(m *txn.Message, loaded txn.LoadedAddresses) map[string]any {
 	}
 	ixs := make([]map[string]any, len(m.Instructions))
 	for i, ix := range m.Instructions {
-		accts := make([]string, 0, len(ix.Accounts))
-		for _, a := range ix.Accounts {
-			if int(a) < len(r.Keys) {
-				accts = append(accts, r.Keys[a].String())
-			}
-		}
-		prog := ""
-		if int(ix.ProgramIDIndex) < len(m.AccountKeys) {
-			prog = m.AccountKeys[ix.ProgramIDIndex].String()
-		}
-		ixs[i] = map[string]any{"programId": prog, "accounts": accts, "data": base58.Encode(ix.Data), "stackHeight": nil}
+		ixs[i] = parsedInstruction(r.Keys, ix.ProgramIDIndex, ix.Accounts, ix.Data, nil)
 	}
 	out := map[string]any{"accountKeys": keys, "instructions": ixs, "recentBlockhash": m.RecentBlockhash.String()}
 	if m.Version == txn.V0 {

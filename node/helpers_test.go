@@ -13,6 +13,7 @@ import (
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/system"
+	"github.com/agora-vm/agora/solana/token"
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
 	"github.com/agora-vm/agora/svm/bank"
@@ -45,14 +46,14 @@ var (
 )
 
 func mintData(decimals uint8, supply uint64) []byte {
-	d := make([]byte, mintSize)
+	d := make([]byte, token.MintSize)
 	binary.LittleEndian.PutUint64(d[36:], supply)
 	d[44], d[45] = decimals, 1
 	return d
 }
 
 func tokenData(mint, owner pubkey.Pubkey, amount uint64) []byte {
-	d := make([]byte, tokenAccountSize)
+	d := make([]byte, token.AccountSize)
 	copy(d[0:], mint[:])
 	copy(d[32:], owner[:])
 	binary.LittleEndian.PutUint64(d[64:], amount)
@@ -65,13 +66,13 @@ func newEnv(t testing.TB, cfg Config) *env {
 	e := &env{t: t, st: store.NewMem(), faucet: key(1), alice: key(2), bob: pubkey.Pubkey{0xb0, 0xb}, log: &bytes.Buffer{}}
 	alice := txn.PubkeyOf(e.alice)
 	tok := func(k pubkey.Pubkey, data []byte) bank.GenesisAccount {
-		return bank.GenesisAccount{Key: k, Account: account.Account{Lamports: 2_039_280, Owner: TokenProgram, Data: data}}
+		return bank.GenesisAccount{Key: k, Account: account.Account{Lamports: 2_039_280, Owner: token.Program, Data: data}}
 	}
 	_, err := bank.Genesis(e.st, nil, 1_700_000_000, []bank.GenesisAccount{
 		{Key: txn.PubkeyOf(e.faucet), Account: account.Account{Lamports: GenesisLamports}},
 		{Key: alice, Account: account.Account{Lamports: 10_000_000_000}},
 		{Key: e.bob, Account: account.Account{Lamports: 1_000_000_000}},
-		{Key: testMint, Account: account.Account{Lamports: 1_461_600, Owner: TokenProgram, Data: mintData(6, 3_000_000)}},
+		{Key: testMint, Account: account.Account{Lamports: 1_461_600, Owner: token.Program, Data: mintData(6, 3_000_000)}},
 		tok(testTokenA, tokenData(testMint, alice, 1_500_000)),
 		tok(testTokenB, tokenData(testMint, alice, 250)),
 		tok(testTokenC, tokenData(testMint, e.bob, 7)),

@@ -13,6 +13,7 @@ import (
 	"github.com/agora-vm/agora/solana/computebudget"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/system"
+	"github.com/agora-vm/agora/solana/token"
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/svm/bank"
 )
@@ -125,7 +126,7 @@ func TestProgramAndTokenAccounts(t *testing.T) {
 		}
 		return out
 	}
-	tok := TokenProgram.String()
+	tok := token.Program.String()
 	all := []string{testMint.String(), testTokenA.String(), testTokenB.String(), testTokenC.String()}
 	tests := []struct {
 		name   string

@@ -748,14 +748,20 @@ func keyStrings(ks []pubkey.Pubkey) []string {
 	return out
 }
 
-// metaJSON is a committed transaction's meta.
-func metaJSON(rec *store.TxRecord, loaded txn.LoadedAddresses) map[string]any {
+// metaJSON is a committed transaction's meta; jsonParsed renders the
+// inner instructions partially decoded and leaves out loadedAddresses
+// (its account keys say which were loaded), as Agave does.
+func metaJSON(rec *store.TxRecord, loaded txn.LoadedAddresses, enc string) map[string]any {
+	parsed := enc == txJSONParsed
 	m := map[string]any{
 		"err": txErrorJSON(rec.Err), "status": statusJSON(rec.Err), "fee": rec.Fee,
 		"preBalances": nonNil(rec.PreBalances), "postBalances": nonNil(rec.PostBalances),
-		"logMessages": nonNilStr(rec.Logs), "innerInstructions": nil, "preTokenBalances": nil, "postTokenBalances": nil,
-		"rewards": []any{}, "loadedAddresses": map[string]any{"writable": keyStrings(loaded.Writable), "readonly": keyStrings(loaded.Readonly)},
-		"computeUnitsConsumed": rec.CU,
+		"logMessages": nonNilStr(rec.Logs), "innerInstructions": innerJSON(rec.Inner, rec.Accounts, parsed),
+		"preTokenBalances": tokenBalancesJSON(rec.PreTokenBalances), "postTokenBalances": tokenBalancesJSON(rec.PostTokenBalances),
+		"rewards": []any{}, "computeUnitsConsumed": rec.CU,
+	}
+	if !parsed {
+		m["loadedAddresses"] = map[string]any{"writable": keyStrings(loaded.Writable), "readonly": keyStrings(loaded.Readonly)}
 	}
 	if rd := returnDataJSON(rec.ReturnProgram, rec.ReturnData); rd != nil {
 		m["returnData"] = rd
@@ -808,7 +814,7 @@ func (s *Server) txJSONOf(rec *store.TxRecord, c *txConfig, blockTime int64, wit
 			"Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0"}
 	}
 	loaded := loadedOf(rec, &tx.Message)
-	out := map[string]any{"transaction": encodeTransaction(rec.Transaction, tx, c.Encoding, loaded), "meta": metaJSON(rec, loaded)}
+	out := map[string]any{"transaction": encodeTransaction(rec.Transaction, tx, c.Encoding, loaded), "meta": metaJSON(rec, loaded, c.Encoding)}
 	if c.MaxSupportedTransactionVersion != nil {
 		if tx.Message.Version == txn.V0 {
 			out["version"] = 0
@@ -1042,7 +1048,7 @@ func (s *Server) submit(tx *txn.Transaction, skipPreflight bool) *Error {
 // preflightError is -32002 with the simulation as data.
 func (s *Server) preflightError(sim *bank.Simulation) *Error {
 	return &Error{Code: CodeSendTransactionPreflightFailure, Message: "Transaction simulation failed: " + txErrorDisplay(sim.Err),
-		Data: simulationJSON(sim, nil, nil)}
+		Data: simulationJSON(sim, nil, nil, nil)}
 }
 
 // txErrorDisplay is Agave's Display text of a transaction error, without

@@ -173,7 +173,11 @@ func (s *Server) simulateTransaction(p params) (any, *Error) {
 	if c.SigVerify && sim.Err != nil && sim.Err.Kind == svm.SignatureFailure {
 		return nil, &Error{Code: CodeSignatureVerificationFailure, Message: "Transaction signature verification failure"}
 	}
-	v := simulationJSON(sim, addrs, func(k pubkey.Pubkey) (any, *Error) {
+	var innerKeys []pubkey.Pubkey
+	if c.InnerInstructions {
+		innerKeys = tx.Message.Resolve(sim.Loaded).Keys
+	}
+	v := simulationJSON(sim, addrs, innerKeys, func(k pubkey.Pubkey) (any, *Error) {
 		a, err := sim.Post(k)
 		if err != nil {
 			return nil, internal(err)
@@ -187,8 +191,10 @@ func (s *Server) simulateTransaction(p params) (any, *Error) {
 	return s.context(head, v), nil
 }
 
-// simulationJSON is Solana's RpcSimulateTransactionResult.
-func simulationJSON(sim *bank.Simulation, addrs []pubkey.Pubkey, read func(pubkey.Pubkey) (any, *Error)) map[string]any {
+// simulationJSON is Solana's RpcSimulateTransactionResult. With the
+// transaction's keys (innerInstructions requested) it holds the inner
+// instructions in the jsonParsed form, as Agave renders them.
+func simulationJSON(sim *bank.Simulation, addrs []pubkey.Pubkey, innerKeys []pubkey.Pubkey, read func(pubkey.Pubkey) (any, *Error)) map[string]any {
 	r := sim.Result
 	var errJSON any
 	if r.Err != nil {
@@ -198,6 +204,9 @@ func simulationJSON(sim *bank.Simulation, addrs []pubkey.Pubkey, read func(pubke
 		"returnData": nil, "innerInstructions": nil, "replacementBlockhash": nil, "fee": nil}
 	if r.Charged {
 		v["fee"] = r.Fee
+	}
+	if innerKeys != nil {
+		v["innerInstructions"] = innerJSON(r.Inner, innerKeys, true)
 	}
 	if rd := returnDataJSON(r.ReturnProgram, r.ReturnData); rd != nil {
 		v["returnData"] = rd
