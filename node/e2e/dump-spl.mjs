@@ -1,10 +1,11 @@
-// dump-spl.mjs OUT.so: write the SPL Token program's ELF to OUT.so.
+// dump-spl.mjs OUT.so [ADDRESS]: write the ELF of the SPL program at
+// ADDRESS (SPL Token by default) to OUT.so.
 //
-// Agora runs the real SPL Token binary; it is not in this repository.
-// LiteSVM (an npm package, pinned in package.json) ships the mainnet build
-// of SPL Token, so the end-to-end script takes the ELF from there and
-// deploys it at its real address with
-// `agora chain deploy --program-id TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA`.
+// Agora runs the real SPL binaries; they are not in this repository.
+// LiteSVM (an npm package, pinned in package.json) ships the mainnet
+// builds of SPL Token and the Associated Token Account program, so the
+// end-to-end script takes the ELFs from there and deploys them at their
+// real addresses with `agora chain deploy --program-id ADDRESS`.
 import { writeFileSync } from "node:fs";
 import { LiteSVM } from "litesvm";
 import { PublicKey } from "@solana/web3.js";
@@ -16,15 +17,16 @@ const UPGRADEABLE = "BPFLoaderUpgradeab1e11111111111111111111111";
 const PROGRAM_DATA_HEADER = 45;
 
 const out = process.argv[2];
+const address = process.argv[3] ?? TOKEN;
 if (!out) {
-  console.error("usage: node dump-spl.mjs OUT.so");
+  console.error("usage: node dump-spl.mjs OUT.so [ADDRESS]");
   process.exit(2);
 }
 const svm = new LiteSVM();
 // An address is a base58 string (kit's Address type is a branded string).
-const program = svm.getAccount(TOKEN);
+const program = svm.getAccount(address);
 if (!program || !program.exists || !program.executable) {
-  console.error("LiteSVM holds no SPL Token program");
+  console.error(`LiteSVM holds no program at ${address}`);
   process.exit(1);
 }
 let elf = Buffer.from(program.data);
@@ -33,8 +35,8 @@ if (program.programAddress === UPGRADEABLE) {
   elf = Buffer.from(pd.data).subarray(PROGRAM_DATA_HEADER);
 }
 if (elf.subarray(0, 4).toString("latin1") !== "\x7fELF") {
-  console.error("the SPL Token program's data is not an ELF");
+  console.error(`the data of the program at ${address} is not an ELF`);
   process.exit(1);
 }
 writeFileSync(out, elf);
-console.log(`SPL Token: ${elf.length} bytes to ${out}`);
+console.log(`${address}: ${elf.length} bytes to ${out}`);
