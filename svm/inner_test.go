@@ -188,3 +188,42 @@ func BenchmarkInnerRecording(b *testing.B) {
 		})
 	}
 }
+
+// TestInnerInstructionsDepth: nested invocations carry their stack
+// height, and one refused for depth is still recorded (at height 6), as
+// Agave's push adds it to the trace before the depth check.
+func TestInnerInstructionsDepth(t *testing.T) {
+	elfBytes, err := os.ReadFile("../testdata/c/minitoken.so")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	prog := pubkey.MustParse("MiniToken1111111111111111111111111111111111")
+	h.deploy(prog, elfBytes)
+	payer := keyOf(1)
+	h.fund(txn.PubkeyOf(payer), 10_000_000_000)
+	h.env.RecordInner = true
+	recurse := func(n byte) *Result {
+		return h.run(payer, []txn.Instruction{{ProgramID: prog, Data: []byte{6, n}, Accounts: []txn.AccountMeta{{Pubkey: prog}}}})
+	}
+	heights := func(res *Result) []uint8 {
+		var out []uint8
+		for _, ix := range res.Inner[0] {
+			if ix.Data[0] != 6 || ix.Accounts[0] != ix.ProgramIDIndex {
+				t.Fatalf("inner instruction %+v", ix)
+			}
+			out = append(out, ix.StackHeight)
+		}
+		return out
+	}
+	res := recurse(4)
+	wantOK(t, "depth 5", res)
+	if got := heights(res); !reflect.DeepEqual(got, []uint8{2, 3, 4, 5}) {
+		t.Fatalf("heights %v", got)
+	}
+	res = recurse(5)
+	wantIx(t, "depth 6", res, CallDepth)
+	if got := heights(res); !reflect.DeepEqual(got, []uint8{2, 3, 4, 5, 6}) {
+		t.Fatalf("heights %v", got)
+	}
+}
