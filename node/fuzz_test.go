@@ -2,6 +2,7 @@ package node
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -52,6 +53,19 @@ func FuzzServer(f *testing.F) {
 	}
 	e := newEnv(f, Config{})
 	e.produce()
+	// A committed transaction with inner instructions and token
+	// balances, for the history methods to render.
+	deployCollect(f, e.bank)
+	tx := collectTx(f, e.bank, e.alice, testTokenA, e.bob, 1000)
+	if err := e.node.Submit(tx); err != nil {
+		f.Fatal(err)
+	}
+	slot := e.produce().Header.Height
+	for _, enc := range []string{"json", "jsonParsed", "base64", "base58"} {
+		f.Add([]byte(fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"getTransaction","params":[%q,{"encoding":%q}]}`, tx.ID().String(), enc)))
+		f.Add([]byte(fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"getBlock","params":[%d,{"encoding":%q,"transactionDetails":"full"}]}`, slot, enc)))
+	}
+	f.Add([]byte(fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"simulateTransaction","params":[%q,{"encoding":"base64","innerInstructions":true}]}`, b64(tx))))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		out := e.srv.HandleBody(body)
 		if out != nil && !json.Valid(out) {
