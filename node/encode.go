@@ -322,14 +322,7 @@ func encodeTransaction(wire []byte, tx *txn.Transaction, enc string, loaded txn.
 // Solana's clients accept for programs the node does not parse.
 func parsedMessage(m *txn.Message, loaded txn.LoadedAddresses) map[string]any {
 	r := m.Resolve(loaded)
-	keys := make([]map[string]any, len(r.Keys))
-	for i, k := range r.Keys {
-		source := "transaction"
-		if i >= len(m.AccountKeys) {
-			source = "lookupTable"
-		}
-		keys[i] = map[string]any{"pubkey": k.String(), "signer": r.IsSigner(i), "writable": r.IsWritable(i), "source": source}
-	}
+	keys := parsedKeys(m, loaded)
 	ixs := make([]map[string]any, len(m.Instructions))
 	for i, ix := range m.Instructions {
 		ixs[i] = parsedInstruction(r.Keys, ix.ProgramIDIndex, ix.Accounts, ix.Data, nil)
@@ -343,6 +336,21 @@ func parsedMessage(m *txn.Message, loaded txn.LoadedAddresses) map[string]any {
 		out["addressTableLookups"] = lookups
 	}
 	return out
+}
+
+// parsedKeys are a message's account keys, static then loaded, with
+// their roles and where each came from.
+func parsedKeys(m *txn.Message, loaded txn.LoadedAddresses) []map[string]any {
+	r := m.Resolve(loaded)
+	keys := make([]map[string]any, len(r.Keys))
+	for i, k := range r.Keys {
+		source := "transaction"
+		if i >= len(m.AccountKeys) {
+			source = "lookupTable"
+		}
+		keys[i] = map[string]any{"pubkey": k.String(), "signer": r.IsSigner(i), "writable": r.IsWritable(i), "source": source}
+	}
+	return keys
 }
 
 // uiReturnData is a transaction's return data.

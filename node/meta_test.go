@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/mr-tron/base58"
@@ -143,6 +144,35 @@ func TestTransactionMeta(t *testing.T) {
 	if len(block.Transactions) != 1 || !reflect.DeepEqual(block.Transactions[0].Meta["innerInstructions"], wantCompiled) ||
 		!reflect.DeepEqual(block.Transactions[0].Meta["postTokenBalances"], balance("1500000", "1.5")) {
 		t.Fatalf("getBlock: %s", jsonOf(block))
+	}
+	// transactionDetails "accounts": the keys with their roles, and a meta
+	// of the outcome and balances only.
+	var accts struct {
+		Transactions []struct {
+			Transaction struct {
+				Signatures  []string         `json:"signatures"`
+				AccountKeys []map[string]any `json:"accountKeys"`
+			} `json:"transaction"`
+			Meta map[string]any `json:"meta"`
+		} `json:"transactions"`
+	}
+	e.ok(&accts, "getBlock", blk.Header.Height, map[string]any{"transactionDetails": "accounts", "rewards": false})
+	if len(accts.Transactions) != 1 {
+		t.Fatalf("accounts: %s", jsonOf(accts))
+	}
+	at := accts.Transactions[0]
+	if at.Transaction.Signatures[0] != tx.ID().String() || len(at.Transaction.AccountKeys) != len(keys) ||
+		at.Transaction.AccountKeys[iTok]["pubkey"] != testTokenA.String() || at.Transaction.AccountKeys[iTok]["writable"] != true {
+		t.Fatalf("accounts: %s", jsonOf(at.Transaction))
+	}
+	var metaKeys []string
+	for k := range at.Meta {
+		metaKeys = append(metaKeys, k)
+	}
+	slices.Sort(metaKeys)
+	if !slices.Equal(metaKeys, []string{"err", "fee", "postBalances", "postTokenBalances", "preBalances", "preTokenBalances", "status"}) ||
+		!reflect.DeepEqual(at.Meta["preTokenBalances"], balance("1500000", "1.5")) {
+		t.Fatalf("accounts meta: %s", jsonOf(at.Meta))
 	}
 }
 

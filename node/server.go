@@ -769,6 +769,26 @@ func metaJSON(rec *store.TxRecord, loaded txn.LoadedAddresses, enc string) map[s
 	return m
 }
 
+// accountsJSON is a transaction in getBlock's "accounts" details, as
+// Agave renders it: the signatures and the account keys with their roles,
+// and a meta of the outcome and the balances only (with rewards when
+// shown).
+func accountsJSON(rec *store.TxRecord, tx *txn.Transaction, loaded txn.LoadedAddresses, rewards bool) map[string]any {
+	sigs := make([]string, len(tx.Signatures))
+	for i, sg := range tx.Signatures {
+		sigs[i] = sg.String()
+	}
+	meta := map[string]any{
+		"err": txErrorJSON(rec.Err), "status": statusJSON(rec.Err), "fee": rec.Fee,
+		"preBalances": nonNil(rec.PreBalances), "postBalances": nonNil(rec.PostBalances),
+		"preTokenBalances": tokenBalancesJSON(rec.PreTokenBalances), "postTokenBalances": tokenBalancesJSON(rec.PostTokenBalances),
+	}
+	if rewards {
+		meta["rewards"] = []any{}
+	}
+	return map[string]any{"transaction": map[string]any{"signatures": sigs, "accountKeys": parsedKeys(&tx.Message, loaded)}, "meta": meta}
+}
+
 func nonNil(v []uint64) []uint64 {
 	if v == nil {
 		return []uint64{}
@@ -814,7 +834,12 @@ func (s *Server) txJSONOf(rec *store.TxRecord, c *txConfig, blockTime int64, wit
 			"Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0"}
 	}
 	loaded := loadedOf(rec, &tx.Message)
-	out := map[string]any{"transaction": encodeTransaction(rec.Transaction, tx, c.Encoding, loaded), "meta": metaJSON(rec, loaded, c.Encoding)}
+	var out map[string]any
+	if c.TransactionDetails == "accounts" {
+		out = accountsJSON(rec, tx, loaded, c.Rewards == nil || *c.Rewards)
+	} else {
+		out = map[string]any{"transaction": encodeTransaction(rec.Transaction, tx, c.Encoding, loaded), "meta": metaJSON(rec, loaded, c.Encoding)}
+	}
 	if c.MaxSupportedTransactionVersion != nil {
 		if tx.Message.Version == txn.V0 {
 			out["version"] = 0
