@@ -20,6 +20,8 @@ import {
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
 import * as spl from "@solana/spl-token";
+import * as kit from "@solana/kit";
+import { LiteSVM } from "litesvm";
 
 const RPC = process.env.AGORA_RPC ?? "http://127.0.0.1:8899";
 const WS = process.env.AGORA_WS ?? "ws://127.0.0.1:8900";
@@ -155,7 +157,44 @@ test("an associated token account: its CPIs are the inner instructions", { timeo
   const plain = await conn.getTransaction(sig, { maxSupportedTransactionVersion: 0, commitment: "confirmed" });
   const keys = plain.transaction.message.staticAccountKeys.map(String);
   assert.deepEqual(plain.meta.innerInstructions[0].instructions.map((i) => keys[i.programIdIndex]), programs);
+
+  // Agave's runtime (LiteSVM, with the same SPL binaries) makes the same
+  // inner instructions: programs, accounts, data and stack heights.
+  const ours = plain.meta.innerInstructions[0].instructions.map((i) => ({
+    program: keys[i.programIdIndex], accounts: i.accounts.map((a) => keys[a]), data: Buffer.from(bs58decode(i.data)).toString("hex"), stackHeight: i.stackHeight,
+  }));
+  assert.deepEqual(await liteInner(ix, mint), ours);
 });
+
+// bs58decode decodes base58 (kit's codec).
+const bs58decode = (s) => kit.getBase58Encoder().encode(s);
+
+// liteInner runs ix, paid by payer, on LiteSVM holding the node's copy
+// of mint, and returns its first instruction's inner instructions with
+// addresses in place of indexes.
+async function liteInner(ix, mint) {
+  const lite = new LiteSVM();
+  lite.airdrop(kit.address(payer.publicKey.toBase58()), BigInt(LAMPORTS_PER_SOL));
+  const m = await conn.getAccountInfo(mint);
+  lite.setAccount({ address: kit.address(mint.toBase58()), lamports: BigInt(m.lamports), programAddress: kit.address(m.owner.toBase58()),
+    executable: false, data: new Uint8Array(m.data), space: BigInt(m.data.length) });
+  const signer = await kit.createKeyPairSignerFromBytes(payer.secretKey);
+  const R = kit.AccountRole;
+  const role = (k) => (k.isSigner ? (k.isWritable ? R.WRITABLE_SIGNER : R.READONLY_SIGNER) : (k.isWritable ? R.WRITABLE : R.READONLY));
+  const kix = { programAddress: kit.address(ix.programId.toBase58()), data: new Uint8Array(ix.data),
+    accounts: ix.keys.map((k) => ({ address: kit.address(k.pubkey.toBase58()), role: role(k) })) };
+  const msg = kit.pipe(kit.createTransactionMessage({ version: "legacy" }), (x) => kit.setTransactionMessageFeePayerSigner(signer, x),
+    (x) => kit.setTransactionMessageLifetimeUsingBlockhash({ blockhash: lite.latestBlockhash(), lastValidBlockHeight: 1000n }, x),
+    (x) => kit.appendTransactionMessageInstructions([kix], x));
+  const tx = await kit.signTransactionMessageWithSigners(msg);
+  const r = lite.sendTransaction(tx);
+  assert.notEqual(r.constructor.name, "FailedTransactionMetadata", String(r.err?.()));
+  const keys = kit.getCompiledTransactionMessageDecoder().decode(tx.messageBytes).staticAccounts.map(String);
+  return r.innerInstructions()[0].map((ii) => {
+    const c = ii.instruction();
+    return { program: keys[c.programIdIndex()], accounts: Array.from(c.accounts()).map((a) => keys[a]), data: Buffer.from(c.data()).toString("hex"), stackHeight: ii.stackHeight() };
+  });
+}
 
 // The upgradeable BPF loader's instructions (bincode: a u32 tag, then
 // the fields), as `solana program deploy` sends them.
