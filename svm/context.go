@@ -103,9 +103,9 @@ func (tc *txContext) record(f *frame) {
 	}
 	ii := InnerInstruction{Data: append([]byte{}, f.data...), StackHeight: uint8(min(len(tc.stack)+1, 255)),
 		Accounts: make([]uint8, len(f.accounts))}
-	// A native program invoked outside the transaction's keys has no
-	// index: Agave's trace reports 0 then.
-	if f.programIndex > 0 {
+	// A native program invoked outside the transaction's keys (an
+	// Agora extension's invocation) has no index: 0, Agave's fallback.
+	if f.programIndex >= 0 {
 		ii.ProgramIDIndex = uint8(f.programIndex)
 	}
 	for i, a := range f.accounts {
