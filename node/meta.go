@@ -21,11 +21,17 @@ func keyAt(keys []pubkey.Pubkey, i uint8) string {
 	return ""
 }
 
-// parsedInstruction is an instruction in the jsonParsed encoding:
+// parsedInstruction is an instruction in the jsonParsed encoding: a
+// System instruction parsed (Agave's ParsedInstruction), any other in
 // Agave's PartiallyDecoded form (program, account addresses, base58
 // data), which clients accept for every program. stackHeight is nil for
 // a top-level instruction of a stored transaction.
 func parsedInstruction(keys []pubkey.Pubkey, program uint8, accounts []uint8, data []byte, stackHeight *uint32) map[string]any {
+	if int(program) < len(keys) && keys[program] == pubkey.SystemProgram() {
+		if parsed, ok := parseSystem(keys, accounts, data); ok {
+			return map[string]any{"program": "system", "programId": keys[program].String(), "parsed": parsed, "stackHeight": stackHeight}
+		}
+	}
 	accts := make([]string, 0, len(accounts))
 	for _, a := range accounts {
 		if int(a) < len(keys) {

@@ -92,7 +92,8 @@ func TestTransactionMeta(t *testing.T) {
 	// Simulated first: the inner instructions, parsed, when asked.
 	var sim withContext[map[string]any]
 	e.ok(&sim, "simulateTransaction", b64(tx), map[string]any{"encoding": "base64", "innerInstructions": true})
-	wantParsed := jsonValue(t, `[{"index":0,"instructions":[{"programId":"11111111111111111111111111111111","accounts":["`+alice.String()+`","`+testTokenA.String()+`"],"data":"`+data+`","stackHeight":2}]}]`)
+	wantParsed := jsonValue(t, `[{"index":0,"instructions":[{"program":"system","programId":"11111111111111111111111111111111","parsed":{"type":"transfer","info":{"source":"`+
+		alice.String()+`","destination":"`+testTokenA.String()+`","lamports":1000}},"stackHeight":2}]}]`)
 	if sim.Value["err"] != nil || !reflect.DeepEqual(sim.Value["innerInstructions"], wantParsed) {
 		t.Fatalf("simulated inner instructions: %s", jsonOf(sim.Value["innerInstructions"]))
 	}

@@ -545,8 +545,12 @@ func TestParsedTransactionAndMetrics(t *testing.T) {
 					Writable bool   `json:"writable"`
 				} `json:"accountKeys"`
 				Instructions []struct {
-					ProgramID string   `json:"programId"`
-					Accounts  []string `json:"accounts"`
+					Program   string `json:"program"`
+					ProgramID string `json:"programId"`
+					Parsed    struct {
+						Type string         `json:"type"`
+						Info map[string]any `json:"info"`
+					} `json:"parsed"`
 				} `json:"instructions"`
 			} `json:"message"`
 		} `json:"transaction"`
@@ -554,7 +558,8 @@ func TestParsedTransactionAndMetrics(t *testing.T) {
 	e.ok(&got, "getTransaction", tx.ID().String(), map[string]any{"encoding": "jsonParsed"})
 	m := got.Transaction.Message
 	if len(m.AccountKeys) != 3 || !m.AccountKeys[0].Signer || !m.AccountKeys[1].Writable || m.AccountKeys[2].Writable ||
-		m.Instructions[0].ProgramID != pubkey.SystemProgram().String() || m.Instructions[0].Accounts[1] != e.bob.String() {
+		m.Instructions[0].ProgramID != pubkey.SystemProgram().String() || m.Instructions[0].Program != "system" || m.Instructions[0].Parsed.Type != "transfer" ||
+		m.Instructions[0].Parsed.Info["destination"] != e.bob.String() || m.Instructions[0].Parsed.Info["lamports"] != float64(1_000_000) {
 		t.Fatalf("jsonParsed: %+v", m)
 	}
 	resp, err := e.http.Client().Get(e.http.URL + "/metrics")
