@@ -97,7 +97,7 @@ func (ex *Executor) invoke(m *vm.Machine, lang cpiLang, ixAddr, infosAddr, ninfo
 	if err != nil {
 		return 0, err
 	}
-	if err := checkAuthorizedProgram(program, data); err != nil {
+	if err := checkAuthorizedProgram(program, data, tc.env.Features); err != nil {
 		return 0, err
 	}
 	callee, ierr := tc.prepareCPI(f, program, metas, data, signers)
@@ -253,9 +253,9 @@ func translateSigners(m *vm.Machine, program pubkey.Pubkey, addr, n uint64, alig
 }
 
 // checkAuthorizedProgram refuses invocations of the loaders (except the
-// upgradeable loader's upgrade, set-authority and close instructions)
-// and of the native loader.
-func checkAuthorizedProgram(program pubkey.Pubkey, data []byte) error {
+// upgradeable loader's upgrade, set-authority and close instructions),
+// of the native loader and of the precompiles enabled under features.
+func checkAuthorizedProgram(program pubkey.Pubkey, data []byte, features feature.Set) error {
 	bad := program == pubkey.NativeLoader() || program == pubkey.BPFLoader() || program == pubkey.BPFLoaderDeprecated()
 	if program == pubkey.BPFLoaderUpgradeable() {
 		tag := uint32(1 << 31)
@@ -265,7 +265,7 @@ func checkAuthorizedProgram(program pubkey.Pubkey, data []byte) error {
 		// Upgrade (3), SetAuthority (4), Close (5), SetAuthorityChecked (7).
 		bad = !(tag == 3 || tag == 4 || tag == 5 || tag == 7)
 	}
-	if program == pubkey.Ed25519Program() || program == pubkey.Secp256k1Program() {
+	if IsPrecompile(program, features) {
 		bad = true
 	}
 	if bad {

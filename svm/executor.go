@@ -2,7 +2,6 @@ package svm
 
 import (
 	"fmt"
-	"math/bits"
 	"sync"
 	"time"
 
@@ -96,7 +95,7 @@ func NewExecutor(plugins ...Plugin) (*Executor, error) {
 		ex.order = append(ex.order, n.ID)
 		return nil
 	}
-	for _, n := range solanaNatives() {
+	for _, n := range append(solanaNatives(), precompileNatives()...) {
 		if err := add(n); err != nil {
 			return nil, err
 		}
@@ -387,10 +386,7 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 	}
 	res.ComputeUnitLimit = limits.ComputeUnitLimit
 	res.ComputeUnitPrice = limits.ComputeUnitPrice
-	fee, c := bits.Add64(ex.FeePerSignature*uint64(len(tx.Signatures)), limits.PrioritizationFee(), 0)
-	if c != 0 {
-		fee = ^uint64(0)
-	}
+	fee := ex.Fee(m, env.Features, limits.PrioritizationFee())
 
 	// The fee payer.
 	payerKey := keys[0]
@@ -454,6 +450,10 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		writable:  make([]bool, len(keys)),
 		remaining: limits.ComputeUnitLimit,
 		heapBytes: int(limits.HeapBytes),
+		ixDatas:   make([][]byte, len(m.Instructions)),
+	}
+	for i, ci := range m.Instructions {
+		tc.ixDatas[i] = ci.Data
 	}
 	defer tc.release()
 	tc.accounts[0] = paid
@@ -504,6 +504,13 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		if ixSysvar >= 0 {
 			// Programs read which instruction is running from here.
 			_ = sysvar.StoreCurrentIndex(tc.accounts[ixSysvar].Data, uint16(i))
+		}
+		if v := precompileFor(keys[ci.ProgramIDIndex], env.Features); v != nil {
+			if ierr := tc.processPrecompile(v, ci.Data); ierr != nil {
+				res.Err = NewInstructionFailure(uint8(i), ierr)
+				break
+			}
+			continue
 		}
 		f := &frame{programIndex: int(ci.ProgramIDIndex), programID: keys[ci.ProgramIDIndex], data: ci.Data}
 		f.accounts = make([]instructionAccount, len(ci.Accounts))
