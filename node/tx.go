@@ -257,7 +257,7 @@ func (s *Server) getFeeForMessage(p params) (any, *Error) {
 	if err != nil {
 		return s.context(head, nil), nil
 	}
-	return s.context(head, ex.Fee(m, b.Features(), limits.PrioritizationFee())), nil
+	return s.context(head, ex.Fee(m, limits.PrioritizationFee())), nil
 }
 
 // airdropTx is a transfer from the faucet. n makes repeated identical

@@ -97,7 +97,7 @@ func (ex *Executor) invoke(m *vm.Machine, lang cpiLang, ixAddr, infosAddr, ninfo
 	if err != nil {
 		return 0, err
 	}
-	if err := checkAuthorizedProgram(program, data, tc.env.Features); err != nil {
+	if err := checkAuthorizedProgram(program, data); err != nil {
 		return 0, err
 	}
 	callee, ierr := tc.prepareCPI(f, program, metas, data, signers)
@@ -254,8 +254,8 @@ func translateSigners(m *vm.Machine, program pubkey.Pubkey, addr, n uint64, alig
 
 // checkAuthorizedProgram refuses invocations of the loaders (except the
 // upgradeable loader's upgrade, set-authority and close instructions),
-// of the native loader and of the precompiles enabled under features.
-func checkAuthorizedProgram(program pubkey.Pubkey, data []byte, features feature.Set) error {
+// of the native loader and of the precompiles.
+func checkAuthorizedProgram(program pubkey.Pubkey, data []byte) error {
 	bad := program == pubkey.NativeLoader() || program == pubkey.BPFLoader() || program == pubkey.BPFLoaderDeprecated()
 	if program == pubkey.BPFLoaderUpgradeable() {
 		tag := uint32(1 << 31)
@@ -265,7 +265,7 @@ func checkAuthorizedProgram(program pubkey.Pubkey, data []byte, features feature
 		// Upgrade (3), SetAuthority (4), Close (5), SetAuthorityChecked (7).
 		bad = !(tag == 3 || tag == 4 || tag == 5 || tag == 7)
 	}
-	if IsPrecompile(program, features) {
+	if IsPrecompile(program) {
 		bad = true
 	}
 	if bad {

@@ -386,7 +386,7 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 	}
 	res.ComputeUnitLimit = limits.ComputeUnitLimit
 	res.ComputeUnitPrice = limits.ComputeUnitPrice
-	fee := ex.Fee(m, env.Features, limits.PrioritizationFee())
+	fee := ex.Fee(m, limits.PrioritizationFee())
 
 	// The fee payer.
 	payerKey := keys[0]
@@ -505,7 +505,7 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 			// Programs read which instruction is running from here.
 			_ = sysvar.StoreCurrentIndex(tc.accounts[ixSysvar].Data, uint16(i))
 		}
-		if v := precompileFor(keys[ci.ProgramIDIndex], env.Features); v != nil {
+		if v := precompileFor(keys[ci.ProgramIDIndex]); v != nil {
 			if ierr := tc.processPrecompile(v, ci.Data); ierr != nil {
 				res.Err = NewInstructionFailure(uint8(i), ierr)
 				break

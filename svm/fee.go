@@ -3,7 +3,6 @@ package svm
 import (
 	"math/bits"
 
-	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
 )
@@ -45,23 +44,21 @@ func Signatures(m *txn.Message) SignatureCounts {
 }
 
 // Fee is Agave's calculate_fee_details: lamportsPerSignature times the
-// signatures m pays for, plus the prioritization fee, saturating. The
-// secp256r1 signatures count only while its precompile is enabled
-// (enable_secp256r1_precompile).
-func Fee(m *txn.Message, features feature.Set, lamportsPerSignature, prioritizationFee uint64) uint64 {
+// signatures m pays for, plus the prioritization fee, saturating. (The
+// secp256r1 signatures once counted only under
+// enable_secp256r1_precompile; the Agave version Agora follows has
+// retired that gate and counts them always.)
+func Fee(m *txn.Message, lamportsPerSignature, prioritizationFee uint64) uint64 {
 	c := Signatures(m)
-	n := satAdd(satAdd(c.Transaction, c.Ed25519), c.Secp256k1)
-	if features.Active(feature.EnableSecp256r1Precompile) {
-		n = satAdd(n, c.Secp256r1)
-	}
+	n := satAdd(satAdd(satAdd(c.Transaction, c.Ed25519), c.Secp256k1), c.Secp256r1)
 	return satAdd(satMul(n, lamportsPerSignature), prioritizationFee)
 }
 
 // Fee is the package's Fee at the executor's FeePerSignature: what
 // Execute charges, and what the node quotes (getFeeForMessage) and
 // checks before admitting a transaction.
-func (ex *Executor) Fee(m *txn.Message, features feature.Set, prioritizationFee uint64) uint64 {
-	return Fee(m, features, ex.FeePerSignature, prioritizationFee)
+func (ex *Executor) Fee(m *txn.Message, prioritizationFee uint64) uint64 {
+	return Fee(m, ex.FeePerSignature, prioritizationFee)
 }
 
 func satMul(a, b uint64) uint64 {

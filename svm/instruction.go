@@ -90,7 +90,7 @@ func (ex *Executor) ExecuteInstruction(ix *Instruction, env *Env) *InstructionRe
 	}
 	tc.lamportsHi, tc.lamportsLo = tc.total()
 	res := &InstructionResult{}
-	if v := precompileFor(ix.ProgramID, env.Features); v != nil {
+	if v := precompileFor(ix.ProgramID); v != nil {
 		res.Err = tc.processPrecompile(v, ix.Data)
 	} else {
 		res.Err = tc.process(f)

@@ -8,7 +8,6 @@ import (
 
 	"filippo.io/edwards25519"
 
-	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 )
 
@@ -48,46 +47,37 @@ func (e PrecompileError) Error() string {
 // Instructions sysvar's view), in order.
 type precompileVerify func(data []byte, datas [][]byte) error
 
-// precompileFor returns the verifier of program id under features, or
-// nil when id is not an enabled precompile.
-func precompileFor(id pubkey.Pubkey, features feature.Set) precompileVerify {
+// precompileFor returns the verifier of program id, or nil when id is no
+// precompile. Secp256r1 was gated by enable_secp256r1_precompile; the
+// Agave version Agora follows has retired the gate (the precompile is
+// always enabled), and so has Agora.
+func precompileFor(id pubkey.Pubkey) precompileVerify {
 	switch id {
 	case pubkey.Ed25519Program():
 		return VerifyEd25519
 	case pubkey.Secp256k1Program():
 		return VerifySecp256k1
 	case pubkey.Secp256r1Program():
-		if features.Active(feature.EnableSecp256r1Precompile) {
-			return VerifySecp256r1
-		}
+		return VerifySecp256r1
 	}
 	return nil
 }
 
-// IsPrecompile reports whether id is a precompile enabled under features.
-func IsPrecompile(id pubkey.Pubkey, features feature.Set) bool {
-	return precompileFor(id, features) != nil
-}
+// IsPrecompile reports whether id is one of the precompiles.
+func IsPrecompile(id pubkey.Pubkey) bool { return precompileFor(id) != nil }
 
 // precompileNatives are the precompiles as native programs: they have
 // accounts (the native loader's) and count as builtins for the default
 // compute budget, except secp256r1, which Agave's budget counts as a
-// program. Top-level instructions of theirs never reach Process
-// (processPrecompile runs them), and CPIs into them are refused; Process
-// serves a plug-in's direct native invocation.
+// program. Their instructions never reach Process: processPrecompile
+// runs the top-level ones, and invocations from programs or plug-ins
+// are refused, as Agave refuses them.
 func precompileNatives() []Native {
-	native := func(id pubkey.Pubkey, name string, v precompileVerify, programBudget bool) Native {
-		return Native{ID: id, Name: name, ProgramBudget: programBudget, Process: func(iv *Invocation) *InstructionError {
-			if id == pubkey.Secp256r1Program() && !iv.tc.env.Features.Active(feature.EnableSecp256r1Precompile) {
-				return ierr(UnsupportedProgramID)
-			}
-			return precompileResult(v(iv.Data(), iv.tc.instructionDatas()))
-		}}
-	}
+	unreachable := func(*Invocation) *InstructionError { return ierr(UnsupportedProgramID) }
 	return []Native{
-		native(pubkey.Secp256k1Program(), "secp256k1", VerifySecp256k1, false),
-		native(pubkey.Ed25519Program(), "ed25519", VerifyEd25519, false),
-		native(pubkey.Secp256r1Program(), "secp256r1", VerifySecp256r1, true),
+		{ID: pubkey.Secp256k1Program(), Name: "secp256k1", Process: unreachable},
+		{ID: pubkey.Ed25519Program(), Name: "ed25519", Process: unreachable},
+		{ID: pubkey.Secp256r1Program(), Name: "secp256r1", Process: unreachable, ProgramBudget: true},
 	}
 }
 

@@ -356,26 +356,23 @@ func TestSignaturesAndFee(t *testing.T) {
 		return m
 	}
 	ed, k1, r1 := pubkey.Ed25519Program(), pubkey.Secp256k1Program(), pubkey.Secp256r1Program()
-	on := feature.Set{}.With(feature.EnableSecp256r1Precompile, true)
 	for _, tc := range []struct {
 		name        string
 		m           *txn.Message
-		features    feature.Set
 		perSig, pri uint64
 		counts      SignatureCounts
 		want        uint64
 	}{
-		{"plain", msg(ix(pubkey.SystemProgram(), 2)), on, 5000, 0, SignatureCounts{Transaction: 1}, 5000},
-		{"precompiles", msg(ix(ed, 2, 0), ix(k1, 3), ix(r1, 4), ix(ed), ix(ed, 255)), on, 5000, 7, SignatureCounts{1, 257, 3, 4}, 265*5000 + 7},
-		{"secp256r1 gated off", msg(ix(ed, 2, 0), ix(k1, 3), ix(r1, 4)), feature.Set{}, 5000, 0, SignatureCounts{1, 2, 3, 4}, 6 * 5000},
-		{"zero lamports per signature", msg(ix(ed, 9)), on, 0, 11, SignatureCounts{1, 9, 0, 0}, 11},
-		{"saturating product", msg(ix(ed, 9)), on, 1 << 62, 0, SignatureCounts{1, 9, 0, 0}, ^uint64(0)},
-		{"saturating sum", msg(ix(ed, 1)), on, 5000, ^uint64(0) - 5000, SignatureCounts{1, 1, 0, 0}, ^uint64(0)},
+		{"plain", msg(ix(pubkey.SystemProgram(), 2)), 5000, 0, SignatureCounts{Transaction: 1}, 5000},
+		{"precompiles", msg(ix(ed, 2, 0), ix(k1, 3), ix(r1, 4), ix(ed), ix(ed, 255)), 5000, 7, SignatureCounts{1, 257, 3, 4}, 265*5000 + 7},
+		{"zero lamports per signature", msg(ix(ed, 9)), 0, 11, SignatureCounts{1, 9, 0, 0}, 11},
+		{"saturating product", msg(ix(ed, 9)), 1 << 62, 0, SignatureCounts{1, 9, 0, 0}, ^uint64(0)},
+		{"saturating sum", msg(ix(ed, 1)), 5000, ^uint64(0) - 5000, SignatureCounts{1, 1, 0, 0}, ^uint64(0)},
 	} {
 		if got := Signatures(tc.m); got != tc.counts {
 			t.Errorf("%s: Signatures = %+v, want %+v", tc.name, got, tc.counts)
 		}
-		if got := Fee(tc.m, tc.features, tc.perSig, tc.pri); got != tc.want {
+		if got := Fee(tc.m, tc.perSig, tc.pri); got != tc.want {
 			t.Errorf("%s: Fee = %d, want %d", tc.name, got, tc.want)
 		}
 	}
@@ -423,12 +420,14 @@ func TestPrecompileExecution(t *testing.T) {
 			t.Errorf("%s: %v, want Custom(%d) at %d", tc.name, res.Err, tc.code, tc.failAt)
 		}
 	}
-	// Without the gate, secp256r1 is no precompile: a native-loader
-	// account with no program behind it.
-	h.env.Features = feature.Set{}
-	res := h.run(payer, []txn.Instruction{{ProgramID: pubkey.Secp256r1Program(), Data: edData(1, []edEntry{r1})}})
-	if res.Err == nil || res.Err.Instruction == nil || res.Err.Instruction.Kind != UnsupportedProgramID || res.Fee != 5000 {
-		t.Errorf("secp256r1 off: %v, fee %d", res.Err, res.Fee)
+	// The executor's quote agrees with what Execute charged.
+	ixs := []txn.Instruction{good, {ProgramID: pubkey.Secp256r1Program(), Data: []byte{3}}}
+	m, err := txn.Compile(txn.PubkeyOf(payer), ixs, txn.Hash{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if quote, res := h.ex.Fee(m, 0), h.run(payer, ixs); quote != 5*5000 || res.Fee != quote {
+		t.Errorf("Executor.Fee = %d, Execute charged %d, want %d", quote, res.Fee, 5*5000)
 	}
 }
 

@@ -220,7 +220,7 @@ func (a *App) CheckTx(_ context.Context, req *abcitypes.CheckTxRequest) (*abcity
 	if err != nil {
 		return &abcitypes.CheckTxResponse{Code: CodeRejected, Codespace: Codespace, Log: err.Error()}, nil
 	}
-	fee := a.ex.Fee(&tx.Message, b.Features(), limits.PrioritizationFee())
+	fee := a.ex.Fee(&tx.Message, limits.PrioritizationFee())
 	payerKey := tx.Message.AccountKeys[0]
 	payer, err := b.Account(payerKey)
 	if err != nil {

@@ -57,7 +57,6 @@ const (
 	IncreaseTxAccountLockLimit
 	RelaxPostExecMinBalanceCheck
 	DeprecateRentExemptionThreshold
-	EnableSecp256r1Precompile
 	numFeatures
 )
 
@@ -78,7 +77,6 @@ var table = [numFeatures]Feature{
 	IncreaseTxAccountLockLimit:          {"increase_tx_account_lock_limit", pubkey.MustParse("9LZdXeKGeBV6hRLdxS1rHbHoEUsKqesCC2ZAPTPKJAbK"), false, false, false},
 	RelaxPostExecMinBalanceCheck:        {"relax_post_exec_min_balance_check", pubkey.MustParse("BY4JhHLahVzS9ynfDz4exzGPbVXhFmJvEyMWsXbDBqME"), true, false, false},
 	DeprecateRentExemptionThreshold:     {"deprecate_rent_exemption_threshold", pubkey.MustParse("rent6iVy6PDoViPBeJ6k5EJQrkj62h7DPyLbWGHwjrC"), true, false, false},
-	EnableSecp256r1Precompile:           {"enable_secp256r1_precompile", pubkey.MustParse("sryYyFwxzJop1Bh9XpyiVWjZP4nfHExiqNp3Dh71W9i"), true, true, false},
 }
 
 // All returns the table, in Index order.

@@ -180,13 +180,6 @@ func (b *Bank) SetFeatures(s feature.Set) {
 	b.features = s
 }
 
-// Features returns the feature gates the next blocks execute under.
-func (b *Bank) Features() feature.Set {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.features
-}
-
 // KeepHistory sets whether committed blocks keep each transaction's
 // record (outcome, logs, balances, wire bytes; what getTransaction and
 // getSignaturesForAddress answer from). It is on by default; a
