@@ -83,7 +83,8 @@ type Executor struct {
 
 // NewExecutor returns an executor with Agave's costs, the standard,
 // crypto and runtime syscalls, Solana's native programs (System, Compute
-// Budget and the BPF loaders), and whatever the plug-ins add, in order.
+// Budget, the BPF loaders, Address Lookup Table and the signature
+// precompiles), and whatever the plug-ins add, in order.
 // With no plug-ins it is a plain Solana runtime.
 func NewExecutor(plugins ...Plugin) (*Executor, error) {
 	ex := &Executor{FeePerSignature: DefaultFeePerSignature, costs: syscalls.DefaultCosts(), natives: map[pubkey.Pubkey]Native{}}
