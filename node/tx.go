@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math/bits"
 
 	"github.com/mr-tron/base58"
 
@@ -263,15 +262,11 @@ func (s *Server) getFeeForMessage(p params) (any, *Error) {
 		}
 	}
 	ex := b.Executor()
-	limits, err := computebudget.Process(m, ex.IsBuiltin)
+	limits, err := ex.ComputeBudget(m)
 	if err != nil {
 		return s.context(head, nil), nil
 	}
-	fee, c1 := bits.Add64(ex.FeePerSignature*uint64(m.Header.NumRequiredSignatures), limits.PrioritizationFee(), 0)
-	if c1 != 0 {
-		fee = ^uint64(0)
-	}
-	return s.context(head, fee), nil
+	return s.context(head, ex.Fee(m, limits.PrioritizationFee())), nil
 }
 
 // airdropTx is a transfer from the faucet. n makes repeated identical

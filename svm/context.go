@@ -68,6 +68,9 @@ type txContext struct {
 
 	stack    []*frame
 	traceLen int
+	// ixDatas is the data of the top-level instructions, which the
+	// precompiles read.
+	ixDatas [][]byte
 
 	returnProgram pubkey.Pubkey
 	returnData    []byte

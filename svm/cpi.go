@@ -253,8 +253,8 @@ func translateSigners(m *vm.Machine, program pubkey.Pubkey, addr, n uint64, alig
 }
 
 // checkAuthorizedProgram refuses invocations of the loaders (except the
-// upgradeable loader's upgrade, set-authority and close instructions)
-// and of the native loader.
+// upgradeable loader's upgrade, set-authority and close instructions),
+// of the native loader and of the precompiles.
 func checkAuthorizedProgram(program pubkey.Pubkey, data []byte) error {
 	bad := program == pubkey.NativeLoader() || program == pubkey.BPFLoader() || program == pubkey.BPFLoaderDeprecated()
 	if program == pubkey.BPFLoaderUpgradeable() {
@@ -265,7 +265,7 @@ func checkAuthorizedProgram(program pubkey.Pubkey, data []byte) error {
 		// Upgrade (3), SetAuthority (4), Close (5), SetAuthorityChecked (7).
 		bad = !(tag == 3 || tag == 4 || tag == 5 || tag == 7)
 	}
-	if program == pubkey.Ed25519Program() || program == pubkey.Secp256k1Program() {
+	if IsPrecompile(program) {
 		bad = true
 	}
 	if bad {

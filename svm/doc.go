@@ -15,7 +15,9 @@
 // TransactionContext, the BPF loader, the CPI syscalls, the System and
 // Address Lookup Table programs) with today's mainnet features: the
 // per-transaction compute meter, 200,000 CU per instruction by default (3,000 per builtin), at
-// most 1.4M; a 5,000-lamport fee per signature; an invoke stack of 5
+// most 1.4M; a 5,000-lamport fee per signature, the transaction's and
+// those its Ed25519, Secp256k1 and Secp256r1 precompile instructions
+// claim (Fee); an invoke stack of 5
 // (the top level plus four CPIs); a trace of at most 64 instructions;
 // rent-state checks on every writable account. Errors are
 // *TransactionError and *InstructionError with Agave's names; logs are

@@ -2,7 +2,6 @@ package svm
 
 import (
 	"fmt"
-	"math/bits"
 	"sync"
 	"time"
 
@@ -88,7 +87,8 @@ type Executor struct {
 
 // NewExecutor returns an executor with Agave's costs, the standard,
 // crypto and runtime syscalls, Solana's native programs (System, Compute
-// Budget and the BPF loaders), and whatever the plug-ins add, in order.
+// Budget, the BPF loaders, Address Lookup Table and the signature
+// precompiles), and whatever the plug-ins add, in order.
 // With no plug-ins it is a plain Solana runtime.
 func NewExecutor(plugins ...Plugin) (*Executor, error) {
 	ex := &Executor{FeePerSignature: DefaultFeePerSignature, costs: syscalls.DefaultCosts(), natives: map[pubkey.Pubkey]Native{}}
@@ -100,7 +100,7 @@ func NewExecutor(plugins ...Plugin) (*Executor, error) {
 		ex.order = append(ex.order, n.ID)
 		return nil
 	}
-	for _, n := range solanaNatives() {
+	for _, n := range append(solanaNatives(), precompileNatives()...) {
 		if err := add(n); err != nil {
 			return nil, err
 		}
@@ -410,10 +410,7 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 	}
 	res.ComputeUnitLimit = limits.ComputeUnitLimit
 	res.ComputeUnitPrice = limits.ComputeUnitPrice
-	fee, c := bits.Add64(ex.FeePerSignature*uint64(len(tx.Signatures)), limits.PrioritizationFee(), 0)
-	if c != 0 {
-		fee = ^uint64(0)
-	}
+	fee := ex.Fee(m, limits.PrioritizationFee())
 
 	// The fee payer.
 	payerKey := keys[0]
@@ -477,6 +474,10 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		writable:  make([]bool, len(keys)),
 		remaining: limits.ComputeUnitLimit,
 		heapBytes: int(limits.HeapBytes),
+		ixDatas:   make([][]byte, len(m.Instructions)),
+	}
+	for i, ci := range m.Instructions {
+		tc.ixDatas[i] = ci.Data
 	}
 	defer tc.release()
 	if env.RecordInner {
@@ -530,6 +531,13 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		if ixSysvar >= 0 {
 			// Programs read which instruction is running from here.
 			_ = sysvar.StoreCurrentIndex(tc.accounts[ixSysvar].Data, uint16(i))
+		}
+		if v := precompileFor(keys[ci.ProgramIDIndex]); v != nil {
+			if ierr := tc.processPrecompile(v, ci.Data); ierr != nil {
+				res.Err = NewInstructionFailure(uint8(i), ierr)
+				break
+			}
+			continue
 		}
 		f := &frame{programIndex: int(ci.ProgramIDIndex), programID: keys[ci.ProgramIDIndex], data: ci.Data}
 		f.accounts = make([]instructionAccount, len(ci.Accounts))

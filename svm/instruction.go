@@ -55,7 +55,7 @@ type InstructionResult struct {
 // syscalls, logs and write-back checks as Execute, without the fee and
 // signature stages.
 func (ex *Executor) ExecuteInstruction(ix *Instruction, env *Env) *InstructionResult {
-	tc := &txContext{ex: ex, env: env, remaining: ix.Budget, heapBytes: ix.HeapBytes}
+	tc := &txContext{ex: ex, env: env, remaining: ix.Budget, heapBytes: ix.HeapBytes, ixDatas: [][]byte{ix.Data}}
 	defer tc.release()
 	index := map[pubkey.Pubkey]int{}
 	add := func(k pubkey.Pubkey, a account.Account, signer, writable bool) int {
@@ -89,7 +89,12 @@ func (ex *Executor) ExecuteInstruction(ix *Instruction, env *Env) *InstructionRe
 		before[i] = tc.accounts[i].Clone()
 	}
 	tc.lamportsHi, tc.lamportsLo = tc.total()
-	res := &InstructionResult{Err: tc.process(f)}
+	res := &InstructionResult{}
+	if v := precompileFor(ix.ProgramID); v != nil {
+		res.Err = tc.processPrecompile(v, ix.Data)
+	} else {
+		res.Err = tc.process(f)
+	}
 	res.CU = ix.Budget - tc.remaining
 	res.Logs = append([]string(nil), tc.logs.Messages()...)
 	res.ReturnProgram, res.ReturnData = tc.returnProgram, tc.returnData

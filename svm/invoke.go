@@ -62,7 +62,7 @@ func (iv *Invocation) NativeInvoke(program pubkey.Pubkey, positions []int, data 
 // the caller frame f: its accounts at the given positions, with their
 // privileges in f (plus signer privilege for signers).
 func (tc *txContext) nativeFrame(f *frame, program pubkey.Pubkey, positions []int, data []byte, signers []pubkey.Pubkey) (*frame, *InstructionError) {
-	if _, ok := tc.ex.natives[program]; !ok || isLoader(program) || program == pubkey.NativeLoader() {
+	if _, ok := tc.ex.natives[program]; !ok || isLoader(program) || program == pubkey.NativeLoader() || IsPrecompile(program) {
 		tc.log("Program %s is not a native program that may be invoked", program)
 		return nil, ierr(UnsupportedProgramID)
 	}

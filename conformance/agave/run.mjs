@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Rng, Runner, newSVM, compare, TOKEN, TOKEN22 } from "./lib.mjs";
+import { precompileSuite, signatureVectors } from "./precompiles.mjs";
 import { systemSuite, tokenSuite, memoSuite, examplesSuite, programsSuite, altSuite, ixsysvarSuite, deployIxsysvar, loaderSuite } from "./suites.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +37,7 @@ function parseArgs(argv) {
 }
 
 function usage(msg) {
-  console.error(`run.mjs: ${msg}\nusage: node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite system,token,token22,memo,examples,alt,ixsysvar,programs,loader] [--verbose] [--dump CASE-REGEX] [--save PREFIX]`);
+  console.error(`run.mjs: ${msg}\nusage: node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite system,token,token22,memo,examples,alt,ixsysvar,precompiles,programs,loader] [--verbose] [--dump CASE-REGEX] [--save PREFIX]`);
   process.exit(2);
 }
 
@@ -67,7 +68,7 @@ function generatePrograms(version, n, seed) {
   return out.toString().trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
 
-async function runFeatures(o, features, agora, allow, programs) {
+async function runFeatures(o, features, agora, allow, programs, vectors) {
   const inactive = features === "mainnet"
     ? JSON.parse(execFileSync(agora, ["conform", "--list-features", "--features", "mainnet"]).toString()).filter((f) => !f.active).map((f) => f.id)
     : [];
@@ -91,6 +92,7 @@ async function runFeatures(o, features, agora, allow, programs) {
   const reader = want("alt") || want("ixsysvar") ? await deployIxsysvar(run, rng, root, agora) : null;
   if (want("alt")) await altSuite(run, rng, run.cases.length + share(0.08), reader);
   if (want("ixsysvar")) await ixsysvarSuite(run, rng, reader, run.cases.length + share(0.03));
+  if (want("precompiles")) await precompileSuite(run, rng, vectors, share(0.05));
   if (want("programs")) await programsSuite(run, rng, programs.filter((p) => features === "all" || p.version === "v0"));
   const t1 = Date.now();
 
@@ -133,7 +135,8 @@ const agora = agoraBinary(o);
 const want = (s) => !o.suite || o.suite.split(",").includes(s);
 const nprog = Math.max(1, Math.floor(o.cases * 0.25));
 const programs = want("programs") ? [...generatePrograms("v0", Math.ceil(nprog * 0.6), o.seed), ...generatePrograms("v3", Math.floor(nprog * 0.4), o.seed)] : [];
+const vectors = want("precompiles") ? signatureVectors(root, 8, o.seed) : [];
 let bad = 0;
-for (const f of o.features === "both" ? ["all", "mainnet"] : [o.features]) bad += await runFeatures(o, f, agora, allow, programs);
+for (const f of o.features === "both" ? ["all", "mainnet"] : [o.features]) bad += await runFeatures(o, f, agora, allow, programs, vectors);
 for (const a of allow) if (a.used === 0 && o.verbose) console.log(`allowlist.txt:${a.line} matched nothing`);
 process.exit(bad ? 1 : 0);

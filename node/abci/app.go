@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/bits"
 	"strconv"
 	"sync"
 
@@ -221,10 +220,7 @@ func (a *App) CheckTx(_ context.Context, req *abcitypes.CheckTxRequest) (*abcity
 	if err != nil {
 		return &abcitypes.CheckTxResponse{Code: CodeRejected, Codespace: Codespace, Log: err.Error()}, nil
 	}
-	fee, carry := bits.Add64(a.ex.FeePerSignature*uint64(len(tx.Signatures)), limits.PrioritizationFee(), 0)
-	if carry != 0 {
-		fee = ^uint64(0)
-	}
+	fee := a.ex.Fee(&tx.Message, limits.PrioritizationFee())
 	payerKey := tx.Message.AccountKeys[0]
 	payer, err := b.Account(payerKey)
 	if err != nil {

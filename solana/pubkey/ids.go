@@ -28,6 +28,7 @@ var (
 	idIncinerator               = MustParse("1nc1nerator11111111111111111111111111111111")
 	idEd25519Program            = MustParse("Ed25519SigVerify111111111111111111111111111")
 	idSecp256k1Program          = MustParse("KeccakSecp256k11111111111111111111111111111")
+	idSecp256r1Program          = MustParse("Secp256r1SigVerify1111111111111111111111111")
 	idVoteProgram               = MustParse("Vote111111111111111111111111111111111111111")
 	idStakeProgram              = MustParse("Stake11111111111111111111111111111111111111")
 	idConfigProgram             = MustParse("Config1111111111111111111111111111111111111")
@@ -100,6 +101,9 @@ func Ed25519Program() Pubkey { return idEd25519Program }
 
 // Secp256k1Program returns the address of the Secp256k1 program.
 func Secp256k1Program() Pubkey { return idSecp256k1Program }
+
+// Secp256r1Program returns the address of the Secp256r1 program.
+func Secp256r1Program() Pubkey { return idSecp256r1Program }
 
 // VoteProgram returns the address of the Vote program.
 func VoteProgram() Pubkey { return idVoteProgram }
