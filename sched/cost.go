@@ -43,8 +43,6 @@ const (
 	MaxBlockAccountsDataSizeDelta = 100_000_000
 )
 
-// secp256r1Program is the secp256r1 precompile's address.
-var secp256r1Program = pubkey.MustParse("Secp256r1SigVerify1111111111111111111111111")
 
 // Limits are the block's cost limits. The zero value means Agave's.
 type Limits struct {
@@ -130,7 +128,7 @@ func estimateCost(ex *svm.Executor, tx *txn.Transaction, rs *txn.Resolved) Cost 
 			k1 += n
 		case pubkey.Ed25519Program():
 			ed += n
-		case secp256r1Program:
+		case pubkey.Secp256r1Program():
 			r1 += n
 		case pubkey.SystemProgram():
 			c.AllocatedAccountsData = sat(c.AllocatedAccountsData, allocation(ci.Data))
