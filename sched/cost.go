@@ -43,7 +43,6 @@ const (
 	MaxBlockAccountsDataSizeDelta = 100_000_000
 )
 
-
 // Limits are the block's cost limits. The zero value means Agave's.
 type Limits struct {
 	// Block is the most cost a block holds.
