@@ -160,11 +160,15 @@ func startNode(conf *cfg.Config, app *App, opts NodeOptions) (n *Node, err error
 	// not the transaction index; the node closes that one itself, so that
 	// a validator can restart in the same process.
 	dbs := func(ctx *cfg.DBContext) (dbm.DB, error) {
-		db, err := cfg.DefaultDBProvider(ctx)
-		if err == nil && ctx.ID == "tx_index" {
+		raw, err := cfg.DefaultDBProvider(ctx)
+		if err != nil {
+			return nil, err
+		}
+		db := &closableDB{DB: raw}
+		if ctx.ID == "tx_index" {
 			n.unclosed = append(n.unclosed, db)
 		}
-		return db, err
+		return db, nil
 	}
 	cn, err := nm.NewNode(context.Background(), conf, pv, nodeKey, proxy.NewLocalClientCreator(app),
 		nm.DefaultGenesisDocProviderFunc(conf), dbs, nm.DefaultMetricsProvider(conf.Instrumentation), logger)
