@@ -290,6 +290,17 @@ function buildExamples(root, agora) {
   return out;
 }
 
+// RESERVED are account keys of builtin programs and sysvars that Agave
+// never write-locks, beyond those the other suites name writable.
+const RESERVED = [
+  SYSTEM, "Stake11111111111111111111111111111111111111", "StakeConfig11111111111111111111111111111111",
+  "Vote111111111111111111111111111111111111111", "Feature111111111111111111111111111111111111",
+  "KeccakSecp256k11111111111111111111111111111", "Ed25519SigVerify111111111111111111111111111",
+  "ZkTokenProof1111111111111111111111111111111", "ZkE1Gama1Proof11111111111111111111111111111",
+  "SysvarRewards111111111111111111111111111111", "Sysvar1111111111111111111111111111111111111",
+  "Secp256r1SigVerify1111111111111111111111111", "ComputeBudget111111111111111111111111111111",
+];
+
 export async function examplesSuite(run, rng, root, agora) {
   const progs = [
     ...buildExamples(root, agora).map(([n, p, size, data]) => [n, p, size, data, true]),
@@ -308,6 +319,16 @@ export async function examplesSuite(run, rng, root, agora) {
     const acc = await keypair(rng);
     setAccount(run.svm, { pubkey: acc.address, lamports: SOL, owner: pid, data: new Uint8Array(size) });
     await run.send(`example-${name}`, payer, [ix(pid, [[acc.address, R.WRITABLE]], data)]);
+  }
+  // Reserved account keys (builtin programs and sysvars) named writable
+  // are demoted to read-only: inspect logs each account's flags.
+  {
+    const pid = (await keypair(rng)).address;
+    setAccount(run.svm, { pubkey: pid, lamports: SOL, owner: LOADER_V2, executable: true, data: new Uint8Array(readFileSync(`${root}/testdata/c/inspect.so`)) });
+    for (const key of RESERVED) {
+      const payer = await funded(run, rng);
+      await run.send(`example-reserved-${key}`, payer, [ix(pid, [[key, R.WRITABLE]], new Uint8Array())]);
+    }
   }
   // cpicollect: one System transfer by CPI per payer (here the fee payer
   // and a second signer), into a payee.

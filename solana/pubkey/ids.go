@@ -34,6 +34,13 @@ var (
 	idConfigProgram             = MustParse("Config1111111111111111111111111111111111111")
 	idAddressLookupTableProgram = MustParse("AddressLookupTab1e1111111111111111111111111")
 	idEconProgram               = MustParse("Econ111111111111111111111111111111111111111")
+
+	// Reserved keys no Agora code names otherwise.
+	idStakeConfig    = MustParse("StakeConfig11111111111111111111111111111111")
+	idFeatureProgram = MustParse("Feature111111111111111111111111111111111111")
+	idZkTokenProof   = MustParse("ZkTokenProof1111111111111111111111111111111")
+	idZkElGamalProof = MustParse("ZkE1Gama1Proof11111111111111111111111111111")
+	idSysvarRewards  = MustParse("SysvarRewards111111111111111111111111111111")
 )
 
 // SystemProgram returns the address of the System program.
@@ -125,9 +132,11 @@ func EconProgram() Pubkey { return idEconProgram }
 // builtin programs.
 var reservedKeys = []Pubkey{
 	idAddressLookupTableProgram, idBPFLoader, idBPFLoaderDeprecated, idBPFLoaderUpgradeable,
-	idComputeBudgetProgram, idConfigProgram, idEconProgram, idEd25519Program, idLoaderV4, idNativeLoader,
+	idComputeBudgetProgram, idConfigProgram, idEconProgram, idEd25519Program, idFeatureProgram, idLoaderV4,
+	idSecp256k1Program, idSecp256r1Program, idStakeConfig, idStakeProgram, idSystemProgram, idVoteProgram,
+	idZkElGamalProof, idZkTokenProof, idNativeLoader,
 	idSysvarClock, idSysvarEpochRewards, idSysvarEpochSchedule, idSysvarFees, idSysvarInstructions,
-	idSysvarLastRestartSlot, idSysvarRecentBlockhashes, idSysvarRent, idSysvarSlotHashes,
+	idSysvarLastRestartSlot, idSysvarRecentBlockhashes, idSysvarRent, idSysvarRewards, idSysvarSlotHashes,
 	idSysvarSlotHistory, idSysvarStakeHistory, idSysvarOwner,
 }
 
