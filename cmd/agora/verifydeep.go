@@ -11,6 +11,7 @@ import (
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/syscalls"
+	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/verify/deep"
 	"github.com/agora-vm/agora/verify/econ"
 	"github.com/agora-vm/agora/verify/symex"
@@ -61,6 +62,13 @@ func (f *deepFlags) check(cmd *cobra.Command) error {
 // runDeep analyses a loaded program and prints the report; its exit code
 // is the report's (0 proven, 1 violated, 3 unknown).
 func runDeep(s *streams, l *loaded, f *deepFlags, asJSON bool) error {
+	lr, err := lanePairing(l)
+	if err != nil {
+		return err
+	}
+	if lr.Verdict == verify.PairingViolation {
+		return &exitError{code: exitBadCall, err: &laneFailure{path: l.path, report: lr}}
+	}
 	opts := &deep.Options{Version: l.program.Version, Text: l.program.Text, Entry: l.program.Entry, Functions: l.program.Functions,
 		ROData: l.program.ROData, RODataVAddr: l.program.RODataVAddr, HeapSize: max(vm.DefaultConfig().HeapSize, l.heapSize),
 		Syscalls: l.registry.Name, Timeout: f.timeout, MaxPaths: f.maxPaths}
@@ -115,6 +123,7 @@ func runDeep(s *streams, l *loaded, f *deepFlags, asJSON bool) error {
 		}
 		return &exitError{code: exitBadCall, err: err}
 	}
+	addLanes(rep, lr)
 	if f.replay {
 		for _, fd := range rep.Findings {
 			if fd.Input == nil {

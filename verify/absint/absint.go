@@ -21,9 +21,10 @@ const (
 	RHeap          // the heap; offset 0 is its first byte
 	RInput         // the input region; offset 0 is its first byte
 	RRodata        // read-only data; offset 0 is its first byte
+	RArg           // a lane child's private argument buffer (Program.Child); offset 0 is its first byte
 )
 
-var regionNames = [...]string{"none", "stack", "heap", "input", "rodata"}
+var regionNames = [...]string{"none", "stack", "heap", "input", "rodata", "arg"}
 
 func (r Region) String() string {
 	if int(r) < len(regionNames) {
@@ -156,6 +157,9 @@ type Layout struct {
 	// ROData is the read-only region and RODataVAddr its address.
 	ROData      []byte
 	RODataVAddr uint64
+	// ArgLen is the length of a lane child's argument buffer (Program.Child),
+	// or -1 when unknown.
+	ArgLen int
 }
 
 // Program is what the analysis reads.
@@ -167,6 +171,10 @@ type Program struct {
 	// Syscalls names the syscall a hash stands for; nil knows none
 	// beyond the ones this package models by name.
 	Syscalls func(hash uint32) (string, bool)
+	// Child: Entry is a lane child's function (ext/lanes), entered as the
+	// child is: r1 points at its private argument buffer (region RArg),
+	// the other registers are unknown.
+	Child bool
 }
 
 // Access is the verdict on one instruction that touches memory.
@@ -182,11 +190,23 @@ type Access struct {
 	// Path is a sequence of pcs from the entry to PC (function entries
 	// of callees start their own path).
 	Path []int
+	// Off is the range of offsets, in Region, a write starts at (over
+	// every visit), and Size the most bytes it touches (2^64-1 when
+	// unbounded); set in Result.Writes only, where Region is not RNone.
+	Off  Num
+	Size uint64
+	// Atomic: a lane atomic (agora_atomic_*), whose writes merge by replay
+	// and never conflict (Result.Writes only).
+	Atomic bool
 }
 
 // Result is the outcome of Analyze.
 type Result struct {
 	Accesses []Access // sorted by pc
+	// Writes lists, per instruction that may write memory (a store, or a
+	// syscall's output), the region and offsets it may write; sorted by
+	// pc.
+	Writes []Access
 	// NeedInput is the number of input bytes the proven input accesses
 	// need (raw mode), 0 when none.
 	NeedInput int
@@ -242,6 +262,7 @@ type analysis struct {
 	work    []int
 	inWork  []bool
 	acc     map[int]*Access
+	wr      map[int]*Access
 	unknown map[int]string
 	funcs   map[int]bool // function entries queued
 	need    int
@@ -270,7 +291,7 @@ func Analyze(p *Program, l *Layout, opts Options) (*Result, error) {
 	n := len(p.Text) / sbpf.InsnSize
 	a := &analysis{p: p, l: l, n: n, opts: opts,
 		in: make([]*state, n), visits: make([]int, n), parent: make([]int32, n), inWork: make([]bool, n),
-		acc: map[int]*Access{}, unknown: map[int]string{}, funcs: map[int]bool{}, known: syscallModels()}
+		acc: map[int]*Access{}, wr: map[int]*Access{}, unknown: map[int]string{}, funcs: map[int]bool{}, known: syscallModels()}
 	for i := range a.parent {
 		a.parent[i] = -1
 	}
@@ -313,6 +334,10 @@ func Analyze(p *Program, l *Layout, opts Options) (*Result, error) {
 		res.Accesses = append(res.Accesses, *x)
 	}
 	slices.SortFunc(res.Accesses, func(x, y Access) int { return cmp.Compare(x.PC, y.PC) })
+	for _, x := range a.wr {
+		res.Writes = append(res.Writes, *x)
+	}
+	slices.SortFunc(res.Writes, func(x, y Access) int { return cmp.Compare(x.PC, y.PC) })
 	for pc, m := range a.unknown {
 		res.Unknown = append(res.Unknown, Note{pc, m})
 	}
@@ -331,6 +356,9 @@ func (a *analysis) entryState(top bool) *state {
 	}
 	if top {
 		s.regs[1] = ptr(RInput, Const(0))
+		if a.p.Child {
+			s.regs[1] = ptr(RArg, Const(0)) // ext/lanes zeroes the other registers
+		}
 	}
 	if a.p.Version.DynamicFrames() {
 		if top {
@@ -381,7 +409,11 @@ func (a *analysis) path(pc int) []int {
 	return p
 }
 
-func (a *analysis) verdict(pc int, store bool, reason string, r Region) {
+func (a *analysis) verdict(pc int, store bool, reason string, p Val, size Num) {
+	r := p.Reg
+	if p.Kind != VPtr {
+		r = RNone
+	}
 	x, ok := a.acc[pc]
 	if !ok {
 		x = &Access{PC: pc, Store: store, Proven: true, Region: r}
@@ -392,6 +424,23 @@ func (a *analysis) verdict(pc int, store bool, reason string, r Region) {
 	}
 	if reason != "" && x.Proven {
 		x.Proven, x.Reason, x.Path = false, reason, a.path(pc)
+	}
+	if store {
+		a.written(pc, r, p.N, size.Umax)
+	}
+}
+
+// written records, apart from the verdicts, the memory a store or a
+// syscall may write at pc.
+func (a *analysis) written(pc int, r Region, off Num, size uint64) {
+	w, ok := a.wr[pc]
+	switch {
+	case !ok:
+		a.wr[pc] = &Access{PC: pc, Store: true, Region: r, Off: off, Size: size}
+	case w.Region != r:
+		w.Region = RNone
+	default:
+		w.Off, w.Size = Join(w.Off, off), max(w.Size, size)
 	}
 }
 
@@ -744,6 +793,8 @@ func (a *analysis) regionSize(r Region) int64 {
 		return int64(a.l.InputLen)
 	case RRodata:
 		return int64(len(a.l.ROData))
+	case RArg:
+		return int64(a.l.ArgLen)
 	}
 	return 0
 }
@@ -768,7 +819,7 @@ func (a *analysis) classify(lo, hi uint64) (Region, Num, bool) {
 func (a *analysis) access(pc int, s *state, base Val, off int16, size Num, store bool) Val {
 	reason := a.check(base, off, size, store)
 	p := a.resolve(base, off)
-	a.verdict(pc, store, reason, p.Reg)
+	a.verdict(pc, store, reason, p, size)
 	return p
 }
 
@@ -820,6 +871,9 @@ func (a *analysis) check(base Val, off int16, size Num, store bool) string {
 	if p.Reg == RInput && lim < 0 {
 		a.need = max(a.need, int(end))
 		return ""
+	}
+	if p.Reg == RArg && lim < 0 {
+		return "the child's argument length is not known"
 	}
 	if end > lim {
 		return fmt.Sprintf("bytes up to offset %d may be accessed but the %s region holds %d", end, p.Reg, lim)
@@ -1011,7 +1065,10 @@ func (a *analysis) syscall(pc int, s *state, hash uint32, name string) {
 			continue
 		}
 		base := s.regs[mem.ptrReg]
-		a.verdict(pc, mem.write, a.check(base, 0, size, mem.write), a.resolve(base, 0).Reg)
+		a.verdict(pc, mem.write, a.check(base, 0, size, mem.write), a.resolve(base, 0), size)
+		if mem.atomic {
+			a.wr[pc].Atomic = true
+		}
 		if mem.write {
 			p := a.resolve(base, 0)
 			if p.Kind != VPtr || p.Reg == RStack {
@@ -1036,6 +1093,7 @@ type memArg struct {
 	ptrReg, lenReg uint8
 	size           int
 	write          bool
+	atomic         bool // a lane atomic: 8 aligned writable bytes, exempt from merge conflicts
 }
 
 // SyscallNames lists the syscalls whose memory use the analysis models.
@@ -1067,6 +1125,12 @@ func syscallModels() map[uint32]syscallModel {
 		{name: extnames.TxCommit},
 		{name: extnames.TxAbort},
 		{name: extnames.TxTest},
+		{name: extnames.ParallelSpawn, mem: []memArg{{ptrReg: 2, lenReg: 3}}},
+		{name: extnames.ParallelJoin, mem: []memArg{{ptrReg: 2, lenReg: 3, write: true}}},
+		{name: extnames.ParallelFence},
+		{name: extnames.AtomicLoad, mem: []memArg{{ptrReg: 1, size: 8, write: true, atomic: true}}},
+		{name: extnames.AtomicStore, mem: []memArg{{ptrReg: 1, size: 8, write: true, atomic: true}}},
+		{name: extnames.AtomicCAS, mem: []memArg{{ptrReg: 1, size: 8, write: true, atomic: true}}},
 	}
 	out := make(map[uint32]syscallModel, len(ms))
 	for _, m := range ms {
