@@ -71,7 +71,7 @@ func runDeep(s *streams, l *loaded, f *deepFlags, asJSON bool) error {
 	}
 	opts := &deep.Options{Version: l.program.Version, Text: l.program.Text, Entry: l.program.Entry, Functions: l.program.Functions,
 		ROData: l.program.ROData, RODataVAddr: l.program.RODataVAddr, HeapSize: max(vm.DefaultConfig().HeapSize, l.heapSize),
-		Syscalls: l.registry.Name, Timeout: f.timeout, MaxPaths: f.maxPaths}
+		Syscalls: l.registry.Name, Timeout: f.timeout, MaxPaths: f.maxPaths, Price: syscallPrice}
 	if f.timeout <= 0 {
 		return usageErr("--timeout must be positive")
 	}
