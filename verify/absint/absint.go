@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -98,15 +99,25 @@ func leqVal(a, b Val) bool {
 type state struct {
 	regs  [11]Val
 	slots map[int64]Val // 8-byte stack slots written by 8-byte stores, by frame offset
+	// shared: slots may be another state's too (copy on write, since most
+	// instructions do not touch them and copying them dominated the run).
+	shared bool
 }
 
 func (s *state) clone() *state {
-	c := &state{regs: s.regs, slots: make(map[int64]Val, len(s.slots))}
-	for k, v := range s.slots {
-		c.slots[k] = v
-	}
-	return c
+	s.shared = true
+	return &state{regs: s.regs, slots: s.slots, shared: true}
 }
+
+// own makes s's slots its own, before a change.
+func (s *state) own() {
+	if s.shared {
+		s.slots, s.shared = maps.Clone(s.slots), false
+	}
+}
+
+// clearSlots forgets every slot.
+func (s *state) clearSlots() { s.slots, s.shared = map[int64]Val{}, false }
 
 // join returns the join (or widening) of old and nw and whether it grew.
 func join(old, nw *state, widen bool, th []uint64) (*state, bool) {
@@ -957,17 +968,18 @@ func (a *analysis) store(s *state, base Val, off int16, size int, v Val) {
 	p := a.resolve(base, off)
 	if p.Kind != VPtr {
 		if base.Kind == VAny {
-			clear(s.slots) // it may have been a pointer into this frame
+			s.clearSlots() // it may have been a pointer into this frame
 		}
 		return
 	}
 	if p.Reg != RStack {
 		if v.Kind == VPtr && v.Reg == RStack {
-			clear(s.slots) // the frame escapes; later stores through it are not tracked
+			s.clearSlots() // the frame escapes; later stores through it are not tracked
 		}
 		return
 	}
 	lo, hi := p.N.Smin, p.N.Smax+int64(size)
+	s.own()
 	for k := range s.slots {
 		if k+8 > lo && k < hi {
 			delete(s.slots, k)
@@ -982,7 +994,7 @@ func (a *analysis) store(s *state, base Val, off int16, size int, v Val) {
 func (a *analysis) havocCall(s *state) {
 	for r := 0; r <= 5; r++ {
 		if s.regs[r].Kind == VPtr && s.regs[r].Reg == RStack {
-			clear(s.slots)
+			s.clearSlots()
 		}
 		s.regs[r] = Any
 	}
@@ -1043,7 +1055,7 @@ func (a *analysis) syscall(pc int, s *state, hash uint32, name string) {
 		a.note(pc, fmt.Sprintf("%s: its memory use is not modelled", name))
 		for r := 1; r <= 5; r++ {
 			if s.regs[r].Kind == VPtr && s.regs[r].Reg == RStack || s.regs[r].Kind == VAny {
-				clear(s.slots)
+				s.clearSlots()
 			}
 		}
 		s.regs[0] = scalar(TopNum)
@@ -1072,7 +1084,7 @@ func (a *analysis) syscall(pc int, s *state, hash uint32, name string) {
 		if mem.write {
 			p := a.resolve(base, 0)
 			if p.Kind != VPtr || p.Reg == RStack {
-				clear(s.slots)
+				s.clearSlots()
 			}
 		}
 	}
