@@ -541,16 +541,37 @@ func (a *analysis) alu(op sbpf.Op, info sbpf.OpInfo, insn sbpf.Instruction, s *s
 		src = s.regs[insn.Src]
 	}
 	v := a.p.Version
-	if v == sbpf.V2 {
-		// V2's sign-extension and operand-order rules are not modelled:
-		// every result is unknown, which is sound.
+	if v.ExplicitSignExtension() || v.SwapSubImmOperands() {
+		// V2: ALU32 results are zero-extended, mov32 reg sign-extends, and
+		// `sub dst, imm` computes imm - dst.
+		num := d.Kind == VScalar && src.Kind == VScalar
 		switch op {
-		case sbpf.OpMov64Imm:
-			return src
-		case sbpf.OpMov64Reg:
-			return src
+		case sbpf.OpSub64Imm:
+			if d.Kind == VScalar {
+				return scalar(Sub(src.N, d.N))
+			}
+			return Any
+		case sbpf.OpAdd32Imm, sbpf.OpAdd32Reg:
+			if num {
+				return scalar(Trunc32(Add(Trunc32(d.N), Trunc32(src.N))))
+			}
+			return scalar(URange(0, math.MaxUint32))
+		case sbpf.OpSub32Imm:
+			if num {
+				return scalar(Trunc32(Sub(Trunc32(src.N), Trunc32(d.N))))
+			}
+			return scalar(URange(0, math.MaxUint32))
+		case sbpf.OpSub32Reg:
+			if num {
+				return scalar(Trunc32(Sub(Trunc32(d.N), Trunc32(src.N))))
+			}
+			return scalar(URange(0, math.MaxUint32))
+		case sbpf.OpMov32Reg:
+			if src.Kind == VScalar {
+				return scalar(SExt32(Trunc32(src.N)))
+			}
+			return scalar(TopNum)
 		}
-		return Any
 	}
 	switch op {
 	case sbpf.OpMov64Imm, sbpf.OpMov64Reg:
@@ -579,6 +600,10 @@ func (a *analysis) alu(op sbpf.Op, info sbpf.OpInfo, insn sbpf.Instruction, s *s
 	// Everything else is arithmetic on numbers; a pointer operand loses
 	// its provenance (a number is sound: it is checked as an address).
 	if d.Kind != VScalar || (info.Format != sbpf.FmtUnary && info.Format != sbpf.FmtEndian && src.Kind != VScalar) {
+		switch op {
+		case sbpf.OpAdd32Imm, sbpf.OpAdd32Reg, sbpf.OpSub32Imm, sbpf.OpSub32Reg, sbpf.OpMul32Imm, sbpf.OpMul32Reg:
+			return scalar(TopNum) // sign-extended before V2
+		}
 		if info.Is32 || op == sbpf.OpMov32Imm {
 			return scalar(URange(0, math.MaxUint32))
 		}
@@ -586,6 +611,26 @@ func (a *analysis) alu(op sbpf.Op, info sbpf.OpInfo, insn sbpf.Instruction, s *s
 	}
 	x, y := d.N, src.N
 	switch op {
+	case sbpf.OpLmul64Imm, sbpf.OpLmul64Reg:
+		return scalar(Mul(x, y))
+	case sbpf.OpLmul32Imm, sbpf.OpLmul32Reg:
+		return scalar(Trunc32(Mul(Trunc32(x), Trunc32(y))))
+	case sbpf.OpUdiv64Imm, sbpf.OpUrem64Imm:
+		y = Trunc32(y) // the immediate is zero-extended
+		if op == sbpf.OpUdiv64Imm {
+			return scalar(UDiv(x, y))
+		}
+		return scalar(UMod(x, y))
+	case sbpf.OpUdiv64Reg:
+		return scalar(UDiv(x, y))
+	case sbpf.OpUrem64Reg:
+		return scalar(UMod(x, y))
+	case sbpf.OpUdiv32Imm, sbpf.OpUdiv32Reg:
+		return scalar(UDiv(Trunc32(x), Trunc32(y)))
+	case sbpf.OpUrem32Imm, sbpf.OpUrem32Reg:
+		return scalar(UMod(Trunc32(x), Trunc32(y)))
+	case sbpf.OpHor64Imm:
+		return scalar(Or(x, Const(uint64(uint32(insn.Imm))<<32)))
 	case sbpf.OpMul64Imm, sbpf.OpMul64Reg:
 		return scalar(Mul(x, y))
 	case sbpf.OpAnd64Imm, sbpf.OpAnd64Reg:
@@ -860,9 +905,6 @@ func (a *analysis) check(base Val, off int16, size Num, store bool) string {
 	}
 	if store && p.Reg == RRodata {
 		return "store to the read-only region"
-	}
-	if p.Reg == RStack && a.p.Version == sbpf.V2 {
-		return "sBPF v2 stack frames are not modelled"
 	}
 	lo, hi := p.N.Smin, p.N.Smax
 	if p.N.Smin < 0 && p.N.Umax <= math.MaxInt64 {

@@ -155,10 +155,6 @@ func Analyze(o *Options) (*Report, error) {
 	}
 	deadline := time.Now().Add(o.Timeout)
 	rep := &Report{Proven: []string{}, Findings: []Finding{}, Unknown: []string{}}
-	if o.Version == sbpf.V2 {
-		rep.Unknown = append(rep.Unknown, "all: sBPF v2's arithmetic and frames are not modelled by the deep analyses")
-		return rep, nil
-	}
 	in, err := o.input()
 	if err != nil {
 		return nil, err
@@ -394,6 +390,9 @@ func noWrap(o *Options, ai *absint.Result, pc int) bool {
 		sum, carry := bits.Add64(dn.Umax, sn.Umax, 0)
 		return carry == 0 && sum <= limit
 	case sbpf.OpSub64Imm, sbpf.OpSub64Reg, sbpf.OpSub32Imm, sbpf.OpSub32Reg:
+		if o.Version.SwapSubImmOperands() && info.Format == sbpf.FmtALUImm {
+			return false // V2: imm - dst; the solver decides
+		}
 		return !negImm && dn.Umin >= sn.Umax
 	case sbpf.OpMul64Imm, sbpf.OpMul64Reg, sbpf.OpMul32Imm, sbpf.OpMul32Reg:
 		if negImm {

@@ -2,7 +2,6 @@ package symex
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -182,14 +181,8 @@ type engine struct {
 	unpriced map[string]bool
 }
 
-// ErrUnsupported: the version's semantics are not modelled.
-var ErrUnsupported = errors.New("symex: sBPF v2 is not supported")
-
 // Run explores the program's paths symbolically.
 func Run(cfg *Config) (*Result, error) {
-	if cfg.Version == sbpf.V2 {
-		return nil, ErrUnsupported
-	}
 	if len(cfg.Text)%sbpf.InsnSize != 0 || !cfg.Version.Valid() {
 		return nil, fmt.Errorf("symex: malformed program")
 	}
