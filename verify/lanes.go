@@ -83,12 +83,17 @@ func (v OverlapVerdict) String() string {
 }
 
 // Overlap is the verdict on two spawn sites whose children can run at
-// the same time (the second is spawned while the first is not merged).
+// the same time (the second is spawned while the first is not merged),
+// or on one child and its lane's own writes while it runs (Parent).
 // SpawnA <= SpawnB; they are equal for a spawn in a loop.
 type Overlap struct {
 	SpawnA, SpawnB int
-	Verdict        OverlapVerdict
-	Message        string
+	// Parent: the pair is the child of SpawnA (= SpawnB) and the lane
+	// that spawned it, which writes memory before the child merges (a byte
+	// both change is a conflict too).
+	Parent  bool
+	Verdict OverlapVerdict
+	Message string
 }
 
 // LaneReport is the result of LanePairing.
@@ -114,6 +119,10 @@ func (r *LaneReport) String() string {
 		b.WriteString(f.String())
 	}
 	for _, o := range r.Overlaps {
+		if o.Parent {
+			fmt.Fprintf(&b, "\n  the lane spawned at pc %d and its parent: %s: %s", o.SpawnA, o.Verdict, o.Message)
+			continue
+		}
 		fmt.Fprintf(&b, "\n  lanes spawned at pc %d and pc %d: %s: %s", o.SpawnA, o.SpawnB, o.Verdict, o.Message)
 	}
 	return b.String()
@@ -170,7 +179,7 @@ func LanePairing(text []byte, v sbpf.Version, opts *LaneOptions) (*LaneReport, e
 		text: text, n: len(text) / sbpf.InsnSize, v: v, opts: opts, limit: opts.MaxStates,
 		spawn: sbpf.SyscallHash(SpawnName), join: sbpf.SyscallHash(JoinName), fence: sbpf.SyscallHash(FenceName),
 		visited: map[lnode]struct{}{}, ctxs: map[lctxKey]int32{}, found: map[findingKey]int{},
-		pairs: map[[2]int32]bool{},
+		pairs: map[[2]int32]bool{}, parent: map[[2]int32]bool{},
 	}
 	if a.limit <= 0 {
 		a.limit = DefaultPairingMaxStates
@@ -283,7 +292,13 @@ type lanes struct {
 	findings []PairingFinding
 	found    map[findingKey]int
 	pairs    map[[2]int32]bool
-	stopped  bool
+	// parent holds (spawn pc, write pc): the lane wrote memory at write pc
+	// while the child of that spawn was not merged.
+	parent map[[2]int32]bool
+	// runs are every abstract interpretation made (the entry's and each
+	// child function's), for the parent's writes.
+	runs    []*childFn
+	stopped bool
 }
 
 // isSyscall reports whether insn calls the syscall with hash h.
@@ -326,6 +341,7 @@ func (a *lanes) resolveTargets() {
 		e := queue[0]
 		queue = queue[1:]
 		r := a.absint(e.pc, e.child)
+		a.runs = append(a.runs, r)
 		if e.child {
 			a.fns[e.pc] = r
 		}
@@ -575,12 +591,16 @@ func (a *lanes) step(ctx int32, pc int, st lstate) {
 	case sbpf.FmtCall:
 		a.call(ctx, pc, st, insn)
 	case sbpf.FmtCallx:
+		a.parentWrote(pc, st)
 		a.report(PairIndirectCall, pc, st, "indirect call: the callee is not known statically and may spawn or join")
 		st.tainted, st.foreign = true, true
 		st.regs[0], st.regs[1], st.regs[2], st.regs[3], st.regs[4], st.regs[5] = 0, 0, 0, 0, 0, 0
 		st.slots = [laneMaxSlots]lslot{}
 		a.push(ctx, pc+1, st)
 	case sbpf.FmtStoreImm, sbpf.FmtStoreReg:
+		if insn.Dst != sbpf.FramePointerReg {
+			a.parentWrote(pc, st) // r10-relative stores stay in the lane's own stack
+		}
 		if insn.Dst == sbpf.FramePointerReg {
 			if info.Format == sbpf.FmtStoreReg && info.Size == 8 && insn.Src < 10 {
 				st.setSlot(insn.Off, st.regs[insn.Src])
@@ -652,6 +672,7 @@ func (a *lanes) call(ctx int32, pc int, st lstate, insn sbpf.Instruction) {
 		if sys || syscalls == nil {
 			// A syscall returns in r0 and keeps r1-r5; one that writes
 			// memory may write this frame.
+			a.parentWrote(pc, st)
 			st.regs[0] = 0
 			st.slots = [laneMaxSlots]lslot{}
 			st.foreign = true
@@ -828,6 +849,53 @@ func (a *lanes) writes(f int) ([]span, string) {
 	return out, ""
 }
 
+// parentWrote records that the lane may write memory at pc while the
+// children st names are not merged.
+func (a *lanes) parentWrote(pc int, st lstate) {
+	for _, k := range st.kids {
+		if k.flags&kidUsed != 0 && k.flags&kidMerged == 0 {
+			a.parent[[2]int32{k.spawn, int32(pc)}] = true
+		}
+	}
+}
+
+// writesAt bounds what the instruction at pc writes to the heap and the
+// input region, in every analysed lane that reaches it, or says why it
+// cannot.
+func (a *lanes) writesAt(pc int) ([]span, string) {
+	var out []span
+	for _, r := range a.runs {
+		if r.err != nil {
+			return nil, fmt.Sprintf("the abstract interpretation stopped: %v", r.err)
+		}
+		if !r.ai.Reached[pc] {
+			continue
+		}
+		for _, u := range r.ai.Unknown {
+			if u.PC == pc {
+				return nil, fmt.Sprintf("pc %d: %s", pc, u.Message)
+			}
+		}
+		for _, w := range r.ai.Writes {
+			if w.PC != pc {
+				continue
+			}
+			switch w.Region {
+			case absint.RStack, absint.RArg, absint.RRodata:
+			case absint.RHeap, absint.RInput:
+				hi := uint64(math.MaxUint64)
+				if w.Off.Umax <= math.MaxUint64-w.Size {
+					hi = w.Off.Umax + w.Size
+				}
+				out = append(out, span{w.Region, w.Off.Umin, hi, pc})
+			default:
+				return nil, fmt.Sprintf("pc %d may write through a pointer the analysis cannot place", pc)
+			}
+		}
+	}
+	return out, ""
+}
+
 func (a *lanes) overlaps() []Overlap {
 	var keys [][2]int32
 	for p := range a.pairs {
@@ -840,7 +908,63 @@ func (a *lanes) overlaps() []Overlap {
 		o.Verdict, o.Message = a.overlap(int(p[0]), int(p[1]))
 		out = append(out, o)
 	}
+	// The lane's own writes while a child runs: grouped per spawn, the
+	// first possible overlap (or reason for unknown) reported.
+	byspawn := map[int32][]int32{}
+	for p := range a.parent {
+		byspawn[p[0]] = append(byspawn[p[0]], p[1])
+	}
+	var spawns []int32
+	for sp := range byspawn {
+		spawns = append(spawns, sp)
+	}
+	slices.Sort(spawns)
+	for _, sp := range spawns {
+		pcs := byspawn[sp]
+		slices.Sort(pcs)
+		o := Overlap{SpawnA: int(sp), SpawnB: int(sp), Parent: true}
+		o.Verdict, o.Message = a.parentOverlap(int(sp), pcs)
+		out = append(out, o)
+	}
 	return out
+}
+
+// parentOverlap decides whether the child of the spawn at sp and the
+// lane's writes at pcs (made while the child runs) may touch one byte.
+func (a *lanes) parentOverlap(sp int, pcs []int32) (OverlapVerdict, string) {
+	f, ok := a.targets[sp]
+	if !ok {
+		return OverlapUnknown, fmt.Sprintf("the function of the spawn at pc %d is not known: %s", sp, a.unres[sp])
+	}
+	child, why := a.writes(f)
+	if why != "" {
+		return OverlapUnknown, why
+	}
+	if len(child) == 0 {
+		return OverlapDisjoint, "the child writes no heap or input byte, so the lane's own writes while it runs cannot conflict"
+	}
+	var unknown string
+	for _, pc := range pcs {
+		ws, why := a.writesAt(int(pc))
+		if why != "" {
+			if unknown == "" {
+				unknown = "the lane writes memory while the child runs and the analysis cannot bound it: " + why
+			}
+			continue
+		}
+		for _, x := range child {
+			for _, y := range ws {
+				if x.reg == y.reg && x.lo < y.hi && y.lo < x.hi {
+					return OverlapPossible, fmt.Sprintf("the child (pc %d) and the lane itself (pc %d), while the child runs, may both write %s bytes [%d, %d): a possible LaneWriteConflict",
+						x.pc, y.pc, x.reg, max(x.lo, y.lo), min(x.hi, y.hi))
+				}
+			}
+		}
+	}
+	if unknown != "" {
+		return OverlapUnknown, unknown
+	}
+	return OverlapDisjoint, "the lane's own writes while the child runs are disjoint from the child's"
 }
 
 func (a *lanes) overlap(pa, pb int) (OverlapVerdict, string) {

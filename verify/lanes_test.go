@@ -43,6 +43,10 @@ func briefLanes(rep *LaneReport) (findings, overlaps string) {
 		fs = append(fs, s)
 	}
 	for _, o := range rep.Overlaps {
+		if o.Parent {
+			os = append(os, fmt.Sprintf("%d/parent:%s", o.SpawnA, o.Verdict))
+			continue
+		}
 		os = append(os, fmt.Sprintf("%d/%d:%s", o.SpawnA, o.SpawnB, o.Verdict))
 	}
 	return strings.Join(fs, " "), strings.Join(os, " ")
@@ -142,7 +146,7 @@ loop:
     stxdw [r2+0], r0
     ldxdw r1, [r2+0]
     parallel_join
-    exit`, PairingNotProvable, "UntrackedHandle@30? TaskLeak@31?", ""},
+    exit`, PairingNotProvable, "UntrackedHandle@30? TaskLeak@31?", "25/parent:disjoint"},
 		{"join in a local function", laneChildren + spawn(11) + `
     mov64 r1, r0
     call function_joiner
@@ -186,7 +190,29 @@ main:
 ` + spawn(1) + `
     parallel_fence
     exit`, PairingNotProvable, "UnresolvedSpawn@22?", "22/29:unknown"},
-		{"indirect call", laneChildren + spawn(11) + "mov64 r6, r0\ncallx r2\nmov64 r1, r6\nparallel_join\nexit", PairingNotProvable, "IndirectCall@27?", ""},
+		{"indirect call", laneChildren + spawn(11) + "mov64 r6, r0\ncallx r2\nmov64 r1, r6\nparallel_join\nexit", PairingNotProvable, "IndirectCall@27?", "25/parent:disjoint"},
+		{"parent writes the child's heap word", laneChildren + spawn(1) + `
+    mov64 r6, r0
+    lddw r2, 0x300000000
+    stdw [r2+0], 5
+    mov64 r1, r6
+    parallel_join
+    exit`, PairingProven, "", "25/parent:possible overlap"},
+		{"parent writes another heap word", laneChildren + spawn(1) + `
+    mov64 r6, r0
+    lddw r2, 0x300000000
+    stdw [r2+8], 5
+    mov64 r1, r6
+    parallel_join
+    stdw [r2+0], 5
+    exit`, PairingProven, "", "25/parent:disjoint"},
+		{"parent writes through an unknown pointer", laneChildren + spawn(1) + `
+    mov64 r6, r0
+    ldxdw r2, [r1+0]
+    stdw [r2+0], 5
+    mov64 r1, r6
+    parallel_join
+    exit`, PairingProven, "", "25/parent:unknown"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := lanesOf(t, tc.src)

@@ -43,6 +43,10 @@ func laneFindings(r *verify.LaneReport) []map[string]any {
 func laneOverlaps(r *verify.LaneReport) []map[string]any {
 	out := []map[string]any{}
 	for _, o := range r.Overlaps {
+		if o.Parent {
+			out = append(out, map[string]any{"spawns": []int{o.SpawnA}, "parent": true, "verdict": o.Verdict.String(), "message": o.Message})
+			continue
+		}
 		out = append(out, map[string]any{"spawns": []int{o.SpawnA, o.SpawnB}, "verdict": o.Verdict.String(), "message": o.Message})
 	}
 	return out
@@ -66,6 +70,9 @@ func addLanes(rep *deep.Report, lr *verify.LaneReport) {
 	}
 	for _, o := range lr.Overlaps {
 		msg := fmt.Sprintf("lanes: the children spawned at pc %d and pc %d: %s", o.SpawnA, o.SpawnB, o.Message)
+		if o.Parent {
+			msg = fmt.Sprintf("lanes: the child spawned at pc %d and its parent: %s", o.SpawnA, o.Message)
+		}
 		if o.Verdict == verify.OverlapDisjoint {
 			rep.Proven = append(rep.Proven, msg)
 		} else {
