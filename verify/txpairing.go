@@ -84,6 +84,9 @@ func (k PairingKind) String() string {
 	case PairAnalysisLimit:
 		return "AnalysisLimit"
 	}
+	if s, ok := k.laneString(); ok {
+		return s
+	}
 	return fmt.Sprintf("PairingKind(%d)", uint8(k))
 }
 

@@ -192,8 +192,10 @@ func newVerifyCmd(s *streams) *cobra.Command {
 		Use:   "verify FILE",
 		Short: "Check an sBPF program with the reference's structural verifier (and, with --deep, prove its safety)",
 		Long: `Load FILE and check it with the structural verifier (the reference's
-RequisiteVerifier plus the V3+ syscall checks) and the transactional-memory
-pairing proof. FILE is recognised by its content, as in 'agora run': an sBPF
+RequisiteVerifier plus the V3+ syscall checks), the transactional-memory
+pairing proof and the parallel-lane proof (every spawned child joined at
+most once and joined or fenced before exit; concurrent children's writes
+disjoint, possibly overlapping, or unknown). FILE is recognised by its content, as in 'agora run': an sBPF
 ELF (loaded as Solana's loader does, version from its header), raw 8-byte
 instruction slots, sBPF assembly (assembled first) or OVSM (compiled first).
 Exit code 0 when it passes, 2 when it is rejected.
@@ -228,13 +230,27 @@ Exit codes with --deep: 0 all proven, 1 a finding, 3 something unknown,
 			if df.deep {
 				return runDeep(s, l, df, asJSON)
 			}
+			lr, err := lanePairing(l)
+			if err == nil && lr.Verdict == verify.PairingViolation {
+				err = &exitError{code: exitBadCall, err: &laneFailure{path: l.path, report: lr}}
+			}
+			if err != nil {
+				if asJSON {
+					return reportVerify(s, err)
+				}
+				return err
+			}
 			if asJSON {
 				return writeJSON(s, map[string]any{"ok": true, "instructions": len(l.program.Text) / sbpf.InsnSize,
-					"tx_pairing": l.pairing.Verdict.String(), "findings": pairingFindings(l.pairing)})
+					"tx_pairing": l.pairing.Verdict.String(), "findings": append(pairingFindings(l.pairing), laneFindings(lr)...),
+					"lane_pairing": lr.Verdict.String(), "lane_overlaps": laneOverlaps(lr)})
 			}
 			fmt.Fprintf(s.out, "%s: ok (%d instruction slots, sBPF %s)\n", l.path, len(l.program.Text)/sbpf.InsnSize, l.program.Version)
 			if l.pairing.Verdict != verify.PairingProven {
 				fmt.Fprintln(s.out, l.pairing)
+			}
+			if lr.Uses && (lr.Verdict != verify.PairingProven || len(lr.Overlaps) > 0) {
+				fmt.Fprintln(s.out, lr)
 			}
 			return nil
 		},
@@ -258,8 +274,12 @@ func reportVerify(s *streams, err error) error {
 	out := map[string]any{"ok": false, "message": err.Error()}
 	var verr *verify.Error
 	var pf *pairingFailure
+	var lf *laneFailure
 	if errors.As(err, &pf) {
 		out["kind"], out["tx_pairing"], out["findings"] = "TxPairing", pf.report.Verdict.String(), pairingFindings(pf.report)
+	} else if errors.As(err, &lf) {
+		out["kind"], out["lane_pairing"], out["findings"] = "LanePairing", lf.report.Verdict.String(), laneFindings(lf.report)
+		out["lane_overlaps"] = laneOverlaps(lf.report)
 	} else if errors.As(err, &verr) {
 		out["kind"], out["pc"] = verr.Kind.String(), verr.PC
 	} else if k := loadErrorKind(err); k != "" {

@@ -11,6 +11,9 @@ import (
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/syscalls"
+	"github.com/agora-vm/agora/trace"
+	"github.com/agora-vm/agora/trace/debug"
+	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/verify/deep"
 	"github.com/agora-vm/agora/verify/econ"
 	"github.com/agora-vm/agora/verify/symex"
@@ -61,9 +64,16 @@ func (f *deepFlags) check(cmd *cobra.Command) error {
 // runDeep analyses a loaded program and prints the report; its exit code
 // is the report's (0 proven, 1 violated, 3 unknown).
 func runDeep(s *streams, l *loaded, f *deepFlags, asJSON bool) error {
+	lr, err := lanePairing(l)
+	if err != nil {
+		return err
+	}
+	if lr.Verdict == verify.PairingViolation {
+		return &exitError{code: exitBadCall, err: &laneFailure{path: l.path, report: lr}}
+	}
 	opts := &deep.Options{Version: l.program.Version, Text: l.program.Text, Entry: l.program.Entry, Functions: l.program.Functions,
 		ROData: l.program.ROData, RODataVAddr: l.program.RODataVAddr, HeapSize: max(vm.DefaultConfig().HeapSize, l.heapSize),
-		Syscalls: l.registry.Name, Timeout: f.timeout, MaxPaths: f.maxPaths}
+		Syscalls: l.registry.Name, Timeout: f.timeout, MaxPaths: f.maxPaths, Price: syscallPrice}
 	if f.timeout <= 0 {
 		return usageErr("--timeout must be positive")
 	}
@@ -74,6 +84,8 @@ func runDeep(s *streams, l *loaded, f *deepFlags, asJSON bool) error {
 				opts.Lines[pc] = fmt.Sprintf("%s:%d", l.path, line)
 			}
 		}
+	} else if l.isELF {
+		opts.Lines = dwarfLines(l)
 	}
 	if f.accounts != "" {
 		doc, err := readFileLimited(f.accounts)
@@ -115,6 +127,7 @@ func runDeep(s *streams, l *loaded, f *deepFlags, asJSON bool) error {
 		}
 		return &exitError{code: exitBadCall, err: err}
 	}
+	addLanes(rep, lr)
 	if f.replay {
 		for _, fd := range rep.Findings {
 			if fd.Input == nil {
@@ -258,4 +271,31 @@ func faultPC(err error) int {
 		return ve.PC
 	}
 	return -1
+}
+
+// dwarfLines gives "file:line" per pc of an ELF from the DWARF of a C
+// program built with clang -g (the ELF's own, or the BPF object it was
+// linked from, X.o beside X.so, as `agora debug` finds it), or from an
+// OVSM line table beside it. nil when there is none.
+func dwarfLines(l *loaded) []string {
+	if findDebugObject(l, "") != nil {
+		return nil
+	}
+	d := debugInfoFor(l) // DWARF, or an OVSM line table beside the ELF
+	if d.Data == nil {
+		return nil
+	}
+	sm := debug.NewSourceMap(&trace.Trace{Program: l.program, Debug: d})
+	n := len(l.program.Text) / sbpf.InsnSize
+	out := make([]string, n)
+	found := false
+	for pc := range n {
+		if loc, ok := sm.Lookup(pc); ok && loc.Line > 0 {
+			out[pc], found = fmt.Sprintf("%s:%d", loc.File, loc.Line), true
+		}
+	}
+	if !found {
+		return nil
+	}
+	return out
 }

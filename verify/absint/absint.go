@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -21,9 +22,10 @@ const (
 	RHeap          // the heap; offset 0 is its first byte
 	RInput         // the input region; offset 0 is its first byte
 	RRodata        // read-only data; offset 0 is its first byte
+	RArg           // a lane child's private argument buffer (Program.Child); offset 0 is its first byte
 )
 
-var regionNames = [...]string{"none", "stack", "heap", "input", "rodata"}
+var regionNames = [...]string{"none", "stack", "heap", "input", "rodata", "arg"}
 
 func (r Region) String() string {
 	if int(r) < len(regionNames) {
@@ -97,15 +99,25 @@ func leqVal(a, b Val) bool {
 type state struct {
 	regs  [11]Val
 	slots map[int64]Val // 8-byte stack slots written by 8-byte stores, by frame offset
+	// shared: slots may be another state's too (copy on write, since most
+	// instructions do not touch them and copying them dominated the run).
+	shared bool
 }
 
 func (s *state) clone() *state {
-	c := &state{regs: s.regs, slots: make(map[int64]Val, len(s.slots))}
-	for k, v := range s.slots {
-		c.slots[k] = v
-	}
-	return c
+	s.shared = true
+	return &state{regs: s.regs, slots: s.slots, shared: true}
 }
+
+// own makes s's slots its own, before a change.
+func (s *state) own() {
+	if s.shared {
+		s.slots, s.shared = maps.Clone(s.slots), false
+	}
+}
+
+// clearSlots forgets every slot.
+func (s *state) clearSlots() { s.slots, s.shared = map[int64]Val{}, false }
 
 // join returns the join (or widening) of old and nw and whether it grew.
 func join(old, nw *state, widen bool, th []uint64) (*state, bool) {
@@ -156,6 +168,9 @@ type Layout struct {
 	// ROData is the read-only region and RODataVAddr its address.
 	ROData      []byte
 	RODataVAddr uint64
+	// ArgLen is the length of a lane child's argument buffer (Program.Child),
+	// or -1 when unknown.
+	ArgLen int
 }
 
 // Program is what the analysis reads.
@@ -167,6 +182,10 @@ type Program struct {
 	// Syscalls names the syscall a hash stands for; nil knows none
 	// beyond the ones this package models by name.
 	Syscalls func(hash uint32) (string, bool)
+	// Child: Entry is a lane child's function (ext/lanes), entered as the
+	// child is: r1 points at its private argument buffer (region RArg),
+	// the other registers are unknown.
+	Child bool
 }
 
 // Access is the verdict on one instruction that touches memory.
@@ -182,11 +201,23 @@ type Access struct {
 	// Path is a sequence of pcs from the entry to PC (function entries
 	// of callees start their own path).
 	Path []int
+	// Off is the range of offsets, in Region, a write starts at (over
+	// every visit), and Size the most bytes it touches (2^64-1 when
+	// unbounded); set in Result.Writes only, where Region is not RNone.
+	Off  Num
+	Size uint64
+	// Atomic: a lane atomic (agora_atomic_*), whose writes merge by replay
+	// and never conflict (Result.Writes only).
+	Atomic bool
 }
 
 // Result is the outcome of Analyze.
 type Result struct {
 	Accesses []Access // sorted by pc
+	// Writes lists, per instruction that may write memory (a store, or a
+	// syscall's output), the region and offsets it may write; sorted by
+	// pc.
+	Writes []Access
 	// NeedInput is the number of input bytes the proven input accesses
 	// need (raw mode), 0 when none.
 	NeedInput int
@@ -242,6 +273,7 @@ type analysis struct {
 	work    []int
 	inWork  []bool
 	acc     map[int]*Access
+	wr      map[int]*Access
 	unknown map[int]string
 	funcs   map[int]bool // function entries queued
 	need    int
@@ -270,7 +302,7 @@ func Analyze(p *Program, l *Layout, opts Options) (*Result, error) {
 	n := len(p.Text) / sbpf.InsnSize
 	a := &analysis{p: p, l: l, n: n, opts: opts,
 		in: make([]*state, n), visits: make([]int, n), parent: make([]int32, n), inWork: make([]bool, n),
-		acc: map[int]*Access{}, unknown: map[int]string{}, funcs: map[int]bool{}, known: syscallModels()}
+		acc: map[int]*Access{}, wr: map[int]*Access{}, unknown: map[int]string{}, funcs: map[int]bool{}, known: syscallModels()}
 	for i := range a.parent {
 		a.parent[i] = -1
 	}
@@ -313,6 +345,10 @@ func Analyze(p *Program, l *Layout, opts Options) (*Result, error) {
 		res.Accesses = append(res.Accesses, *x)
 	}
 	slices.SortFunc(res.Accesses, func(x, y Access) int { return cmp.Compare(x.PC, y.PC) })
+	for _, x := range a.wr {
+		res.Writes = append(res.Writes, *x)
+	}
+	slices.SortFunc(res.Writes, func(x, y Access) int { return cmp.Compare(x.PC, y.PC) })
 	for pc, m := range a.unknown {
 		res.Unknown = append(res.Unknown, Note{pc, m})
 	}
@@ -331,6 +367,9 @@ func (a *analysis) entryState(top bool) *state {
 	}
 	if top {
 		s.regs[1] = ptr(RInput, Const(0))
+		if a.p.Child {
+			s.regs[1] = ptr(RArg, Const(0)) // ext/lanes zeroes the other registers
+		}
 	}
 	if a.p.Version.DynamicFrames() {
 		if top {
@@ -381,7 +420,11 @@ func (a *analysis) path(pc int) []int {
 	return p
 }
 
-func (a *analysis) verdict(pc int, store bool, reason string, r Region) {
+func (a *analysis) verdict(pc int, store bool, reason string, p Val, size Num) {
+	r := p.Reg
+	if p.Kind != VPtr {
+		r = RNone
+	}
 	x, ok := a.acc[pc]
 	if !ok {
 		x = &Access{PC: pc, Store: store, Proven: true, Region: r}
@@ -392,6 +435,23 @@ func (a *analysis) verdict(pc int, store bool, reason string, r Region) {
 	}
 	if reason != "" && x.Proven {
 		x.Proven, x.Reason, x.Path = false, reason, a.path(pc)
+	}
+	if store {
+		a.written(pc, r, p.N, size.Umax)
+	}
+}
+
+// written records, apart from the verdicts, the memory a store or a
+// syscall may write at pc.
+func (a *analysis) written(pc int, r Region, off Num, size uint64) {
+	w, ok := a.wr[pc]
+	switch {
+	case !ok:
+		a.wr[pc] = &Access{PC: pc, Store: true, Region: r, Off: off, Size: size}
+	case w.Region != r:
+		w.Region = RNone
+	default:
+		w.Off, w.Size = Join(w.Off, off), max(w.Size, size)
 	}
 }
 
@@ -481,16 +541,37 @@ func (a *analysis) alu(op sbpf.Op, info sbpf.OpInfo, insn sbpf.Instruction, s *s
 		src = s.regs[insn.Src]
 	}
 	v := a.p.Version
-	if v == sbpf.V2 {
-		// V2's sign-extension and operand-order rules are not modelled:
-		// every result is unknown, which is sound.
+	if v.ExplicitSignExtension() || v.SwapSubImmOperands() {
+		// V2: ALU32 results are zero-extended, mov32 reg sign-extends, and
+		// `sub dst, imm` computes imm - dst.
+		num := d.Kind == VScalar && src.Kind == VScalar
 		switch op {
-		case sbpf.OpMov64Imm:
-			return src
-		case sbpf.OpMov64Reg:
-			return src
+		case sbpf.OpSub64Imm:
+			if d.Kind == VScalar {
+				return scalar(Sub(src.N, d.N))
+			}
+			return Any
+		case sbpf.OpAdd32Imm, sbpf.OpAdd32Reg:
+			if num {
+				return scalar(Trunc32(Add(Trunc32(d.N), Trunc32(src.N))))
+			}
+			return scalar(URange(0, math.MaxUint32))
+		case sbpf.OpSub32Imm:
+			if num {
+				return scalar(Trunc32(Sub(Trunc32(src.N), Trunc32(d.N))))
+			}
+			return scalar(URange(0, math.MaxUint32))
+		case sbpf.OpSub32Reg:
+			if num {
+				return scalar(Trunc32(Sub(Trunc32(d.N), Trunc32(src.N))))
+			}
+			return scalar(URange(0, math.MaxUint32))
+		case sbpf.OpMov32Reg:
+			if src.Kind == VScalar {
+				return scalar(SExt32(Trunc32(src.N)))
+			}
+			return scalar(TopNum)
 		}
-		return Any
 	}
 	switch op {
 	case sbpf.OpMov64Imm, sbpf.OpMov64Reg:
@@ -519,6 +600,10 @@ func (a *analysis) alu(op sbpf.Op, info sbpf.OpInfo, insn sbpf.Instruction, s *s
 	// Everything else is arithmetic on numbers; a pointer operand loses
 	// its provenance (a number is sound: it is checked as an address).
 	if d.Kind != VScalar || (info.Format != sbpf.FmtUnary && info.Format != sbpf.FmtEndian && src.Kind != VScalar) {
+		switch op {
+		case sbpf.OpAdd32Imm, sbpf.OpAdd32Reg, sbpf.OpSub32Imm, sbpf.OpSub32Reg, sbpf.OpMul32Imm, sbpf.OpMul32Reg:
+			return scalar(TopNum) // sign-extended before V2
+		}
 		if info.Is32 || op == sbpf.OpMov32Imm {
 			return scalar(URange(0, math.MaxUint32))
 		}
@@ -526,6 +611,26 @@ func (a *analysis) alu(op sbpf.Op, info sbpf.OpInfo, insn sbpf.Instruction, s *s
 	}
 	x, y := d.N, src.N
 	switch op {
+	case sbpf.OpLmul64Imm, sbpf.OpLmul64Reg:
+		return scalar(Mul(x, y))
+	case sbpf.OpLmul32Imm, sbpf.OpLmul32Reg:
+		return scalar(Trunc32(Mul(Trunc32(x), Trunc32(y))))
+	case sbpf.OpUdiv64Imm, sbpf.OpUrem64Imm:
+		y = Trunc32(y) // the immediate is zero-extended
+		if op == sbpf.OpUdiv64Imm {
+			return scalar(UDiv(x, y))
+		}
+		return scalar(UMod(x, y))
+	case sbpf.OpUdiv64Reg:
+		return scalar(UDiv(x, y))
+	case sbpf.OpUrem64Reg:
+		return scalar(UMod(x, y))
+	case sbpf.OpUdiv32Imm, sbpf.OpUdiv32Reg:
+		return scalar(UDiv(Trunc32(x), Trunc32(y)))
+	case sbpf.OpUrem32Imm, sbpf.OpUrem32Reg:
+		return scalar(UMod(Trunc32(x), Trunc32(y)))
+	case sbpf.OpHor64Imm:
+		return scalar(Or(x, Const(uint64(uint32(insn.Imm))<<32)))
 	case sbpf.OpMul64Imm, sbpf.OpMul64Reg:
 		return scalar(Mul(x, y))
 	case sbpf.OpAnd64Imm, sbpf.OpAnd64Reg:
@@ -744,6 +849,8 @@ func (a *analysis) regionSize(r Region) int64 {
 		return int64(a.l.InputLen)
 	case RRodata:
 		return int64(len(a.l.ROData))
+	case RArg:
+		return int64(a.l.ArgLen)
 	}
 	return 0
 }
@@ -768,7 +875,7 @@ func (a *analysis) classify(lo, hi uint64) (Region, Num, bool) {
 func (a *analysis) access(pc int, s *state, base Val, off int16, size Num, store bool) Val {
 	reason := a.check(base, off, size, store)
 	p := a.resolve(base, off)
-	a.verdict(pc, store, reason, p.Reg)
+	a.verdict(pc, store, reason, p, size)
 	return p
 }
 
@@ -799,9 +906,6 @@ func (a *analysis) check(base Val, off int16, size Num, store bool) string {
 	if store && p.Reg == RRodata {
 		return "store to the read-only region"
 	}
-	if p.Reg == RStack && a.p.Version == sbpf.V2 {
-		return "sBPF v2 stack frames are not modelled"
-	}
 	lo, hi := p.N.Smin, p.N.Smax
 	if p.N.Smin < 0 && p.N.Umax <= math.MaxInt64 {
 		lo = int64(p.N.Umin)
@@ -820,6 +924,9 @@ func (a *analysis) check(base Val, off int16, size Num, store bool) string {
 	if p.Reg == RInput && lim < 0 {
 		a.need = max(a.need, int(end))
 		return ""
+	}
+	if p.Reg == RArg && lim < 0 {
+		return "the child's argument length is not known"
 	}
 	if end > lim {
 		return fmt.Sprintf("bytes up to offset %d may be accessed but the %s region holds %d", end, p.Reg, lim)
@@ -903,17 +1010,18 @@ func (a *analysis) store(s *state, base Val, off int16, size int, v Val) {
 	p := a.resolve(base, off)
 	if p.Kind != VPtr {
 		if base.Kind == VAny {
-			clear(s.slots) // it may have been a pointer into this frame
+			s.clearSlots() // it may have been a pointer into this frame
 		}
 		return
 	}
 	if p.Reg != RStack {
 		if v.Kind == VPtr && v.Reg == RStack {
-			clear(s.slots) // the frame escapes; later stores through it are not tracked
+			s.clearSlots() // the frame escapes; later stores through it are not tracked
 		}
 		return
 	}
 	lo, hi := p.N.Smin, p.N.Smax+int64(size)
+	s.own()
 	for k := range s.slots {
 		if k+8 > lo && k < hi {
 			delete(s.slots, k)
@@ -928,7 +1036,7 @@ func (a *analysis) store(s *state, base Val, off int16, size int, v Val) {
 func (a *analysis) havocCall(s *state) {
 	for r := 0; r <= 5; r++ {
 		if s.regs[r].Kind == VPtr && s.regs[r].Reg == RStack {
-			clear(s.slots)
+			s.clearSlots()
 		}
 		s.regs[r] = Any
 	}
@@ -989,7 +1097,7 @@ func (a *analysis) syscall(pc int, s *state, hash uint32, name string) {
 		a.note(pc, fmt.Sprintf("%s: its memory use is not modelled", name))
 		for r := 1; r <= 5; r++ {
 			if s.regs[r].Kind == VPtr && s.regs[r].Reg == RStack || s.regs[r].Kind == VAny {
-				clear(s.slots)
+				s.clearSlots()
 			}
 		}
 		s.regs[0] = scalar(TopNum)
@@ -1011,11 +1119,14 @@ func (a *analysis) syscall(pc int, s *state, hash uint32, name string) {
 			continue
 		}
 		base := s.regs[mem.ptrReg]
-		a.verdict(pc, mem.write, a.check(base, 0, size, mem.write), a.resolve(base, 0).Reg)
+		a.verdict(pc, mem.write, a.check(base, 0, size, mem.write), a.resolve(base, 0), size)
+		if mem.atomic {
+			a.wr[pc].Atomic = true
+		}
 		if mem.write {
 			p := a.resolve(base, 0)
 			if p.Kind != VPtr || p.Reg == RStack {
-				clear(s.slots)
+				s.clearSlots()
 			}
 		}
 	}
@@ -1036,6 +1147,7 @@ type memArg struct {
 	ptrReg, lenReg uint8
 	size           int
 	write          bool
+	atomic         bool // a lane atomic: 8 aligned writable bytes, exempt from merge conflicts
 }
 
 // SyscallNames lists the syscalls whose memory use the analysis models.
@@ -1067,6 +1179,12 @@ func syscallModels() map[uint32]syscallModel {
 		{name: extnames.TxCommit},
 		{name: extnames.TxAbort},
 		{name: extnames.TxTest},
+		{name: extnames.ParallelSpawn, mem: []memArg{{ptrReg: 2, lenReg: 3}}},
+		{name: extnames.ParallelJoin, mem: []memArg{{ptrReg: 2, lenReg: 3, write: true}}},
+		{name: extnames.ParallelFence},
+		{name: extnames.AtomicLoad, mem: []memArg{{ptrReg: 1, size: 8, write: true, atomic: true}}},
+		{name: extnames.AtomicStore, mem: []memArg{{ptrReg: 1, size: 8, write: true, atomic: true}}},
+		{name: extnames.AtomicCAS, mem: []memArg{{ptrReg: 1, size: 8, write: true, atomic: true}}},
 	}
 	out := make(map[uint32]syscallModel, len(ms))
 	for _, m := range ms {

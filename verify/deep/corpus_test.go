@@ -16,6 +16,7 @@ import (
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/ext/flow"
+	"github.com/agora-vm/agora/ext/lanes"
 	"github.com/agora-vm/agora/ext/txmem"
 	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/sbpf"
@@ -115,6 +116,17 @@ func registry(t testing.TB) *vm.Registry {
 		t.Fatal(err)
 	}
 	if err := txmem.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	if err := lanes.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	// The analyses know a CPI by its name only (they havoc what it may
+	// write); the corpus never replays one, so a stand-in that fails will do.
+	cpi := func(*vm.Machine, uint64, uint64, uint64, uint64, uint64) (uint64, error) {
+		return 0, errors.New("corpus: no CPI in a raw run")
+	}
+	if err := reg.Register("sol_invoke_signed_c", cpi); err != nil {
 		t.Fatal(err)
 	}
 	return reg

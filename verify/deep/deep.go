@@ -20,6 +20,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/agora-vm/agora/abi"
@@ -64,6 +65,11 @@ type Options struct {
 	MaxPaths, MaxPathSteps int
 	// QueryTimeout bounds one solver call; 0 means 10s.
 	QueryTimeout time.Duration
+	// Price gives a syscall's compute units from its size operands
+	// (symex.Config.Price): with it the CU bound includes the syscalls'
+	// prices; without it a program that calls syscalls gets a bound on
+	// its instructions only.
+	Price func(name string, sizes []uint64) (uint64, bool)
 }
 
 // Counterexample is an input that reaches a finding: raw input bytes, or
@@ -149,10 +155,6 @@ func Analyze(o *Options) (*Report, error) {
 	}
 	deadline := time.Now().Add(o.Timeout)
 	rep := &Report{Proven: []string{}, Findings: []Finding{}, Unknown: []string{}}
-	if o.Version == sbpf.V2 {
-		rep.Unknown = append(rep.Unknown, "all: sBPF v2's arithmetic and frames are not modelled by the deep analyses")
-		return rep, nil
-	}
 	in, err := o.input()
 	if err != nil {
 		return nil, err
@@ -199,7 +201,7 @@ func Analyze(o *Options) (*Report, error) {
 		ROData: o.ROData, RODataVAddr: o.RODataVAddr, HeapSize: o.HeapSize,
 		Input: in.bytes, Symbolic: in.symbolic, Accounts: in.accounts, Conservation: o.Accounts != nil,
 		Invariants: o.Invariants, Overflow: true, Deadline: deadline, MaxPaths: o.MaxPaths, MaxPathSteps: o.MaxPathSteps,
-		QueryTimeout: o.QueryTimeout}
+		QueryTimeout: o.QueryTimeout, Price: o.Price}
 	if ai != nil {
 		cfg.NoWrap = func(pc int) bool { return noWrap(o, ai, pc) }
 	}
@@ -226,9 +228,19 @@ func Analyze(o *Options) (*Report, error) {
 			oobAt[f.PC] = true
 		}
 	}
+	// Violations found only past an over-approximated syscall: neither
+	// findings nor ruled out.
+	uncertain := map[string]bool{}
+	for _, f := range sx.Uncertain {
+		if uncertain[f.Kind+fmt.Sprint(f.PC)] || hasKind(sx.Findings, f.Kind) {
+			continue
+		}
+		uncertain[f.Kind+fmt.Sprint(f.PC)], uncertain[f.Kind] = true, true
+		rep.Unknown = append(rep.Unknown, fmt.Sprintf("%s: pc %d%s: %s", f.Kind, f.PC, o.at(f.PC), f.Message))
+	}
 	switch {
 	case ai == nil:
-		if exhaustive && !hasKind(sx.Findings, "oob") {
+		if exhaustive && !hasKind(sx.Findings, "oob") && !uncertain["oob"] {
 			rep.Proven = append(rep.Proven, "memory: every load and store is in bounds on every path (symbolic execution)")
 		} else if !hasKind(sx.Findings, "oob") {
 			rep.Unknown = append(rep.Unknown, "memory: the abstract interpretation reached its step bound")
@@ -258,7 +270,7 @@ func Analyze(o *Options) (*Report, error) {
 			unproven++
 			rep.Unknown = append(rep.Unknown, fmt.Sprintf("memory: pc %d%s: %s", n.PC, o.at(n.PC), n.Message))
 		}
-		if unproven == 0 && len(oobAt) == 0 {
+		if unproven == 0 && len(oobAt) == 0 && !uncertain["oob"] {
 			msg := "memory: every load and store is in bounds on every path"
 			if o.Accounts == nil && ai.NeedInput > 0 {
 				msg += fmt.Sprintf(" (for inputs of at least %d bytes)", ai.NeedInput)
@@ -268,7 +280,7 @@ func Analyze(o *Options) (*Report, error) {
 	}
 
 	// Overflow.
-	if !hasKind(sx.Findings, "overflow") {
+	if !hasKind(sx.Findings, "overflow") && !uncertain["overflow"] {
 		if exhaustive {
 			rep.Proven = append(rep.Proven, "overflow: no add, sub, mul, shift or neg wraps on any input")
 		} else {
@@ -278,14 +290,14 @@ func Analyze(o *Options) (*Report, error) {
 
 	// Economics.
 	if o.Accounts != nil {
-		if !hasKind(sx.Findings, "conservation") {
+		if !hasKind(sx.Findings, "conservation") && !uncertain["conservation"] {
 			if exhaustive {
 				rep.Proven = append(rep.Proven, "conservation: lamports are conserved and only owned accounts are debited on every successful path")
 			} else {
 				rep.Unknown = append(rep.Unknown, "conservation: "+joinWhy(why))
 			}
 		}
-		if len(o.Invariants) > 0 && !hasKind(sx.Findings, "invariant") {
+		if len(o.Invariants) > 0 && !hasKind(sx.Findings, "invariant") && !uncertain["invariant"] {
 			if exhaustive {
 				rep.Proven = append(rep.Proven, fmt.Sprintf("invariant: the %d invariant(s) hold after every successful path", len(o.Invariants)))
 			} else {
@@ -296,9 +308,15 @@ func Analyze(o *Options) (*Report, error) {
 
 	// Resource bounds.
 	switch {
-	case hasKind(sx.Findings, "unbounded"):
+	case hasKind(sx.Findings, "unbounded") || uncertain["unbounded"]:
 	case exhaustive && !sx.Syscalls:
 		rep.Proven = append(rep.Proven, fmt.Sprintf("cu: at most %d compute units on every path", sx.MaxCU))
+		rep.Proven = append(rep.Proven, fmt.Sprintf("stack: at most %d frame(s) of %d bytes", sx.MaxDepth, sbpf.StackFrameSize))
+	case exhaustive && o.Price != nil && len(sx.Unpriced) == 0:
+		rep.Proven = append(rep.Proven, fmt.Sprintf("cu: at most %d compute units on every path (the syscalls' prices included)", sx.MaxCU))
+		rep.Proven = append(rep.Proven, fmt.Sprintf("stack: at most %d frame(s) of %d bytes", sx.MaxDepth, sbpf.StackFrameSize))
+	case exhaustive && o.Price != nil:
+		rep.Unknown = append(rep.Unknown, fmt.Sprintf("cu: no bound proven: no static price for %s (the price depends on what the analysis does not model)", strings.Join(sx.Unpriced, ", ")))
 		rep.Proven = append(rep.Proven, fmt.Sprintf("stack: at most %d frame(s) of %d bytes", sx.MaxDepth, sbpf.StackFrameSize))
 	case exhaustive:
 		rep.Proven = append(rep.Proven, fmt.Sprintf("cu: at most %d instructions on every path, plus the syscalls' prices", sx.MaxCU))
@@ -372,6 +390,9 @@ func noWrap(o *Options, ai *absint.Result, pc int) bool {
 		sum, carry := bits.Add64(dn.Umax, sn.Umax, 0)
 		return carry == 0 && sum <= limit
 	case sbpf.OpSub64Imm, sbpf.OpSub64Reg, sbpf.OpSub32Imm, sbpf.OpSub32Reg:
+		if o.Version.SwapSubImmOperands() && info.Format == sbpf.FmtALUImm {
+			return false // V2: imm - dst; the solver decides
+		}
 		return !negImm && dn.Umin >= sn.Umax
 	case sbpf.OpMul64Imm, sbpf.OpMul64Reg, sbpf.OpMul32Imm, sbpf.OpMul32Reg:
 		if negImm {

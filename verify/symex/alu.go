@@ -9,8 +9,8 @@ import (
 )
 
 // alu executes an ALU instruction bit-precisely (the interpreter's
-// semantics for V0, V1, V3 and V4) and checks it for wrap-around. It
-// returns false when the instruction faults (division by zero).
+// semantics for every version) and checks it for wrap-around. It returns
+// false when the instruction faults (division by zero).
 func (e *engine) alu(s *state, op sbpf.Op, info sbpf.OpInfo, insn sbpf.Instruction, src bv, srcPtr bool) bool {
 	c := e.c
 	d := s.regs[insn.Dst]
@@ -28,7 +28,86 @@ func (e *engine) alu(s *state, op sbpf.Op, info sbpf.OpInfo, insn sbpf.Instructi
 	}
 	var out bv
 	isPtr := false
+	if e.cfg.Version.ExplicitSignExtension() || e.cfg.Version.SwapSubImmOperands() {
+		// V2: ALU32 results are zero-extended, mov32 reg sign-extends, and
+		// `sub dst, imm` computes imm - dst.
+		done := true
+		switch {
+		case op == sbpf.OpAdd32Imm || op == sbpf.OpAdd32Reg:
+			r, carry := c.add(lo(d), lo(src))
+			out = z32(r)
+			if immNeg {
+				_, borrow := c.sub(lo(d), c.konst(uint64(uint32(-insn.Imm)), 32))
+				check(borrow, "32-bit add of a negative immediate can go below zero (unsigned wrap)")
+			} else {
+				check(carry, "32-bit add can exceed 2^32-1 (unsigned wrap)")
+			}
+		case op == sbpf.OpSub32Imm:
+			r, borrow := c.sub(lo(src), lo(d))
+			out = z32(r)
+			check(borrow, "32-bit subtract from an immediate can go below zero (unsigned wrap)")
+		case op == sbpf.OpSub32Reg:
+			r, borrow := c.sub(lo(d), lo(src))
+			out = z32(r)
+			check(borrow, "32-bit subtract can go below zero (unsigned wrap)")
+		case op == sbpf.OpMov32Reg:
+			out = s32(lo(src))
+		case op == sbpf.OpSub64Imm:
+			var borrow z.Lit
+			out, borrow = c.sub(src, d)
+			check(borrow, "64-bit subtract from an immediate can go below zero (unsigned wrap)")
+		default:
+			done = false
+		}
+		if done {
+			e.setReg(s, insn.Dst, out, false)
+			return true
+		}
+	}
 	switch op {
+	case sbpf.OpLmul64Imm, sbpf.OpLmul64Reg:
+		var ov z.Lit
+		out, ov = c.mul(d, src)
+		check(ov, "64-bit multiply can exceed 2^64-1 (unsigned wrap)")
+	case sbpf.OpLmul32Imm, sbpf.OpLmul32Reg:
+		r, ov := c.mul(lo(d), lo(src))
+		out = z32(r)
+		check(ov, "32-bit multiply can exceed 2^32-1 (unsigned wrap)")
+	case sbpf.OpUdiv64Imm, sbpf.OpUdiv64Reg, sbpf.OpUrem64Imm, sbpf.OpUrem64Reg:
+		if info.Format == sbpf.FmtALUImm {
+			src = z32(lo(src)) // the immediate is zero-extended
+		}
+		if !e.nonzero(s, src) {
+			return false
+		}
+		q, r := c.udivrem(d, src)
+		out = q
+		if op == sbpf.OpUrem64Imm || op == sbpf.OpUrem64Reg {
+			out = r
+		}
+	case sbpf.OpUdiv32Imm, sbpf.OpUdiv32Reg, sbpf.OpUrem32Imm, sbpf.OpUrem32Reg:
+		if !e.nonzero(s, z32(lo(src))) {
+			return false
+		}
+		q, r := c.udivrem(lo(d), lo(src))
+		out = z32(q)
+		if op == sbpf.OpUrem32Imm || op == sbpf.OpUrem32Reg {
+			out = z32(r)
+		}
+	case sbpf.OpHor64Imm:
+		out = c.bitwise(d, c.konst(uint64(uint32(insn.Imm))<<32, 64), c.Or)
+	case sbpf.OpUhmul64Imm, sbpf.OpUhmul64Reg, sbpf.OpShmul64Imm, sbpf.OpShmul64Reg,
+		sbpf.OpSdiv64Imm, sbpf.OpSdiv64Reg, sbpf.OpSrem64Imm, sbpf.OpSrem64Reg,
+		sbpf.OpSdiv32Imm, sbpf.OpSdiv32Reg, sbpf.OpSrem32Imm, sbpf.OpSrem32Reg:
+		// High products and signed division are over-approximated: any
+		// result (the VM may also fault, which ends the path).
+		out = c.fresh(64)
+		if info.Is32 {
+			out = z32(out[:32])
+		}
+		if s.approx == "" {
+			s.approx = fmt.Sprintf("%s at pc %d", info.Mnemonic, s.pc)
+		}
 	case sbpf.OpMov64Imm, sbpf.OpMov64Reg:
 		out, isPtr = src, srcPtr
 	case sbpf.OpMov32Imm, sbpf.OpMov32Reg:

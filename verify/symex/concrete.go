@@ -22,7 +22,22 @@ func Wraps(v sbpf.Version, insn sbpf.Instruction, dst, src uint64) bool {
 	neg := info.Format == sbpf.FmtALUImm && insn.Imm < 0
 	mag := uint64(-int64(insn.Imm))
 	d32, s32 := dst&0xffffffff, src&0xffffffff
+	if v.SwapSubImmOperands() {
+		switch op {
+		case sbpf.OpSub64Imm: // imm - dst
+			return src < dst
+		case sbpf.OpSub32Imm:
+			return s32 < d32
+		case sbpf.OpSub32Reg:
+			return d32 < s32
+		}
+	}
 	switch op {
+	case sbpf.OpLmul64Imm, sbpf.OpLmul64Reg:
+		hi, _ := bits.Mul64(dst, src)
+		return hi != 0
+	case sbpf.OpLmul32Imm, sbpf.OpLmul32Reg:
+		return d32*s32 > 0xffffffff
 	case sbpf.OpAdd64Imm, sbpf.OpAdd64Reg:
 		if neg {
 			return dst < mag

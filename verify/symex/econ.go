@@ -45,7 +45,7 @@ func (e *engine) exit(s *state) {
 		return
 	}
 	cond := append(s.cond[:len(s.cond):len(s.cond)], ok)
-	sv := &state{pc: s.pc, cond: cond, path: s.path}
+	sv := &state{pc: s.pc, cond: cond, path: s.path, approx: s.approx}
 	if e.cfg.Conservation {
 		before, after := c.konst(0, sumWidth), c.konst(0, sumWidth)
 		for _, a := range e.cfg.Accounts {
@@ -80,6 +80,9 @@ func (e *engine) exit(s *state) {
 // at one pc).
 func (e *engine) reportKey(s *state, kind string, key int, viol z.Lit, msg string) {
 	k := [2]int{s.pc, int(kind[0])<<8 | int(kind[1]) + key<<16}
+	if s.approx != "" {
+		k[1] |= 1 << 40
+	}
 	if e.found[k] || viol == e.c.F {
 		return
 	}
@@ -87,7 +90,7 @@ func (e *engine) reportKey(s *state, kind string, key int, viol z.Lit, msg strin
 		return
 	}
 	e.found[k] = true
-	e.res.Findings = append(e.res.Findings, Finding{Kind: kind, PC: s.pc, Path: append(append([]int{}, s.path...), s.pc), Input: e.model(), Message: msg})
+	e.record(s, kind, msg)
 }
 
 // field reads n little-endian bytes of the input at off, before the

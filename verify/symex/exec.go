@@ -2,7 +2,6 @@ package symex
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -65,6 +64,14 @@ type Config struct {
 	Deadline      time.Time     // zero: none
 	QueryTimeout  time.Duration // per solver call; default 5s
 	Budget        uint64        // compute units; default 1,400,000
+
+	// Price, when set, gives a syscall's compute units from its size
+	// operands: the length in bytes for sol_log_, sol_panic_,
+	// sol_set_return_data, agora_declassify and the mem ops; each slice's
+	// length for the hash syscalls; none for the others, and nil when
+	// the syscall is not modelled (its sizes are unknown). It returns
+	// false when it has no price. MaxCU then includes the prices.
+	Price func(name string, sizes []uint64) (uint64, bool)
 }
 
 // Finding is a violation with a concrete input that reaches it.
@@ -79,6 +86,11 @@ type Finding struct {
 // Result is the outcome of Run.
 type Result struct {
 	Findings []Finding // sorted by pc, then kind
+	// Uncertain are violations found only on paths through a syscall
+	// whose effect was over-approximated (its result and the memory it
+	// may write taken as anything): the input may not reach them, so they
+	// are neither findings nor ruled out. Sorted as Findings.
+	Uncertain []Finding
 	// Complete: every path was followed to its end, exactly; with no
 	// finding of a kind, that kind is proven.
 	Complete bool
@@ -91,6 +103,9 @@ type Result struct {
 	// counted).
 	MaxCU    uint64
 	Syscalls bool
+	// Unpriced names the syscalls called on some path that Config.Price
+	// has no price for (sorted); MaxCU leaves them out.
+	Unpriced []string
 	// MaxDepth is the deepest call depth reached (1 = the entry frame).
 	MaxDepth int
 }
@@ -111,6 +126,28 @@ type state struct {
 	path   []int
 	steps  int
 	cu     uint64
+	// havoc: an unmodelled syscall may have written any writable byte;
+	// bytes not written since read as fresh values.
+	havoc bool
+	// approx names the first syscall on the path whose effect was
+	// over-approximated ("name at pc N"), or "".
+	approx string
+	// tx is the open transaction of ext/txmem, or nil.
+	tx *txState
+}
+
+// txState is an open transaction: the heap and input bytes to put back
+// on tx_abort, and what the writes since tx_begin cost at its close.
+type txState struct {
+	saved map[uint64]bv // s.mem's heap and input bytes at tx_begin (never changed)
+	havoc bool
+	// writes and bytes bound the writes to the heap or input since
+	// tx_begin and the distinct bytes they saved, which tx_commit and
+	// tx_abort charge for: a store instruction is one write, a syscall's
+	// write of n bytes at most n; bytes is the sum of their lengths.
+	writes  uint64
+	bytes   uint64
+	unknown bool // an unmodelled syscall may have written any number
 }
 
 func (s *state) clone() *state {
@@ -120,33 +157,32 @@ func (s *state) clone() *state {
 		c.mem[k] = v
 	}
 	c.frames = slices.Clone(s.frames)
+	if s.tx != nil {
+		t := *s.tx
+		c.tx = &t
+	}
 	c.cond = slices.Clone(s.cond)
 	c.path = slices.Clone(s.path)
 	return &c
 }
 
 type engine struct {
-	cfg   *Config
-	c     circ
-	sat   *gini.Gini
-	n     int
-	input []bv // initial input bytes
-	res   *Result
-	found map[[2]int]bool
-	total int
-	stop  bool
-	why   map[string]bool
-	names map[uint32]string
+	cfg      *Config
+	c        circ
+	sat      *gini.Gini
+	n        int
+	input    []bv // initial input bytes
+	res      *Result
+	found    map[[2]int]bool
+	total    int
+	stop     bool
+	why      map[string]bool
+	names    map[uint32]string
+	unpriced map[string]bool
 }
-
-// ErrUnsupported: the version's semantics are not modelled.
-var ErrUnsupported = errors.New("symex: sBPF v2 is not supported")
 
 // Run explores the program's paths symbolically.
 func Run(cfg *Config) (*Result, error) {
-	if cfg.Version == sbpf.V2 {
-		return nil, ErrUnsupported
-	}
 	if len(cfg.Text)%sbpf.InsnSize != 0 || !cfg.Version.Valid() {
 		return nil, fmt.Errorf("symex: malformed program")
 	}
@@ -169,7 +205,7 @@ func Run(cfg *Config) (*Result, error) {
 		cfg.Budget = 1_400_000
 	}
 	e := &engine{cfg: cfg, c: circ{logic.NewCCap(1 << 16)}, sat: gini.New(), n: len(cfg.Text) / sbpf.InsnSize,
-		res: &Result{}, found: map[[2]int]bool{}, why: map[string]bool{}, names: map[uint32]string{}}
+		res: &Result{}, found: map[[2]int]bool{}, why: map[string]bool{}, names: map[uint32]string{}, unpriced: map[string]bool{}}
 	for _, name := range knownSyscalls {
 		e.names[sbpf.SyscallHash(name)] = name
 	}
@@ -207,6 +243,13 @@ func Run(cfg *Config) (*Result, error) {
 		e.res.Why = append(e.res.Why, w)
 	}
 	slices.Sort(e.res.Why)
+	for n := range e.unpriced {
+		e.res.Unpriced = append(e.res.Unpriced, n)
+	}
+	slices.Sort(e.res.Unpriced)
+	slices.SortFunc(e.res.Uncertain, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.PC, b.PC), cmp.Compare(a.Kind, b.Kind))
+	})
 	slices.SortFunc(e.res.Findings, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.PC, b.PC), cmp.Compare(a.Kind, b.Kind))
 	})
@@ -299,6 +342,9 @@ func (e *engine) model() []byte {
 // report records a finding if cond ∧ viol is satisfiable.
 func (e *engine) report(s *state, kind string, viol z.Lit, msg string) {
 	key := [2]int{s.pc, int(kind[0])<<8 | int(kind[1])}
+	if s.approx != "" {
+		key[1] |= 1 << 40 // uncertain: a certain one at the same pc is still sought
+	}
 	if e.found[key] || viol == e.c.F {
 		return
 	}
@@ -306,8 +352,19 @@ func (e *engine) report(s *state, kind string, viol z.Lit, msg string) {
 		return
 	}
 	e.found[key] = true
-	in := e.model()
-	e.res.Findings = append(e.res.Findings, Finding{Kind: kind, PC: s.pc, Path: append(slices.Clone(s.path), s.pc), Input: in, Message: msg})
+	e.record(s, kind, msg)
+}
+
+// record adds a satisfiable violation: a finding, or an uncertain one on
+// a path through an over-approximated syscall.
+func (e *engine) record(s *state, kind, msg string) {
+	f := Finding{Kind: kind, PC: s.pc, Path: append(slices.Clone(s.path), s.pc), Input: e.model(), Message: msg}
+	if s.approx != "" {
+		f.Message += " (only on a path through " + s.approx + ", whose result and memory writes are not modelled: the input may not reach it)"
+		e.res.Uncertain = append(e.res.Uncertain, f)
+		return
+	}
+	e.res.Findings = append(e.res.Findings, f)
 }
 
 // fault records a finding that the path itself reaches (the condition so
@@ -396,7 +453,9 @@ func (e *engine) step(s *state) (*state, []*state, bool) {
 	switch info.Format {
 	case sbpf.FmtNone:
 		if len(s.frames) == 0 {
-			e.exit(s)
+			if s.tx == nil { // else TransactionLeak: the run fails
+				e.exit(s)
+			}
 			e.finish(s)
 			return nil, nil, true
 		}
@@ -448,10 +507,12 @@ func (e *engine) step(s *state) (*state, []*state, bool) {
 		}
 		if sym != nil {
 			e.symWrite(s, sym, info.Size, v)
+			e.txStored(s, sbpf.InputStart, uint64(info.Size))
 		} else {
 			for i := 0; i < info.Size; i++ {
 				s.mem[a+uint64(i)] = v[8*i : 8*i+8]
 			}
+			e.txStored(s, a, uint64(info.Size))
 		}
 		s.pc++
 		return s, nil, false
@@ -586,10 +647,37 @@ func (e *engine) call(s *state, insn sbpf.Instruction) (*state, []*state, bool) 
 }
 
 var knownSyscalls = []string{"abort", "sol_panic_", "sol_log_", "sol_log_64_", "sol_log_compute_units_",
-	"sol_log_pubkey", "sol_memcpy_", "sol_memmove_", "sol_memset_", "sol_set_return_data", extnames.Declassify}
+	"sol_log_pubkey", "sol_memcpy_", "sol_memmove_", "sol_memset_", "sol_memcmp_", "sol_set_return_data",
+	"sol_sha256", "sol_keccak256", "sol_blake3", extnames.Declassify,
+	extnames.TxBegin, extnames.TxCommit, extnames.TxAbort, extnames.TxTest,
+	extnames.AtomicLoad, extnames.AtomicStore, extnames.AtomicCAS}
 
-// syscall models the syscalls it knows; any other makes the exploration
-// inexact (its result and memory effects are unknown).
+// maxHashSlices bounds the slices of a hash syscall the model reads.
+const maxHashSlices = 64
+
+// charge adds a syscall's price to the path's CU (Config.Price), or
+// notes that it has none.
+func (e *engine) charge(s *state, name string, sizes []uint64) {
+	if e.cfg.Price == nil {
+		return
+	}
+	cu, ok := e.cfg.Price(name, sizes)
+	if !ok {
+		if name == "" {
+			name = "an unknown syscall"
+		}
+		e.unpriced[name] = true
+		return
+	}
+	s.cu += cu
+}
+
+// syscall models the syscalls it knows exactly, the hash syscalls and
+// sol_memcmp_ by their memory checks with an unconstrained output, and
+// any other by havoc: r0 and every writable byte may be anything
+// afterwards (r1-r5 are kept, as the VM keeps them). A path through an
+// over-approximated syscall still counts for proofs, but what it finds
+// is uncertain (Result.Uncertain). It returns false when the path ends.
 func (e *engine) syscall(s *state, name string) bool {
 	e.res.Syscalls = true
 	c := e.c
@@ -613,19 +701,42 @@ func (e *engine) syscall(s *state, name string) bool {
 		a, ok := e.address(s, s.regs[ptrReg], int(n), write)
 		return a, n, ok
 	}
+	lenOf := func(r uint8) []uint64 {
+		n, _ := conc(r)
+		return []uint64{n}
+	}
+	approx := func() {
+		if s.approx == "" {
+			s.approx = fmt.Sprintf("%s at pc %d", name, s.pc)
+		}
+	}
 	switch name {
-	case "abort", "sol_panic_":
+	case "abort":
+		e.charge(s, name, []uint64{})
+		return false
+	case "sol_panic_":
+		if n, ok := conc(2); ok {
+			e.charge(s, name, []uint64{n})
+		} else {
+			e.incomplete(fmt.Sprintf("sol_panic_ with a symbolic length at pc %d", s.pc))
+		}
 		return false
 	case "sol_log_64_", "sol_log_compute_units_":
+		e.charge(s, name, []uint64{})
 	case "sol_log_", "sol_set_return_data", extnames.Declassify:
 		if _, _, ok := checkRange(1, 2, 0, false); !ok {
 			return false
 		}
+		e.charge(s, name, lenOf(2))
 	case "sol_log_pubkey":
 		if _, _, ok := checkRange(1, 0, 32, false); !ok {
 			return false
 		}
+		e.charge(s, name, []uint64{})
 	case "sol_memcpy_", "sol_memmove_":
+		if n, ok := conc(3); ok {
+			e.charge(s, name, []uint64{n}) // charged before the checks
+		}
 		src, n, ok := checkRange(2, 3, 0, false)
 		if !ok {
 			return false
@@ -641,7 +752,11 @@ func (e *engine) syscall(s *state, name string) bool {
 		for i, b := range tmp {
 			s.mem[dst+uint64(i)] = b
 		}
+		e.txWrote(s, dst, n)
 	case "sol_memset_":
+		if n, ok := conc(3); ok {
+			e.charge(s, name, []uint64{n})
+		}
 		dst, n, ok := checkRange(1, 3, 0, true)
 		if !ok {
 			return false
@@ -649,18 +764,181 @@ func (e *engine) syscall(s *state, name string) bool {
 		for i := range n {
 			s.mem[dst+i] = s.regs[2][:8]
 		}
+		e.txWrote(s, dst, n)
+	case extnames.AtomicLoad, extnames.AtomicStore, extnames.AtomicCAS:
+		// ext/lanes: 8 aligned writable bytes, acted on directly (a
+		// child acts on its own view, which is all it sees).
+		e.charge(s, name, []uint64{})
+		a, ok := e.address(s, s.regs[1], 8, true)
+		if !ok || a%8 != 0 {
+			return false // AccessViolation (reported) or AtomicMisaligned
+		}
+		old := make(bv, 0, 64)
+		for i := range uint64(8) {
+			old = append(old, e.readByte(s, a+i)...)
+		}
+		var nw bv
+		switch name {
+		case extnames.AtomicStore:
+			nw = s.regs[2]
+		case extnames.AtomicCAS:
+			nw = c.mux(c.eq(old, s.regs[2]), s.regs[3], old)
+		}
+		if nw != nil {
+			for i := range uint64(8) {
+				s.mem[a+i] = nw[8*i : 8*i+8]
+			}
+			e.txWrote(s, a, 8)
+		}
+		e.setReg(s, 0, old, false)
+		return true
+	case extnames.TxBegin:
+		if s.tx != nil {
+			return false // NestedTransaction
+		}
+		e.charge(s, name, []uint64{})
+		t := &txState{saved: map[uint64]bv{}, havoc: s.havoc}
+		for a, b := range s.mem {
+			if e.txCovers(a) {
+				t.saved[a] = b
+			}
+		}
+		s.tx = t
+	case extnames.TxCommit, extnames.TxAbort:
+		if s.tx == nil {
+			return false // NoActiveTransaction
+		}
+		if s.tx.unknown {
+			e.charge(s, name, nil)
+		} else {
+			e.charge(s, name, []uint64{s.tx.writes, s.tx.bytes})
+		}
+		if name == extnames.TxAbort {
+			for a := range s.mem {
+				if e.txCovers(a) {
+					delete(s.mem, a)
+				}
+			}
+			for a, b := range s.tx.saved {
+				s.mem[a] = b
+			}
+			// A havoc inside the transaction still covers the stack; the
+			// heap and input bytes it leaves unwritten then read as
+			// anything, which includes their values before.
+		}
+		s.tx = nil
+	case extnames.TxTest:
+		e.charge(s, name, []uint64{})
+		e.setReg(s, 0, c.konst(map[bool]uint64{true: 1, false: 0}[s.tx != nil], 64), false)
+		return true
+	case "sol_memcmp_":
+		if n, ok := conc(3); ok {
+			e.charge(s, name, []uint64{n})
+		}
+		if _, _, ok := checkRange(1, 3, 0, false); !ok {
+			return false
+		}
+		if _, _, ok := checkRange(2, 3, 0, false); !ok {
+			return false
+		}
+		out, _, ok := checkRange(4, 0, 4, true)
+		if !ok {
+			return false
+		}
+		for i := range uint64(4) {
+			s.mem[out+i] = c.fresh(8)
+		}
+		e.txWrote(s, out, 4)
+		approx()
+	case "sol_sha256", "sol_keccak256", "sol_blake3":
+		count, ok := conc(2)
+		if !ok || count > maxHashSlices {
+			e.incomplete(fmt.Sprintf("%s with %s slices at pc %d", name, map[bool]string{true: "too many", false: "a symbolic number of"}[ok], s.pc))
+			return false
+		}
+		out, _, ok := checkRange(3, 0, 32, true)
+		if !ok {
+			return false
+		}
+		var sizes []uint64
+		if count > 0 {
+			arr, _, ok := checkRange(1, 0, int(16*count), false)
+			if !ok {
+				return false
+			}
+			for i := range count {
+				var ptr, n uint64
+				for j := 7; j >= 0; j-- {
+					pb, ok1 := c.value(e.readByte(s, arr+16*i+uint64(j)))
+					nb, ok2 := c.value(e.readByte(s, arr+16*i+8+uint64(j)))
+					if !ok1 || !ok2 {
+						e.incomplete(fmt.Sprintf("%s with a symbolic slice at pc %d", name, s.pc))
+						return false
+					}
+					ptr, n = ptr<<8|pb, n<<8|nb
+				}
+				if n > 1<<20 {
+					e.incomplete(fmt.Sprintf("%s of %d bytes at pc %d", name, n, s.pc))
+					return false
+				}
+				if n > 0 {
+					if _, ok := e.address(s, c.konst(ptr, 64), int(n), false); !ok {
+						return false
+					}
+				}
+				sizes = append(sizes, n)
+			}
+		}
+		e.charge(s, name, sizes)
+		for i := range uint64(32) {
+			s.mem[out+i] = c.fresh(8)
+		}
+		e.txWrote(s, out, 32)
+		approx()
 	default:
 		if name == "" {
 			name = "an unknown syscall"
 		}
-		e.incomplete(fmt.Sprintf("%s is not modelled (pc %d)", name, s.pc))
+		e.charge(s, name, nil)
+		// Anything writable may have changed (a CPI, say, may change
+		// every writable account's lamports and data).
+		clear(s.mem)
+		s.havoc = true
+		if s.tx != nil {
+			s.tx.unknown = true
+		}
 		s.regs[0] = c.fresh(64)
 		s.ptr &^= 1
+		approx()
 		return true
 	}
 	s.regs[0] = c.konst(0, 64)
 	s.ptr &^= 1
 	return true
+}
+
+// txCovers reports whether a transaction covers the byte at a: the heap
+// and the input region.
+func (e *engine) txCovers(a uint64) bool {
+	return a >= sbpf.HeapStart && a-sbpf.HeapStart < uint64(e.cfg.HeapSize) ||
+		a >= sbpf.InputStart && a-sbpf.InputStart < uint64(len(e.input))
+}
+
+// txWrote counts a syscall's write of n bytes at a for the open
+// transaction's price.
+func (e *engine) txWrote(s *state, a, n uint64) {
+	if s.tx != nil && e.txCovers(a) {
+		s.tx.writes += n
+		s.tx.bytes += n
+	}
+}
+
+// txStored counts a store instruction of n bytes at a.
+func (e *engine) txStored(s *state, a, n uint64) {
+	if s.tx != nil && e.txCovers(a) {
+		s.tx.writes++
+		s.tx.bytes += n
+	}
 }
 
 // region is a mapped range.
@@ -837,6 +1115,15 @@ func (e *engine) selectors(off bv, n int) []z.Lit {
 func (e *engine) readByte(s *state, a uint64) bv {
 	if b, ok := s.mem[a]; ok {
 		return b
+	}
+	if s.havoc {
+		for _, r := range e.regions() {
+			if r.writable && a >= r.start && a-r.start < r.size {
+				b := e.c.fresh(8)
+				s.mem[a] = b // the same byte reads the same until written
+				return b
+			}
+		}
 	}
 	switch {
 	case a >= sbpf.InputStart && a-sbpf.InputStart < uint64(len(e.input)):

@@ -46,10 +46,21 @@ type tstate struct {
 	regs  [11]label
 	stack map[int64]label // by byte offset in the frame
 	impl  map[int]label   // implicit taint active until the pc (cfg.Exit: the function's end)
+	// shared: the maps may be another state's too (copy on write: most
+	// instructions change neither, and copying them dominated the run).
+	shared bool
 }
 
 func (s *tstate) clone() *tstate {
-	return &tstate{regs: s.regs, stack: maps.Clone(s.stack), impl: maps.Clone(s.impl)}
+	s.shared = true
+	return &tstate{regs: s.regs, stack: s.stack, impl: s.impl, shared: true}
+}
+
+// own makes s's maps its own, before a change.
+func (s *tstate) own() {
+	if s.shared {
+		s.stack, s.impl, s.shared = maps.Clone(s.stack), maps.Clone(s.impl), false
+	}
 }
 
 func (s *tstate) implicit() label {
@@ -71,12 +82,14 @@ func merge(old, nw *tstate) bool {
 	}
 	for k, v := range nw.stack {
 		if v&^old.stack[k] != 0 {
+			old.own()
 			old.stack[k] |= v
 			grew = true
 		}
 	}
 	for k, v := range nw.impl {
 		if o, ok := old.impl[k]; !ok || v&^o != 0 {
+			old.own()
 			old.impl[k] = o | v
 			grew = true
 		}
@@ -188,6 +201,7 @@ func (a *analysis) enter(pc, from int, s *tstate, fn int) {
 	}
 	for k := range s.impl {
 		if k == pc {
+			s.own()
 			delete(s.impl, k)
 		}
 	}
@@ -305,6 +319,7 @@ func (a *analysis) storeLabel(pc int, s *tstate, reg uint8, off int16, size int6
 			a.heapAll |= l
 			a.grew = true
 			for k := range s.stack {
+				s.own()
 				s.stack[k] |= l
 			}
 			a.unowned(pc, l, -1, -1)
@@ -313,13 +328,16 @@ func (a *analysis) storeLabel(pc int, s *tstate, reg uint8, off int16, size int6
 		if exact {
 			for i := range size {
 				if l == 0 {
+					s.own()
 					delete(s.stack, lo+i)
 				} else {
+					s.own()
 					s.stack[lo+i] = l
 				}
 			}
 		} else if l != 0 {
 			for k := lo; k < hi+size && k-lo < 1<<16; k++ {
+				s.own()
 				s.stack[k] |= l
 			}
 		}
@@ -434,6 +452,7 @@ func (a *analysis) step(pc int, s *tstate) {
 		}
 		if c != 0 {
 			until := a.g.IPDom[pc]
+			s.own()
 			s.impl[until] |= c
 		}
 		t := s.clone()
@@ -503,6 +522,7 @@ func (a *analysis) call(pc int, s *tstate, insn sbpf.Instruction, impl label, fn
 			s.regs[r] = ret | callee.regs[r]
 		}
 		for k := range s.stack {
+			s.own()
 			s.stack[k] |= ret
 		}
 		a.enter(pc+1, pc, s, fn)
@@ -552,6 +572,7 @@ func (a *analysis) call(pc int, s *tstate, insn sbpf.Instruction, impl label, fn
 			if v, ok := a.ai.RegAt(pc, 2); ok && v.Kind == absint.VScalar {
 				if n, ok := v.N.IsConst(); ok && n < 1<<16 {
 					for i := range int64(n) {
+						s.own()
 						delete(s.stack, lo+i)
 					}
 				}

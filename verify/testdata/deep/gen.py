@@ -580,6 +580,75 @@ prog("taint_owned_write", "private instruction data written into the program's o
     mov64 r0, 0
     exit""", "leak proven; exit 0", accounts="unowned.json", private=["data:0:8"])
 
+# ---------------- syscalls the symbolic execution models or havocs ----------------
+prog("sys_result_add", "adds the input to sol_remaining_compute_units' result, which the analysis leaves unconstrained: neither proven nor a finding", """
+    syscall sol_remaining_compute_units
+    ldxdw r2, [r1+0]
+    add64 r0, r2
+    exit""", "memory proven; overflow unknown; exit 3")
+prog("sys_havoc_heap", "a heap word written before an unmodelled syscall is read after it: the syscall may have changed it", """
+    lddw r6, 0x300000000
+    stdw [r6+0], 5
+    syscall sol_remaining_compute_units
+    ldxdw r2, [r6+0]
+    ldxdw r3, [r1+0]
+    jgt r3, 100, out
+    add64 r2, r3
+out:
+    mov64 r0, 0
+    exit""", "memory proven; overflow unknown; exit 3")
+prog("sys_atomic_exact", "an input word through agora_atomic_store and agora_atomic_load, then + 1: modelled exactly, so the wrap is a finding", """
+    ldxdw r2, [r1+0]
+    lddw r1, 0x300000000
+    syscall agora_atomic_store
+    syscall agora_atomic_load
+    add64 r0, 1
+    exit""", "overflow finding; exit 1")
+prog("sys_atomic_cas_guard", "agora_atomic_cas installs a small value; the add after it cannot wrap", """
+    ldxdw r6, [r1+0]
+    jgt r6, 1000, out
+    lddw r1, 0x300000000
+    mov64 r2, 0
+    mov64 r3, r6
+    syscall agora_atomic_cas
+    syscall agora_atomic_load
+    add64 r0, 7
+out:
+    exit""", "memory proven; overflow proven; exit 0")
+prog("sys_tx_abort_restores", "a heap word overwritten inside a transaction that aborts keeps its old value, so the add cannot wrap", """
+    lddw r6, 0x300000000
+    stdw [r6+0], 5
+    syscall agora_tx_begin
+    ldxdw r2, [r1+0]
+    stxdw [r6+0], r2
+    syscall agora_tx_abort
+    ldxdw r3, [r6+0]
+    add64 r3, 10
+    mov64 r0, 0
+    exit""", "memory proven; overflow proven; exit 0")
+prog("sys_tx_commit_keeps", "the same with tx_commit: the input word stays, and the add can wrap", """
+    lddw r6, 0x300000000
+    stdw [r6+0], 5
+    syscall agora_tx_begin
+    ldxdw r2, [r1+0]
+    stxdw [r6+0], r2
+    syscall agora_tx_commit
+    ldxdw r3, [r6+0]
+    add64 r3, 10
+    mov64 r0, 0
+    exit""", "overflow finding; exit 1")
+prog("sys_cpi_conservation", "a CPI may move the lamports of every writable account: conservation across it is unknown, not proven", """
+    mov64 r1, r10
+    sub64 r1, 64
+    mov64 r2, r10
+    sub64 r2, 128
+    mov64 r3, 0
+    mov64 r4, 0
+    mov64 r5, 0
+    syscall sol_invoke_signed_c
+    mov64 r0, 0
+    exit""", "conservation unknown; exit 3", accounts="two.json")
+
 for name, (desc, src, expect, flags) in progs.items():
     with open(name + ".s", "w") as f:
         f.write("# %s: %s\n" % (name, desc))
