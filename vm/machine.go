@@ -182,6 +182,9 @@ func (m *Machine) RestoreMemory(addr uint64, data []byte) error {
 	return nil
 }
 
+// InputSize is the length of the run's input region.
+func (m *Machine) InputSize() int { return len(m.mem.slots[sbpf.InputStart>>32].host) }
+
 // ReadMemory copies guest memory at addr into a new slice.
 func (m *Machine) ReadMemory(addr, n uint64) ([]byte, error) {
 	b, err := m.Translate(Load, addr, n)

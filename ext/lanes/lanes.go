@@ -34,15 +34,20 @@ const (
 	MaxArgLen = 64 << 10
 )
 
-// Prices in compute units. They are provisional (not yet calibrated by
-// the extension price rule): a base per call plus one CU per KiB a spawn
-// copies or a merge compares.
+// Prices in compute units, calibrated by the extension price rule (33 ns
+// per CU; `agora bench costs --filter parallel` measures them): a base
+// per call for the goroutine hand-off and the bookkeeping, plus, at the
+// spawn and again at the merge, CopyCUPerKiB per KiB of heap and input —
+// a spawn copies them twice (the base the merge compares against, and
+// the child's own view), the child's run copies the heap in and out, and
+// the merge compares both. Atomics sit at the 1-CU floor (they take
+// about 10 ns).
 const (
-	CostSpawn      = 100
-	CostJoin       = 20
-	CostFence      = 20
-	CostAtomic     = 1
-	CopyBytesPerCU = 1024
+	CostSpawn    = 80
+	CostJoin     = 20
+	CostFence    = 20
+	CostAtomic   = 1
+	CopyCUPerKiB = 4
 )
 
 // Names lists every syscall of the package, in registration order.
@@ -104,6 +109,34 @@ func RegisterWith(r *vm.Registry, o Options) error {
 type family struct {
 	serial   bool
 	machines sync.Pool
+	bufs     sync.Pool // *[]byte: copies of heaps and inputs, reused after merges
+}
+
+// copyOut copies n bytes of m's memory at addr into a buffer of the pool:
+// spawns and merges copy whole heaps and inputs, and allocating those
+// afresh each time cost more than the copying.
+func (f *family) copyOut(m *vm.Machine, addr, n uint64) ([]byte, error) {
+	src, err := m.Translate(vm.Load, addr, n)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	if p, ok := f.bufs.Get().(*[]byte); ok && uint64(cap(*p)) >= n {
+		b = (*p)[:n]
+	} else {
+		b = make([]byte, n)
+	}
+	copy(b, src)
+	return b, nil
+}
+
+// release returns buffers of copyOut to the pool.
+func (f *family) release(bufs ...[]byte) {
+	for _, b := range bufs {
+		if cap(b) > 0 {
+			f.bufs.Put(&b)
+		}
+	}
 }
 
 // atomicOp is one atomic store or compare-and-swap a child made, replayed
@@ -212,8 +245,8 @@ func Span(m *vm.Machine, totalCU uint64) uint64 {
 func ceilDiv(a, b uint64) uint64 { return (a + b - 1) / b }
 
 // CopyCost is the CU of copying (at a spawn) or comparing (at a merge) n
-// bytes: one per started KiB.
-func CopyCost(n uint64) uint64 { return ceilDiv(n, CopyBytesPerCU) }
+// bytes: CopyCUPerKiB per KiB, rounded up.
+func CopyCost(n uint64) uint64 { return ceilDiv(n*CopyCUPerKiB, 1024) }
 
 // spawn is agora_parallel_spawn(fn_pc, arg_ptr, arg_len, cu_limit) -> handle.
 func (f *family) spawn(m *vm.Machine, fnPC, argPtr, argLen, cuLimit, _ uint64) (uint64, error) {
@@ -238,14 +271,21 @@ func (f *family) spawn(m *vm.Machine, fnPC, argPtr, argLen, cuLimit, _ uint64) (
 	if l.live >= MaxTasks {
 		return 0, errorf(KindTooManyTasks, "%d tasks outstanding", l.live)
 	}
-	snap := m.Snapshot()
-	heap := make([]byte, m.HeapSize())
-	copy(heap, snap.Heap)
-	input := snap.Input
-	if err := m.Consume(CostSpawn + CopyCost(uint64(len(heap)+len(input))+argLen)); err != nil {
+	heapLen, inputLen := uint64(m.HeapSize()), uint64(m.InputSize())
+	if err := m.Consume(CostSpawn + CopyCost(heapLen+inputLen+argLen)); err != nil {
 		return 0, err
 	}
 	arg, err := m.Translate(vm.Load, argPtr, argLen)
+	if err != nil {
+		return 0, err
+	}
+	// The parent's heap and input at the spawn: the child's starting view,
+	// and the base its merge compares against.
+	heap, err := f.copyOut(m, sbpf.HeapStart, heapLen)
+	if err != nil {
+		return 0, err
+	}
+	input, err := f.copyOut(m, sbpf.InputStart, inputLen)
 	if err != nil {
 		return 0, err
 	}
@@ -304,7 +344,7 @@ func (t *task) run(input []byte) {
 	t.input = input
 	t.out = bytes.Clone(input[t.argOff:])
 	if t.res.Err == nil {
-		h, err := cm.ReadMemory(sbpf.HeapStart, uint64(len(t.heapBase)))
+		h, err := t.fam.copyOut(cm, sbpf.HeapStart, uint64(len(t.heapBase)))
 		if err != nil {
 			t.res.Err = err
 		}
@@ -340,7 +380,9 @@ func (l *lane) merge(m *vm.Machine, upto int) error {
 			return err
 		}
 		err := t.mergeInto(m)
-		// Only the argument buffer outlives the merge.
+		// Only the argument buffer outlives the merge. The child's input
+		// was its machine's input region; the other copies are reused.
+		t.fam.release(t.heapBase, t.inputBase, t.heap)
 		t.heapBase, t.inputBase, t.heap, t.input = nil, nil, nil, nil
 		if err != nil {
 			return err
