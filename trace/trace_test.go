@@ -282,6 +282,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	// A body that passes the checksum but is cut short names its field.
 	var e encoder
+	e.program(tr.Program)
 	e.trace(tr)
 	for _, n := range []int{0, 1, 5, len(e.b) / 2, len(e.b) - 1} {
 		d := decoder{b: e.b[:n]}
