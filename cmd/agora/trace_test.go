@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -279,5 +281,98 @@ func TestReplayEqualsRecordTokenTransfer(t *testing.T) {
 		if got, want := lastJSON(t, rep.stdout)["cu"], lastJSON(t, plain.stdout)["cu"]; got != want {
 			t.Fatalf("replay CU %v, run %v", got, want)
 		}
+	}
+}
+
+// TestReplayEqualsRecordSPLTokenChain is the replay property over the
+// SPL Token flow on a chain: the mainnet SPL Token program deployed at its
+// address, accounts created with the System program, then InitializeMint2,
+// InitializeAccount3 (twice), MintTo, Transfer, Approve, TransferChecked
+// (by the delegate), Burn and CloseAccount, each a transaction recorded
+// with --record. Every recording replays exactly and reports the compute
+// units and logs the chain reported. AGORA_SPL_TOKEN names the SPL Token
+// ELF, which is not part of the repository.
+func TestReplayEqualsRecordSPLTokenChain(t *testing.T) {
+	elfPath := os.Getenv("AGORA_SPL_TOKEN")
+	if elfPath == "" {
+		t.Skip("AGORA_SPL_TOKEN is not set (the SPL Token ELF is not in the repository; node/e2e/dump-spl.mjs writes it)")
+	}
+	const token = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "chain")
+	_, ini, _ := chainRun(t, dir, "chain", "init")
+	payer := ini["payer"].(string)
+	pub := map[string][32]byte{}
+	for _, name := range []string{"payer", "mint", "a", "b", "owner", "delegate"} {
+		addr := payer
+		if name != "payer" {
+			_, k, _ := chainRun(t, dir, "chain", "keygen", name)
+			addr = k["pubkey"].(string)
+		}
+		key, err := abi.ParseKey(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub[name] = key
+	}
+	if code, _, r := chainRun(t, dir, "chain", "deploy", elfPath, "--program-id", token); code != 0 {
+		t.Fatalf("deploy: %s %s", r.stdout, r.stderr)
+	}
+	tokenKey, _ := abi.ParseKey(token)
+	for _, c := range []struct {
+		name     string
+		lamports uint64
+		space    uint64
+	}{{"mint", 1_461_600, 82}, {"a", 2_039_280, 165}, {"b", 2_039_280, 165}} {
+		data := binary.LittleEndian.AppendUint32(nil, 0) // CreateAccount
+		data = binary.LittleEndian.AppendUint64(data, c.lamports)
+		data = binary.LittleEndian.AppendUint64(data, c.space)
+		data = append(data, tokenKey[:]...)
+		if code, _, r := chainRun(t, dir, "chain", "call", "system", "--account", "payer:s:w", "--account", c.name+":s:w", "--data", hex.EncodeToString(data)); code != 0 {
+			t.Fatalf("create %s: %s %s", c.name, r.stdout, r.stderr)
+		}
+	}
+	amount := func(tag byte, v uint64, more ...byte) string {
+		return hex.EncodeToString(append(binary.LittleEndian.AppendUint64([]byte{tag}, v), more...))
+	}
+	ownerKey, payerKey := pub["owner"], pub["payer"]
+	for i, step := range []struct {
+		name     string
+		data     string
+		accounts []string
+	}{
+		{"InitializeMint2", hex.EncodeToString(append(append([]byte{20, 6}, payerKey[:]...), 0)), []string{"mint:w"}},
+		{"InitializeAccount3", hex.EncodeToString(append([]byte{18}, ownerKey[:]...)), []string{"a:w", "mint"}},
+		{"InitializeAccount3", hex.EncodeToString(append([]byte{18}, ownerKey[:]...)), []string{"b:w", "mint"}},
+		{"MintTo", amount(7, 1000), []string{"mint:w", "a:w", "payer:s"}},
+		{"Transfer", amount(3, 250), []string{"a:w", "b:w", "owner:s"}},
+		{"Approve", amount(4, 300), []string{"a:w", "delegate", "owner:s"}},
+		{"TransferChecked", amount(12, 200, 6), []string{"a:w", "mint", "b:w", "delegate:s"}},
+		{"Burn", amount(8, 450), []string{"b:w", "mint:w", "owner:s"}},
+		{"CloseAccount", "09", []string{"b:w", "owner:w", "owner:s"}},
+	} {
+		tr := filepath.Join(tmp, fmt.Sprintf("%d.trace", i))
+		args := []string{"chain", "call", token, "--data", step.data, "--record", tr}
+		for _, a := range step.accounts {
+			args = append(args, "--account", a)
+		}
+		code, rep, r := chainRun(t, dir, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s %s", step.name, code, r.stdout, r.stderr)
+		}
+		logs, cu := programRun(t, rep, token)
+		got := replayJSON(t, tr)
+		if uint64(got["cu"].(float64)) != cu || !slices.Equal(anyStrings(got["logs"]), logs) {
+			t.Fatalf("%s: replay %v, chain cu %d logs %q", step.name, got, cu, logs)
+		}
+	}
+	// The flow did what it says: a holds 1000 - 250 - 200, b is closed.
+	_, acct, _ := chainRun(t, dir, "chain", "account", "a")
+	data, err := base64.StdEncoding.DecodeString(acct["data_base64"].(string))
+	if err != nil || len(data) != 165 || binary.LittleEndian.Uint64(data[64:]) != 550 {
+		t.Fatalf("account a after the flow: %v", acct)
+	}
+	if _, b, _ := chainRun(t, dir, "chain", "account", "b"); b != nil && b["lamports"] != nil && b["lamports"].(float64) != 0 {
+		t.Fatalf("account b after CloseAccount: %v", b)
 	}
 }
