@@ -376,3 +376,40 @@ func TestReplayEqualsRecordSPLTokenChain(t *testing.T) {
 		t.Fatalf("account b after CloseAccount: %v", b)
 	}
 }
+
+// TestDebugLanesCLI records examples/asm/lanes.s, whose two children run
+// in parallel lanes, replays it (the children re-executed) and debugs each
+// lane: info lanes lists them, lane N switches, a breakpoint in the
+// children's loop stops the child being run with its own registers, and
+// reverse-step works inside a child.
+func TestDebugLanesCLI(t *testing.T) {
+	tr := filepath.Join(t.TempDir(), "lanes.trace")
+	if r := runCLI(t, "", "run", "../../examples/asm/lanes.s", "--record", tr); r.code != 0 {
+		t.Fatalf("run --record: %s %s", r.stdout, r.stderr)
+	}
+	rep := runCLI(t, "", "replay", tr, "--json")
+	if got := lastJSON(t, rep.stdout); rep.code != 0 || got["lanes"] != float64(2) || got["r0"] != float64(25150) {
+		t.Fatalf("replay: exit %d: %s", rep.code, rep.stdout)
+	}
+	script := "info lanes\nbreak lanes.s:37\ncontinue\nlane 2\ncontinue\nprint r2\ncontinue\nprint r0\nreverse-step\nprint r0\ninfo lanes\nlane 1\ncontinue\nprint r2\nlane 0\ninfo registers\n"
+	r := runCLI(t, script, "debug", tr)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"  1  lane 1 (budget 10000): at its start, pc 22 (../../examples/asm/lanes.s:33 in entrypoint), 404 instructions",
+		"the run ended: exit with r0 = 0x623e (25150) (instruction 22, 1600 compute units)",
+		"[lane 2: child lane 2]",
+		"r2 = 0x00000000000000c8 (200)",
+		"#7 pc 25 (../../examples/asm/lanes.s:37 in entrypoint): add64 r0, r2",
+		"#6 pc 24 (../../examples/asm/lanes.s:36 in entrypoint)",
+		"* 2  lane 2 (budget 10000): instruction 6 of 804",
+		"[lane 1: child lane 1]",
+		"r2 = 0x0000000000000064 (100)",
+		"[lane 0: the program]",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("session lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
