@@ -394,7 +394,9 @@ func (e *encoder) trace(t *Trace) {
 	e.uv(t.Budget)
 	e.strs(t.Syscalls)
 	e.strs(t.Features)
-	e.bytes(t.Input)
+	// Inputs are mostly zeros (each account's realloc space): stored as
+	// their nonzero pages, so that compressing them costs little.
+	e.delta(t.Input, nil)
 	e.uv(t.Interval)
 	e.u8(uint8(t.Debug.Kind))
 	e.str(t.Debug.Path)
@@ -444,7 +446,7 @@ func (e *encoder) lane(l *Lane) {
 		e.uv(h)
 	}
 	e.uv(l.Budget)
-	e.bytes(l.Start.Input)
+	e.delta(l.Start.Input, nil)
 	e.state(l.Start, &vm.State{Input: l.Start.Input})
 	e.uv(uint64(len(l.Events)))
 	for i := range l.Events {
@@ -711,7 +713,7 @@ func (d *decoder) trace() *Trace {
 	t.Budget = d.uv("budget")
 	t.Syscalls = d.strs("syscall names")
 	t.Features = d.strs("features")
-	t.Input = d.bytes("input")
+	t.Input = d.delta("input", nil, MaxBodySize)
 	d.inputLen = len(t.Input)
 	t.Interval = d.uv("checkpoint interval")
 	t.Debug.Kind = DebugKind(d.u8("debug kind"))
@@ -779,7 +781,7 @@ func (d *decoder) lane(p *vm.Program, parentInput int) Lane {
 		l.Path = append(l.Path, d.uv("lane path"))
 	}
 	l.Budget = d.uv("lane budget")
-	in := d.bytes("lane input")
+	in := d.delta("lane input", nil, MaxBodySize)
 	if d.err == nil && len(in) < parentInput {
 		d.fail("lane input", ErrCorrupt, fmt.Sprintf("a lane's input of %d bytes is shorter than the run's %d", len(in), parentInput))
 	}
