@@ -391,6 +391,18 @@ func TestDebugLanesCLI(t *testing.T) {
 	if got := lastJSON(t, rep.stdout); rep.code != 0 || got["lanes"] != float64(2) || got["r0"] != float64(25150) {
 		t.Fatalf("replay: exit %d: %s", rep.code, rep.stdout)
 	}
+	// The OVSM agent whose three analyses run in lanes, as an instruction:
+	// the recording reports what a plain run does and replays with its
+	// lanes.
+	agent := []string{"run", "../../examples/ovsm/parallel-agent.ovsm", "--accounts", "../../examples/ovsm/parallel-agent.accounts.json", "--json"}
+	atr := filepath.Join(t.TempDir(), "agent.trace")
+	plain, rec := runCLI(t, "", agent...), runCLI(t, "", append(agent, "--record", atr)...)
+	if plain.code != 0 || plain.stdout != rec.stdout {
+		t.Fatalf("parallel-agent: exit %d, recorded run differs:\n%s\n%s", plain.code, plain.stdout, rec.stdout)
+	}
+	if r := runCLI(t, "", "replay", atr, "--json"); r.code != 0 || lastJSON(t, r.stdout)["lanes"] != float64(3) {
+		t.Fatalf("parallel-agent replay: exit %d: %s", r.code, r.stdout)
+	}
 	script := "info lanes\nbreak lanes.s:37\ncontinue\nlane 2\ncontinue\nprint r2\ncontinue\nprint r0\nreverse-step\nprint r0\ninfo lanes\nlane 1\ncontinue\nprint r2\nlane 0\ninfo registers\n"
 	r := runCLI(t, script, "debug", tr)
 	if r.code != 0 {
