@@ -229,6 +229,31 @@ func NewEncoder() (*Encoder, error) {
 	return &Encoder{zw: zw}, nil
 }
 
+// rawFrameMax is the body size below which the part after the program is
+// stored in a zstd frame of raw (uncompressed) blocks: compressing a few
+// KiB costs tens of microseconds, more than a short run itself, and saves
+// little.
+const rawFrameMax = 16 << 10
+
+// appendRawFrame appends b as one zstd frame (RFC 8878) of a single raw
+// block: a single-segment frame header with the content size, then the
+// block. b must be shorter than 128 KiB, the largest block.
+func appendRawFrame(dst, b []byte) []byte {
+	dst = binary.LittleEndian.AppendUint32(dst, 0xFD2FB528)
+	n := len(b)
+	switch {
+	case n < 256:
+		dst = append(dst, 1<<5, byte(n)) // single segment, 1-byte content size
+	default:
+		dst = append(dst, 1<<6|1<<5) // single segment, 2-byte content size - 256
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(n-256))
+	}
+	// Block header: last block, type raw (0), size.
+	h := uint32(n)<<3 | 1
+	dst = append(dst, byte(h), byte(h>>8), byte(h>>16))
+	return append(dst, b...)
+}
+
 // Close releases the compressor.
 func (e *Encoder) Close() { e.zw.Close() }
 
@@ -257,7 +282,11 @@ func (e *Encoder) Encode(w io.Writer, t *Trace) error {
 	binary.LittleEndian.PutUint64(hdr[12:], uint64(n))
 	binary.LittleEndian.PutUint32(hdr[20:], crc32.Update(e.progCRC, castagnoli, b))
 	e.out = append(append(e.out[:0], hdr[:]...), e.progFrame...)
-	e.out = e.zw.EncodeAll(b, e.out)
+	if len(b) < rawFrameMax {
+		e.out = appendRawFrame(e.out, b)
+	} else {
+		e.out = e.zw.EncodeAll(b, e.out)
+	}
 	_, err := w.Write(e.out)
 	return err
 }
