@@ -171,7 +171,7 @@ func TestBenchTraceJSON(t *testing.T) {
 	for _, b := range bs {
 		m := b.(map[string]any)
 		names = append(names, m["name"].(string))
-		for _, k := range []string{"record_ratio", "replay_ratio", "trace_bytes_per_1m_insns", "delta_record_ratio", "delta_bytes_per_1m_insns"} {
+		for _, k := range []string{"record_ratio", "record_run_ratio", "replay_ratio", "trace_bytes_per_1m_insns", "delta_record_ratio", "delta_bytes_per_1m_insns"} {
 			if f, ok := m[k].(float64); !ok || f <= 0 {
 				t.Errorf("%s: %s = %v", m["name"], k, m[k])
 			}
@@ -179,6 +179,35 @@ func TestBenchTraceJSON(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "alu-loop,mem-loop,call-heavy,syscall-heavy" {
 		t.Fatalf("workloads %v", names)
+	}
+	// --spl-token must name the SPL Token ELF: a missing file is a usage
+	// error, another program a failed setup naming what went wrong.
+	for _, tc := range []struct{ file, want string }{
+		{filepath.Join(t.TempDir(), "missing.so"), "--spl-token"},
+		{"../../testdata/c/hello.so", "spl-token: Transfer"},
+	} {
+		r := runCLI(t, "", "bench", "trace", "--rounds", "1", "--round-time", "1ms", "--spl-token", tc.file)
+		if r.code != exitBadCall || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("--spl-token %s: exit %d, stderr %q", tc.file, r.code, r.stderr)
+		}
+	}
+}
+
+// TestBenchTraceSPLToken measures the SPL Token transfer when the ELF is
+// at hand (AGORA_SPL_TOKEN; it is not part of the repository).
+func TestBenchTraceSPLToken(t *testing.T) {
+	elfPath := os.Getenv("AGORA_SPL_TOKEN")
+	if elfPath == "" {
+		t.Skip("AGORA_SPL_TOKEN is not set (the SPL Token ELF is not in the repository; node/e2e/dump-spl.mjs writes it)")
+	}
+	r := runCLI(t, "", "bench", "trace", "--json", "--rounds", "1", "--round-time", "1ms", "--spl-token", elfPath)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	bs := lastJSON(t, r.stdout)["benchmarks"].([]any)
+	last := bs[len(bs)-1].(map[string]any)
+	if last["name"] != "spl-token-transfer" || last["instructions"].(float64) < 10 || last["record_ratio"].(float64) <= 0 {
+		t.Fatalf("last benchmark %v", last)
 	}
 }
 
