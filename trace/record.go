@@ -44,6 +44,13 @@ type Recorder struct {
 	top    laneRec
 	lanes  []*laneRec
 	active map[*vm.Machine]*laneRec // children running now
+
+	// The bytes syscalls wrote, copied into one buffer per run (the
+	// trace keeps it), and the previous run's sizes as capacity hints:
+	// recording the same program again allocates once, not per event.
+	arena      []byte
+	hintEvents int
+	hintArena  int
 }
 
 // laneRec is what the recorder keeps for one lane: the top-level run or
@@ -126,8 +133,13 @@ func (r *Recorder) wrap(s vm.Syscall) vm.SyscallFunc {
 		m.ObserveStores(nil)
 		ev.R0, ev.CU = v, before-m.Remaining()
 		l.sysCU += ev.CU
-		for _, w := range l.pending {
-			ev.Writes = append(ev.Writes, Write{Addr: w.Addr, Data: bytes.Clone(w.Data)})
+		if len(l.pending) > 0 {
+			ev.Writes = make([]Write, len(l.pending))
+			for i, w := range l.pending {
+				start := len(r.arena)
+				r.arena = append(r.arena, w.Data...)
+				ev.Writes[i] = Write{Addr: w.Addr, Data: r.arena[start:len(r.arena):len(r.arena)]}
+			}
 		}
 		if r.logFn != nil && l == &r.top {
 			all := r.logFn()
@@ -190,7 +202,8 @@ func (r *Recorder) Step(m *vm.Machine, pc int) {
 // Run runs exe (prepared against r.Registry) on m and returns its result
 // and the trace. opts.Hook must be nil: the recorder is the hook.
 func (r *Recorder) Run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions) (vm.Result, *Trace) {
-	r.top = laneRec{budget: opts.Budget, pending: r.top.pending[:0]}
+	r.top = laneRec{budget: opts.Budget, pending: r.top.pending[:0], events: make([]SyscallEvent, 0, r.hintEvents)}
+	r.arena = make([]byte, 0, r.hintArena)
 	r.next, r.nlogs, r.logs0 = 0, 0, 0
 	r.lanes, r.active = nil, nil
 	r.logFn = r.opts.Logs
@@ -216,6 +229,8 @@ func (r *Recorder) Run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions) (vm.R
 	opts.Hook, opts.HookStride = r, r.opts.Interval
 	res := exe.Run(m, opts)
 	t.Events, t.Checkpoints = r.top.events, r.cps
+	r.hintEvents, r.hintArena = min(len(t.Events), 1<<12), min(len(r.arena), 1<<20)
+	r.arena = nil
 	if len(t.Checkpoints) == 0 {
 		// A run that faulted before its first instruction (an entry
 		// outside the text) still gets the initial state; its input is
