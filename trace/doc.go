@@ -12,6 +12,12 @@
 // and checks at every checkpoint and at the end that the run is the one
 // that was recorded.
 //
+// A program that spawns parallel lanes (ext/lanes) has each child
+// recorded as a Lane: the recorder runs children serially inside their
+// spawn and records each child's own syscall answers; replay checks the
+// parent against its recorded spawn and join answers, then re-executes
+// every child from its start state.
+//
 // Recording attaches through vm.Hook (with a stride, so the interpreter's
 // hot loop is interrupted once per checkpoint interval, not per
 // instruction) and by wrapping the syscall registry; the VM knows nothing

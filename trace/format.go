@@ -17,7 +17,7 @@ import (
 
 // FormatVersion is the version of the trace format this package writes
 // and the only one it reads.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // magic opens every trace file.
 var magic = [8]byte{'A', 'G', 'O', 'R', 'A', 'T', 'R', 'C'}
@@ -95,6 +95,28 @@ type Trace struct {
 	Checkpoints []Checkpoint
 	// Outcome is how the run ended.
 	Outcome Outcome
+	// Lanes are the child lanes (ext/lanes) the run spawned, at any depth,
+	// in the order they started.
+	Lanes []Lane
+}
+
+// Lane is one child lane's run. A child is an independent run of the same
+// program from its own start state with its own budget, so it is recorded
+// and replayed like the top-level run: its syscalls' answers, and how it
+// ended. The parent's spawn, join and fence are recorded as the parent's
+// syscall events, so the parent replays without re-running its children.
+type Lane struct {
+	// Path names the lane by spawn handles from the top-level program
+	// down: [2] is the program's second child, [2 1] that child's first.
+	Path []uint64
+	// Start is the state the child starts from: its pc (the function's
+	// entry), registers (r1 = its argument, r10 = its frame), meter, and
+	// its heap and input (the parent's input followed by the argument).
+	Start *vm.State
+	// Budget is the child's compute-unit limit.
+	Budget  uint64
+	Events  []SyscallEvent
+	Outcome Outcome
 }
 
 // DebugKind says what DebugInfo.Data holds.
@@ -162,13 +184,12 @@ type Checkpoint struct {
 
 // Outcome is the end of the run.
 type Outcome struct {
-	R0     uint64
-	Err    *ErrInfo
-	CU     uint64
-	Insns  uint64 // instructions executed, the faulting one included
-	Logs   []string
-	Final  *vm.State // registers and memory when the run ended
-	Memory [32]byte  // MemoryDigest of Final
+	R0    uint64
+	Err   *ErrInfo
+	CU    uint64
+	Insns uint64 // instructions executed, the faulting one included
+	Logs  []string
+	Final *vm.State // registers and memory when the run ended
 }
 
 // Encode writes t in the trace format.
@@ -188,6 +209,15 @@ type Encoder struct {
 	zw   *zstd.Encoder
 	body encoder
 	out  []byte
+
+	// The program section of the last trace, compressed as a frame of its
+	// own: traces of the same program (a validator recording every call
+	// of one program) reuse it instead of compressing the program again.
+	prog      *vm.Program
+	progText  []byte
+	progFrame []byte
+	progCRC   uint32
+	progLen   int
 }
 
 // NewEncoder returns an Encoder.
@@ -199,23 +229,64 @@ func NewEncoder() (*Encoder, error) {
 	return &Encoder{zw: zw}, nil
 }
 
+// rawFrameMax is the body size below which the part after the program is
+// stored in a zstd frame of raw (uncompressed) blocks: compressing a few
+// KiB costs tens of microseconds, more than a short run itself, and saves
+// little.
+const rawFrameMax = 16 << 10
+
+// appendRawFrame appends b as one zstd frame (RFC 8878) of a single raw
+// block: a single-segment frame header with the content size, then the
+// block. b must be shorter than 128 KiB, the largest block.
+func appendRawFrame(dst, b []byte) []byte {
+	dst = binary.LittleEndian.AppendUint32(dst, 0xFD2FB528)
+	n := len(b)
+	switch {
+	case n < 256:
+		dst = append(dst, 1<<5, byte(n)) // single segment, 1-byte content size
+	default:
+		dst = append(dst, 1<<6|1<<5) // single segment, 2-byte content size - 256
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(n-256))
+	}
+	// Block header: last block, type raw (0), size.
+	h := uint32(n)<<3 | 1
+	dst = append(dst, byte(h), byte(h>>8), byte(h>>16))
+	return append(dst, b...)
+}
+
 // Close releases the compressor.
 func (e *Encoder) Close() { e.zw.Close() }
 
-// Encode writes t to w.
+// Encode writes t to w. The body is compressed as two zstd frames, the
+// program section and the rest, so that the program's frame can be
+// reused from the previous trace when the program is the same.
 func (e *Encoder) Encode(w io.Writer, t *Trace) error {
+	p := t.Program
+	if p != e.prog || len(p.Text) == 0 || len(e.progText) != len(p.Text) || &e.progText[0] != &p.Text[0] {
+		e.body.b = e.body.b[:0]
+		e.body.program(p)
+		e.prog, e.progText, e.progLen = p, p.Text, len(e.body.b)
+		e.progCRC = crc32.Checksum(e.body.b, castagnoli)
+		e.progFrame = e.zw.EncodeAll(e.body.b, e.progFrame[:0])
+	}
 	e.body.b = e.body.b[:0]
 	e.body.trace(t)
 	b := e.body.b
-	if len(b) > MaxBodySize {
-		return fmt.Errorf("trace: body of %d bytes exceeds %d", len(b), MaxBodySize)
+	n := e.progLen + len(b)
+	if n > MaxBodySize {
+		return fmt.Errorf("trace: body of %d bytes exceeds %d", n, MaxBodySize)
 	}
 	var hdr [headerSize]byte
 	copy(hdr[:8], magic[:])
 	binary.LittleEndian.PutUint16(hdr[8:], FormatVersion)
-	binary.LittleEndian.PutUint64(hdr[12:], uint64(len(b)))
-	binary.LittleEndian.PutUint32(hdr[20:], crc32.Checksum(b, castagnoli))
-	e.out = e.zw.EncodeAll(b, append(e.out[:0], hdr[:]...))
+	binary.LittleEndian.PutUint64(hdr[12:], uint64(n))
+	binary.LittleEndian.PutUint32(hdr[20:], crc32.Update(e.progCRC, castagnoli, b))
+	e.out = append(append(e.out[:0], hdr[:]...), e.progFrame...)
+	if len(b) < rawFrameMax {
+		e.out = appendRawFrame(e.out, b)
+	} else {
+		e.out = e.zw.EncodeAll(b, e.out)
+	}
 	_, err := w.Write(e.out)
 	return err
 }
@@ -318,8 +389,8 @@ const (
 	tagCheckpoint = 2
 )
 
-func (e *encoder) trace(t *Trace) {
-	p := t.Program
+// program writes the program section.
+func (e *encoder) program(p *vm.Program) {
 	e.u8(uint8(p.Version))
 	e.bytes(p.Text)
 	e.u64(p.TextVAddr)
@@ -336,6 +407,10 @@ func (e *encoder) trace(t *Trace) {
 		e.u32(k)
 		e.uv(uint64(p.Functions[k]))
 	}
+}
+
+// trace writes everything after the program section.
+func (e *encoder) trace(t *Trace) {
 	c := t.Config
 	e.uv(uint64(c.MaxCallDepth))
 	e.uv(uint64(c.StackFrameSize))
@@ -348,7 +423,9 @@ func (e *encoder) trace(t *Trace) {
 	e.uv(t.Budget)
 	e.strs(t.Syscalls)
 	e.strs(t.Features)
-	e.bytes(t.Input)
+	// Inputs are mostly zeros (each account's realloc space): stored as
+	// their nonzero pages, so that compressing them costs little.
+	e.delta(t.Input, nil)
 	e.uv(t.Interval)
 	e.u8(uint8(t.Debug.Kind))
 	e.str(t.Debug.Path)
@@ -377,27 +454,56 @@ func (e *encoder) trace(t *Trace) {
 		if i == len(t.Events) {
 			break
 		}
-		ev := &t.Events[i]
 		e.u8(tagSyscall)
-		e.uv(ev.Insns)
-		e.uv(uint64(ev.PC))
-		e.u32(ev.Hash)
-		for _, a := range ev.Args {
-			e.uv(a)
-		}
-		e.uv(ev.R0)
-		e.uv(ev.CU)
-		e.errInfo(ev.Err)
-		e.uv(uint64(len(ev.Writes)))
-		for _, w := range ev.Writes {
-			e.u64(w.Addr)
-			e.bytes(w.Data)
-		}
-		e.strs(ev.Logs)
+		e.event(&t.Events[i])
 	}
 	e.u8(tagEnd)
+	e.outcome(&t.Outcome, prev)
 
-	o := &t.Outcome
+	e.uv(uint64(len(t.Lanes)))
+	for i := range t.Lanes {
+		e.lane(&t.Lanes[i])
+	}
+}
+
+// lane writes a child lane: its path, budget, input and start state (a
+// delta against an empty stack and heap and its input), its events and
+// its outcome.
+func (e *encoder) lane(l *Lane) {
+	e.uv(uint64(len(l.Path)))
+	for _, h := range l.Path {
+		e.uv(h)
+	}
+	e.uv(l.Budget)
+	e.delta(l.Start.Input, nil)
+	e.state(l.Start, &vm.State{Input: l.Start.Input})
+	e.uv(uint64(len(l.Events)))
+	for i := range l.Events {
+		e.event(&l.Events[i])
+	}
+	e.outcome(&l.Outcome, l.Start)
+}
+
+func (e *encoder) event(ev *SyscallEvent) {
+	e.uv(ev.Insns)
+	e.uv(uint64(ev.PC))
+	e.u32(ev.Hash)
+	for _, a := range ev.Args {
+		e.uv(a)
+	}
+	e.uv(ev.R0)
+	e.uv(ev.CU)
+	e.errInfo(ev.Err)
+	e.uv(uint64(len(ev.Writes)))
+	for _, w := range ev.Writes {
+		e.u64(w.Addr)
+		e.bytes(w.Data)
+	}
+	e.strs(ev.Logs)
+}
+
+// outcome writes how a run ended, its final state a delta against prev.
+func (e *encoder) outcome(o *Outcome, prev *vm.State) {
 	e.uv(o.R0)
 	e.errInfo(o.Err)
 	e.uv(o.CU)
@@ -408,7 +514,6 @@ func (e *encoder) trace(t *Trace) {
 		final = &vm.State{}
 	}
 	e.state(final, prev)
-	e.b = append(e.b, o.Memory[:]...)
 }
 
 // state writes registers, frames and memory as a delta against prev.
@@ -637,7 +742,7 @@ func (d *decoder) trace() *Trace {
 	t.Budget = d.uv("budget")
 	t.Syscalls = d.strs("syscall names")
 	t.Features = d.strs("features")
-	t.Input = d.bytes("input")
+	t.Input = d.delta("input", nil, MaxBodySize)
 	d.inputLen = len(t.Input)
 	t.Interval = d.uv("checkpoint interval")
 	t.Debug.Kind = DebugKind(d.u8("debug kind"))
@@ -669,24 +774,8 @@ func (d *decoder) trace() *Trace {
 			lastInsns = cp.Insns
 			t.Checkpoints = append(t.Checkpoints, cp)
 		case tagSyscall:
-			ev := SyscallEvent{Insns: d.uv("syscall position")}
-			if d.err == nil && ev.Insns < lastInsns {
-				d.fail("syscall position", ErrCorrupt, fmt.Sprintf("syscall at instruction %d out of order", ev.Insns))
-			}
+			ev := d.event(p, lastInsns)
 			lastInsns = ev.Insns
-			ev.PC = d.count("syscall pc", uint64(len(p.Text)/sbpf.InsnSize))
-			ev.Hash = d.u32("syscall hash")
-			for i := range ev.Args {
-				ev.Args[i] = d.uv("syscall argument")
-			}
-			ev.R0 = d.uv("syscall r0")
-			ev.CU = d.uv("syscall compute units")
-			ev.Err = d.errInfo("syscall error")
-			nw := d.count("syscall writes", d.left()/9)
-			for i := 0; i < nw && d.err == nil; i++ {
-				ev.Writes = append(ev.Writes, Write{Addr: d.u64("write address"), Data: d.bytes("write data")})
-			}
-			ev.Logs = d.strs("syscall logs")
 			t.Events = append(t.Events, ev)
 		default:
 			d.fail("event tag", ErrCorrupt, fmt.Sprintf("unknown tag %d", tag))
@@ -695,14 +784,13 @@ func (d *decoder) trace() *Trace {
 	if d.err == nil && len(t.Checkpoints) == 0 {
 		d.fail("checkpoints", ErrCorrupt, "no checkpoint at instruction 0")
 	}
-	o := &t.Outcome
-	o.R0 = d.uv("outcome r0")
-	o.Err = d.errInfo("outcome error")
-	o.CU = d.uv("outcome compute units")
-	o.Insns = d.uv("outcome instructions")
-	o.Logs = d.strs("outcome logs")
-	o.Final = d.state("final state", prev)
-	copy(o.Memory[:], d.fixed("memory digest", 32))
+	t.Outcome = d.outcome("", prev)
+	nl := d.count("lanes", d.left()/4)
+	inputLen := d.inputLen
+	for i := 0; i < nl && d.err == nil; i++ {
+		t.Lanes = append(t.Lanes, d.lane(p, inputLen))
+	}
+	d.inputLen = inputLen
 	if d.err == nil && d.off != len(d.b) {
 		d.fail("end of body", ErrCorrupt, fmt.Sprintf("%d trailing bytes", len(d.b)-d.off))
 	}
@@ -710,6 +798,65 @@ func (d *decoder) trace() *Trace {
 		return nil
 	}
 	return t
+}
+
+// maxLanePath bounds a lane's path; ext/lanes nests two levels.
+const maxLanePath = 16
+
+func (d *decoder) lane(p *vm.Program, parentInput int) Lane {
+	var l Lane
+	np := d.count("lane path", maxLanePath)
+	for i := 0; i < np && d.err == nil; i++ {
+		l.Path = append(l.Path, d.uv("lane path"))
+	}
+	l.Budget = d.uv("lane budget")
+	in := d.delta("lane input", nil, MaxBodySize)
+	if d.err == nil && len(in) < parentInput {
+		d.fail("lane input", ErrCorrupt, fmt.Sprintf("a lane's input of %d bytes is shorter than the run's %d", len(in), parentInput))
+	}
+	d.inputLen = len(in)
+	l.Start = d.state("lane start", &vm.State{Input: in})
+	ne := d.count("lane events", d.left()/10)
+	var last uint64
+	for i := 0; i < ne && d.err == nil; i++ {
+		ev := d.event(p, last)
+		last = ev.Insns
+		l.Events = append(l.Events, ev)
+	}
+	l.Outcome = d.outcome("lane ", l.Start)
+	return l
+}
+
+func (d *decoder) event(p *vm.Program, lastInsns uint64) SyscallEvent {
+	ev := SyscallEvent{Insns: d.uv("syscall position")}
+	if d.err == nil && ev.Insns < lastInsns {
+		d.fail("syscall position", ErrCorrupt, fmt.Sprintf("syscall at instruction %d out of order", ev.Insns))
+	}
+	ev.PC = d.count("syscall pc", uint64(len(p.Text)/sbpf.InsnSize))
+	ev.Hash = d.u32("syscall hash")
+	for i := range ev.Args {
+		ev.Args[i] = d.uv("syscall argument")
+	}
+	ev.R0 = d.uv("syscall r0")
+	ev.CU = d.uv("syscall compute units")
+	ev.Err = d.errInfo("syscall error")
+	nw := d.count("syscall writes", d.left()/9)
+	for i := 0; i < nw && d.err == nil; i++ {
+		ev.Writes = append(ev.Writes, Write{Addr: d.u64("write address"), Data: d.bytes("write data")})
+	}
+	ev.Logs = d.strs("syscall logs")
+	return ev
+}
+
+func (d *decoder) outcome(field string, prev *vm.State) Outcome {
+	var o Outcome
+	o.R0 = d.uv(field + "outcome r0")
+	o.Err = d.errInfo(field + "outcome error")
+	o.CU = d.uv(field + "outcome compute units")
+	o.Insns = d.uv(field + "outcome instructions")
+	o.Logs = d.strs(field + "outcome logs")
+	o.Final = d.state(field+"final state", prev)
+	return o
 }
 
 func (d *decoder) state(field string, prev *vm.State) *vm.State {

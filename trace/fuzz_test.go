@@ -9,14 +9,20 @@ import (
 // FuzzDecode: no input makes the decoder panic, hang or return a trace
 // that does not encode back to an equivalent one.
 func FuzzDecode(f *testing.F) {
+	var traces []*Trace
 	for _, src := range []string{loopSrc, syscallSrc, faultSrc} {
 		_, tr := record(f, src, make([]byte, 32), 1<<20, 500)
+		traces = append(traces, tr)
+	}
+	traces = append(traces, recordLanes(f))
+	for _, tr := range traces {
 		var buf bytes.Buffer
 		if err := tr.Encode(&buf); err != nil {
 			f.Fatal(err)
 		}
 		f.Add(buf.Bytes())
 		var e encoder
+		e.program(tr.Program)
 		e.trace(tr)
 		f.Add(e.b) // a raw body, for decodeBody
 	}
@@ -34,6 +40,7 @@ func FuzzDecode(f *testing.F) {
 		d := decoder{b: data}
 		if tr := d.trace(); tr != nil {
 			var e encoder
+			e.program(tr.Program)
 			e.trace(tr)
 			d2 := decoder{b: e.b}
 			if d2.trace() == nil {
@@ -47,13 +54,19 @@ func FuzzDecode(f *testing.F) {
 // corruptions of real traces and bodies, so every test run covers them.
 func TestDecodeMutations(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
+	var traces []*Trace
 	for _, src := range []string{loopSrc, syscallSrc, faultSrc} {
 		_, tr := record(t, src, make([]byte, 32), 1<<20, 500)
+		traces = append(traces, tr)
+	}
+	traces = append(traces, recordLanes(t))
+	for _, tr := range traces {
 		var buf bytes.Buffer
 		if err := tr.Encode(&buf); err != nil {
 			t.Fatal(err)
 		}
 		var e encoder
+		e.program(tr.Program)
 		e.trace(tr)
 		for _, good := range [][]byte{buf.Bytes(), e.b} {
 			for range 300 {

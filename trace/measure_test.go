@@ -1,6 +1,9 @@
 package trace
 
 import (
+	"os"
+
+	"github.com/agora-vm/agora/bench"
 	"testing"
 	"time"
 
@@ -57,6 +60,35 @@ func BenchmarkRecord(b *testing.B) {
 		rp, _ := NewReplayer(tr)
 		for b.Loop() {
 			rp.ReplayAll()
+		}
+	})
+}
+
+// BenchmarkSPLTokenTransfer times recording and replaying one SPL Token
+// Transfer against the untraced run, for profiling the recorder's fixed
+// per-run costs (a transfer is a few dozen instructions over an input of
+// about 20 KiB). AGORA_SPL_TOKEN names the program's ELF.
+func BenchmarkSPLTokenTransfer(b *testing.B) {
+	path := os.Getenv("AGORA_SPL_TOKEN")
+	if path == "" {
+		b.Skip("AGORA_SPL_TOKEN is not set")
+	}
+	elfBytes, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run, err := bench.SPLTokenTransfer(elfBytes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("measure", func(b *testing.B) {
+		for b.Loop() {
+			c, err := Measure("spl-token-transfer", run.Program, run.Registry, run.Input, 1<<40, 1, 100*time.Millisecond)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(c.RecordRatio, "record-x")
+			b.ReportMetric(c.ReplayRatio, "replay-x")
 		}
 	})
 }

@@ -2,10 +2,10 @@ package trace
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
+	"fmt"
 	"slices"
 
+	"github.com/agora-vm/agora/ext/lanes"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/vm"
 )
@@ -34,17 +34,35 @@ type Options struct {
 // Recorder records one run. Prepare the program against the registry
 // Registry returns, then call Run.
 type Recorder struct {
-	opts    Options
+	opts   Options
+	next   uint64 // instruction count of the next checkpoint
+	nlogs  int
+	logs0  int // log lines that existed before the run
+	logFn  func() []string
+	cps    []Checkpoint
+	names  []string
+	top    laneRec
+	lanes  []*laneRec
+	active map[*vm.Machine]*laneRec // children running now
+
+	// The bytes syscalls wrote, copied into one buffer per run (the
+	// trace keeps it), and the previous run's sizes as capacity hints:
+	// recording the same program again allocates once, not per event.
+	arena      []byte
+	hintEvents int
+	hintArena  int
+}
+
+// laneRec is what the recorder keeps for one lane: the top-level run or
+// a child.
+type laneRec struct {
+	path    []uint64
+	start   *vm.State
 	budget  uint64
 	sysCU   uint64 // compute units charged by syscalls so far
-	next    uint64 // instruction count of the next checkpoint
-	nlogs   int
-	logs0   int // log lines that existed before the run
-	logFn   func() []string
 	events  []SyscallEvent
-	cps     []Checkpoint
-	names   []string
 	pending []Write // ranges the current syscall obtained for writing
+	outcome Outcome
 }
 
 // NewRecorder returns a recorder.
@@ -56,11 +74,29 @@ func NewRecorder(opts Options) *Recorder {
 }
 
 // Registry returns a registry with the syscalls of reg, each wrapped so
-// that its answer is recorded.
+// that its answer is recorded. When reg has the parallel lanes
+// (ext/lanes), they are replaced by lanes that run each child to
+// completion inside its spawn (results are identical by construction)
+// and report children to the recorder, which records each child as a
+// Lane.
 func (r *Recorder) Registry(reg *vm.Registry) (*vm.Registry, error) {
+	var laneFns map[string]vm.SyscallFunc
+	if _, ok := reg.Name(sbpf.SyscallHash(lanes.NameSpawn)); ok {
+		lr := vm.NewRegistry()
+		if err := lanes.RegisterWith(lr, lanes.Options{Serial: true, Observer: (*laneObserver)(r)}); err != nil {
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		laneFns = map[string]vm.SyscallFunc{}
+		for _, s := range lr.Syscalls() {
+			laneFns[s.Name] = s.Fn
+		}
+	}
 	out := vm.NewRegistry()
 	r.names = r.names[:0]
 	for _, s := range reg.Syscalls() {
+		if fn, ok := laneFns[s.Name]; ok {
+			s.Fn = fn
+		}
 		if err := out.Register(s.Name, r.wrap(s)); err != nil {
 			return nil, err
 		}
@@ -69,30 +105,43 @@ func (r *Recorder) Registry(reg *vm.Registry) (*vm.Registry, error) {
 	return out, nil
 }
 
-func (r *Recorder) observe(addr uint64, b []byte) {
-	r.pending = append(r.pending, Write{Addr: addr, Data: b})
+// laneOf returns the lane m runs: a child's, or the top-level run's.
+func (r *Recorder) laneOf(m *vm.Machine) *laneRec {
+	if l, ok := r.active[m]; ok {
+		return l
+	}
+	return &r.top
 }
 
 func (r *Recorder) wrap(s vm.Syscall) vm.SyscallFunc {
 	fn, hash := s.Fn, s.Hash
 	return func(m *vm.Machine, a1, a2, a3, a4, a5 uint64) (uint64, error) {
+		l := &r.top
+		if len(r.active) > 0 {
+			l = r.laneOf(m)
+		}
 		before := m.Remaining()
 		ev := SyscallEvent{
-			Insns: r.budget - before - r.sysCU - 1,
+			Insns: l.budget - before - l.sysCU - 1,
 			PC:    m.PC(),
 			Hash:  hash,
 			Args:  [5]uint64{a1, a2, a3, a4, a5},
 		}
-		r.pending = r.pending[:0]
-		m.ObserveStores(r.observe)
+		l.pending = l.pending[:0]
+		m.ObserveStores(l.observe)
 		v, err := fn(m, a1, a2, a3, a4, a5)
 		m.ObserveStores(nil)
 		ev.R0, ev.CU = v, before-m.Remaining()
-		r.sysCU += ev.CU
-		for _, w := range r.pending {
-			ev.Writes = append(ev.Writes, Write{Addr: w.Addr, Data: bytes.Clone(w.Data)})
+		l.sysCU += ev.CU
+		if len(l.pending) > 0 {
+			ev.Writes = make([]Write, len(l.pending))
+			for i, w := range l.pending {
+				start := len(r.arena)
+				r.arena = append(r.arena, w.Data...)
+				ev.Writes[i] = Write{Addr: w.Addr, Data: r.arena[start:len(r.arena):len(r.arena)]}
+			}
 		}
-		if r.logFn != nil {
+		if r.logFn != nil && l == &r.top {
 			all := r.logFn()
 			if len(all) > r.nlogs {
 				ev.Logs = slices.Clone(all[r.nlogs:])
@@ -102,26 +151,61 @@ func (r *Recorder) wrap(s vm.Syscall) vm.SyscallFunc {
 		if err != nil {
 			ev.Err = &ErrInfo{Kind: vm.ErrorKindOf(err), Message: err.Error(), PC: -1}
 		}
-		r.events = append(r.events, ev)
+		l.events = append(l.events, ev)
 		return v, err
 	}
+}
+
+func (l *laneRec) observe(addr uint64, b []byte) {
+	l.pending = append(l.pending, Write{Addr: addr, Data: b})
+}
+
+// laneObserver is the recorder seen by ext/lanes.
+type laneObserver Recorder
+
+// LaneStart implements lanes.Observer.
+func (o *laneObserver) LaneStart(child *vm.Machine, path []uint64, st *vm.State) {
+	r := (*Recorder)(o)
+	start := *st
+	start.Frames = slices.Clone(st.Frames)
+	start.Stack, start.Heap, start.Input = bytes.Clone(st.Stack), bytes.Clone(trimZeros(st.Heap)), bytes.Clone(st.Input)
+	l := &laneRec{path: slices.Clone(path), start: &start, budget: st.Remaining}
+	r.lanes = append(r.lanes, l)
+	if r.active == nil {
+		r.active = map[*vm.Machine]*laneRec{}
+	}
+	r.active[child] = l
+}
+
+// LaneEnd implements lanes.Observer.
+func (o *laneObserver) LaneEnd(child *vm.Machine, path []uint64, res vm.Result) {
+	r := (*Recorder)(o)
+	l := r.active[child]
+	if l == nil {
+		return
+	}
+	delete(r.active, child)
+	l.outcome = Outcome{R0: res.R0, CU: res.CU, Insns: res.CU - l.sysCU, Final: child.Snapshot(), Err: errInfo(res.Err)}
 }
 
 // Step takes a checkpoint when the interval has passed; Run installs the
 // recorder as the run's hook with a stride of the interval.
 func (r *Recorder) Step(m *vm.Machine, pc int) {
-	insns := r.budget - m.Remaining() - 1 - r.sysCU
+	insns := r.top.budget - m.Remaining() - 1 - r.top.sysCU
 	if insns < r.next {
 		return
 	}
-	r.cps = append(r.cps, Checkpoint{Insns: insns, Events: len(r.events), State: m.Snapshot()})
+	r.cps = append(r.cps, Checkpoint{Insns: insns, Events: len(r.top.events), State: m.Snapshot()})
 	r.next = insns + r.opts.Interval
 }
 
 // Run runs exe (prepared against r.Registry) on m and returns its result
 // and the trace. opts.Hook must be nil: the recorder is the hook.
 func (r *Recorder) Run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions) (vm.Result, *Trace) {
-	r.budget, r.sysCU, r.next, r.nlogs, r.logs0 = opts.Budget, 0, 0, 0, 0
+	r.top = laneRec{budget: opts.Budget, pending: r.top.pending[:0], events: make([]SyscallEvent, 0, r.hintEvents)}
+	r.arena = make([]byte, 0, r.hintArena)
+	r.next, r.nlogs, r.logs0 = 0, 0, 0
+	r.lanes, r.active = nil, nil
 	r.logFn = r.opts.Logs
 	if ms, ok := opts.Context.(interface{ Messages() []string }); ok && r.logFn == nil {
 		r.logFn = ms.Messages
@@ -132,38 +216,45 @@ func (r *Recorder) Run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions) (vm.R
 		r.nlogs = len(r.logFn())
 		r.logs0 = r.nlogs
 	}
-	r.events, r.cps = nil, nil
+	r.cps = nil
 	t := &Trace{
 		Program:  exe.Program(),
 		Config:   exe.Config(),
 		Budget:   opts.Budget,
 		Syscalls: slices.Clone(r.names),
 		Features: r.opts.Features,
-		Input:    bytes.Clone(opts.Input),
 		Interval: r.opts.Interval,
 		Debug:    r.opts.Debug,
 	}
 	opts.Hook, opts.HookStride = r, r.opts.Interval
 	res := exe.Run(m, opts)
-	t.Events, t.Checkpoints = r.events, r.cps
+	t.Events, t.Checkpoints = r.top.events, r.cps
+	r.hintEvents, r.hintArena = min(len(t.Events), 1<<12), min(len(r.arena), 1<<20)
+	r.arena = nil
 	if len(t.Checkpoints) == 0 {
 		// A run that faulted before its first instruction (an entry
-		// outside the text) still gets the initial state.
-		st := &vm.State{Input: bytes.Clone(t.Input), Remaining: opts.Budget, PC: exe.Program().Entry}
+		// outside the text) still gets the initial state; its input is
+		// untouched.
+		st := &vm.State{Input: bytes.Clone(opts.Input), Remaining: opts.Budget, PC: exe.Program().Entry}
 		t.Checkpoints = []Checkpoint{{State: st}}
 	}
-	final := m.Snapshot()
+	// The first checkpoint, at instruction 0, holds the input before the
+	// run: the trace shares it rather than copying the region twice.
+	t.Input = t.Checkpoints[0].State.Input
 	t.Outcome = Outcome{
-		R0:     res.R0,
-		CU:     res.CU,
-		Insns:  res.CU - r.sysCU,
-		Final:  final,
-		Memory: MemoryDigest(final),
+		R0:    res.R0,
+		CU:    res.CU,
+		Insns: res.CU - r.top.sysCU,
+		Final: m.Snapshot(),
 	}
 	if r.logFn != nil {
 		t.Outcome.Logs = slices.Clone(r.logFn()[r.logs0:])
 	}
 	t.Outcome.Err = errInfo(res.Err)
+	for _, l := range r.lanes {
+		t.Lanes = append(t.Lanes, Lane{Path: l.path, Start: l.start, Budget: l.budget, Events: l.events, Outcome: l.outcome})
+	}
+	r.lanes, r.active = nil, nil
 	return res, t
 }
 
@@ -177,23 +268,6 @@ func errInfo(err error) *ErrInfo {
 		ei.PC = ve.PC
 	}
 	return ei
-}
-
-// MemoryDigest is the SHA-256 of the memory a program can change: the
-// stack and heap without trailing zero bytes (so that how far a region was
-// touched does not matter) and the whole input region, each prefixed with
-// its length.
-func MemoryDigest(s *vm.State) [32]byte {
-	h := sha256.New()
-	for _, b := range [][]byte{trimZeros(s.Stack), trimZeros(s.Heap), s.Input} {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
-	}
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
 }
 
 func trimZeros(b []byte) []byte {

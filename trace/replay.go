@@ -39,6 +39,7 @@ type Replayer struct {
 	cursor int      // the next event
 	logs   []string
 	div    *Divergence
+	lanes  []*Replayer // replayers of t.Lanes, made on first use
 }
 
 // NewReplayer prepares t's program against the recorded answers.
@@ -219,6 +220,61 @@ type Report struct {
 	Insns      uint64
 	Final      *vm.State
 	Divergence *Divergence // nil when the replay matched the recording
+	// Lanes is the number of child lanes replayed (each checked like the
+	// top-level run); a lane's divergence names it ("lane 2.1: r3").
+	Lanes int
+}
+
+// LaneTrace returns child lane i of t as a trace of its own: the same
+// program from the lane's start state, with its budget, syscall answers
+// and outcome. Replaying it re-executes the child alone; the lanes it
+// spawned are answered from its events, and are lanes of t themselves.
+func (t *Trace) LaneTrace(i int) *Trace {
+	l := &t.Lanes[i]
+	return &Trace{
+		Program:     t.Program,
+		Config:      t.Config,
+		Budget:      l.Budget,
+		Syscalls:    t.Syscalls,
+		Features:    t.Features,
+		Input:       l.Start.Input,
+		Interval:    t.Interval,
+		Debug:       t.Debug,
+		Events:      l.Events,
+		Checkpoints: []Checkpoint{{State: l.Start}},
+		Outcome:     l.Outcome,
+	}
+}
+
+// LaneName is a lane path as the debugger and divergences print it:
+// "2.1" for the first child of the program's second child.
+func LaneName(path []uint64) string {
+	var b []byte
+	for i, h := range path {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = fmt.Appendf(b, "%d", h)
+	}
+	return string(b)
+}
+
+// Lane returns a replayer of child lane i (see Trace.LaneTrace).
+func (r *Replayer) Lane(i int) (*Replayer, error) {
+	if i < 0 || i >= len(r.t.Lanes) {
+		return nil, fmt.Errorf("trace: no lane %d (the run has %d)", i, len(r.t.Lanes))
+	}
+	if r.lanes == nil {
+		r.lanes = make([]*Replayer, len(r.t.Lanes))
+	}
+	if r.lanes[i] == nil {
+		lr, err := NewReplayer(r.t.LaneTrace(i))
+		if err != nil {
+			return nil, err
+		}
+		r.lanes[i] = lr
+	}
+	return r.lanes[i], nil
 }
 
 // Replay re-executes t from the start and checks every checkpoint, r0,
@@ -235,7 +291,8 @@ func Replay(t *Trace) (*Report, error) {
 // ReplayAll is Replay on a prepared replayer.
 func (r *Replayer) ReplayAll() *Report {
 	t := r.t
-	c := &checker{r: r}
+	// The run starts from the first checkpoint, which needs no check.
+	c := &checker{r: r, next: 1}
 	cp := t.Checkpoints[0]
 	res := r.Resume(cp.State, 0, c, t.Interval)
 	rep := &Report{Result: res, Logs: slices.Clone(r.logs), Final: r.m.Snapshot()}
@@ -265,13 +322,28 @@ func (r *Replayer) ReplayAll() *Report {
 			i++
 		}
 		rep.Divergence = d(fmt.Sprintf("log line %d", i), quoteAt(o.Logs, i), quoteAt(rep.Logs, i))
+	case o.Final == nil:
+		rep.Divergence = d("final state", "a recorded final state", "none in the trace")
 	default:
-		// The final state is compared byte for byte; the digest, which
-		// covers the same bytes, is checked only when no state is stored.
-		if o.Final != nil {
-			rep.Divergence = r.CompareState(o.Final, rep.Final, rep.Insns)
-		} else if MemoryDigest(rep.Final) != o.Memory {
-			rep.Divergence = d("memory digest", fmt.Sprintf("%x", o.Memory), fmt.Sprintf("%x", MemoryDigest(rep.Final)))
+		// The final state is compared byte for byte.
+		rep.Divergence = r.CompareState(o.Final, rep.Final, rep.Insns)
+	}
+	if rep.Divergence != nil {
+		return rep
+	}
+	for i := range t.Lanes {
+		lr, err := r.Lane(i)
+		if err != nil {
+			rep.Divergence = &Divergence{PC: -1, What: "lane " + LaneName(t.Lanes[i].Path), Expected: "a replayable lane", Actual: err.Error()}
+			return rep
+		}
+		lrep := lr.ReplayAll()
+		rep.Lanes++
+		if d := lrep.Divergence; d != nil {
+			dd := *d
+			dd.What = "lane " + LaneName(t.Lanes[i].Path) + ": " + d.What
+			rep.Divergence = &dd
+			return rep
 		}
 	}
 	return rep

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/syscalls"
@@ -282,11 +284,33 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	// A body that passes the checksum but is cut short names its field.
 	var e encoder
+	e.program(tr.Program)
 	e.trace(tr)
 	for _, n := range []int{0, 1, 5, len(e.b) / 2, len(e.b) - 1} {
 		d := decoder{b: e.b[:n]}
 		if d.trace() != nil || !errors.Is(d.err, ErrTruncated) {
 			t.Fatalf("body cut at %d: %v", n, d.err)
+		}
+	}
+}
+
+// TestRawFrame: the uncompressed frames the encoder writes for small
+// bodies are zstd frames any decoder reads.
+func TestRawFrame(t *testing.T) {
+	zr, err := zstd.NewReader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 255, 256, 257, 4096, rawFrameMax - 1} {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		got, err := zr.DecodeAll(appendRawFrame([]byte{0xaa}, b)[1:], nil)
+		if err != nil || !bytes.Equal(got, b) {
+			t.Fatalf("%d bytes: %v, %d bytes back", n, err, len(got))
 		}
 	}
 }

@@ -17,19 +17,29 @@ func newBenchTraceCmd(s *streams) *cobra.Command {
 	var asJSON bool
 	var rounds int
 	var roundTime time.Duration
+	var splToken string
 	cmd := &cobra.Command{
 		Use:   "trace",
 		Short: "Recording and replay overhead against untraced runs",
 		Long: `Record and replay the VM workloads (alu-loop, mem-loop, call-heavy,
 syscall-heavy) and time them, in the same process and alternating round by
 round, against an untraced run of the same program: the recording overhead
-(run under the recorder and encode the trace), the replay time (re-execute
+(run under the recorder and encode the trace; "record_run" is the run
+under the recorder alone, for a recorder that encodes off the run's
+path), the replay time (re-execute
 checking every checkpoint and the outcome), the trace size per million
 instructions, and the same figures for the design Agora does not use,
 per-instruction deltas.
 
+--spl-token FILE adds spl-token-transfer: one SPL Token Transfer
+instruction (two initialized token accounts of one mint and the signing
+owner, serialized as the runtime does) on FILE, the mainnet SPL Token
+program's ELF. The ELF is not part of Agora; node/e2e/dump-spl.mjs writes
+it from LiteSVM's copy.
+
 --json prints {"benchmarks":[{"name":…,"instructions":…,"untraced_ns":…,
-"record_ns":…,"replay_ns":…,"record_ratio":…,"replay_ratio":…,
+"record_ns":…,"record_run_ns":…,"replay_ns":…,"record_ratio":…,
+"record_run_ratio":…,"replay_ratio":…,
 "trace_bytes":…,"trace_bytes_per_1m_insns":…,"checkpoints":…,
 "delta_record_ns":…,"delta_record_ratio":…,"delta_bytes_per_1m_insns":…},…]}.`,
 		Args: exactArgs(0),
@@ -62,18 +72,37 @@ per-instruction deltas.
 				}
 				figures = append(figures, c)
 			}
+			if splToken != "" {
+				elfBytes, err := readFileLimited(splToken)
+				if err != nil {
+					return usageErr("--spl-token: %v", err)
+				}
+				run, err := bench.SPLTokenTransfer(elfBytes)
+				if err != nil {
+					return &exitError{code: exitBadCall, err: fmt.Errorf("--spl-token: %w", err)}
+				}
+				if !asJSON {
+					fmt.Fprintln(s.err, "measuring spl-token-transfer...")
+				}
+				c, err := trace.Measure("spl-token-transfer", run.Program, run.Registry, run.Input, 1<<40, rounds, roundTime)
+				if err != nil {
+					return err
+				}
+				figures = append(figures, c)
+			}
 			if asJSON {
 				return writeJSON(s, map[string]any{"benchmarks": figures})
 			}
-			fmt.Fprintf(s.out, "%-14s %10s %10s %10s %14s %12s %14s\n", "benchmark", "untraced", "record", "replay", "trace B/1M", "delta rec", "delta B/1M")
+			fmt.Fprintf(s.out, "%-18s %10s %10s %10s %10s %14s %12s %14s\n", "benchmark", "untraced", "record", "rec (run)", "replay", "trace B/1M", "delta rec", "delta B/1M")
 			for _, f := range figures {
-				fmt.Fprintf(s.out, "%-14s %8.0fus %9.2fx %9.2fx %14.0f %11.2fx %14.0f\n", f.Name, f.UntracedNs/1e3, f.RecordRatio, f.ReplayRatio, f.TraceBytesPer1M, f.DeltaRecordRatio, f.DeltaBytesPer1M)
+				fmt.Fprintf(s.out, "%-18s %8.1fus %9.2fx %9.2fx %9.2fx %14.0f %11.2fx %14.0f\n", f.Name, f.UntracedNs/1e3, f.RecordRatio, f.RecordRunRatio, f.ReplayRatio, f.TraceBytesPer1M, f.DeltaRecordRatio, f.DeltaBytesPer1M)
 			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().IntVar(&rounds, "rounds", 5, "rounds to take the median over")
+	cmd.Flags().StringVar(&splToken, "spl-token", "", "also measure an SPL Token Transfer on this ELF (the mainnet SPL Token program)")
 	cmd.Flags().DurationVar(&roundTime, "round-time", 200*time.Millisecond, "duration of each timed round")
 	return cmd
 }

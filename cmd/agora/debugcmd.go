@@ -91,6 +91,13 @@ scriptable:
   goto INSN_COUNT | goto cu CU
   print rN | print [rN+OFF]u8|u16|u32|u64, x/NB ADDR, info registers
   backtrace, disasm [PC], list, info accounts, logs, help, quit
+  info lanes, lane N | lane PATH
+
+A program that spawned parallel lanes (agora_parallel_spawn) has each child
+recorded as a lane: info lanes lists them, lane N (or lane 2.1, by spawn
+handles) switches to one, and every command then acts on that lane, which
+has its own position (lane 0 is the program). Breakpoints apply to every
+lane. With --dap each lane is a thread.
 
 Source lines come from OVSM's line table (compiled in memory, or
 FILE.so.dbg.json beside an ELF), from DWARF (a C program's BPF object built

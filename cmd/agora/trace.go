@@ -188,6 +188,7 @@ type replayReport struct {
 	CU         uint64           `json:"cu"`
 	Insns      uint64           `json:"instructions"`
 	Logs       []string         `json:"logs"`
+	Lanes      int              `json:"lanes"`
 	Divergence *divergenceField `json:"divergence,omitempty"`
 }
 
@@ -210,10 +211,14 @@ top-level BPF program run). The syscalls are
 answered from the trace, so the replay needs nothing but the file. Every
 checkpoint, r0, the error, the compute units, the logs and the final memory
 are compared with the recording; the first difference is printed as
-"diverged at instruction N (pc P): WHAT: expected X, got Y".
+"diverged at instruction N (pc P): WHAT: expected X, got Y". A program
+that spawned parallel lanes (ext/lanes) has each child recorded as a lane:
+the replay re-executes every child from its start state against its own
+recorded syscall answers and checks it the same way ("lanes" counts them;
+a child's divergence names it, as in "lane 2.1: r3").
 
 With --json the last line of standard output is one JSON object:
-  {"match":true,"ok":true,"r0":<u64>,"cu":<n>,"instructions":<n>,"logs":[...]}
+  {"match":true,"ok":true,"r0":<u64>,"cu":<n>,"instructions":<n>,"logs":[...],"lanes":<n>}
   {"match":false,...,"divergence":{"instruction":<n>,"pc":<n>,"what":"r3","expected":"...","actual":"..."}}
 
 Exit codes: 0 the replay matched the recording, 1 it diverged, 2 the file
@@ -232,7 +237,7 @@ version) or usage errors.`,
 			if err != nil {
 				return reportLoadError(s, asJSON, &exitError{code: exitBadCall, err: err})
 			}
-			out := replayReport{Match: rep.Divergence == nil, OK: rep.Result.Err == nil, CU: rep.Result.CU, Insns: rep.Insns, Logs: rep.Logs}
+			out := replayReport{Match: rep.Divergence == nil, OK: rep.Result.Err == nil, CU: rep.Result.CU, Insns: rep.Insns, Logs: rep.Logs, Lanes: rep.Lanes}
 			if out.Logs == nil {
 				out.Logs = []string{}
 			}
@@ -263,6 +268,9 @@ version) or usage errors.`,
 					fmt.Fprintf(s.out, "fault: %s at pc %d: %s\n", out.Error.Kind, out.Error.PC, out.Error.Message)
 				}
 				fmt.Fprintf(s.out, "compute units: %d, instructions: %d, syscalls replayed: %d, checkpoints: %d\n", out.CU, out.Insns, len(tr.Events), len(tr.Checkpoints))
+				if len(tr.Lanes) > 0 {
+					fmt.Fprintf(s.out, "child lanes re-executed: %d of %d\n", out.Lanes, len(tr.Lanes))
+				}
 				if d := rep.Divergence; d != nil {
 					fmt.Fprintf(s.out, "replay DIVERGED at instruction %d (pc %d): %s: expected %s, got %s\n", d.Insns, d.PC, d.What, d.Expected, d.Actual)
 				} else {

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -169,7 +171,7 @@ func TestBenchTraceJSON(t *testing.T) {
 	for _, b := range bs {
 		m := b.(map[string]any)
 		names = append(names, m["name"].(string))
-		for _, k := range []string{"record_ratio", "replay_ratio", "trace_bytes_per_1m_insns", "delta_record_ratio", "delta_bytes_per_1m_insns"} {
+		for _, k := range []string{"record_ratio", "record_run_ratio", "replay_ratio", "trace_bytes_per_1m_insns", "delta_record_ratio", "delta_bytes_per_1m_insns"} {
 			if f, ok := m[k].(float64); !ok || f <= 0 {
 				t.Errorf("%s: %s = %v", m["name"], k, m[k])
 			}
@@ -177,6 +179,35 @@ func TestBenchTraceJSON(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "alu-loop,mem-loop,call-heavy,syscall-heavy" {
 		t.Fatalf("workloads %v", names)
+	}
+	// --spl-token must name the SPL Token ELF: a missing file is a usage
+	// error, another program a failed setup naming what went wrong.
+	for _, tc := range []struct{ file, want string }{
+		{filepath.Join(t.TempDir(), "missing.so"), "--spl-token"},
+		{"../../testdata/c/hello.so", "spl-token: Transfer"},
+	} {
+		r := runCLI(t, "", "bench", "trace", "--rounds", "1", "--round-time", "1ms", "--spl-token", tc.file)
+		if r.code != exitBadCall || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("--spl-token %s: exit %d, stderr %q", tc.file, r.code, r.stderr)
+		}
+	}
+}
+
+// TestBenchTraceSPLToken measures the SPL Token transfer when the ELF is
+// at hand (AGORA_SPL_TOKEN; it is not part of the repository).
+func TestBenchTraceSPLToken(t *testing.T) {
+	elfPath := os.Getenv("AGORA_SPL_TOKEN")
+	if elfPath == "" {
+		t.Skip("AGORA_SPL_TOKEN is not set (the SPL Token ELF is not in the repository; node/e2e/dump-spl.mjs writes it)")
+	}
+	r := runCLI(t, "", "bench", "trace", "--json", "--rounds", "1", "--round-time", "1ms", "--spl-token", elfPath)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	bs := lastJSON(t, r.stdout)["benchmarks"].([]any)
+	last := bs[len(bs)-1].(map[string]any)
+	if last["name"] != "spl-token-transfer" || last["instructions"].(float64) < 10 || last["record_ratio"].(float64) <= 0 {
+		t.Fatalf("last benchmark %v", last)
 	}
 }
 
@@ -278,6 +309,148 @@ func TestReplayEqualsRecordTokenTransfer(t *testing.T) {
 		}
 		if got, want := lastJSON(t, rep.stdout)["cu"], lastJSON(t, plain.stdout)["cu"]; got != want {
 			t.Fatalf("replay CU %v, run %v", got, want)
+		}
+	}
+}
+
+// TestReplayEqualsRecordSPLTokenChain is the replay property over the
+// SPL Token flow on a chain: the mainnet SPL Token program deployed at its
+// address, accounts created with the System program, then InitializeMint2,
+// InitializeAccount3 (twice), MintTo, Transfer, Approve, TransferChecked
+// (by the delegate), Burn and CloseAccount, each a transaction recorded
+// with --record. Every recording replays exactly and reports the compute
+// units and logs the chain reported. AGORA_SPL_TOKEN names the SPL Token
+// ELF, which is not part of the repository.
+func TestReplayEqualsRecordSPLTokenChain(t *testing.T) {
+	elfPath := os.Getenv("AGORA_SPL_TOKEN")
+	if elfPath == "" {
+		t.Skip("AGORA_SPL_TOKEN is not set (the SPL Token ELF is not in the repository; node/e2e/dump-spl.mjs writes it)")
+	}
+	const token = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "chain")
+	_, ini, _ := chainRun(t, dir, "chain", "init")
+	payer := ini["payer"].(string)
+	pub := map[string][32]byte{}
+	for _, name := range []string{"payer", "mint", "a", "b", "owner", "delegate"} {
+		addr := payer
+		if name != "payer" {
+			_, k, _ := chainRun(t, dir, "chain", "keygen", name)
+			addr = k["pubkey"].(string)
+		}
+		key, err := abi.ParseKey(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub[name] = key
+	}
+	if code, _, r := chainRun(t, dir, "chain", "deploy", elfPath, "--program-id", token); code != 0 {
+		t.Fatalf("deploy: %s %s", r.stdout, r.stderr)
+	}
+	tokenKey, _ := abi.ParseKey(token)
+	for _, c := range []struct {
+		name     string
+		lamports uint64
+		space    uint64
+	}{{"mint", 1_461_600, 82}, {"a", 2_039_280, 165}, {"b", 2_039_280, 165}} {
+		data := binary.LittleEndian.AppendUint32(nil, 0) // CreateAccount
+		data = binary.LittleEndian.AppendUint64(data, c.lamports)
+		data = binary.LittleEndian.AppendUint64(data, c.space)
+		data = append(data, tokenKey[:]...)
+		if code, _, r := chainRun(t, dir, "chain", "call", "system", "--account", "payer:s:w", "--account", c.name+":s:w", "--data", hex.EncodeToString(data)); code != 0 {
+			t.Fatalf("create %s: %s %s", c.name, r.stdout, r.stderr)
+		}
+	}
+	amount := func(tag byte, v uint64, more ...byte) string {
+		return hex.EncodeToString(append(binary.LittleEndian.AppendUint64([]byte{tag}, v), more...))
+	}
+	ownerKey, payerKey := pub["owner"], pub["payer"]
+	for i, step := range []struct {
+		name     string
+		data     string
+		accounts []string
+	}{
+		{"InitializeMint2", hex.EncodeToString(append(append([]byte{20, 6}, payerKey[:]...), 0)), []string{"mint:w"}},
+		{"InitializeAccount3", hex.EncodeToString(append([]byte{18}, ownerKey[:]...)), []string{"a:w", "mint"}},
+		{"InitializeAccount3", hex.EncodeToString(append([]byte{18}, ownerKey[:]...)), []string{"b:w", "mint"}},
+		{"MintTo", amount(7, 1000), []string{"mint:w", "a:w", "payer:s"}},
+		{"Transfer", amount(3, 250), []string{"a:w", "b:w", "owner:s"}},
+		{"Approve", amount(4, 300), []string{"a:w", "delegate", "owner:s"}},
+		{"TransferChecked", amount(12, 200, 6), []string{"a:w", "mint", "b:w", "delegate:s"}},
+		{"Burn", amount(8, 450), []string{"b:w", "mint:w", "owner:s"}},
+		{"CloseAccount", "09", []string{"b:w", "owner:w", "owner:s"}},
+	} {
+		tr := filepath.Join(tmp, fmt.Sprintf("%d.trace", i))
+		args := []string{"chain", "call", token, "--data", step.data, "--record", tr}
+		for _, a := range step.accounts {
+			args = append(args, "--account", a)
+		}
+		code, rep, r := chainRun(t, dir, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s %s", step.name, code, r.stdout, r.stderr)
+		}
+		logs, cu := programRun(t, rep, token)
+		got := replayJSON(t, tr)
+		if uint64(got["cu"].(float64)) != cu || !slices.Equal(anyStrings(got["logs"]), logs) {
+			t.Fatalf("%s: replay %v, chain cu %d logs %q", step.name, got, cu, logs)
+		}
+	}
+	// The flow did what it says: a holds 1000 - 250 - 200, b is closed.
+	_, acct, _ := chainRun(t, dir, "chain", "account", "a")
+	data, err := base64.StdEncoding.DecodeString(acct["data_base64"].(string))
+	if err != nil || len(data) != 165 || binary.LittleEndian.Uint64(data[64:]) != 550 {
+		t.Fatalf("account a after the flow: %v", acct)
+	}
+	if _, b, _ := chainRun(t, dir, "chain", "account", "b"); b != nil && b["lamports"] != nil && b["lamports"].(float64) != 0 {
+		t.Fatalf("account b after CloseAccount: %v", b)
+	}
+}
+
+// TestDebugLanesCLI records examples/asm/lanes.s, whose two children run
+// in parallel lanes, replays it (the children re-executed) and debugs each
+// lane: info lanes lists them, lane N switches, a breakpoint in the
+// children's loop stops the child being run with its own registers, and
+// reverse-step works inside a child.
+func TestDebugLanesCLI(t *testing.T) {
+	tr := filepath.Join(t.TempDir(), "lanes.trace")
+	if r := runCLI(t, "", "run", "../../examples/asm/lanes.s", "--record", tr); r.code != 0 {
+		t.Fatalf("run --record: %s %s", r.stdout, r.stderr)
+	}
+	rep := runCLI(t, "", "replay", tr, "--json")
+	if got := lastJSON(t, rep.stdout); rep.code != 0 || got["lanes"] != float64(2) || got["r0"] != float64(25150) {
+		t.Fatalf("replay: exit %d: %s", rep.code, rep.stdout)
+	}
+	// The OVSM agent whose three analyses run in lanes, as an instruction:
+	// the recording reports what a plain run does and replays with its
+	// lanes.
+	agent := []string{"run", "../../examples/ovsm/parallel-agent.ovsm", "--accounts", "../../examples/ovsm/parallel-agent.accounts.json", "--json"}
+	atr := filepath.Join(t.TempDir(), "agent.trace")
+	plain, rec := runCLI(t, "", agent...), runCLI(t, "", append(agent, "--record", atr)...)
+	if plain.code != 0 || plain.stdout != rec.stdout {
+		t.Fatalf("parallel-agent: exit %d, recorded run differs:\n%s\n%s", plain.code, plain.stdout, rec.stdout)
+	}
+	if r := runCLI(t, "", "replay", atr, "--json"); r.code != 0 || lastJSON(t, r.stdout)["lanes"] != float64(3) {
+		t.Fatalf("parallel-agent replay: exit %d: %s", r.code, r.stdout)
+	}
+	script := "info lanes\nbreak lanes.s:37\ncontinue\nlane 2\ncontinue\nprint r2\ncontinue\nprint r0\nreverse-step\nprint r0\ninfo lanes\nlane 1\ncontinue\nprint r2\nlane 0\ninfo registers\n"
+	r := runCLI(t, script, "debug", tr)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"  1  lane 1 (budget 10000): at its start, pc 22 (../../examples/asm/lanes.s:33 in entrypoint), 404 instructions",
+		"the run ended: exit with r0 = 0x623e (25150) (instruction 22, 1600 compute units)",
+		"[lane 2: child lane 2]",
+		"r2 = 0x00000000000000c8 (200)",
+		"#7 pc 25 (../../examples/asm/lanes.s:37 in entrypoint): add64 r0, r2",
+		"#6 pc 24 (../../examples/asm/lanes.s:36 in entrypoint)",
+		"* 2  lane 2 (budget 10000): instruction 6 of 804",
+		"[lane 1: child lane 1]",
+		"r2 = 0x0000000000000064 (100)",
+		"[lane 0: the program]",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("session lacks %q:\n%s", want, r.stdout)
 		}
 	}
 }

@@ -8,7 +8,9 @@
 //	agora_atomic_store(addr, v)                             -> the old value
 //	agora_atomic_cas(addr, expected, new)                   -> the old value
 //
-// Register adds them to a vm.Registry; Aliases gives the assembler
+// Register adds them to a vm.Registry (RegisterWith takes Options: Serial
+// runs children inside their spawn, and an Observer, such as a trace
+// recorder, sees each child's start and end); Aliases gives the assembler
 // mnemonics parallel_spawn, parallel_join, parallel_fence, atomic_load,
 // atomic_store and atomic_cas. sdk/c/agora.h declares them for C.
 //

@@ -66,6 +66,22 @@ type Options struct {
 	// spawning goroutine. Results are identical to the parallel mode by
 	// construction; tests compare the two.
 	Serial bool
+	// Observer, if set, sees every child's run start and end; a trace
+	// recorder uses it to record children. Observers should set Serial,
+	// so that they are called from one goroutine.
+	Observer Observer
+}
+
+// Observer sees children's runs. LaneStart is called on the goroutine
+// that runs the child, before its first instruction, with the machine it
+// runs on, its path (spawn handles from the top-level program down: [2]
+// is the program's second child, [2 1] that child's first) and its start
+// state (budget in Remaining); the state is the child's, read-only.
+// LaneEnd is called when its run returns, before anything reads the
+// machine.
+type Observer interface {
+	LaneStart(child *vm.Machine, path []uint64, start *vm.State)
+	LaneEnd(child *vm.Machine, path []uint64, res vm.Result)
 }
 
 // Register adds the syscalls of this package to r, with children running
@@ -77,7 +93,7 @@ func RegisterWith(r *vm.Registry, o Options) error {
 	if r == nil {
 		return fmt.Errorf("lanes: nil registry")
 	}
-	f := &family{serial: o.Serial}
+	f := &family{serial: o.Serial, observer: o.Observer}
 	table := []struct {
 		name string
 		fn   vm.SyscallFunc
@@ -108,6 +124,7 @@ func RegisterWith(r *vm.Registry, o Options) error {
 // use.
 type family struct {
 	serial   bool
+	observer Observer
 	machines sync.Pool
 	bufs     sync.Pool // *[]byte: copies of heaps and inputs, reused after merges
 }
@@ -154,6 +171,7 @@ type task struct {
 	fam        *family
 	handle     uint64
 	pc         uint64
+	path       []uint64 // spawn handles from the top-level program down
 	exe        *vm.Executable
 	startClock uint64 // the parent's span clock at the spawn
 	heapBase   []byte // the parent's heap at the spawn
@@ -309,6 +327,10 @@ func (f *family) spawn(m *vm.Machine, fnPC, argPtr, argLen, cuLimit, _ uint64) (
 		depth:      l.depth + 1,
 		done:       make(chan struct{}),
 	}
+	if pt, ok := m.Context().(*task); ok {
+		t.path = append(t.path, pt.path...)
+	}
+	t.path = append(t.path, t.handle)
 	l.reserved += t.limit
 	l.tasks = append(l.tasks, t)
 	l.live++
@@ -339,7 +361,13 @@ func (t *task) run(input []byte) {
 	}
 	// input is the child's own copy, made at the spawn: it serves as the
 	// run's input region directly.
+	if o := t.fam.observer; o != nil {
+		o.LaneStart(cm, t.path, st)
+	}
 	t.res = cm.Resume(t.exe, vm.RunOptions{Input: input, Budget: t.limit, Context: t}, st)
+	if o := t.fam.observer; o != nil {
+		o.LaneEnd(cm, t.path, t.res)
+	}
 	t.span = Span(cm, t.res.CU)
 	t.input = input
 	t.out = bytes.Clone(input[t.argOff:])

@@ -6,8 +6,11 @@
 //
 // Programs are recorded before the session starts (the Launcher does
 // it), so every request works on a complete recording. One session per
-// connection, one thread. It must never run anything but the recorded
-// program on recorded answers.
+// connection. Thread 1 is the program; a program that spawned parallel
+// lanes (ext/lanes) has one more thread per child lane, in the order the
+// lanes started, each a timeline of its own (a child re-executes from its
+// recorded start), with the same breakpoints. It must never run anything
+// but the recorded program on recorded answers.
 package dap
 
 import (
@@ -39,13 +42,17 @@ type LaunchArgs struct {
 // Launcher records the program a launch names (or reads its trace).
 type Launcher func(LaunchArgs) (*trace.Trace, error)
 
-// threadID is the only thread: one program runs per session.
-const threadID = 1
+// programThread is the top-level run's thread; lane i of the trace is
+// thread programThread+1+i.
+const programThread = 1
 
-// Variable references: registers, and the position in the run.
+// Variable references are thread*refsPerThread plus one of these;
+// stack frame ids are thread*framesPerThread plus the frame's index.
 const (
-	refRegisters = 1
-	refPosition  = 2
+	refRegisters    = 1
+	refPosition     = 2
+	refsPerThread   = 16
+	framesPerThread = 1 << 16
 )
 
 // Server is one DAP session.
@@ -55,7 +62,8 @@ type Server struct {
 	out    io.Writer
 	seq    int
 
-	d           *debug.Debugger
+	d           *debug.Debugger // the thread that moved last
+	tid         int             // its id
 	stopOnEntry bool
 	lineBPs     map[string][]int // source path -> breakpoint ids
 	insnBPs     []int
@@ -153,7 +161,7 @@ func (s *Server) handle(req godap.RequestMessage) (done bool, err error) {
 		if e != nil {
 			return false, s.fail(r, "launch: %v", e)
 		}
-		s.d, s.stopOnEntry = d, a.StopOnEntry
+		s.d, s.tid, s.stopOnEntry = d, programThread, a.StopOnEntry
 		err = s.send(&godap.LaunchResponse{Response: response(r)})
 	case *godap.SetBreakpointsRequest:
 		err = s.setBreakpoints(r)
@@ -172,47 +180,56 @@ func (s *Server) handle(req godap.RequestMessage) (done bool, err error) {
 			err = s.stopped(s.d.Continue())
 		}
 	case *godap.ThreadsRequest:
-		err = s.send(&godap.ThreadsResponse{Response: response(r), Body: godap.ThreadsResponseBody{Threads: []godap.Thread{{Id: threadID, Name: "program"}}}})
+		err = s.send(&godap.ThreadsResponse{Response: response(r), Body: godap.ThreadsResponseBody{Threads: s.threads()}})
 	case *godap.StackTraceRequest:
-		frames := s.stack()
+		d, e := s.thread(r.Arguments.ThreadId)
+		if e != nil {
+			return false, s.fail(r, "stackTrace: %v", e)
+		}
+		frames := s.stack(d, r.Arguments.ThreadId)
 		err = s.send(&godap.StackTraceResponse{Response: response(r), Body: godap.StackTraceResponseBody{StackFrames: frames, TotalFrames: len(frames)}})
 	case *godap.ScopesRequest:
+		tid := s.threadOf(r.Arguments.FrameId / framesPerThread)
+		if _, e := s.thread(tid); e != nil {
+			return false, s.fail(r, "scopes: frame %d: %v", r.Arguments.FrameId, e)
+		}
 		err = s.send(&godap.ScopesResponse{Response: response(r), Body: godap.ScopesResponseBody{Scopes: []godap.Scope{
-			{Name: "Registers", PresentationHint: "registers", VariablesReference: refRegisters},
-			{Name: "Position", VariablesReference: refPosition},
+			{Name: "Registers", PresentationHint: "registers", VariablesReference: tid*refsPerThread + refRegisters},
+			{Name: "Position", VariablesReference: tid*refsPerThread + refPosition},
 		}}})
 	case *godap.VariablesRequest:
-		err = s.send(&godap.VariablesResponse{Response: response(r), Body: godap.VariablesResponseBody{Variables: s.variables(r.Arguments.VariablesReference)}})
+		ref := r.Arguments.VariablesReference
+		d, e := s.thread(s.threadOf(ref / refsPerThread))
+		if e != nil {
+			return false, s.fail(r, "variables: reference %d: %v", ref, e)
+		}
+		err = s.send(&godap.VariablesResponse{Response: response(r), Body: godap.VariablesResponseBody{Variables: s.variables(d, ref%refsPerThread)}})
 	case *godap.ContinueRequest:
-		if err = s.send(&godap.ContinueResponse{Response: response(r), Body: godap.ContinueResponseBody{AllThreadsContinued: true}}); err == nil {
-			err = s.stopped(s.d.Continue())
+		if err = s.move(r, r.Arguments.ThreadId, &godap.ContinueResponse{Response: response(r)}, (*debug.Debugger).Continue); err != nil {
+			return false, err
 		}
 	case *godap.NextRequest:
-		if err = s.send(&godap.NextResponse{Response: response(r)}); err == nil {
-			err = s.stopped(s.d.Next())
-		}
+		err = s.move(r, r.Arguments.ThreadId, &godap.NextResponse{Response: response(r)}, (*debug.Debugger).Next)
 	case *godap.StepInRequest:
-		if err = s.send(&godap.StepInResponse{Response: response(r)}); err == nil {
-			err = s.stopped(s.d.Step(1))
-		}
+		err = s.move(r, r.Arguments.ThreadId, &godap.StepInResponse{Response: response(r)}, func(d *debug.Debugger) debug.Stop { return d.Step(1) })
 	case *godap.StepOutRequest:
-		if err = s.send(&godap.StepOutResponse{Response: response(r)}); err == nil {
-			err = s.stopped(s.d.Finish())
-		}
+		err = s.move(r, r.Arguments.ThreadId, &godap.StepOutResponse{Response: response(r)}, (*debug.Debugger).Finish)
 	case *godap.StepBackRequest:
-		if err = s.send(&godap.StepBackResponse{Response: response(r)}); err == nil {
-			err = s.stopped(s.d.ReverseStep(1))
-		}
+		err = s.move(r, r.Arguments.ThreadId, &godap.StepBackResponse{Response: response(r)}, func(d *debug.Debugger) debug.Stop { return d.ReverseStep(1) })
 	case *godap.ReverseContinueRequest:
-		if err = s.send(&godap.ReverseContinueResponse{Response: response(r)}); err == nil {
-			err = s.stopped(s.d.ReverseContinue())
-		}
+		err = s.move(r, r.Arguments.ThreadId, &godap.ReverseContinueResponse{Response: response(r)}, (*debug.Debugger).ReverseContinue)
 	case *godap.DisassembleRequest:
 		err = s.disassemble(r)
 	case *godap.ReadMemoryRequest:
 		err = s.readMemory(r)
 	case *godap.EvaluateRequest:
-		res, e := s.d.Evaluate(r.Arguments.Expression)
+		d := s.d
+		if f := r.Arguments.FrameId; f > 0 {
+			if d, err = s.thread(s.threadOf(f / framesPerThread)); err != nil {
+				return false, s.fail(r, "evaluate: frame %d: %v", f, err)
+			}
+		}
+		res, e := d.Evaluate(r.Arguments.Expression)
 		if e != nil {
 			return false, s.fail(r, "%v", e)
 		}
@@ -228,10 +245,61 @@ func (s *Server) handle(req godap.RequestMessage) (done bool, err error) {
 	return false, err
 }
 
-// stopped reports where a movement ended: a stopped event, or at the end
-// of the run the program's output and terminated.
+// threads lists the program and its child lanes.
+func (s *Server) threads() []godap.Thread {
+	out := []godap.Thread{{Id: programThread, Name: "program"}}
+	if s.d == nil {
+		return out
+	}
+	for i, l := range s.d.Lanes() {
+		out = append(out, godap.Thread{Id: programThread + 1 + i, Name: "lane " + trace.LaneName(l.Path)})
+	}
+	return out
+}
+
+// threadOf maps the thread part of a frame id or variables reference to
+// a thread: 0 (a reference made without one) is the current thread.
+func (s *Server) threadOf(tid int) int {
+	if tid == 0 {
+		return s.tid
+	}
+	return tid
+}
+
+// thread returns thread id's debugger.
+func (s *Server) thread(id int) (*debug.Debugger, error) {
+	root := s.d.Root()
+	switch {
+	case id == programThread:
+		return root, nil
+	case id > programThread && id-programThread-1 < len(root.Lanes()):
+		return root.Lane(id - programThread - 1)
+	}
+	return nil, fmt.Errorf("no thread %d", id)
+}
+
+// move answers a stepping request on thread tid: the response, then the
+// movement and its stopped event. Other threads stay where they are.
+func (s *Server) move(req godap.RequestMessage, tid int, resp godap.ResponseMessage, f func(*debug.Debugger) debug.Stop) error {
+	if tid == 0 {
+		tid = s.tid
+	}
+	d, err := s.thread(tid)
+	if err != nil {
+		return s.fail(req, "%s: %v", req.GetRequest().Command, err)
+	}
+	s.d, s.tid = d, tid
+	if err := s.send(resp); err != nil {
+		return err
+	}
+	return s.stopped(f(d))
+}
+
+// stopped reports where a movement of the current thread ended: a stopped
+// event naming the thread, preceded at the end of the run (of a lane's
+// run, for a lane's thread) by its output.
 func (s *Server) stopped(st debug.Stop) error {
-	d := s.d
+	d, threadID := s.d, s.tid
 	if d.AtEnd() {
 		for _, l := range d.Logs() {
 			if err := s.send(&godap.OutputEvent{Event: event("output"), Body: godap.OutputEventBody{Category: "stdout", Output: l + "\n"}}); err != nil {
@@ -351,6 +419,10 @@ func (s *Server) frame(id, pc int) godap.StackFrame {
 			f.Line, f.Column = loc.Line, 1
 		}
 	}
+	// The top frame of a lane names the lane.
+	if tid := id / framesPerThread; id%framesPerThread == 0 && tid > programThread {
+		f.Name += " (lane " + trace.LaneName(s.d.Root().Lanes()[tid-programThread-1].Path) + ")"
+	}
 	return f
 }
 
@@ -361,17 +433,18 @@ func baseName(p string) string {
 	return p
 }
 
-func (s *Server) stack() []godap.StackFrame {
-	st := s.d.State()
-	out := []godap.StackFrame{s.frame(0, st.PC)}
-	for i := len(st.Frames) - 1; i >= 0; i-- {
-		out = append(out, s.frame(len(out), st.Frames[i].ReturnPC-1))
+func (s *Server) stack(d *debug.Debugger, tid int) []godap.StackFrame {
+	st := d.State()
+	base := tid * framesPerThread
+	out := []godap.StackFrame{s.frame(base, st.PC)}
+	for i := len(st.Frames) - 1; i >= 0 && len(out) < framesPerThread; i-- {
+		out = append(out, s.frame(base+len(out), st.Frames[i].ReturnPC-1))
 	}
 	return out
 }
 
-func (s *Server) variables(ref int) []godap.Variable {
-	st := s.d.State()
+func (s *Server) variables(d *debug.Debugger, ref int) []godap.Variable {
+	st := d.State()
 	var out []godap.Variable
 	switch ref {
 	case refRegisters:
@@ -382,8 +455,8 @@ func (s *Server) variables(ref int) []godap.Variable {
 		out = append(out, godap.Variable{Name: "pc", Value: strconv.Itoa(st.PC), Type: "instruction index"})
 	case refPosition:
 		out = append(out,
-			godap.Variable{Name: "instruction", Value: fmt.Sprintf("%d of %d", s.d.Pos(), s.d.Total())},
-			godap.Variable{Name: "compute units", Value: fmt.Sprintf("%d of %d", s.d.CU(), s.d.Trace().Budget)},
+			godap.Variable{Name: "instruction", Value: fmt.Sprintf("%d of %d", d.Pos(), d.Total())},
+			godap.Variable{Name: "compute units", Value: fmt.Sprintf("%d of %d", d.CU(), d.Trace().Budget)},
 			godap.Variable{Name: "call depth", Value: strconv.Itoa(len(st.Frames))},
 		)
 	}

@@ -25,6 +25,18 @@ type Debugger struct {
 
 	disOpts *asm.DisasmOptions
 
+	pts *points
+
+	// Lanes: the debugger of the top-level run is its own root; a child
+	// lane's debugger (Lane) points at it and shares its points.
+	root  *Debugger
+	path  []uint64
+	lanes []*Debugger
+}
+
+// points are the breakpoints and watchpoints, shared by the debuggers of
+// one run's lanes so that a breakpoint stops whichever lane reaches it.
+type points struct {
 	breaks  []*Breakpoint
 	watches []*Watch
 	nextID  int
@@ -62,17 +74,63 @@ func New(t *trace.Trace) (*Debugger, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Debugger{rp: rp, t: t, Src: NewSourceMap(t), nextID: 1}
-	// Run once to the end: it fixes the end position and its state, and a
-	// divergence here means the trace cannot be debugged faithfully.
+	d := &Debugger{rp: rp, t: t, pts: &points{nextID: 1}}
+	d.root = d
+	if err := d.open(); err != nil {
+		return nil, err
+	}
+	d.Src = NewSourceMap(t)
+	return d, nil
+}
+
+// open runs once to the end: it fixes the end position and its state,
+// and a divergence here means the trace cannot be debugged faithfully.
+func (d *Debugger) open() error {
+	t, rp := d.t, d.rp
 	d.cur, d.pos = t.Checkpoints[0].State, 0
 	res := rp.Resume(d.cur, 0, nil, 0)
 	if dv := rp.Divergence(); dv != nil {
-		return nil, dv
+		return dv
 	}
 	d.res, d.final = res, rp.Machine().Snapshot()
 	d.total = rp.StateInsns(d.final)
-	return d, nil
+	return nil
+}
+
+// Lanes returns the child lanes (ext/lanes) of the recorded run, in the
+// order they started.
+func (d *Debugger) Lanes() []trace.Lane { return d.root.t.Lanes }
+
+// LanePath is the path of the lane d debugs (nil for the top-level run).
+func (d *Debugger) LanePath() []uint64 { return d.path }
+
+// Root returns the debugger of the top-level run.
+func (d *Debugger) Root() *Debugger { return d.root }
+
+// Lane returns the debugger of child lane i of Lanes(), opened at the
+// lane's start: the child re-executes alone from its recorded start state
+// against its recorded answers. It shares breakpoints, watchpoints and
+// source lines with d; each lane has its own position.
+func (d *Debugger) Lane(i int) (*Debugger, error) {
+	root := d.root
+	if i < 0 || i >= len(root.t.Lanes) {
+		return nil, fmt.Errorf("no lane %d: the run has %d child lanes", i, len(root.t.Lanes))
+	}
+	if root.lanes == nil {
+		root.lanes = make([]*Debugger, len(root.t.Lanes))
+	}
+	if root.lanes[i] == nil {
+		lr, err := root.rp.Lane(i)
+		if err != nil {
+			return nil, err
+		}
+		ld := &Debugger{rp: lr, t: lr.Trace(), Src: root.Src, pts: root.pts, root: root, path: root.t.Lanes[i].Path, disOpts: root.disOpts}
+		if err := ld.open(); err != nil {
+			return nil, fmt.Errorf("lane %s: %w", trace.LaneName(ld.path), err)
+		}
+		root.lanes[i] = ld
+	}
+	return root.lanes[i], nil
 }
 
 // Trace returns the trace being debugged.
@@ -342,9 +400,9 @@ func (d *Debugger) GotoCU(cu uint64) {
 
 // Break adds a breakpoint at pc.
 func (d *Debugger) Break(pc int, desc string) *Breakpoint {
-	bp := &Breakpoint{ID: d.nextID, PC: pc, Desc: desc}
-	d.nextID++
-	d.breaks = append(d.breaks, bp)
+	bp := &Breakpoint{ID: d.pts.nextID, PC: pc, Desc: desc}
+	d.pts.nextID++
+	d.pts.breaks = append(d.pts.breaks, bp)
 	return bp
 }
 
@@ -364,7 +422,7 @@ func (d *Debugger) BreakLine(file string, line int) ([]*Breakpoint, error) {
 // Delete removes breakpoints and watchpoints by id; no ids removes all.
 func (d *Debugger) Delete(ids ...int) {
 	if len(ids) == 0 {
-		d.breaks, d.watches = nil, nil
+		d.pts.breaks, d.pts.watches = nil, nil
 		return
 	}
 	drop := map[int]bool{}
@@ -372,44 +430,44 @@ func (d *Debugger) Delete(ids ...int) {
 		drop[id] = true
 	}
 	var bs []*Breakpoint
-	for _, b := range d.breaks {
+	for _, b := range d.pts.breaks {
 		if !drop[b.ID] {
 			bs = append(bs, b)
 		}
 	}
 	var ws []*Watch
-	for _, w := range d.watches {
+	for _, w := range d.pts.watches {
 		if !drop[w.ID] {
 			ws = append(ws, w)
 		}
 	}
-	d.breaks, d.watches = bs, ws
+	d.pts.breaks, d.pts.watches = bs, ws
 }
 
 // ClearBreakpoints removes every breakpoint (not watchpoints).
-func (d *Debugger) ClearBreakpoints() { d.breaks = nil }
+func (d *Debugger) ClearBreakpoints() { d.pts.breaks = nil }
 
 // Breakpoints and Watches list what is set.
-func (d *Debugger) Breakpoints() []*Breakpoint { return d.breaks }
-func (d *Debugger) Watches() []*Watch          { return d.watches }
+func (d *Debugger) Breakpoints() []*Breakpoint { return d.pts.breaks }
+func (d *Debugger) Watches() []*Watch          { return d.pts.watches }
 
 // WatchReg and WatchMem add watchpoints.
 func (d *Debugger) WatchReg(r int) *Watch {
-	w := &Watch{ID: d.nextID, Reg: r, Desc: fmt.Sprintf("r%d", r)}
-	d.nextID++
-	d.watches = append(d.watches, w)
+	w := &Watch{ID: d.pts.nextID, Reg: r, Desc: fmt.Sprintf("r%d", r)}
+	d.pts.nextID++
+	d.pts.watches = append(d.pts.watches, w)
 	return w
 }
 
 func (d *Debugger) WatchMem(addr, n uint64) *Watch {
-	w := &Watch{ID: d.nextID, Reg: -1, Addr: addr, Len: n, Desc: fmt.Sprintf("%d bytes at %#x", n, addr)}
-	d.nextID++
-	d.watches = append(d.watches, w)
+	w := &Watch{ID: d.pts.nextID, Reg: -1, Addr: addr, Len: n, Desc: fmt.Sprintf("%d bytes at %#x", n, addr)}
+	d.pts.nextID++
+	d.pts.watches = append(d.pts.watches, w)
 	return w
 }
 
 func (d *Debugger) breakAt(pc int) *Breakpoint {
-	for _, b := range d.breaks {
+	for _, b := range d.pts.breaks {
 		if b.PC == pc {
 			return b
 		}
@@ -425,7 +483,7 @@ type watchState struct {
 
 func (d *Debugger) newWatchState(st *vm.State) *watchState {
 	w := &watchState{d: d}
-	for _, wp := range d.watches {
+	for _, wp := range d.pts.watches {
 		w.vals = append(w.vals, d.watchValueState(wp, st))
 	}
 	return w
@@ -433,7 +491,7 @@ func (d *Debugger) newWatchState(st *vm.State) *watchState {
 
 func (d *Debugger) newWatchStateM(m *vm.Machine) *watchState {
 	w := &watchState{d: d}
-	for _, wp := range d.watches {
+	for _, wp := range d.pts.watches {
 		w.vals = append(w.vals, watchValueM(wp, m))
 	}
 	return w
@@ -442,7 +500,7 @@ func (d *Debugger) newWatchStateM(m *vm.Machine) *watchState {
 func (w *watchState) changed(m *vm.Machine) (*Watch, []byte, []byte) {
 	var hit *Watch
 	var old, nw []byte
-	for i, wp := range w.d.watches {
+	for i, wp := range w.d.pts.watches {
 		v := watchValueM(wp, m)
 		if hit == nil && string(v) != string(w.vals[i]) {
 			hit, old, nw = wp, w.vals[i], v
@@ -453,7 +511,7 @@ func (w *watchState) changed(m *vm.Machine) (*Watch, []byte, []byte) {
 }
 
 func (w *watchState) changedState(st *vm.State) (*Watch, []byte, []byte) {
-	for i, wp := range w.d.watches {
+	for i, wp := range w.d.pts.watches {
 		if v := w.d.watchValueState(wp, st); string(v) != string(w.vals[i]) {
 			return wp, w.vals[i], v
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
+	"github.com/agora-vm/agora/trace"
 )
 
 // REPL reads debugger commands, one per line, and prints their results.
@@ -75,6 +76,10 @@ func (r *REPL) Exec(line string) bool {
 		r.infoRegisters()
 	case cmd == "info" && len(args) > 0 && args[0] == "accounts":
 		r.infoAccounts()
+	case cmd == "info" && len(args) > 0 && (args[0] == "lanes" || args[0] == "threads"):
+		r.infoLanes()
+	case cmd == "lane" || cmd == "thread":
+		err = r.cmdLane(args)
 	case cmd == "watch":
 		err = r.cmdWatch(args)
 	case cmd == "run" || cmd == "r":
@@ -144,8 +149,70 @@ backward:    reverse-step [N], reverse-next, reverse-continue, reverse-finish
 seek:        goto INSN_COUNT | goto cu CU
 inspect:     print rN | print [rN+OFF][u8|u16|u32|u64] | x/NB ADDR | info registers
              backtrace, disasm [PC], list, info accounts, logs
+lanes:       info lanes, lane N | lane PATH (0 is the program; each lane moves on its own)
 quit
 `
+
+// infoLanes lists the program and its child lanes, marking the current
+// one. A lane not visited yet is at its start.
+func (r *REPL) infoLanes() {
+	root := r.D.Root()
+	lanes := root.Lanes()
+	line := func(i int, name string, d *Debugger) {
+		mark := " "
+		if d == r.D {
+			mark = "*"
+		}
+		fmt.Fprintf(r.Out, "%s %d  %s: instruction %d of %d, pc %d%s\n", mark, i, name, d.pos, d.total, d.cur.PC, r.where(d.cur.PC))
+	}
+	line(0, "program", root)
+	for i, l := range lanes {
+		name := fmt.Sprintf("lane %s (budget %d)", trace.LaneName(l.Path), l.Budget)
+		if root.lanes != nil && root.lanes[i] != nil {
+			line(i+1, name, root.lanes[i])
+			continue
+		}
+		fmt.Fprintf(r.Out, "  %d  %s: at its start, pc %d%s, %d instructions\n", i+1, name, l.Start.PC, r.where(l.Start.PC), l.Outcome.Insns)
+	}
+}
+
+// cmdLane switches to a lane by its number in info lanes or its path
+// ("2.1").
+func (r *REPL) cmdLane(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: lane N | lane PATH (see info lanes)")
+	}
+	root := r.D.Root()
+	idx := -1
+	if n, err := strconv.Atoi(args[0]); err == nil && !strings.Contains(args[0], ".") {
+		idx = n
+	} else {
+		for i, l := range root.Lanes() {
+			if trace.LaneName(l.Path) == args[0] {
+				idx = i + 1
+			}
+		}
+	}
+	switch {
+	case idx == 0:
+		r.D = root
+	case idx > 0:
+		d, err := root.Lane(idx - 1)
+		if err != nil {
+			return err
+		}
+		r.D = d
+	default:
+		return fmt.Errorf("no lane %q (see info lanes)", args[0])
+	}
+	if r.D == root {
+		fmt.Fprintln(r.Out, "[lane 0: the program]")
+	} else {
+		fmt.Fprintf(r.Out, "[lane %d: child lane %s]\n", idx, trace.LaneName(r.D.path))
+	}
+	r.report(Stop{Reason: "goto"})
+	return nil
+}
 
 func count(args []string) (uint64, error) {
 	if len(args) == 0 {
@@ -402,14 +469,14 @@ func (r *REPL) infoRegisters() {
 }
 
 func (r *REPL) infoBreakpoints() {
-	if len(r.D.breaks)+len(r.D.watches) == 0 {
+	if len(r.D.pts.breaks)+len(r.D.pts.watches) == 0 {
 		fmt.Fprintln(r.Out, "no breakpoints or watchpoints")
 		return
 	}
-	for _, b := range r.D.breaks {
+	for _, b := range r.D.pts.breaks {
 		fmt.Fprintf(r.Out, "%d  breakpoint  pc %d  %s%s\n", b.ID, b.PC, b.Desc, r.where(b.PC))
 	}
-	for _, wp := range r.D.watches {
+	for _, wp := range r.D.pts.watches {
 		fmt.Fprintf(r.Out, "%d  watchpoint  %s\n", wp.ID, wp.Desc)
 	}
 }
