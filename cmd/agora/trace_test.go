@@ -439,7 +439,7 @@ func TestDebugLanesCLI(t *testing.T) {
 	}
 	for _, want := range []string{
 		"  1  lane 1 (budget 10000): at its start, pc 22 (../../examples/asm/lanes.s:33 in entrypoint), 404 instructions",
-		"the run ended: exit with r0 = 0x623e (25150) (instruction 22, 1600 compute units)",
+		"the run ended: exit with r0 = 0x623e (25150) (instruction 22, 1944 compute units)",
 		"[lane 2: child lane 2]",
 		"r2 = 0x00000000000000c8 (200)",
 		"#7 pc 25 (../../examples/asm/lanes.s:37 in entrypoint): add64 r0, r2",
