@@ -97,6 +97,6 @@ instructions.
 	vmCmd.Flags().IntVar(&rounds, "rounds", 5, "rounds to take the median over")
 	vmCmd.Flags().StringVar(&engineName, "engine", "interp", "engine to time: interp, jit or auto")
 	vmCmd.Flags().DurationVar(&roundTime, "round-time", 200*time.Millisecond, "duration of each timed round")
-	cmd.AddCommand(vmCmd, newBenchCostsCmd(s), newBenchChainCmd(s), newBenchSimCmd(s), newBenchSchedCmd(s), newBenchTraceCmd(s), newBenchAgaveCmd(s), newBenchVerifyCmd(s), newBenchNodeCmd(s), newBenchModulesCmd(s))
+	cmd.AddCommand(vmCmd, newBenchCostsCmd(s), newBenchChainCmd(s), newBenchSimCmd(s), newBenchSchedCmd(s), newBenchLanesCmd(s), newBenchTraceCmd(s), newBenchAgaveCmd(s), newBenchVerifyCmd(s), newBenchNodeCmd(s), newBenchModulesCmd(s))
 	return cmd
 }
