@@ -72,9 +72,9 @@
 // is charged when it merges, so the budget bounds the validator's total
 // work. Span reports the critical path: the parent's own CU plus, at each
 // merge, how far the child's span (from its spawn) reaches past the
-// parent's clock. Prices are provisional, not yet calibrated: spawn 100 +
-// 1 per KiB copied, join and fence 20 + 1 per KiB compared per child
-// merged, atomics 2.
+// parent's clock. Prices follow the 33 ns rule (agora bench costs): spawn
+// 80 + 4 per KiB of heap and input copied, join and fence 20 + 4 per KiB
+// compared per child merged, atomics 1.
 //
 // # Limits
 //

@@ -559,8 +559,8 @@ uint64_t agora_tx_test(void);
  * The atomics act on an 8-byte aligned word of writable memory. In a
  * child they see only the child's own view; their stores and CASes are
  * replayed on the parent at the merge, in spawn order, so results do not
- * depend on timing. Provisional prices: spawn 100 + 1 per KiB copied,
- * join and fence 20 + 1 per KiB per merged child, atomics 2. */
+ * depend on timing. Prices: spawn 80 + 4 per KiB of heap and input
+ * copied, join and fence 20 + 4 per KiB per merged child, atomics 1. */
 
 uint64_t agora_parallel_spawn(uint64_t fn_pc, const void *arg, uint64_t arg_len,
                               uint64_t cu_limit);
