@@ -1,14 +1,13 @@
 package svm
 
 import (
-	"bytes"
-	"crypto/sha512"
 	"encoding/binary"
 	"fmt"
 
 	"filippo.io/edwards25519"
 
 	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sigverify"
 )
 
 // Solana's precompiles verify signatures that an instruction's data
@@ -159,7 +158,7 @@ func ed25519Slice(data []byte, datas [][]byte, ix, offset uint16, size int) ([]b
 
 // VerifyEd25519 is Agave's ed25519 precompile: data is the instruction's
 // data, datas every top-level instruction's. Each signature is checked
-// with ed25519-dalek's verify_strict rules (VerifyEd25519Strict).
+// with ed25519-dalek's verify_strict rules (package solana/sigverify).
 func VerifyEd25519(data []byte, datas [][]byte) error {
 	if len(data) < ed25519OffsetsStart {
 		return PrecompileInvalidInstructionDataSize
@@ -192,56 +191,9 @@ func VerifyEd25519(data []byte, datas [][]byte) error {
 		if err != nil {
 			return err
 		}
-		if !verifyStrict(a, pub, msg, sig) {
+		if !sigverify.VerifyPoint(a, pub, msg, sig) {
 			return PrecompileInvalidSignature
 		}
 	}
 	return nil
-}
-
-// VerifyEd25519Strict reports whether sig is a valid signature of msg by
-// pub under ed25519-dalek's verify_strict, which Agave uses: pub and the
-// signature's R must decode (non-canonical field encodings are accepted,
-// as dalek accepts them) and be of large order, S must be canonical
-// (below the group order), and R must equal [S]B - [k]A encoded
-// canonically, with k = SHA-512(R || pub || msg) over the bytes as given.
-// crypto/ed25519.Verify differs only in accepting small-order A and R.
-func VerifyEd25519Strict(pub, msg, sig []byte) bool {
-	if len(pub) != ed25519PubkeySize || len(sig) != ed25519SigSize {
-		return false
-	}
-	a, err := new(edwards25519.Point).SetBytes(pub)
-	if err != nil {
-		return false
-	}
-	return verifyStrict(a, pub, msg, sig)
-}
-
-func isSmallOrder(p *edwards25519.Point) bool {
-	return new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1
-}
-
-func verifyStrict(a *edwards25519.Point, pub, msg, sig []byte) bool {
-	s, err := edwards25519.NewScalar().SetCanonicalBytes(sig[32:])
-	if err != nil {
-		return false
-	}
-	r, err := new(edwards25519.Point).SetBytes(sig[:32])
-	if err != nil {
-		return false
-	}
-	if isSmallOrder(r) || isSmallOrder(a) {
-		return false
-	}
-	h := sha512.New()
-	h.Write(sig[:32])
-	h.Write(pub)
-	h.Write(msg)
-	k, err := edwards25519.NewScalar().SetUniformBytes(h.Sum(nil))
-	if err != nil {
-		return false
-	}
-	minusA := new(edwards25519.Point).Negate(a)
-	check := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, minusA, s)
-	return bytes.Equal(check.Bytes(), sig[:32])
 }

@@ -341,6 +341,17 @@ export async function examplesSuite(run, rng, root, agora) {
     const payee = await funded(run, rng, SOL);
     await run.send(`example-cpicollect-${amount}`, payer, [ix(pid, [[payer.address, R.WRITABLE_SIGNER], [other.address, R.WRITABLE_SIGNER], [payee.address, R.WRITABLE], [SYSTEM, R.READONLY]], u64le(amount))], [other]);
   }
+  // A fee payer whose key is the identity point (small order) "signs"
+  // with R = identity, S = 0, which satisfies the cofactorless equation
+  // for any message; Agave's verify_strict refuses it.
+  const identity = new Uint8Array(32);
+  identity[0] = 1;
+  const forger = {
+    address: kit.address(base58(identity)),
+    signTransactions: async (txs) => txs.map(() => { const s = new Uint8Array(64); s[0] = 1; return { [base58(identity)]: s }; }),
+  };
+  setAccount(run.svm, { pubkey: forger.address, lamports: 10n * SOL, owner: SYSTEM, data: new Uint8Array() });
+  await run.send("sigverify-small-order-payer", forger, [sys.transfer(forger.address, "Payee11111111111111111111111111111111111111", SOL)]);
 }
 
 // --- The upgradeable loader: deploy the way clients do, then upgrade,

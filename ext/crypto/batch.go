@@ -1,14 +1,14 @@
 package crypto
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha512"
 	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"filippo.io/edwards25519"
+
+	"github.com/agora-vm/agora/solana/sigverify"
 )
 
 // BatchItem is one signature of a batch: a public key, the signed message
@@ -108,18 +108,7 @@ func Ed25519Verify(publicKey, message, sig []byte) Code {
 	if err != nil {
 		return BadSignature
 	}
-	h := sha512.New()
-	h.Write(sig[:32])
-	h.Write(publicKey)
-	h.Write(message)
-	var digest [64]byte
-	k, err := edwards25519.NewScalar().SetUniformBytes(h.Sum(digest[:0]))
-	if err != nil {
-		return Invalid // unreachable: the digest is 64 bytes
-	}
-	minusA := new(edwards25519.Point).Negate(a)
-	r := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, minusA, s)
-	if bytes.Equal(sig[:32], r.Bytes()) {
+	if sigverify.Holds(a, s, publicKey, message, sig) {
 		return OK
 	}
 	return Invalid

@@ -1,13 +1,13 @@
 package txn
 
 import (
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 
 	"github.com/mr-tron/base58"
 
 	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sigverify"
 )
 
 func encodeBase58(b []byte) string { return base58.Encode(b) }
@@ -101,14 +101,18 @@ func CheckDuplicates(keys []pubkey.Pubkey) error {
 var ErrSignature = errors.New("txn: signature verification failed")
 
 // Verify checks every signature against the key at the same position and
-// the serialized message. Call Sanitize first.
+// the serialized message, with Agave's rules (package solana/sigverify).
+// Call Sanitize first.
 func (tx *Transaction) Verify() error {
 	msg := tx.Message.Encode()
 	for i, s := range tx.Signatures {
 		if i >= len(tx.Message.AccountKeys) {
 			return fmt.Errorf("%w: signature %d has no key", ErrSignature, i)
 		}
-		if !ed25519.Verify(ed25519PublicKey(tx.Message.AccountKeys[i]), msg, s[:]) {
+		// Agave's rules, not crypto/ed25519's: a small-order key would let
+		// anyone sign for its address.
+		key := tx.Message.AccountKeys[i]
+		if !sigverify.Verify(key[:], msg, s[:]) {
 			return fmt.Errorf("%w: signature %d (%s)", ErrSignature, i, tx.Message.AccountKeys[i])
 		}
 	}

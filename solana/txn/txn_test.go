@@ -170,3 +170,26 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// A transaction whose fee payer is the identity point (a small-order key)
+// carries the signature R = identity, S = 0, which satisfies the
+// cofactorless equation for every message: crypto/ed25519 accepts it, so
+// anyone could spend from that address. Agave (ed25519-dalek's
+// verify_strict) refuses it, and so must Verify.
+func TestVerifyRefusesSmallOrderSigner(t *testing.T) {
+	var payer pubkey.Pubkey
+	payer[0] = 1 // the identity point's encoding
+	m, err := Compile(payer, []Instruction{{ProgramID: pubkey.SystemProgram(), Accounts: []AccountMeta{{Pubkey: payer, IsSigner: true, IsWritable: true}}, Data: []byte{2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0}}}, Hash{7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forged [64]byte
+	forged[0] = 1 // R = identity, S = 0
+	tx := &Transaction{Signatures: []Signature{forged}, Message: *m}
+	if !ed25519.Verify(ed25519.PublicKey(payer[:]), m.Encode(), forged[:]) {
+		t.Fatal("crypto/ed25519 no longer accepts the forgery: the test's premise changed")
+	}
+	if err := tx.Verify(); !errors.Is(err, ErrSignature) {
+		t.Fatalf("Verify = %v, want ErrSignature", err)
+	}
+}

@@ -1,7 +1,6 @@
 package txn
 
 import (
-	"crypto/ed25519"
 	"fmt"
 
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -412,6 +411,3 @@ func (tx *Transaction) ID() Signature {
 	}
 	return tx.Signatures[0]
 }
-
-// ed25519PublicKey converts a key for crypto/ed25519.
-func ed25519PublicKey(k pubkey.Pubkey) ed25519.PublicKey { return ed25519.PublicKey(k[:]) }
