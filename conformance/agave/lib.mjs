@@ -106,6 +106,9 @@ function errorOf(e) {
 // Runner executes transactions on LiteSVM and records each as a case:
 // the pre-state of every account it names (and the ProgramData of
 // upgradeable programs), the wire transaction, and Agave's result.
+// PACKET_DATA_SIZE is the largest transaction the network carries.
+const PACKET_DATA_SIZE = 1232;
+
 export class Runner {
   constructor(svm) { this.svm = svm; this.cases = []; this.seen = new Set(); this.refused = []; this.programs = new Map(); this.nocache = new Set(); }
 
@@ -137,6 +140,10 @@ export class Runner {
     if (extraSigners.length) msg = kit.addSignersToTransactionMessage(extraSigners, msg);
     let tx = await kit.signTransactionMessageWithSigners(msg);
     let wire = kit.getTransactionEncoder().encode(tx);
+    // Over the packet limit a transaction never reaches Agave's SVM (the
+    // network and the sigverify stage drop it), and LiteSVM does not check
+    // the limit: such a case compares nothing real, so it is not sent.
+    if (wire.length > PACKET_DATA_SIZE) return { status: "oversized" };
     if (this.seen.has(b64(tx.messageBytes))) {
       // The same transaction again would be AlreadyProcessed.
       svm.expireBlockhash();
