@@ -5,7 +5,7 @@
 //
 //   node run.mjs [--cases N] [--seed S] [--features all|mainnet|both] [--agora PATH] [--suite NAME,...] [--verbose] [--dump CASE-REGEX]
 import { spawnSync, execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, writeFileSync, appendFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -96,14 +96,20 @@ async function runFeatures(o, features, agora, allow, programs, vectors) {
   if (want("programs")) await programsSuite(run, rng, programs.filter((p) => features === "all" || p.version === "v0"));
   const t1 = Date.now();
 
-  const input = run.cases.map((c) => JSON.stringify(c.input)).join("\n") + "\n";
-  if (o.save) writeFileSync(`${o.save}.${features}.jsonl`, input);
-  const res = spawnSync(agora, ["conform", "--features", features], { input, maxBuffer: 1 << 30 });
-  if (res.status !== 0 && res.status !== 2) {
-    console.error(res.stderr.toString());
-    throw new Error(`agora conform exited ${res.status}`);
+  // Cases go to agora conform in batches: the cases of a large run, with
+  // the program ELFs they carry, exceed what one string may hold.
+  const results = [];
+  if (o.save) writeFileSync(`${o.save}.${features}.jsonl`, "");
+  for (let at = 0; at < run.cases.length; at += CONFORM_BATCH) {
+    const input = run.cases.slice(at, at + CONFORM_BATCH).map((c) => JSON.stringify(c.input)).join("\n") + "\n";
+    if (o.save) appendFileSync(`${o.save}.${features}.jsonl`, input);
+    const res = spawnSync(agora, ["conform", "--features", features], { input, maxBuffer: 1 << 30 });
+    if (res.status !== 0 && res.status !== 2) {
+      console.error(res.stderr.toString());
+      throw new Error(`agora conform exited ${res.status}`);
+    }
+    for (const l of res.stdout.toString().trim().split("\n")) results.push(JSON.parse(l));
   }
-  const results = res.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
   const t2 = Date.now();
   if (results.length !== run.cases.length) throw new Error(`agora conform answered ${results.length} of ${run.cases.length} cases`);
 
@@ -128,6 +134,9 @@ async function runFeatures(o, features, agora, allow, programs, vectors) {
   console.log(`[${features}] ${run.cases.length} cases (LiteSVM ${t1 - t0} ms, agora conform ${t2 - t1} ms): ${unexplained} unexplained difference(s), ${explained} allowlisted`);
   return unexplained;
 }
+
+// CONFORM_BATCH is how many cases one agora conform process answers.
+const CONFORM_BATCH = 500;
 
 const o = parseArgs(process.argv.slice(2));
 const allow = loadAllowlist();
