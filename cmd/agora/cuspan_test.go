@@ -30,3 +30,17 @@ func TestInstructionCUSpan(t *testing.T) {
 		t.Fatalf("hello: cu %v, cu_span %v", hello["cu"], hello["cu_span"])
 	}
 }
+
+// A recorded or profiled raw run reports the same cu and cu_span as a
+// plain one.
+func TestRecordedRunCUSpan(t *testing.T) {
+	lanes := filepath.Join("..", "..", "examples", "asm", "lanes.s")
+	plain := lastJSON(t, runCLI(t, "", "run", lanes, "--json").stdout)
+	dir := t.TempDir()
+	for _, flag := range []string{"--record", "--profile"} {
+		got := lastJSON(t, runCLI(t, "", "run", lanes, "--json", flag, filepath.Join(dir, "out"+flag)).stdout)
+		if got["cu"] != plain["cu"] || got["cu_span"] == nil || got["cu_span"] != plain["cu_span"] {
+			t.Fatalf("%s: cu %v span %v; plain cu %v span %v", flag, got["cu"], got["cu_span"], plain["cu"], plain["cu_span"])
+		}
+	}
+}

@@ -216,11 +216,13 @@ func runProgram(s *streams, path string, f *runFlags) error {
 	}
 	ctx := syscalls.NewContext([32]byte{})
 	var res vm.Result
-	var span *uint64 // known only for plain runs (not recorded ones)
+	var span *uint64
 	if f.record != "" || f.profile != "" {
-		if res, err = recordRun(l, cfg, input, f.budget, ctx, f.record, f.profile, rawFeatures); err != nil {
+		var sp uint64
+		if res, sp, err = recordRun(l, cfg, input, f.budget, ctx, f.record, f.profile, rawFeatures); err != nil {
 			return reportLoadError(s, f.json, err)
 		}
+		span = &sp
 	} else {
 		m := vm.NewMachine()
 		res = exe.Run(m, vm.RunOptions{Input: input, Budget: f.budget, Context: ctx})

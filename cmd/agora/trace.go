@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agora-vm/agora/ext/lanes"
 	"github.com/agora-vm/agora/ovsm"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -110,22 +111,26 @@ func hasDWARF(data []byte) bool {
 // recordRun runs l's program in raw mode under the recorder and writes
 // the trace to tracePath and its profile to profilePath (either may be
 // empty).
-func recordRun(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, tracePath, profilePath string, features []string) (vm.Result, error) {
-	tr, res, err := recordTrace(l, cfg, input, budget, ctx, features)
+func recordRun(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, tracePath, profilePath string, features []string) (vm.Result, uint64, error) {
+	m := vm.NewMachine()
+	tr, res, err := recordTraceOn(m, l, cfg, input, budget, ctx, features)
 	if err != nil {
-		return res, err
+		return res, 0, err
 	}
+	// The recorder runs lanes one at a time; the span, a count of CU,
+	// is the same as a parallel run's.
+	span := lanes.Span(m, res.CU)
 	if tracePath != "" {
 		if err := writeTrace(tr, tracePath); err != nil {
-			return res, &exitError{code: exitBadCall, err: err}
+			return res, span, &exitError{code: exitBadCall, err: err}
 		}
 	}
 	if profilePath != "" {
 		if err := writeProfile(tr, profilePath); err != nil {
-			return res, &exitError{code: exitBadCall, err: err}
+			return res, span, &exitError{code: exitBadCall, err: err}
 		}
 	}
-	return res, nil
+	return res, span, nil
 }
 
 func writeProfile(tr *trace.Trace, path string) error {
@@ -141,6 +146,12 @@ func writeProfile(tr *trace.Trace, path string) error {
 }
 
 func recordTrace(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, features []string) (*trace.Trace, vm.Result, error) {
+	return recordTraceOn(vm.NewMachine(), l, cfg, input, budget, ctx, features)
+}
+
+// recordTraceOn is recordTrace on machine m, which the caller may read
+// after the run.
+func recordTraceOn(m *vm.Machine, l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *syscalls.Context, features []string) (*trace.Trace, vm.Result, error) {
 	if l.debugObject == nil {
 		if err := findDebugObject(l, ""); err != nil {
 			return nil, vm.Result{}, err
@@ -155,7 +166,7 @@ func recordTrace(l *loaded, cfg vm.Config, input []byte, budget uint64, ctx *sys
 	if err != nil {
 		return nil, vm.Result{}, &exitError{code: exitBadCall, err: err}
 	}
-	res, tr := rec.Run(vm.NewMachine(), exe, vm.RunOptions{Input: input, Budget: budget, Context: ctx})
+	res, tr := rec.Run(m, exe, vm.RunOptions{Input: input, Budget: budget, Context: ctx})
 	return tr, res, nil
 }
 
