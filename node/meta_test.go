@@ -11,6 +11,7 @@ import (
 
 	"github.com/mr-tron/base58"
 
+	"github.com/agora-vm/agora/internal/testutil"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/token"
 	"github.com/agora-vm/agora/solana/txn"
@@ -274,19 +275,10 @@ func TestRestartKeepsMeta(t *testing.T) {
 }
 
 // TestTokenBalancesSPLLocal runs a transfer on the mainnet SPL Token
-// binary when it is present (AGORA_SPL_TOKEN, or
-// /tmp/mainnet/spl_token-3.5.0.so; never committed, as in the bank's
-// local tests) and checks the balances getTransaction reports; CI runs
+// binary (testutil.SPLToken; never committed) and checks the balances getTransaction reports; CI runs
 // the same check through web3.js in node/e2e on the binary LiteSVM ships.
 func TestTokenBalancesSPLLocal(t *testing.T) {
-	path := os.Getenv("AGORA_SPL_TOKEN")
-	if path == "" {
-		path = "/tmp/mainnet/spl_token-3.5.0.so"
-	}
-	elf, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("local check: %v", err)
-	}
+	elf := testutil.SPLToken(t)
 	e := newEnv(t, Config{})
 	if _, err := e.bank.Deploy(token.Program, elf, nil, e.bank.Head().Timestamp+1); err != nil {
 		t.Fatal(err)

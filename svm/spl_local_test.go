@@ -2,22 +2,19 @@ package svm
 
 import (
 	"encoding/binary"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/agora-vm/agora/internal/testutil"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/system"
 	"github.com/agora-vm/agora/solana/txn"
 )
 
-// TestSPLTokenLocal runs the mainnet SPL Token binary when it is present
-// locally (it is never committed).
+// TestSPLTokenLocal runs the mainnet SPL Token binary (testutil.SPLToken;
+// it is never committed).
 func TestSPLTokenLocal(t *testing.T) {
-	elfBytes, err := os.ReadFile("/tmp/mainnet/spl_token-3.5.0.so")
-	if err != nil {
-		t.Skip("no local SPL Token binary")
-	}
+	elfBytes := testutil.SPLToken(t)
 	h := newHarness(t)
 	tokenID := pubkey.MustParse("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 	h.deploy(tokenID, elfBytes)

@@ -1,12 +1,11 @@
 package trace
 
 import (
-	"os"
-
-	"github.com/agora-vm/agora/bench"
 	"testing"
 	"time"
 
+	"github.com/agora-vm/agora/bench"
+	"github.com/agora-vm/agora/internal/testutil"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/syscalls"
@@ -69,14 +68,7 @@ func BenchmarkRecord(b *testing.B) {
 // per-run costs (a transfer is a few dozen instructions over an input of
 // about 20 KiB). AGORA_SPL_TOKEN names the program's ELF.
 func BenchmarkSPLTokenTransfer(b *testing.B) {
-	path := os.Getenv("AGORA_SPL_TOKEN")
-	if path == "" {
-		b.Skip("AGORA_SPL_TOKEN is not set")
-	}
-	elfBytes, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	elfBytes := testutil.SPLToken(b)
 	run, err := bench.SPLTokenTransfer(elfBytes)
 	if err != nil {
 		b.Fatal(err)

@@ -5,13 +5,13 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/bench"
 	"github.com/agora-vm/agora/elf"
+	"github.com/agora-vm/agora/internal/testutil"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
@@ -96,14 +96,7 @@ func splMintData(authority [32]byte) []byte {
 // it leaves). AGORA_SPL_TOKEN names the program's ELF, which is not part
 // of the repository.
 func TestReplayEqualsRecordSPLToken(t *testing.T) {
-	path := os.Getenv("AGORA_SPL_TOKEN")
-	if path == "" {
-		t.Skip("AGORA_SPL_TOKEN is not set (the SPL Token ELF is not in the repository; node/e2e/dump-spl.mjs writes it)")
-	}
-	elfBytes, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	elfBytes := testutil.SPLToken(t)
 	reg := syscalls.NewRegistry()
 	opts := elf.RuntimeOptions()
 	prog, err := elf.Load(elfBytes, reg, &opts)

@@ -16,6 +16,7 @@ import (
 	pprofile "github.com/google/pprof/profile"
 
 	"github.com/agora-vm/agora/abi"
+	"github.com/agora-vm/agora/internal/testutil"
 )
 
 func TestRecordReplayCLI(t *testing.T) {
@@ -196,10 +197,7 @@ func TestBenchTraceJSON(t *testing.T) {
 // TestBenchTraceSPLToken measures the SPL Token transfer when the ELF is
 // at hand (AGORA_SPL_TOKEN; it is not part of the repository).
 func TestBenchTraceSPLToken(t *testing.T) {
-	elfPath := os.Getenv("AGORA_SPL_TOKEN")
-	if elfPath == "" {
-		t.Skip("AGORA_SPL_TOKEN is not set (the SPL Token ELF is not in the repository; node/e2e/dump-spl.mjs writes it)")
-	}
+	elfPath := testutil.SPLTokenPath(t)
 	r := runCLI(t, "", "bench", "trace", "--json", "--rounds", "1", "--round-time", "1ms", "--spl-token", elfPath)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -322,10 +320,7 @@ func TestReplayEqualsRecordTokenTransfer(t *testing.T) {
 // units and logs the chain reported. AGORA_SPL_TOKEN names the SPL Token
 // ELF, which is not part of the repository.
 func TestReplayEqualsRecordSPLTokenChain(t *testing.T) {
-	elfPath := os.Getenv("AGORA_SPL_TOKEN")
-	if elfPath == "" {
-		t.Skip("AGORA_SPL_TOKEN is not set (the SPL Token ELF is not in the repository; node/e2e/dump-spl.mjs writes it)")
-	}
+	elfPath := testutil.SPLTokenPath(t)
 	const token = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "chain")

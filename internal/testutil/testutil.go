@@ -7,6 +7,7 @@ package testutil
 import (
 	"os"
 	"path/filepath"
+	"testing"
 
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/vm"
@@ -93,4 +94,30 @@ func Call(m *vm.Machine, reg *vm.Registry, input []byte, budget uint64, ctx any,
 		return vm.Result{}, err
 	}
 	return exe.Run(m, vm.RunOptions{Input: input, Budget: budget, Context: ctx}), nil
+}
+
+// SPLTokenEnv names the file holding the mainnet SPL Token program's
+// ELF, which the repository does not hold; node/e2e/dump-spl.mjs
+// extracts it from LiteSVM, and .ci/run sets it.
+const SPLTokenEnv = "AGORA_SPL_TOKEN"
+
+// SPLTokenPath returns the SPL Token ELF's path, skipping the test when
+// SPLTokenEnv is not set.
+func SPLTokenPath(tb testing.TB) string {
+	tb.Helper()
+	path := os.Getenv(SPLTokenEnv)
+	if path == "" {
+		tb.Skip(SPLTokenEnv + " is not set (the SPL Token ELF is not in the repository; node/e2e/dump-spl.mjs writes it)")
+	}
+	return path
+}
+
+// SPLToken returns the SPL Token ELF's bytes (see SPLTokenPath).
+func SPLToken(tb testing.TB) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(SPLTokenPath(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
