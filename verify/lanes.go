@@ -176,13 +176,15 @@ func LanePairing(text []byte, v sbpf.Version, opts *LaneOptions) (*LaneReport, e
 		opts = &LaneOptions{}
 	}
 	a := &lanes{
-		text: text, n: len(text) / sbpf.InsnSize, v: v, opts: opts, limit: opts.MaxStates,
+		flow: newFlow[lstate](len(text)/sbpf.InsnSize, opts.MaxStates),
+		text: text, v: v, opts: opts,
 		spawn: sbpf.SyscallHash(SpawnName), join: sbpf.SyscallHash(JoinName), fence: sbpf.SyscallHash(FenceName),
-		visited: map[lnode]struct{}{}, ctxs: map[lctxKey]int32{}, found: map[findingKey]int{},
-		pairs: map[[2]int32]bool{}, parent: map[[2]int32]bool{},
+		found: map[findingKey]int{}, pairs: map[[2]int32]bool{}, parent: map[[2]int32]bool{},
 	}
-	if a.limit <= 0 {
-		a.limit = DefaultPairingMaxStates
+	a.norm = (*lstate).norm
+	a.ret = laneReturn
+	a.onLimit = func(visited int) {
+		a.report(PairAnalysisLimit, -1, lstate{tainted: true}, fmt.Sprintf("gave up after %d states; lane pairing is not proven", visited))
 	}
 	for _, name := range noReturnSyscalls {
 		a.noReturn = append(a.noReturn, sbpf.SyscallHash(name))
@@ -242,30 +244,6 @@ type lstate struct {
 	foreign bool // a store not through r10 (it may reach a caller's frame)
 }
 
-type lnode struct {
-	ctx int32
-	pc  int32
-	st  lstate
-}
-
-type lctxKey struct {
-	entry int32
-	in    lstate
-	top   bool
-}
-
-type lsite struct {
-	ctx int32
-	pc  int32
-	st  lstate
-}
-
-type lctx struct {
-	key     lctxKey
-	exits   []lstate
-	callers []lsite
-}
-
 // childFn is what the abstract interpreter says about a child function.
 type childFn struct {
 	ai  *absint.Result
@@ -273,11 +251,10 @@ type childFn struct {
 }
 
 type lanes struct {
+	flow[lstate]
 	text               []byte
-	n                  int
 	v                  sbpf.Version
 	opts               *LaneOptions
-	limit              int
 	spawn, join, fence uint32
 	noReturn           []uint32
 
@@ -285,10 +262,6 @@ type lanes struct {
 	unres   map[int]string
 	fns     map[int]*childFn
 
-	visited  map[lnode]struct{}
-	work     []lnode
-	ctxs     map[lctxKey]int32
-	contexts []*lctx
 	findings []PairingFinding
 	found    map[findingKey]int
 	pairs    map[[2]int32]bool
@@ -297,8 +270,7 @@ type lanes struct {
 	parent map[[2]int32]bool
 	// runs are every abstract interpretation made (the entry's and each
 	// child function's), for the parent's writes.
-	runs    []*childFn
-	stopped bool
+	runs []*childFn
 }
 
 // isSyscall reports whether insn calls the syscall with hash h.
@@ -389,7 +361,7 @@ func (a *lanes) resolveTargets() {
 }
 
 func (a *lanes) run() {
-	top := a.context(lctxKey{entry: int32(a.opts.Entry), top: true})
+	top := a.context(flowKey[lstate]{entry: int32(a.opts.Entry), top: true})
 	a.push(top, a.opts.Entry, lstate{})
 	// Every resolved child function is a lane of its own.
 	var fns []int
@@ -403,45 +375,10 @@ func (a *lanes) run() {
 		if f == a.opts.Entry {
 			continue
 		}
-		c := a.context(lctxKey{entry: int32(f), top: true})
+		c := a.context(flowKey[lstate]{entry: int32(f), top: true})
 		a.push(c, f, lstate{})
 	}
-	for len(a.work) > 0 && !a.stopped {
-		nd := a.work[len(a.work)-1]
-		a.work = a.work[:len(a.work)-1]
-		a.step(nd.ctx, int(nd.pc), nd.st)
-	}
-}
-
-func (a *lanes) context(k lctxKey) int32 {
-	if id, ok := a.ctxs[k]; ok {
-		return id
-	}
-	id := int32(len(a.contexts))
-	a.ctxs[k] = id
-	a.contexts = append(a.contexts, &lctx{key: k})
-	if !k.top {
-		a.push(id, int(k.entry), k.in)
-	}
-	return id
-}
-
-func (a *lanes) push(ctx int32, pc int, st lstate) {
-	if a.stopped || pc < 0 || pc >= a.n {
-		return
-	}
-	st.norm()
-	nd := lnode{ctx, int32(pc), st}
-	if _, ok := a.visited[nd]; ok {
-		return
-	}
-	if len(a.visited) >= a.limit {
-		a.stopped = true
-		a.report(PairAnalysisLimit, -1, lstate{tainted: true}, fmt.Sprintf("gave up after %d states; lane pairing is not proven", len(a.visited)))
-		return
-	}
-	a.visited[nd] = struct{}{}
-	a.work = append(a.work, nd)
+	a.drain(a.step)
 }
 
 func (a *lanes) report(kind PairingKind, pc int, st lstate, msg string) {
@@ -753,36 +690,15 @@ func (a *lanes) doJoin(ctx int32, pc int, st lstate) {
 	a.push(ctx, pc+1, st)
 }
 
+// callLocal enters target with the caller's children and registers, its
+// references pinned and its stack slots left behind.
 func (a *lanes) callLocal(ctx int32, pc int, st lstate, target int) {
-	if target < 0 || target >= a.n {
-		return
-	}
 	in := st
 	in.pinned |= st.refs()
 	in.slots = [laneMaxSlots]lslot{}
 	in.foreign = false
 	in.norm()
-	callee := a.context(lctxKey{entry: int32(target), in: in})
-	c := a.contexts[callee]
-	site := lsite{ctx, int32(pc), st}
-	if slices.Contains(c.callers, site) {
-		return
-	}
-	c.callers = append(c.callers, site)
-	for _, exit := range c.exits {
-		a.push(ctx, pc+1, laneReturn(st, exit))
-	}
-}
-
-func (a *lanes) addExit(ctx int32, st lstate) {
-	c := a.contexts[ctx]
-	if slices.Contains(c.exits, st) {
-		return
-	}
-	c.exits = append(c.exits, st)
-	for _, site := range c.callers {
-		a.push(site.ctx, int(site.pc)+1, laneReturn(site.st, st))
-	}
+	a.flow.callLocal(ctx, pc, st, in, target)
 }
 
 // laneReturn is the caller's state after a call returned in exit: the

@@ -199,21 +199,20 @@ func TxPairing(text []byte, v sbpf.Version, opts *PairingOptions) (*PairingRepor
 		opts = &PairingOptions{}
 	}
 	a := &pairing{
-		text:    text,
-		n:       len(text) / sbpf.InsnSize,
-		v:       v,
-		opts:    opts,
-		limit:   opts.MaxStates,
-		begin:   sbpf.SyscallHash(TxBeginName),
-		commit:  sbpf.SyscallHash(TxCommitName),
-		abort:   sbpf.SyscallHash(TxAbortName),
-		test:    sbpf.SyscallHash(TxTestName),
-		visited: map[pnode]struct{}{},
-		ctxs:    map[ctxKey]int32{},
-		found:   map[findingKey]int{},
+		flow:   newFlow[pstate](len(text)/sbpf.InsnSize, opts.MaxStates),
+		text:   text,
+		v:      v,
+		opts:   opts,
+		begin:  sbpf.SyscallHash(TxBeginName),
+		commit: sbpf.SyscallHash(TxCommitName),
+		abort:  sbpf.SyscallHash(TxAbortName),
+		test:   sbpf.SyscallHash(TxTestName),
+		found:  map[findingKey]int{},
 	}
-	if a.limit <= 0 {
-		a.limit = DefaultPairingMaxStates
+	a.ret = returnState
+	a.onLimit = func(visited int) {
+		a.report(PairAnalysisLimit, -1, pstate{tainted: true, openedAt: -1},
+			fmt.Sprintf("gave up after %d states; pairing is not proven", visited))
 	}
 	for _, name := range noReturnSyscalls {
 		a.noReturn = append(a.noReturn, sbpf.SyscallHash(name))
@@ -251,55 +250,21 @@ const (
 	calleeRegs uint16 = 0b11_1100_0000 // r6-r9, restored after a local call
 )
 
-// pnode is one point of the exploration: a pc in a function context.
-type pnode struct {
-	ctx int32
-	pc  int32
-	st  pstate
-}
-
-// ctxKey names a function context: a function entered in a state. The
-// entry function as the program's entry is distinct from the same
-// function called locally (its exit ends the program).
-type ctxKey struct {
-	entry int32
-	in    pstate
-	top   bool
-}
-
-type callSite struct {
-	ctx int32
-	pc  int32
-	st  pstate
-}
-
-type pctx struct {
-	key     ctxKey
-	exits   []pstate
-	callers []callSite
-}
-
 type findingKey struct {
 	kind PairingKind
 	pc   int
 }
 
 type pairing struct {
+	flow[pstate]
 	text                       []byte
-	n                          int
 	v                          sbpf.Version
 	opts                       *PairingOptions
-	limit                      int
 	begin, commit, abort, test uint32
 	noReturn                   []uint32
 
-	visited  map[pnode]struct{}
-	work     []pnode
-	ctxs     map[ctxKey]int32
-	contexts []*pctx
 	findings []PairingFinding
 	found    map[findingKey]int // index into findings
-	stopped  bool
 }
 
 // usesTransactions reports whether any slot is a call of a transaction
@@ -320,46 +285,9 @@ func (a *pairing) usesTransactions() bool {
 
 func (a *pairing) run() {
 	closed := pstate{openedAt: -1}
-	top := a.context(ctxKey{entry: int32(a.opts.Entry), in: closed, top: true})
+	top := a.context(flowKey[pstate]{entry: int32(a.opts.Entry), in: closed, top: true})
 	a.push(top, a.opts.Entry, closed)
-	for len(a.work) > 0 && !a.stopped {
-		nd := a.work[len(a.work)-1]
-		a.work = a.work[:len(a.work)-1]
-		a.step(nd.ctx, int(nd.pc), nd.st)
-	}
-}
-
-// context returns the id of a function context, creating it (and queuing
-// its entry) when new.
-func (a *pairing) context(k ctxKey) int32 {
-	if id, ok := a.ctxs[k]; ok {
-		return id
-	}
-	id := int32(len(a.contexts))
-	a.ctxs[k] = id
-	a.contexts = append(a.contexts, &pctx{key: k})
-	if !k.top {
-		a.push(id, int(k.entry), k.in)
-	}
-	return id
-}
-
-func (a *pairing) push(ctx int32, pc int, st pstate) {
-	if a.stopped || pc < 0 || pc >= a.n {
-		return // a jump or fall-through out of the text faults
-	}
-	nd := pnode{ctx, int32(pc), st}
-	if _, ok := a.visited[nd]; ok {
-		return
-	}
-	if len(a.visited) >= a.limit {
-		a.stopped = true
-		a.report(PairAnalysisLimit, -1, pstate{tainted: true, openedAt: -1},
-			fmt.Sprintf("gave up after %d states; pairing is not proven", len(a.visited)))
-		return
-	}
-	a.visited[nd] = struct{}{}
-	a.work = append(a.work, nd)
+	a.drain(a.step)
 }
 
 func (a *pairing) report(kind PairingKind, pc int, st pstate, msg string) {
@@ -594,37 +522,12 @@ func (a *pairing) call(ctx int32, pc int, st pstate, insn sbpf.Instruction) {
 	}
 }
 
-// callLocal enters target in the caller's state and returns through every
-// exit state the callee's context has, now or later.
+// callLocal enters target in the caller's state (less the frame pointer's
+// flag) and returns through every exit state of the callee's context.
 func (a *pairing) callLocal(ctx int32, pc int, st pstate, target int) {
-	if target < 0 || target >= a.n {
-		return // CallOutsideTextSegment
-	}
 	in := st
 	in.flags &^= bit(sbpf.FramePointerReg)
-	callee := a.context(ctxKey{entry: int32(target), in: in})
-	c := a.contexts[callee]
-	site := callSite{ctx, int32(pc), st}
-	if slices.Contains(c.callers, site) {
-		return
-	}
-	c.callers = append(c.callers, site)
-	for _, exit := range c.exits {
-		a.push(ctx, pc+1, returnState(st, exit))
-	}
-}
-
-// addExit records that a context can return in st, and resumes its
-// callers.
-func (a *pairing) addExit(ctx int32, st pstate) {
-	c := a.contexts[ctx]
-	if slices.Contains(c.exits, st) {
-		return
-	}
-	c.exits = append(c.exits, st)
-	for _, site := range c.callers {
-		a.push(site.ctx, int(site.pc)+1, returnState(site.st, st))
-	}
+	a.flow.callLocal(ctx, pc, st, in, target)
 }
 
 // returnState is the caller's state after a call made in caller returned
