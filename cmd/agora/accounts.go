@@ -147,7 +147,7 @@ func prepareInstruction(l *loaded, f *runFlags) (*instructionRun, error) {
 		a := before[m.Index]
 		sx.Accounts = append(sx.Accounts, svm.InstructionAccount{
 			Key:     a.Key,
-			Account: account.Account{Lamports: a.Lamports, Data: a.Data, Owner: a.Owner, Executable: a.Executable, RentEpoch: a.RentEpoch},
+			Account: chainAccount(a),
 			Signer:  m.Signer, Writable: m.Writable,
 		})
 	}
@@ -176,6 +176,11 @@ func (ir *instructionRun) program() fileProgram {
 	return fileProgram{id: ir.programID, exe: ir.exe, others: ir.others}
 }
 
+// chainAccount is an accounts-file entry's state as the runtime holds it.
+func chainAccount(a abi.Account) account.Account {
+	return account.Account{Lamports: a.Lamports, Data: a.Data, Owner: a.Owner, Executable: a.Executable, RentEpoch: a.RentEpoch}
+}
+
 // docAccounts reads the accounts of the accounts file, for the programs
 // it holds (an upgradeable program's ProgramData account).
 type docAccounts []abi.Account
@@ -183,7 +188,7 @@ type docAccounts []abi.Account
 func (d docAccounts) Account(key pubkey.Pubkey) (account.Account, error) {
 	for _, a := range d {
 		if a.Key == key {
-			return account.Account{Lamports: a.Lamports, Data: a.Data, Owner: a.Owner, Executable: a.Executable, RentEpoch: a.RentEpoch}, nil
+			return chainAccount(a), nil
 		}
 	}
 	return account.Account{}, fmt.Errorf("account %s is not in the accounts file", pubkey.Pubkey(key))
