@@ -247,8 +247,13 @@ func (e *engine) nonzero(s *state, a bv) bool {
 	case e.c.T:
 		return false
 	}
-	if e.solve(s.cond, z.Not()) == -1 {
+	switch e.check(s, z.Not()) {
+	case -1:
 		return false
+	case 1:
+		s.model = e.last
+	default:
+		s.model = nil
 	}
 	s.cond = append(s.cond, z.Not())
 	return true

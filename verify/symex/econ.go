@@ -46,6 +46,9 @@ func (e *engine) exit(s *state) {
 	}
 	cond := append(s.cond[:len(s.cond):len(s.cond)], ok)
 	sv := &state{pc: s.pc, cond: cond, path: s.path, approx: s.approx}
+	if s.model != nil && e.ev.eval(c, s.model, ok) {
+		sv.model = s.model
+	}
 	if e.cfg.Conservation {
 		before, after := c.konst(0, sumWidth), c.konst(0, sumWidth)
 		for _, a := range e.cfg.Accounts {
@@ -86,7 +89,7 @@ func (e *engine) reportKey(s *state, kind string, key int, viol z.Lit, msg strin
 	if e.found[k] || viol == e.c.F {
 		return
 	}
-	if e.solve(s.cond, viol) != 1 {
+	if e.check(s, viol) != 1 {
 		return
 	}
 	e.found[k] = true

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/go-air/gini"
 	"github.com/go-air/gini/logic"
 	"github.com/go-air/gini/z"
 
@@ -123,9 +122,11 @@ type state struct {
 	mem    map[uint64]bv
 	frames []frame
 	cond   []z.Lit
-	path   []int
-	steps  int
-	cu     uint64
+	// model satisfies cond (nil: none known).
+	model *model
+	path  []int
+	steps int
+	cu    uint64
 	// havoc: an unmodelled syscall may have written any writable byte;
 	// bytes not written since read as fresh values.
 	havoc bool
@@ -169,7 +170,10 @@ func (s *state) clone() *state {
 type engine struct {
 	cfg      *Config
 	c        circ
-	sat      *gini.Gini
+	q        cone
+	ev       evaluator
+	last     *model // the model of the last satisfiable check
+	models   uint32
 	n        int
 	input    []bv // initial input bytes
 	res      *Result
@@ -204,7 +208,7 @@ func Run(cfg *Config) (*Result, error) {
 	if cfg.Budget == 0 {
 		cfg.Budget = 1_400_000
 	}
-	e := &engine{cfg: cfg, c: circ{logic.NewCCap(1 << 16)}, sat: gini.New(), n: len(cfg.Text) / sbpf.InsnSize,
+	e := &engine{cfg: cfg, c: circ{logic.NewCCap(1 << 16)}, n: len(cfg.Text) / sbpf.InsnSize,
 		res: &Result{}, found: map[[2]int]bool{}, why: map[string]bool{}, names: map[uint32]string{}, unpriced: map[string]bool{}}
 	for _, name := range knownSyscalls {
 		e.names[sbpf.SyscallHash(name)] = name
@@ -217,7 +221,9 @@ func Run(cfg *Config) (*Result, error) {
 			e.input[i] = e.c.konst(uint64(b), 8)
 		}
 	}
-	s := &state{pc: cfg.Entry, mem: map[uint64]bv{}, frames: nil}
+	e.models++
+	// No condition yet: any input satisfies it, all zeros among them.
+	s := &state{pc: cfg.Entry, mem: map[uint64]bv{}, frames: nil, model: &model{id: e.models, ones: map[z.Var]bool{}}}
 	for i := range s.regs {
 		s.regs[i] = e.c.konst(0, 64)
 	}
@@ -262,6 +268,30 @@ func (e *engine) incomplete(why string) { e.why[why] = true }
 // solved without a time limit.
 const smallQuery = 2048
 
+// check decides s's path condition ∧ extra like solve, without the
+// solver when s's model satisfies extra; after 1, e.last is a model.
+func (e *engine) check(s *state, extra ...z.Lit) int {
+	if s.model != nil {
+		ok := true
+		for _, l := range extra {
+			if !e.ev.eval(e.c, s.model, l) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			e.last = s.model
+			return 1
+		}
+	}
+	r := e.solve(s.cond, extra...)
+	if r == 1 {
+		e.models++
+		e.last = e.q.model(e.models)
+	}
+	return r
+}
+
 // solve decides cond ∧ extra; 1 sat (the model is then readable), -1
 // unsat, 0 unknown.
 func (e *engine) solve(cond []z.Lit, extra ...z.Lit) int {
@@ -276,16 +306,13 @@ func (e *engine) solve(cond []z.Lit, extra ...z.Lit) int {
 		return 0
 	}
 	roots := append(slices.Clone(cond), extra...)
-	// A fresh solver over the query's cone of influence: one that kept
-	// every clause so far would have to assign the whole circuit (every
-	// register of every path) to find a model.
-	e.sat = gini.New()
-	_, size := e.c.CnfSince(e.sat, nil, roots...)
-	e.sat.Assume(roots...)
+	// A fresh solver over the query's cone of influence, its variables
+	// numbered densely (cone.encode).
+	size := e.q.encode(e.c, roots)
 	if size <= smallQuery {
 		// Small instances are solved in place: Try's goroutine and timer
 		// cost more than the search.
-		return e.sat.Solve()
+		return e.q.sat.Solve()
 	}
 	d := e.cfg.QueryTimeout
 	if !e.cfg.Deadline.IsZero() {
@@ -298,25 +325,14 @@ func (e *engine) solve(cond []z.Lit, extra ...z.Lit) int {
 			return 0
 		}
 	}
-	r := e.sat.Try(d)
+	r := e.q.sat.Try(d)
 	if r == 0 {
 		e.incomplete("a solver query timed out")
 	}
 	return r
 }
 
-func (e *engine) val(l z.Lit) bool {
-	switch l {
-	case e.c.T:
-		return true
-	case e.c.F:
-		return false
-	}
-	if l.Var() > e.sat.MaxVar() {
-		return false
-	}
-	return e.sat.Value(l)
-}
+func (e *engine) val(l z.Lit) bool { return e.ev.eval(e.c, e.last, l) }
 
 func (e *engine) modelBV(a bv) uint64 {
 	var x uint64
@@ -348,7 +364,7 @@ func (e *engine) report(s *state, kind string, viol z.Lit, msg string) {
 	if e.found[key] || viol == e.c.F {
 		return
 	}
-	if e.solve(s.cond, viol) != 1 {
+	if e.check(s, viol) != 1 {
 		return
 	}
 	e.found[key] = true
@@ -548,19 +564,25 @@ func (e *engine) step(s *state) (*state, []*state, bool) {
 			s.pc++
 			return s, nil, false
 		}
-		tOK := e.solve(s.cond, cond)
+		var tm, fm *model
+		tOK := e.check(s, cond)
 		fOK := 1
 		if tOK == 1 {
-			fOK = e.solve(s.cond, cond.Not())
+			tm = e.last
+			if fOK = e.check(s, cond.Not()); fOK == 1 {
+				fm = e.last
+			}
 		}
 		s.path = append(s.path, pc)
 		var forks []*state
 		if tOK != -1 && fOK != -1 {
 			t := s.clone()
 			t.cond = append(t.cond, cond)
+			t.model = tm
 			t.pc = target
 			forks = append(forks, t)
 			s.cond = append(s.cond, cond.Not())
+			s.model = fm
 			s.pc++
 			// Depth first: the fall-through continues, the jump waits.
 			return s, forks, false
@@ -1026,12 +1048,13 @@ func (e *engine) address(s *state, a bv, n int, write bool) (uint64, bool) {
 	}
 	valid := e.validBV(a, uint64(n), write)
 	e.report(s, "oob", valid.Not(), fmt.Sprintf("%s of %d bytes at an input-dependent address can fault (AccessViolation)", kind, n))
-	if e.solve(s.cond, valid) != 1 {
+	if e.check(s, valid) != 1 {
 		return 0, false
 	}
 	x := e.modelBV(a)
 	e.incomplete("input-dependent addresses were fixed to one value each (the paths cover that value only)")
 	s.cond = append(s.cond, c.eq(a, c.konst(x, 64)))
+	s.model = e.last
 	return x, true
 }
 
@@ -1057,14 +1080,15 @@ func (e *engine) symAddress(s *state, a bv, n int, write bool) (uint64, bv, bool
 	e.report(s, "oob", valid.Not(), fmt.Sprintf("%s of %d bytes at an input-dependent address can fault (AccessViolation)", kind, n))
 	off, borrow := c.sub(a, c.konst(sbpf.InputStart, 64))
 	inInput := c.And(borrow.Not(), c.ult(off, c.konst(uint64(len(e.input)-n+1), 64)))
-	if e.solve(s.cond, valid, inInput.Not()) != -1 {
+	if e.check(s, valid, inInput.Not()) != -1 {
 		x, ok := e.address(s, a, n, write)
 		return x, nil, ok
 	}
-	if e.solve(s.cond, valid) != 1 {
+	if e.check(s, valid) != 1 {
 		return 0, nil, false
 	}
 	s.cond = append(s.cond, valid)
+	s.model = e.last
 	return 0, off, true
 }
 
