@@ -181,7 +181,18 @@ func Analyze(o *Options) (*Report, error) {
 		rep.Stats.AbsintSteps = ai.States
 	}
 
-	// 2. Symbolic execution on a concrete input shape.
+	// 2. Information flow, before the symbolic execution, which may use
+	// all the time left.
+	var tr *taint.Result
+	if len(o.Private) > 0 {
+		tr, err = taint.Analyze(&taint.Program{Version: o.Version, Text: o.Text, Entry: o.Entry, Functions: o.Functions, Syscalls: o.Syscalls, Deadline: deadline},
+			ai, in.taintShape(), o.Private)
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	// 3. Symbolic execution on a concrete input shape.
 	if o.Accounts == nil {
 		n := 8
 		if ai != nil {
@@ -329,12 +340,7 @@ func Analyze(o *Options) (*Report, error) {
 	}
 
 	// Information flow.
-	if len(o.Private) > 0 {
-		tr, err := taint.Analyze(&taint.Program{Version: o.Version, Text: o.Text, Entry: o.Entry, Functions: o.Functions, Syscalls: o.Syscalls},
-			ai, in.taintShape(), o.Private)
-		if err != nil {
-			return nil, err
-		}
+	if tr != nil {
 		for _, l := range tr.Leaks {
 			f := Finding{Kind: "leak", PC: l.PC, Line: o.line(l.PC), Path: l.Path, Message: l.Message}
 			rep.Findings = append(rep.Findings, f)

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/extnames"
@@ -21,6 +22,8 @@ type Program struct {
 	Entry     int
 	Functions map[uint32]int
 	Syscalls  func(hash uint32) (string, bool)
+	// Deadline, when set, stops the analysis (incomplete) at that time.
+	Deadline time.Time
 }
 
 // Leak is a flow from a private input to a sink.
@@ -45,7 +48,10 @@ type label = uint64
 type tstate struct {
 	regs  [11]label
 	stack map[int64]label // by byte offset in the frame
-	impl  map[int]label   // implicit taint active until the pc (cfg.Exit: the function's end)
+	// stackAll is on every byte of the frame: what a store the analysis
+	// cannot place (an unknown pointer, a wide range) may have written.
+	stackAll label
+	impl     map[int]label // implicit taint active until the pc (cfg.Exit: the function's end)
 	// shared: the maps may be another state's too (copy on write: most
 	// instructions change neither, and copying them dominated the run).
 	shared bool
@@ -53,7 +59,7 @@ type tstate struct {
 
 func (s *tstate) clone() *tstate {
 	s.shared = true
-	return &tstate{regs: s.regs, stack: s.stack, impl: s.impl, shared: true}
+	return &tstate{regs: s.regs, stack: s.stack, stackAll: s.stackAll, impl: s.impl, shared: true}
 }
 
 // own makes s's maps its own, before a change.
@@ -79,6 +85,10 @@ func merge(old, nw *tstate) bool {
 			old.regs[i] |= nw.regs[i]
 			grew = true
 		}
+	}
+	if nw.stackAll&^old.stackAll != 0 {
+		old.stackAll |= nw.stackAll
+		grew = true
 	}
 	for k, v := range nw.stack {
 		if v&^old.stack[k] != 0 {
@@ -113,8 +123,11 @@ type analysis struct {
 	// Flow-insensitive memory outside the frame.
 	input             map[int64]label
 	inputAll, heapAll label
-	heap              map[int64]label
-	grew              bool
+	// escaped is what stores through unknown pointers wrote: a caller's
+	// frame that a callee may reach gets it.
+	escaped label
+	heap    map[int64]label
+	grew    bool
 
 	// Function summaries.
 	ret     map[int]label // entry -> r0 label at its exits
@@ -161,6 +174,7 @@ func Analyze(p *Program, ai *absint.Result, sh *Shape, specs []Spec) (*Result, e
 	if p.Entry < 0 || p.Entry >= n {
 		return &Result{Complete: true}, nil
 	}
+	steps := 0
 	for round := 0; ; round++ {
 		a.grew = false
 		a.enter(p.Entry, -1, &tstate{stack: map[int64]label{}, impl: map[int]label{}}, p.Entry)
@@ -174,9 +188,14 @@ func Analyze(p *Program, ai *absint.Result, sh *Shape, specs []Spec) (*Result, e
 			pc := a.work[len(a.work)-1]
 			a.work = a.work[:len(a.work)-1]
 			a.queued[pc] = false
+			if steps++; steps%1024 == 0 && !p.Deadline.IsZero() && !time.Now().Before(p.Deadline) {
+				a.why["the time limit was reached"] = true
+				a.work = a.work[:0]
+				break
+			}
 			a.step(pc, a.in[pc].clone())
 		}
-		if !a.grew || round > 64 {
+		if !a.grew || round > 64 || a.why["the time limit was reached"] {
 			if a.grew {
 				a.why["the memory taint did not converge"] = true
 			}
@@ -275,6 +294,7 @@ func (a *analysis) loadLabel(pc int, s *tstate, reg uint8, off int16, size int64
 	switch {
 	case !ok:
 		// Anywhere: every label in memory.
+		l = s.stackAll
 		for _, v := range s.stack {
 			l |= v
 		}
@@ -286,6 +306,13 @@ func (a *analysis) loadLabel(pc int, s *tstate, reg uint8, off int16, size int64
 		}
 		return l | a.inputAll | a.heapAll
 	case r == absint.RStack:
+		l = s.stackAll
+		if hi+size-lo <= int64(len(s.stack)) {
+			for k := lo; k < hi+size; k++ {
+				l |= s.stack[k]
+			}
+			break
+		}
 		for k, v := range s.stack {
 			if k >= lo && k < hi+size {
 				l |= v
@@ -309,35 +336,47 @@ func (a *analysis) loadLabel(pc int, s *tstate, reg uint8, off int16, size int64
 	return l
 }
 
-func (a *analysis) storeLabel(pc int, s *tstate, reg uint8, off int16, size int64, l label) {
+// storeLabel marks a store of size bytes (at most size when !sized) at
+// reg+off with l. Only a store whose address and size are both exact
+// replaces the frame bytes' labels; any other adds to them.
+func (a *analysis) storeLabel(pc int, s *tstate, reg uint8, off int16, size int64, sized bool, l label) {
 	r, lo, hi, ok := a.target(pc, reg, off)
-	exact := ok && lo == hi
+	exact := ok && lo == hi && sized
 	switch {
 	case !ok:
 		if l != 0 {
+			if l&^(a.inputAll&a.heapAll&a.escaped) != 0 {
+				a.grew = true
+			}
 			a.inputAll |= l
 			a.heapAll |= l
-			a.grew = true
-			for k := range s.stack {
-				s.own()
-				s.stack[k] |= l
-			}
+			a.escaped |= l
+			s.stackAll |= l
 			a.unowned(pc, l, -1, -1)
 		}
 	case r == absint.RStack:
-		if exact {
+		if exact && size > maxStackRange {
+			s.own()
+			for k := range s.stack {
+				if k >= lo && k < lo+size {
+					delete(s.stack, k)
+				}
+			}
+			s.stackAll |= l
+		} else if exact {
+			s.own()
 			for i := range size {
 				if l == 0 {
-					s.own()
 					delete(s.stack, lo+i)
 				} else {
-					s.own()
 					s.stack[lo+i] = l
 				}
 			}
+		} else if l != 0 && hi+size-lo > maxStackRange {
+			s.stackAll |= l
 		} else if l != 0 {
-			for k := lo; k < hi+size && k-lo < 1<<16; k++ {
-				s.own()
+			s.own()
+			for k := lo; k < hi+size; k++ {
 				s.stack[k] |= l
 			}
 		}
@@ -349,11 +388,19 @@ func (a *analysis) storeLabel(pc int, s *tstate, reg uint8, off int16, size int6
 	}
 }
 
+// maxStackRange is the widest store into the frame marked byte by byte;
+// a wider one marks the whole frame.
+const maxStackRange = 256
+
+// maxMarkRange is the widest store into the input or heap marked byte by
+// byte; a wider one marks the whole region.
+const maxMarkRange = 4096
+
 func (a *analysis) mark(m map[int64]label, lo, hi int64, l label, all *label) {
 	if l == 0 {
 		return
 	}
-	if hi-lo > 1<<16 {
+	if hi-lo > maxMarkRange {
 		if l&^*all != 0 {
 			*all |= l
 			a.grew = true
@@ -425,7 +472,7 @@ func (a *analysis) step(pc int, s *tstate) {
 		if info.Format == sbpf.FmtStoreReg {
 			l |= s.regs[insn.Src]
 		}
-		a.storeLabel(pc, s, insn.Dst, insn.Off, int64(info.Size), l)
+		a.storeLabel(pc, s, insn.Dst, insn.Off, int64(info.Size), true, l)
 		next(pc + 1)
 	case sbpf.FmtALUImm, sbpf.FmtUnary, sbpf.FmtEndian:
 		if op == sbpf.OpMov64Imm || op == sbpf.OpMov32Imm {
@@ -469,6 +516,15 @@ func (a *analysis) step(pc int, s *tstate) {
 	}
 }
 
+// length bounds a syscall's length operand in reg before pc; sized says
+// the bound is its exact value.
+func (a *analysis) length(pc int, reg uint8) (int64, bool) {
+	if v, ok := a.ai.RegAt(pc, reg); ok && v.Kind == absint.VScalar && v.N.Umax < 1<<20 {
+		return int64(v.N.Umax), v.N.Umin == v.N.Umax
+	}
+	return 1 << 20, false
+}
+
 func (a *analysis) call(pc int, s *tstate, insn sbpf.Instruction, impl label, fn int) {
 	v := a.p.Version
 	imm := uint32(insn.Imm)
@@ -507,13 +563,15 @@ func (a *analysis) call(pc int, s *tstate, insn sbpf.Instruction, impl label, fn
 		// Pointers into this frame let the callee read and write it: its
 		// labels reach the callee's arguments, and the callee's result
 		// reaches the frame.
-		var frame label
+		frame := s.stackAll
 		for _, l := range s.stack {
 			frame |= l
 		}
+		passed := false
 		for r := 1; r <= 5; r++ {
 			if rg, _, _, ok := a.target(pc, uint8(r), 0); !ok || rg == absint.RStack {
 				callee.regs[r] |= frame
+				passed = true
 			}
 		}
 		a.enter(target, pc, callee, target)
@@ -524,6 +582,11 @@ func (a *analysis) call(pc int, s *tstate, insn sbpf.Instruction, impl label, fn
 		for k := range s.stack {
 			s.own()
 			s.stack[k] |= ret
+		}
+		if passed {
+			// The callee may have stored anything it stored through a
+			// pointer it could not place into this frame, at any offset.
+			s.stackAll |= a.escaped
 		}
 		a.enter(pc+1, pc, s, fn)
 		return
@@ -552,7 +615,7 @@ func (a *analysis) call(pc int, s *tstate, insn sbpf.Instruction, impl label, fn
 	case "sol_invoke_signed_c", "sol_invoke_signed_rust":
 		// The instruction's data pointer lies in memory this analysis does
 		// not resolve: anything private in memory may reach it.
-		var all label
+		all := s.stackAll
 		for _, l := range s.stack {
 			all |= l
 		}
@@ -581,20 +644,12 @@ func (a *analysis) call(pc int, s *tstate, insn sbpf.Instruction, impl label, fn
 	case "sol_log_compute_units_":
 	case "sol_memcpy_", "sol_memmove_":
 		l := rangeLabel(2, 3, 0) | impl
-		n := int64(1 << 20)
-		if v, ok := a.ai.RegAt(pc, 3); ok && v.Kind == absint.VScalar && v.N.Umax < 1<<20 {
-			n = int64(v.N.Umax)
-		}
-		if n > 0 {
-			a.storeLabel(pc, s, 1, 0, n, l)
+		if n, sized := a.length(pc, 3); n > 0 {
+			a.storeLabel(pc, s, 1, 0, n, sized, l)
 		}
 	case "sol_memset_":
-		n := int64(1 << 20)
-		if v, ok := a.ai.RegAt(pc, 3); ok && v.Kind == absint.VScalar && v.N.Umax < 1<<20 {
-			n = int64(v.N.Umax)
-		}
-		if n > 0 {
-			a.storeLabel(pc, s, 1, 0, n, s.regs[2]|impl)
+		if n, sized := a.length(pc, 3); n > 0 {
+			a.storeLabel(pc, s, 1, 0, n, sized, s.regs[2]|impl)
 		}
 	default:
 		if name == "" {

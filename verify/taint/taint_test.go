@@ -51,6 +51,14 @@ func TestFlows(t *testing.T) {
 		{"log public", "add64 r1, 8\nmov64 r2, 8\nsyscall sol_log_\nmov64 r0, 0\nexit", false},
 		{"declassified", "ldxdw r2, [r1+0]\nrsh64 r2, 63\nstxdw [r10-8], r2\nmov64 r1, r10\nadd64 r1, -8\nmov64 r2, 8\nsyscall agora_declassify\nldxdw r0, [r10-8]\nexit", false},
 		{"callee", "ldxdw r1, [r1+0]\ncall function_f\nexit\nfunction_f:\nmov64 r0, r1\nexit", true},
+		// A memset whose length is not exact may leave the private word.
+		{"memset of unknown length", "ldxdw r2, [r1+0]\nstxdw [r10-8], r2\nldxdw r3, [r1+8]\nand64 r3, 15\nmov64 r1, r10\nadd64 r1, -16\nmov64 r2, 0\nsyscall sol_memset_\nldxdw r0, [r10-8]\nexit", true},
+		{"memset of exact length", "ldxdw r2, [r1+0]\nstxdw [r10-8], r2\nmov64 r3, 16\nmov64 r1, r10\nadd64 r1, -16\nmov64 r2, 0\nsyscall sol_memset_\nldxdw r0, [r10-8]\nexit", false},
+		// The callee writes through a pointer into its caller's frame,
+		// at a slot the caller never wrote.
+		{"callee writes the caller's frame", "mov64 r2, r1\nmov64 r1, r10\nadd64 r1, -8\ncall function_f\nldxdw r0, [r10-8]\nexit\nfunction_f:\nldxdw r3, [r2+0]\nstxdw [r1+0], r3\nmov64 r0, 0\nexit", true},
+		// A memcpy of unknown length that may reach far into the frame.
+		{"wide memcpy", "ldxdw r3, [r1+8]\nmov64 r2, r1\nmov64 r1, r10\nadd64 r1, -4000\nsyscall sol_memcpy_\nldxdw r0, [r10-8]\nexit", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
