@@ -63,7 +63,10 @@ type Options struct {
 	// MaxPaths and MaxPathSteps bound the symbolic execution (paths, and
 	// instructions on one path); 0 means its defaults.
 	MaxPaths, MaxPathSteps int
-	// QueryTimeout bounds one solver call; 0 means 10s.
+	// MaxSolverWork bounds the symbolic execution's solver work (gates
+	// summed over its queries); 0 means symex's default.
+	MaxSolverWork int64
+	// QueryTimeout bounds one solver call; 0 means 2s.
 	QueryTimeout time.Duration
 	// Price gives a syscall's compute units from its size operands
 	// (symex.Config.Price): with it the CU bound includes the syscalls'
@@ -119,6 +122,12 @@ type Stats struct {
 	AbsintSteps int
 	Paths       int
 	MaxCU       uint64
+	// Queries are the symbolic execution's satisfiability checks, Solved
+	// those that needed the solver, SolverWork the gates they summed.
+	Queries, Solved int
+	SolverWork      int64
+	// The wall time of each analysis.
+	Absint, Taint, Symex time.Duration
 }
 
 // Exit codes of `agora verify --deep`.
@@ -148,7 +157,7 @@ func Analyze(o *Options) (*Report, error) {
 		o.Timeout = 30 * time.Second
 	}
 	if o.QueryTimeout <= 0 {
-		o.QueryTimeout = 10 * time.Second
+		o.QueryTimeout = 2 * time.Second
 	}
 	if len(o.Invariants) > 0 && o.Accounts == nil {
 		return nil, fmt.Errorf("%w: --invariant needs --accounts", ErrUsage)
@@ -173,7 +182,9 @@ func Analyze(o *Options) (*Report, error) {
 	// 1. Memory safety by abstract interpretation.
 	prog := &absint.Program{Version: o.Version, Text: o.Text, Entry: o.Entry, Functions: o.Functions, Syscalls: o.Syscalls}
 	lay := &absint.Layout{InputLen: in.absLen, Input: in.bytes, InputKnown: in.known, HeapSize: o.HeapSize, ROData: o.ROData, RODataVAddr: o.RODataVAddr}
+	t0 := time.Now()
 	ai, err := absint.Analyze(prog, lay, absint.Options{})
+	rep.Stats.Absint = time.Since(t0)
 	if err != nil && !errors.Is(err, absint.ErrLimit) {
 		return nil, err
 	}
@@ -184,6 +195,7 @@ func Analyze(o *Options) (*Report, error) {
 	// 2. Information flow, before the symbolic execution, which may use
 	// all the time left.
 	var tr *taint.Result
+	t0 = time.Now()
 	if len(o.Private) > 0 {
 		tr, err = taint.Analyze(&taint.Program{Version: o.Version, Text: o.Text, Entry: o.Entry, Functions: o.Functions, Syscalls: o.Syscalls, Deadline: deadline},
 			ai, in.taintShape(), o.Private)
@@ -191,6 +203,7 @@ func Analyze(o *Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	rep.Stats.Taint = time.Since(t0)
 
 	// 3. Symbolic execution on a concrete input shape.
 	if o.Accounts == nil {
@@ -212,15 +225,18 @@ func Analyze(o *Options) (*Report, error) {
 		ROData: o.ROData, RODataVAddr: o.RODataVAddr, HeapSize: o.HeapSize,
 		Input: in.bytes, Symbolic: in.symbolic, Accounts: in.accounts, Conservation: o.Accounts != nil,
 		Invariants: o.Invariants, Overflow: true, Deadline: deadline, MaxPaths: o.MaxPaths, MaxPathSteps: o.MaxPathSteps,
-		QueryTimeout: o.QueryTimeout, Price: o.Price}
+		QueryTimeout: o.QueryTimeout, MaxSolverWork: o.MaxSolverWork, Price: o.Price}
 	if ai != nil {
 		cfg.NoWrap = func(pc int) bool { return noWrap(o, ai, pc) }
 	}
+	t0 = time.Now()
 	sx, err := symex.Run(cfg)
 	if err != nil {
 		return nil, err
 	}
+	rep.Stats.Symex = time.Since(t0)
 	rep.Stats.Paths, rep.Stats.MaxCU = sx.Paths, sx.MaxCU
+	rep.Stats.Queries, rep.Stats.Solved, rep.Stats.SolverWork = sx.Queries, sx.Solved, sx.SolverWork
 	// A raw-mode exploration covers every input only when every input
 	// access is proven within the bytes it had.
 	exhaustive := sx.Complete && (o.Accounts != nil || ai != nil && allInputProven(ai) && len(ai.Unknown) == 0)

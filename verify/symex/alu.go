@@ -247,14 +247,10 @@ func (e *engine) nonzero(s *state, a bv) bool {
 	case e.c.T:
 		return false
 	}
-	switch e.check(s, z.Not()) {
-	case -1:
-		return false
-	case 1:
-		s.model = e.last
-	default:
-		s.model = nil
+	if e.check(s, z.Not()) != 1 {
+		return false // a zero divisor, or undecided (noted by solve)
 	}
+	s.model = e.last
 	s.cond = append(s.cond, z.Not())
 	return true
 }

@@ -62,7 +62,13 @@ type Config struct {
 	MaxTotalSteps int           // default 4,000,000
 	Deadline      time.Time     // zero: none
 	QueryTimeout  time.Duration // per solver call; default 5s
-	Budget        uint64        // compute units; default 1,400,000
+	// MaxQueryGates bounds one solver query's circuit (AND gates); a
+	// larger query is not decided. Default 1<<16.
+	MaxQueryGates int
+	// MaxSolverWork bounds the solver's work over the whole run: the
+	// sum of the queries' sizes (gates). Default 1<<23.
+	MaxSolverWork int64
+	Budget        uint64 // compute units; default 1,400,000
 
 	// Price, when set, gives a syscall's compute units from its size
 	// operands: the length in bytes for sol_log_, sol_panic_,
@@ -107,6 +113,10 @@ type Result struct {
 	Unpriced []string
 	// MaxDepth is the deepest call depth reached (1 = the entry frame).
 	MaxDepth int
+	// Queries counts the solver calls, Solved those a path's model did
+	// not answer first, and SolverWork sums their sizes (gates).
+	Queries, Solved int
+	SolverWork      int64
 }
 
 type frame struct {
@@ -205,6 +215,12 @@ func Run(cfg *Config) (*Result, error) {
 	if cfg.QueryTimeout <= 0 {
 		cfg.QueryTimeout = 5 * time.Second
 	}
+	if cfg.MaxSolverWork <= 0 {
+		cfg.MaxSolverWork = 1 << 23
+	}
+	if cfg.MaxQueryGates <= 0 {
+		cfg.MaxQueryGates = 1 << 16
+	}
 	if cfg.Budget == 0 {
 		cfg.Budget = 1_400_000
 	}
@@ -271,6 +287,7 @@ const smallQuery = 2048
 // check decides s's path condition ∧ extra like solve, without the
 // solver when s's model satisfies extra; after 1, e.last is a model.
 func (e *engine) check(s *state, extra ...z.Lit) int {
+	e.res.Queries++
 	if s.model != nil {
 		ok := true
 		for _, l := range extra {
@@ -308,7 +325,18 @@ func (e *engine) solve(cond []z.Lit, extra ...z.Lit) int {
 	roots := append(slices.Clone(cond), extra...)
 	// A fresh solver over the query's cone of influence, its variables
 	// numbered densely (cone.encode).
-	size := e.q.encode(e.c, roots)
+	if e.res.SolverWork >= e.cfg.MaxSolverWork {
+		e.stop = true
+		e.incomplete(fmt.Sprintf("the solver work bound (%d gates over all queries) was reached", e.cfg.MaxSolverWork))
+		return 0
+	}
+	size, ok := e.q.encode(e.c, roots, e.cfg.MaxQueryGates)
+	if !ok {
+		e.incomplete(fmt.Sprintf("solver queries over %d gates were not decided", e.cfg.MaxQueryGates))
+		return 0
+	}
+	e.res.Solved++
+	e.res.SolverWork += int64(size)
 	if size <= smallQuery {
 		// Small instances are solved in place: Try's goroutine and timer
 		// cost more than the search.
@@ -564,18 +592,24 @@ func (e *engine) step(s *state) (*state, []*state, bool) {
 			s.pc++
 			return s, nil, false
 		}
+		// A side the solver could not decide is not followed (it may be
+		// infeasible, and every check on it would need the solver): the
+		// exploration is then incomplete, which solve has noted.
 		var tm, fm *model
 		tOK := e.check(s, cond)
-		fOK := 1
 		if tOK == 1 {
 			tm = e.last
-			if fOK = e.check(s, cond.Not()); fOK == 1 {
-				fm = e.last
-			}
+		}
+		fOK := e.check(s, cond.Not())
+		if fOK == 1 {
+			fm = e.last
 		}
 		s.path = append(s.path, pc)
 		var forks []*state
-		if tOK != -1 && fOK != -1 {
+		if tOK != 1 && fOK != 1 {
+			return nil, nil, true
+		}
+		if tOK == 1 && fOK == 1 {
 			t := s.clone()
 			t.cond = append(t.cond, cond)
 			t.model = tm
@@ -587,10 +621,21 @@ func (e *engine) step(s *state) (*state, []*state, bool) {
 			// Depth first: the fall-through continues, the jump waits.
 			return s, forks, false
 		}
-		if tOK != -1 {
+		// One side: the condition is implied unless the other side was
+		// undecided, when it must join the path condition (a finding's
+		// input has to take this side).
+		if tOK == 1 {
+			if fOK == 0 {
+				s.cond = append(s.cond, cond)
+			}
+			s.model = tm
 			s.pc = target
 			return s, nil, false
 		}
+		if tOK == 0 {
+			s.cond = append(s.cond, cond.Not())
+		}
+		s.model = fm
 		s.pc++
 		return s, nil, false
 	case sbpf.FmtCall:
