@@ -3,6 +3,7 @@ package symex
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -68,7 +69,13 @@ type Config struct {
 	// MaxSolverWork bounds the solver's work over the whole run: the
 	// sum of the queries' sizes (gates). Default 1<<23.
 	MaxSolverWork int64
-	Budget        uint64 // compute units; default 1,400,000
+	// MaxPCWork bounds the solver work of the checks at one pc (its
+	// branch, its overflow and fault checks, over every visit): past it
+	// they are given up (a branch side is not followed), so that one loop
+	// of hard checks does not use the whole budget. Default
+	// MaxSolverWork/16.
+	MaxPCWork int64
+	Budget    uint64 // compute units; default 1,400,000
 
 	// Price, when set, gives a syscall's compute units from its size
 	// operands: the length in bytes for sol_log_, sol_panic_,
@@ -184,6 +191,8 @@ type engine struct {
 	ev       evaluator
 	last     *model // the model of the last satisfiable check
 	models   uint32
+	pcWork   map[int]int64
+	gaveUp   map[int]bool
 	n        int
 	input    []bv // initial input bytes
 	res      *Result
@@ -218,6 +227,9 @@ func Run(cfg *Config) (*Result, error) {
 	if cfg.MaxSolverWork <= 0 {
 		cfg.MaxSolverWork = 1 << 23
 	}
+	if cfg.MaxPCWork <= 0 {
+		cfg.MaxPCWork = cfg.MaxSolverWork / 16
+	}
 	if cfg.MaxQueryGates <= 0 {
 		cfg.MaxQueryGates = 1 << 16
 	}
@@ -225,7 +237,7 @@ func Run(cfg *Config) (*Result, error) {
 		cfg.Budget = 1_400_000
 	}
 	e := &engine{cfg: cfg, c: circ{logic.NewCCap(1 << 16)}, n: len(cfg.Text) / sbpf.InsnSize,
-		res: &Result{}, found: map[[2]int]bool{}, why: map[string]bool{}, names: map[uint32]string{}, unpriced: map[string]bool{}}
+		res: &Result{}, found: map[[2]int]bool{}, pcWork: map[int]int64{}, gaveUp: map[int]bool{}, why: map[string]bool{}, names: map[uint32]string{}, unpriced: map[string]bool{}}
 	for _, name := range knownSyscalls {
 		e.names[sbpf.SyscallHash(name)] = name
 	}
@@ -259,6 +271,14 @@ func Run(cfg *Config) (*Result, error) {
 	}
 	if len(work) > 0 {
 		e.incomplete(fmt.Sprintf("%d paths left unexplored", len(work)))
+	}
+	if len(e.gaveUp) > 0 {
+		pcs := slices.Sorted(maps.Keys(e.gaveUp))
+		list := fmt.Sprint(pcs[:min(len(pcs), 8)])
+		if len(pcs) > 8 {
+			list = list[:len(list)-1] + " ...]"
+		}
+		e.incomplete(fmt.Sprintf("the checks at %d pc(s) %s were given up after %d gates of solver work each", len(pcs), list, e.cfg.MaxPCWork))
 	}
 	e.res.Complete = len(e.why) == 0
 	for w := range e.why {
@@ -301,7 +321,7 @@ func (e *engine) check(s *state, extra ...z.Lit) int {
 			return 1
 		}
 	}
-	r := e.solve(s.cond, extra...)
+	r := e.solve(s.pc, s.cond, extra...)
 	if r == 1 {
 		e.models++
 		e.last = e.q.model(e.models)
@@ -311,7 +331,7 @@ func (e *engine) check(s *state, extra ...z.Lit) int {
 
 // solve decides cond ∧ extra; 1 sat (the model is then readable), -1
 // unsat, 0 unknown.
-func (e *engine) solve(cond []z.Lit, extra ...z.Lit) int {
+func (e *engine) solve(pc int, cond []z.Lit, extra ...z.Lit) int {
 	for _, l := range extra {
 		if l == e.c.F {
 			return -1
@@ -335,6 +355,11 @@ func (e *engine) solve(cond []z.Lit, extra ...z.Lit) int {
 		e.incomplete(fmt.Sprintf("solver queries over %d gates were not decided", e.cfg.MaxQueryGates))
 		return 0
 	}
+	if e.pcWork[pc] >= e.cfg.MaxPCWork {
+		e.gaveUp[pc] = true
+		return 0
+	}
+	e.pcWork[pc] += int64(size)
 	e.res.Solved++
 	e.res.SolverWork += int64(size)
 	if size <= smallQuery {
