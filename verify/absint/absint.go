@@ -121,12 +121,28 @@ func (s *state) clearSlots() { s.slots, s.shared = map[int64]Val{}, false }
 
 // join returns the join (or widening) of old and nw and whether it grew.
 func join(old, nw *state, widen bool, th []uint64) (*state, bool) {
-	out := &state{slots: map[int64]Val{}}
+	// Most joins at a visited pc add nothing: decide that before building
+	// a state.
 	grew := false
 	for i := range old.regs {
 		if !leqVal(nw.regs[i], old.regs[i]) {
 			grew = true
+			break
 		}
+	}
+	if !grew {
+		for k, ov := range old.slots {
+			if nv, ok := nw.slots[k]; !ok || !leqVal(nv, ov) {
+				grew = true
+				break
+			}
+		}
+	}
+	if !grew {
+		return old, false
+	}
+	out := &state{slots: make(map[int64]Val, len(old.slots))}
+	for i := range old.regs {
 		if widen {
 			out.regs[i] = widenVal(old.regs[i], nw.regs[i], th)
 		} else {
@@ -136,11 +152,7 @@ func join(old, nw *state, widen bool, th []uint64) (*state, bool) {
 	for k, ov := range old.slots {
 		nv, ok := nw.slots[k]
 		if !ok {
-			grew = true
 			continue
-		}
-		if !leqVal(nv, ov) {
-			grew = true
 		}
 		if widen {
 			out.slots[k] = widenVal(ov, nv, th)
