@@ -67,7 +67,7 @@ type Config struct {
 	// larger query is not decided. Default 1<<16.
 	MaxQueryGates int
 	// MaxSolverWork bounds the solver's work over the whole run: the
-	// sum of the queries' sizes (gates). Default 1<<23.
+	// sum of the queries' sizes (gates). Default 1<<22.
 	MaxSolverWork int64
 	// MaxPCWork bounds the solver work of the checks at one pc (its
 	// branch, its overflow and fault checks, over every visit): past it
@@ -225,7 +225,7 @@ func Run(cfg *Config) (*Result, error) {
 		cfg.QueryTimeout = 5 * time.Second
 	}
 	if cfg.MaxSolverWork <= 0 {
-		cfg.MaxSolverWork = 1 << 23
+		cfg.MaxSolverWork = 1 << 22
 	}
 	if cfg.MaxPCWork <= 0 {
 		cfg.MaxPCWork = cfg.MaxSolverWork / 16
