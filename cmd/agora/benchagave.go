@@ -84,7 +84,7 @@ the ratio to LiteSVM's. Signing is not timed on either side.
 				defer pprof.StopCPUProfile()
 			}
 			for _, kind := range []string{"memory", "pebble"} {
-				tps, failed, err := runWorkload(w, kind, lanes, perBlock)
+				tps, _, failed, err := runWorkloadTimed(w, kind, lanes, perBlock)
 				if err != nil {
 					return &exitError{code: exitBadCall, err: err}
 				}
@@ -164,33 +164,34 @@ func readWorkload(path string) (*agaveWorkload, error) {
 	return w, nil
 }
 
-// runWorkload executes w on a fresh chain and returns the transactions per
-// second of block processing (signing excluded) and the failures.
-func runWorkload(w *agaveWorkload, kind string, lanes, perBlock int) (float64, int, error) {
+// runWorkloadTimed executes w on a fresh chain and returns the
+// transactions per second of block processing (signing excluded), the
+// time that took, and the failures.
+func runWorkloadTimed(w *agaveWorkload, kind string, lanes, perBlock int) (float64, time.Duration, int, error) {
 	var st *store.Store
 	if kind == "memory" {
 		st = store.NewMem()
 	} else {
 		dir, err := os.MkdirTemp("", "agora-bench-agave-")
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		defer os.RemoveAll(dir)
 		if st, err = store.Open(dir); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 	}
 	defer st.Close()
 	ex, err := newExecutor()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if _, err := bank.Genesis(st, ex, 0, w.accounts); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	b, err := bank.Open(st, ex)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	b.SetScheduler(sched.Config{Lanes: lanes})
 	var elapsed time.Duration
@@ -203,11 +204,11 @@ func runWorkload(w *agaveWorkload, kind string, lanes, perBlock int) (float64, i
 		for i := start; i < end; i++ {
 			m, err := txn.Compile(w.payerPubkey[i], w.instrs[i], bh)
 			if err != nil {
-				return 0, 0, fmt.Errorf("transaction %d: %w", i, err)
+				return 0, 0, 0, fmt.Errorf("transaction %d: %w", i, err)
 			}
 			tx, err := txn.Sign(m, append([]ed25519.PrivateKey{w.payerKeys[i]}, w.signerKeys[i]...)...)
 			if err != nil {
-				return 0, 0, fmt.Errorf("transaction %d: %w", i, err)
+				return 0, 0, 0, fmt.Errorf("transaction %d: %w", i, err)
 			}
 			txs = append(txs, tx)
 		}
@@ -215,7 +216,7 @@ func runWorkload(w *agaveWorkload, kind string, lanes, perBlock int) (float64, i
 		res, err := b.ProcessBlock(txs, int64(1+start/perBlock))
 		elapsed += time.Since(t0)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		for _, r := range res.Txs {
 			if r.Result == nil || r.Err != nil {
@@ -227,7 +228,7 @@ func runWorkload(w *agaveWorkload, kind string, lanes, perBlock int) (float64, i
 		}
 	}
 	if firstErr != nil {
-		return 0, 0, fmt.Errorf("%s: %d transactions failed, the first with %v", w.Name, failed, firstErr)
+		return 0, 0, 0, fmt.Errorf("%s: %d transactions failed, the first with %v", w.Name, failed, firstErr)
 	}
-	return float64(len(w.Txs)) / elapsed.Seconds(), failed, nil
+	return float64(len(w.Txs)) / elapsed.Seconds(), elapsed, failed, nil
 }
