@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/agora-vm/agora/abi"
@@ -53,21 +54,24 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 		return e, e.Error()
 	}
 
-	// Serialize the instruction's accounts, each once.
-	pos := make(map[int]int, len(f.accounts))
+	// Serialize the instruction's accounts, each once (an instruction
+	// lists at most 255, so a scan of the few unique ones beats a map).
 	f.unique = f.unique[:0]
 	metas := make([]abi.AccountMeta, len(f.accounts))
 	for j, a := range f.accounts {
-		k, ok := pos[a.tx]
-		if !ok {
+		k := slices.Index(f.unique, a.tx)
+		if k < 0 {
 			k = len(f.unique)
-			pos[a.tx] = k
 			f.unique = append(f.unique, a.tx)
 		}
 		metas[j] = abi.AccountMeta{Index: k, Signer: a.signer, Writable: a.writable}
 	}
 	accts := tc.abiAccounts(f.unique)
-	input, layout, serr := abi.Serialize(accts, &abi.Instruction{ProgramID: f.programID, Accounts: metas, Data: f.data})
+	buf := tc.ex.getInput()
+	input, layout, serr := abi.SerializeTo(*buf, accts, &abi.Instruction{ProgramID: f.programID, Accounts: metas, Data: f.data})
+	// Nothing reads the input after this instruction: the machine maps
+	// it only while running, and write-back copies what it keeps.
+	defer tc.ex.putInput(buf, input)
 	if serr != nil {
 		e := fromABI(serr)
 		return e, e.Error()

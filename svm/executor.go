@@ -83,6 +83,7 @@ type Executor struct {
 	// endBlock are the plug-ins' hooks at the end of a block.
 	endBlock []func(uint64, []account.Keyed, AccountReader) ([]account.Keyed, error)
 	machines sync.Pool
+	inputs   sync.Pool // *[]byte: serialized-input buffers, reused
 }
 
 // NewExecutor returns an executor with Agave's costs, the standard,
@@ -204,6 +205,27 @@ func (ex *Executor) getMachine() *vm.Machine {
 }
 
 func (ex *Executor) putMachine(m *vm.Machine) { ex.machines.Put(m) }
+
+// maxPooledInput bounds the input buffers kept for reuse: most inputs are
+// tens of KiB (10 KiB of realloc space per account); a rare huge one is
+// left to the garbage collector rather than held.
+const maxPooledInput = 1 << 20
+
+// getInput returns a buffer for abi.SerializeTo; putInput takes it back
+// with the input serialized into it, once nothing reads that input.
+func (ex *Executor) getInput() *[]byte {
+	if b, ok := ex.inputs.Get().(*[]byte); ok {
+		return b
+	}
+	return new([]byte)
+}
+
+func (ex *Executor) putInput(b *[]byte, input []byte) {
+	if cap(input) <= maxPooledInput {
+		*b = input[:0]
+		ex.inputs.Put(b)
+	}
+}
 
 // IsBuiltin reports whether key is one of the executor's native programs.
 func (ex *Executor) IsBuiltin(key pubkey.Pubkey) bool {
