@@ -3,12 +3,13 @@
 // store) and through Agora's bank (`agora bench agave`: blocks, the
 // scheduler, the in-memory store and Pebble). Prints the ratio.
 //
-//   node bench.mjs [--txs N] [--rounds R] [--warmup W] [--agora PATH] [--lanes L[,L...]] [--cpuprofile PREFIX]
+//   node bench.mjs [--txs N] [--rounds R] [--warmup W] [--agora PATH] [--baseline PATH] [--lanes L[,L...]] [--cpuprofile PREFIX]
 //
 // Each of R rounds times LiteSVM on a fresh state and then Agora (each
 // lane count, both stores) right after it, so that both sides of a ratio
 // share the machine's load; the medians of the rounds' ratios close the
-// run.
+// run. --baseline runs a second agora binary (an older build) in each
+// round too, for a before/after from the same run.
 import { execFileSync } from "node:child_process";
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +32,9 @@ if (!agora) {
   agora = join(mkdtempSync(join(tmpdir(), "agora-bench-")), "agora");
   execFileSync("go", ["build", "-o", agora, "./cmd/agora"], { cwd: root, stdio: "inherit" });
 }
+
+const binaries = [["", agora]];
+if (opt("--baseline", "")) binaries.push(["baseline: ", opt("--baseline", "")]);
 
 const hex = (b) => Buffer.from(b).toString("hex");
 
@@ -75,11 +79,11 @@ async function workload(name, build) {
     }));
     console.log(`${name}: LiteSVM ${signed.length} transactions (${failed} failed) in ${secs.toFixed(3)} s: ${tps.toFixed(0)} tx/s`);
     const prof = opt("--cpuprofile", "");
-    for (const l of lanes) {
-      const out = execFileSync(agora, ["bench", "agave", "--workload", file, "--lanes", l, ...(prof ? ["--cpuprofile", `${prof}.${name}.${l}.${round}`] : [])]).toString();
-      process.stdout.write(out);
+    for (const [label, bin] of binaries) for (const l of lanes) {
+      const out = execFileSync(bin, ["bench", "agave", "--workload", file, "--lanes", l, ...(prof ? ["--cpuprofile", `${prof}${label ? ".baseline" : ""}.${name}.${l}.${round}`] : [])]).toString();
+      process.stdout.write(out.trimEnd().split("\n").map((line) => label + line).join("\n") + "\n");
       for (const m of out.matchAll(/\((\w+) store, (\d+) lane\(s\)\).*, ([\d.]+)x LiteSVM/g)) {
-        const k = `${m[1]} store, ${m[2]} lane(s)`;
+        const k = `${label}${m[1]} store, ${m[2]} lane(s)`;
         if (!ratios.has(k)) ratios.set(k, []);
         ratios.get(k).push(Number(m[3]));
       }
