@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"filippo.io/edwards25519"
 )
@@ -306,6 +307,31 @@ func FuzzVerifyEqualsReference(f *testing.F) {
 			t.Fatalf("Verify = %v, reference %v", got, want)
 		}
 	})
+}
+
+// BenchmarkVerifyPaired alternates Verify and the reference on the same
+// signature inside one loop, so both see the same machine load, and
+// reports each one's time and their ratio.
+func BenchmarkVerifyPaired(b *testing.B) {
+	priv := ed25519.NewKeyFromSeed(make([]byte, 32))
+	pub := []byte(priv.Public().(ed25519.PublicKey))
+	msg := make([]byte, 200)
+	sig := ed25519.Sign(priv, msg)
+	var fast, ref time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		ok1 := Verify(pub, msg, sig)
+		t1 := time.Now()
+		ok2 := reference(pub, msg, sig)
+		ref += time.Since(t1)
+		fast += t1.Sub(t0)
+		if !ok1 || !ok2 {
+			b.Fatal("does not verify")
+		}
+	}
+	b.ReportMetric(float64(fast.Nanoseconds())/float64(b.N), "verify-ns/op")
+	b.ReportMetric(float64(ref.Nanoseconds())/float64(b.N), "reference-ns/op")
+	b.ReportMetric(float64(ref)/float64(fast), "speedup")
 }
 
 // BenchmarkVerify: Verify against the reference rule (VerifyPoint on
