@@ -231,10 +231,19 @@ func TestVerifyEqualsReference(t *testing.T) {
 	add("valid", goodPub, msg, good)
 	add("short key", goodPub[:31], msg, good)
 	add("short sig", goodPub, msg, good[:63])
+	// The cache, small enough to be cleared often, answers each vector
+	// twice: once decoding the key, once from the cache (or again after
+	// a clear).
+	cache := NewKeys(7)
 	for _, v := range vecs {
 		want := reference(v.pub, v.msg, v.sig)
 		if got := Verify(v.pub, v.msg, v.sig); got != want {
 			t.Fatalf("%s: Verify = %v, reference %v (pub %x sig %x)", v.name, got, want, v.pub, v.sig)
+		}
+		for range 2 {
+			if got := cache.Verify(v.pub, v.msg, v.sig); got != want {
+				t.Fatalf("%s: Keys.Verify = %v, reference %v (pub %x sig %x)", v.name, got, want, v.pub, v.sig)
+			}
 		}
 		if want {
 			accepted++
@@ -265,6 +274,7 @@ func addScalar(a, b []byte) []byte {
 // verify alike.
 func TestVerifyEqualsReferenceRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
+	cache := NewKeys(64)
 	for i := range 300 {
 		seed := make([]byte, 32)
 		for j := range seed {
@@ -287,8 +297,15 @@ func TestVerifyEqualsReferenceRandom(t *testing.T) {
 		} else {
 			s2[(bit-256)/8] ^= 1 << (bit % 8)
 		}
-		if got, want := Verify(p2, msg, s2), reference(p2, msg, s2); got != want {
+		want := reference(p2, msg, s2)
+		if got := Verify(p2, msg, s2); got != want {
 			t.Fatalf("%d: bit %d: Verify = %v, reference %v", i, bit, got, want)
+		}
+		if got := cache.Verify(p2, msg, s2); got != want {
+			t.Fatalf("%d: bit %d: Keys.Verify = %v, reference %v", i, bit, got, want)
+		}
+		if !cache.Verify(pub, msg, sig) {
+			t.Fatalf("%d: a valid signature fails through the cache", i)
 		}
 	}
 }
@@ -302,9 +319,14 @@ func FuzzVerifyEqualsReference(f *testing.F) {
 	forged := make([]byte, 64)
 	forged[0] = 1
 	f.Add(identity, []byte("m"), forged)
+	cache := NewKeys(16)
 	f.Fuzz(func(t *testing.T, pub, msg, sig []byte) {
-		if got, want := Verify(pub, msg, sig), reference(pub, msg, sig); got != want {
+		want := reference(pub, msg, sig)
+		if got := Verify(pub, msg, sig); got != want {
 			t.Fatalf("Verify = %v, reference %v", got, want)
+		}
+		if got := cache.Verify(pub, msg, sig); got != want {
+			t.Fatalf("Keys.Verify = %v, reference %v", got, want)
 		}
 	})
 }
@@ -332,6 +354,31 @@ func BenchmarkVerifyPaired(b *testing.B) {
 	b.ReportMetric(float64(fast.Nanoseconds())/float64(b.N), "verify-ns/op")
 	b.ReportMetric(float64(ref.Nanoseconds())/float64(b.N), "reference-ns/op")
 	b.ReportMetric(float64(ref)/float64(fast), "speedup")
+}
+
+// BenchmarkKeysPaired alternates Verify and Keys.Verify (the key
+// cached) on the same signature, as BenchmarkVerifyPaired does.
+func BenchmarkKeysPaired(b *testing.B) {
+	priv := ed25519.NewKeyFromSeed(make([]byte, 32))
+	pub := []byte(priv.Public().(ed25519.PublicKey))
+	msg := make([]byte, 200)
+	sig := ed25519.Sign(priv, msg)
+	cache := NewKeys(16)
+	var plain, cached time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		ok1 := Verify(pub, msg, sig)
+		t1 := time.Now()
+		ok2 := cache.Verify(pub, msg, sig)
+		cached += time.Since(t1)
+		plain += t1.Sub(t0)
+		if !ok1 || !ok2 {
+			b.Fatal("does not verify")
+		}
+	}
+	b.ReportMetric(float64(plain.Nanoseconds())/float64(b.N), "verify-ns/op")
+	b.ReportMetric(float64(cached.Nanoseconds())/float64(b.N), "cached-ns/op")
+	b.ReportMetric(float64(plain)/float64(cached), "speedup")
 }
 
 // BenchmarkVerify: Verify against the reference rule (VerifyPoint on
