@@ -381,6 +381,37 @@ func BenchmarkKeysPaired(b *testing.B) {
 	b.ReportMetric(float64(plain)/float64(cached), "speedup")
 }
 
+// BenchmarkKeysMissPaired is BenchmarkKeysPaired over 512 keys through
+// a cache of 16: every lookup misses, the cost of a flood of new keys.
+func BenchmarkKeysMissPaired(b *testing.B) {
+	const n = 512
+	pubs, sigs := make([][]byte, n), make([][]byte, n)
+	msg := make([]byte, 200)
+	for i := range n {
+		seed := make([]byte, 32)
+		binary.LittleEndian.PutUint64(seed, uint64(i+1))
+		priv := ed25519.NewKeyFromSeed(seed)
+		pubs[i], sigs[i] = priv.Public().(ed25519.PublicKey), ed25519.Sign(priv, msg)
+	}
+	cache := NewKeys(16)
+	var plain, cached time.Duration
+	i := 0
+	for b.Loop() {
+		j := i % n
+		i++
+		t0 := time.Now()
+		ok1 := Verify(pubs[j], msg, sigs[j])
+		t1 := time.Now()
+		ok2 := cache.Verify(pubs[j], msg, sigs[j])
+		cached += time.Since(t1)
+		plain += t1.Sub(t0)
+		if !ok1 || !ok2 {
+			b.Fatal("does not verify")
+		}
+	}
+	b.ReportMetric(float64(plain)/float64(cached), "speedup")
+}
+
 // BenchmarkVerify: Verify against the reference rule (VerifyPoint on
 // filippo.io/edwards25519) and crypto/ed25519, on one 200-byte message.
 func BenchmarkVerify(b *testing.B) {
