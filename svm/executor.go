@@ -363,7 +363,7 @@ func CheckUnsigned(tx *txn.Transaction) *TransactionError {
 	// Agave never sees a transaction over a packet: the network layer
 	// cannot carry it and deserialization refuses it. A transaction
 	// handed in as a value is held to the same limit here.
-	if n := len(tx.Encode()); n > txn.PacketDataSize {
+	if n := tx.EncodedSize(); n > txn.PacketDataSize {
 		return txErr(SanitizeFailure, fmt.Sprintf("transaction of %d bytes exceeds the packet limit of %d", n, txn.PacketDataSize))
 	}
 	if err := tx.Sanitize(); err != nil {
