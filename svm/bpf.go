@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/agora-vm/agora/abi"
@@ -29,7 +30,8 @@ func heapCost(heap uint64, perPage uint64) uint64 {
 // executeBPF runs a BPF program: it serializes the instruction, runs the
 // VM, logs the consumption and return data, and writes the accounts back
 // with the runtime's checks. It returns the error and the text to log.
-func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionError, string) {
+// id is the program id's text, for the logs.
+func (tc *txContext) executeBPF(f *frame, prog *account.Account, id string) (*InstructionError, string) {
 	if prog.Owner == pubkey.BPFLoaderDeprecated() {
 		// The deprecated loader's unaligned ABI is not served.
 		tc.log("Program is not deployed")
@@ -100,9 +102,9 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 	}
 	f.machine = nil
 	tc.remaining = budget - res.CU
-	tc.log("Program %s consumed %d of %d compute units", f.programID, res.CU, budget)
+	tc.logs.Log("Program " + id + " consumed " + strconv.FormatUint(res.CU, 10) + " of " + strconv.FormatUint(budget, 10) + " compute units")
 	if len(tc.returnData) > 0 {
-		tc.log("Program return: %s %s", f.programID, base64.StdEncoding.EncodeToString(tc.returnData))
+		tc.logs.Log("Program return: " + id + " " + base64.StdEncoding.EncodeToString(tc.returnData))
 	}
 	if res.Err != nil {
 		if tc.env.Features.Active(feature.DepleteCUMeterOnVMFailure) && isVMFault(res.Err) {
