@@ -32,7 +32,7 @@ func TestBenchAgaveWorkload(t *testing.T) {
 		txs = append(txs, fmt.Sprintf(`{"payer":%q,"signers":[],"instructions":[{"program_id":"11111111111111111111111111111111","accounts":[{"pubkey":%q,"signer":true,"writable":true},{"pubkey":"Recipient1111111111111111111111111111111111","signer":false,"writable":true}],"data":%q}]}`,
 			hex.EncodeToString(seed), payer, data))
 	}
-	doc := fmt.Sprintf(`{"name":"t","litesvm_tps":100,"accounts":[{"pubkey":%q,"lamports":"1000000000","owner":"11111111111111111111111111111111","executable":false,"data":""}],"txs":[%s]}`, payer, strings.Join(txs, ","))
+	doc := fmt.Sprintf(`{"name":"t","litesvm_tps":100,"litesvm_cpu_tps":100,"accounts":[{"pubkey":%q,"lamports":"1000000000","owner":"11111111111111111111111111111111","executable":false,"data":""}],"txs":[%s]}`, payer, strings.Join(txs, ","))
 	path := filepath.Join(t.TempDir(), "w.json")
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestBenchAgaveWorkload(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s %s", res.code, res.stdout, res.stderr)
 	}
-	for _, want := range []string{"t: Agora bank (memory store, 1 lane(s)) 2 transactions (0 failed)", "t: Agora bank (pebble store, 1 lane(s)) 2 transactions (0 failed)", "x LiteSVM"} {
+	for _, want := range []string{"t: Agora bank (memory store, 1 lane(s)) 2 transactions (0 failed)", "t: Agora bank (pebble store, 1 lane(s)) 2 transactions (0 failed)", "x LiteSVM", "tx per CPU-second"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, res.stdout)
 		}
@@ -138,11 +138,11 @@ func BenchmarkAgaveWorkload(b *testing.B) {
 				w := syntheticWorkload(name, n, elf)
 				var total time.Duration
 				for b.Loop() {
-					_, elapsed, failed, err := runWorkloadTimed(w, kind, 1, 128)
-					if err != nil || failed != 0 {
-						b.Fatal(failed, err)
+					f, err := runWorkload(w, kind, 1, 128)
+					if err != nil || f.failed != 0 {
+						b.Fatal(f.failed, err)
 					}
-					total += elapsed
+					total += f.elapsed
 				}
 				b.ReportMetric(float64(n*b.N)/total.Seconds(), "tx/s")
 			})
@@ -152,8 +152,8 @@ func BenchmarkAgaveWorkload(b *testing.B) {
 
 // The synthetic workloads run without failures.
 func TestSyntheticWorkload(t *testing.T) {
-	_, _, failed, err := runWorkloadTimed(syntheticWorkload("transfer", 130, nil), "memory", 1, 128)
-	if err != nil || failed != 0 {
-		t.Fatal(failed, err)
+	f, err := runWorkload(syntheticWorkload("transfer", 130, nil), "memory", 1, 128)
+	if err != nil || f.failed != 0 || f.tps <= 0 || f.elapsed <= 0 {
+		t.Fatal(f, err)
 	}
 }

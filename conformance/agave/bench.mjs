@@ -8,7 +8,8 @@
 // Each of R rounds times LiteSVM on a fresh state and then Agora (each
 // lane count, both stores) right after it, so that both sides of a ratio
 // share the machine's load; the medians of the rounds' ratios close the
-// run. --baseline runs a second agora binary (an older build) in each
+// run, by wall time and by CPU time (on a loaded machine the second
+// moves far less). --baseline runs a second agora binary (an older build) in each
 // round too, for a before/after from the same run.
 import { execFileSync } from "node:child_process";
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -62,30 +63,33 @@ async function workload(name, build) {
       signed.push(await kit.signTransactionMessageWithSigners(m));
     }
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     let failed = 0;
     for (const tx of signed) if (svm.sendTransaction(tx).constructor.name === "FailedTransactionMetadata") failed++;
+    const cpu = process.cpuUsage(c0);
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const tps = signed.length / secs;
+    const cpuTPS = signed.length / ((cpu.user + cpu.system) / 1e6);
     if (round < 0) continue;
     // Agora gets the state before the workload and the transactions to
     // compile against its own blockhashes.
     const file = join(mkdtempSync(join(tmpdir(), "agora-bench-")), `${name}.json`);
     writeFileSync(file, JSON.stringify({
-      name, litesvm_tps: tps, accounts: setup,
+      name, litesvm_tps: tps, litesvm_cpu_tps: cpuTPS, accounts: setup,
       txs: txs.map((t) => ({
         payer: t.payer.seed, signers: t.signers.map((s) => s.seed),
         instructions: t.instructions.map((i) => ({ program_id: i.programAddress, accounts: i.accounts.map((a) => ({ pubkey: a.address, signer: a.role >= 2, writable: (a.role & 1) === 1 })), data: Buffer.from(i.data).toString("base64") })),
       })),
     }));
-    console.log(`${name}: LiteSVM ${signed.length} transactions (${failed} failed) in ${secs.toFixed(3)} s: ${tps.toFixed(0)} tx/s`);
+    console.log(`${name}: LiteSVM ${signed.length} transactions (${failed} failed) in ${secs.toFixed(3)} s: ${tps.toFixed(0)} tx/s; ${cpuTPS.toFixed(0)} tx per CPU-second`);
     const prof = opt("--cpuprofile", "");
     for (const [label, bin] of binaries) for (const l of lanes) {
       const out = execFileSync(bin, ["bench", "agave", "--workload", file, "--lanes", l, ...(prof ? ["--cpuprofile", `${prof}${label ? ".baseline" : ""}.${name}.${l}.${round}`] : [])]).toString();
       process.stdout.write(out.trimEnd().split("\n").map((line) => label + line).join("\n") + "\n");
-      for (const m of out.matchAll(/\((\w+) store, (\d+) lane\(s\)\).*, ([\d.]+)x LiteSVM/g)) {
-        const k = `${label}${m[1]} store, ${m[2]} lane(s)`;
-        if (!ratios.has(k)) ratios.set(k, []);
-        ratios.get(k).push(Number(m[3]));
+      for (const m of out.matchAll(/\((\w+) store, (\d+) lane\(s\)\).*?, ([\d.]+)x LiteSVM(?:; \d+ tx per CPU-second, ([\d.]+)x LiteSVM's)?/g)) {
+        const add = (k, v) => { if (!ratios.has(k)) ratios.set(k, []); ratios.get(k).push(Number(v)); };
+        add(`${label}${m[1]} store, ${m[2]} lane(s)`, m[3]);
+        if (m[4]) add(`${label}${m[1]} store, ${m[2]} lane(s), by CPU time`, m[4]);
       }
     }
     rmSync(dirname(file), { recursive: true, force: true });
