@@ -165,6 +165,15 @@ func alignPad(n int) int { return (DataAlign - n%DataAlign) % DataAlign }
 // The accounts are not modified and the input does not alias them; the
 // Layout keeps copies for Deserialize.
 func Serialize(accounts []Account, ix *Instruction) (input []byte, layout *Layout, err error) {
+	return SerializeTo(nil, accounts, ix)
+}
+
+// SerializeTo is Serialize writing into buf's storage when its capacity
+// is enough (and into a new slice otherwise), so that a runtime can
+// reuse one input buffer across instructions. Every byte of the input is
+// written, the padding and the realloc space with zeros, whatever buf
+// held.
+func SerializeTo(buf []byte, accounts []Account, ix *Instruction) (input []byte, layout *Layout, err error) {
 	if ix == nil {
 		return nil, nil, errf(InvalidArgument, "no instruction")
 	}
@@ -177,7 +186,14 @@ func Serialize(accounts []Account, ix *Instruction) (input []byte, layout *Layou
 		writable:  make([]bool, len(accounts)),
 		entries:   make([]AccountLayout, len(ix.Accounts)),
 	}
-	first := make(map[int]int, len(ix.Accounts)) // account index -> first position
+	// first[i] is 1 + the position of account i's first entry, 0 for none.
+	var small [16]int
+	first := small[:0]
+	if len(accounts) <= len(small) {
+		first = small[:len(accounts)]
+	} else {
+		first = make([]int, len(accounts))
+	}
 	size := 8
 	for pos, m := range ix.Accounts {
 		if m.Index < 0 || m.Index >= len(accounts) {
@@ -185,11 +201,11 @@ func Serialize(accounts []Account, ix *Instruction) (input []byte, layout *Layou
 		}
 		l.signer[m.Index] = l.signer[m.Index] || m.Signer
 		l.writable[m.Index] = l.writable[m.Index] || m.Writable
-		if _, dup := first[m.Index]; dup {
+		if first[m.Index] != 0 {
 			size += dupEntrySize
 			continue
 		}
-		first[m.Index] = pos
+		first[m.Index] = pos + 1
 		n := len(accounts[m.Index].Data)
 		if n > MaxPermittedDataLength {
 			return nil, nil, accountErr(InvalidArgument, pos, accounts[m.Index].Key, "data of %d bytes exceeds %d", n, MaxPermittedDataLength)
@@ -198,14 +214,19 @@ func Serialize(accounts []Account, ix *Instruction) (input []byte, layout *Layou
 	}
 	size += 8 + len(ix.Data) + keySize
 
-	buf := make([]byte, size)
+	if cap(buf) >= size {
+		buf = buf[:size]
+		clear(buf)
+	} else {
+		buf = make([]byte, size)
+	}
 	le := binary.LittleEndian
 	off := 0
 	le.PutUint64(buf[off:], uint64(len(ix.Accounts)))
 	off += 8
 	for pos, m := range ix.Accounts {
 		e := AccountLayout{Index: m.Index, Offset: off}
-		if fp := first[m.Index]; fp != pos {
+		if fp := first[m.Index] - 1; fp != pos {
 			d := l.entries[fp]
 			d.Offset, d.Duplicate, d.DupOf = off, true, fp
 			l.entries[pos] = d

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -210,5 +212,49 @@ func TestSerializeErrors(t *testing.T) {
 	// The maximum is allowed.
 	if _, _, err := Serialize([]Account{{}}, &Instruction{Accounts: many[:MaxAccountsPerInstruction]}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// SerializeTo writes the same input as Serialize whatever the reused
+// buffer held, for random account lists with duplicates and more than
+// the small-list fast path's 16 accounts.
+func TestSerializeToReusedBuffer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	buf := make([]byte, 0, 1<<20)
+	for i := range 200 {
+		accounts := make([]Account, 1+rng.IntN(24))
+		for j := range accounts {
+			accounts[j] = Account{Key: key(byte(j)), Owner: key(byte(100 + j)), Lamports: rng.Uint64(), Executable: rng.IntN(4) == 0,
+				Data: bytes.Repeat([]byte{byte(j + 1)}, rng.IntN(300))}
+		}
+		ix := &Instruction{ProgramID: key(200), Data: bytes.Repeat([]byte{7}, rng.IntN(40))}
+		for range 1 + rng.IntN(30) {
+			ix.Accounts = append(ix.Accounts, AccountMeta{Index: rng.IntN(len(accounts)), Signer: rng.IntN(2) == 0, Writable: rng.IntN(2) == 0})
+		}
+		want, wantLayout, err := Serialize(accounts, ix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf = buf[:cap(buf)]
+		for k := range buf {
+			buf[k] = 0xa5
+		}
+		got, layout, err := SerializeTo(buf, accounts, ix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) || &got[0] != &buf[0] {
+			t.Fatalf("case %d: SerializeTo differs from Serialize (or did not reuse the buffer)", i)
+		}
+		if !reflect.DeepEqual(layout, wantLayout) {
+			t.Fatalf("case %d: layouts differ", i)
+		}
+	}
+	// A buffer too small is not used.
+	small := make([]byte, 10)
+	accounts := []Account{{Key: key(1)}}
+	got, _, err := SerializeTo(small, accounts, &Instruction{Accounts: []AccountMeta{{Index: 0}}})
+	if err != nil || len(got) <= 10 || &got[0] == &small[0] {
+		t.Fatalf("small buffer: %d bytes, %v", len(got), err)
 	}
 }

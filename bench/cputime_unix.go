@@ -16,3 +16,8 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// CPUTime is the CPU time the process has used (user and system), or 0
+// where it cannot be read: work measured this way does not depend on
+// what else the machine runs, as wall time does.
+func CPUTime() time.Duration { return cpuTime() }

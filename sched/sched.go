@@ -332,7 +332,7 @@ func (w *lane) now() time.Time {
 // and the estimated cost.
 func (r *run) admit(i int32) {
 	tx := r.b.Txs[i]
-	check := svm.Check
+	check := r.s.ex.Check // svm.Check, with the executor's cache of decoded keys
 	if r.s.cfg.SkipSignatures {
 		check = svm.CheckUnsigned
 	}

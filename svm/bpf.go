@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/agora-vm/agora/abi"
@@ -28,7 +30,8 @@ func heapCost(heap uint64, perPage uint64) uint64 {
 // executeBPF runs a BPF program: it serializes the instruction, runs the
 // VM, logs the consumption and return data, and writes the accounts back
 // with the runtime's checks. It returns the error and the text to log.
-func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionError, string) {
+// id is the program id's text, for the logs.
+func (tc *txContext) executeBPF(f *frame, prog *account.Account, id string) (*InstructionError, string) {
 	if prog.Owner == pubkey.BPFLoaderDeprecated() {
 		// The deprecated loader's unaligned ABI is not served.
 		tc.log("Program is not deployed")
@@ -53,21 +56,24 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 		return e, e.Error()
 	}
 
-	// Serialize the instruction's accounts, each once.
-	pos := make(map[int]int, len(f.accounts))
+	// Serialize the instruction's accounts, each once (an instruction
+	// lists at most 255, so a scan of the few unique ones beats a map).
 	f.unique = f.unique[:0]
 	metas := make([]abi.AccountMeta, len(f.accounts))
 	for j, a := range f.accounts {
-		k, ok := pos[a.tx]
-		if !ok {
+		k := slices.Index(f.unique, a.tx)
+		if k < 0 {
 			k = len(f.unique)
-			pos[a.tx] = k
 			f.unique = append(f.unique, a.tx)
 		}
 		metas[j] = abi.AccountMeta{Index: k, Signer: a.signer, Writable: a.writable}
 	}
 	accts := tc.abiAccounts(f.unique)
-	input, layout, serr := abi.Serialize(accts, &abi.Instruction{ProgramID: f.programID, Accounts: metas, Data: f.data})
+	buf := tc.ex.getInput()
+	input, layout, serr := abi.SerializeTo(*buf, accts, &abi.Instruction{ProgramID: f.programID, Accounts: metas, Data: f.data})
+	// Nothing reads the input after this instruction: the machine maps
+	// it only while running, and write-back copies what it keeps.
+	defer tc.ex.putInput(buf, input)
 	if serr != nil {
 		e := fromABI(serr)
 		return e, e.Error()
@@ -96,9 +102,9 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account) (*InstructionEr
 	}
 	f.machine = nil
 	tc.remaining = budget - res.CU
-	tc.log("Program %s consumed %d of %d compute units", f.programID, res.CU, budget)
+	tc.logs.Log("Program " + id + " consumed " + strconv.FormatUint(res.CU, 10) + " of " + strconv.FormatUint(budget, 10) + " compute units")
 	if len(tc.returnData) > 0 {
-		tc.log("Program return: %s %s", f.programID, base64.StdEncoding.EncodeToString(tc.returnData))
+		tc.logs.Log("Program return: " + id + " " + base64.StdEncoding.EncodeToString(tc.returnData))
 	}
 	if res.Err != nil {
 		if tc.env.Features.Active(feature.DepleteCUMeterOnVMFailure) && isVMFault(res.Err) {

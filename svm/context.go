@@ -3,6 +3,7 @@ package svm
 import (
 	"fmt"
 	"math/bits"
+	"strconv"
 	"time"
 
 	"github.com/agora-vm/agora/abi"
@@ -338,7 +339,10 @@ func (tc *txContext) executeChain(f *frame) *InstructionError {
 		prog = &tc.accounts[f.programIndex]
 	}
 	tc.setReturnData(f.programID, nil)
-	tc.log("Program %s invoke [%d]", f.programID, len(tc.stack))
+	// The program id's base58 text, once: every instruction logs it at
+	// least twice.
+	id := f.programID.String()
+	tc.logs.Log("Program " + id + " invoke [" + strconv.Itoa(len(tc.stack)) + "]")
 	var err *InstructionError
 	var msg string
 	if prog == nil || prog.Owner == pubkey.NativeLoader() {
@@ -356,12 +360,12 @@ func (tc *txContext) executeChain(f *frame) *InstructionError {
 			msg = err.Error()
 		}
 	} else {
-		err, msg = tc.executeBPF(f, prog)
+		err, msg = tc.executeBPF(f, prog, id)
 	}
 	if err != nil {
-		tc.log("Program %s failed: %s", f.programID, msg)
+		tc.logs.Log("Program " + id + " failed: " + msg)
 		return err
 	}
-	tc.log("Program %s success", f.programID)
+	tc.logs.Log("Program " + id + " success")
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/agora-vm/agora/solana/computebudget"
 	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sigverify"
 	"github.com/agora-vm/agora/solana/sysvar"
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/syscalls"
@@ -83,7 +84,13 @@ type Executor struct {
 	// endBlock are the plug-ins' hooks at the end of a block.
 	endBlock []func(uint64, []account.Keyed, AccountReader) ([]account.Keyed, error)
 	machines sync.Pool
+	inputs   sync.Pool // *[]byte: serialized-input buffers, reused
+	keys     *sigverify.Keys
 }
+
+// signerKeys is how many decoded signer keys an executor keeps (about
+// 3 KiB each): a block's fee payers and more.
+const signerKeys = 4096
 
 // NewExecutor returns an executor with Agave's costs, the standard,
 // crypto and runtime syscalls, Solana's native programs (System, Compute
@@ -91,7 +98,8 @@ type Executor struct {
 // precompiles), and whatever the plug-ins add, in order.
 // With no plug-ins it is a plain Solana runtime.
 func NewExecutor(plugins ...Plugin) (*Executor, error) {
-	ex := &Executor{FeePerSignature: DefaultFeePerSignature, costs: syscalls.DefaultCosts(), natives: map[pubkey.Pubkey]Native{}}
+	ex := &Executor{FeePerSignature: DefaultFeePerSignature, costs: syscalls.DefaultCosts(), natives: map[pubkey.Pubkey]Native{},
+		keys: sigverify.NewKeys(signerKeys)}
 	add := func(n Native) error {
 		if _, dup := ex.natives[n.ID]; dup {
 			return fmt.Errorf("svm: native program %s (%s) registered twice", n.ID, n.Name)
@@ -205,6 +213,27 @@ func (ex *Executor) getMachine() *vm.Machine {
 
 func (ex *Executor) putMachine(m *vm.Machine) { ex.machines.Put(m) }
 
+// maxPooledInput bounds the input buffers kept for reuse: most inputs are
+// tens of KiB (10 KiB of realloc space per account); a rare huge one is
+// left to the garbage collector rather than held.
+const maxPooledInput = 1 << 20
+
+// getInput returns a buffer for abi.SerializeTo; putInput takes it back
+// with the input serialized into it, once nothing reads that input.
+func (ex *Executor) getInput() *[]byte {
+	if b, ok := ex.inputs.Get().(*[]byte); ok {
+		return b
+	}
+	return new([]byte)
+}
+
+func (ex *Executor) putInput(b *[]byte, input []byte) {
+	if cap(input) <= maxPooledInput {
+		*b = input[:0]
+		ex.inputs.Put(b)
+	}
+}
+
 // IsBuiltin reports whether key is one of the executor's native programs.
 func (ex *Executor) IsBuiltin(key pubkey.Pubkey) bool {
 	_, ok := ex.natives[key]
@@ -305,11 +334,23 @@ type InnerInstruction struct {
 // Check is the stateless part of admitting a transaction: Solana's
 // sanitization, the duplicate-key rule, the account-lock limit and the
 // signatures.
-func Check(tx *txn.Transaction) *TransactionError {
+func Check(tx *txn.Transaction) *TransactionError { return check(tx, nil) }
+
+// Check is the package's Check with the executor's cache of decoded
+// signer keys: the same result, less time for a key seen before. A nil
+// executor checks without the cache.
+func (ex *Executor) Check(tx *txn.Transaction) *TransactionError {
+	if ex == nil {
+		return check(tx, nil)
+	}
+	return check(tx, ex.keys)
+}
+
+func check(tx *txn.Transaction, keys *sigverify.Keys) *TransactionError {
 	if err := CheckUnsigned(tx); err != nil {
 		return err
 	}
-	if err := tx.Verify(); err != nil {
+	if err := tx.VerifyWith(keys); err != nil {
 		return txErr(SignatureFailure, err.Error())
 	}
 	return nil
@@ -322,7 +363,7 @@ func CheckUnsigned(tx *txn.Transaction) *TransactionError {
 	// Agave never sees a transaction over a packet: the network layer
 	// cannot carry it and deserialization refuses it. A transaction
 	// handed in as a value is held to the same limit here.
-	if n := len(tx.Encode()); n > txn.PacketDataSize {
+	if n := tx.EncodedSize(); n > txn.PacketDataSize {
 		return txErr(SanitizeFailure, fmt.Sprintf("transaction of %d bytes exceeds the packet limit of %d", n, txn.PacketDataSize))
 	}
 	if err := tx.Sanitize(); err != nil {

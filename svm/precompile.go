@@ -183,15 +183,14 @@ func VerifyEd25519(data []byte, datas [][]byte) error {
 		if err != nil {
 			return err
 		}
-		a, err := new(edwards25519.Point).SetBytes(pub)
-		if err != nil {
+		if _, err := new(edwards25519.Point).SetBytes(pub); err != nil {
 			return PrecompileInvalidPublicKey
 		}
 		msg, err := ed25519Slice(data, datas, o.MessageIx, o.MessageOffset, int(o.MessageSize))
 		if err != nil {
 			return err
 		}
-		if !sigverify.VerifyPoint(a, pub, msg, sig) {
+		if !sigverify.Verify(pub, msg, sig) {
 			return PrecompileInvalidSignature
 		}
 	}

@@ -171,3 +171,45 @@ func TestCTransferProgram(t *testing.T) {
 	}
 	t.Log(strings.Join(res.Logs, "\n"))
 }
+
+// Executor.Check (with its cache of decoded keys) answers as Check, for
+// valid transactions, a corrupted signature, a forged signature by the
+// identity key, and each again once its keys are cached.
+func TestExecutorCheckEqualsCheck(t *testing.T) {
+	ex, err := NewExecutor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	payer, other := keyOf(1), keyOf(2)
+	m, err := txn.Compile(txn.PubkeyOf(payer), []txn.Instruction{system.Transfer(txn.PubkeyOf(other), txn.PubkeyOf(payer), 5)}, txn.Hash{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := txn.Sign(m, payer, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := *good
+	bad.Signatures = append([]txn.Signature(nil), good.Signatures...)
+	bad.Signatures[1][5] ^= 1
+	// The identity point as the fee payer, R = identity and S = 0: the
+	// equation holds for any message, and the strict rule refuses it.
+	var identity pubkey.Pubkey
+	identity[0] = 1
+	fm, err := txn.Compile(identity, []txn.Instruction{system.Transfer(identity, txn.PubkeyOf(other), 5)}, txn.Hash{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := &txn.Transaction{Message: *fm, Signatures: []txn.Signature{{1}}}
+	for round := range 2 {
+		for name, tx := range map[string]*txn.Transaction{"good": good, "bad": &bad, "forged": forged} {
+			want, got := Check(tx), ex.Check(tx)
+			if (want == nil) != (got == nil) || (want != nil && want.Error() != got.Error()) {
+				t.Fatalf("round %d, %s: Executor.Check = %v, Check = %v", round, name, got, want)
+			}
+			if (name == "good") != (got == nil) {
+				t.Fatalf("round %d, %s: %v", round, name, got)
+			}
+		}
+	}
+}

@@ -3,9 +3,16 @@
 // store) and through Agora's bank (`agora bench agave`: blocks, the
 // scheduler, the in-memory store and Pebble). Prints the ratio.
 //
-//   node bench.mjs [--txs N] [--agora PATH] [--lanes L] [--cpuprofile PREFIX]
+//   node bench.mjs [--txs N] [--rounds R] [--warmup W] [--agora PATH] [--baseline PATH] [--lanes L[,L...]] [--cpuprofile PREFIX]
+//
+// Each of R rounds times LiteSVM on a fresh state and then Agora (each
+// lane count, both stores) right after it, so that both sides of a ratio
+// share the machine's load; the medians of the rounds' ratios close the
+// run, by wall time and by CPU time (on a loaded machine the second
+// moves far less). --baseline runs a second agora binary (an older build) in each
+// round too, for a before/after from the same run.
 import { execFileSync } from "node:child_process";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,12 +23,19 @@ const root = join(here, "..", "..");
 const args = process.argv.slice(2);
 const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
 const N = Number(opt("--txs", "4000"));
-const lanes = opt("--lanes", "1");
+const lanes = opt("--lanes", "1").split(",");
+const rounds = Number(opt("--rounds", "1"));
+// LiteSVM's first pass in a process is slower (Node warms up the
+// transaction encoding): warm-up rounds run LiteSVM alone, untimed.
+const warmup = Number(opt("--warmup", "1"));
 let agora = opt("--agora", "");
 if (!agora) {
   agora = join(mkdtempSync(join(tmpdir(), "agora-bench-")), "agora");
   execFileSync("go", ["build", "-o", agora, "./cmd/agora"], { cwd: root, stdio: "inherit" });
 }
+
+const binaries = [["", agora]];
+if (opt("--baseline", "")) binaries.push(["baseline: ", opt("--baseline", "")]);
 
 const hex = (b) => Buffer.from(b).toString("hex");
 
@@ -32,39 +46,60 @@ async function key(rng) {
 }
 
 async function workload(name, build) {
-  const svm = newSVM([]);
-  const run = new Runner(svm);
-  const rng = new Rng(42);
-  const { setup, txs } = await build(run, rng);
-  // Sign every transaction first: only execution is timed.
-  const signed = [];
-  for (const t of txs) {
-    let m = kit.pipe(kit.createTransactionMessage({ version: "legacy" }),
-      (x) => kit.setTransactionMessageFeePayerSigner(t.payer.signer, x),
-      (x) => kit.setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 1000n }, x),
-      (x) => kit.appendTransactionMessageInstructions(t.instructions, x));
-    m = kit.addSignersToTransactionMessage(t.signers.map((s) => s.signer), m);
-    signed.push(await kit.signTransactionMessageWithSigners(m));
+  const ratios = new Map(); // "store, lanes" -> ratios, one per round
+  for (let round = -warmup; round < rounds; round++) {
+    const svm = newSVM([]);
+    const run = new Runner(svm);
+    const rng = new Rng(42);
+    const { setup, txs } = await build(run, rng);
+    // Sign every transaction first: only execution is timed.
+    const signed = [];
+    for (const t of txs) {
+      let m = kit.pipe(kit.createTransactionMessage({ version: "legacy" }),
+        (x) => kit.setTransactionMessageFeePayerSigner(t.payer.signer, x),
+        (x) => kit.setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 1000n }, x),
+        (x) => kit.appendTransactionMessageInstructions(t.instructions, x));
+      m = kit.addSignersToTransactionMessage(t.signers.map((s) => s.signer), m);
+      signed.push(await kit.signTransactionMessageWithSigners(m));
+    }
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    let failed = 0;
+    for (const tx of signed) if (svm.sendTransaction(tx).constructor.name === "FailedTransactionMetadata") failed++;
+    const cpu = process.cpuUsage(c0);
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const tps = signed.length / secs;
+    const cpuTPS = signed.length / ((cpu.user + cpu.system) / 1e6);
+    if (round < 0) continue;
+    // Agora gets the state before the workload and the transactions to
+    // compile against its own blockhashes.
+    const file = join(mkdtempSync(join(tmpdir(), "agora-bench-")), `${name}.json`);
+    writeFileSync(file, JSON.stringify({
+      name, litesvm_tps: tps, litesvm_cpu_tps: cpuTPS, accounts: setup,
+      txs: txs.map((t) => ({
+        payer: t.payer.seed, signers: t.signers.map((s) => s.seed),
+        instructions: t.instructions.map((i) => ({ program_id: i.programAddress, accounts: i.accounts.map((a) => ({ pubkey: a.address, signer: a.role >= 2, writable: (a.role & 1) === 1 })), data: Buffer.from(i.data).toString("base64") })),
+      })),
+    }));
+    console.log(`${name}: LiteSVM ${signed.length} transactions (${failed} failed) in ${secs.toFixed(3)} s: ${tps.toFixed(0)} tx/s; ${cpuTPS.toFixed(0)} tx per CPU-second`);
+    const prof = opt("--cpuprofile", "");
+    for (const [label, bin] of binaries) for (const l of lanes) {
+      const out = execFileSync(bin, ["bench", "agave", "--workload", file, "--lanes", l, ...(prof ? ["--cpuprofile", `${prof}${label ? ".baseline" : ""}.${name}.${l}.${round}`] : [])]).toString();
+      process.stdout.write(out.trimEnd().split("\n").map((line) => label + line).join("\n") + "\n");
+      for (const m of out.matchAll(/\((\w+) store, (\d+) lane\(s\)\).*?, ([\d.]+)x LiteSVM(?:; \d+ tx per CPU-second, ([\d.]+)x LiteSVM's)?/g)) {
+        const add = (k, v) => { if (!ratios.has(k)) ratios.set(k, []); ratios.get(k).push(Number(v)); };
+        add(`${label}${m[1]} store, ${m[2]} lane(s)`, m[3]);
+        if (m[4]) add(`${label}${m[1]} store, ${m[2]} lane(s), by CPU time`, m[4]);
+      }
+    }
+    rmSync(dirname(file), { recursive: true, force: true });
   }
-  const t0 = process.hrtime.bigint();
-  let failed = 0;
-  for (const tx of signed) if (svm.sendTransaction(tx).constructor.name === "FailedTransactionMetadata") failed++;
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const tps = signed.length / secs;
-  // Agora gets the state before the workload and the transactions to
-  // compile against its own blockhashes.
-  const file = join(mkdtempSync(join(tmpdir(), "agora-bench-")), `${name}.json`);
-  writeFileSync(file, JSON.stringify({
-    name, litesvm_tps: tps, accounts: setup,
-    txs: txs.map((t) => ({
-      payer: t.payer.seed, signers: t.signers.map((s) => s.seed),
-      instructions: t.instructions.map((i) => ({ program_id: i.programAddress, accounts: i.accounts.map((a) => ({ pubkey: a.address, signer: a.role >= 2, writable: (a.role & 1) === 1 })), data: Buffer.from(i.data).toString("base64") })),
-    })),
-  }));
-  console.log(`${name}: LiteSVM ${signed.length} transactions (${failed} failed) in ${secs.toFixed(3)} s: ${tps.toFixed(0)} tx/s`);
-  const prof = opt("--cpuprofile", "");
-  const out = execFileSync(agora, ["bench", "agave", "--workload", file, "--lanes", lanes, ...(prof ? ["--cpuprofile", `${prof}.${name}`] : [])]).toString();
-  process.stdout.write(out);
+  if (rounds > 1) {
+    for (const [k, rs] of ratios) {
+      const sorted = [...rs].sort((a, b) => a - b);
+      console.log(`${name}: Agora bank (${k}) median of ${rs.length} rounds: ${sorted[Math.floor(sorted.length / 2)].toFixed(2)}x LiteSVM (${rs.map((r) => r.toFixed(2)).join(" ")})`);
+    }
+  }
 }
 
 // Two signatures: the fee payer and the sender of a System transfer.

@@ -103,7 +103,11 @@ var ErrSignature = errors.New("txn: signature verification failed")
 // Verify checks every signature against the key at the same position and
 // the serialized message, with Agave's rules (package solana/sigverify).
 // Call Sanitize first.
-func (tx *Transaction) Verify() error {
+func (tx *Transaction) Verify() error { return tx.VerifyWith(nil) }
+
+// VerifyWith is Verify with keys' cache of decoded keys (nil: none); the
+// result is the same.
+func (tx *Transaction) VerifyWith(keys *sigverify.Keys) error {
 	msg := tx.Message.Encode()
 	for i, s := range tx.Signatures {
 		if i >= len(tx.Message.AccountKeys) {
@@ -112,7 +116,13 @@ func (tx *Transaction) Verify() error {
 		// Agave's rules, not crypto/ed25519's: a small-order key would let
 		// anyone sign for its address.
 		key := tx.Message.AccountKeys[i]
-		if !sigverify.Verify(key[:], msg, s[:]) {
+		ok := false
+		if keys != nil {
+			ok = keys.Verify(key[:], msg, s[:])
+		} else {
+			ok = sigverify.Verify(key[:], msg, s[:])
+		}
+		if !ok {
 			return fmt.Errorf("%w: signature %d (%s)", ErrSignature, i, tx.Message.AccountKeys[i])
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -191,5 +192,39 @@ func TestVerifyRefusesSmallOrderSigner(t *testing.T) {
 	}
 	if err := tx.Verify(); !errors.Is(err, ErrSignature) {
 		t.Fatalf("Verify = %v, want ErrSignature", err)
+	}
+}
+
+// EncodedSize equals the length of Encode for random legacy and v0
+// transactions, with counts and lengths across the compact-u16 widths
+// (1, 2 and 3 bytes, and past 65,535, which the encoding truncates).
+func TestEncodedSize(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	sizes := []int{0, 1, 127, 128, 300, 16383, 16384, 70000}
+	pick := func() int {
+		if rng.IntN(4) == 0 {
+			return sizes[rng.IntN(len(sizes))]
+		}
+		return rng.IntN(8)
+	}
+	for i := range 300 {
+		tx := &Transaction{Signatures: make([]Signature, pick()%400)}
+		m := &tx.Message
+		if rng.IntN(2) == 0 {
+			m.Version = V0
+			for range rng.IntN(4) {
+				m.AddressTableLookups = append(m.AddressTableLookups, AddressTableLookup{WritableIndexes: make([]uint8, pick()), ReadonlyIndexes: make([]uint8, pick())})
+			}
+		}
+		m.AccountKeys = make([]pubkey.Pubkey, pick()%400)
+		for range rng.IntN(5) {
+			m.Instructions = append(m.Instructions, CompiledInstruction{Accounts: make([]uint8, pick()), Data: make([]byte, pick())})
+		}
+		if got, want := m.EncodedSize(), len(m.Encode()); got != want {
+			t.Fatalf("%d: Message.EncodedSize = %d, len(Encode()) = %d", i, got, want)
+		}
+		if got, want := tx.EncodedSize(), len(tx.Encode()); got != want {
+			t.Fatalf("%d: Transaction.EncodedSize = %d, len(Encode()) = %d", i, got, want)
+		}
 	}
 }

@@ -361,8 +361,40 @@ func (r *reader) message(m *Message) error {
 
 // Encode serializes the message: the bytes that are signed. A V0
 // message starts with its version prefix.
-func (m *Message) Encode() []byte {
-	b := make([]byte, 0, 4+1+len(m.AccountKeys)*32+32+1+len(m.Instructions)*16+1+len(m.AddressTableLookups)*40)
+func (m *Message) Encode() []byte { return m.appendTo(make([]byte, 0, m.EncodedSize())) }
+
+// compactU16Len is the length AppendCompactU16 writes for n.
+func compactU16Len(n int) int {
+	switch v := uint16(n); {
+	case v < 1<<7:
+		return 1
+	case v < 1<<14:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// EncodedSize returns len(m.Encode()), without encoding.
+func (m *Message) EncodedSize() int {
+	n := 3 + compactU16Len(len(m.AccountKeys)) + 32*len(m.AccountKeys) + 32 + compactU16Len(len(m.Instructions))
+	if m.Version == V0 {
+		n++
+	}
+	for _, ci := range m.Instructions {
+		n += 1 + compactU16Len(len(ci.Accounts)) + len(ci.Accounts) + compactU16Len(len(ci.Data)) + len(ci.Data)
+	}
+	if m.Version == Legacy {
+		return n
+	}
+	n += compactU16Len(len(m.AddressTableLookups))
+	for _, l := range m.AddressTableLookups {
+		n += 32 + compactU16Len(len(l.WritableIndexes)) + len(l.WritableIndexes) + compactU16Len(len(l.ReadonlyIndexes)) + len(l.ReadonlyIndexes)
+	}
+	return n
+}
+
+func (m *Message) appendTo(b []byte) []byte {
 	if m.Version == V0 {
 		b = append(b, MessageVersionPrefix)
 	}
@@ -396,11 +428,17 @@ func (m *Message) Encode() []byte {
 
 // Encode serializes the transaction.
 func (tx *Transaction) Encode() []byte {
-	b := AppendCompactU16(nil, len(tx.Signatures))
+	b := make([]byte, 0, tx.EncodedSize())
+	b = AppendCompactU16(b, len(tx.Signatures))
 	for _, s := range tx.Signatures {
 		b = append(b, s[:]...)
 	}
-	return append(b, tx.Message.Encode()...)
+	return tx.Message.appendTo(b)
+}
+
+// EncodedSize returns len(tx.Encode()), without encoding.
+func (tx *Transaction) EncodedSize() int {
+	return compactU16Len(len(tx.Signatures)) + SignatureSize*len(tx.Signatures) + tx.Message.EncodedSize()
 }
 
 // ID returns the first signature, which identifies the transaction, or
