@@ -46,10 +46,15 @@ func (e *Executable) Begin(m *Machine, opts RunOptions) {
 // instruction it hands to Step.
 func (m *Machine) Regions(v *[NumRegionSlots]RegionView) {
 	for i := range v {
-		r := &m.mem.slots[i]
-		v[i] = RegionView{Base: r.base, Start: r.start, GapShift: uint64(r.gapShift), LoadLim: r.loadLim, StoreLim: r.storeLim, Dirty: &r.dirty}
-		if !r.present {
-			v[i].LoadLim, v[i].StoreLim = [4]uint64{}, [4]uint64{}
+		r, o := &m.mem.slots[i], &v[i]
+		o.Base, o.Start, o.GapShift, o.Dirty = r.base, r.start, uint64(r.gapShift), &r.dirty
+		// Limit by limit: setup has just written them with 8-byte stores,
+		// and a wider load would stall until those stores retire.
+		for k := range 4 {
+			o.LoadLim[k], o.StoreLim[k] = r.loadLim[k], r.storeLim[k]
+			if !r.present {
+				o.LoadLim[k], o.StoreLim[k] = 0, 0
+			}
 		}
 	}
 }

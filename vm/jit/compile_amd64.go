@@ -943,8 +943,13 @@ func (x *jctx) load(m *vm.Machine, dirty *[vm.NumRegionSlots]*uint64) {
 	var views [vm.NumRegionSlots]vm.RegionView
 	m.Regions(&views)
 	for i := range x.regions {
-		v := &views[i]
-		x.regions[i] = jregion{base: uintptr(v.Base), start: v.Start, loadLim: v.LoadLim, storeLim: v.StoreLim}
+		v, r := &views[i], &x.regions[i]
+		// Field by field: the machine wrote these moments ago, and wide
+		// copies of narrow stores stall on store forwarding.
+		r.base, r.start = uintptr(v.Base), v.Start
+		for k := range 4 {
+			r.loadLim[k], r.storeLim[k] = v.LoadLim[k], v.StoreLim[k]
+		}
 		dirty[i] = v.Dirty
 	}
 }
