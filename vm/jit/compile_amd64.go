@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"golang.org/x/sys/cpu"
 	"golang.org/x/sys/unix"
 
 	"github.com/agora-vm/agora/sbpf"
@@ -309,8 +310,9 @@ type stub struct {
 	pc int
 }
 
-// compile translates exe's predecoded instructions to machine code.
-func compile(exe *vm.Executable) (*compiled, error) {
+// compile translates exe's predecoded instructions to machine code, using
+// BMI2 when the host has it and opts allow it.
+func compile(exe *vm.Executable, opts compileOptions) (*compiled, error) {
 	n := exe.Code()
 	dec := make([]vm.Decoded, n+1)
 	cls := make([]class, n+1)
@@ -363,6 +365,7 @@ func compile(exe *vm.Executable) (*compiled, error) {
 		// Every return address of the deepest call stack must fit in the
 		// private stack (enter_amd64.s), with room to spare.
 		native: (cfg.MaxCallDepth+4)*8 <= nativeStack,
+		bmi2:   cpu.X86.HasBMI2 && !opts.noBMI2,
 	}
 	for s := cfg.StackFrameSize; s > 1; s >>= 1 {
 		g.gapShift++
@@ -439,6 +442,7 @@ type gen struct {
 	gapped   bool // V0 stack with gaps: slot 2 needs the gap transform
 	gapShift int  // log2 of the stack frame size
 	native   bool // calls use the host's call/ret
+	bmi2     bool // rorx is available
 	exit     int  // the exit stub's offset
 	fix      []fixup
 	slow     []stub // inline paths that need the interpreter
@@ -780,9 +784,13 @@ func (g *gen) access(d vm.Decoded) []int {
 	size := int32(d.Size)
 	cls := int32(bits.TrailingZeros8(d.Size))
 	g.mem(true, []byte{0x8d}, rax, at(hreg(base), d.Target)) // lea rax, [base+off]
-	g.rr(true, []byte{0x89}, rax, rcx)                       // mov rcx, rax
-	g.rr(true, []byte{0xc1}, 5, rcx)                         // shr rcx, 25
-	g.emit(32 - regionShift)
+	if g.bmi2 {
+		g.emit(0xc4, 0xe3, 0xfb, 0xf0, 0xc8, 32-regionShift) // rorx rcx, rax, 25
+	} else {
+		g.rr(true, []byte{0x89}, rax, rcx) // mov rcx, rax
+		g.rr(true, []byte{0xc1}, 5, rcx)   // shr rcx, 25
+		g.emit(32 - regionShift)
+	}
 	g.aluImm(false, 4, rcx, 7<<regionShift) // and ecx, 7<<7
 	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
 	g.mem(true, []byte{0x2b}, rax, slot(rStart)) // sub rax, [start]

@@ -80,9 +80,12 @@ func equal(a, b outcome) bool {
 type pair struct {
 	im, jm *vm.Machine
 	reg    *vm.Registry
+	eng    Engine
 }
 
-func newPair() *pair { return &pair{im: vm.NewMachine(), jm: vm.NewMachine(), reg: testRegistry()} }
+func newPair() *pair {
+	return &pair{im: vm.NewMachine(), jm: vm.NewMachine(), reg: testRegistry(), eng: quiet}
+}
 
 func (p *pair) check(t *testing.T, prog *vm.Program, cfg vm.Config, input []byte, budget uint64) *Runnable {
 	t.Helper()
@@ -90,7 +93,7 @@ func (p *pair) check(t *testing.T, prog *vm.Program, cfg vm.Config, input []byte
 	if err != nil {
 		t.Fatal(err)
 	}
-	je, err := quiet.PrepareJIT(prog, p.reg, cfg)
+	je, err := p.eng.PrepareJIT(prog, p.reg, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,6 +271,8 @@ func TestDifferentialConfigs(t *testing.T) {
 	p := newPair()
 	rng := rand.New(rand.NewPCG(7, 8))
 	for i := range rounds {
+		// Half the rounds compile without BMI2, as on hosts that lack it.
+		p.eng.opts.noBMI2 = i%2 == 1
 		v := sbpf.Version(i % int(sbpf.LatestVersion+1))
 		cfg := cfgs[i%len(cfgs)]
 		cfg.HeapSize = 64 * rng.IntN(3)
@@ -333,13 +338,16 @@ func TestRecursionWithSyscalls(t *testing.T) {
 // every frame exactly as translate does.
 func TestStackGapsEveryFrame(t *testing.T) {
 	p := newPair()
-	for _, cfg := range []vm.Config{
+	for i, cfg := range []vm.Config{
 		{StackFrameSize: 4096, MaxCallDepth: 6},
 		{StackFrameSize: 256, MaxCallDepth: 6},
 		{StackFrameSize: 2, MaxCallDepth: 6},
 		{StackFrameSize: 1, MaxCallDepth: 6},
 		{StackFrameSize: 512, MaxCallDepth: 6, NoStackGaps: true},
+		{StackFrameSize: 4096, MaxCallDepth: 6},
+		{StackFrameSize: 256, MaxCallDepth: 6},
 	} {
+		p.eng.opts.noBMI2 = i >= 5 // the last two without BMI2
 		fs := uint64(cfg.StackFrameSize)
 		for _, off := range []uint64{0, 1, fs/2 + 3, fs - 8, fs - 1, fs, fs + 5, 2*fs - 4, 2 * fs, 3*fs - 2, 4*fs + 7, 7*fs - 8, 11*fs + 1, 12*fs - 8, 12 * fs} {
 			for _, size := range []sbpf.Opcode{sbpf.StxDW, sbpf.StxW, sbpf.StxH, sbpf.StxB} {
