@@ -117,13 +117,17 @@ func ctxAt(off int32) mref { return at(ctxReg, off) }
 
 // compiled is a program's machine code.
 type compiled struct {
-	mem    []byte               // the mapping, read+exec
-	table  []uintptr            // per slot, the absolute address of its code
-	size   int                  // bytes of code
-	entry  []int32              // per slot: offset of its code
-	rest   []int32              // per slot: instructions from it to its block's end
-	leader []bool               // per slot: a block starts here (and charges the meter)
-	spare  atomic.Pointer[jctx] // a context to reuse, so a run allocates none
+	mem    []byte    // the mapping, read+exec
+	table  []uintptr // per slot, the absolute address of its code
+	size   int       // bytes of code
+	entry  []int32   // per slot: offset of its code
+	rest   []int32   // per slot: instructions from it to its block's end
+	leader []bool    // per slot: a block starts here (and charges the meter)
+	// noEntry marks slots whose code relies on an earlier instruction of
+	// its block (a store that reuses a load's address): the engine never
+	// enters machine code there, the interpreter executes them instead.
+	noEntry []bool
+	spare   atomic.Pointer[jctx] // a context to reuse, so a run allocates none
 }
 
 // classify says how an instruction is compiled.
@@ -323,7 +327,7 @@ func compile(exe *vm.Executable, opts compileOptions) (*compiled, error) {
 			cls[pc] = handoff // CallOutsideTextSegment: the interpreter raises it
 		}
 	}
-	c := &compiled{entry: make([]int32, n+1), rest: make([]int32, n+1), leader: make([]bool, n+1)}
+	c := &compiled{entry: make([]int32, n+1), rest: make([]int32, n+1), leader: make([]bool, n+1), noEntry: make([]bool, n+1)}
 	// Leaders: the entry, every jump and call target, every instruction
 	// after a block's end, and the overrun sentinel.
 	c.leader[0], c.leader[n] = true, true
@@ -380,14 +384,23 @@ func compile(exe *vm.Executable, opts compileOptions) (*compiled, error) {
 	// The second slot of an lddw is placed out of line, so the lddw runs
 	// straight into the instruction after it.
 	var deferred []int
+	landing := make([]bool, n+2) // slots an out-of-line slot continues at
 	for pc := 0; pc <= n; pc++ {
 		if pc > 0 && cls[pc-1] == inline && dec[pc-1].Op == uint8(sbpf.OpLDDW) && pc+1 <= n && !deferredAt(deferred, pc-1) {
 			deferred = append(deferred, pc)
+			landing[pc+1] = true
+			if cls[pc] == inline && dec[pc].Op == uint8(sbpf.OpLDDW) && pc+2 <= n {
+				landing[pc+2] = true
+			}
 			continue
+		}
+		if landing[pc] {
+			g.held.ok = false
 		}
 		g.slot(c, pc, dec[pc], cls[pc])
 	}
 	for _, pc := range deferred {
+		g.held.ok = false
 		g.slot(c, pc, dec[pc], cls[pc])
 		// Whatever the slot is, execution continues in program order.
 		next := pc + 1
@@ -443,10 +456,23 @@ type gen struct {
 	gapShift int  // log2 of the stack frame size
 	native   bool // calls use the host's call/ret
 	bmi2     bool // rorx is available
+	held     held // what rax and rcx hold at this point of the block
 	exit     int  // the exit stub's offset
 	fix      []fixup
 	slow     []stub // inline paths that need the interpreter
 	meter    []stub // block entries the meter cannot pay for
+}
+
+// held describes rax and rcx after an inline load: the host address and
+// the region slot of [base+off], valid until a block boundary, a write to
+// base, or an instruction that uses the scratch registers. A store to the
+// same [base+off] then reuses them: the guest address, its region and its
+// gap are the load's, so only the store limit and the dirty mark remain.
+type held struct {
+	ok   bool
+	base uint8
+	off  int32
+	pc   int // the load
 }
 
 // prologue emits the entry sequence (at offset 0) and the exit stub.
@@ -476,6 +502,9 @@ func (g *gen) prologue() {
 // slot emits the code of instruction pc.
 func (g *gen) slot(c *compiled, pc int, d vm.Decoded, cl class) {
 	c.entry[pc] = int32(g.pos())
+	if c.leader[pc] || cl != inline {
+		g.held.ok = false
+	}
 	if c.leader[pc] {
 		g.aluImm(true, 5, meterReg, c.rest[pc]) // sub r15, rest
 		g.meter = append(g.meter, stub{[]int{g.jcc(0x82)}, pc})
@@ -506,13 +535,38 @@ func (g *gen) slot(c *compiled, pc int, d vm.Decoded, cl class) {
 		return // fall through to pc+1, a leader
 	}
 	if g.alu(d) {
+		if d.Dst == g.held.base || usesScratch(d.Op) {
+			g.held.ok = false
+		}
 		return
 	}
 	if d.Op == uint8(sbpf.OpLDDW) {
+		g.held.ok = false
 		g.movImm64(hreg(d.Dst), uint64(d.Imm))
 		return // the next slot is out of line; pc+2 follows
 	}
+	load := d.Op >= uint8(sbpf.OpLdxB) && d.Op <= uint8(sbpf.OpLdxDW)
+	if !load && g.held.ok && g.held.base == d.Dst && g.held.off == d.Target {
+		for q := g.held.pc + 1; q <= pc; q++ {
+			c.noEntry[q] = true
+		}
+		g.slow = append(g.slow, stub{g.storeHeld(d), pc})
+		g.held.ok = false
+		return
+	}
 	g.slow = append(g.slow, stub{g.access(d), pc})
+	g.held = held{ok: load && d.Dst != d.Src, base: d.Src, off: d.Target, pc: pc}
+}
+
+// usesScratch reports whether alu's code for op overwrites rax or rcx.
+func usesScratch(op uint8) bool {
+	switch op {
+	case uint8(sbpf.OpLsh64Reg), uint8(sbpf.OpRsh64Reg), uint8(sbpf.OpArsh64Reg),
+		uint8(sbpf.OpLsh32Reg), uint8(sbpf.OpRsh32Reg), uint8(sbpf.OpArsh32Reg),
+		uint8(sbpf.OpHor64Imm), vm.IRsub64Imm, vm.IRsub32ImmZ:
+		return true
+	}
+	return false
 }
 
 // mapCode copies code into fresh pages and makes them read+exec: the
@@ -838,8 +892,28 @@ func (g *gen) access(d vm.Decoded) []int {
 		}
 		return slow
 	}
-	// Raise the region's dirty mark to off+size, then store at the host
-	// address (rax, now off+size, plus base, minus size).
+	g.storeTail(d)
+	return slow
+}
+
+// storeHeld emits a store to the address an earlier load of the block
+// left in rax (host address) and rcx (region slot); it returns the jump
+// to take when the store needs the slow path.
+func (g *gen) storeHeld(d vm.Decoded) []int {
+	cls := int32(bits.TrailingZeros8(d.Size))
+	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
+	g.mem(true, []byte{0x2b}, rax, slot(rBase))           // sub rax, [base]: the host offset
+	g.mem(true, []byte{0x3b}, rax, slot(rStoreLim+8*cls)) // cmp rax, [lim]
+	slow := []int{g.jcc(0x83)}                            // jae slow
+	g.storeTail(d)
+	return slow
+}
+
+// storeTail raises the region's dirty mark to off+size, then stores at
+// the host address (rax = host offset off; rcx = the region slot).
+func (g *gen) storeTail(d vm.Decoded) {
+	size := int32(d.Size)
+	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
 	g.aluImm(true, 0, rax, size)
 	g.mem(true, []byte{0x3b}, rax, slot(rDirty)) // cmp rax, [dirty]
 	g.emit(0x76, 0)                              // jbe (patched)
@@ -861,7 +935,7 @@ func (g *gen) access(d vm.Decoded) []int {
 		default:
 			g.mem(true, []byte{0x89}, s, dst)
 		}
-		return slow
+		return
 	}
 	v := uint64(d.Imm)
 	switch size {
@@ -884,7 +958,6 @@ func (g *gen) access(d vm.Decoded) []int {
 			g.mem(true, []byte{0x89}, rcx, dst)
 		}
 	}
-	return slow
 }
 
 // run executes the compiled program on m.
@@ -904,6 +977,15 @@ func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm
 	pc, rem := m.State(&x.regs)
 	base := uintptr(unsafe.Pointer(unsafe.SliceData(c.mem)))
 	for {
+		if c.noEntry[pc] {
+			// The code here relies on registers set by an earlier
+			// instruction of the block: the interpreter executes it.
+			if done, res := exe.Step(m); done {
+				return res
+			}
+			pc, rem = m.State(&x.regs)
+			continue
+		}
 		switch {
 		case c.leader[pc]:
 			x.remaining = rem

@@ -1,3 +1,5 @@
+//go:build amd64 && linux
+
 #include "textflag.h"
 
 // func enter(code uintptr, ctx unsafe.Pointer)

@@ -1,0 +1,5 @@
+//go:build !(amd64 && linux)
+
+package jit
+
+func reusesLoad(*Runnable) bool { return false }
