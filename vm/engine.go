@@ -48,14 +48,14 @@ func (m *Machine) Regions(v *[NumRegionSlots]RegionView) {
 	for i := range v {
 		r, o := &m.mem.slots[i], &v[i]
 		o.Base, o.Start, o.GapShift, o.Dirty = r.base, r.start, uint64(r.gapShift), &r.dirty
+		if !r.present {
+			o.LoadLim, o.StoreLim = [4]uint64{}, [4]uint64{}
+			continue
+		}
 		// Limit by limit: setup has just written them with 8-byte stores,
 		// and a wider load would stall until those stores retire.
-		for k := range 4 {
-			o.LoadLim[k], o.StoreLim[k] = r.loadLim[k], r.storeLim[k]
-			if !r.present {
-				o.LoadLim[k], o.StoreLim[k] = 0, 0
-			}
-		}
+		o.LoadLim[0], o.LoadLim[1], o.LoadLim[2], o.LoadLim[3] = r.loadLim[0], r.loadLim[1], r.loadLim[2], r.loadLim[3]
+		o.StoreLim[0], o.StoreLim[1], o.StoreLim[2], o.StoreLim[3] = r.storeLim[0], r.storeLim[1], r.storeLim[2], r.storeLim[3]
 	}
 }
 

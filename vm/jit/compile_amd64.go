@@ -1027,8 +1027,8 @@ func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm
 	}
 }
 
-// load copies the machine's region slots into the context, and their
-// dirty marks' addresses into dirty.
+// load copies the machine's region slots into the context, and the
+// addresses of the dirty marks of those it may store to into dirty.
 func (x *jctx) load(m *vm.Machine, dirty *[vm.NumRegionSlots]*uint64) {
 	var views [vm.NumRegionSlots]vm.RegionView
 	m.Regions(&views)
@@ -1037,9 +1037,13 @@ func (x *jctx) load(m *vm.Machine, dirty *[vm.NumRegionSlots]*uint64) {
 		// Field by field: the machine wrote these moments ago, and wide
 		// copies of narrow stores stall on store forwarding.
 		r.base, r.start = uintptr(v.Base), v.Start
-		for k := range 4 {
-			r.loadLim[k], r.storeLim[k] = v.LoadLim[k], v.StoreLim[k]
+		r.loadLim[0], r.loadLim[1], r.loadLim[2], r.loadLim[3] = v.LoadLim[0], v.LoadLim[1], v.LoadLim[2], v.LoadLim[3]
+		r.storeLim[0], r.storeLim[1], r.storeLim[2], r.storeLim[3] = v.StoreLim[0], v.StoreLim[1], v.StoreLim[2], v.StoreLim[3]
+		// Only regions generated code may store to need their dirty
+		// marks synchronised around each entry.
+		dirty[i] = nil
+		if v.StoreLim[0] != 0 {
+			dirty[i] = v.Dirty
 		}
-		dirty[i] = v.Dirty
 	}
 }
