@@ -3,3 +3,5 @@
 package jit
 
 func reusesLoad(*Runnable) bool { return false }
+
+func relativeLimits(*Runnable) bool { return false }

@@ -38,13 +38,27 @@ const (
 
 // jregion is a region slot as generated code reads it: 128 bytes, no Go
 // pointers (the memory it describes is kept alive by the Machine).
+//
+// The limits are absolute: an access of class k at guest address a is in
+// bounds iff a < loadEnd[k] (storeEnd[k]). That equals the interpreter's
+// a-start < lim only because the region starts at its slot's base
+// (start == slot<<32): then any address that selects the slot and is
+// below the end is at or above the start, and an address with bits above
+// the slot's set is above every end. A region that does not start at its
+// slot's base gets zero limits, so its accesses take the slow path.
+//
+// A program whose read-only data does not start at its slot's base (an
+// ELF with optimized read-only data) is compiled in relative mode
+// instead: the code subtracts start first and the limits are the
+// interpreter's own (loadEnd = loadLim, bias = host address of start).
 type jregion struct {
-	base     uintptr   // 0: host address of guest start
-	start    uint64    // 8: first guest address
-	loadLim  [4]uint64 // 16
-	storeLim [4]uint64 // 48
-	dirty    uint64    // 80: host bytes [0, dirty) may have been written
-	_        [5]uint64 // 88
+	bias         uint64    // 0: host address minus guest address (relative: host address of start)
+	start        uint64    // 8: first guest address
+	loadEnd      [4]uint64 // 16: start+loadLim, or 0 (relative: loadLim)
+	storeEnd     [4]uint64 // 48: start+storeLim, or 0 (relative: storeLim)
+	hostStoreEnd [4]uint64 // 80: host address of start+storeLim, or 0
+	dirty        uint64    // 112: host addresses below it may have been written
+	_            uint64    // 120
 }
 
 // jctx is the state generated code works on; rdi points at it. It holds
@@ -80,11 +94,12 @@ const (
 	offTarget    = 160
 	offRegions   = 192
 	regionShift  = 7
-	rBase        = offRegions + 0
+	rBias        = offRegions + 0
 	rStart       = offRegions + 8
-	rLoadLim     = offRegions + 16
-	rStoreLim    = offRegions + 48
-	rDirty       = offRegions + 80
+	rLoadEnd     = offRegions + 16
+	rStoreEnd    = offRegions + 48
+	rHostStore   = offRegions + 80
+	rDirty       = offRegions + 112
 	// meterFlag marks an exit at a block whose instructions the meter
 	// cannot pay for.
 	meterFlag = 1 << 30
@@ -103,8 +118,8 @@ func init() {
 		unsafe.Offsetof(c.bump) != offBump || unsafe.Offsetof(c.table) != offTable || unsafe.Offsetof(c.savedSP) != offSavedSP ||
 		unsafe.Offsetof(c.top) != offTop || unsafe.Offsetof(c.target) != offTarget || unsafe.Offsetof(c.regions) != offRegions ||
 		unsafe.Sizeof(r) != 1<<regionShift || unsafe.Offsetof(r.start) != rStart-offRegions ||
-		unsafe.Offsetof(r.loadLim) != rLoadLim-offRegions || unsafe.Offsetof(r.storeLim) != rStoreLim-offRegions ||
-		unsafe.Offsetof(r.dirty) != rDirty-offRegions {
+		unsafe.Offsetof(r.loadEnd) != rLoadEnd-offRegions || unsafe.Offsetof(r.storeEnd) != rStoreEnd-offRegions ||
+		unsafe.Offsetof(r.hostStoreEnd) != rHostStore-offRegions || unsafe.Offsetof(r.dirty) != rDirty-offRegions {
 		panic("jit: context layout changed")
 	}
 }
@@ -127,7 +142,10 @@ type compiled struct {
 	// its block (a store that reuses a load's address): the engine never
 	// enters machine code there, the interpreter executes them instead.
 	noEntry []bool
-	spare   atomic.Pointer[jctx] // a context to reuse, so a run allocates none
+	// relative: the program's read-only data does not start at its
+	// slot's base, so limits are relative to each region's start.
+	relative bool
+	spare    atomic.Pointer[jctx] // a context to reuse, so a run allocates none
 }
 
 // classify says how an instruction is compiled.
@@ -371,6 +389,9 @@ func compile(exe *vm.Executable, opts compileOptions) (*compiled, error) {
 		native: (cfg.MaxCallDepth+4)*8 <= nativeStack,
 		bmi2:   cpu.X86.HasBMI2 && !opts.noBMI2,
 	}
+	if p := exe.Program(); len(p.ROData) > 0 && p.RODataVAddr != p.RODataVAddr>>32<<32 {
+		g.relative, c.relative = true, true
+	}
 	for s := cfg.StackFrameSize; s > 1; s >>= 1 {
 		g.gapShift++
 	}
@@ -456,6 +477,7 @@ type gen struct {
 	gapShift int  // log2 of the stack frame size
 	native   bool // calls use the host's call/ret
 	bmi2     bool // rorx is available
+	relative bool // limits relative to each region's start (see jregion)
 	held     held // what rax and rcx hold at this point of the block
 	exit     int  // the exit stub's offset
 	fix      []fixup
@@ -825,10 +847,10 @@ func shiftDigit(op uint8) int {
 // the positions of the jumps to take when the access needs the slow path.
 //
 // rax = guest address; rcx = its region slot's offset in the context
-// (slot = addr>>32 & 7, times 128); rax -= start, which wraps addresses
-// below the region to huge offsets; the V0 stack undoes its gaps; then one
-// unsigned compare against the slot's per-size limit (0 for absent
-// regions and for stores that must take the slow path).
+// (slot = addr>>32 & 7, times 128); the V0 stack undoes its gaps (on the
+// offset from the start, then back); then one unsigned compare against
+// the slot's absolute per-size end (0 for absent regions and for stores
+// that must take the slow path), and rax += bias is the host address.
 func (g *gen) access(d vm.Decoded) []int {
 	load := d.Op >= uint8(sbpf.OpLdxB) && d.Op <= uint8(sbpf.OpLdxDW)
 	base := d.Dst
@@ -837,7 +859,11 @@ func (g *gen) access(d vm.Decoded) []int {
 	}
 	size := int32(d.Size)
 	cls := int32(bits.TrailingZeros8(d.Size))
-	g.mem(true, []byte{0x8d}, rax, at(hreg(base), d.Target)) // lea rax, [base+off]
+	if d.Target == 0 {
+		g.rr(true, []byte{0x89}, hreg(base), rax) // mov rax, base: eliminated at rename
+	} else {
+		g.mem(true, []byte{0x8d}, rax, at(hreg(base), d.Target)) // lea rax, [base+off]
+	}
 	if g.bmi2 {
 		g.emit(0xc4, 0xe3, 0xfb, 0xf0, 0xc8, 32-regionShift) // rorx rcx, rax, 25
 	} else {
@@ -847,7 +873,9 @@ func (g *gen) access(d vm.Decoded) []int {
 	}
 	g.aluImm(false, 4, rcx, 7<<regionShift) // and ecx, 7<<7
 	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
-	g.mem(true, []byte{0x2b}, rax, slot(rStart)) // sub rax, [start]
+	if g.relative {
+		g.mem(true, []byte{0x2b}, rax, slot(rStart)) // sub rax, [start]
+	}
 	var slow []int
 	if g.gapped {
 		const stack = int32(sbpf.StackStart>>32) << regionShift
@@ -855,6 +883,10 @@ func (g *gen) access(d vm.Decoded) []int {
 		g.aluImm(false, 7, rcx, stack) // cmp ecx, stack slot
 		g.emit(0x75, 0)                // jne nogap (patched)
 		jne := g.pos()
+		stackStart := ctxAt(rStart + stack)
+		if !g.relative {
+			g.mem(true, []byte{0x2b}, rax, stackStart) // sub rax, [start]
+		}
 		g.rr(true, []byte{0x0f, 0xba}, 4, rax) // bt rax, s: in a gap
 		g.emit(s)
 		slow = append(slow, g.jcc(0x82)) // jc slow
@@ -868,17 +900,20 @@ func (g *gen) access(d vm.Decoded) []int {
 		g.rr(true, []byte{0xc1}, 5, rax)
 		g.emit(64 - s)
 		g.rr(true, []byte{0x09}, rcx, rax)
+		if !g.relative {
+			g.mem(true, []byte{0x03}, rax, stackStart) // add rax, [start]
+		}
 		g.movImm64(rcx, uint64(stack))
 		g.b[jne-1] = byte(g.pos() - jne)
 	}
-	lim := rLoadLim + 8*cls
+	end := rLoadEnd + 8*cls
 	if !load {
-		lim = rStoreLim + 8*cls
+		end = rStoreEnd + 8*cls
 	}
-	g.mem(true, []byte{0x3b}, rax, slot(lim)) // cmp rax, [lim]
-	slow = append(slow, g.jcc(0x83))          // jae slow
+	g.mem(true, []byte{0x3b}, rax, slot(end))   // cmp rax, [end]
+	slow = append(slow, g.jcc(0x83))            // jae slow
+	g.mem(true, []byte{0x03}, rax, slot(rBias)) // add rax, [bias]: the host address
 	if load {
-		g.mem(true, []byte{0x03}, rax, slot(rBase)) // add rax, [base]
 		h := hreg(d.Dst)
 		switch size {
 		case 1:
@@ -902,15 +937,14 @@ func (g *gen) access(d vm.Decoded) []int {
 func (g *gen) storeHeld(d vm.Decoded) []int {
 	cls := int32(bits.TrailingZeros8(d.Size))
 	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
-	g.mem(true, []byte{0x2b}, rax, slot(rBase))           // sub rax, [base]: the host offset
-	g.mem(true, []byte{0x3b}, rax, slot(rStoreLim+8*cls)) // cmp rax, [lim]
-	slow := []int{g.jcc(0x83)}                            // jae slow
+	g.mem(true, []byte{0x3b}, rax, slot(rHostStore+8*cls)) // cmp rax, [host end]
+	slow := []int{g.jcc(0x83)}                             // jae slow
 	g.storeTail(d)
 	return slow
 }
 
-// storeTail raises the region's dirty mark to off+size, then stores at
-// the host address (rax = host offset off; rcx = the region slot).
+// storeTail raises the region's dirty mark to the end of the store, then
+// stores (rax = the host address; rcx = the region slot).
 func (g *gen) storeTail(d vm.Decoded) {
 	size := int32(d.Size)
 	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
@@ -920,7 +954,6 @@ func (g *gen) storeTail(d vm.Decoded) {
 	jbe := g.pos()
 	g.mem(true, []byte{0x89}, rax, slot(rDirty))
 	g.b[jbe-1] = byte(g.pos() - jbe)
-	g.mem(true, []byte{0x03}, rax, slot(rBase)) // add rax, [base]
 	dst := at(rax, -size)
 	if d.Op >= uint8(sbpf.OpStxB) && d.Op <= uint8(sbpf.OpStxDW) {
 		s := hreg(d.Src)
@@ -968,8 +1001,8 @@ func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm
 		x = new(jctx)
 	}
 	defer c.spare.Store(x)
-	var dirty [vm.NumRegionSlots]*uint64
-	x.load(m, &dirty)
+	var dirty [vm.NumRegionSlots]dirtyMark
+	x.load(m, &dirty, c.relative)
 	f := m.Frames()
 	frames := uintptr(f.Frames)
 	x.frames, x.fpLimit, x.bump = frames, frames+uintptr(f.Max-1)*vm.FrameBytes, f.Bump
@@ -998,14 +1031,14 @@ func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm
 		x.target = base + uintptr(c.entry[pc])
 		x.fp = frames + uintptr(*f.Depth)*vm.FrameBytes
 		for i, d := range dirty {
-			if d != nil {
-				x.regions[i].dirty = *d
+			if d.mark != nil {
+				x.regions[i].dirty = uint64(d.base) + *d.mark
 			}
 		}
 		enter(base, unsafe.Pointer(x))
 		for i, d := range dirty {
-			if d != nil {
-				*d = x.regions[i].dirty
+			if d.mark != nil {
+				*d.mark = x.regions[i].dirty - uint64(d.base)
 			}
 		}
 		*f.Depth = int((x.fp - frames) / vm.FrameBytes)
@@ -1022,28 +1055,48 @@ func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm
 		}
 		pc, rem = m.State(&x.regs)
 		if syscall {
-			x.load(m, &dirty) // a syscall may have installed or removed a write watcher
+			x.load(m, &dirty, c.relative) // a syscall may have installed or removed a write watcher
 		}
 	}
 }
 
-// load copies the machine's region slots into the context, and the
-// addresses of the dirty marks of those it may store to into dirty.
-func (x *jctx) load(m *vm.Machine, dirty *[vm.NumRegionSlots]*uint64) {
+// dirtyMark is where a region's dirty mark lives in the machine, for the
+// regions generated code may store to (mark nil otherwise), and the host
+// address its offsets count from.
+type dirtyMark struct {
+	mark *uint64
+	base uintptr
+}
+
+// load copies the machine's region slots into the context, and the dirty
+// marks of those it may store to into dirty.
+func (x *jctx) load(m *vm.Machine, dirty *[vm.NumRegionSlots]dirtyMark, relative bool) {
 	var views [vm.NumRegionSlots]vm.RegionView
 	m.Regions(&views)
 	for i := range x.regions {
 		v, r := &views[i], &x.regions[i]
+		base := uintptr(v.Base)
+		r.bias, r.start = uint64(base)-v.Start, v.Start
+		from := v.Start // the limits' origin
+		if relative {
+			r.bias, from = uint64(base), 0
+		}
 		// Field by field: the machine wrote these moments ago, and wide
 		// copies of narrow stores stall on store forwarding.
-		r.base, r.start = uintptr(v.Base), v.Start
-		r.loadLim[0], r.loadLim[1], r.loadLim[2], r.loadLim[3] = v.LoadLim[0], v.LoadLim[1], v.LoadLim[2], v.LoadLim[3]
-		r.storeLim[0], r.storeLim[1], r.storeLim[2], r.storeLim[3] = v.StoreLim[0], v.StoreLim[1], v.StoreLim[2], v.StoreLim[3]
-		// Only regions generated code may store to need their dirty
-		// marks synchronised around each entry.
-		dirty[i] = nil
-		if v.StoreLim[0] != 0 {
-			dirty[i] = v.Dirty
+		for k := range 4 {
+			r.loadEnd[k], r.storeEnd[k], r.hostStoreEnd[k] = 0, 0, 0
+			if relative || v.Start == uint64(i)<<32 { // see jregion
+				if l := v.LoadLim[k]; l != 0 {
+					r.loadEnd[k] = from + l
+				}
+				if l := v.StoreLim[k]; l != 0 {
+					r.storeEnd[k], r.hostStoreEnd[k] = from+l, uint64(base)+l
+				}
+			}
+		}
+		dirty[i] = dirtyMark{}
+		if r.storeEnd[0] != 0 {
+			dirty[i] = dirtyMark{v.Dirty, base}
 		}
 	}
 }

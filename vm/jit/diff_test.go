@@ -255,7 +255,8 @@ func FuzzDifferential(f *testing.F) {
 // TestDifferentialConfigs runs random programs under limits other than
 // the default: call depths whose return addresses do not fit the private
 // stack (returns then go through the table), tiny depths, other frame
-// sizes (other gap shifts) and V0 without gaps.
+// sizes (other gap shifts) and V0 without gaps; a third of them with
+// read-only data that does not start at its slot's base.
 func TestDifferentialConfigs(t *testing.T) {
 	cfgs := []vm.Config{
 		{MaxCallDepth: 200},
@@ -277,6 +278,9 @@ func TestDifferentialConfigs(t *testing.T) {
 		cfg := cfgs[i%len(cfgs)]
 		cfg.HeapSize = 64 * rng.IntN(3)
 		prog := randomProgram(rng, v, 4+rng.IntN(60))
+		if i%3 == 2 { // read-only data off its slot's base: relative limits
+			prog.RODataVAddr += 8 * uint64(1+rng.IntN(4))
+		}
 		p.check(t, prog, cfg, randomInput(rng), uint64(rng.IntN(3000)))
 	}
 }
@@ -364,12 +368,60 @@ func TestStackGapsEveryFrame(t *testing.T) {
 					I{Op: sbpf.Exit},
 				)
 				prog := vm.NewRawProgram(sbpf.V0, text, nil, 0)
+				if size == sbpf.StxW { // relative limits (see jregion)
+					prog.RODataVAddr += 0x40
+				}
 				p.check(t, prog, cfg, nil, 100)
 				for k := range uint64(2 * cfg.MaxCallDepth) {
 					a, errA := p.im.ReadMemory(sbpf.StackStart+k*fs, fs)
 					b, errB := p.jm.ReadMemory(sbpf.StackStart+k*fs, fs)
 					if !bytes.Equal(a, b) || (errA == nil) != (errB == nil) {
 						t.Fatalf("frame size %d, store %v at +%d: stack chunk %d differs:\ninterp %x %v\njit    %x %v", fs, size, off, k, a, errA, b, errB)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestUnalignedReadOnlyData loads from read-only data that starts inside
+// its slot (as an ELF with optimized read-only data does), below, at and
+// around its start and end, and stores to it; such a program is compiled
+// with limits relative to each region's start.
+func TestUnalignedReadOnlyData(t *testing.T) {
+	p := newPair()
+	for _, v := range []sbpf.Version{sbpf.V0, sbpf.V3} {
+		ro := make([]byte, 100)
+		for i := range ro {
+			ro[i] = byte(i*7 + 1)
+		}
+		for _, shift := range []uint64{0, 0x40, 0x123} {
+			for _, delta := range []int64{-0x200, -9, -8, -1, 0, 1, 7, 91, 92, 93, 99, 100, 0x1000} {
+				for _, op := range []sbpf.Opcode{sbpf.LdxDW, sbpf.LdxB, sbpf.StDWImm} {
+					base := sbpf.BytecodeStart
+					if v.LowerRodataVaddr() {
+						base = sbpf.RodataStart
+					}
+					addr := uint64(int64(base+shift) + delta)
+					i := I{Op: op, Dst: 0, Src: 1}
+					if op == sbpf.StDWImm {
+						i = I{Op: op, Dst: 1, Imm: 5}
+					}
+					text := assemble(
+						I{Op: sbpf.Mov64Imm, Dst: 1, Imm: int32(uint32(addr))},
+						I{Op: sbpf.Lsh64Imm, Dst: 1, Imm: 32}, I{Op: sbpf.Rsh64Imm, Dst: 1, Imm: 32},
+						I{Op: sbpf.Mov64Imm, Dst: 2, Imm: int32(addr >> 32)},
+						I{Op: sbpf.Lsh64Imm, Dst: 2, Imm: 32},
+						I{Op: sbpf.Or64Reg, Dst: 1, Src: 2},
+						i,
+						I{Op: sbpf.StxDW, Dst: 10, Src: 0, Off: -8}, // the stack still works
+						I{Op: sbpf.LdxDW, Dst: 0, Src: 10, Off: -8},
+						I{Op: sbpf.Exit})
+					prog := vm.NewRawProgram(v, text, nil, 0)
+					prog.ROData, prog.RODataVAddr = ro, base+shift
+					r := p.check(t, prog, vm.Config{}, nil, 100)
+					if want := shift != 0 && wantCompiled(); relativeLimits(r) != want {
+						t.Fatalf("read-only data at +%#x: relative limits %v, want %v", shift, relativeLimits(r), want)
 					}
 				}
 			}
