@@ -46,11 +46,16 @@ func (e *Executable) Begin(m *Machine, opts RunOptions) {
 // instruction it hands to Step.
 func (m *Machine) Regions(v *[NumRegionSlots]RegionView) {
 	for i := range v {
-		r := &m.mem.slots[i]
-		v[i] = RegionView{Base: r.base, Start: r.start, GapShift: uint64(r.gapShift), LoadLim: r.loadLim, StoreLim: r.storeLim, Dirty: &r.dirty}
+		r, o := &m.mem.slots[i], &v[i]
+		o.Base, o.Start, o.GapShift, o.Dirty = r.base, r.start, uint64(r.gapShift), &r.dirty
 		if !r.present {
-			v[i].LoadLim, v[i].StoreLim = [4]uint64{}, [4]uint64{}
+			o.LoadLim, o.StoreLim = [4]uint64{}, [4]uint64{}
+			continue
 		}
+		// Limit by limit: setup has just written them with 8-byte stores,
+		// and a wider load would stall until those stores retire.
+		o.LoadLim[0], o.LoadLim[1], o.LoadLim[2], o.LoadLim[3] = r.loadLim[0], r.loadLim[1], r.loadLim[2], r.loadLim[3]
+		o.StoreLim[0], o.StoreLim[1], o.StoreLim[2], o.StoreLim[3] = r.storeLim[0], r.storeLim[1], r.storeLim[2], r.storeLim[3]
 	}
 }
 

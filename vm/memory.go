@@ -125,7 +125,11 @@ func (mm *memoryMap) contains(addr uint64) bool {
 
 func (mm *memoryMap) set(start uint64, host []byte, writable, gapped bool) {
 	r := &mm.slots[start>>32]
-	*r = region{host: host, start: start, writable: writable, gapped: gapped, present: true}
+	// Field by field: a composite literal is built on the stack and copied
+	// with 16-byte loads of its 8-byte stores, which stall on store
+	// forwarding (a run maps four regions before its first instruction).
+	*r = region{}
+	r.host, r.start, r.writable, r.gapped, r.present = host, start, writable, gapped, true
 	size := uint64(len(host))
 	if gapped {
 		size *= 2

@@ -9,79 +9,143 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"golang.org/x/sys/cpu"
 	"golang.org/x/sys/unix"
 
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/vm"
 )
 
-// enter calls generated code at code with DI = ctx (enter_amd64.s).
+// enter calls the generated prologue at code with DI = ctx
+// (enter_amd64.s); the prologue jumps to ctx.target.
 //
 //go:noescape
 func enter(code uintptr, ctx unsafe.Pointer)
 
-// jregion is a region slot as generated code reads it: 128 bytes.
-type jregion struct {
-	base     unsafe.Pointer // 0
-	start    uint64         // 8
-	gapShift uint64         // 16
-	loadLim  [4]uint64      // 24
-	storeLim [4]uint64      // 56
-	dirty    *uint64        // 88
-	_        [4]uint64      // 96
+// Register assignment. sBPF r0-r10 live in host registers for as long as
+// the run stays in machine code; the context block holds them only while
+// the engine or the interpreter has control. The meter lives in r15, the
+// context pointer in rdi, and rax and rcx are the only scratch registers
+// (rcx because variable shifts need cl).
+func hreg(r uint8) int {
+	return [11]int{rbx, rsi, rdx, r8, r9, r10, r11, r12, r13, r14, rbp}[r]
 }
 
-// jctx is the state generated code works on; DI points at it.
+const (
+	meterReg = r15
+	ctxReg   = rdi
+)
+
+// jregion is a region slot as generated code reads it: 128 bytes, no Go
+// pointers (the memory it describes is kept alive by the Machine).
+//
+// The limits are absolute: an access of class k at guest address a is in
+// bounds iff a < loadEnd[k] (storeEnd[k]). That equals the interpreter's
+// a-start < lim only because the region starts at its slot's base
+// (start == slot<<32): then any address that selects the slot and is
+// below the end is at or above the start, and an address with bits above
+// the slot's set is above every end. A region that does not start at its
+// slot's base gets zero limits, so its accesses take the slow path.
+//
+// A program whose read-only data does not start at its slot's base (an
+// ELF with optimized read-only data) is compiled in relative mode
+// instead: the code subtracts start first and the limits are the
+// interpreter's own (loadEnd = loadLim, bias = host address of start).
+type jregion struct {
+	bias         uint64    // 0: host address minus guest address (relative: host address of start)
+	start        uint64    // 8: first guest address
+	loadEnd      [4]uint64 // 16: start+loadLim, or 0 (relative: loadLim)
+	storeEnd     [4]uint64 // 48: start+storeLim, or 0 (relative: storeLim)
+	hostStoreEnd [4]uint64 // 80: host address of start+storeLim, or 0
+	dirty        uint64    // 112: host addresses below it may have been written
+	_            uint64    // 120
+}
+
+// jctx is the state generated code works on; rdi points at it. It holds
+// no Go pointers, so the engine fills it without write barriers; every
+// address in it points into memory the Machine or the compiled program
+// keeps alive for the run.
 type jctx struct {
-	regs      [11]uint64     // 0: r0-r10
-	remaining uint64         // 88: compute units left after the current block
-	exitPC    uint64         // 96: pc of the instruction to hand over, | meterFlag
-	frames    unsafe.Pointer // 104: the machine's call frames
-	depth     *int           // 112: the machine's call depth
-	maxDepth  uint64         // 120
-	bump      uint64         // 128: r10 increase per call
-	table     unsafe.Pointer // 136: per slot, the absolute address of its code
-	_         [6]uint64      // 144
-	regions   [8]jregion     // 192
-	views     [vm.NumRegionSlots]vm.RegionView
+	regs      [11]uint64 // 0: r0-r10 while outside machine code
+	remaining uint64     // 88: compute units left after the current block
+	exitPC    uint64     // 96: pc of the instruction to hand over, | meterFlag
+	fp        uintptr    // 104: &frames[depth], the next frame to push
+	fpLimit   uintptr    // 112: &frames[max-1]: a call from here exceeds the depth
+	frames    uintptr    // 120: &frames[0]
+	bump      uint64     // 128: r10 increase per call
+	table     uintptr    // 136: per slot, the absolute address of its code
+	savedSP   uintptr    // 144: the host stack pointer to return to enter with
+	top       uintptr    // 152: the private stack's top: no native return address above
+	target    uintptr    // 160: where the prologue jumps
+	_         [3]uint64  // 168
+	regions   [8]jregion // 192
 }
 
 const (
 	offRemaining = 88
 	offExitPC    = 96
-	offFrames    = 104
-	offDepth     = 112
-	offMaxDepth  = 120
+	offFP        = 104
+	offFPLimit   = 112
+	offFrames    = 120
 	offBump      = 128
 	offTable     = 136
+	offSavedSP   = 144
+	offTop       = 152
+	offTarget    = 160
 	offRegions   = 192
 	regionShift  = 7
+	rBias        = offRegions + 0
+	rStart       = offRegions + 8
+	rLoadEnd     = offRegions + 16
+	rStoreEnd    = offRegions + 48
+	rHostStore   = offRegions + 80
+	rDirty       = offRegions + 112
 	// meterFlag marks an exit at a block whose instructions the meter
 	// cannot pay for.
 	meterFlag = 1 << 30
+	// nativeStack is the private stack's size in enter_amd64.s; calls use
+	// the host's call and ret (and its return predictor) when every
+	// return address of the deepest call stack fits in it, with slack.
+	nativeStack = 1024
 )
 
 func init() {
 	// The offsets above are the generated code's view of jctx.
 	var c jctx
+	var r jregion
 	if unsafe.Offsetof(c.remaining) != offRemaining || unsafe.Offsetof(c.exitPC) != offExitPC ||
-		unsafe.Offsetof(c.regions) != offRegions || unsafe.Offsetof(c.table) != offTable || unsafe.Offsetof(c.bump) != offBump || unsafe.Sizeof(jregion{}) != 1<<regionShift ||
-		unsafe.Offsetof(jregion{}.dirty) != 88 {
+		unsafe.Offsetof(c.fp) != offFP || unsafe.Offsetof(c.fpLimit) != offFPLimit || unsafe.Offsetof(c.frames) != offFrames ||
+		unsafe.Offsetof(c.bump) != offBump || unsafe.Offsetof(c.table) != offTable || unsafe.Offsetof(c.savedSP) != offSavedSP ||
+		unsafe.Offsetof(c.top) != offTop || unsafe.Offsetof(c.target) != offTarget || unsafe.Offsetof(c.regions) != offRegions ||
+		unsafe.Sizeof(r) != 1<<regionShift || unsafe.Offsetof(r.start) != rStart-offRegions ||
+		unsafe.Offsetof(r.loadEnd) != rLoadEnd-offRegions || unsafe.Offsetof(r.storeEnd) != rStoreEnd-offRegions ||
+		unsafe.Offsetof(r.hostStoreEnd) != rHostStore-offRegions || unsafe.Offsetof(r.dirty) != rDirty-offRegions {
 		panic("jit: context layout changed")
 	}
 }
 
-func dreg(r uint8) int32 { return int32(r) * 8 }
+// dreg is sBPF register r's slot in the context block.
+func dreg(r int) mref { return at(ctxReg, int32(r)*8) }
+
+// ctxAt is a field of the context block.
+func ctxAt(off int32) mref { return at(ctxReg, off) }
 
 // compiled is a program's machine code.
 type compiled struct {
-	mem    []byte               // the mapping, read+exec
-	table  []uintptr            // per slot, the absolute address of its code
-	size   int                  // bytes of code
-	entry  []int32              // per slot: offset of its code
-	rest   []int32              // per slot: instructions from it to its block's end
-	leader []bool               // per slot: a block starts here (and charges the meter)
-	spare  atomic.Pointer[jctx] // a context to reuse, so a run allocates none
+	mem    []byte    // the mapping, read+exec
+	table  []uintptr // per slot, the absolute address of its code
+	size   int       // bytes of code
+	entry  []int32   // per slot: offset of its code
+	rest   []int32   // per slot: instructions from it to its block's end
+	leader []bool    // per slot: a block starts here (and charges the meter)
+	// noEntry marks slots whose code relies on an earlier instruction of
+	// its block (a store that reuses a load's address): the engine never
+	// enters machine code there, the interpreter executes them instead.
+	noEntry []bool
+	// relative: the program's read-only data does not start at its
+	// slot's base, so limits are relative to each region's start.
+	relative bool
+	spare    atomic.Pointer[jctx] // a context to reuse, so a run allocates none
 }
 
 // classify says how an instruction is compiled.
@@ -262,8 +326,15 @@ func jumpCond(op sbpf.Op) (cond, bool) {
 // fixup is a rel32 displacement to point at a slot's code.
 type fixup struct{ at, pc int }
 
-// compile translates exe's predecoded instructions to machine code.
-func compile(exe *vm.Executable) (*compiled, error) {
+// stub is an out-of-line exit: the jumps to it and the pc it hands over.
+type stub struct {
+	at []int
+	pc int
+}
+
+// compile translates exe's predecoded instructions to machine code, using
+// BMI2 when the host has it and opts allow it.
+func compile(exe *vm.Executable, opts compileOptions) (*compiled, error) {
 	n := exe.Code()
 	dec := make([]vm.Decoded, n+1)
 	cls := make([]class, n+1)
@@ -274,7 +345,7 @@ func compile(exe *vm.Executable) (*compiled, error) {
 			cls[pc] = handoff // CallOutsideTextSegment: the interpreter raises it
 		}
 	}
-	c := &compiled{entry: make([]int32, n+1), rest: make([]int32, n+1), leader: make([]bool, n+1)}
+	c := &compiled{entry: make([]int32, n+1), rest: make([]int32, n+1), leader: make([]bool, n+1), noEntry: make([]bool, n+1)}
 	// Leaders: the entry, every jump and call target, every instruction
 	// after a block's end, and the overrun sentinel.
 	c.leader[0], c.leader[n] = true, true
@@ -309,76 +380,71 @@ func compile(exe *vm.Executable) (*compiled, error) {
 			c.rest[pc] += c.rest[next]
 		}
 	}
-	gapped := exe.Version().StackFrameGaps() && !exe.Config().NoStackGaps
-
-	a := &buf{b: make([]byte, 0, 32*n+64)}
-	var fix []fixup
-	type stub struct {
-		at []int
-		pc int
+	cfg := exe.Config()
+	g := &gen{
+		buf:    buf{b: make([]byte, 0, 24*n+256)},
+		gapped: exe.Version().StackFrameGaps() && !cfg.NoStackGaps,
+		// Every return address of the deepest call stack must fit in the
+		// private stack (enter_amd64.s), with room to spare.
+		native: (cfg.MaxCallDepth+4)*8 <= nativeStack,
+		bmi2:   cpu.X86.HasBMI2 && !opts.noBMI2,
 	}
-	var slow []stub  // inline accesses that need the interpreter
-	var meter []stub // block entries the meter cannot pay for
+	if p := exe.Program(); len(p.ROData) > 0 && p.RODataVAddr != p.RODataVAddr>>32<<32 {
+		g.relative, c.relative = true, true
+	}
+	for s := cfg.StackFrameSize; s > 1; s >>= 1 {
+		g.gapShift++
+	}
+	// The interpreter's inline path, like its region slots, treats a gap
+	// shift of 0 (one-byte frames) as no gaps.
+	g.gapped = g.gapped && g.gapShift != 0
+	if g.gapShift > 48 {
+		return nil, fmt.Errorf("jit: stack frame size %d is too large to compile", cfg.StackFrameSize)
+	}
+	g.prologue()
+	// The second slot of an lddw is placed out of line, so the lddw runs
+	// straight into the instruction after it.
+	var deferred []int
+	landing := make([]bool, n+2) // slots an out-of-line slot continues at
 	for pc := 0; pc <= n; pc++ {
-		c.entry[pc] = int32(a.pos())
-		if c.leader[pc] {
-			// sub qword [rdi+remaining], rest ; jb meter stub
-			a.mem(true, []byte{0x81}, 5, rdi, offRemaining)
-			a.u32(uint32(c.rest[pc]))
-			meter = append(meter, stub{[]int{a.jcc(0x82)}, pc})
-		}
-		d := dec[pc]
-		switch cls[pc] {
-		case handoff:
-			a.handoff(pc)
-			continue
-		case call:
-			slow = append(slow, stub{[]int{a.call(pc)}, pc})
-			fix = append(fix, fixup{a.jmp(), int(d.Target)})
-			continue
-		case ret:
-			slow = append(slow, stub{[]int{a.ret()}, pc})
-			continue
-		case branch:
-			if d.Op == uint8(sbpf.OpJa) {
-				fix = append(fix, fixup{a.jmp(), int(d.Target)})
-				continue
-			}
-			cd, _ := jumpCond(sbpf.Op(d.Op))
-			a.compare(cd, d)
-			fix = append(fix, fixup{a.jcc(cd.cc), int(d.Target)})
-			// Fall through to pc+1, a leader.
-			continue
-		}
-		if ok := a.alu(d); ok {
-			continue
-		}
-		if d.Op == uint8(sbpf.OpLDDW) {
-			a.movImm64(rax, uint64(d.Imm))
-			a.mem(true, []byte{0x89}, rax, rdi, dreg(d.Dst))
-			if pc+2 <= n {
-				fix = append(fix, fixup{a.jmp(), pc + 2})
+		if pc > 0 && cls[pc-1] == inline && dec[pc-1].Op == uint8(sbpf.OpLDDW) && pc+1 <= n && !deferredAt(deferred, pc-1) {
+			deferred = append(deferred, pc)
+			landing[pc+1] = true
+			if cls[pc] == inline && dec[pc].Op == uint8(sbpf.OpLDDW) && pc+2 <= n {
+				landing[pc+2] = true
 			}
 			continue
 		}
-		// Loads and stores.
-		slow = append(slow, stub{a.access(d, gapped), pc})
+		if landing[pc] {
+			g.held.ok = false
+		}
+		g.slot(c, pc, dec[pc], cls[pc])
 	}
-	for _, s := range slow {
+	for _, pc := range deferred {
+		g.held.ok = false
+		g.slot(c, pc, dec[pc], cls[pc])
+		// Whatever the slot is, execution continues in program order.
+		next := pc + 1
+		if cls[pc] == inline && dec[pc].Op == uint8(sbpf.OpLDDW) && pc+2 <= n {
+			next = pc + 2
+		}
+		g.fix = append(g.fix, fixup{g.jmp(), next})
+	}
+	a := &g.buf
+	for _, s := range g.slow {
 		for _, at := range s.at {
 			a.patch(at, a.pos())
 		}
-		a.handoff(s.pc)
+		g.handoff(s.pc)
 	}
-	for _, s := range meter {
+	for _, s := range g.meter {
 		a.patch(s.at[0], a.pos())
-		a.mem(true, []byte{0x81}, 0, rdi, offRemaining) // add back
-		a.u32(uint32(c.rest[s.pc]))
-		a.mem(true, []byte{0xc7}, 0, rdi, offExitPC)
+		a.aluImm(true, 0, meterReg, c.rest[s.pc]) // give the charge back
+		a.mem(true, []byte{0xc7}, 0, ctxAt(offExitPC))
 		a.u32(uint32(s.pc) | meterFlag)
-		a.emit(0xc3)
+		a.patch(a.jmp(), g.exit)
 	}
-	for _, f := range fix {
+	for _, f := range g.fix {
 		a.patch(f.at, int(c.entry[f.pc]))
 	}
 	if len(a.b) > 1<<30 {
@@ -398,6 +464,133 @@ func compile(exe *vm.Executable) (*compiled, error) {
 	return c, nil
 }
 
+// deferredAt reports whether slot pc was itself placed out of line (then
+// its successor is not: it follows in program order).
+func deferredAt(deferred []int, pc int) bool {
+	return len(deferred) > 0 && deferred[len(deferred)-1] == pc
+}
+
+// gen is the code generator's state.
+type gen struct {
+	buf
+	gapped   bool // V0 stack with gaps: slot 2 needs the gap transform
+	gapShift int  // log2 of the stack frame size
+	native   bool // calls use the host's call/ret
+	bmi2     bool // rorx is available
+	relative bool // limits relative to each region's start (see jregion)
+	held     held // what rax and rcx hold at this point of the block
+	exit     int  // the exit stub's offset
+	fix      []fixup
+	slow     []stub // inline paths that need the interpreter
+	meter    []stub // block entries the meter cannot pay for
+}
+
+// held describes rax and rcx after an inline load: the host address and
+// the region slot of [base+off], valid until a block boundary, a write to
+// base, or an instruction that uses the scratch registers. A store to the
+// same [base+off] then reuses them: the guest address, its region and its
+// gap are the load's, so only the store limit and the dirty mark remain.
+type held struct {
+	ok   bool
+	base uint8
+	off  int32
+	pc   int // the load
+}
+
+// prologue emits the entry sequence (at offset 0) and the exit stub.
+//
+// Entry: save the host stack pointer, switch to the private stack (its top
+// is in rsi), load r0-r10 and the meter, and jump to ctx.target.
+// Exit: store r0-r10 and the meter, restore the host stack pointer (which
+// drops any native return addresses) and return to enter.
+func (g *gen) prologue() {
+	g.mem(true, []byte{0x89}, rsp, ctxAt(offSavedSP))
+	g.rr(true, []byte{0x89}, rsi, rsp)
+	g.mem(true, []byte{0x89}, rsi, ctxAt(offTop))
+	for r := range uint8(11) {
+		g.mem(true, []byte{0x8b}, hreg(r), dreg(int(r)))
+	}
+	g.mem(true, []byte{0x8b}, meterReg, ctxAt(offRemaining))
+	g.mem(false, []byte{0xff}, 4, ctxAt(offTarget)) // jmp [target]
+	g.exit = g.pos()
+	for r := range uint8(11) {
+		g.mem(true, []byte{0x89}, hreg(r), dreg(int(r)))
+	}
+	g.mem(true, []byte{0x89}, meterReg, ctxAt(offRemaining))
+	g.mem(true, []byte{0x8b}, rsp, ctxAt(offSavedSP))
+	g.emit(0xc3)
+}
+
+// slot emits the code of instruction pc.
+func (g *gen) slot(c *compiled, pc int, d vm.Decoded, cl class) {
+	c.entry[pc] = int32(g.pos())
+	if c.leader[pc] || cl != inline {
+		g.held.ok = false
+	}
+	if c.leader[pc] {
+		g.aluImm(true, 5, meterReg, c.rest[pc]) // sub r15, rest
+		g.meter = append(g.meter, stub{[]int{g.jcc(0x82)}, pc})
+	}
+	switch cl {
+	case handoff:
+		g.handoff(pc)
+		return
+	case call:
+		g.slow = append(g.slow, stub{[]int{g.call(pc)}, pc})
+		if g.native {
+			g.fix = append(g.fix, fixup{g.buf.call(), int(d.Target)})
+		} else {
+			g.fix = append(g.fix, fixup{g.jmp(), int(d.Target)})
+		}
+		return
+	case ret:
+		g.slow = append(g.slow, stub{[]int{g.ret()}, pc})
+		return
+	case branch:
+		if d.Op == uint8(sbpf.OpJa) {
+			g.fix = append(g.fix, fixup{g.jmp(), int(d.Target)})
+			return
+		}
+		cd, _ := jumpCond(sbpf.Op(d.Op))
+		g.compare(cd, d)
+		g.fix = append(g.fix, fixup{g.jcc(cd.cc), int(d.Target)})
+		return // fall through to pc+1, a leader
+	}
+	if g.alu(d) {
+		if d.Dst == g.held.base || usesScratch(d.Op) {
+			g.held.ok = false
+		}
+		return
+	}
+	if d.Op == uint8(sbpf.OpLDDW) {
+		g.held.ok = false
+		g.movImm64(hreg(d.Dst), uint64(d.Imm))
+		return // the next slot is out of line; pc+2 follows
+	}
+	load := d.Op >= uint8(sbpf.OpLdxB) && d.Op <= uint8(sbpf.OpLdxDW)
+	if !load && g.held.ok && g.held.base == d.Dst && g.held.off == d.Target {
+		for q := g.held.pc + 1; q <= pc; q++ {
+			c.noEntry[q] = true
+		}
+		g.slow = append(g.slow, stub{g.storeHeld(d), pc})
+		g.held.ok = false
+		return
+	}
+	g.slow = append(g.slow, stub{g.access(d), pc})
+	g.held = held{ok: load && d.Dst != d.Src, base: d.Src, off: d.Target, pc: pc}
+}
+
+// usesScratch reports whether alu's code for op overwrites rax or rcx.
+func usesScratch(op uint8) bool {
+	switch op {
+	case uint8(sbpf.OpLsh64Reg), uint8(sbpf.OpRsh64Reg), uint8(sbpf.OpArsh64Reg),
+		uint8(sbpf.OpLsh32Reg), uint8(sbpf.OpRsh32Reg), uint8(sbpf.OpArsh32Reg),
+		uint8(sbpf.OpHor64Imm), vm.IRsub64Imm, vm.IRsub32ImmZ:
+		return true
+	}
+	return false
+}
+
 // mapCode copies code into fresh pages and makes them read+exec: the
 // pages are never writable and executable at once.
 func mapCode(code []byte) ([]byte, error) {
@@ -415,278 +608,224 @@ func mapCode(code []byte) ([]byte, error) {
 }
 
 // handoff exits to the engine with pc: the interpreter executes it.
-func (a *buf) handoff(pc int) {
-	a.mem(true, []byte{0xc7}, 0, rdi, offExitPC)
-	a.u32(uint32(pc))
-	a.emit(0xc3)
+func (g *gen) handoff(pc int) {
+	g.mem(true, []byte{0xc7}, 0, ctxAt(offExitPC))
+	g.u32(uint32(pc))
+	g.patch(g.jmp(), g.exit)
 }
 
 // call pushes a frame as the interpreter does and bumps r10; the caller
-// emits the jump to the target. It returns the jump to take when the call
-// depth would be exceeded (the interpreter then raises the fault).
-func (a *buf) call(pc int) int {
-	a.mem(true, []byte{0x8b}, rax, rdi, offDepth) // rax = &depth
-	a.mem0(true, []byte{0x8b}, rcx, rax)          // rcx = depth
-	a.rr(true, []byte{0x8b}, r8, rcx)             // r8 = depth+1
-	a.rr(true, []byte{0xff}, 0, r8)
-	a.mem(true, []byte{0x3b}, r8, rdi, offMaxDepth) // cmp r8, max
-	slow := a.jcc(0x84)                             // je: CallDepthExceeded
-	a.rr(true, []byte{0x69}, rdx, rcx)              // rdx = depth*FrameBytes
-	a.u32(vm.FrameBytes)
-	a.mem(true, []byte{0x03}, rdx, rdi, offFrames) // rdx = &frames[depth]
+// emits the call or jump to the target. It returns the jump to take when
+// the call depth would be exceeded (the interpreter then raises the
+// fault).
+func (g *gen) call(pc int) int {
+	g.mem(true, []byte{0x8b}, rax, ctxAt(offFP)) // rax = &frames[depth]
+	g.mem(true, []byte{0x3b}, rax, ctxAt(offFPLimit))
+	slow := g.jcc(0x83) // jae: CallDepthExceeded
 	for i, r := range []uint8{6, 7, 8, 9} {
-		a.mem(true, []byte{0x8b}, rcx, rdi, dreg(r))
-		a.mem(true, []byte{0x89}, rcx, rdx, int32(8*i))
+		g.mem(true, []byte{0x89}, hreg(r), at(rax, int32(8*i)))
 	}
-	a.mem(true, []byte{0x8b}, rcx, rdi, dreg(10))
-	a.mem(true, []byte{0x89}, rcx, rdx, vm.FrameFP)
-	a.mem(true, []byte{0xc7}, 0, rdx, vm.FrameReturnPC) // return pc
-	a.u32(uint32(pc + 1))
-	a.mem0(true, []byte{0x89}, r8, rax)          // depth++
-	a.mem(true, []byte{0x8b}, rcx, rdi, offBump) // r10 += bump
-	a.mem(true, []byte{0x01}, rcx, rdi, dreg(10))
+	g.mem(true, []byte{0x89}, hreg(10), at(rax, vm.FrameFP))
+	g.mem(true, []byte{0xc7}, 0, at(rax, vm.FrameReturnPC)) // return pc
+	g.u32(uint32(pc + 1))
+	g.aluImm(true, 0, rax, vm.FrameBytes)
+	g.mem(true, []byte{0x89}, rax, ctxAt(offFP))
+	g.mem(true, []byte{0x03}, hreg(10), ctxAt(offBump)) // r10 += bump
 	return slow
 }
 
-// ret returns from a call as the interpreter does, jumping to the return
-// pc's code through the table. At depth 0 it returns the jump to take:
-// the interpreter ends the run (and runs a write watcher's AtExit).
-func (a *buf) ret() int {
-	a.mem(true, []byte{0x8b}, rax, rdi, offDepth) // rax = &depth
-	a.mem0(true, []byte{0x8b}, rcx, rax)          // rcx = depth
-	a.rr(true, []byte{0x85}, rcx, rcx)
-	slow := a.jcc(0x84)                  // jz: exit from the entry frame
-	a.rr(true, []byte{0xff}, 1, rcx)     // depth--
-	a.mem0(true, []byte{0x89}, rcx, rax) // store
-	a.rr(true, []byte{0x69}, rdx, rcx)
-	a.u32(vm.FrameBytes)
-	a.mem(true, []byte{0x03}, rdx, rdi, offFrames) // rdx = &frames[depth]
+// ret returns from a call as the interpreter does: with the host's ret
+// when the call pushed a native return address in this entry into
+// machine code, else through the table at the return pc. At depth 0 it
+// returns the jump to take: the interpreter ends the run (and runs a
+// write watcher's AtExit).
+func (g *gen) ret() int {
+	g.mem(true, []byte{0x8b}, rax, ctxAt(offFP))
+	g.mem(true, []byte{0x3b}, rax, ctxAt(offFrames))
+	slow := g.jcc(0x84) // je: exit from the entry frame
+	g.aluImm(true, 5, rax, vm.FrameBytes)
+	g.mem(true, []byte{0x89}, rax, ctxAt(offFP))
 	for i, r := range []uint8{6, 7, 8, 9} {
-		a.mem(true, []byte{0x8b}, rcx, rdx, int32(8*i))
-		a.mem(true, []byte{0x89}, rcx, rdi, dreg(r))
+		g.mem(true, []byte{0x8b}, hreg(r), at(rax, int32(8*i)))
 	}
-	a.mem(true, []byte{0x8b}, rcx, rdx, vm.FrameFP)
-	a.mem(true, []byte{0x89}, rcx, rdi, dreg(10))
-	a.mem(true, []byte{0x8b}, rcx, rdx, vm.FrameReturnPC) // rcx = return pc
-	a.mem(true, []byte{0x8b}, rax, rdi, offTable)         // rax = table
-	a.emit(0x48, 0x8b, 0x04, 0xc8)                        // mov rax, [rax+rcx*8]
-	a.emit(0xff, 0xe0)                                    // jmp rax
+	g.mem(true, []byte{0x8b}, hreg(10), at(rax, vm.FrameFP))
+	if g.native {
+		g.mem(true, []byte{0x3b}, rsp, ctxAt(offTop)) // cmp rsp, [top]
+		g.emit(0x74, 1)                               // je: no native return address
+		g.emit(0xc3)                                  // ret
+	}
+	g.mem(true, []byte{0x8b}, rcx, at(rax, vm.FrameReturnPC)) // rcx = return pc
+	g.mem(true, []byte{0x8b}, rax, ctxAt(offTable))           // rax = table
+	g.emit(0xff, 0x24, 0xc8)                                  // jmp [rax+rcx*8]
 	return slow
 }
 
 // compare sets the flags for a conditional jump.
-func (a *buf) compare(cd cond, d vm.Decoded) {
-	D := dreg(d.Dst)
+func (g *gen) compare(cd cond, d vm.Decoded) {
+	h := hreg(d.Dst)
 	switch {
+	case cd.reg && cd.test:
+		g.rr(cd.w64, []byte{0x85}, hreg(d.Src), h) // test dst, src
 	case cd.reg:
-		a.mem(cd.w64, []byte{0x8b}, rax, rdi, D) // mov rax, dst
-		if cd.test {
-			a.mem(cd.w64, []byte{0x85}, rax, rdi, dreg(d.Src)) // test [src], rax
-		} else {
-			a.mem(cd.w64, []byte{0x3b}, rax, rdi, dreg(d.Src)) // cmp rax, [src]
-		}
+		g.rr(cd.w64, []byte{0x39}, hreg(d.Src), h) // cmp dst, src
 	case cd.test:
-		a.mem(cd.w64, []byte{0xf7}, 0, rdi, D) // test [dst], imm32
-		a.u32(uint32(d.Imm))
+		g.rr(cd.w64, []byte{0xf7}, 0, h) // test dst, imm32
+		g.u32(uint32(d.Imm))
 	default:
-		a.mem(cd.w64, []byte{0x81}, 7, rdi, D) // cmp [dst], imm32
-		a.u32(uint32(d.Imm))
+		g.aluImm(cd.w64, 7, h, int32(uint32(d.Imm))) // cmp dst, imm
 	}
 }
 
 // alu emits an ALU instruction; it reports false for other instructions.
-func (a *buf) alu(d vm.Decoded) bool {
-	D, S := dreg(d.Dst), dreg(d.Src)
-	imm := uint32(d.Imm)
-	// Read-modify-write of a 64-bit register with an imm32 (/digit form).
-	rmwImm := func(digit int) {
-		a.mem(true, []byte{0x81}, digit, rdi, D)
-		a.u32(imm)
+func (g *gen) alu(d vm.Decoded) bool {
+	h, s := hreg(d.Dst), 0
+	if d.Src <= 10 {
+		s = hreg(d.Src)
 	}
-	rmwReg := func(op byte) { // op [dst], rax after rax = src
-		a.mem(true, []byte{0x8b}, rax, rdi, S)
-		a.mem(true, []byte{op}, rax, rdi, D)
+	imm := int32(uint32(d.Imm))
+	sext := func() { g.rr(true, []byte{0x63}, h, h) }  // movsxd dst, dst32
+	zext := func() { g.rr(false, []byte{0x89}, h, h) } // mov dst32, dst32
+	// shift32 shifts dst32 by cl in eax, so a zero count still leaves
+	// dst zero-extended.
+	shift32 := func(digit int) {
+		g.rr(false, []byte{0x89}, s, rcx) // mov ecx, src32
+		g.rr(false, []byte{0x89}, h, rax) // mov eax, dst32
+		g.rr(false, []byte{0xd3}, digit, rax)
+		g.rr(false, []byte{0x89}, rax, h) // mov dst32, eax
 	}
-	store := func() { a.mem(true, []byte{0x89}, rax, rdi, D) } // dst = rax
-	load32 := func() { a.mem(false, []byte{0x8b}, rax, rdi, D) }
-	sext := func() { a.rr(true, []byte{0x63}, rax, rax) } // movsxd rax, eax
-	op32Imm := func(digit int) { a.rr(false, []byte{0x81}, digit, rax); a.u32(imm) }
-	op32Reg := func(op byte) { a.mem(false, []byte{op}, rax, rdi, S) }
 	switch d.Op {
 	case uint8(sbpf.OpAdd64Imm):
 		if injectMiscompile {
 			imm++
 		}
-		rmwImm(0)
+		g.aluImm(true, 0, h, imm)
 	case uint8(sbpf.OpOr64Imm):
-		rmwImm(1)
+		g.aluImm(true, 1, h, imm)
 	case uint8(sbpf.OpAnd64Imm):
-		rmwImm(4)
+		g.aluImm(true, 4, h, imm)
 	case uint8(sbpf.OpSub64Imm):
-		rmwImm(5)
+		g.aluImm(true, 5, h, imm)
 	case uint8(sbpf.OpXor64Imm):
-		rmwImm(6)
+		g.aluImm(true, 6, h, imm)
 	case uint8(sbpf.OpMov64Imm):
-		a.mem(true, []byte{0xc7}, 0, rdi, D)
-		a.u32(imm)
+		g.movImm64(h, uint64(int64(imm)))
 	case uint8(sbpf.OpAdd64Reg):
-		rmwReg(0x01)
+		g.rr(true, []byte{0x01}, s, h)
 	case uint8(sbpf.OpOr64Reg):
-		rmwReg(0x09)
+		g.rr(true, []byte{0x09}, s, h)
 	case uint8(sbpf.OpAnd64Reg):
-		rmwReg(0x21)
+		g.rr(true, []byte{0x21}, s, h)
 	case uint8(sbpf.OpSub64Reg):
-		rmwReg(0x29)
+		g.rr(true, []byte{0x29}, s, h)
 	case uint8(sbpf.OpXor64Reg):
-		rmwReg(0x31)
+		g.rr(true, []byte{0x31}, s, h)
 	case uint8(sbpf.OpMov64Reg):
-		a.mem(true, []byte{0x8b}, rax, rdi, S)
-		store()
+		if h != s {
+			g.rr(true, []byte{0x89}, s, h)
+		}
 	case uint8(sbpf.OpMul64Imm), uint8(sbpf.OpLmul64Imm):
-		a.mem(true, []byte{0x69}, rax, rdi, D) // imul rax, [dst], imm32
-		a.u32(imm)
-		store()
+		g.rr(true, []byte{0x69}, h, h) // imul dst, dst, imm32
+		g.u32(uint32(imm))
 	case uint8(sbpf.OpMul64Reg), uint8(sbpf.OpLmul64Reg):
-		a.mem(true, []byte{0x8b}, rax, rdi, D)
-		a.mem(true, []byte{0x0f, 0xaf}, rax, rdi, S)
-		store()
+		g.rr(true, []byte{0x0f, 0xaf}, h, s)
 	case uint8(sbpf.OpLsh64Imm), uint8(sbpf.OpRsh64Imm), uint8(sbpf.OpArsh64Imm):
-		digit := shiftDigit(d.Op)
 		if sh := byte(d.Imm & 63); sh != 0 {
-			a.mem(true, []byte{0xc1}, digit, rdi, D)
-			a.emit(sh)
+			g.rr(true, []byte{0xc1}, shiftDigit(d.Op), h)
+			g.emit(sh)
 		}
 	case uint8(sbpf.OpLsh64Reg), uint8(sbpf.OpRsh64Reg), uint8(sbpf.OpArsh64Reg):
-		digit := shiftDigit(d.Op)
-		a.mem(true, []byte{0x8b}, rcx, rdi, S)
-		a.mem(true, []byte{0xd3}, digit, rdi, D)
+		g.rr(false, []byte{0x89}, s, rcx) // mov ecx, src32
+		g.rr(true, []byte{0xd3}, shiftDigit(d.Op), h)
 	case uint8(sbpf.OpNeg64):
-		a.mem(true, []byte{0xf7}, 3, rdi, D)
+		g.rr(true, []byte{0xf7}, 3, h)
 	case uint8(sbpf.OpHor64Imm):
-		a.movImm64(rax, uint64(imm)<<32)
-		a.mem(true, []byte{0x09}, rax, rdi, D)
+		g.movImm64(rax, uint64(uint32(imm))<<32)
+		g.rr(true, []byte{0x09}, rax, h)
 	case vm.IRsub64Imm:
-		a.movImm64(rax, uint64(d.Imm))
-		a.mem(true, []byte{0x2b}, rax, rdi, D)
-		store()
+		g.movImm64(rax, uint64(d.Imm))
+		g.rr(true, []byte{0x29}, h, rax) // sub rax, dst
+		g.rr(true, []byte{0x89}, rax, h)
 
-	// 32-bit operations: compute in eax, then sign- or zero-extend.
+	// 32-bit operations write the low half, which zero-extends; the
+	// sign-extending variants then widen it.
 	case uint8(sbpf.OpAdd32Imm), vm.IAdd32ImmZ:
-		load32()
-		op32Imm(0)
+		g.aluImm(false, 0, h, imm)
 		if d.Op == uint8(sbpf.OpAdd32Imm) {
 			sext()
 		}
-		store()
 	case uint8(sbpf.OpSub32Imm):
-		load32()
-		op32Imm(5)
+		g.aluImm(false, 5, h, imm)
 		sext()
-		store()
 	case vm.IRsub32ImmZ:
-		a.movImm64(rax, uint64(imm))
-		a.mem(false, []byte{0x2b}, rax, rdi, D)
-		store()
+		g.movImm64(rax, uint64(uint32(imm)))
+		g.rr(false, []byte{0x29}, h, rax) // sub eax, dst32
+		g.rr(false, []byte{0x89}, rax, h)
 	case uint8(sbpf.OpAdd32Reg), vm.IAdd32RegZ:
-		load32()
-		op32Reg(0x03)
+		g.rr(false, []byte{0x01}, s, h)
 		if d.Op == uint8(sbpf.OpAdd32Reg) {
 			sext()
 		}
-		store()
 	case uint8(sbpf.OpSub32Reg), vm.ISub32RegZ:
-		load32()
-		op32Reg(0x2b)
+		g.rr(false, []byte{0x29}, s, h)
 		if d.Op == uint8(sbpf.OpSub32Reg) {
 			sext()
 		}
-		store()
 	case uint8(sbpf.OpMul32Imm), uint8(sbpf.OpLmul32Imm):
-		a.mem(false, []byte{0x69}, rax, rdi, D)
-		a.u32(imm)
+		g.rr(false, []byte{0x69}, h, h)
+		g.u32(uint32(imm))
 		if d.Op == uint8(sbpf.OpMul32Imm) {
 			sext()
 		}
-		store()
 	case uint8(sbpf.OpMul32Reg), uint8(sbpf.OpLmul32Reg):
-		load32()
-		a.mem(false, []byte{0x0f, 0xaf}, rax, rdi, S)
+		g.rr(false, []byte{0x0f, 0xaf}, h, s)
 		if d.Op == uint8(sbpf.OpMul32Reg) {
 			sext()
 		}
-		store()
 	case uint8(sbpf.OpOr32Imm):
-		load32()
-		op32Imm(1)
-		store()
+		g.aluImm(false, 1, h, imm)
 	case uint8(sbpf.OpAnd32Imm):
-		load32()
-		op32Imm(4)
-		store()
+		g.aluImm(false, 4, h, imm)
 	case uint8(sbpf.OpXor32Imm):
-		load32()
-		op32Imm(6)
-		store()
+		g.aluImm(false, 6, h, imm)
 	case uint8(sbpf.OpOr32Reg):
-		load32()
-		op32Reg(0x0b)
-		store()
+		g.rr(false, []byte{0x09}, s, h)
 	case uint8(sbpf.OpAnd32Reg):
-		load32()
-		op32Reg(0x23)
-		store()
+		g.rr(false, []byte{0x21}, s, h)
 	case uint8(sbpf.OpXor32Reg):
-		load32()
-		op32Reg(0x33)
-		store()
+		g.rr(false, []byte{0x31}, s, h)
 	case uint8(sbpf.OpLsh32Imm), uint8(sbpf.OpRsh32Imm), uint8(sbpf.OpArsh32Imm):
-		digit := shiftDigit(d.Op)
-		load32()
 		if sh := byte(d.Imm & 31); sh != 0 {
-			a.rr(false, []byte{0xc1}, digit, rax)
-			a.emit(sh)
+			g.rr(false, []byte{0xc1}, shiftDigit(d.Op), h)
+			g.emit(sh)
+		} else {
+			zext()
 		}
-		store()
 	case uint8(sbpf.OpLsh32Reg), uint8(sbpf.OpRsh32Reg), uint8(sbpf.OpArsh32Reg):
-		digit := shiftDigit(d.Op)
-		a.mem(false, []byte{0x8b}, rcx, rdi, S)
-		load32()
-		a.rr(false, []byte{0xd3}, digit, rax)
-		store()
+		shift32(shiftDigit(d.Op))
 	case uint8(sbpf.OpNeg32):
-		load32()
-		a.rr(false, []byte{0xf7}, 3, rax)
-		store()
+		g.rr(false, []byte{0xf7}, 3, h)
 	case uint8(sbpf.OpMov32Imm):
-		a.movImm64(rax, uint64(imm))
-		store()
+		g.movImm64(h, uint64(uint32(imm)))
 	case uint8(sbpf.OpMov32Reg):
-		a.mem(false, []byte{0x8b}, rax, rdi, S)
-		store()
+		g.rr(false, []byte{0x89}, s, h)
 	case vm.IMov32RegSext:
-		a.mem(true, []byte{0x63}, rax, rdi, S) // movsxd rax, dword [src]
-		store()
+		g.rr(true, []byte{0x63}, h, s) // movsxd dst, src32
 	case vm.ILe16:
-		a.mem(false, []byte{0x0f, 0xb7}, rax, rdi, D)
-		store()
+		g.rr(false, []byte{0x0f, 0xb7}, h, h) // movzx dst32, dst16
 	case vm.ILe32:
-		load32()
-		store()
+		zext()
 	case vm.ILe64:
 	case vm.IBe16:
-		a.mem(false, []byte{0x0f, 0xb7}, rax, rdi, D)
-		a.emit(0x0f, 0xc8)                // bswap eax
-		a.rr(false, []byte{0xc1}, 5, rax) // shr eax, 16
-		a.emit(16)
-		store()
+		g.emit(0x66) // ror dst16, 8
+		g.rr(false, []byte{0xc1}, 1, h)
+		g.emit(8)
+		g.rr(false, []byte{0x0f, 0xb7}, h, h)
 	case vm.IBe32:
-		load32()
-		a.emit(0x0f, 0xc8)
-		store()
+		g.rex(false, 0, 0, h, false)
+		g.emit(0x0f, 0xc8+byte(h&7)) // bswap dst32
 	case vm.IBe64:
-		a.mem(true, []byte{0x8b}, rax, rdi, D)
-		a.emit(0x48, 0x0f, 0xc8)
-		store()
+		g.rex(true, 0, 0, h, false)
+		g.emit(0x0f, 0xc8+byte(h&7))
 	default:
 		return false
 	}
@@ -706,93 +845,152 @@ func shiftDigit(op uint8) int {
 
 // access emits a load or store with the inline region check; it returns
 // the positions of the jumps to take when the access needs the slow path.
-func (a *buf) access(d vm.Decoded, gapped bool) []int {
+//
+// rax = guest address; rcx = its region slot's offset in the context
+// (slot = addr>>32 & 7, times 128); the V0 stack undoes its gaps (on the
+// offset from the start, then back); then one unsigned compare against
+// the slot's absolute per-size end (0 for absent regions and for stores
+// that must take the slow path), and rax += bias is the host address.
+func (g *gen) access(d vm.Decoded) []int {
 	load := d.Op >= uint8(sbpf.OpLdxB) && d.Op <= uint8(sbpf.OpLdxDW)
 	base := d.Dst
 	if load {
 		base = d.Src
 	}
-	size := d.Size
-	cls := int32(bits.TrailingZeros8(size))
-	a.mem(true, []byte{0x8b}, rax, rdi, dreg(base)) // rax = base register
-	if off := d.Target; off != 0 {
-		a.emit(0x48, 0x05) // add rax, simm32
-		a.u32(uint32(off))
-	}
-	a.rr(true, []byte{0x8b}, rdx, rax) // mov rdx, rax
-	a.rr(true, []byte{0xc1}, 5, rdx)   // shr rdx, 32
-	a.emit(32)
-	a.rr(false, []byte{0x83}, 4, rdx) // and edx, 7
-	a.emit(7)
-	a.rr(false, []byte{0xc1}, 4, rdx) // shl edx, 7
-	a.emit(regionShift)
-	a.rr(true, []byte{0x01}, rdi, rdx)                // add rdx, rdi
-	a.mem(true, []byte{0x2b}, rax, rdx, offRegions+8) // sub rax, [start]
-	var slow []int
-	if gapped {
-		a.mem(true, []byte{0x8b}, rcx, rdx, offRegions+16) // rcx = gap shift
-		a.rr(true, []byte{0x85}, rcx, rcx)                 // test rcx, rcx
-		a.emit(0x74, 0)                                    // jz nogap (patched)
-		jz := a.pos()
-		a.rr(true, []byte{0x0f, 0xa3}, rcx, rax) // bt rax, rcx
-		slow = append(slow, a.jcc(0x82))         // jc slow
-		a.rr(true, []byte{0x8b}, r8, rax)        // mov r8, rax
-		a.rr(true, []byte{0xd3}, 5, r8)          // shr r8, cl
-		a.rr(true, []byte{0xd1}, 5, r8)          // shr r8, 1
-		a.rr(true, []byte{0xd3}, 4, r8)          // shl r8, cl
-		a.rr(true, []byte{0xc7}, 0, r9)          // mov r9, -1
-		a.u32(0xffffffff)
-		a.rr(true, []byte{0xd3}, 4, r9)   // shl r9, cl
-		a.rr(true, []byte{0xf7}, 2, r9)   // not r9
-		a.rr(true, []byte{0x21}, r9, rax) // and rax, r9
-		a.rr(true, []byte{0x09}, r8, rax) // or rax, r8
-		a.b[jz-1] = byte(a.pos() - jz)
-	}
-	lim := int32(offRegions + 24 + 8*cls)
-	if !load {
-		lim += 32
-	}
-	a.mem(true, []byte{0x3b}, rax, rdx, lim) // cmp rax, [lim]
-	slow = append(slow, a.jcc(0x83))         // jae slow
-	if load {
-		a.mem(true, []byte{0x03}, rax, rdx, offRegions) // add rax, [base]
-		switch size {
-		case 1:
-			a.mem0(false, []byte{0x0f, 0xb6}, rax, rax)
-		case 2:
-			a.mem0(false, []byte{0x0f, 0xb7}, rax, rax)
-		case 4:
-			a.mem0(false, []byte{0x8b}, rax, rax)
-		default:
-			a.mem0(true, []byte{0x8b}, rax, rax)
-		}
-		a.mem(true, []byte{0x89}, rax, rdi, dreg(d.Dst))
+	size := int32(d.Size)
+	cls := int32(bits.TrailingZeros8(d.Size))
+	if d.Target == 0 {
+		g.rr(true, []byte{0x89}, hreg(base), rax) // mov rax, base: eliminated at rename
 	} else {
-		// Raise the region's dirty mark to off+size.
-		a.mem(true, []byte{0x8b}, r8, rdx, offRegions+88) // r8 = dirty pointer
-		a.mem(true, []byte{0x8d}, rcx, rax, int32(size))  // lea rcx, [rax+size]
-		a.mem0(true, []byte{0x3b}, rcx, r8)               // cmp rcx, [r8]
-		a.emit(0x76, 3)                                   // jbe +3
-		a.mem0(true, []byte{0x89}, rcx, r8)               // mov [r8], rcx (3 bytes)
-		a.mem(true, []byte{0x03}, rax, rdx, offRegions)   // add rax, [base]
-		if d.Op >= uint8(sbpf.OpStxB) && d.Op <= uint8(sbpf.OpStxDW) {
-			a.mem(true, []byte{0x8b}, rcx, rdi, dreg(d.Src))
-		} else {
-			a.movImm64(rcx, uint64(d.Imm))
+		g.mem(true, []byte{0x8d}, rax, at(hreg(base), d.Target)) // lea rax, [base+off]
+	}
+	if g.bmi2 {
+		g.emit(0xc4, 0xe3, 0xfb, 0xf0, 0xc8, 32-regionShift) // rorx rcx, rax, 25
+	} else {
+		g.rr(true, []byte{0x89}, rax, rcx) // mov rcx, rax
+		g.rr(true, []byte{0xc1}, 5, rcx)   // shr rcx, 25
+		g.emit(32 - regionShift)
+	}
+	g.aluImm(false, 4, rcx, 7<<regionShift) // and ecx, 7<<7
+	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
+	if g.relative {
+		g.mem(true, []byte{0x2b}, rax, slot(rStart)) // sub rax, [start]
+	}
+	var slow []int
+	if g.gapped {
+		const stack = int32(sbpf.StackStart>>32) << regionShift
+		s := byte(g.gapShift)
+		g.aluImm(false, 7, rcx, stack) // cmp ecx, stack slot
+		g.emit(0x75, 0)                // jne nogap (patched)
+		jne := g.pos()
+		stackStart := ctxAt(rStart + stack)
+		if !g.relative {
+			g.mem(true, []byte{0x2b}, rax, stackStart) // sub rax, [start]
 		}
+		g.rr(true, []byte{0x0f, 0xba}, 4, rax) // bt rax, s: in a gap
+		g.emit(s)
+		slow = append(slow, g.jcc(0x82)) // jc slow
+		g.rr(true, []byte{0x89}, rax, rcx)
+		g.rr(true, []byte{0xc1}, 5, rcx) // rcx = off >> (s+1) << s
+		g.emit(s + 1)
+		g.rr(true, []byte{0xc1}, 4, rcx)
+		g.emit(s)
+		g.rr(true, []byte{0xc1}, 4, rax) // rax = off & (1<<s - 1)
+		g.emit(64 - s)
+		g.rr(true, []byte{0xc1}, 5, rax)
+		g.emit(64 - s)
+		g.rr(true, []byte{0x09}, rcx, rax)
+		if !g.relative {
+			g.mem(true, []byte{0x03}, rax, stackStart) // add rax, [start]
+		}
+		g.movImm64(rcx, uint64(stack))
+		g.b[jne-1] = byte(g.pos() - jne)
+	}
+	end := rLoadEnd + 8*cls
+	if !load {
+		end = rStoreEnd + 8*cls
+	}
+	g.mem(true, []byte{0x3b}, rax, slot(end))   // cmp rax, [end]
+	slow = append(slow, g.jcc(0x83))            // jae slow
+	g.mem(true, []byte{0x03}, rax, slot(rBias)) // add rax, [bias]: the host address
+	if load {
+		h := hreg(d.Dst)
 		switch size {
 		case 1:
-			a.mem0(false, []byte{0x88}, rcx, rax)
+			g.mem(false, []byte{0x0f, 0xb6}, h, at(rax, 0))
 		case 2:
-			a.emit(0x66)
-			a.mem0(false, []byte{0x89}, rcx, rax)
+			g.mem(false, []byte{0x0f, 0xb7}, h, at(rax, 0))
 		case 4:
-			a.mem0(false, []byte{0x89}, rcx, rax)
+			g.mem(false, []byte{0x8b}, h, at(rax, 0))
 		default:
-			a.mem0(true, []byte{0x89}, rcx, rax)
+			g.mem(true, []byte{0x8b}, h, at(rax, 0))
+		}
+		return slow
+	}
+	g.storeTail(d)
+	return slow
+}
+
+// storeHeld emits a store to the address an earlier load of the block
+// left in rax (host address) and rcx (region slot); it returns the jump
+// to take when the store needs the slow path.
+func (g *gen) storeHeld(d vm.Decoded) []int {
+	cls := int32(bits.TrailingZeros8(d.Size))
+	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
+	g.mem(true, []byte{0x3b}, rax, slot(rHostStore+8*cls)) // cmp rax, [host end]
+	slow := []int{g.jcc(0x83)}                             // jae slow
+	g.storeTail(d)
+	return slow
+}
+
+// storeTail raises the region's dirty mark to the end of the store, then
+// stores (rax = the host address; rcx = the region slot).
+func (g *gen) storeTail(d vm.Decoded) {
+	size := int32(d.Size)
+	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
+	g.aluImm(true, 0, rax, size)
+	g.mem(true, []byte{0x3b}, rax, slot(rDirty)) // cmp rax, [dirty]
+	g.emit(0x76, 0)                              // jbe (patched)
+	jbe := g.pos()
+	g.mem(true, []byte{0x89}, rax, slot(rDirty))
+	g.b[jbe-1] = byte(g.pos() - jbe)
+	dst := at(rax, -size)
+	if d.Op >= uint8(sbpf.OpStxB) && d.Op <= uint8(sbpf.OpStxDW) {
+		s := hreg(d.Src)
+		switch size {
+		case 1:
+			g.mem(false, []byte{0x88}, s, dst, true)
+		case 2:
+			g.emit(0x66)
+			g.mem(false, []byte{0x89}, s, dst)
+		case 4:
+			g.mem(false, []byte{0x89}, s, dst)
+		default:
+			g.mem(true, []byte{0x89}, s, dst)
+		}
+		return
+	}
+	v := uint64(d.Imm)
+	switch size {
+	case 1:
+		g.mem(false, []byte{0xc6}, 0, dst)
+		g.emit(byte(v))
+	case 2:
+		g.emit(0x66)
+		g.mem(false, []byte{0xc7}, 0, dst)
+		g.emit(byte(v), byte(v>>8))
+	case 4:
+		g.mem(false, []byte{0xc7}, 0, dst)
+		g.u32(uint32(v))
+	default:
+		if int64(v) == int64(int32(v)) {
+			g.mem(true, []byte{0xc7}, 0, dst) // sign-extends imm32
+			g.u32(uint32(v))
+		} else {
+			g.movImm64(rcx, v)
+			g.mem(true, []byte{0x89}, rcx, dst)
 		}
 	}
-	return slow
 }
 
 // run executes the compiled program on m.
@@ -803,13 +1001,24 @@ func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm
 		x = new(jctx)
 	}
 	defer c.spare.Store(x)
-	x.load(m)
+	var dirty [vm.NumRegionSlots]dirtyMark
+	x.load(m, &dirty, c.relative)
 	f := m.Frames()
-	x.frames, x.depth, x.maxDepth, x.bump = f.Frames, f.Depth, uint64(f.Max), f.Bump
-	x.table = unsafe.Pointer(unsafe.SliceData(c.table))
+	frames := uintptr(f.Frames)
+	x.frames, x.fpLimit, x.bump = frames, frames+uintptr(f.Max-1)*vm.FrameBytes, f.Bump
+	x.table = uintptr(unsafe.Pointer(unsafe.SliceData(c.table)))
 	pc, rem := m.State(&x.regs)
 	base := uintptr(unsafe.Pointer(unsafe.SliceData(c.mem)))
 	for {
+		if c.noEntry[pc] {
+			// The code here relies on registers set by an earlier
+			// instruction of the block: the interpreter executes it.
+			if done, res := exe.Step(m); done {
+				return res
+			}
+			pc, rem = m.State(&x.regs)
+			continue
+		}
 		switch {
 		case c.leader[pc]:
 			x.remaining = rem
@@ -819,7 +1028,20 @@ func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm
 			m.SetState(&x.regs, pc, rem)
 			return exe.Resume(m)
 		}
-		enter(base+uintptr(c.entry[pc]), unsafe.Pointer(x))
+		x.target = base + uintptr(c.entry[pc])
+		x.fp = frames + uintptr(*f.Depth)*vm.FrameBytes
+		for i, d := range dirty {
+			if d.mark != nil {
+				x.regions[i].dirty = uint64(d.base) + *d.mark
+			}
+		}
+		enter(base, unsafe.Pointer(x))
+		for i, d := range dirty {
+			if d.mark != nil {
+				*d.mark = x.regions[i].dirty - uint64(d.base)
+			}
+		}
+		*f.Depth = int((x.fp - frames) / vm.FrameBytes)
 		e := x.exitPC
 		pc = int(e &^ meterFlag)
 		if e&meterFlag != 0 {
@@ -833,16 +1055,48 @@ func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm
 		}
 		pc, rem = m.State(&x.regs)
 		if syscall {
-			x.load(m) // a syscall may have installed or removed a write watcher
+			x.load(m, &dirty, c.relative) // a syscall may have installed or removed a write watcher
 		}
 	}
 }
 
-// load copies the machine's region slots into the context.
-func (x *jctx) load(m *vm.Machine) {
-	m.Regions(&x.views)
+// dirtyMark is where a region's dirty mark lives in the machine, for the
+// regions generated code may store to (mark nil otherwise), and the host
+// address its offsets count from.
+type dirtyMark struct {
+	mark *uint64
+	base uintptr
+}
+
+// load copies the machine's region slots into the context, and the dirty
+// marks of those it may store to into dirty.
+func (x *jctx) load(m *vm.Machine, dirty *[vm.NumRegionSlots]dirtyMark, relative bool) {
+	var views [vm.NumRegionSlots]vm.RegionView
+	m.Regions(&views)
 	for i := range x.regions {
-		v := &x.views[i]
-		x.regions[i] = jregion{base: v.Base, start: v.Start, gapShift: v.GapShift, loadLim: v.LoadLim, storeLim: v.StoreLim, dirty: v.Dirty}
+		v, r := &views[i], &x.regions[i]
+		base := uintptr(v.Base)
+		r.bias, r.start = uint64(base)-v.Start, v.Start
+		from := v.Start // the limits' origin
+		if relative {
+			r.bias, from = uint64(base), 0
+		}
+		// Field by field: the machine wrote these moments ago, and wide
+		// copies of narrow stores stall on store forwarding.
+		for k := range 4 {
+			r.loadEnd[k], r.storeEnd[k], r.hostStoreEnd[k] = 0, 0, 0
+			if relative || v.Start == uint64(i)<<32 { // see jregion
+				if l := v.LoadLim[k]; l != 0 {
+					r.loadEnd[k] = from + l
+				}
+				if l := v.StoreLim[k]; l != 0 {
+					r.storeEnd[k], r.hostStoreEnd[k] = from+l, uint64(base)+l
+				}
+			}
+		}
+		dirty[i] = dirtyMark{}
+		if r.storeEnd[0] != 0 {
+			dirty[i] = dirtyMark{v.Dirty, base}
+		}
 	}
 }

@@ -80,9 +80,12 @@ func equal(a, b outcome) bool {
 type pair struct {
 	im, jm *vm.Machine
 	reg    *vm.Registry
+	eng    Engine
 }
 
-func newPair() *pair { return &pair{im: vm.NewMachine(), jm: vm.NewMachine(), reg: testRegistry()} }
+func newPair() *pair {
+	return &pair{im: vm.NewMachine(), jm: vm.NewMachine(), reg: testRegistry(), eng: quiet}
+}
 
 func (p *pair) check(t *testing.T, prog *vm.Program, cfg vm.Config, input []byte, budget uint64) *Runnable {
 	t.Helper()
@@ -90,7 +93,7 @@ func (p *pair) check(t *testing.T, prog *vm.Program, cfg vm.Config, input []byte
 	if err != nil {
 		t.Fatal(err)
 	}
-	je, err := quiet.PrepareJIT(prog, p.reg, cfg)
+	je, err := p.eng.PrepareJIT(prog, p.reg, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,4 +250,181 @@ func FuzzDifferential(f *testing.F) {
 		prog := vm.NewRawProgram(v, text, map[uint32]int{sbpf.PCHash(0): 0, sbpf.PCHash(1): 1}, 0)
 		p.check(t, prog, vm.Config{HeapSize: int(heap%4) * 32}, make([]byte, 48), uint64(budget))
 	})
+}
+
+// TestDifferentialConfigs runs random programs under limits other than
+// the default: call depths whose return addresses do not fit the private
+// stack (returns then go through the table), tiny depths, other frame
+// sizes (other gap shifts) and V0 without gaps; a third of them with
+// read-only data that does not start at its slot's base.
+func TestDifferentialConfigs(t *testing.T) {
+	cfgs := []vm.Config{
+		{MaxCallDepth: 200},
+		{MaxCallDepth: 2},
+		{StackFrameSize: 256, MaxCallDepth: 8},
+		{StackFrameSize: 1 << 14, MaxCallDepth: 4},
+		{NoStackGaps: true},
+	}
+	rounds := 400
+	if testing.Short() {
+		rounds = 100
+	}
+	p := newPair()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range rounds {
+		// Half the rounds compile without BMI2, as on hosts that lack it.
+		p.eng.opts.noBMI2 = i%2 == 1
+		v := sbpf.Version(i % int(sbpf.LatestVersion+1))
+		cfg := cfgs[i%len(cfgs)]
+		cfg.HeapSize = 64 * rng.IntN(3)
+		prog := randomProgram(rng, v, 4+rng.IntN(60))
+		if i%3 == 2 { // read-only data off its slot's base: relative limits
+			prog.RODataVAddr += 8 * uint64(1+rng.IntN(4))
+		}
+		p.check(t, prog, cfg, randomInput(rng), uint64(rng.IntN(3000)))
+	}
+}
+
+// TestRecursionWithSyscalls: a syscall in every leaf of a recursive
+// function leaves machine code with native return addresses pending; the
+// returns after re-entry must take the frame table's return pc. Every
+// budget is checked against the interpreter.
+func TestRecursionWithSyscalls(t *testing.T) {
+	text := assemble(
+		I{Op: sbpf.Mov64Imm, Dst: 1, Imm: 7},
+		I{Op: sbpf.Call, Imm: int32(sbpf.PCHash(3))},
+		I{Op: sbpf.Exit},
+		// fib(r1), at 3
+		I{Op: sbpf.Mov64Reg, Dst: 0, Src: 1},
+		I{Op: sbpf.JgtImm, Dst: 1, Imm: 1, Off: 9},
+		I{Op: sbpf.Mov64Reg, Dst: 7, Src: 1}, // leaf: a syscall that writes the stack
+		I{Op: sbpf.Mov64Imm, Dst: 1, Imm: 1},
+		I{Op: sbpf.Mov64Reg, Dst: 2, Src: 10},
+		I{Op: sbpf.Add64Imm, Dst: 2, Imm: -8},
+		I{Op: sbpf.Mov64Imm, Dst: 3, Imm: 4},
+		I{Op: sbpf.Mov64Imm, Dst: 4, Imm: 0x5a},
+		I{Op: sbpf.Call, Imm: int32(testSyscall)},
+		I{Op: sbpf.Mov64Reg, Dst: 0, Src: 7},
+		I{Op: sbpf.Exit},
+		// at 14
+		I{Op: sbpf.Mov64Reg, Dst: 6, Src: 1},
+		I{Op: sbpf.Sub64Imm, Dst: 1, Imm: 1},
+		I{Op: sbpf.Call, Imm: int32(sbpf.PCHash(3))},
+		I{Op: sbpf.Mov64Reg, Dst: 7, Src: 0},
+		I{Op: sbpf.Mov64Reg, Dst: 1, Src: 6},
+		I{Op: sbpf.Sub64Imm, Dst: 1, Imm: 2},
+		I{Op: sbpf.Call, Imm: int32(sbpf.PCHash(3))},
+		I{Op: sbpf.Add64Reg, Dst: 0, Src: 7},
+		I{Op: sbpf.Exit},
+	)
+	funcs := map[uint32]int{sbpf.PCHash(3): 3}
+	p := newPair()
+	for _, cfg := range []vm.Config{{}, {MaxCallDepth: 200}, {MaxCallDepth: 5}} {
+		prog := vm.NewRawProgram(sbpf.V0, text, funcs, 0)
+		r := p.check(t, prog, cfg, nil, 1_000_000)
+		if !r.Compiled() {
+			t.Fatalf("not compiled: %v", r.Fallback())
+		}
+		for b := uint64(0); b < 700; b += 3 {
+			p.check(t, prog, cfg, nil, b)
+		}
+	}
+	res := p.check(t, vm.NewRawProgram(sbpf.V0, text, funcs, 0), vm.Config{}, nil, 1_000_000).Run(nil, vm.RunOptions{Budget: 1_000_000})
+	if res.Err != nil || res.R0 != 13 {
+		t.Fatalf("fib(7) = %d, %v", res.R0, res.Err)
+	}
+}
+
+// TestStackGapsEveryFrame stores and loads at addresses all over a gapped
+// (and an ungapped) stack, in and out of the gaps and across frame
+// boundaries, for several frame sizes, and compares each frame of the
+// whole stack with the interpreter's: the inline gap transform must map
+// every frame exactly as translate does.
+func TestStackGapsEveryFrame(t *testing.T) {
+	p := newPair()
+	for i, cfg := range []vm.Config{
+		{StackFrameSize: 4096, MaxCallDepth: 6},
+		{StackFrameSize: 256, MaxCallDepth: 6},
+		{StackFrameSize: 2, MaxCallDepth: 6},
+		{StackFrameSize: 1, MaxCallDepth: 6},
+		{StackFrameSize: 512, MaxCallDepth: 6, NoStackGaps: true},
+		{StackFrameSize: 4096, MaxCallDepth: 6},
+		{StackFrameSize: 256, MaxCallDepth: 6},
+	} {
+		p.eng.opts.noBMI2 = i >= 5 // the last two without BMI2
+		fs := uint64(cfg.StackFrameSize)
+		for _, off := range []uint64{0, 1, fs/2 + 3, fs - 8, fs - 1, fs, fs + 5, 2*fs - 4, 2 * fs, 3*fs - 2, 4*fs + 7, 7*fs - 8, 11*fs + 1, 12*fs - 8, 12 * fs} {
+			for _, size := range []sbpf.Opcode{sbpf.StxDW, sbpf.StxW, sbpf.StxH, sbpf.StxB} {
+				addr := sbpf.StackStart + off
+				load := map[sbpf.Opcode]sbpf.Opcode{sbpf.StxDW: sbpf.LdxDW, sbpf.StxW: sbpf.LdxW, sbpf.StxH: sbpf.LdxH, sbpf.StxB: sbpf.LdxB}[size]
+				text := assemble(
+					I{Op: sbpf.LdDwImm, Dst: 1, Imm: int32(uint32(addr))}, I{Imm: int32(addr >> 32)},
+					I{Op: sbpf.LdDwImm, Dst: 2, Imm: 0x55667788}, I{Imm: 0x11223344},
+					I{Op: size, Dst: 1, Src: 2, Off: 0},
+					I{Op: sbpf.StDWImm, Dst: 1, Off: 8, Imm: -3},
+					I{Op: load, Dst: 0, Src: 1, Off: 0},
+					I{Op: sbpf.LdxDW, Dst: 3, Src: 1, Off: 8},
+					I{Op: sbpf.Add64Reg, Dst: 0, Src: 3},
+					I{Op: sbpf.Exit},
+				)
+				prog := vm.NewRawProgram(sbpf.V0, text, nil, 0)
+				if size == sbpf.StxW { // relative limits (see jregion)
+					prog.RODataVAddr += 0x40
+				}
+				p.check(t, prog, cfg, nil, 100)
+				for k := range uint64(2 * cfg.MaxCallDepth) {
+					a, errA := p.im.ReadMemory(sbpf.StackStart+k*fs, fs)
+					b, errB := p.jm.ReadMemory(sbpf.StackStart+k*fs, fs)
+					if !bytes.Equal(a, b) || (errA == nil) != (errB == nil) {
+						t.Fatalf("frame size %d, store %v at +%d: stack chunk %d differs:\ninterp %x %v\njit    %x %v", fs, size, off, k, a, errA, b, errB)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestUnalignedReadOnlyData loads from read-only data that starts inside
+// its slot (as an ELF with optimized read-only data does), below, at and
+// around its start and end, and stores to it; such a program is compiled
+// with limits relative to each region's start.
+func TestUnalignedReadOnlyData(t *testing.T) {
+	p := newPair()
+	for _, v := range []sbpf.Version{sbpf.V0, sbpf.V3} {
+		ro := make([]byte, 100)
+		for i := range ro {
+			ro[i] = byte(i*7 + 1)
+		}
+		for _, shift := range []uint64{0, 0x40, 0x123} {
+			for _, delta := range []int64{-0x200, -9, -8, -1, 0, 1, 7, 91, 92, 93, 99, 100, 0x1000} {
+				for _, op := range []sbpf.Opcode{sbpf.LdxDW, sbpf.LdxB, sbpf.StDWImm} {
+					base := sbpf.BytecodeStart
+					if v.LowerRodataVaddr() {
+						base = sbpf.RodataStart
+					}
+					addr := uint64(int64(base+shift) + delta)
+					i := I{Op: op, Dst: 0, Src: 1}
+					if op == sbpf.StDWImm {
+						i = I{Op: op, Dst: 1, Imm: 5}
+					}
+					text := assemble(
+						I{Op: sbpf.Mov64Imm, Dst: 1, Imm: int32(uint32(addr))},
+						I{Op: sbpf.Lsh64Imm, Dst: 1, Imm: 32}, I{Op: sbpf.Rsh64Imm, Dst: 1, Imm: 32},
+						I{Op: sbpf.Mov64Imm, Dst: 2, Imm: int32(addr >> 32)},
+						I{Op: sbpf.Lsh64Imm, Dst: 2, Imm: 32},
+						I{Op: sbpf.Or64Reg, Dst: 1, Src: 2},
+						i,
+						I{Op: sbpf.StxDW, Dst: 10, Src: 0, Off: -8}, // the stack still works
+						I{Op: sbpf.LdxDW, Dst: 0, Src: 10, Off: -8},
+						I{Op: sbpf.Exit})
+					prog := vm.NewRawProgram(v, text, nil, 0)
+					prog.ROData, prog.RODataVAddr = ro, base+shift
+					r := p.check(t, prog, vm.Config{}, nil, 100)
+					if want := shift != 0 && wantCompiled(); relativeLimits(r) != want {
+						t.Fatalf("read-only data at +%#x: relative limits %v, want %v", shift, relativeLimits(r), want)
+					}
+				}
+			}
+		}
+	}
 }

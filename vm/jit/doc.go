@@ -3,13 +3,13 @@
 // interpreter's observable behaviour — r0, error kind and pc, compute
 // units, memory, logs and return data.
 //
-// Generated code keeps the sBPF registers in a context block and executes
-// ALU operations, jumps, 64-bit immediates and in-bounds loads and stores
-// inline. Compute units are charged per basic block at the block's entry
-// (every jump target, and so every back edge, is a block entry). Anything
-// else — a load or store outside the inline fast path, a syscall, a call
-// or return, a division, a fault — leaves the machine code with the
-// instruction's pc; the engine gives back the compute units the block had
+// Generated code keeps the sBPF registers and the meter in host registers
+// and executes ALU operations, jumps, 64-bit immediates, in-bounds loads
+// and stores, and calls and returns inline. Compute units are charged per
+// basic block at the block's entry (every jump target, and so every back
+// edge, is a block entry). Anything else — a load or store outside the
+// inline fast path, a syscall, a callx, a division, a fault — leaves the
+// machine code with the instruction's pc; the engine gives back the compute units the block had
 // charged for that instruction and the ones after it, has the interpreter
 // execute that one instruction on the same vm.Machine (so syscalls, write
 // watchers and faults behave exactly as they do there), and re-enters the

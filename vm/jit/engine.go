@@ -21,6 +21,13 @@ type Engine struct {
 	// Logger receives the reason when a program falls back to the
 	// interpreter; nil means slog.Default().
 	Logger *slog.Logger
+
+	opts compileOptions // tests: code generation choices
+}
+
+// compileOptions are code generation choices tests can force.
+type compileOptions struct {
+	noBMI2 bool // do not use BMI2 instructions even where the host has them
 }
 
 // Runnable is a program prepared by the Engine: compiled machine code, or
@@ -55,7 +62,7 @@ func (e Engine) PrepareJIT(p *vm.Program, reg *vm.Registry, cfg vm.Config) (*Run
 	if exe.Code() > MaxInstructions {
 		r.fallback = fmt.Errorf("jit: program of %d instructions exceeds the compiler's limit of %d", exe.Code(), MaxInstructions)
 	} else {
-		r.code, r.fallback = compile(exe)
+		r.code, r.fallback = compile(exe, e.opts)
 	}
 	if r.fallback != nil {
 		r.code = nil

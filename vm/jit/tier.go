@@ -117,7 +117,7 @@ func (r *tieredRunnable) compile() {
 	e := r.t.entry(r.key)
 	e.once.Do(func() {
 		j := &Runnable{exe: r.Executable}
-		j.code, j.fallback = compile(r.Executable)
+		j.code, j.fallback = compile(r.Executable, r.t.Compiler.opts)
 		if j.fallback != nil {
 			j.code = nil
 			r.t.Compiler.logFallback(j.fallback)

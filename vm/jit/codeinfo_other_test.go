@@ -1,0 +1,7 @@
+//go:build !(amd64 && linux)
+
+package jit
+
+func reusesLoad(*Runnable) bool { return false }
+
+func relativeLimits(*Runnable) bool { return false }
