@@ -16,19 +16,34 @@ import (
 // same process and alternated round by round with an untraced run, so the
 // ratios compare like with like.
 type Costs struct {
-	Name         string  `json:"name"`
-	Instructions uint64  `json:"instructions"`
-	UntracedNs   float64 `json:"untraced_ns"`
-	RecordNs     float64 `json:"record_ns"` // run under the recorder, then encode the trace
-	// RecordRunNs is the run under the recorder alone, without encoding
-	// (a recorder that hands traces to another goroutine to encode pays
-	// this on the run's path).
+	Name         string `json:"name"`
+	Instructions uint64 `json:"instructions"`
+	// UntracedNs is a run without the recorder: each run's input buffer
+	// is filled from the input (the runtime's serialization), then run.
+	UntracedNs float64 `json:"untraced_ns"`
+	// RecordNs is the run under the recorder (RunShared, below), then
+	// encoding its trace into memory (what writing a trace file costs
+	// besides the write itself).
+	RecordNs float64 `json:"record_ns"`
+	// RecordRunNs is the run under the recorder alone, without encoding:
+	// what a recorder that hands traces to another goroutine to encode
+	// pays on the run's path. The recorder is Recorder.RunShared: the
+	// trace refers to the input the buffer was filled from and to the
+	// buffer itself rather than copying the input region twice.
 	RecordRunNs    float64 `json:"record_run_ns"`
 	RecordRunRatio float64 `json:"record_run_ratio"`
-	ReplayNs       float64 `json:"replay_ns"` // replay checking checkpoints and the outcome
-	RecordRatio    float64 `json:"record_ratio"`
-	ReplayRatio    float64 `json:"replay_ratio"`
-	TraceBytes     int     `json:"trace_bytes"`
+	// RecordCopyRunNs is RecordRunNs with Recorder.Run, which copies the
+	// input region before and after the run (for callers that reuse the
+	// buffer while the trace lives).
+	RecordCopyRunNs    float64 `json:"record_copy_run_ns"`
+	RecordCopyRunRatio float64 `json:"record_copy_run_ratio"`
+	// ReplayNs is a replay of the encoded trace, decoded once, as agora
+	// replay does: re-execution checking every checkpoint and the
+	// outcome.
+	ReplayNs    float64 `json:"replay_ns"`
+	RecordRatio float64 `json:"record_ratio"`
+	ReplayRatio float64 `json:"replay_ratio"`
+	TraceBytes  int     `json:"trace_bytes"`
 	// TraceBytesPer1M is the encoded trace's size per million instructions.
 	TraceBytesPer1M float64 `json:"trace_bytes_per_1m_insns"`
 	Checkpoints     int     `json:"checkpoints"`
@@ -39,10 +54,12 @@ type Costs struct {
 	DeltaBytesPer1M  float64 `json:"delta_bytes_per_1m_insns"`
 }
 
-// Measure times prog on input (a fresh copy per run) untraced, recorded
-// and replayed, and recorded with per-instruction deltas, over rounds
-// rounds of about roundTime each, and reports the medians.
+// Measure times prog on input (copied into the run's buffer before each
+// run) untraced, recorded and replayed, and recorded with per-instruction
+// deltas, over rounds rounds of about roundTime each, and reports the
+// medians.
 func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budget uint64, rounds int, roundTime time.Duration) (Costs, error) {
+	input = slices.Clone(input) // the template every run's buffer is filled from
 	exe, err := vm.Interpreter{}.Prepare(prog, reg, vm.DefaultConfig())
 	if err != nil {
 		return Costs{}, err
@@ -69,18 +86,32 @@ func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budg
 		return Costs{}, err
 	}
 	defer encoder.Close()
-	recordRun := func() {
+	// Each recording hands its trace back once done with it (encoded, or
+	// not needed), as a runtime recording call after call would, so the
+	// next one reuses its memory.
+	recordOnly := func() {
 		copy(in, input)
-		ctx := syscalls.NewContext([32]byte{})
-		rec.opts.Logs = ctx.Messages
-		_, tr = rec.Run(m, recExe, vm.RunOptions{Input: in, Budget: budget, Context: ctx})
+		_, tr = rec.RunShared(m, recExe, vm.RunOptions{Input: in, Budget: budget, Context: syscalls.NewContext([32]byte{})}, input)
 	}
-	record := func() {
-		recordRun()
+	recordRun := func() {
+		recordOnly()
+		rec.Release(tr)
+	}
+	recordCopyRun := func() {
+		copy(in, input)
+		_, tr = rec.Run(m, recExe, vm.RunOptions{Input: in, Budget: budget, Context: syscalls.NewContext([32]byte{})})
+		rec.Release(tr)
+	}
+	encode := func() {
 		enc.Reset()
 		if err := encoder.Encode(&enc, tr); err != nil {
 			panic(err) // writing to a bytes.Buffer cannot fail
 		}
+	}
+	record := func() {
+		recordOnly()
+		encode()
+		rec.Release(tr)
 	}
 	var delta *DeltaRecorder
 	deltaRecord := func() {
@@ -95,8 +126,15 @@ func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budg
 	if base.Err != nil {
 		return Costs{}, fmt.Errorf("%s: %w", name, base.Err)
 	}
-	record()
-	rp, err := NewReplayer(tr)
+	recordOnly()
+	encode()
+	// The replay is of the trace as a file holds it: the recorded one
+	// refers to in, which the next runs overwrite.
+	dec, err := Decode(enc.Bytes())
+	if err != nil {
+		return Costs{}, fmt.Errorf("%s: %w", name, err)
+	}
+	rp, err := NewReplayer(dec)
 	if err != nil {
 		return Costs{}, err
 	}
@@ -114,18 +152,29 @@ func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budg
 		runtime.GC()
 		return timePerOp(roundTime, f)
 	}
-	var tu, tr2, trr, tp, td []float64
+	var tu, tr2, trr, trc, tp, td []float64
 	for range rounds {
 		tu = append(tu, timed(func() { untraced() }))
 		tr2 = append(tr2, timed(record))
 		trr = append(trr, timed(recordRun))
+		trc = append(trc, timed(recordCopyRun))
 		tp = append(tp, timed(replay))
 		td = append(td, timed(deltaRecord))
 	}
-	record() // tr and enc are the last full recording's
-	c := Costs{Name: name, Instructions: tr.Outcome.Insns, Checkpoints: len(tr.Checkpoints), TraceBytes: enc.Len()}
-	c.UntracedNs, c.RecordNs, c.RecordRunNs, c.ReplayNs, c.DeltaRecordNs = median(tu), median(tr2), median(trr), median(tp), median(td)
-	c.RecordRatio, c.RecordRunRatio, c.ReplayRatio, c.DeltaRecordRatio = c.RecordNs/c.UntracedNs, c.RecordRunNs/c.UntracedNs, c.ReplayNs/c.UntracedNs, c.DeltaRecordNs/c.UntracedNs
+	c := Costs{Name: name, Instructions: dec.Outcome.Insns, Checkpoints: len(dec.Checkpoints), TraceBytes: enc.Len()}
+	c.UntracedNs, c.RecordNs, c.RecordRunNs, c.RecordCopyRunNs, c.ReplayNs, c.DeltaRecordNs = median(tu), median(tr2), median(trr), median(trc), median(tp), median(td)
+	// A ratio is the median of the rounds' ratios: each round times the
+	// untraced run next to the others, so a machine that slows down or
+	// speeds up between rounds moves both sides of a round's ratio.
+	ratio := func(xs []float64) float64 {
+		r := make([]float64, len(xs))
+		for i := range xs {
+			r[i] = xs[i] / tu[i]
+		}
+		return median(r)
+	}
+	c.RecordRatio, c.RecordRunRatio, c.RecordCopyRunRatio = ratio(tr2), ratio(trr), ratio(trc)
+	c.ReplayRatio, c.DeltaRecordRatio = ratio(tp), ratio(td)
 	per := 1e6 / float64(max(c.Instructions, 1))
 	c.TraceBytesPer1M = float64(c.TraceBytes) * per
 	_, dz := delta.Size()

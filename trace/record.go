@@ -45,12 +45,40 @@ type Recorder struct {
 	lanes  []*laneRec
 	active map[*vm.Machine]*laneRec // children running now
 
-	// The bytes syscalls wrote, copied into one buffer per run (the
-	// trace keeps it), and the previous run's sizes as capacity hints:
-	// recording the same program again allocates once, not per event.
+	// The bytes syscalls wrote, copied into one buffer per run, and their
+	// Write records in another (the trace keeps both), with the previous
+	// run's sizes as capacity hints: recording the same program again
+	// allocates once per run, not per event.
 	arena      []byte
+	writes     []Write
 	hintEvents int
 	hintArena  int
+	hintWrites int
+
+	// initial is the input region before the run: the caller's (RunShared)
+	// or a copy (Run).
+	initial []byte
+	shared  bool
+	logSrc  interface{ Messages() []string }
+	// block holds the running trace; last, the last run's (which Release
+	// may hand back); spare, a released one the next run reuses.
+	block, last, spare *traceBlock
+}
+
+// traceBlock is a trace with room for its first checkpoint and its final
+// state, so that recording a short run allocates once, and the storage
+// of its slices, which a released trace lends to the next run.
+type traceBlock struct {
+	t     Trace
+	cp    [1]Checkpoint
+	start vm.State
+	final vm.State
+
+	events         []SyscallEvent
+	arena          []byte
+	writes         []Write
+	initial, input []byte // Run's copies of the input region
+	stack, heap    []byte // the final state's
 }
 
 // laneRec is what the recorder keeps for one lane: the top-level run or
@@ -61,8 +89,18 @@ type laneRec struct {
 	budget  uint64
 	sysCU   uint64 // compute units charged by syscalls so far
 	events  []SyscallEvent
-	pending []Write // ranges the current syscall obtained for writing
+	pending []Write                     // ranges the current syscall obtained for writing
+	obs     func(addr uint64, b []byte) // observe, bound once per lane
 	outcome Outcome
+}
+
+// observer returns l.observe as a func value, made once per lane rather
+// than once per syscall.
+func (l *laneRec) observer() func(addr uint64, b []byte) {
+	if l.obs == nil {
+		l.obs = l.observe
+	}
+	return l.obs
 }
 
 // NewRecorder returns a recorder.
@@ -92,7 +130,8 @@ func (r *Recorder) Registry(reg *vm.Registry) (*vm.Registry, error) {
 		}
 	}
 	out := vm.NewRegistry()
-	r.names = r.names[:0]
+	// A fresh list: the traces of earlier runs share the previous one.
+	r.names = nil
 	for _, s := range reg.Syscalls() {
 		if fn, ok := laneFns[s.Name]; ok {
 			s.Fn = fn
@@ -128,21 +167,21 @@ func (r *Recorder) wrap(s vm.Syscall) vm.SyscallFunc {
 			Args:  [5]uint64{a1, a2, a3, a4, a5},
 		}
 		l.pending = l.pending[:0]
-		m.ObserveStores(l.observe)
+		m.ObserveStores(l.observer())
 		v, err := fn(m, a1, a2, a3, a4, a5)
 		m.ObserveStores(nil)
 		ev.R0, ev.CU = v, before-m.Remaining()
 		l.sysCU += ev.CU
 		if len(l.pending) > 0 {
-			ev.Writes = make([]Write, len(l.pending))
-			for i, w := range l.pending {
+			first := len(r.writes)
+			for _, w := range l.pending {
 				start := len(r.arena)
 				r.arena = append(r.arena, w.Data...)
-				ev.Writes[i] = Write{Addr: w.Addr, Data: r.arena[start:len(r.arena):len(r.arena)]}
+				r.writes = append(r.writes, Write{Addr: w.Addr, Data: r.arena[start:len(r.arena):len(r.arena)]})
 			}
+			ev.Writes = r.writes[first:len(r.writes):len(r.writes)]
 		}
-		if r.logFn != nil && l == &r.top {
-			all := r.logFn()
+		if all, ok := r.messages(); ok && l == &r.top {
 			if len(all) > r.nlogs {
 				ev.Logs = slices.Clone(all[r.nlogs:])
 				r.nlogs = len(all)
@@ -195,33 +234,94 @@ func (r *Recorder) Step(m *vm.Machine, pc int) {
 	if insns < r.next {
 		return
 	}
-	r.cps = append(r.cps, Checkpoint{Insns: insns, Events: len(r.top.events), State: m.Snapshot()})
+	var st *vm.State
+	if len(r.cps) == 0 && insns == 0 && m.CallDepth() == 0 {
+		// The first stop is before the first instruction: the stack and
+		// heap are empty and the input is the initial one, which the
+		// recorder holds already.
+		st = &r.block.start
+		m.View(st)
+		st.Stack, st.Heap, st.Input = nil, nil, r.initial
+	} else {
+		st = m.Snapshot()
+	}
+	r.cps = append(r.cps, Checkpoint{Insns: insns, Events: len(r.top.events), State: st})
 	r.next = insns + r.opts.Interval
 }
 
 // Run runs exe (prepared against r.Registry) on m and returns its result
-// and the trace. opts.Hook must be nil: the recorder is the hook.
+// and the trace, which holds copies of the input region before and after
+// the run. opts.Hook must be nil: the recorder is the hook.
 func (r *Recorder) Run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions) (vm.Result, *Trace) {
-	r.top = laneRec{budget: opts.Budget, pending: r.top.pending[:0], events: make([]SyscallEvent, 0, r.hintEvents)}
-	r.arena = make([]byte, 0, r.hintArena)
+	return r.run(m, exe, opts, nil, false)
+}
+
+// RunShared is Run without copying the input region, for a caller that
+// keeps the region's initial contents anyway (a runtime serializes
+// accounts into a template, a benchmark fills each run's buffer from
+// one): initial holds opts.Input's contents before the run, and the trace
+// refers to it as the initial input and to opts.Input itself, which the
+// run changes in place, as the final one. The caller hands both over:
+// neither may change while the trace is in use (until it is encoded, for
+// a trace that is written). When initial's length is not opts.Input's,
+// RunShared copies as Run does.
+func (r *Recorder) RunShared(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions, initial []byte) (vm.Result, *Trace) {
+	if len(initial) != len(opts.Input) {
+		return r.Run(m, exe, opts)
+	}
+	return r.run(m, exe, opts, initial, true)
+}
+
+// Release hands back the trace of the recorder's last run once the caller
+// is done with it (it was encoded, or is not needed): the next run reuses
+// its memory, so that recording one run after another does not allocate.
+// The trace must not be used after. Any other trace is left alone.
+func (r *Recorder) Release(t *Trace) {
+	if r.last != nil && t == &r.last.t {
+		r.spare, r.last = r.last, nil
+	}
+}
+
+func (r *Recorder) run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions, initial []byte, shared bool) (vm.Result, *Trace) {
+	b := r.spare
+	r.spare, r.last = nil, nil
+	if b == nil {
+		b = &traceBlock{
+			events: make([]SyscallEvent, 0, r.hintEvents),
+			arena:  make([]byte, 0, r.hintArena),
+			writes: make([]Write, 0, r.hintWrites),
+		}
+	} else {
+		// The released trace's slices are reused; the rest starts empty.
+		*b = traceBlock{events: b.events[:0], arena: b.arena[:0], writes: b.writes[:0],
+			initial: b.initial, input: b.input, stack: b.stack, heap: b.heap}
+	}
+	if !shared {
+		b.initial = append(b.initial[:0], opts.Input...)
+		initial = b.initial
+	}
+	r.block, r.initial, r.shared = b, initial, shared
+	r.top = laneRec{budget: opts.Budget, pending: r.top.pending[:0], events: b.events}
+	r.arena, r.writes = b.arena, b.writes
 	r.next, r.nlogs, r.logs0 = 0, 0, 0
 	r.lanes, r.active = nil, nil
-	r.logFn = r.opts.Logs
+	r.logFn, r.logSrc = r.opts.Logs, nil
 	if ms, ok := opts.Context.(interface{ Messages() []string }); ok && r.logFn == nil {
-		r.logFn = ms.Messages
+		r.logSrc = ms
 	}
-	if r.logFn != nil {
+	if logs, ok := r.messages(); ok {
 		// Lines logged before the run (a runtime's "invoke") are not the
 		// program's.
-		r.nlogs = len(r.logFn())
+		r.nlogs = len(logs)
 		r.logs0 = r.nlogs
 	}
-	r.cps = nil
-	t := &Trace{
+	r.cps = b.cp[:0:1]
+	t := &b.t
+	*t = Trace{
 		Program:  exe.Program(),
 		Config:   exe.Config(),
 		Budget:   opts.Budget,
-		Syscalls: slices.Clone(r.names),
+		Syscalls: r.names,
 		Features: r.opts.Features,
 		Interval: r.opts.Interval,
 		Debug:    r.opts.Debug,
@@ -229,33 +329,56 @@ func (r *Recorder) Run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions) (vm.R
 	opts.Hook, opts.HookStride = r, r.opts.Interval
 	res := exe.Run(m, opts)
 	t.Events, t.Checkpoints = r.top.events, r.cps
-	r.hintEvents, r.hintArena = min(len(t.Events), 1<<12), min(len(r.arena), 1<<20)
-	r.arena = nil
+	b.events, b.arena, b.writes = r.top.events, r.arena, r.writes
+	r.hintEvents, r.hintArena, r.hintWrites = min(len(t.Events), 1<<12), min(len(r.arena), 1<<20), min(len(r.writes), 1<<12)
+	r.arena, r.writes = nil, nil
 	if len(t.Checkpoints) == 0 {
 		// A run that faulted before its first instruction (an entry
 		// outside the text) still gets the initial state; its input is
 		// untouched.
-		st := &vm.State{Input: bytes.Clone(opts.Input), Remaining: opts.Budget, PC: exe.Program().Entry}
-		t.Checkpoints = []Checkpoint{{State: st}}
+		b.start = vm.State{Input: initial, Remaining: opts.Budget, PC: exe.Program().Entry}
+		t.Checkpoints = append(t.Checkpoints, Checkpoint{State: &b.start})
 	}
-	// The first checkpoint, at instruction 0, holds the input before the
-	// run: the trace shares it rather than copying the region twice.
 	t.Input = t.Checkpoints[0].State.Input
+	final := &b.final
+	m.View(final)
+	// The stack and heap are the machine's, which its next run clears:
+	// copied. RunShared's input is the caller's buffer.
+	b.stack, b.heap = append(b.stack[:0], final.Stack...), append(b.heap[:0], final.Heap...)
+	final.Stack, final.Heap = b.stack, b.heap
+	if !shared {
+		b.input = append(b.input[:0], final.Input...)
+		final.Input = b.input
+	}
+	r.initial, r.block, r.last = nil, nil, b
 	t.Outcome = Outcome{
 		R0:    res.R0,
 		CU:    res.CU,
 		Insns: res.CU - r.top.sysCU,
-		Final: m.Snapshot(),
+		Final: final,
 	}
-	if r.logFn != nil {
-		t.Outcome.Logs = slices.Clone(r.logFn()[r.logs0:])
+	if logs, ok := r.messages(); ok && len(logs) > r.logs0 {
+		t.Outcome.Logs = slices.Clone(logs[r.logs0:])
 	}
+	r.logSrc = nil
 	t.Outcome.Err = errInfo(res.Err)
 	for _, l := range r.lanes {
 		t.Lanes = append(t.Lanes, Lane{Path: l.path, Start: l.start, Budget: l.budget, Events: l.events, Outcome: l.outcome})
 	}
 	r.lanes, r.active = nil, nil
 	return res, t
+}
+
+// messages returns every log line emitted so far, and whether the run
+// has a source of them.
+func (r *Recorder) messages() ([]string, bool) {
+	switch {
+	case r.logFn != nil:
+		return r.logFn(), true
+	case r.logSrc != nil:
+		return r.logSrc.Messages(), true
+	}
+	return nil, false
 }
 
 // errInfo describes a run's error as the CLI reports it.

@@ -32,14 +32,24 @@ type Replayer struct {
 	t *Trace
 	// exe is the interpreter's: replay resumes from checkpoints, which
 	// only the interpreting engine can.
-	exe    *vm.Executable
-	m      *vm.Machine
-	input  []byte
-	sysCU  []uint64 // sysCU[i]: compute units charged by events before i
-	cursor int      // the next event
-	logs   []string
-	div    *Divergence
-	lanes  []*Replayer // replayers of t.Lanes, made on first use
+	exe *vm.Executable
+	m   *vm.Machine
+	// input is the replays' input region. It equals inputBase (the
+	// input of the state the last replay started from) outside the
+	// prefix that replay wrote (the machine's InputWritten), so the next
+	// replay from the same state restores only that prefix.
+	input     []byte
+	inputBase []byte
+	// finalExtent bounds the recorded final input's difference from the
+	// initial one: past it the two are equal.
+	finalExtent int
+	final       vm.State // the last full replay's final state (a view)
+	check       checker
+	sysCU       []uint64 // sysCU[i]: compute units charged by events before i
+	cursor      int      // the next event
+	logs        []string
+	div         *Divergence
+	lanes       []*Replayer // replayers of t.Lanes, made on first use
 }
 
 // NewReplayer prepares t's program against the recorded answers.
@@ -56,6 +66,9 @@ func NewReplayer(t *Trace) (*Replayer, error) {
 		return nil, fmt.Errorf("trace: preparing the recorded program: %w", err)
 	}
 	r.exe = exe.(*vm.Executable)
+	if f := t.Outcome.Final; f != nil && len(t.Checkpoints) > 0 {
+		r.finalExtent = diffExtent(f.Input, t.Checkpoints[0].State.Input)
+	}
 	r.sysCU = make([]uint64, len(t.Events)+1)
 	for i, ev := range t.Events {
 		r.sysCU[i+1] = r.sysCU[i] + ev.CU
@@ -102,7 +115,48 @@ func (r *Replayer) Resume(st *vm.State, insns uint64, hook vm.Hook, stride uint6
 		r.logs = append(r.logs, ev.Logs...)
 	}
 	r.div = nil
+	if len(st.Input) == len(r.input) {
+		if sameSlice(r.inputBase, st.Input) {
+			n := r.m.InputWritten()
+			copy(r.input[:n], st.Input[:n])
+		} else {
+			copy(r.input, st.Input)
+		}
+		r.inputBase = st.Input
+		// The input is in place: the machine resumes on it as it is.
+		s := *st
+		s.Input = r.input
+		st = &s
+	} else {
+		r.inputBase = nil
+	}
 	return r.m.Resume(r.exe, vm.RunOptions{Input: r.input, Budget: r.t.Budget, Hook: hook, HookStride: stride}, st)
+}
+
+// sameSlice reports whether a and b are the same bytes of memory.
+func sameSlice(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// diffExtent returns the length of the shortest prefix outside which a and
+// b (of one length) are equal.
+func diffExtent(a, b []byte) int {
+	if len(a) != len(b) {
+		return max(len(a), len(b))
+	}
+	n := len(a)
+	const chunk = 4096
+	for n > 0 {
+		lo := max(n-chunk, 0)
+		if !bytes.Equal(a[lo:n], b[lo:n]) {
+			for a[n-1] == b[n-1] {
+				n--
+			}
+			return n
+		}
+		n = lo
+	}
+	return 0
 }
 
 // Divergence returns the divergence the last run's syscalls found, if
@@ -215,9 +269,11 @@ func (c *checker) Step(m *vm.Machine, pc int) {
 
 // Report is the outcome of a full replay.
 type Report struct {
-	Result     vm.Result
-	Logs       []string
-	Insns      uint64
+	Result vm.Result
+	Logs   []string
+	Insns  uint64
+	// Final is the replay's final state. Its memory is the replayer's
+	// (vm.Machine.View): valid until the replayer runs again.
 	Final      *vm.State
 	Divergence *Divergence // nil when the replay matched the recording
 	// Lanes is the number of child lanes replayed (each checked like the
@@ -292,10 +348,12 @@ func Replay(t *Trace) (*Report, error) {
 func (r *Replayer) ReplayAll() *Report {
 	t := r.t
 	// The run starts from the first checkpoint, which needs no check.
-	c := &checker{r: r, next: 1}
+	c := &r.check
+	*c = checker{r: r, next: 1}
 	cp := t.Checkpoints[0]
 	res := r.Resume(cp.State, 0, c, t.Interval)
-	rep := &Report{Result: res, Logs: slices.Clone(r.logs), Final: r.m.Snapshot()}
+	rep := &Report{Result: res, Logs: slices.Clone(r.logs), Final: &r.final}
+	r.m.View(rep.Final)
 	rep.Insns = t.Budget - rep.Final.Remaining - r.sysCU[r.cursor]
 	if r.div != nil {
 		rep.Divergence = r.div
@@ -325,8 +383,14 @@ func (r *Replayer) ReplayAll() *Report {
 	case o.Final == nil:
 		rep.Divergence = d("final state", "a recorded final state", "none in the trace")
 	default:
-		// The final state is compared byte for byte.
-		rep.Divergence = r.CompareState(o.Final, rep.Final, rep.Insns)
+		// The final state is compared byte for byte; the input only
+		// where either run wrote it, since past that both hold the
+		// initial input.
+		limit := len(rep.Final.Input)
+		if sameSlice(r.inputBase, cp.State.Input) && len(o.Final.Input) == limit {
+			limit = max(r.finalExtent, r.m.InputWritten())
+		}
+		rep.Divergence = r.compareState(o.Final, rep.Final, rep.Insns, limit)
 	}
 	if rep.Divergence != nil {
 		return rep
@@ -375,6 +439,12 @@ func hex64(v uint64) string { return fmt.Sprintf("%#016x (%d)", v, v) }
 // CompareState returns the first difference between two states:
 // registers, pc, meter, frames, then memory by address.
 func (r *Replayer) CompareState(want, got *vm.State, insns uint64) *Divergence {
+	return r.compareState(want, got, insns, max(len(want.Input), len(got.Input)))
+}
+
+// compareState is CompareState comparing only the first inputLimit bytes
+// of the input regions, for a caller that knows the rest equal.
+func (r *Replayer) compareState(want, got *vm.State, insns uint64, inputLimit int) *Divergence {
 	pc := got.PC
 	d := func(what, exp, act string) *Divergence {
 		return &Divergence{Insns: insns, PC: pc, What: what, Expected: exp, Actual: act}
@@ -400,7 +470,7 @@ func (r *Replayer) CompareState(want, got *vm.State, insns uint64) *Divergence {
 	if off, ok := firstDiff(want.Heap, got.Heap); ok {
 		return d(fmt.Sprintf("memory %#x", sbpf.HeapStart+uint64(off)), byteAt(want.Heap, off), byteAt(got.Heap, off))
 	}
-	if off, ok := firstDiff(want.Input, got.Input); ok {
+	if off, ok := firstDiff(want.Input[:min(inputLimit, len(want.Input))], got.Input[:min(inputLimit, len(got.Input))]); ok {
 		return d(fmt.Sprintf("memory %#x", sbpf.InputStart+uint64(off)), byteAt(want.Input, off), byteAt(got.Input, off))
 	}
 	return nil

@@ -45,17 +45,46 @@ func (m *Machine) Pause() { m.pauseReq = true }
 // Snapshot copies the machine's state. Inside a hook's Step it is the
 // state before the instruction at pc; after a run, the final state.
 func (m *Machine) Snapshot() *State {
-	st := &State{PC: m.pc, Remaining: m.remaining + m.stepCharge}
-	copy(st.Regs[:], m.regs[:11])
-	st.Frames = make([]Frame, m.depth)
-	for i := range st.Frames {
-		f := &m.frames[i]
-		st.Frames[i] = Frame{Saved: f.saved, FP: f.fp, ReturnPC: f.returnPC}
-	}
-	st.Stack = append([]byte(nil), m.stack[:min(m.mem.slots[sbpf.StackStart>>32].dirty, uint64(len(m.stack)))]...)
-	st.Heap = append([]byte(nil), m.heap[:min(m.mem.slots[sbpf.HeapStart>>32].dirty, uint64(len(m.heap)))]...)
-	st.Input = append([]byte(nil), m.mem.slots[sbpf.InputStart>>32].host...)
+	st := &State{}
+	m.View(st)
+	st.Stack = append([]byte(nil), st.Stack...)
+	st.Heap = append([]byte(nil), st.Heap...)
+	st.Input = append([]byte(nil), st.Input...)
 	return st
+}
+
+// View fills st as Snapshot would, without copying memory: st's memory
+// then aliases the machine's stack and heap and the run's input, so it
+// stays valid only until the machine or the input changes (its Frames
+// are st's own, reusing their capacity). A replayer compares a final
+// state through it; a recorder keeps the input it aliases when the
+// caller hands that buffer over. Resume needs a copy (Snapshot): it
+// clears the stack and heap a view aliases.
+func (m *Machine) View(st *State) {
+	st.PC, st.Remaining = m.pc, m.remaining+m.stepCharge
+	copy(st.Regs[:], m.regs[:11])
+	st.Frames = st.Frames[:0]
+	if cap(st.Frames) < m.depth {
+		st.Frames = make([]Frame, 0, m.depth)
+	}
+	for i := range m.depth {
+		f := &m.frames[i]
+		st.Frames = append(st.Frames, Frame{Saved: f.saved, FP: f.fp, ReturnPC: f.returnPC})
+	}
+	if st.Frames == nil {
+		st.Frames = []Frame{}
+	}
+	st.Stack = m.stack[:min(m.mem.slots[sbpf.StackStart>>32].dirty, uint64(len(m.stack)))]
+	st.Heap = m.heap[:min(m.mem.slots[sbpf.HeapStart>>32].dirty, uint64(len(m.heap)))]
+	st.Input = m.mem.slots[sbpf.InputStart>>32].host
+}
+
+// InputWritten is the length of the input region's prefix that the
+// current (or last) run may have written, counting from its start or
+// Resume: every byte past it is as the run found it.
+func (m *Machine) InputWritten() int {
+	r := &m.mem.slots[sbpf.InputStart>>32]
+	return int(min(r.dirty, uint64(len(r.host))))
 }
 
 // ObserveStores calls f with every range a syscall obtains for writing
@@ -65,7 +94,9 @@ func (m *Machine) ObserveStores(f func(addr uint64, b []byte)) { m.storeObs = f 
 
 // Resume runs e from st, as if the run that produced st had continued.
 // opts.Input is the input region: its length must be len(st.Input), and
-// its contents are replaced by st.Input. opts.Budget is the original
+// its contents are replaced by st.Input (no copy is made when st.Input is
+// opts.Input itself, for a caller that has put the state's input there
+// already). opts.Budget is the original
 // budget, so Result.CU counts from the start of that run.
 func (m *Machine) Resume(e *Executable, opts RunOptions, st *State) Result {
 	m.setup(e, opts)
@@ -85,7 +116,9 @@ func (m *Machine) Resume(e *Executable, opts RunOptions, st *State) Result {
 	}
 	copy(m.stack, st.Stack)
 	copy(m.heap, st.Heap)
-	copy(opts.Input, st.Input)
+	if len(st.Input) > 0 && &st.Input[0] != &opts.Input[0] {
+		copy(opts.Input, st.Input)
+	}
 	m.mem.slots[sbpf.StackStart>>32].dirty = uint64(len(st.Stack))
 	m.mem.slots[sbpf.HeapStart>>32].dirty = uint64(len(st.Heap))
 	if m.pc < 0 || m.pc >= len(e.code)-1 {

@@ -130,3 +130,49 @@ func TestObserveStores(t *testing.T) {
 		t.Fatalf("observed %v", ranges[:min(len(ranges), 6)])
 	}
 }
+
+// TestViewAndInputWritten checks that View is Snapshot without copies,
+// that InputWritten bounds the input bytes a run changed, and that
+// Resume from a state whose input is the run's input buffer itself
+// resumes the same run.
+func TestViewAndInputWritten(t *testing.T) {
+	exe := loopProgram(t)
+	m := NewMachine()
+	in := make([]byte, 64)
+	for i := range in {
+		in[i] = byte(i)
+	}
+	orig := bytes.Clone(in)
+	plain := exe.Run(m, RunOptions{Budget: 10000, Input: in})
+	v := &State{}
+	m.View(v)
+	if !reflect.DeepEqual(v, m.Snapshot()) {
+		t.Fatal("View and Snapshot differ")
+	}
+	if &v.Input[0] != &in[0] {
+		t.Fatal("View copied the input")
+	}
+	// The program writes input bytes 0-8 (the 8-byte store and the poke
+	// at offset 8, one byte).
+	if w := m.InputWritten(); w != 9 || !bytes.Equal(in[w:], orig[w:]) {
+		t.Fatalf("InputWritten %d; input %x", w, in)
+	}
+	empty := exe.Run(m, RunOptions{Budget: 2, Input: in})
+	if empty.Err == nil || m.InputWritten() != 0 {
+		t.Fatalf("a run that stores nothing: %v, InputWritten %d", empty.Err, m.InputWritten())
+	}
+
+	// Pause at the 20th hook call, then resume with the state's input
+	// already in place (aliased): the run ends as the plain one did.
+	h := &recordingHook{pauseN: 20}
+	in2 := bytes.Clone(orig)
+	if res := exe.Run(m, RunOptions{Budget: 10000, Input: in2, Hook: h}); !errors.Is(res.Err, ErrPaused) {
+		t.Fatal(res.Err)
+	}
+	st := *h.snap
+	copy(in2, st.Input)
+	st.Input = in2
+	if got := NewMachine().Resume(exe, RunOptions{Budget: 10000, Input: in2}, &st); got != plain || !bytes.Equal(in2, in) {
+		t.Fatalf("aliased resume %+v %x, plain %+v %x", got, in2, plain, in)
+	}
+}
