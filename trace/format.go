@@ -98,6 +98,13 @@ type Trace struct {
 	// Lanes are the child lanes (ext/lanes) the run spawned, at any depth,
 	// in the order they started.
 	Lanes []Lane
+
+	// inputWritten, when inputKnown, bounds the input the run wrote (the
+	// recorder's machine tells it): past it every checkpoint's and the
+	// final input equal the initial one, so the encoder compares no
+	// further.
+	inputWritten int
+	inputKnown   bool
 }
 
 // Lane is one child lane's run. A child is an independent run of the same
@@ -208,7 +215,8 @@ func (t *Trace) Encode(w io.Writer) error {
 type Encoder struct {
 	zw   *zstd.Encoder
 	body encoder
-	out  []byte
+	out  []byte // the header and the body frame's header
+	zbuf []byte // a compressed body
 
 	// The program section of the last trace, compressed as a frame of its
 	// own: traces of the same program (a validator recording every call
@@ -239,8 +247,13 @@ const rawFrameMax = 16 << 10
 // block: a single-segment frame header with the content size, then the
 // block. b must be shorter than 128 KiB, the largest block.
 func appendRawFrame(dst, b []byte) []byte {
+	return append(appendRawFrameHeader(dst, len(b)), b...)
+}
+
+// appendRawFrameHeader appends what precedes n bytes in appendRawFrame's
+// frame.
+func appendRawFrameHeader(dst []byte, n int) []byte {
 	dst = binary.LittleEndian.AppendUint32(dst, 0xFD2FB528)
-	n := len(b)
 	switch {
 	case n < 256:
 		dst = append(dst, 1<<5, byte(n)) // single segment, 1-byte content size
@@ -250,8 +263,7 @@ func appendRawFrame(dst, b []byte) []byte {
 	}
 	// Block header: last block, type raw (0), size.
 	h := uint32(n)<<3 | 1
-	dst = append(dst, byte(h), byte(h>>8), byte(h>>16))
-	return append(dst, b...)
+	return append(dst, byte(h), byte(h>>8), byte(h>>16))
 }
 
 // Close releases the compressor.
@@ -281,13 +293,25 @@ func (e *Encoder) Encode(w io.Writer, t *Trace) error {
 	binary.LittleEndian.PutUint16(hdr[8:], FormatVersion)
 	binary.LittleEndian.PutUint64(hdr[12:], uint64(n))
 	binary.LittleEndian.PutUint32(hdr[20:], crc32.Update(e.progCRC, castagnoli, b))
-	e.out = append(append(e.out[:0], hdr[:]...), e.progFrame...)
+	// The parts are written as they are, not gathered into one buffer
+	// first: the program's frame alone is most of a short run's trace.
+	e.out = append(e.out[:0], hdr[:]...)
 	if len(b) < rawFrameMax {
-		e.out = appendRawFrame(e.out, b)
+		e.out = appendRawFrameHeader(e.out, len(b))
 	} else {
-		e.out = e.zw.EncodeAll(b, e.out)
+		b = e.zw.EncodeAll(b, e.zbuf[:0])
+		e.zbuf = b
 	}
-	_, err := w.Write(e.out)
+	if _, err := w.Write(e.out[:headerSize]); err != nil {
+		return err
+	}
+	if _, err := w.Write(e.progFrame); err != nil {
+		return err
+	}
+	if _, err := w.Write(e.out[headerSize:]); err != nil {
+		return err
+	}
+	_, err := w.Write(b)
 	return err
 }
 
@@ -351,7 +375,11 @@ func Decode(data []byte) (*Trace, error) {
 }
 
 // encoder appends the body's fields.
-type encoder struct{ b []byte }
+type encoder struct {
+	b     []byte
+	pages []int          // delta's scratch
+	zero  [pageSize]byte // compared against, never written
+}
 
 func (e *encoder) u8(v uint8)   { e.b = append(e.b, v) }
 func (e *encoder) uv(v uint64)  { e.b = binary.AppendUvarint(e.b, v) }
@@ -425,7 +453,7 @@ func (e *encoder) trace(t *Trace) {
 	e.strs(t.Features)
 	// Inputs are mostly zeros (each account's realloc space): stored as
 	// their nonzero pages, so that compressing them costs little.
-	e.delta(t.Input, nil)
+	e.delta(t.Input, nil, len(t.Input))
 	e.uv(t.Interval)
 	e.u8(uint8(t.Debug.Kind))
 	e.str(t.Debug.Path)
@@ -441,13 +469,17 @@ func (e *encoder) trace(t *Trace) {
 	// previous checkpoint (the first: from the initial input and empty
 	// stack and heap).
 	prev := &vm.State{Input: t.Input}
+	inputLimit := len(t.Input)
+	if t.inputKnown {
+		inputLimit = min(t.inputWritten, inputLimit)
+	}
 	ci := 0
 	for i := 0; i <= len(t.Events); i++ {
 		for ci < len(t.Checkpoints) && t.Checkpoints[ci].Events <= i {
 			cp := t.Checkpoints[ci]
 			e.u8(tagCheckpoint)
 			e.uv(cp.Insns)
-			e.state(cp.State, prev)
+			e.state(cp.State, prev, inputLimit)
 			prev = cp.State
 			ci++
 		}
@@ -458,7 +490,7 @@ func (e *encoder) trace(t *Trace) {
 		e.event(&t.Events[i])
 	}
 	e.u8(tagEnd)
-	e.outcome(&t.Outcome, prev)
+	e.outcome(&t.Outcome, prev, inputLimit)
 
 	e.uv(uint64(len(t.Lanes)))
 	for i := range t.Lanes {
@@ -475,13 +507,13 @@ func (e *encoder) lane(l *Lane) {
 		e.uv(h)
 	}
 	e.uv(l.Budget)
-	e.delta(l.Start.Input, nil)
-	e.state(l.Start, &vm.State{Input: l.Start.Input})
+	e.delta(l.Start.Input, nil, len(l.Start.Input))
+	e.state(l.Start, &vm.State{Input: l.Start.Input}, len(l.Start.Input))
 	e.uv(uint64(len(l.Events)))
 	for i := range l.Events {
 		e.event(&l.Events[i])
 	}
-	e.outcome(&l.Outcome, l.Start)
+	e.outcome(&l.Outcome, l.Start, len(l.Start.Input))
 }
 
 func (e *encoder) event(ev *SyscallEvent) {
@@ -502,8 +534,9 @@ func (e *encoder) event(ev *SyscallEvent) {
 	e.strs(ev.Logs)
 }
 
-// outcome writes how a run ended, its final state a delta against prev.
-func (e *encoder) outcome(o *Outcome, prev *vm.State) {
+// outcome writes how a run ended, its final state a delta against prev
+// (inputLimit as for state).
+func (e *encoder) outcome(o *Outcome, prev *vm.State, inputLimit int) {
 	e.uv(o.R0)
 	e.errInfo(o.Err)
 	e.uv(o.CU)
@@ -513,11 +546,12 @@ func (e *encoder) outcome(o *Outcome, prev *vm.State) {
 	if final == nil {
 		final = &vm.State{}
 	}
-	e.state(final, prev)
+	e.state(final, prev, inputLimit)
 }
 
-// state writes registers, frames and memory as a delta against prev.
-func (e *encoder) state(s, prev *vm.State) {
+// state writes registers, frames and memory as a delta against prev. The
+// inputs are known to be equal past inputLimit.
+func (e *encoder) state(s, prev *vm.State, inputLimit int) {
 	for _, r := range s.Regs {
 		e.uv(r)
 	}
@@ -531,22 +565,37 @@ func (e *encoder) state(s, prev *vm.State) {
 		e.uv(f.FP)
 		e.uv(uint64(f.ReturnPC))
 	}
-	e.delta(s.Stack, prev.Stack)
-	e.delta(s.Heap, prev.Heap)
-	e.delta(s.Input, prev.Input)
+	e.delta(s.Stack, prev.Stack, len(s.Stack))
+	e.delta(s.Heap, prev.Heap, len(s.Heap))
+	if len(s.Input) != len(prev.Input) {
+		inputLimit = len(s.Input)
+	}
+	e.delta(s.Input, prev.Input, inputLimit)
 }
 
+// deltaChunk is how many bytes delta compares at once before looking at
+// single pages: memory is mostly unchanged (or zero) in long stretches.
+const deltaChunk = 16 * pageSize
+
 // delta writes cur's length and the pages where it differs from prev
-// (bytes past prev's end count as zero).
-func (e *encoder) delta(cur, prev []byte) {
+// (bytes past prev's end count as zero). Bytes past limit are known to
+// be the same and not compared.
+func (e *encoder) delta(cur, prev []byte, limit int) {
 	e.uv(uint64(len(cur)))
-	var pages []int
-	for off := 0; off < len(cur); off += pageSize {
-		end := min(off+pageSize, len(cur))
-		if !sameAsPrev(cur[off:end], prev, off) {
-			pages = append(pages, off/pageSize)
+	pages := e.pages[:0]
+	scan := min(len(cur), limit)
+	for off := 0; off < scan; {
+		if end := min(off+deltaChunk, scan); e.same(cur[off:end], prev, off) {
+			off = end
+			continue
+		}
+		for end := min(off+deltaChunk, scan); off < end; off += pageSize {
+			if !e.same(cur[off:min(off+pageSize, len(cur))], prev, off) {
+				pages = append(pages, off/pageSize)
+			}
 		}
 	}
+	e.pages = pages
 	e.uv(uint64(len(pages)))
 	last := -1
 	for _, p := range pages {
@@ -556,18 +605,22 @@ func (e *encoder) delta(cur, prev []byte) {
 	}
 }
 
-func sameAsPrev(page, prev []byte, off int) bool {
+// same reports whether b, the bytes at off, equals prev there (bytes
+// past prev's end counting as zero).
+func (e *encoder) same(b, prev []byte, off int) bool {
 	var old []byte
 	if off < len(prev) {
-		old = prev[off:min(off+len(page), len(prev))]
+		old = prev[off:min(off+len(b), len(prev))]
 	}
-	if !bytes.Equal(page[:len(old)], old) {
+	if !bytes.Equal(b[:len(old)], old) {
 		return false
 	}
-	for _, b := range page[len(old):] {
-		if b != 0 {
+	for rest := b[len(old):]; len(rest) > 0; {
+		n := min(len(rest), pageSize)
+		if !bytes.Equal(rest[:n], e.zero[:n]) {
 			return false
 		}
+		rest = rest[n:]
 	}
 	return true
 }

@@ -292,16 +292,17 @@ func (r *Recorder) run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions, initi
 			writes: make([]Write, 0, r.hintWrites),
 		}
 	} else {
-		// The released trace's slices are reused; the rest starts empty.
-		*b = traceBlock{events: b.events[:0], arena: b.arena[:0], writes: b.writes[:0],
-			initial: b.initial, input: b.input, stack: b.stack, heap: b.heap}
+		// The released trace's storage is reused. Its Trace is
+		// rewritten below, its first checkpoint and final state where
+		// they are taken.
+		b.events, b.arena, b.writes = b.events[:0], b.arena[:0], b.writes[:0]
 	}
 	if !shared {
 		b.initial = append(b.initial[:0], opts.Input...)
 		initial = b.initial
 	}
 	r.block, r.initial, r.shared = b, initial, shared
-	r.top = laneRec{budget: opts.Budget, pending: r.top.pending[:0], events: b.events}
+	r.top = laneRec{budget: opts.Budget, pending: r.top.pending[:0], obs: r.top.obs, events: b.events}
 	r.arena, r.writes = b.arena, b.writes
 	r.next, r.nlogs, r.logs0 = 0, 0, 0
 	r.lanes, r.active = nil, nil
@@ -340,6 +341,7 @@ func (r *Recorder) run(m *vm.Machine, exe vm.Runnable, opts vm.RunOptions, initi
 		t.Checkpoints = append(t.Checkpoints, Checkpoint{State: &b.start})
 	}
 	t.Input = t.Checkpoints[0].State.Input
+	t.inputWritten, t.inputKnown = m.InputWritten(), true
 	final := &b.final
 	m.View(final)
 	// The stack and heap are the machine's, which its next run clears:
