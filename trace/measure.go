@@ -122,6 +122,7 @@ func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budg
 			panic(err)
 		}
 	}
+	untracedOp := func() { untraced() }
 	base := untraced()
 	if base.Err != nil {
 		return Costs{}, fmt.Errorf("%s: %w", name, base.Err)
@@ -146,40 +147,88 @@ func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budg
 			panic(rep.Divergence)
 		}
 	}
-	// Each segment starts from a collected heap, so that the garbage one
-	// leaves (the delta recorder's above all) is not charged to the next.
-	timed := func(f func()) float64 {
-		runtime.GC()
-		return timePerOp(roundTime, f)
-	}
+	// Each measurement starts from a collected heap, so that the garbage
+	// one leaves (the delta recorder's above all) is not charged to the
+	// next. The recorder and the replay are timed in batches of about a
+	// millisecond alternating with batches of the untraced run, so that
+	// a machine whose speed drifts (other work on it) moves both sides of
+	// a ratio alike. The delta recorder, whose garbage would slow the
+	// untraced batches beside it, is timed after an untraced segment of
+	// its own.
 	var tu, tr2, trr, trc, tp, td []float64
+	var rr2, rrr, rrc, rp2, rd []float64
+	paired := func(ns, ratios *[]float64, f func()) {
+		runtime.GC()
+		x, u := timePaired(roundTime, untracedOp, f)
+		*ns, *ratios = append(*ns, x), append(*ratios, x/u)
+		tu = append(tu, u)
+	}
 	for range rounds {
-		tu = append(tu, timed(func() { untraced() }))
-		tr2 = append(tr2, timed(record))
-		trr = append(trr, timed(recordRun))
-		trc = append(trc, timed(recordCopyRun))
-		tp = append(tp, timed(replay))
-		td = append(td, timed(deltaRecord))
+		paired(&tr2, &rr2, record)
+		paired(&trr, &rrr, recordRun)
+		paired(&trc, &rrc, recordCopyRun)
+		paired(&tp, &rp2, replay)
+		runtime.GC()
+		u := timePerOp(roundTime/2, untracedOp)
+		runtime.GC()
+		x := timePerOp(roundTime/2, deltaRecord)
+		td, rd = append(td, x), append(rd, x/u)
+		tu = append(tu, u)
 	}
 	c := Costs{Name: name, Instructions: dec.Outcome.Insns, Checkpoints: len(dec.Checkpoints), TraceBytes: enc.Len()}
 	c.UntracedNs, c.RecordNs, c.RecordRunNs, c.RecordCopyRunNs, c.ReplayNs, c.DeltaRecordNs = median(tu), median(tr2), median(trr), median(trc), median(tp), median(td)
-	// A ratio is the median of the rounds' ratios: each round times the
-	// untraced run next to the others, so a machine that slows down or
-	// speeds up between rounds moves both sides of a round's ratio.
-	ratio := func(xs []float64) float64 {
-		r := make([]float64, len(xs))
-		for i := range xs {
-			r[i] = xs[i] / tu[i]
-		}
-		return median(r)
-	}
-	c.RecordRatio, c.RecordRunRatio, c.RecordCopyRunRatio = ratio(tr2), ratio(trr), ratio(trc)
-	c.ReplayRatio, c.DeltaRecordRatio = ratio(tp), ratio(td)
+	// A ratio is the median of its rounds' ratios.
+	c.RecordRatio, c.RecordRunRatio, c.RecordCopyRunRatio = median(rr2), median(rrr), median(rrc)
+	c.ReplayRatio, c.DeltaRecordRatio = median(rp2), median(rd)
 	per := 1e6 / float64(max(c.Instructions, 1))
 	c.TraceBytesPer1M = float64(c.TraceBytes) * per
 	_, dz := delta.Size()
 	c.DeltaBytesPer1M = float64(dz) * per
 	return c, nil
+}
+
+// timePaired returns the mean ns per call of f and of base, timed over
+// about d in all in alternating batches of about a millisecond each. The
+// batches are timed by the thread's CPU time (threadTime), the goroutine
+// locked to its thread: on a shared machine, wall time also counts the
+// time other processes ran.
+func timePaired(d time.Duration, base, f func()) (fNs, baseNs float64) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	batch := min(d/8, time.Millisecond)
+	nb, nf := batchSize(batch, base), batchSize(batch, f)
+	var tb, tf time.Duration
+	var cb, cf int
+	for start := time.Now(); time.Since(start) < d || cb == 0; {
+		t := threadTime()
+		for range nb {
+			base()
+		}
+		t2 := threadTime()
+		for range nf {
+			f()
+		}
+		t3 := threadTime()
+		tb, tf = tb+t2-t, tf+t3-t2
+		cb, cf = cb+nb, cf+nf
+	}
+	return float64(tf.Nanoseconds()) / float64(cf), float64(tb.Nanoseconds()) / float64(cb)
+}
+
+// batchSize returns how many calls of f take about d (at least one).
+func batchSize(d time.Duration, f func()) int {
+	n := 1
+	for {
+		start := time.Now()
+		for range n {
+			f()
+		}
+		el := time.Since(start)
+		if el >= d/4 || n >= 1<<24 {
+			return max(1, int(float64(n)*float64(d)/float64(max(el, 1))))
+		}
+		n *= 4
+	}
 }
 
 // timePerOp returns the mean ns per call of f over about d.

@@ -13,8 +13,8 @@ import (
 )
 
 // inputSrc adds up the input's first 16 words, starting from the word at
-// offset 256 and writing each running sum back, then logs and hashes
-// (sol_sha256 writes 32 bytes at offset 256).
+// offset 256 and writing each running sum back, logs a greeting, and
+// hashes the sum (sol_sha256 writes 32 bytes at offset 256).
 const inputSrc = `
     mov64 r6, r1
     ldxdw r0, [r1+256]
@@ -26,11 +26,15 @@ loop:
     add64 r6, 8
     add64 r2, 1
     jlt r2, 16, loop
-    stxdw [r10-16], r0
+    stxdw [r10-8], r0
+    lddw r2, 0x61202c6f6c6c6568
+    stxdw [r10-16], r2
     mov64 r1, r10
     sub64 r1, 16
     mov64 r2, 8
     syscall sol_log_
+    mov64 r1, r10
+    sub64 r1, 8
     stxdw [r10-32], r1
     mov64 r3, 8
     stxdw [r10-24], r3
@@ -78,6 +82,9 @@ func TestRunSharedAndRelease(t *testing.T) {
 			if err := enc.Encode(&copied, tr); err != nil {
 				t.Fatal(err)
 			}
+			if src == inputSrc && (tr.Outcome.Err != nil || tr.inputWritten != 288) {
+				t.Fatalf("run %d: %v, input written to %d", i, tr.Outcome.Err, tr.inputWritten)
+			}
 			rec.Release(tr)
 
 			in = bytes.Clone(initial)
@@ -85,11 +92,23 @@ func TestRunSharedAndRelease(t *testing.T) {
 			if len(initial) > 0 && (&tr.Input[0] != &initial[0] || &tr.Outcome.Final.Input[0] != &in[0]) {
 				t.Fatal("RunShared copied the input")
 			}
-			var shared bytes.Buffer
+			var shared, unbounded bytes.Buffer
 			if err := enc.Encode(&shared, tr); err != nil {
 				t.Fatal(err)
 			}
+			// The recorder's bound on the written input only saves the
+			// encoder comparing memory; it changes no byte.
+			if !tr.inputKnown {
+				t.Fatal("the recorder did not note how far the input was written")
+			}
+			tr.inputKnown = false
+			if err := enc.Encode(&unbounded, tr); err != nil {
+				t.Fatal(err)
+			}
 			rec.Release(tr)
+			if !bytes.Equal(shared.Bytes(), unbounded.Bytes()) {
+				t.Fatalf("run %d: the bound on the written input changed the encoding", i)
+			}
 			if !bytes.Equal(copied.Bytes(), shared.Bytes()) {
 				t.Fatalf("run %d: the shared recording encodes differently", i)
 			}

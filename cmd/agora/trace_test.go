@@ -172,7 +172,7 @@ func TestBenchTraceJSON(t *testing.T) {
 	for _, b := range bs {
 		m := b.(map[string]any)
 		names = append(names, m["name"].(string))
-		for _, k := range []string{"record_ratio", "record_run_ratio", "replay_ratio", "trace_bytes_per_1m_insns", "delta_record_ratio", "delta_bytes_per_1m_insns"} {
+		for _, k := range []string{"record_ratio", "record_run_ratio", "record_copy_run_ratio", "replay_ratio", "trace_bytes_per_1m_insns", "delta_record_ratio", "delta_bytes_per_1m_insns"} {
 			if f, ok := m[k].(float64); !ok || f <= 0 {
 				t.Errorf("%s: %s = %v", m["name"], k, m[k])
 			}

@@ -1,0 +1,20 @@
+//go:build linux || darwin || freebsd
+
+package trace
+
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// threadTime returns the CPU time the calling thread has used, so that
+// a timing excludes the time other work on the machine took the CPU
+// away; time.Now where the clock is missing.
+func threadTime() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		return time.Duration(time.Now().UnixNano())
+	}
+	return time.Duration(ts.Nano())
+}
