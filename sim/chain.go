@@ -1,9 +1,9 @@
 package sim
 
 import (
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -28,27 +28,31 @@ type Blocks interface {
 
 // keyFor derives a keypair from the run's seed, a role and an index, so
 // that a seed names every key of a run.
-func keyFor(seed uint64, role string, i int) ed25519.PrivateKey {
+func keyFor(seed uint64, role string, i int) signer { return newSigner(keySeed(seed, role, i)) }
+
+// keySeed is the Ed25519 seed of keyFor's key.
+func keySeed(seed uint64, role string, i int) []byte {
 	h := sha256.New()
 	var b [16]byte
 	binary.LittleEndian.PutUint64(b[:8], seed)
 	binary.LittleEndian.PutUint64(b[8:], uint64(i))
 	h.Write([]byte("agora-sim/" + role))
 	h.Write(b[:])
-	return ed25519.NewKeyFromSeed(h.Sum(nil))
+	return h.Sum(nil)
 }
 
 // keyring holds a role's keys, derived on all cores.
 type keyring struct {
-	priv []ed25519.PrivateKey
+	keys []*signer
 	pub  []pubkey.Pubkey
 }
 
 func newKeyring(seed uint64, role string, n int) *keyring {
-	k := &keyring{priv: make([]ed25519.PrivateKey, n), pub: make([]pubkey.Pubkey, n)}
+	k := &keyring{keys: make([]*signer, n), pub: make([]pubkey.Pubkey, n)}
+	backing := make([]signer, n)
 	parallelFor(n, func(i int) {
-		k.priv[i] = keyFor(seed, role, i)
-		k.pub[i] = txn.PubkeyOf(k.priv[i])
+		backing[i] = keyFor(seed, role, i)
+		k.keys[i], k.pub[i] = &backing[i], backing[i].pub
 	})
 	return k
 }
@@ -56,11 +60,19 @@ func newKeyring(seed uint64, role string, n int) *keyring {
 // parallelFor runs f(0..n-1) on all cores. f must write only to its own
 // index's slots; the result is then independent of the schedule.
 func parallelFor(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/64))
-	if workers <= 1 {
-		for i := range n {
+	parallelChunks(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
 			f(i)
 		}
+	})
+}
+
+// parallelChunks splits 0..n-1 into one contiguous chunk per core and
+// runs f on each. f must write only to its chunk's slots.
+func parallelChunks(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/64))
+	if workers <= 1 {
+		f(0, n)
 		return
 	}
 	var wg sync.WaitGroup
@@ -73,9 +85,7 @@ func parallelFor(n int, f func(i int)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				f(i)
-			}
+			f(lo, hi)
 		}()
 	}
 	wg.Wait()
@@ -85,14 +95,14 @@ func parallelFor(n int, f func(i int)) {
 // the first of which pays.
 type txSpec struct {
 	ixs     []txn.Instruction
-	signers []ed25519.PrivateKey
+	signers []*signer
 }
 
 // fits reports whether the transaction, signed, is at most
 // txn.PacketDataSize bytes, the most a chain admits. Its size does not
 // depend on the blockhash or the signatures' values.
 func (s txSpec) fits() (bool, error) {
-	m, err := txn.Compile(txn.PubkeyOf(s.signers[0]), s.ixs, txn.Hash{})
+	m, err := txn.Compile(s.signers[0].pub, s.ixs, txn.Hash{})
 	if err != nil {
 		return false, err
 	}
@@ -168,18 +178,20 @@ func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, p
 		hash := chain.LatestBlockhash()
 		txs := make([]*txn.Transaction, len(batch))
 		errs := make([]error, len(batch))
-		parallelFor(len(batch), func(i int) {
-			s := build(batch[i])
-			m, err := txn.Compile(txn.PubkeyOf(s.signers[0]), s.ixs, hash)
-			if err == nil {
-				txs[i], err = txn.Sign(m, s.signers...)
+		parallelChunks(len(batch), func(lo, hi int) {
+			specs := make([]txSpec, hi-lo)
+			for i := range specs {
+				specs[i] = build(batch[lo+i])
 			}
-			errs[i] = err
-		})
-		for i, err := range errs {
+			signed, bad, err := signAll(specs, hash)
 			if err != nil {
-				return nil, fmt.Errorf("sim: building transaction %d: %w", batch[i], err)
+				errs[lo+bad] = fmt.Errorf("sim: building transaction %d: %w", batch[lo+bad], err)
+				return
 			}
+			copy(txs[lo:hi], signed)
+		})
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
 		}
 		out.build += time.Since(buildStart)
 		res, err := chain.ProcessBlock(txs, clock.next())

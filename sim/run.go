@@ -16,7 +16,6 @@ import (
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
-	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
 	"github.com/agora-vm/agora/svm/bank"
 )
@@ -170,7 +169,7 @@ func (r *run) setup(opts Options) error {
 	r.agents = newKeyring(sc.Seed, "agent", sc.Agents)
 	r.strategyOf = assignStrategies(sc)
 	for i := range sc.Strategies {
-		r.programs = append(r.programs, txn.PubkeyOf(keyFor(sc.Seed, "program", i)))
+		r.programs = append(r.programs, keyFor(sc.Seed, "program", i).pub)
 	}
 	extra, err := r.scenarioAccounts()
 	if err != nil {
