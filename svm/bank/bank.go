@@ -21,7 +21,9 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/agora-vm/agora/sched"
@@ -412,7 +414,7 @@ func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timesta
 	}
 	var recs []store.TxRecord
 	if !b.noHistory {
-		if recs, err = history(bs, txs, res.Results); err != nil {
+		if recs, err = history(bs, txs, res.Results, b.sched.Lanes()); err != nil {
 			return nil, err
 		}
 	}
@@ -467,27 +469,43 @@ func (b *Bank) Admit(tx *txn.Transaction) *svm.TransactionError {
 
 // history returns the records of a block's committed transactions, in
 // block order: outcome, logs, costs, inner instructions, and each
-// account key's lamports and SPL Token balance before and after,
-// replaying the transactions' writes in order over bs (the state before
-// the block's first transaction).
-func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]store.TxRecord, error) {
-	state := map[pubkey.Pubkey]account.Account{}
-	read := func(k pubkey.Pubkey) (account.Account, error) {
-		if a, ok := state[k]; ok {
-			return a, nil
-		}
-		a, err := bs.Account(k)
-		if err != nil {
-			return account.Account{}, err
-		}
-		state[k] = a
-		return a, nil
+// account key's lamports and SPL Token balance before and after. A
+// transaction's "before" is bs (the state before the block's first
+// transaction) under the writes of the transactions before it, found in
+// an index of the block's writes, so the records are independent and
+// are built on workers goroutines; the result does not depend on how
+// many.
+func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result, workers int) ([]store.TxRecord, error) {
+	// writes[k] lists the values the block's transactions gave k, in
+	// block order.
+	type write struct {
+		tx  int
+		val *account.Account
 	}
-	var recs []store.TxRecord
+	writes := map[pubkey.Pubkey][]write{}
 	for i, r := range results {
 		if !r.Charged {
 			continue
 		}
+		for j := range r.Writes {
+			w := &r.Writes[j]
+			writes[w.Key] = append(writes[w.Key], write{i, &w.Account})
+		}
+	}
+	// readAt reads k as the transactions before tx (and tx itself when
+	// after is set) left it.
+	readAt := func(k pubkey.Pubkey, tx int, after bool) (account.Account, error) {
+		ws := writes[k]
+		n := sort.Search(len(ws), func(j int) bool { return ws[j].tx > tx || (ws[j].tx == tx && !after) })
+		if n > 0 {
+			return *ws[n-1].val, nil
+		}
+		return bs.Account(k)
+	}
+	recs := make([]store.TxRecord, len(results))
+	errs := make([]error, len(results))
+	record := func(i int) error {
+		r := results[i]
 		keys := txs[i].Message.Resolve(r.Loaded).Keys
 		rec := store.TxRecord{
 			Signature: txs[i].ID(), Logs: r.Logs, CU: r.CU, Fee: r.Fee,
@@ -499,30 +517,65 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]s
 			rec.Err, rec.ErrMessage = r.Err.String(), r.Err.Error()
 		}
 		invoked := invokedIndexes(&txs[i].Message)
-		var err error
-		for j, k := range keys {
-			a, err := read(k)
-			if err != nil {
-				return nil, err
+		for _, after := range []bool{false, true} {
+			read := func(k pubkey.Pubkey) (account.Account, error) { return readAt(k, i, after) }
+			bal := rec.PreBalances
+			if after {
+				bal = rec.PostBalances
 			}
-			rec.PreBalances[j] = a.Lamports
+			for j, k := range keys {
+				a, err := read(k)
+				if err != nil {
+					return err
+				}
+				bal[j] = a.Lamports
+			}
+			tb, err := tokenBalances(keys, invoked, read)
+			if err != nil {
+				return err
+			}
+			if after {
+				rec.PostTokenBalances = tb
+			} else {
+				rec.PreTokenBalances = tb
+			}
 		}
-		if rec.PreTokenBalances, err = tokenBalances(keys, invoked, read); err != nil {
-			return nil, err
-		}
-		for _, w := range r.Writes {
-			state[w.Key] = w.Account
-		}
-		for j, k := range keys {
-			a, _ := read(k)
-			rec.PostBalances[j] = a.Lamports
-		}
-		if rec.PostTokenBalances, err = tokenBalances(keys, invoked, read); err != nil {
-			return nil, err
-		}
-		recs = append(recs, rec)
+		recs[i] = rec
+		return nil
 	}
-	return recs, nil
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1) - 1); i < len(results); i = int(next.Add(1) - 1) {
+			if results[i].Charged {
+				errs[i] = record(i)
+			}
+		}
+	}
+	if workers = min(workers, len(results)/32); workers > 1 {
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				work()
+			}()
+		}
+		wg.Wait()
+	} else {
+		work()
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := recs[:0]
+	for i, r := range results {
+		if r.Charged {
+			out = append(out, recs[i])
+		}
+	}
+	return out, nil
 }
 
 // innerRecords converts the runtime's inner instructions to the store's.
