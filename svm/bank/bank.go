@@ -48,10 +48,12 @@ type Bank struct {
 	// view guards head and recent for readers that must not wait for a
 	// block being executed (Head, Simulate); advance, under mu, writes
 	// them under view too.
-	view   sync.RWMutex
-	st     *store.Store
-	ex     *svm.Executor
-	cache  *svm.ProgramCache
+	view  sync.RWMutex
+	st    *store.Store
+	ex    *svm.Executor
+	cache *svm.ProgramCache
+	// accts caches accounts as the head has them.
+	accts  *accountCache
 	sched  *sched.Scheduler
 	head   store.Header
 	recent []recentBlock // oldest first, at most MaxRecentBlockhashes
@@ -93,7 +95,7 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), sched: sched.New(ex, sched.Config{}), head: head,
+	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), accts: newAccountCache(), sched: sched.New(ex, sched.Config{}), head: head,
 		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule(), features: feature.Mainnet()}
 	from := uint64(0)
 	if head.Height+1 > MaxRecentBlockhashes {
@@ -226,7 +228,12 @@ func (b *Bank) LatestBlockhash() txn.Hash {
 func (b *Bank) Rent() sysvar.Rent { return b.rent }
 
 // Account returns the latest committed state of an account.
-func (b *Bank) Account(k pubkey.Pubkey) (account.Account, error) { return b.st.Account(k) }
+func (b *Bank) Account(k pubkey.Pubkey) (account.Account, error) {
+	if a, ok := b.accts.get(k); ok {
+		return a.Clone(), nil
+	}
+	return b.st.Account(k)
+}
 
 // TxResult is the outcome of one transaction of a block.
 type TxResult struct {
@@ -248,6 +255,7 @@ type BlockResult struct {
 // transactions so far over a snapshot of the last block.
 type blockState struct {
 	snap   *store.Snapshot
+	cache  *accountCache
 	writes map[pubkey.Pubkey]account.Account
 	order  []pubkey.Pubkey
 	// read holds what the snapshot returned, for later readers and for
@@ -268,9 +276,12 @@ func (s *blockState) Account(k pubkey.Pubkey) (account.Account, error) {
 	if ok {
 		return a.Clone(), nil
 	}
-	a, err := s.snap.Account(k)
-	if err != nil {
-		return a, err
+	a, ok = s.cache.get(k)
+	if !ok {
+		var err error
+		if a, err = s.snap.Account(k); err != nil {
+			return a, err
+		}
 	}
 	s.readMu.Lock()
 	s.read[k] = a
@@ -308,7 +319,7 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 	}}
 	// SlotHashes: the parent (the head) joins the slots before it.
 	sv.SlotHashes = b.slotHashes.Push(b.head.Height, b.head.Hash)
-	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}, read: map[pubkey.Pubkey]account.Account{}}
+	bs := &blockState{snap: snap, cache: b.accts, writes: map[pubkey.Pubkey]account.Account{}, read: map[pubkey.Pubkey]account.Account{}}
 	for _, w := range sysvarWrites(&sv) {
 		// The Clock and SlotHashes change every block.
 		if w.Key == pubkey.SysvarClock() || w.Key == pubkey.SysvarSlotHashes() {
@@ -387,6 +398,10 @@ type PendingBlock struct {
 	Result  *BlockResult
 	pending *store.Pending
 	sigs    [][64]byte
+	// read and writes are what the block read at its parent and wrote,
+	// for the account cache.
+	read   map[pubkey.Pubkey]account.Account
+	writes []account.Keyed
 }
 
 // ExecuteBlock executes txs as the next block at the given timestamp and
@@ -431,13 +446,14 @@ func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timesta
 		sigs[i] = s
 	}
 	start := time.Now()
-	p, err := b.st.Prepare(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed(), Workers: b.sched.Lanes(), Txs: recs, Prior: bs.read})
+	writes := bs.keyed()
+	p, err := b.st.Prepare(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: writes, Workers: b.sched.Lanes(), Txs: recs, Prior: bs.read})
 	if err != nil {
 		return nil, err
 	}
 	out.StoreTime = time.Since(start) // hashing the writes; CommitBlock adds the write
 	out.Header = p.Header
-	return &PendingBlock{Result: out, pending: p, sigs: sigs}, nil
+	return &PendingBlock{Result: out, pending: p, sigs: sigs, read: bs.read, writes: writes}, nil
 }
 
 // CommitBlock writes a block ExecuteBlock returned, in one atomic write,
@@ -447,10 +463,12 @@ func (b *Bank) CommitBlock(p *PendingBlock) (*BlockResult, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	start := time.Now()
+	b.accts.forget(p.writes)
 	h, err := b.st.Apply(p.pending)
 	if err != nil {
 		return nil, err
 	}
+	b.accts.put(p.read, p.writes)
 	p.Result.StoreTime += time.Since(start)
 	b.advance(h, p.sigs)
 	p.Result.Header = h
@@ -723,10 +741,13 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 		pdata.Account.Lamports = max(b.rent.MinimumBalance(uint64(keepLen)), 1)
 	}
 	bs.apply([]account.Keyed{prog, pdata})
-	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Writes: bs.keyed()})
+	writes := bs.keyed()
+	b.accts.forget(writes)
+	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Writes: writes})
 	if err != nil {
 		return store.Header{}, err
 	}
+	b.accts.put(bs.read, writes)
 	b.advance(h, nil)
 	return h, nil
 }
