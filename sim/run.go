@@ -73,6 +73,8 @@ type run struct {
 	supply     uint64 // lamports at genesis
 	// tracked are state accounts created by earlier rounds.
 	tracked []pubkey.Pubkey
+	// lastBalances is what the last balances call read.
+	lastBalances balanceSet
 	// economy is the economy's total lamports after the last round.
 	economy    uint64
 	fees       uint64 // fees burned so far
