@@ -293,11 +293,11 @@ func (r *run) schedule(tr *sched.Trace) {
 // the round's wall time, in percent.
 func laneBusy(tr *sched.Trace, lanes int, wall time.Duration) []float64 {
 	busy := make([]time.Duration, lanes)
-	for _, s := range tr.Slices() {
+	tr.Each(func(s sched.Slice) {
 		if s.Lane >= 0 && s.Lane < lanes {
 			busy[s.Lane] += s.Dur
 		}
-	}
+	})
 	out := make([]float64, lanes)
 	if wall <= 0 {
 		return out

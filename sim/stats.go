@@ -323,14 +323,14 @@ type timeBook struct {
 }
 
 func (t *timeBook) addTrace(tr *sched.Trace) {
-	for _, s := range tr.Slices() {
+	tr.Each(func(s sched.Slice) {
 		switch s.Phase {
 		case "verify":
 			t.verify += s.Dur
 		case "execute":
 			t.execute += s.Dur
 		}
-	}
+	})
 }
 
 func (t *timeBook) shares(total time.Duration, lanes int) map[string]float64 {
