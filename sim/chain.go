@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -21,6 +22,9 @@ import (
 // committed in order, and accounts read back.
 type Blocks interface {
 	ProcessBlock(txs []*txn.Transaction, timestamp int64) (*bank.BlockResult, error)
+	// ExecuteBlock and CommitBlock are ProcessBlock in two steps.
+	ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timestamp int64) (*bank.PendingBlock, error)
+	CommitBlock(p *bank.PendingBlock) (*bank.BlockResult, error)
 	LatestBlockhash() txn.Hash
 	Head() store.Header
 	Account(k pubkey.Pubkey) (account.Account, error)
@@ -161,44 +165,36 @@ func (c *slotClock) next() int64 { c.ts++; return c.ts }
 // in the next block, first, as a client would. Building and signing run
 // on all cores, a block at a time, so a phase never holds more than one
 // block of transactions; neither the transactions nor their order depend
-// on the schedule.
+// on the schedule. The next block's transactions are signed while the
+// store writes the last one: the block's hash, which they are signed
+// against, is known once it executed.
 func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, perBlock int, onBlock func(txs int)) (*phaseOutcome, error) {
 	out := &phaseOutcome{txs: make([]txOutcome, n)}
 	start := time.Now()
-	var retry []int
 	next := 0
-	for next < n || len(retry) > 0 {
+	// nextBatch takes the retries first, then fresh transactions.
+	nextBatch := func(retry []int) []int {
 		batch := retry
-		retry = nil
 		for len(batch) < perBlock && next < n {
 			batch = append(batch, next)
 			next++
 		}
-		buildStart := time.Now()
-		hash := chain.LatestBlockhash()
-		txs := make([]*txn.Transaction, len(batch))
-		errs := make([]error, len(batch))
-		parallelChunks(len(batch), func(lo, hi int) {
-			specs := make([]txSpec, hi-lo)
-			for i := range specs {
-				specs[i] = build(batch[lo+i])
-			}
-			signed, bad, err := signAll(specs, hash)
-			if err != nil {
-				errs[lo+bad] = fmt.Errorf("sim: building transaction %d: %w", batch[lo+bad], err)
-				return
-			}
-			copy(txs[lo:hi], signed)
-		})
-		if err := errors.Join(errs...); err != nil {
-			return nil, err
-		}
-		out.build += time.Since(buildStart)
-		res, err := chain.ProcessBlock(txs, clock.next())
+		return batch
+	}
+	batch := nextBatch(nil)
+	buildStart := time.Now()
+	txs, err := signBatchOf(batch, build, chain.LatestBlockhash())
+	if err != nil {
+		return nil, err
+	}
+	out.build += time.Since(buildStart)
+	for len(batch) > 0 {
+		p, err := chain.ExecuteBlock(context.Background(), txs, clock.next())
 		if err != nil {
 			return nil, err
 		}
-		out.store += res.StoreTime
+		res := p.Result
+		var retry []int
 		included := 0
 		for i, r := range res.Txs {
 			o := txOutcome{}
@@ -219,16 +215,68 @@ func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, p
 			included++
 			out.txs[batch[i]] = o
 		}
-		out.blocks++
 		if included == 0 && len(retry) > 0 {
 			return nil, fmt.Errorf("sim: no transaction fits in a block: transaction %d: %s", retry[0], res.Txs[0].Err)
 		}
+		// Sign the next block against this one's hash while it commits.
+		following := nextBatch(retry)
+		type signed struct {
+			txs []*txn.Transaction
+			err error
+		}
+		ready := make(chan signed, 1)
+		if len(following) > 0 {
+			go func() {
+				t, err := signBatchOf(following, build, res.Header.Hash)
+				ready <- signed{t, err}
+			}()
+		}
+		if _, err := chain.CommitBlock(p); err != nil {
+			return nil, err
+		}
+		out.store += res.StoreTime
+		out.blocks++
 		if onBlock != nil {
 			onBlock(included)
+		}
+		batch, txs = following, nil
+		if len(batch) > 0 {
+			// Only the wait is the phase's time: the rest overlapped the
+			// commit.
+			waitStart := time.Now()
+			s := <-ready
+			out.build += time.Since(waitStart)
+			if s.err != nil {
+				return nil, s.err
+			}
+			txs = s.txs
 		}
 	}
 	out.wall = time.Since(start)
 	return out, nil
+}
+
+// signBatchOf builds and signs the transactions of batch against hash,
+// on all cores.
+func signBatchOf(batch []int, build func(i int) txSpec, hash txn.Hash) ([]*txn.Transaction, error) {
+	txs := make([]*txn.Transaction, len(batch))
+	errs := make([]error, len(batch))
+	parallelChunks(len(batch), func(lo, hi int) {
+		specs := make([]txSpec, hi-lo)
+		for i := range specs {
+			specs[i] = build(batch[lo+i])
+		}
+		signed, bad, err := signAll(specs, hash)
+		if err != nil {
+			errs[lo+bad] = fmt.Errorf("sim: building transaction %d: %w", batch[lo+bad], err)
+			return
+		}
+		copy(txs[lo:hi], signed)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return txs, nil
 }
 
 // overLimit reports whether a transaction was left out of its block for
