@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -193,7 +194,16 @@ func (p *pebbleKV) get(key []byte) ([]byte, bool, error) { return getFrom(p.db, 
 func (p *pebbleKV) apply(keys, values [][]byte) error {
 	b := p.db.NewBatch()
 	defer b.Close()
-	for i, k := range keys {
+	// In key order: the memtable's skiplist then finds each insertion
+	// point next to the last one (half the time of a block's random
+	// account keys). The sort is stable: a later write of a key still wins.
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return bytes.Compare(keys[x], keys[y]) })
+	for _, i := range order {
+		k := keys[i]
 		var err error
 		if values[i] == nil {
 			err = b.Delete(k, nil)
