@@ -406,6 +406,7 @@ func checkHistory(b *Block) error {
 // transaction: the record by signature, and an entry per account key
 // for the address index.
 func historyWrites(t *TxRecord) (keys, values [][]byte) {
+	sig := append([]byte(nil), t.Signature[:]...) // the record's array stays the caller's
 	keys = append(make([][]byte, 0, 1+len(t.Accounts)), txKey(t.Signature))
 	values = append(make([][]byte, 0, 1+len(t.Accounts)), t.encode())
 	var seen map[pubkey.Pubkey]bool // a linear search is quicker for few keys
@@ -422,7 +423,7 @@ func historyWrites(t *TxRecord) (keys, values [][]byte) {
 			continue
 		}
 		keys = append(keys, addressKey(a, t.Slot, t.Index))
-		values = append(values, t.Signature[:])
+		values = append(values, sig)
 	}
 	return keys, values
 }

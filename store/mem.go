@@ -43,7 +43,7 @@ func (k *memKV) apply(keys, values [][]byte) error {
 		if values[i] == nil {
 			delete(k.m, string(key))
 		} else {
-			k.m[string(key)] = append([]byte(nil), values[i]...)
+			k.m[string(key)] = values[i] // kv.apply's values are not changed afterwards
 		}
 	}
 	return nil

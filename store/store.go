@@ -31,7 +31,8 @@ func blockKey(h uint64) []byte { return binary.BigEndian.AppendUint64([]byte{nsB
 // kv is the engine under a Store.
 type kv interface {
 	get(key []byte) ([]byte, bool, error)
-	// apply writes sets (nil value: delete) atomically and durably.
+	// apply writes sets (nil value: delete) atomically and durably. It
+	// may keep the values: the caller does not change them afterwards.
 	apply(keys, values [][]byte) error
 	snapshot() (kvSnapshot, error)
 	scan(prefix []byte, fn func(k, v []byte) error) error

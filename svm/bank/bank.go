@@ -308,6 +308,12 @@ func (s *blockState) keyed() []account.Keyed {
 
 // newBlock starts block head+1 at timestamp: a snapshot, the sysvars.
 func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
+	return b.newBlockFor(timestamp, 0)
+}
+
+// newBlockFor is newBlock for a block of about n transactions: its maps
+// start at their size.
+func (b *Bank) newBlockFor(timestamp int64, n int) (*blockState, *svm.Env, error) {
 	snap, err := b.st.Snapshot()
 	if err != nil {
 		return nil, nil, err
@@ -319,7 +325,7 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 	}}
 	// SlotHashes: the parent (the head) joins the slots before it.
 	sv.SlotHashes = b.slotHashes.Push(b.head.Height, b.head.Hash)
-	bs := &blockState{snap: snap, cache: b.accts, writes: map[pubkey.Pubkey]account.Account{}, read: map[pubkey.Pubkey]account.Account{}}
+	bs := &blockState{snap: snap, cache: b.accts, writes: make(map[pubkey.Pubkey]account.Account, 2*n+2), order: make([]pubkey.Pubkey, 0, 2*n+2), read: make(map[pubkey.Pubkey]account.Account, 2*n)}
 	for _, w := range sysvarWrites(&sv) {
 		// The Clock and SlotHashes change every block.
 		if w.Key == pubkey.SysvarClock() || w.Key == pubkey.SysvarSlotHashes() {
@@ -412,7 +418,7 @@ type PendingBlock struct {
 func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timestamp int64) (*PendingBlock, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	bs, env, err := b.newBlock(timestamp)
+	bs, env, err := b.newBlockFor(timestamp, len(txs))
 	if err != nil {
 		return nil, err
 	}
@@ -500,7 +506,7 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result, work
 		tx  int
 		val *account.Account
 	}
-	writes := map[pubkey.Pubkey][]write{}
+	writes := make(map[pubkey.Pubkey][]write, 2*len(results))
 	for i, r := range results {
 		if !r.Charged {
 			continue
