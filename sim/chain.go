@@ -150,7 +150,8 @@ type phaseOutcome struct {
 	blocks int
 	wall   time.Duration
 	// vm and store are the time spent in the VM (with the executor's
-	// MeasureVM) and committing blocks; build is building and signing.
+	// MeasureVM) and committing blocks; build is the time the phase
+	// waited for building and signing.
 	vm, store, build time.Duration
 }
 

@@ -242,8 +242,9 @@ type Summary struct {
 	RoundsSeconds     float64           `json:"rounds_seconds"`
 	TPS               float64           `json:"tps"`
 	// TimeShare says where the rounds' time went, in percent: "vm"
-	// (running programs), "store" (committing blocks), "sign" (the
-	// agents building and signing their transactions), "verify" and
+	// (running programs), "store" (committing blocks), "sign" (waiting
+	// for the agents to build and sign their transactions: a block's
+	// signing overlaps the last block's commit), "verify" and
 	// "execute" (the scheduler's admission and execution lanes, less the
 	// VM, summed over lanes and scaled to the wall time), "other".
 	TimeShare  map[string]float64 `json:"time_share_percent"`
