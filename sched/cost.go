@@ -176,7 +176,12 @@ type tracker struct {
 }
 
 func newTracker(l Limits) *tracker {
-	return &tracker{limits: l.orDefault(), accounts: map[pubkey.Pubkey]uint64{}}
+	return newTrackerFor(l, 0)
+}
+
+// newTrackerFor is newTracker with room for about n transactions.
+func newTrackerFor(l Limits, n int) *tracker {
+	return &tracker{limits: l.orDefault(), accounts: make(map[pubkey.Pubkey]uint64, 2*n)}
 }
 
 // tryAdd reserves c for a transaction writing the given accounts, or

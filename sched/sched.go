@@ -130,6 +130,9 @@ type run struct {
 	admitted []atomic.Bool
 
 	// The graph (under graphMu when lanes run).
+	// slots backs the slots of index, allocated together.
+	slots []slot
+
 	graphMu  sync.Mutex
 	succ     [][]int32
 	pending  []int32
@@ -161,8 +164,9 @@ func (s *Scheduler) Execute(ctx context.Context, b *Block) (*Output, error) {
 	r := &run{s: s, b: b, ctx: ctx, n: n,
 		results: make([]*svm.Result, n), static: make([]*svm.TransactionError, n), costs: make([]Cost, n), keys: make([]*txn.Resolved, n),
 		slotOf: make([][]*slot, n), dupPrev: make([]int32, n), inBlock: make([]bool, n),
-		tr: newTracker(s.cfg.Limits), index: map[pubkey.Pubkey]*slot{}, lastCopy: map[txn.Signature]int32{},
-		mark: make([]int32, n), succ: make([][]int32, n), pending: make([]int32, n), done: make([]bool, n)}
+		tr: newTrackerFor(s.cfg.Limits, n), index: make(map[pubkey.Pubkey]*slot, 2*n), lastCopy: make(map[txn.Signature]int32, n),
+		slots: make([]slot, 0, 2*n),
+		mark:  make([]int32, n), succ: make([][]int32, n), pending: make([]int32, n), done: make([]bool, n)}
 	if lanes := min(s.cfg.Lanes, n); lanes > 1 {
 		r.pipelined(lanes)
 	} else {
@@ -396,7 +400,11 @@ func (r *run) packOne(i int32) {
 	for j, k := range m.Keys {
 		a, ok := r.index[k]
 		if !ok {
-			a = &slot{lastWriter: -1}
+			if len(r.slots) == cap(r.slots) {
+				r.slots = make([]slot, 0, max(16, cap(r.slots)))
+			}
+			r.slots = append(r.slots, slot{lastWriter: -1})
+			a = &r.slots[len(r.slots)-1]
 			r.index[k] = a
 		}
 		slots[j] = a
@@ -478,8 +486,8 @@ func (t *txReader) Account(k pubkey.Pubkey) (account.Account, error) {
 
 // output merges the results in block order.
 func (r *run) output(cost uint64) *Output {
-	out := &Output{Results: r.results, Cost: cost}
-	pos := map[pubkey.Pubkey]int{}
+	out := &Output{Results: r.results, Cost: cost, Signatures: make([]txn.Signature, 0, len(r.results)), Writes: make([]account.Keyed, 0, 2*len(r.results))}
+	pos := make(map[pubkey.Pubkey]int, 2*len(r.results))
 	for i, res := range r.results {
 		if !res.Charged {
 			continue

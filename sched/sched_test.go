@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/agora-vm/agora/sched"
@@ -181,5 +182,22 @@ func TestTraceTimeline(t *testing.T) {
 	}
 	if slices["verify"] != 12 || slices["execute"] != 12 || len(tracks) == 0 {
 		t.Fatalf("slices %v on %d tracks", slices, len(tracks))
+	}
+	// Each visits the same slices as Slices, in any order.
+	var each, sorted []sched.Slice
+	tr.Each(func(s sched.Slice) { each = append(each, s) })
+	sorted = tr.Slices()
+	key := func(s sched.Slice) string { return fmt.Sprint(s.Lane, s.Phase, s.Tx, s.Start, s.Dur) }
+	count := map[string]int{}
+	for _, s := range each {
+		count[key(s)]++
+	}
+	for _, s := range sorted {
+		count[key(s)]--
+	}
+	for k, n := range count {
+		if n != 0 || len(each) != len(sorted) {
+			t.Fatalf("Each and Slices differ at %s (%d; %d vs %d slices)", k, n, len(each), len(sorted))
+		}
 	}
 }

@@ -16,7 +16,9 @@ import (
 type Trace struct {
 	origin time.Time
 	mu     sync.Mutex
-	slices []Slice
+	// chunks are the lanes' buffers as they were handed over: a long
+	// trace is never copied to grow.
+	chunks [][]Slice
 }
 
 // Slice is one transaction's phase on one lane.
@@ -38,14 +40,27 @@ func NewTrace() *Trace { return &Trace{origin: time.Now()} }
 
 func (t *Trace) add(s []Slice) {
 	t.mu.Lock()
-	t.slices = append(t.slices, s...)
+	t.chunks = append(t.chunks, s)
 	t.mu.Unlock()
+}
+
+// Each calls f on every slice recorded so far, in no particular order:
+// for sums, without the copy and sort of Slices.
+func (t *Trace) Each(f func(Slice)) {
+	t.mu.Lock()
+	chunks := slices.Clone(t.chunks)
+	t.mu.Unlock()
+	for _, c := range chunks {
+		for _, s := range c {
+			f(s)
+		}
+	}
 }
 
 // Slices returns what was recorded, by start time (then lane).
 func (t *Trace) Slices() []Slice {
 	t.mu.Lock()
-	out := slices.Clone(t.slices)
+	out := slices.Concat(t.chunks...)
 	t.mu.Unlock()
 	slices.SortStableFunc(out, func(a, b Slice) int {
 		if a.Start != b.Start {

@@ -1,9 +1,10 @@
 package sim
 
 import (
-	"crypto/ed25519"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -21,6 +22,9 @@ import (
 // committed in order, and accounts read back.
 type Blocks interface {
 	ProcessBlock(txs []*txn.Transaction, timestamp int64) (*bank.BlockResult, error)
+	// ExecuteBlock and CommitBlock are ProcessBlock in two steps.
+	ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timestamp int64) (*bank.PendingBlock, error)
+	CommitBlock(p *bank.PendingBlock) (*bank.BlockResult, error)
 	LatestBlockhash() txn.Hash
 	Head() store.Header
 	Account(k pubkey.Pubkey) (account.Account, error)
@@ -28,27 +32,31 @@ type Blocks interface {
 
 // keyFor derives a keypair from the run's seed, a role and an index, so
 // that a seed names every key of a run.
-func keyFor(seed uint64, role string, i int) ed25519.PrivateKey {
+func keyFor(seed uint64, role string, i int) signer { return newSigner(keySeed(seed, role, i)) }
+
+// keySeed is the Ed25519 seed of keyFor's key.
+func keySeed(seed uint64, role string, i int) []byte {
 	h := sha256.New()
 	var b [16]byte
 	binary.LittleEndian.PutUint64(b[:8], seed)
 	binary.LittleEndian.PutUint64(b[8:], uint64(i))
 	h.Write([]byte("agora-sim/" + role))
 	h.Write(b[:])
-	return ed25519.NewKeyFromSeed(h.Sum(nil))
+	return h.Sum(nil)
 }
 
 // keyring holds a role's keys, derived on all cores.
 type keyring struct {
-	priv []ed25519.PrivateKey
+	keys []*signer
 	pub  []pubkey.Pubkey
 }
 
 func newKeyring(seed uint64, role string, n int) *keyring {
-	k := &keyring{priv: make([]ed25519.PrivateKey, n), pub: make([]pubkey.Pubkey, n)}
+	k := &keyring{keys: make([]*signer, n), pub: make([]pubkey.Pubkey, n)}
+	backing := make([]signer, n)
 	parallelFor(n, func(i int) {
-		k.priv[i] = keyFor(seed, role, i)
-		k.pub[i] = txn.PubkeyOf(k.priv[i])
+		backing[i] = keyFor(seed, role, i)
+		k.keys[i], k.pub[i] = &backing[i], backing[i].pub
 	})
 	return k
 }
@@ -56,11 +64,19 @@ func newKeyring(seed uint64, role string, n int) *keyring {
 // parallelFor runs f(0..n-1) on all cores. f must write only to its own
 // index's slots; the result is then independent of the schedule.
 func parallelFor(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/64))
-	if workers <= 1 {
-		for i := range n {
+	parallelChunks(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
 			f(i)
 		}
+	})
+}
+
+// parallelChunks splits 0..n-1 into one contiguous chunk per core and
+// runs f on each. f must write only to its chunk's slots.
+func parallelChunks(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/64))
+	if workers <= 1 {
+		f(0, n)
 		return
 	}
 	var wg sync.WaitGroup
@@ -73,9 +89,7 @@ func parallelFor(n int, f func(i int)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				f(i)
-			}
+			f(lo, hi)
 		}()
 	}
 	wg.Wait()
@@ -85,14 +99,14 @@ func parallelFor(n int, f func(i int)) {
 // the first of which pays.
 type txSpec struct {
 	ixs     []txn.Instruction
-	signers []ed25519.PrivateKey
+	signers []*signer
 }
 
 // fits reports whether the transaction, signed, is at most
 // txn.PacketDataSize bytes, the most a chain admits. Its size does not
 // depend on the blockhash or the signatures' values.
 func (s txSpec) fits() (bool, error) {
-	m, err := txn.Compile(txn.PubkeyOf(s.signers[0]), s.ixs, txn.Hash{})
+	m, err := txn.Compile(s.signers[0].pub, s.ixs, txn.Hash{})
 	if err != nil {
 		return false, err
 	}
@@ -136,7 +150,8 @@ type phaseOutcome struct {
 	blocks int
 	wall   time.Duration
 	// vm and store are the time spent in the VM (with the executor's
-	// MeasureVM) and committing blocks; build is building and signing.
+	// MeasureVM) and committing blocks; build is the time the phase
+	// waited for building and signing.
 	vm, store, build time.Duration
 }
 
@@ -151,42 +166,36 @@ func (c *slotClock) next() int64 { c.ts++; return c.ts }
 // in the next block, first, as a client would. Building and signing run
 // on all cores, a block at a time, so a phase never holds more than one
 // block of transactions; neither the transactions nor their order depend
-// on the schedule.
+// on the schedule. The next block's transactions are signed while the
+// store writes the last one: the block's hash, which they are signed
+// against, is known once it executed.
 func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, perBlock int, onBlock func(txs int)) (*phaseOutcome, error) {
 	out := &phaseOutcome{txs: make([]txOutcome, n)}
 	start := time.Now()
-	var retry []int
 	next := 0
-	for next < n || len(retry) > 0 {
+	// nextBatch takes the retries first, then fresh transactions.
+	nextBatch := func(retry []int) []int {
 		batch := retry
-		retry = nil
 		for len(batch) < perBlock && next < n {
 			batch = append(batch, next)
 			next++
 		}
-		buildStart := time.Now()
-		hash := chain.LatestBlockhash()
-		txs := make([]*txn.Transaction, len(batch))
-		errs := make([]error, len(batch))
-		parallelFor(len(batch), func(i int) {
-			s := build(batch[i])
-			m, err := txn.Compile(txn.PubkeyOf(s.signers[0]), s.ixs, hash)
-			if err == nil {
-				txs[i], err = txn.Sign(m, s.signers...)
-			}
-			errs[i] = err
-		})
-		for i, err := range errs {
-			if err != nil {
-				return nil, fmt.Errorf("sim: building transaction %d: %w", batch[i], err)
-			}
-		}
-		out.build += time.Since(buildStart)
-		res, err := chain.ProcessBlock(txs, clock.next())
+		return batch
+	}
+	batch := nextBatch(nil)
+	buildStart := time.Now()
+	txs, err := signBatchOf(batch, build, chain.LatestBlockhash())
+	if err != nil {
+		return nil, err
+	}
+	out.build += time.Since(buildStart)
+	for len(batch) > 0 {
+		p, err := chain.ExecuteBlock(context.Background(), txs, clock.next())
 		if err != nil {
 			return nil, err
 		}
-		out.store += res.StoreTime
+		res := p.Result
+		var retry []int
 		included := 0
 		for i, r := range res.Txs {
 			o := txOutcome{}
@@ -207,16 +216,68 @@ func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, p
 			included++
 			out.txs[batch[i]] = o
 		}
-		out.blocks++
 		if included == 0 && len(retry) > 0 {
 			return nil, fmt.Errorf("sim: no transaction fits in a block: transaction %d: %s", retry[0], res.Txs[0].Err)
 		}
+		// Sign the next block against this one's hash while it commits.
+		following := nextBatch(retry)
+		type signed struct {
+			txs []*txn.Transaction
+			err error
+		}
+		ready := make(chan signed, 1)
+		if len(following) > 0 {
+			go func() {
+				t, err := signBatchOf(following, build, res.Header.Hash)
+				ready <- signed{t, err}
+			}()
+		}
+		if _, err := chain.CommitBlock(p); err != nil {
+			return nil, err
+		}
+		out.store += res.StoreTime
+		out.blocks++
 		if onBlock != nil {
 			onBlock(included)
+		}
+		batch, txs = following, nil
+		if len(batch) > 0 {
+			// Only the wait is the phase's time: the rest overlapped the
+			// commit.
+			waitStart := time.Now()
+			s := <-ready
+			out.build += time.Since(waitStart)
+			if s.err != nil {
+				return nil, s.err
+			}
+			txs = s.txs
 		}
 	}
 	out.wall = time.Since(start)
 	return out, nil
+}
+
+// signBatchOf builds and signs the transactions of batch against hash,
+// on all cores.
+func signBatchOf(batch []int, build func(i int) txSpec, hash txn.Hash) ([]*txn.Transaction, error) {
+	txs := make([]*txn.Transaction, len(batch))
+	errs := make([]error, len(batch))
+	parallelChunks(len(batch), func(lo, hi int) {
+		specs := make([]txSpec, hi-lo)
+		for i := range specs {
+			specs[i] = build(batch[lo+i])
+		}
+		signed, bad, err := signAll(specs, hash)
+		if err != nil {
+			errs[lo+bad] = fmt.Errorf("sim: building transaction %d: %w", batch[lo+bad], err)
+			return
+		}
+		copy(txs[lo:hi], signed)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return txs, nil
 }
 
 // overLimit reports whether a transaction was left out of its block for

@@ -67,7 +67,7 @@ func (r *run) escrowRound(round int) error {
 
 	agentTx := func(agent int, data []byte, accts ...txn.AccountMeta) txSpec {
 		ix := txn.Instruction{ProgramID: r.programs[r.strategyOf[agent]], Data: data, Accounts: accts}
-		return txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(sc.CULimit), ix}, signers: r.agents.priv[agent : agent+1]}
+		return txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(sc.CULimit), ix}, signers: r.agents.keys[agent : agent+1]}
 	}
 	signerW := func(k pubkey.Pubkey) txn.AccountMeta {
 		return txn.AccountMeta{Pubkey: k, IsSigner: true, IsWritable: true}
@@ -148,7 +148,7 @@ func (r *run) escrowRound(round int) error {
 	if _, err := r.phase(&stats, len(open), primEscrow, func(k int) txSpec {
 		j := &jobs[open[k]]
 		return txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(2_000),
-			econ.NewEscrowRefund(j.escrow, r.agents.pub[j.client], r.agents.pub[j.provider])}, signers: r.keeper.priv[:1]}
+			econ.NewEscrowRefund(j.escrow, r.agents.pub[j.client], r.agents.pub[j.provider])}, signers: r.keeper.keys[:1]}
 	}); err != nil {
 		return err
 	}

@@ -106,7 +106,7 @@ func (r *run) marketRound(round int) error {
 		}
 		ix, addr := econ.NewAuctionCreate(r.sellers.pub[j], p)
 		addrs[j] = addr
-		creates[j] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(createCU), ix}, signers: r.sellers.priv[j : j+1]}
+		creates[j] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(createCU), ix}, signers: r.sellers.keys[j : j+1]}
 	}
 	touched := r.touchedAccounts(addrs)
 	before, err := r.balances(touched)
@@ -143,7 +143,7 @@ func (r *run) marketRound(round int) error {
 				{Pubkey: r.agents.pub[d.agent], IsSigner: true, IsWritable: true},
 			}}
 			return txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(sc.CULimit), ix},
-				signers: r.agents.priv[d.agent : d.agent+1]}
+				signers: r.agents.keys[d.agent : d.agent+1]}
 		}
 	}
 	mode := byte(0)
@@ -242,7 +242,7 @@ func (r *run) settleAuctions(stats *RoundStats, addrs []pubkey.Pubkey) error {
 		for i, b := range a.Bids {
 			bidders[i] = b.Bidder
 		}
-		signers := r.sellers.priv[j : j+1]
+		signers := r.sellers.keys[j : j+1]
 		one := txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(settleCU(a)), econ.NewAuctionSettle(addr, r.sellers.pub[j], bidders)}, signers: signers}
 		if fits, err := one.fits(); err != nil {
 			return err
@@ -279,7 +279,7 @@ func (r *run) settleAuctions(stats *RoundStats, addrs []pubkey.Pubkey) error {
 			var spec txSpec
 			for ; k > 0; k-- {
 				spec = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(payoutCU(a, k)), econ.NewAuctionPayout(addrs[j], owed[:k])},
-					signers: r.sellers.priv[j : j+1]}
+					signers: r.sellers.keys[j : j+1]}
 				fits, err := spec.fits()
 				if err != nil {
 					return err

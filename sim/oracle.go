@@ -42,13 +42,13 @@ func (r *run) oracleAccounts() ([]bank.GenesisAccount, error) {
 		if _, err := ring.Format(data, ringCapacity, ringMaxMsg, 1); err != nil {
 			return nil, err
 		}
-		r.rings[i] = txn.PubkeyOf(keyFor(sc.Seed, "ring", i))
+		r.rings[i] = keyFor(sc.Seed, "ring", i).pub
 		out = append(out, bank.GenesisAccount{Key: r.rings[i], Account: account.Account{
 			Lamports: rent.MinimumBalance(size), Data: data, Owner: r.programs[r.strategyOf[i]]}})
 	}
 	r.vaults = make([]pubkey.Pubkey, sc.Agents)
 	for i := op.Publishers; i < sc.Agents; i++ {
-		r.vaults[i] = txn.PubkeyOf(keyFor(sc.Seed, "vault", i))
+		r.vaults[i] = keyFor(sc.Seed, "vault", i).pub
 		out = append(out, bank.GenesisAccount{Key: r.vaults[i], Account: account.Account{
 			Lamports: sc.Budget, Owner: r.programs[r.strategyOf[i]]}})
 	}

@@ -59,7 +59,7 @@ func (r *run) reputationSetup(stats *RoundStats) error {
 	ix, _ := econ.NewRegistryCreate(r.keeper.pub[r.authority()], econ.RegistryCreate{ID: 0, DecayQ16: 65536, DecayPeriod: 1,
 		MinRating: ratingWrong, MaxRating: ratingRight, ScoreMin: -1_000_000, ScoreMax: 1_000_000, Raters: raters})
 	out, err := r.phase(stats, 1, primReputation, func(int) txSpec {
-		return txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(5_000), ix}, signers: r.keeper.priv[r.authority() : r.authority()+1]}
+		return txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(5_000), ix}, signers: r.keeper.keys[r.authority() : r.authority()+1]}
 	})
 	if err != nil {
 		return err
@@ -195,9 +195,9 @@ func (r *run) reputationRound(round int) error {
 				ixs = append(ixs, econ.NewStakeSlash(stakes[a], r.keeper.pub[r.authority()], r.keeper.pub[r.treasury()], slash[i], evidence))
 			}
 		}
-		signers := r.keeper.priv[judge : judge+1]
+		signers := r.keeper.keys[judge : judge+1]
 		if !right[i] && slash[i] > 0 {
-			signers = append(signers[:1:1], r.keeper.priv[r.authority()])
+			signers = append(signers[:1:1], r.keeper.keys[r.authority()])
 		}
 		return txSpec{ixs: ixs, signers: signers}
 	}); err != nil {
@@ -272,7 +272,7 @@ func (r *run) scores(keys []pubkey.Pubkey) ([]int64, error) {
 // scenario's compute-unit limit.
 func (r *run) agentTx(agent int, data []byte, accts ...txn.AccountMeta) txSpec {
 	ix := txn.Instruction{ProgramID: r.programs[r.strategyOf[agent]], Data: data, Accounts: accts}
-	return txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(r.sc.CULimit), ix}, signers: r.agents.priv[agent : agent+1]}
+	return txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(r.sc.CULimit), ix}, signers: r.agents.keys[agent : agent+1]}
 }
 
 func signerW(k pubkey.Pubkey) txn.AccountMeta {

@@ -16,7 +16,6 @@ import (
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
-	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
 	"github.com/agora-vm/agora/svm/bank"
 )
@@ -74,6 +73,8 @@ type run struct {
 	supply     uint64 // lamports at genesis
 	// tracked are state accounts created by earlier rounds.
 	tracked []pubkey.Pubkey
+	// lastBalances is what the last balances call read.
+	lastBalances balanceSet
 	// economy is the economy's total lamports after the last round.
 	economy    uint64
 	fees       uint64 // fees burned so far
@@ -156,7 +157,9 @@ func (r *run) setup(opts Options) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		st, err := store.Open(dir)
+		// The ledger is scratch: a run starts it afresh, so a block need not
+		// reach the disk before the next one starts.
+		st, err := store.OpenWith(dir, store.Options{NoSync: true})
 		if err != nil {
 			return err
 		}
@@ -170,7 +173,7 @@ func (r *run) setup(opts Options) error {
 	r.agents = newKeyring(sc.Seed, "agent", sc.Agents)
 	r.strategyOf = assignStrategies(sc)
 	for i := range sc.Strategies {
-		r.programs = append(r.programs, txn.PubkeyOf(keyFor(sc.Seed, "program", i)))
+		r.programs = append(r.programs, keyFor(sc.Seed, "program", i).pub)
 	}
 	extra, err := r.scenarioAccounts()
 	if err != nil {
@@ -292,11 +295,11 @@ func (r *run) schedule(tr *sched.Trace) {
 // the round's wall time, in percent.
 func laneBusy(tr *sched.Trace, lanes int, wall time.Duration) []float64 {
 	busy := make([]time.Duration, lanes)
-	for _, s := range tr.Slices() {
+	tr.Each(func(s sched.Slice) {
 		if s.Lane >= 0 && s.Lane < lanes {
 			busy[s.Lane] += s.Dur
 		}
-	}
+	})
 	out := make([]float64, lanes)
 	if wall <= 0 {
 		return out

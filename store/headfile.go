@@ -74,7 +74,10 @@ func (e *LostBlocksError) Error() string {
 func (e *LostBlocksError) Unwrap() error { return ErrCorrupt }
 
 // headFile is the open head file of a Pebble store.
-type headFile struct{ f *os.File }
+type headFile struct {
+	f      *os.File
+	noSync bool // Options.NoSync
+}
 
 type headSlot struct {
 	height uint64
@@ -134,6 +137,9 @@ func openHeadFile(dir string) (*headFile, error) {
 func (h *headFile) write(height uint64, hash [32]byte) error {
 	if _, err := h.f.WriteAt(encodeHeadSlot(height, hash), int64(height%2)*headSlotSize); err != nil {
 		return fmt.Errorf("store: writing the head file: %w", err)
+	}
+	if h.noSync {
+		return nil
 	}
 	if err := dataSync(h.f); err != nil {
 		return fmt.Errorf("store: syncing the head file: %w", err)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -379,38 +380,52 @@ func (r *recReader) tokenBalances(field string) []TokenBalance {
 	return out
 }
 
-// historyWrites returns the keys and values that record b's transactions:
-// each record by signature, and an entry per account key for the
-// address index. It checks that the records are the block's signatures.
-func historyWrites(b *Block) (keys, values [][]byte, err error) {
+// checkHistory checks that b's records are its signatures' and numbers
+// them (slot and index).
+func checkHistory(b *Block) error {
 	if len(b.Txs) == 0 {
-		return nil, nil, nil
+		return nil
 	}
 	if len(b.Txs) != len(b.Signatures) {
-		return nil, nil, fmt.Errorf("store: block %d has %d signatures but %d transaction records", b.Height, len(b.Signatures), len(b.Txs))
+		return fmt.Errorf("store: block %d has %d signatures but %d transaction records", b.Height, len(b.Signatures), len(b.Txs))
 	}
 	for i := range b.Txs {
-		t := b.Txs[i]
+		t := &b.Txs[i]
 		if t.Signature != b.Signatures[i] {
-			return nil, nil, fmt.Errorf("store: block %d: transaction record %d is not the block's transaction %d", b.Height, i, i)
+			return fmt.Errorf("store: block %d: transaction record %d is not the block's transaction %d", b.Height, i, i)
 		}
 		if len(t.PreBalances) != len(t.Accounts) || len(t.PostBalances) != len(t.Accounts) || len(t.Accounts) > maxRecordAccounts {
-			return nil, nil, fmt.Errorf("store: block %d: transaction record %d has %d accounts, %d pre and %d post balances", b.Height, i, len(t.Accounts), len(t.PreBalances), len(t.PostBalances))
+			return fmt.Errorf("store: block %d: transaction record %d has %d accounts, %d pre and %d post balances", b.Height, i, len(t.Accounts), len(t.PreBalances), len(t.PostBalances))
 		}
 		t.Slot, t.Index = b.Height, uint32(i)
-		keys = append(keys, txKey(t.Signature))
-		values = append(values, t.encode())
-		seen := make(map[pubkey.Pubkey]bool, len(t.Accounts))
-		for _, a := range t.Accounts {
+	}
+	return nil
+}
+
+// historyWrites returns the keys and values that record one checked
+// transaction: the record by signature, and an entry per account key
+// for the address index.
+func historyWrites(t *TxRecord) (keys, values [][]byte) {
+	sig := append([]byte(nil), t.Signature[:]...) // the record's array stays the caller's
+	keys = append(make([][]byte, 0, 1+len(t.Accounts)), txKey(t.Signature))
+	values = append(make([][]byte, 0, 1+len(t.Accounts)), t.encode())
+	var seen map[pubkey.Pubkey]bool // a linear search is quicker for few keys
+	if len(t.Accounts) > 16 {
+		seen = make(map[pubkey.Pubkey]bool, len(t.Accounts))
+	}
+	for i, a := range t.Accounts {
+		if seen != nil {
 			if seen[a] {
 				continue
 			}
 			seen[a] = true
-			keys = append(keys, addressKey(a, t.Slot, t.Index))
-			values = append(values, t.Signature[:])
+		} else if slices.Contains(t.Accounts[:i], a) {
+			continue
 		}
+		keys = append(keys, addressKey(a, t.Slot, t.Index))
+		values = append(values, sig)
 	}
-	return keys, values, nil
+	return keys, values
 }
 
 // Transaction returns the committed transaction with the signature, or

@@ -2,23 +2,28 @@ package store
 
 import (
 	"bytes"
+	"maps"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
 )
 
 // NewMem returns an empty in-memory store. Snapshots are cheap: the
-// map is copied on the first write after a snapshot.
+// map is copied on the first write while a snapshot of it is open.
 func NewMem() *Store {
 	s, _ := open(&memKV{m: map[string][]byte{}})
 	return s
 }
 
 type memKV struct {
-	mu     sync.RWMutex
-	m      map[string][]byte
-	shared bool // a snapshot holds m; copy before writing
+	mu sync.RWMutex
+	m  map[string][]byte
+	// open counts the snapshots of m not yet closed; a write copies m
+	// first while there are any. A chain closes each block's snapshot
+	// before the block is written, so its writes copy nothing.
+	open *atomic.Int64
 }
 
 func (k *memKV) get(key []byte) ([]byte, bool, error) {
@@ -31,36 +36,45 @@ func (k *memKV) get(key []byte) ([]byte, bool, error) {
 func (k *memKV) apply(keys, values [][]byte) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.shared {
-		c := make(map[string][]byte, len(k.m))
-		for a, b := range k.m {
-			c[a] = b
-		}
-		k.m, k.shared = c, false
+	if k.open != nil && k.open.Load() > 0 {
+		k.m, k.open = maps.Clone(k.m), nil
 	}
 	for i, key := range keys {
 		if values[i] == nil {
 			delete(k.m, string(key))
 		} else {
-			k.m[string(key)] = append([]byte(nil), values[i]...)
+			k.m[string(key)] = values[i] // kv.apply's values are not changed afterwards
 		}
 	}
 	return nil
 }
 
-type memSnap struct{ m map[string][]byte }
+type memSnap struct {
+	m      map[string][]byte
+	open   *atomic.Int64 // the map's count of open snapshots
+	closed atomic.Bool
+}
 
-func (s memSnap) get(key []byte) ([]byte, bool, error) {
+func (s *memSnap) get(key []byte) ([]byte, bool, error) {
 	v, ok := s.m[string(key)]
 	return append([]byte(nil), v...), ok, nil
 }
-func (memSnap) close() error { return nil }
+
+func (s *memSnap) close() error {
+	if !s.closed.Swap(true) {
+		s.open.Add(-1)
+	}
+	return nil
+}
 
 func (k *memKV) snapshot() (kvSnapshot, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.shared = true
-	return memSnap{k.m}, nil
+	if k.open == nil {
+		k.open = new(atomic.Int64)
+	}
+	k.open.Add(1)
+	return &memSnap{m: k.m, open: k.open}, nil
 }
 
 func (k *memKV) sorted(prefix []byte) []string {

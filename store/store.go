@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -30,7 +31,8 @@ func blockKey(h uint64) []byte { return binary.BigEndian.AppendUint64([]byte{nsB
 // kv is the engine under a Store.
 type kv interface {
 	get(key []byte) ([]byte, bool, error)
-	// apply writes sets (nil value: delete) atomically and durably.
+	// apply writes sets (nil value: delete) atomically and durably. It
+	// may keep the values: the caller does not change them afterwards.
 	apply(keys, values [][]byte) error
 	snapshot() (kvSnapshot, error)
 	scan(prefix []byte, fn func(k, v []byte) error) error
@@ -216,8 +218,7 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 	if (!s.hasAny && b.Height != 0) || (s.hasAny && b.Height != s.head.Height+1) {
 		return nil, fmt.Errorf("%w: block %d after head %d", ErrOutOfOrder, b.Height, s.head.Height)
 	}
-	hkeys, hvalues, err := historyWrites(b)
-	if err != nil {
+	if err := checkHistory(b); err != nil {
 		return nil, err
 	}
 	lt := s.lt
@@ -225,7 +226,7 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 	for i, w := range b.Writes {
 		last[w.Key] = i
 	}
-	var final []int
+	final := make([]int, 0, len(last))
 	for i, w := range b.Writes {
 		if last[w.Key] == i {
 			final = append(final, i)
@@ -233,13 +234,23 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 	}
 	// Each account's old and new lattice hashes (blake3 XOF, most of a
 	// commit's time) are independent, and lattice hashes add modulo 2^16
-	// lane by lane, so workers may sum their shares in any order.
+	// lane by lane, so workers may sum their shares in any order. The
+	// transactions' records are encoded on the same workers. Work item j
+	// is account final[j], then record j-len(final).
 	values := make([][]byte, len(final))
 	errs := make([]error, len(final))
+	hkeys := make([][][]byte, len(b.Txs))
+	hvalues := make([][][]byte, len(b.Txs))
+	items := len(final) + len(b.Txs)
 	share := func(next func() int) (delta LtHash) {
 		lh := newLtHasher()
 		var oh, nh LtHash
-		for j := next(); j < len(final); j = next() {
+		for j := next(); j < items; j = next() {
+			if j >= len(final) {
+				k := j - len(final)
+				hkeys[k], hvalues[k] = historyWrites(&b.Txs[k])
+				continue
+			}
 			w := &b.Writes[final[j]]
 			old, ok := b.Prior[w.Key]
 			if !ok {
@@ -261,7 +272,7 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 	}
 	var next atomic.Int64
 	claim := func() int { return int(next.Add(1) - 1) }
-	if workers := min(b.Workers, len(final)/16); workers > 1 {
+	if workers := min(b.Workers, items/16); workers > 1 {
 		shares := make([]LtHash, workers)
 		var wg sync.WaitGroup
 		for i := range workers {
@@ -279,12 +290,21 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 		d := share(claim)
 		lt.Add(&d)
 	}
-	keys := make([][]byte, 0, len(final)+3)
+	n := len(final) + 3
+	for _, ks := range hkeys {
+		n += len(ks)
+	}
+	keys := make([][]byte, 0, n)
 	for j, i := range final {
 		if errs[j] != nil {
 			return nil, errs[j]
 		}
 		keys = append(keys, accountKey(b.Writes[i].Key))
+	}
+	values = slices.Grow(values, n-len(values))
+	for k := range hkeys {
+		keys = append(keys, hkeys[k]...)
+		values = append(values, hvalues[k]...)
 	}
 	h := Header{Height: b.Height, Timestamp: b.Timestamp, StateRoot: lt.Checksum(), TxRoot: txRoot(b.Signatures), NumTxs: uint32(len(b.Signatures))}
 	if s.hasAny {
@@ -292,8 +312,8 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 	}
 	h.Hash = BlockHash(&h)
 	rec := Record{Header: h, Signatures: b.Signatures}
-	keys = append(append(keys, hkeys...), blockKey(h.Height), keyHead, keyLtHash)
-	values = append(append(values, hvalues...), rec.encode(), h.encode(), lt.Bytes())
+	keys = append(keys, blockKey(h.Height), keyHead, keyLtHash)
+	values = append(values, rec.encode(), h.encode(), lt.Bytes())
 	return &Pending{Header: h, parent: s.head, parentExists: s.hasAny, keys: keys, values: values, lt: lt}, nil
 }
 

@@ -539,3 +539,41 @@ func BenchmarkCommit(b *testing.B) {
 		})
 	}
 }
+
+// A store opened without syncing commits the same blocks, and after a
+// clean close reopens at its head with its state.
+func TestNoSyncStore(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenWith(dir, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := NewMem()
+	var last Header
+	for h := uint64(0); h < 20; h++ {
+		if last, err = s.Commit(block(h)); err != nil {
+			t.Fatal(err)
+		}
+		want, err := ref.Commit(block(h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last != want {
+			t.Fatalf("block %d: header %+v, in memory %+v", h, last, want)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if h, _ := s.Head(); h != last {
+		t.Fatalf("reopened at %+v, want %+v", h, last)
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}

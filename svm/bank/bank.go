@@ -21,7 +21,9 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/agora-vm/agora/sched"
@@ -46,10 +48,12 @@ type Bank struct {
 	// view guards head and recent for readers that must not wait for a
 	// block being executed (Head, Simulate); advance, under mu, writes
 	// them under view too.
-	view   sync.RWMutex
-	st     *store.Store
-	ex     *svm.Executor
-	cache  *svm.ProgramCache
+	view  sync.RWMutex
+	st    *store.Store
+	ex    *svm.Executor
+	cache *svm.ProgramCache
+	// accts caches accounts as the head has them.
+	accts  *accountCache
 	sched  *sched.Scheduler
 	head   store.Header
 	recent []recentBlock // oldest first, at most MaxRecentBlockhashes
@@ -91,7 +95,7 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), sched: sched.New(ex, sched.Config{}), head: head,
+	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), accts: newAccountCache(), sched: sched.New(ex, sched.Config{}), head: head,
 		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule(), features: feature.Mainnet()}
 	from := uint64(0)
 	if head.Height+1 > MaxRecentBlockhashes {
@@ -224,7 +228,12 @@ func (b *Bank) LatestBlockhash() txn.Hash {
 func (b *Bank) Rent() sysvar.Rent { return b.rent }
 
 // Account returns the latest committed state of an account.
-func (b *Bank) Account(k pubkey.Pubkey) (account.Account, error) { return b.st.Account(k) }
+func (b *Bank) Account(k pubkey.Pubkey) (account.Account, error) {
+	if a, ok := b.accts.get(k); ok {
+		return a.Clone(), nil
+	}
+	return b.st.Account(k)
+}
 
 // TxResult is the outcome of one transaction of a block.
 type TxResult struct {
@@ -246,6 +255,7 @@ type BlockResult struct {
 // transactions so far over a snapshot of the last block.
 type blockState struct {
 	snap   *store.Snapshot
+	cache  *accountCache
 	writes map[pubkey.Pubkey]account.Account
 	order  []pubkey.Pubkey
 	// read holds what the snapshot returned, for later readers and for
@@ -266,9 +276,12 @@ func (s *blockState) Account(k pubkey.Pubkey) (account.Account, error) {
 	if ok {
 		return a.Clone(), nil
 	}
-	a, err := s.snap.Account(k)
-	if err != nil {
-		return a, err
+	a, ok = s.cache.get(k)
+	if !ok {
+		var err error
+		if a, err = s.snap.Account(k); err != nil {
+			return a, err
+		}
 	}
 	s.readMu.Lock()
 	s.read[k] = a
@@ -295,6 +308,12 @@ func (s *blockState) keyed() []account.Keyed {
 
 // newBlock starts block head+1 at timestamp: a snapshot, the sysvars.
 func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
+	return b.newBlockFor(timestamp, 0)
+}
+
+// newBlockFor is newBlock for a block of about n transactions: its maps
+// start at their size.
+func (b *Bank) newBlockFor(timestamp int64, n int) (*blockState, *svm.Env, error) {
 	snap, err := b.st.Snapshot()
 	if err != nil {
 		return nil, nil, err
@@ -306,7 +325,7 @@ func (b *Bank) newBlock(timestamp int64) (*blockState, *svm.Env, error) {
 	}}
 	// SlotHashes: the parent (the head) joins the slots before it.
 	sv.SlotHashes = b.slotHashes.Push(b.head.Height, b.head.Hash)
-	bs := &blockState{snap: snap, writes: map[pubkey.Pubkey]account.Account{}, read: map[pubkey.Pubkey]account.Account{}}
+	bs := &blockState{snap: snap, cache: b.accts, writes: make(map[pubkey.Pubkey]account.Account, 2*n+2), order: make([]pubkey.Pubkey, 0, 2*n+2), read: make(map[pubkey.Pubkey]account.Account, 2*n)}
 	for _, w := range sysvarWrites(&sv) {
 		// The Clock and SlotHashes change every block.
 		if w.Key == pubkey.SysvarClock() || w.Key == pubkey.SysvarSlotHashes() {
@@ -385,6 +404,10 @@ type PendingBlock struct {
 	Result  *BlockResult
 	pending *store.Pending
 	sigs    [][64]byte
+	// read and writes are what the block read at its parent and wrote,
+	// for the account cache.
+	read   map[pubkey.Pubkey]account.Account
+	writes []account.Keyed
 }
 
 // ExecuteBlock executes txs as the next block at the given timestamp and
@@ -395,7 +418,7 @@ type PendingBlock struct {
 func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timestamp int64) (*PendingBlock, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	bs, env, err := b.newBlock(timestamp)
+	bs, env, err := b.newBlockFor(timestamp, len(txs))
 	if err != nil {
 		return nil, err
 	}
@@ -412,7 +435,7 @@ func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timesta
 	}
 	var recs []store.TxRecord
 	if !b.noHistory {
-		if recs, err = history(bs, txs, res.Results); err != nil {
+		if recs, err = history(bs, txs, res.Results, b.sched.Lanes()); err != nil {
 			return nil, err
 		}
 	}
@@ -429,13 +452,14 @@ func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timesta
 		sigs[i] = s
 	}
 	start := time.Now()
-	p, err := b.st.Prepare(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: bs.keyed(), Workers: b.sched.Lanes(), Txs: recs, Prior: bs.read})
+	writes := bs.keyed()
+	p, err := b.st.Prepare(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: writes, Workers: b.sched.Lanes(), Txs: recs, Prior: bs.read})
 	if err != nil {
 		return nil, err
 	}
 	out.StoreTime = time.Since(start) // hashing the writes; CommitBlock adds the write
 	out.Header = p.Header
-	return &PendingBlock{Result: out, pending: p, sigs: sigs}, nil
+	return &PendingBlock{Result: out, pending: p, sigs: sigs, read: bs.read, writes: writes}, nil
 }
 
 // CommitBlock writes a block ExecuteBlock returned, in one atomic write,
@@ -445,10 +469,12 @@ func (b *Bank) CommitBlock(p *PendingBlock) (*BlockResult, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	start := time.Now()
+	b.accts.forget(p.writes)
 	h, err := b.st.Apply(p.pending)
 	if err != nil {
 		return nil, err
 	}
+	b.accts.put(p.read, p.writes)
 	p.Result.StoreTime += time.Since(start)
 	b.advance(h, p.sigs)
 	p.Result.Header = h
@@ -467,27 +493,43 @@ func (b *Bank) Admit(tx *txn.Transaction) *svm.TransactionError {
 
 // history returns the records of a block's committed transactions, in
 // block order: outcome, logs, costs, inner instructions, and each
-// account key's lamports and SPL Token balance before and after,
-// replaying the transactions' writes in order over bs (the state before
-// the block's first transaction).
-func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]store.TxRecord, error) {
-	state := map[pubkey.Pubkey]account.Account{}
-	read := func(k pubkey.Pubkey) (account.Account, error) {
-		if a, ok := state[k]; ok {
-			return a, nil
-		}
-		a, err := bs.Account(k)
-		if err != nil {
-			return account.Account{}, err
-		}
-		state[k] = a
-		return a, nil
+// account key's lamports and SPL Token balance before and after. A
+// transaction's "before" is bs (the state before the block's first
+// transaction) under the writes of the transactions before it, found in
+// an index of the block's writes, so the records are independent and
+// are built on workers goroutines; the result does not depend on how
+// many.
+func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result, workers int) ([]store.TxRecord, error) {
+	// writes[k] lists the values the block's transactions gave k, in
+	// block order.
+	type write struct {
+		tx  int
+		val *account.Account
 	}
-	var recs []store.TxRecord
+	writes := make(map[pubkey.Pubkey][]write, 2*len(results))
 	for i, r := range results {
 		if !r.Charged {
 			continue
 		}
+		for j := range r.Writes {
+			w := &r.Writes[j]
+			writes[w.Key] = append(writes[w.Key], write{i, &w.Account})
+		}
+	}
+	// readAt reads k as the transactions before tx (and tx itself when
+	// after is set) left it.
+	readAt := func(k pubkey.Pubkey, tx int, after bool) (account.Account, error) {
+		ws := writes[k]
+		n := sort.Search(len(ws), func(j int) bool { return ws[j].tx > tx || (ws[j].tx == tx && !after) })
+		if n > 0 {
+			return *ws[n-1].val, nil
+		}
+		return bs.Account(k)
+	}
+	recs := make([]store.TxRecord, len(results))
+	errs := make([]error, len(results))
+	record := func(i int) error {
+		r := results[i]
 		keys := txs[i].Message.Resolve(r.Loaded).Keys
 		rec := store.TxRecord{
 			Signature: txs[i].ID(), Logs: r.Logs, CU: r.CU, Fee: r.Fee,
@@ -499,30 +541,65 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result) ([]s
 			rec.Err, rec.ErrMessage = r.Err.String(), r.Err.Error()
 		}
 		invoked := invokedIndexes(&txs[i].Message)
-		var err error
-		for j, k := range keys {
-			a, err := read(k)
-			if err != nil {
-				return nil, err
+		for _, after := range []bool{false, true} {
+			read := func(k pubkey.Pubkey) (account.Account, error) { return readAt(k, i, after) }
+			bal := rec.PreBalances
+			if after {
+				bal = rec.PostBalances
 			}
-			rec.PreBalances[j] = a.Lamports
+			for j, k := range keys {
+				a, err := read(k)
+				if err != nil {
+					return err
+				}
+				bal[j] = a.Lamports
+			}
+			tb, err := tokenBalances(keys, invoked, read)
+			if err != nil {
+				return err
+			}
+			if after {
+				rec.PostTokenBalances = tb
+			} else {
+				rec.PreTokenBalances = tb
+			}
 		}
-		if rec.PreTokenBalances, err = tokenBalances(keys, invoked, read); err != nil {
-			return nil, err
-		}
-		for _, w := range r.Writes {
-			state[w.Key] = w.Account
-		}
-		for j, k := range keys {
-			a, _ := read(k)
-			rec.PostBalances[j] = a.Lamports
-		}
-		if rec.PostTokenBalances, err = tokenBalances(keys, invoked, read); err != nil {
-			return nil, err
-		}
-		recs = append(recs, rec)
+		recs[i] = rec
+		return nil
 	}
-	return recs, nil
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1) - 1); i < len(results); i = int(next.Add(1) - 1) {
+			if results[i].Charged {
+				errs[i] = record(i)
+			}
+		}
+	}
+	if workers = min(workers, len(results)/32); workers > 1 {
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				work()
+			}()
+		}
+		wg.Wait()
+	} else {
+		work()
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := recs[:0]
+	for i, r := range results {
+		if r.Charged {
+			out = append(out, recs[i])
+		}
+	}
+	return out, nil
 }
 
 // innerRecords converts the runtime's inner instructions to the store's.
@@ -670,10 +747,13 @@ func (b *Bank) Deploy(programID pubkey.Pubkey, elfBytes []byte, authority *pubke
 		pdata.Account.Lamports = max(b.rent.MinimumBalance(uint64(keepLen)), 1)
 	}
 	bs.apply([]account.Keyed{prog, pdata})
-	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Writes: bs.keyed()})
+	writes := bs.keyed()
+	b.accts.forget(writes)
+	h, err := b.st.Commit(&store.Block{Height: env.Slot, Timestamp: timestamp, Writes: writes})
 	if err != nil {
 		return store.Header{}, err
 	}
+	b.accts.put(bs.read, writes)
 	b.advance(h, nil)
 	return h, nil
 }

@@ -4,9 +4,11 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 
+	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/system"
@@ -227,4 +229,63 @@ func TestHistoryInnerAndTokenBalances(t *testing.T) {
 	// recorded, and the others never start.
 	ixs[0] = collect(5_000_000_000)
 	check(c.call(ixs, payer, alice), 1, false)
+}
+
+// A block large enough for the records to be built on several workers
+// records the same history at every number of lanes, and each
+// transaction's pre balances are the post balances of the last earlier
+// transaction that touched the account (or the state before the block).
+func TestHistoryParallelRecords(t *testing.T) {
+	users := []ed25519.PrivateKey{key(70), key(71), key(72), key(73), key(74)}
+	var first [][]store.TxRecord
+	for _, lanes := range []int{1, 4} {
+		c := newChain(t)
+		c.bank.SetScheduler(sched.Config{Lanes: lanes})
+		for _, u := range users {
+			ok(t, c.call([]txn.Instruction{system.Transfer(pk(c.payer), pk(u), 50_000_000)}, c.payer))
+		}
+		var txs []*txn.Transaction
+		for i := range 150 {
+			from, to := users[i%5], users[(i*3+1)%5]
+			amount := uint64(i) * 100_000
+			if i%17 == 0 {
+				amount = 1<<40 + uint64(i) // fails: charged, transfers nothing
+			}
+			txs = append(txs, c.tx([]txn.Instruction{system.Transfer(pk(from), pk(to), amount)}, from))
+		}
+		last := map[pubkey.Pubkey]uint64{}
+		for _, u := range users {
+			last[pk(u)] = c.acct(pk(u)).Lamports
+		}
+		last[pubkey.SystemProgram()] = c.acct(pubkey.SystemProgram()).Lamports
+		c.now++
+		res, err := c.bank.ProcessBlock(txs, c.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs []store.TxRecord
+		for i, r := range res.Txs {
+			rec, err := c.st.Transaction(r.Signature)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, k := range rec.Accounts {
+				if want := last[k]; rec.PreBalances[j] != want {
+					t.Fatalf("lanes %d tx %d: %s pre %d, want %d", lanes, i, k, rec.PreBalances[j], want)
+				}
+				last[k] = rec.PostBalances[j]
+			}
+			recs = append(recs, rec)
+		}
+		for k, v := range last {
+			if got := c.acct(k).Lamports; got != v {
+				t.Fatalf("lanes %d: %s holds %d, last record says %d", lanes, k, got, v)
+			}
+		}
+		if first == nil {
+			first = append(first, recs)
+		} else if !reflect.DeepEqual(first[0], recs) {
+			t.Fatalf("lanes %d recorded another history than one lane", lanes)
+		}
+	}
 }
