@@ -67,11 +67,16 @@ type ChainOptions struct {
 	// Accounts is the number of (sender, receiver) pairs the transfers
 	// rotate through.
 	Accounts int
+	// Engine prepares the programs; nil is the interpreter. EngineName
+	// names it in the figure ("interp" when empty).
+	Engine     vm.Engine
+	EngineName string
 }
 
 // ChainFigure is the result of BenchChain.
 type ChainFigure struct {
 	Store        string  `json:"store"`
+	Engine       string  `json:"engine"`
 	Transactions int     `json:"transactions"`
 	Blocks       int     `json:"blocks"`
 	Seconds      float64 `json:"seconds"`
@@ -95,7 +100,10 @@ func BenchChain(ctx context.Context, o ChainOptions) (ChainFigure, error) {
 		o.Accounts = 64
 	}
 	var st *store.Store
-	fig := ChainFigure{Store: "memory"}
+	fig := ChainFigure{Store: "memory", Engine: o.EngineName}
+	if fig.Engine == "" {
+		fig.Engine = "interp"
+	}
 	if o.Dir != "" {
 		var err error
 		if st, err = store.Open(o.Dir); err != nil {
@@ -133,6 +141,7 @@ func BenchChain(ctx context.Context, o ChainOptions) (ChainFigure, error) {
 	if err != nil {
 		return fig, err
 	}
+	ex.Engine = o.Engine
 	if _, err := bank.Genesis(st, ex, 1, genesis); err != nil {
 		return fig, err
 	}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -23,7 +25,10 @@ import (
 	"github.com/agora-vm/agora/solana/system"
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
+	"github.com/agora-vm/agora/svm"
 	"github.com/agora-vm/agora/svm/bank"
+	"github.com/agora-vm/agora/vm"
+	"github.com/agora-vm/agora/vm/jit"
 )
 
 // ledgerDir is the store of a chain directory.
@@ -69,6 +74,11 @@ type chainFlags struct {
 	traceLanes string
 	trace      *sched.Trace
 	engine     string
+	// The verified tier (--engine verified): the sampled fraction and the
+	// seed of the sample, and, once schedule has run, its configuration.
+	verifySample float64
+	verifySeed   uint64
+	verify       *bank.VerifyConfig
 	// signOnly prints the signed transaction instead of executing it.
 	signOnly bool
 	// features are the Agave feature gates blocks execute under.
@@ -103,6 +113,8 @@ func (f *chainFlags) addLanes(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.traceLanes, "trace-lanes", "", "write the block's lane timeline to FILE.json (Chrome trace events; Perfetto opens it)")
 	cmd.Flags().StringVar(&f.features, "features", "mainnet", "Agave feature gates the block executes under: all, mainnet, or a comma-separated `LIST`")
 	cmd.Flags().StringVar(&f.engine, "engine", "auto", "execution engine for BPF programs: "+engineNames+" (results are identical)")
+	cmd.Flags().Float64Var(&f.verifySample, "verify-sample", 0.01, "with --engine verified, the fraction of transactions whose block is re-executed on the interpreter before it commits")
+	cmd.Flags().Uint64Var(&f.verifySeed, "verify-seed", 0, "with --engine verified, the seed of the sample (a transaction is sampled by a hash of the seed and its signature)")
 }
 
 // addTx adds the flags of a command that builds one transaction.
@@ -114,9 +126,21 @@ func (f *chainFlags) addTx(cmd *cobra.Command) {
 
 // schedule configures the bank's scheduler and engine from the flags.
 func (f *chainFlags) schedule(s *streams, b *bank.Bank) error {
-	engine, err := newEngine(f.engine, s.err, nil)
-	if err != nil {
-		return err
+	var engine vm.Engine
+	if f.engine == "verified" {
+		if !(f.verifySample > 0 && f.verifySample <= 1) {
+			return usageErr("--verify-sample: %v is outside (0, 1]", f.verifySample)
+		}
+		log := slog.New(slog.NewTextHandler(s.err, nil))
+		q := &jit.Quarantine{Compiler: jit.Engine{Logger: log}}
+		engine = q
+		f.verify = &bank.VerifyConfig{Engine: q, Threshold: bank.SampleThreshold(f.verifySample), Seed: f.verifySeed,
+			OnDivergence: func(d bank.Divergence) { logDivergence(log, d) }}
+	} else {
+		var err error
+		if engine, err = newEngine(f.engine, s.err, nil); err != nil {
+			return err
+		}
 	}
 	b.Executor().Engine = engine
 	cfg := sched.Config{Lanes: f.lanes}
@@ -130,6 +154,41 @@ func (f *chainFlags) schedule(s *streams, b *bank.Bank) error {
 		b.SetFeatures(set)
 	}
 	return nil
+}
+
+// process executes and commits txs as the next block, through the
+// verified tier when --engine verified.
+func (f *chainFlags) process(ctx context.Context, b *bank.Bank, txs []*txn.Transaction) (*bank.BlockResult, error) {
+	if f.verify == nil {
+		return b.ProcessBlockContext(ctx, txs, blockTime(b))
+	}
+	res, _, err := b.ProcessBlockVerified(ctx, txs, blockTime(b), *f.verify)
+	return res, err
+}
+
+// logDivergence reports a divergence of the verified tier with both
+// results.
+func logDivergence(log *slog.Logger, d bank.Divergence) {
+	keys := make([]string, len(d.Quarantined))
+	for i, k := range d.Quarantined {
+		keys[i] = k.String()
+	}
+	if d.JIT == nil {
+		log.Warn("jit: divergence in the block hash; its accounts are quarantined to the interpreter and the interpreter's block is committed",
+			"slot", d.Slot, "quarantined", keys)
+		return
+	}
+	log.Warn("jit: divergence; the transaction's programs are quarantined to the interpreter and the interpreter's block is committed",
+		"slot", d.Slot, "tx", d.Index, "signature", d.Signature.String(),
+		"jit", describeTx(d.JIT), "interp", describeTx(d.Interp), "quarantined", keys)
+}
+
+func describeTx(r *svm.Result) string {
+	status := "ok"
+	if r.Err != nil {
+		status = r.Err.Error()
+	}
+	return fmt.Sprintf("%s, cu %d, fee %d, %d writes, logs %q", status, r.CU, r.Fee, len(r.Writes), r.Logs)
 }
 
 // writeTrace writes the lane timeline, if asked for.
@@ -391,7 +450,7 @@ func submit(s *streams, f *chainFlags, b *bank.Bank, feePayer string, ixs []txn.
 	if err != nil {
 		return err
 	}
-	res, err := b.ProcessBlock([]*txn.Transaction{tx}, blockTime(b))
+	res, err := f.process(context.Background(), b, []*txn.Transaction{tx})
 	if err != nil {
 		return &exitError{code: exitBadCall, err: err}
 	}

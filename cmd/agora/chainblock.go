@@ -63,7 +63,7 @@ setup errors (nothing committed).`,
 			if err := f.schedule(s, b); err != nil {
 				return err
 			}
-			res, err := b.ProcessBlockContext(cmd.Context(), txs, blockTime(b))
+			res, err := f.process(cmd.Context(), b, txs)
 			if err != nil {
 				return &exitError{code: exitBadCall, err: err}
 			}

@@ -36,7 +36,7 @@ func newEngine(name string, logw io.Writer, v *verifyOpts) (vm.Engine, error) {
 		return jit.NewTiered(compiler), nil
 	case "verified":
 		if v == nil {
-			return nil, usageErr("--engine verified: only agora run in raw mode (without --accounts) offers it; use interp, jit or auto")
+			return nil, usageErr("--engine verified: only agora run in raw mode (without --accounts) and the agora chain commands offer it; use interp, jit or auto")
 		}
 		if !(v.sample > 0 && v.sample <= 1) {
 			return nil, usageErr("--verify-sample: %v is outside (0, 1]", v.sample)
