@@ -92,7 +92,10 @@ const (
 func txKey(sig [64]byte) []byte { return append([]byte{nsTx}, sig[:]...) }
 
 func addressKey(a pubkey.Pubkey, slot uint64, index uint32) []byte {
-	k := make([]byte, 0, 1+pubkey.Size+8+4)
+	return appendAddressKey(make([]byte, 0, 1+pubkey.Size+8+4), a, slot, index)
+}
+
+func appendAddressKey(k []byte, a pubkey.Pubkey, slot uint64, index uint32) []byte {
 	k = append(append(k, nsAddress), a[:]...)
 	k = binary.BigEndian.AppendUint64(k, slot)
 	return binary.BigEndian.AppendUint32(k, index)
@@ -140,7 +143,7 @@ func (r *TxRecord) encode() []byte {
 	if flags != 0 {
 		version = txRecordV2
 	}
-	b := []byte{version}
+	b := append(make([]byte, 0, r.sizeBound()), version)
 	b = append(b, r.Signature[:]...)
 	b = binary.LittleEndian.AppendUint64(b, r.Slot)
 	b = binary.LittleEndian.AppendUint32(b, r.Index)
@@ -181,6 +184,25 @@ func (r *TxRecord) encode() []byte {
 		b = appendTokenBalances(b, r.PostTokenBalances)
 	}
 	return b
+}
+
+// sizeBound is at least len(r.encode()), so encode allocates once.
+func (r *TxRecord) sizeBound() int {
+	const v = binary.MaxVarintLen64
+	n := 1 + 64 + 8 + 4 + 3*v + len(r.Err) + len(r.ErrMessage) + 16 + v + 32 + 2*v + len(r.ReturnData) + len(r.Transaction) + 1
+	for _, l := range r.Logs {
+		n += v + len(l)
+	}
+	n += len(r.Accounts) * (32 + 16)
+	n += v
+	for _, list := range r.Inner {
+		n += v
+		for _, ix := range list {
+			n += 2 + 2*v + len(ix.Accounts) + len(ix.Data)
+		}
+	}
+	n += 2*v + (len(r.PreTokenBalances)+len(r.PostTokenBalances))*(1+3*32+8+1)
+	return n
 }
 
 func appendTokenBalances(b []byte, ts []TokenBalance) []byte {
@@ -409,6 +431,9 @@ func historyWrites(t *TxRecord) (keys, values [][]byte) {
 	sig := append([]byte(nil), t.Signature[:]...) // the record's array stays the caller's
 	keys = append(make([][]byte, 0, 1+len(t.Accounts)), txKey(t.Signature))
 	values = append(make([][]byte, 0, 1+len(t.Accounts)), t.encode())
+	// The address keys share one allocation; each is a full slice of it.
+	const klen = 1 + pubkey.Size + 8 + 4
+	buf := make([]byte, 0, klen*len(t.Accounts))
 	var seen map[pubkey.Pubkey]bool // a linear search is quicker for few keys
 	if len(t.Accounts) > 16 {
 		seen = make(map[pubkey.Pubkey]bool, len(t.Accounts))
@@ -422,7 +447,9 @@ func historyWrites(t *TxRecord) (keys, values [][]byte) {
 		} else if slices.Contains(t.Accounts[:i], a) {
 			continue
 		}
-		keys = append(keys, addressKey(a, t.Slot, t.Index))
+		k := appendAddressKey(buf, a, t.Slot, t.Index)
+		buf = k[len(k):]
+		keys = append(keys, k[len(k)-klen:len(k):len(k)])
 		values = append(values, sig)
 	}
 	return keys, values

@@ -134,7 +134,11 @@ func TestHistoryPebble(t *testing.T) {
 func TestTxRecordRoundTrip(t *testing.T) {
 	for _, r := range append(txBlock(4, 2).Txs, TxRecord{}) {
 		r.Slot, r.Index = 77, 3
-		got, err := decodeTxRecord(r.encode())
+		enc := r.encode()
+		if cap(enc) > r.sizeBound() || len(enc) > r.sizeBound() {
+			t.Fatalf("encoding of %d bytes (capacity %d) over its bound %d: it was regrown", len(enc), cap(enc), r.sizeBound())
+		}
+		got, err := decodeTxRecord(enc)
 		if err != nil {
 			t.Fatal(err)
 		}

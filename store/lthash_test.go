@@ -79,3 +79,39 @@ func BenchmarkAccountLtHash(b *testing.B) {
 		}
 	})
 }
+
+// sameHashInput never claims equal hashes for accounts whose hashes
+// differ, and finds the equal ones (unchanged accounts, closed accounts).
+func TestSameHashInput(t *testing.T) {
+	owner := pubkey.Pubkey{7}
+	base := account.Account{Lamports: 5, Owner: owner, Data: []byte{1, 2, 3}}
+	mod := func(f func(a *account.Account)) account.Account {
+		a := base
+		a.Data = append([]byte(nil), base.Data...)
+		f(&a)
+		return a
+	}
+	cases := []struct {
+		a, b account.Account
+		same bool
+	}{
+		{base, mod(func(*account.Account) {}), true},
+		{base, mod(func(a *account.Account) { a.RentEpoch = 9 }), true},
+		{base, mod(func(a *account.Account) { a.Lamports = 6 }), false},
+		{base, mod(func(a *account.Account) { a.Data[2] = 4 }), false},
+		{base, mod(func(a *account.Account) { a.Data = a.Data[:2] }), false},
+		{base, mod(func(a *account.Account) { a.Owner[0] = 8 }), false},
+		{base, mod(func(a *account.Account) { a.Executable = true }), false},
+		{base, account.Account{}, false},
+		{mod(func(a *account.Account) { a.Lamports = 0 }), account.Account{Owner: owner, Data: []byte{9}}, true},
+	}
+	key := pubkey.Pubkey{3}
+	for i, c := range cases {
+		if got := sameHashInput(&c.a, &c.b); got != c.same {
+			t.Errorf("case %d: sameHashInput = %v, want %v", i, got, c.same)
+		}
+		if ha, hb := AccountLtHash(key, &c.a), AccountLtHash(key, &c.b); (ha == hb) != c.same {
+			t.Errorf("case %d: hashes equal = %v, want %v", i, ha == hb, c.same)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -192,7 +193,13 @@ func getFrom(r pebble.Reader, key []byte) ([]byte, bool, error) {
 func (p *pebbleKV) get(key []byte) ([]byte, bool, error) { return getFrom(p.db, key) }
 
 func (p *pebbleKV) apply(keys, values [][]byte) error {
-	b := p.db.NewBatch()
+	// Size the batch's buffer for its records (a kind byte and two
+	// uvarint lengths each, past the header) so it is not regrown.
+	size := 12
+	for i := range keys {
+		size += 1 + 2*binary.MaxVarintLen32 + len(keys[i]) + len(values[i])
+	}
+	b := p.db.NewBatchWithSize(size)
 	defer b.Close()
 	// In key order: the memtable's skiplist then finds each insertion
 	// point next to the last one (half the time of a block's random

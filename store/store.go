@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -260,10 +261,14 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 					continue
 				}
 			}
-			lh.sum(w.Key, &old, &oh)
-			lh.sum(w.Key, &w.Account, &nh)
-			delta.Sub(&oh)
-			delta.Add(&nh)
+			// An account written back unchanged (as far as its hash
+			// sees) adds and removes the same hash: skip both.
+			if !sameHashInput(&old, &w.Account) {
+				lh.sum(w.Key, &old, &oh)
+				lh.sum(w.Key, &w.Account, &nh)
+				delta.Sub(&oh)
+				delta.Add(&nh)
+			}
 			if w.Account.Lamports != 0 {
 				values[j] = w.Account.Encode()
 			}
@@ -295,11 +300,13 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 		n += len(ks)
 	}
 	keys := make([][]byte, 0, n)
+	akeys := make([]byte, 0, len(final)*(1+pubkey.Size)) // one allocation for the account keys
 	for j, i := range final {
 		if errs[j] != nil {
 			return nil, errs[j]
 		}
-		keys = append(keys, accountKey(b.Writes[i].Key))
+		akeys = append(append(akeys, nsAccount), b.Writes[i].Key[:]...)
+		keys = append(keys, akeys[len(akeys)-1-pubkey.Size:len(akeys):len(akeys)])
 	}
 	values = slices.Grow(values, n-len(values))
 	for k := range hkeys {
@@ -315,6 +322,16 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 	keys = append(keys, blockKey(h.Height), keyHead, keyLtHash)
 	values = append(values, rec.encode(), h.encode(), lt.Bytes())
 	return &Pending{Header: h, parent: s.head, parentExists: s.hasAny, keys: keys, values: values, lt: lt}, nil
+}
+
+// sameHashInput reports whether a and b have the same lattice hash
+// under one key without hashing them: equal in every field the hash
+// covers, or both closed (zero lamports hash to zero).
+func sameHashInput(a, b *account.Account) bool {
+	if a.Lamports == 0 || b.Lamports == 0 {
+		return a.Lamports == b.Lamports
+	}
+	return a.Lamports == b.Lamports && a.Executable == b.Executable && a.Owner == b.Owner && bytes.Equal(a.Data, b.Data)
 }
 
 // Verify recomputes the state commitment from every stored account and
