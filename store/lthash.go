@@ -31,6 +31,10 @@ func AccountLtHash(key pubkey.Pubkey, a *account.Account) LtHash {
 type ltHasher struct {
 	h   *blake3.Hasher
 	out [ltHashChunk]byte
+	// lamports and tail are the hash's input around the data, kept here
+	// so that sum does not allocate.
+	lamports [8]byte
+	tail     [1 + 2*pubkey.Size]byte
 }
 
 // ltHashChunk is how much XOF output is read at once: the most blake3
@@ -49,17 +53,16 @@ func (l *ltHasher) sum(key pubkey.Pubkey, a *account.Account, h *LtHash) {
 	}
 	hs := l.h
 	hs.Reset()
-	var buf [8]byte
-	binary.LittleEndian.PutUint64(buf[:], a.Lamports)
-	hs.Write(buf[:])
+	binary.LittleEndian.PutUint64(l.lamports[:], a.Lamports)
+	hs.Write(l.lamports[:])
 	hs.Write(a.Data)
+	l.tail[0] = 0
 	if a.Executable {
-		hs.Write([]byte{1})
-	} else {
-		hs.Write([]byte{0})
+		l.tail[0] = 1
 	}
-	hs.Write(a.Owner[:])
-	hs.Write(key[:])
+	copy(l.tail[1:], a.Owner[:])
+	copy(l.tail[1+pubkey.Size:], key[:])
+	hs.Write(l.tail[:])
 	xof := hs.XOF()
 	for base := 0; base < LtHashLanes; base += ltHashChunk / 2 {
 		xof.Read(l.out[:])
