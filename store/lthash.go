@@ -108,3 +108,42 @@ func (h *LtHash) SetBytes(b []byte) bool {
 
 // Checksum is the 32-byte commitment: blake3 of the lanes.
 func (h *LtHash) Checksum() [32]byte { return blake3.Sum256(h.Bytes()) }
+
+// Bounds of the hash cache: two generations of hashCacheGen accounts
+// each, 2 KiB a hash, so at most 16 MiB.
+const hashCacheGen = 4096
+
+// hashCache maps accounts to the lattice hashes of their committed
+// values. Only a commit that wrote an account updates its entry, so an
+// entry is always the hash of what the store holds; the commitment does
+// not depend on what it holds. When the current generation is full it
+// becomes the old one and the older is dropped.
+type hashCache struct {
+	cur, old map[pubkey.Pubkey]*LtHash
+}
+
+func (c *hashCache) get(k pubkey.Pubkey) *LtHash {
+	if h, ok := c.cur[k]; ok {
+		return h
+	}
+	return c.old[k]
+}
+
+// put records h (copied) as k's hash.
+func (c *hashCache) put(k pubkey.Pubkey, h *LtHash) {
+	if e, ok := c.cur[k]; ok {
+		*e = *h
+		return
+	}
+	if c.cur == nil || len(c.cur) >= hashCacheGen {
+		c.old, c.cur = c.cur, make(map[pubkey.Pubkey]*LtHash, hashCacheGen)
+	}
+	e, ok := c.old[k]
+	if ok {
+		delete(c.old, k)
+	} else {
+		e = new(LtHash)
+	}
+	*e = *h
+	c.cur[k] = e
+}

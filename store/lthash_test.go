@@ -115,3 +115,70 @@ func TestSameHashInput(t *testing.T) {
 		}
 	}
 }
+
+// The hash cache never changes a commitment: a store that keeps it and
+// one that forgets it before every block commit the same headers, over
+// blocks that rewrite, close, reopen and leave unchanged a small set of
+// accounts (with and without Prior), through prepared blocks that are
+// dropped, and past the cache's generations.
+func TestHashCacheSameCommitments(t *testing.T) {
+	cached, fresh := NewMem(), NewMem()
+	rng := uint64(1)
+	next := func(n uint64) uint64 {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return rng % n
+	}
+	state := map[pubkey.Pubkey]account.Account{}
+	for h := uint64(0); h < 40; h++ {
+		b := &Block{Height: h, Timestamp: int64(h), Workers: int(h % 3)}
+		if h%2 == 0 {
+			b.Prior = map[pubkey.Pubkey]account.Account{}
+		}
+		nkeys := 20
+		if h == 30 { // more accounts than the cache's generations hold
+			nkeys = 2*hashCacheGen + 10
+		}
+		for i := range nkeys {
+			k := pubkey.Pubkey{byte(next(24)), byte(i >> 8), byte(i)}
+			if h == 30 {
+				k = pubkey.Pubkey{0xff, byte(i >> 8), byte(i)}
+			}
+			old := state[k]
+			a := account.Account{Lamports: 1 + next(3), Data: []byte{byte(next(3))}}
+			switch next(4) {
+			case 0:
+				a = old.Clone() // unchanged
+			case 1:
+				a = account.Account{} // closed
+			}
+			if b.Prior != nil {
+				b.Prior[k] = old
+			}
+			b.Writes = append(b.Writes, account.Keyed{Key: k, Account: a})
+			state[k] = a
+		}
+		if _, err := cached.Prepare(&Block{Height: h, Writes: []account.Keyed{{Key: pubkey.Pubkey{1}, Account: account.Account{Lamports: 99}}}}); err != nil {
+			t.Fatal(err) // prepared, never applied
+		}
+		fresh.hashes = hashCache{}
+		got, err := cached.Commit(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := fresh.Commit(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("block %d: header with the cache %+v, without %+v", h, got, want)
+		}
+	}
+	if len(cached.hashes.cur) > hashCacheGen || len(cached.hashes.old) > hashCacheGen {
+		t.Fatalf("cache holds %d+%d hashes", len(cached.hashes.cur), len(cached.hashes.old))
+	}
+	if err := cached.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -68,10 +68,28 @@ func BenchmarkPrepare(b *testing.B) {
 			}
 		}
 	})
-	b.Run("prepare", func(b *testing.B) {
+	b.Run("prepare-cold", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := s.Prepare(blk); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The same accounts written again in the next block, as hot
+	// accounts are: their old hashes are known from the last commit.
+	b.Run("prepare-after-commit", func(b *testing.B) {
+		s := NewMem()
+		if _, err := s.Commit(&Block{Height: 0}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Commit(tokenLikeBlock(1)); err != nil {
+			b.Fatal(err)
+		}
+		next := tokenLikeBlock(2)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.Prepare(next); err != nil {
 				b.Fatal(err)
 			}
 		}

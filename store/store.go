@@ -59,6 +59,13 @@ type Store struct {
 	head   Header
 	hasAny bool
 	lt     LtHash
+	// hashes caches the lattice hashes of recently written accounts'
+	// committed values (guarded by mu), so that the next block writing
+	// one takes its old hash out without hashing it again.
+	hashes hashCache
+	// spare is an applied block's hash buffer, reused by the next
+	// prepare (guarded by mu).
+	spare []LtHash
 }
 
 // ErrOutOfOrder is returned by Commit for a block that does not extend
@@ -178,6 +185,11 @@ type Pending struct {
 	parentExists bool
 	keys, values [][]byte
 	lt           LtHash
+	// hashed[j] is the lattice hash of the value written to written[j],
+	// for the hash cache; an account written back unchanged is absent.
+	written []pubkey.Pubkey
+	hashed  []LtHash
+	have    []bool
 }
 
 // Prepare computes what Commit would write for b, the header and its
@@ -208,6 +220,12 @@ func (s *Store) apply(p *Pending) (Header, error) {
 	}
 	h := p.Header
 	s.head, s.hasAny, s.lt = h, true, p.lt
+	for j, k := range p.written {
+		if p.have[j] {
+			s.hashes.put(k, &p.hashed[j])
+		}
+	}
+	s.spare, p.hashed, p.have = p.hashed, nil, nil
 	if err := s.db.committed(h); err != nil {
 		return h, fmt.Errorf("block %d is committed, but: %w", h.Height, err)
 	}
@@ -240,12 +258,19 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 	// is account final[j], then record j-len(final).
 	values := make([][]byte, len(final))
 	errs := make([]error, len(final))
+	hashed := s.spare
+	s.spare = nil
+	if cap(hashed) < len(final) {
+		hashed = make([]LtHash, len(final))
+	}
+	hashed = hashed[:len(final)]
+	have := make([]bool, len(final))
 	hkeys := make([][][]byte, len(b.Txs))
 	hvalues := make([][][]byte, len(b.Txs))
 	items := len(final) + len(b.Txs)
 	share := func(next func() int) (delta LtHash) {
 		lh := newLtHasher()
-		var oh, nh LtHash
+		var oh LtHash
 		for j := next(); j < items; j = next() {
 			if j >= len(final) {
 				k := j - len(final)
@@ -253,25 +278,34 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 				continue
 			}
 			w := &b.Writes[final[j]]
-			old, ok := b.Prior[w.Key]
-			if !ok {
-				var err error
-				if old, err = s.Account(w.Key); err != nil {
-					errs[j] = err
-					continue
-				}
-			}
-			// An account written back unchanged (as far as its hash
-			// sees) adds and removes the same hash: skip both.
-			if !sameHashInput(&old, &w.Account) {
-				lh.sum(w.Key, &old, &oh)
-				lh.sum(w.Key, &w.Account, &nh)
-				delta.Sub(&oh)
-				delta.Add(&nh)
-			}
 			if w.Account.Lamports != 0 {
 				values[j] = w.Account.Encode()
 			}
+			// An account written back unchanged (as far as its hash
+			// sees) adds and removes the same hash: skip both.
+			old, ok := b.Prior[w.Key]
+			if ok && sameHashInput(&old, &w.Account) {
+				continue
+			}
+			cached := s.hashes.get(w.Key)
+			if cached == nil {
+				if !ok {
+					var err error
+					if old, err = s.Account(w.Key); err != nil {
+						errs[j] = err
+						continue
+					}
+					if sameHashInput(&old, &w.Account) {
+						continue
+					}
+				}
+				lh.sum(w.Key, &old, &oh)
+				cached = &oh
+			}
+			lh.sum(w.Key, &w.Account, &hashed[j])
+			have[j] = true
+			delta.Sub(cached)
+			delta.Add(&hashed[j])
 		}
 		return delta
 	}
@@ -300,11 +334,13 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 		n += len(ks)
 	}
 	keys := make([][]byte, 0, n)
+	written := make([]pubkey.Pubkey, len(final))
 	akeys := make([]byte, 0, len(final)*(1+pubkey.Size)) // one allocation for the account keys
 	for j, i := range final {
 		if errs[j] != nil {
 			return nil, errs[j]
 		}
+		written[j] = b.Writes[i].Key
 		akeys = append(append(akeys, nsAccount), b.Writes[i].Key[:]...)
 		keys = append(keys, akeys[len(akeys)-1-pubkey.Size:len(akeys):len(akeys)])
 	}
@@ -321,7 +357,7 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 	rec := Record{Header: h, Signatures: b.Signatures}
 	keys = append(keys, blockKey(h.Height), keyHead, keyLtHash)
 	values = append(values, rec.encode(), h.encode(), lt.Bytes())
-	return &Pending{Header: h, parent: s.head, parentExists: s.hasAny, keys: keys, values: values, lt: lt}, nil
+	return &Pending{Header: h, parent: s.head, parentExists: s.hasAny, keys: keys, values: values, lt: lt, written: written, hashed: hashed, have: have}, nil
 }
 
 // sameHashInput reports whether a and b have the same lattice hash
