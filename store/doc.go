@@ -10,7 +10,10 @@
 // blake3 XOF per account, summed lane by lane modulo 2^16) over all
 // accounts. It is order-independent and updated incrementally from the
 // accounts a block changes, so committing costs O(changes) while the
-// commitment still covers the whole state. Block hashes chain: a header's
+// commitment still covers the whole state. An account written back
+// unchanged is not hashed, and the hashes of recently committed values
+// are kept (a bounded cache, updated only by commits), so a hot account
+// costs one hash per block, not two. Block hashes chain: a header's
 // hash covers its parent's hash, height, timestamp, state commitment and
 // the transactions' signatures.
 //
