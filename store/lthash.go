@@ -110,8 +110,9 @@ func (h *LtHash) SetBytes(b []byte) bool {
 func (h *LtHash) Checksum() [32]byte { return blake3.Sum256(h.Bytes()) }
 
 // Bounds of the hash cache: two generations of hashCacheGen accounts
-// each, 2 KiB a hash, so at most 16 MiB.
-const hashCacheGen = 4096
+// each, 2 KiB a hash, so at most 8 MiB (a block of a thousand hot
+// accounts still finds them all).
+const hashCacheGen = 2048
 
 // hashCache maps accounts to the lattice hashes of their committed
 // values. Only a commit that wrote an account updates its entry, so an
