@@ -148,3 +148,9 @@ func (c *hashCache) put(k pubkey.Pubkey, h *LtHash) {
 	*e = *h
 	c.cur[k] = e
 }
+
+// drop forgets k's hash.
+func (c *hashCache) drop(k pubkey.Pubkey) {
+	delete(c.cur, k)
+	delete(c.old, k)
+}

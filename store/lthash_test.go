@@ -182,3 +182,41 @@ func TestHashCacheSameCommitments(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A block prepared by one store and applied to another at the same head
+// leaves the second store's cache right: later blocks commit the same
+// headers as a store without a cache.
+func TestHashCacheForeignPending(t *testing.T) {
+	a, b, ref := NewMem(), NewMem(), NewMem()
+	k := pubkey.Pubkey{5}
+	blk := func(h, lamports uint64) *Block {
+		return &Block{Height: h, Writes: []account.Keyed{{Key: k, Account: account.Account{Lamports: lamports}}}}
+	}
+	for _, s := range []*Store{a, b, ref} {
+		if _, err := s.Commit(blk(0, 10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := a.Prepare(blk(1, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Apply(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ref.Commit(blk(1, 20)); err != nil {
+		t.Fatal(err)
+	}
+	ref.hashes = hashCache{}
+	got, err := b.Commit(blk(2, 30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ref.Commit(blk(2, 30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("after a foreign block: %+v, want %+v", got, want)
+	}
+}

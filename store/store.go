@@ -190,6 +190,9 @@ type Pending struct {
 	written []pubkey.Pubkey
 	hashed  []LtHash
 	have    []bool
+	// owner is the store that prepared the block: only it reads hashed,
+	// and it takes the buffer back once applied.
+	owner *Store
 }
 
 // Prepare computes what Commit would write for b, the header and its
@@ -220,16 +223,29 @@ func (s *Store) apply(p *Pending) (Header, error) {
 	}
 	h := p.Header
 	s.head, s.hasAny, s.lt = h, true, p.lt
+	if p.owner != s {
+		// Prepared by another store over an equal head: this store's
+		// cached hashes of the accounts written are stale.
+		for _, k := range p.written {
+			s.hashes.drop(k)
+		}
+		return h, s.committedHead(h)
+	}
 	for j, k := range p.written {
 		if p.have[j] {
 			s.hashes.put(k, &p.hashed[j])
 		}
 	}
 	s.spare, p.hashed, p.have = p.hashed, nil, nil
+	return h, s.committedHead(h)
+}
+
+// committedHead tells the engine the head was written.
+func (s *Store) committedHead(h Header) error {
 	if err := s.db.committed(h); err != nil {
-		return h, fmt.Errorf("block %d is committed, but: %w", h.Height, err)
+		return fmt.Errorf("block %d is committed, but: %w", h.Height, err)
 	}
-	return h, nil
+	return nil
 }
 
 // prepare builds a block's writes and header; s.mu is held.
@@ -357,7 +373,7 @@ func (s *Store) prepare(b *Block) (*Pending, error) {
 	rec := Record{Header: h, Signatures: b.Signatures}
 	keys = append(keys, blockKey(h.Height), keyHead, keyLtHash)
 	values = append(values, rec.encode(), h.encode(), lt.Bytes())
-	return &Pending{Header: h, parent: s.head, parentExists: s.hasAny, keys: keys, values: values, lt: lt, written: written, hashed: hashed, have: have}, nil
+	return &Pending{Header: h, parent: s.head, parentExists: s.hasAny, keys: keys, values: values, lt: lt, written: written, hashed: hashed, have: have, owner: s}, nil
 }
 
 // sameHashInput reports whether a and b have the same lattice hash
