@@ -145,8 +145,9 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Summary, error) {
 }
 
 // signerKeyBytes bounds the memory of the executor's cache of decoded
-// signer keys: 1 GiB, all the keys of about 700,000 agents.
-const signerKeyBytes = 1 << 30
+// signer keys: 512 MiB, the keys of about 350,000 agents (the heap it
+// adds, with the collector's headroom, is about twice that).
+const signerKeyBytes = 512 << 20
 
 // setup opens the store, writes genesis with every agent funded and
 // deploys the strategies.
@@ -190,9 +191,13 @@ func (r *run) setup(opts Options) error {
 	}
 	gen = append(gen, extra...)
 	// Every signer is funded at genesis: keep all their decoded keys, so
-	// that each signature after an account's first skips the decoding,
-	// within signerKeyBytes.
-	ex.SetSignerKeys(min(len(gen), signerKeyBytes/sigverify.KeyBytes))
+	// that each signature after an account's first skips the decoding.
+	// Past signerKeyBytes the default stays: the agents sign in turn each
+	// round, so a cache that holds only some of them (and empties when
+	// full) would hardly ever find a key again.
+	if len(gen) <= signerKeyBytes/sigverify.KeyBytes {
+		ex.SetSignerKeys(len(gen))
+	}
 	r.progress.phase("genesis")
 	if _, err := bank.Genesis(r.st, ex, genesisTime, gen); err != nil {
 		return err
