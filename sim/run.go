@@ -16,6 +16,7 @@ import (
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/sigverify"
 	"github.com/agora-vm/agora/store"
 	"github.com/agora-vm/agora/svm/bank"
 )
@@ -143,6 +144,11 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Summary, error) {
 	return r.summary(), nil
 }
 
+// signerKeyBytes bounds the memory of the executor's cache of decoded
+// signer keys: 512 MiB, the keys of about 350,000 agents (the heap it
+// adds, with the collector's headroom, is about twice that).
+const signerKeyBytes = 512 << 20
+
 // setup opens the store, writes genesis with every agent funded and
 // deploys the strategies.
 func (r *run) setup(opts Options) error {
@@ -184,6 +190,14 @@ func (r *run) setup(opts Options) error {
 		gen = append(gen, bank.GenesisAccount{Key: k, Account: account.Account{Lamports: sc.Budget}})
 	}
 	gen = append(gen, extra...)
+	// Every signer is funded at genesis: keep all their decoded keys, so
+	// that each signature after an account's first skips the decoding.
+	// Past signerKeyBytes the default stays: the agents sign in turn each
+	// round, so a cache that holds only some of them (and empties when
+	// full) would hardly ever find a key again.
+	if len(gen) <= signerKeyBytes/sigverify.KeyBytes {
+		ex.SetSignerKeys(len(gen))
+	}
 	r.progress.phase("genesis")
 	if _, err := bank.Genesis(r.st, ex, genesisTime, gen); err != nil {
 		return err

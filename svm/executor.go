@@ -88,9 +88,19 @@ type Executor struct {
 	keys     *sigverify.Keys
 }
 
-// signerKeys is how many decoded signer keys an executor keeps (about
-// 3 KiB each): a block's fee payers and more.
+// signerKeys is how many decoded signer keys an executor keeps by
+// default (about 6 MiB in all): a block's fee payers and more.
 const signerKeys = 4096
+
+// SetSignerKeys makes the executor keep up to n decoded signer keys
+// (about sigverify.KeyBytes each) instead of the default 4,096, for a
+// caller whose signers repeat over a larger set, such as a simulation
+// with many agents. Signature results do not change, only the time.
+// Call it before the executor checks transactions: it is not safe to
+// call concurrently with them. n < 1 means 1.
+func (ex *Executor) SetSignerKeys(n int) {
+	ex.keys = sigverify.NewKeys(max(n, 1))
+}
 
 // NewExecutor returns an executor with Agave's costs, the standard,
 // crypto and runtime syscalls, Solana's native programs (System, Compute

@@ -174,7 +174,8 @@ func TestCTransferProgram(t *testing.T) {
 
 // Executor.Check (with its cache of decoded keys) answers as Check, for
 // valid transactions, a corrupted signature, a forged signature by the
-// identity key, and each again once its keys are cached.
+// identity key, and each again once its keys are cached, at any cache
+// size.
 func TestExecutorCheckEqualsCheck(t *testing.T) {
 	ex, err := NewExecutor()
 	if err != nil {
@@ -201,14 +202,22 @@ func TestExecutorCheckEqualsCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	forged := &txn.Transaction{Message: *fm, Signatures: []txn.Signature{{1}}}
-	for round := range 2 {
-		for name, tx := range map[string]*txn.Transaction{"good": good, "bad": &bad, "forged": forged} {
-			want, got := Check(tx), ex.Check(tx)
-			if (want == nil) != (got == nil) || (want != nil && want.Error() != got.Error()) {
-				t.Fatalf("round %d, %s: Executor.Check = %v, Check = %v", round, name, got, want)
-			}
-			if (name == "good") != (got == nil) {
-				t.Fatalf("round %d, %s: %v", round, name, got)
+	// The default cache, then caches smaller than the signers (each miss
+	// empties them) and a larger one.
+	for _, size := range []int{-1, 0, 1, 2, 64} {
+		if size >= 0 {
+			ex.SetSignerKeys(size)
+		}
+		for round := range 3 {
+			for _, name := range []string{"good", "bad", "forged"} {
+				tx := map[string]*txn.Transaction{"good": good, "bad": &bad, "forged": forged}[name]
+				want, got := Check(tx), ex.Check(tx)
+				if (want == nil) != (got == nil) || (want != nil && want.Error() != got.Error()) {
+					t.Fatalf("cache %d, round %d, %s: Executor.Check = %v, Check = %v", size, round, name, got, want)
+				}
+				if (name == "good") != (got == nil) {
+					t.Fatalf("cache %d, round %d, %s: %v", size, round, name, got)
+				}
 			}
 		}
 	}

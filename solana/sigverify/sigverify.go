@@ -122,7 +122,12 @@ type Keys struct {
 	max int
 }
 
-// NewKeys returns a cache of at most max keys (about 3 KiB each).
+// KeyBytes is about how much memory one key in a Keys cache takes: its
+// table of multiples, the point and the map entry (measured at 1.45 KiB
+// on amd64 with AVX2; a little less without it).
+const KeyBytes = 1536
+
+// NewKeys returns a cache of at most max keys (about KeyBytes each).
 func NewKeys(max int) *Keys {
 	return &Keys{m: make(map[[PublicKeySize]byte]*key, max), max: max}
 }
