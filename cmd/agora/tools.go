@@ -231,9 +231,6 @@ Exit codes with --deep: 0 all proven, 1 a finding, 3 something unknown,
 				return runDeep(s, l, df, asJSON)
 			}
 			lr, err := lanePairing(l)
-			if err == nil && lr.Verdict == verify.PairingViolation {
-				err = &exitError{code: exitBadCall, err: &laneFailure{path: l.path, report: lr}}
-			}
 			if err != nil {
 				if asJSON {
 					return reportVerify(s, err)

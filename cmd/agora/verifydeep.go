@@ -13,7 +13,6 @@ import (
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/trace"
 	"github.com/agora-vm/agora/trace/debug"
-	"github.com/agora-vm/agora/verify"
 	"github.com/agora-vm/agora/verify/deep"
 	"github.com/agora-vm/agora/verify/econ"
 	"github.com/agora-vm/agora/verify/symex"
@@ -67,9 +66,6 @@ func runDeep(s *streams, l *loaded, f *deepFlags, asJSON bool) error {
 	lr, err := lanePairing(l)
 	if err != nil {
 		return err
-	}
-	if lr.Verdict == verify.PairingViolation {
-		return &exitError{code: exitBadCall, err: &laneFailure{path: l.path, report: lr}}
 	}
 	opts := &deep.Options{Version: l.program.Version, Text: l.program.Text, Entry: l.program.Entry, Functions: l.program.Functions,
 		ROData: l.program.ROData, RODataVAddr: l.program.RODataVAddr, HeapSize: max(vm.DefaultConfig().HeapSize, l.heapSize),

@@ -9,7 +9,9 @@ import (
 )
 
 // lanePairing runs the parallel-lane analysis (spawn/join pairing and
-// write overlap between concurrent children) over a loaded program.
+// write overlap between concurrent children) over a loaded program. A
+// program whose spawns and joins do not pair is rejected with a
+// laneFailure.
 func lanePairing(l *loaded) (*verify.LaneReport, error) {
 	p := l.program
 	rep, err := verify.LanePairing(p.Text, p.Version, &verify.LaneOptions{
@@ -18,6 +20,9 @@ func lanePairing(l *loaded) (*verify.LaneReport, error) {
 	})
 	if err != nil {
 		return nil, &exitError{code: exitBadCall, err: fmt.Errorf("%s: %w", l.path, err)}
+	}
+	if rep.Verdict == verify.PairingViolation {
+		return rep, &exitError{code: exitBadCall, err: &laneFailure{path: l.path, report: rep}}
 	}
 	return rep, nil
 }

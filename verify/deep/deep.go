@@ -257,17 +257,23 @@ func Analyze(o *Options) (*Report, error) {
 	}
 	// Violations found only past an over-approximated syscall: neither
 	// findings nor ruled out.
-	uncertain := map[string]bool{}
+	type site struct {
+		kind string
+		pc   int
+	}
+	uncertain, listed := map[string]bool{}, map[site]bool{}
 	for _, f := range sx.Uncertain {
-		if uncertain[f.Kind+fmt.Sprint(f.PC)] || hasKind(sx.Findings, f.Kind) {
+		if listed[site{f.Kind, f.PC}] || hasKind(sx.Findings, f.Kind) {
 			continue
 		}
-		uncertain[f.Kind+fmt.Sprint(f.PC)], uncertain[f.Kind] = true, true
+		listed[site{f.Kind, f.PC}], uncertain[f.Kind] = true, true
 		rep.Unknown = append(rep.Unknown, fmt.Sprintf("%s: pc %d%s: %s", f.Kind, f.PC, o.at(f.PC), f.Message))
 	}
+	// open reports that nothing was found or left uncertain of kind k.
+	open := func(k string) bool { return !hasKind(sx.Findings, k) && !uncertain[k] }
 	switch {
 	case ai == nil:
-		if exhaustive && !hasKind(sx.Findings, "oob") && !uncertain["oob"] {
+		if exhaustive && open("oob") {
 			rep.Proven = append(rep.Proven, "memory: every load and store is in bounds on every path (symbolic execution)")
 		} else if !hasKind(sx.Findings, "oob") {
 			rep.Unknown = append(rep.Unknown, "memory: the abstract interpretation reached its step bound")
@@ -307,7 +313,7 @@ func Analyze(o *Options) (*Report, error) {
 	}
 
 	// Overflow.
-	if !hasKind(sx.Findings, "overflow") && !uncertain["overflow"] {
+	if open("overflow") {
 		if exhaustive {
 			rep.Proven = append(rep.Proven, "overflow: no add, sub, mul, shift or neg wraps on any input")
 		} else {
@@ -317,14 +323,14 @@ func Analyze(o *Options) (*Report, error) {
 
 	// Economics.
 	if o.Accounts != nil {
-		if !hasKind(sx.Findings, "conservation") && !uncertain["conservation"] {
+		if open("conservation") {
 			if exhaustive {
 				rep.Proven = append(rep.Proven, "conservation: lamports are conserved and only owned accounts are debited on every successful path")
 			} else {
 				rep.Unknown = append(rep.Unknown, "conservation: "+joinWhy(why))
 			}
 		}
-		if len(o.Invariants) > 0 && !hasKind(sx.Findings, "invariant") && !uncertain["invariant"] {
+		if len(o.Invariants) > 0 && open("invariant") {
 			if exhaustive {
 				rep.Proven = append(rep.Proven, fmt.Sprintf("invariant: the %d invariant(s) hold after every successful path", len(o.Invariants)))
 			} else {
@@ -335,7 +341,7 @@ func Analyze(o *Options) (*Report, error) {
 
 	// Resource bounds.
 	switch {
-	case hasKind(sx.Findings, "unbounded") || uncertain["unbounded"]:
+	case !open("unbounded"):
 	case exhaustive && !sx.Syscalls:
 		rep.Proven = append(rep.Proven, fmt.Sprintf("cu: at most %d compute units on every path", sx.MaxCU))
 		rep.Proven = append(rep.Proven, fmt.Sprintf("stack: at most %d frame(s) of %d bytes", sx.MaxDepth, sbpf.StackFrameSize))
