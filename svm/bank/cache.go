@@ -37,7 +37,11 @@ func newAccountCache() *accountCache {
 }
 
 // get returns the cached account; the caller must not change its data.
+// A nil cache holds nothing.
 func (c *accountCache) get(k pubkey.Pubkey) (account.Account, bool) {
+	if c == nil {
+		return account.Account{}, false
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if a, ok := c.cur[k]; ok {

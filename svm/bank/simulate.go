@@ -46,6 +46,10 @@ func (b *Bank) Simulate(tx *txn.Transaction, verifySignatures bool) (*Simulation
 	if err != nil {
 		return nil, err
 	}
+	// The cache follows the head, and a block may commit while this
+	// runs: read only the snapshot, so that every account is the
+	// same block's.
+	bs.cache = nil
 	defer bs.snap.Close()
 	sim := &Simulation{Slot: env.Slot}
 	check := svm.CheckUnsigned
