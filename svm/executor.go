@@ -238,6 +238,9 @@ func (ex *Executor) getInput() *[]byte {
 }
 
 func (ex *Executor) putInput(b *[]byte, input []byte) {
+	if input == nil { // serialization failed: the buffer is as it was
+		input = *b
+	}
 	if cap(input) <= maxPooledInput {
 		*b = input[:0]
 		ex.inputs.Put(b)

@@ -94,10 +94,10 @@ func (m *Machine) ObserveStores(f func(addr uint64, b []byte)) { m.storeObs = f 
 
 // Resume runs e from st, as if the run that produced st had continued.
 // opts.Input is the input region: its length must be len(st.Input), and
-// its contents are replaced by st.Input (no copy is made when st.Input is
-// opts.Input itself, for a caller that has put the state's input there
-// already). opts.Budget is the original
-// budget, so Result.CU counts from the start of that run.
+// its contents are replaced by st.Input (st.Input may be opts.Input
+// itself, for a caller that has put the state's input there already).
+// opts.Budget is the original budget, so Result.CU counts from the start
+// of that run.
 func (m *Machine) Resume(e *Executable, opts RunOptions, st *State) Result {
 	m.setup(e, opts)
 	if len(opts.Input) != len(st.Input) || len(st.Stack) > len(m.stack) || len(st.Heap) > len(m.heap) ||
@@ -116,9 +116,7 @@ func (m *Machine) Resume(e *Executable, opts RunOptions, st *State) Result {
 	}
 	copy(m.stack, st.Stack)
 	copy(m.heap, st.Heap)
-	if len(st.Input) > 0 && &st.Input[0] != &opts.Input[0] {
-		copy(opts.Input, st.Input)
-	}
+	copy(opts.Input, st.Input) // copy does nothing when both are one buffer
 	m.mem.slots[sbpf.StackStart>>32].dirty = uint64(len(st.Stack))
 	m.mem.slots[sbpf.HeapStart>>32].dirty = uint64(len(st.Heap))
 	if m.pc < 0 || m.pc >= len(e.code)-1 {
