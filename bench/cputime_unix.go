@@ -7,17 +7,13 @@ import (
 	"time"
 )
 
-// cpuTime is the CPU time the process has used (user and system), or 0
-// where it cannot be read.
-func cpuTime() time.Duration {
+// CPUTime is the CPU time the process has used (user and system), or 0
+// where it cannot be read: work measured this way does not depend on
+// what else the machine runs, as wall time does.
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
-
-// CPUTime is the CPU time the process has used (user and system), or 0
-// where it cannot be read: work measured this way does not depend on
-// what else the machine runs, as wall time does.
-func CPUTime() time.Duration { return cpuTime() }

@@ -193,10 +193,10 @@ func (w *schedWorld) round(ctx context.Context, name string, lanes, blocks, txs 
 		if err := ctx.Err(); err != nil {
 			return 0, 0, 0, 0, err
 		}
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), CPUTime()
 		res, err := b.ProcessBlock(txsOf, int64(3+blk))
 		total += time.Since(start)
-		cpu += cpuTime() - cpu0
+		cpu += CPUTime() - cpu0
 		if err != nil {
 			return 0, 0, 0, 0, err
 		}
