@@ -6,7 +6,7 @@ import (
 
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/elf"
-	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/token"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
@@ -17,15 +17,14 @@ import (
 // COption<Pubkey>; a mint is mint_authority COption<Pubkey>, supply u64,
 // decimals u8, is_initialized u8, freeze_authority COption<Pubkey>.
 const (
-	SPLTokenAccountSize = 165
-	SPLMintSize         = 82
+	SPLTokenAccountSize = token.AccountSize
+	SPLMintSize         = token.MintSize
 	splAmountOffset     = 64
 	splStateOffset      = 108
 )
 
-// SPLTokenProgramID is SPL Token's address
-// (TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA).
-var SPLTokenProgramID = [32]byte(pubkey.MustParse("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"))
+// SPLTokenProgramID is SPL Token's address.
+var SPLTokenProgramID = [32]byte(token.Program)
 
 // TokenRun is one instruction of a token program, ready to run in raw
 // mode: the loaded program, the syscalls it was resolved against, and
