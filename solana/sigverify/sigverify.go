@@ -14,11 +14,10 @@
 // Verify, the hot path (every transaction signature), runs on the curve
 // of curve25519-voi, a Go port of curve25519-dalek (the curve library
 // Agave itself uses), whose AVX2 backend makes it about 1.5x faster than
-// filippo.io/edwards25519.
-// VerifyPoint is the same rule written out on filippo.io/edwards25519;
-// the tests hold Verify equal to it on every edge case (small-order and
-// mixed-order keys and R, non-canonical encodings, S at and past ℓ).
-// Neither is a batch verifier: each signature is checked alone.
+// filippo.io/edwards25519. The tests hold Verify equal to the same rule
+// written out on filippo.io/edwards25519 on every edge case (small-order
+// and mixed-order keys and R, non-canonical encodings, S at and past ℓ).
+// It is not a batch verifier: each signature is checked alone.
 package sigverify
 
 import (
@@ -157,27 +156,6 @@ func (c *Keys) Verify(pub, msg, sig []byte) bool {
 	return k != nil && k.holds(pub, msg, sig)
 }
 
-// VerifyPoint is Verify written on filippo.io/edwards25519, for a caller
-// that has decoded pub into a already; it is the reference the tests
-// hold Verify to.
-func VerifyPoint(a *edwards25519.Point, pub, msg, sig []byte) bool {
-	if len(sig) != SignatureSize {
-		return false
-	}
-	s, err := edwards25519.NewScalar().SetCanonicalBytes(sig[32:])
-	if err != nil {
-		return false
-	}
-	r, err := new(edwards25519.Point).SetBytes(sig[:32])
-	if err != nil {
-		return false
-	}
-	if isSmallOrder(r) || isSmallOrder(a) {
-		return false
-	}
-	return Holds(a, s, pub, msg, sig)
-}
-
 // Holds reports whether the cofactorless equation holds: sig's R, as
 // bytes, equals the canonical encoding of [s]B - [k]A, with k =
 // SHA-512(R || pub || msg). It checks nothing else (not the orders of A
@@ -195,8 +173,4 @@ func Holds(a *edwards25519.Point, s *edwards25519.Scalar, pub, msg, sig []byte) 
 	minusA := new(edwards25519.Point).Negate(a)
 	check := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, minusA, s)
 	return bytes.Equal(check.Bytes(), sig[:32])
-}
-
-func isSmallOrder(p *edwards25519.Point) bool {
-	return new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1
 }
