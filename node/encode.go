@@ -103,8 +103,6 @@ func zstdEncode(b []byte) []byte {
 	return w.EncodeAll(b, nil)
 }
 
-func isTokenProgram(k pubkey.Pubkey) bool { return token.IsProgram(k) }
-
 // decodeTokenAccount parses an initialized SPL Token account.
 func decodeTokenAccount(a *account.Account) (token.Account, bool) {
 	return token.DecodeAccount(a.Owner, a.Data)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
+	"github.com/agora-vm/agora/solana/token"
 )
 
 // Filter limits (Agave's).
@@ -242,7 +243,7 @@ func (s *Server) getTokenAccountsByOwner(p params) (any, *Error) {
 		if e != nil {
 			return nil, e
 		}
-		if !isTokenProgram(pk) {
+		if !token.IsProgram(pk) {
 			return nil, errInvalidParams("Invalid param: unrecognized Token program id")
 		}
 		program = pk
