@@ -128,8 +128,8 @@ func (f *chainFlags) addTx(cmd *cobra.Command) {
 func (f *chainFlags) schedule(s *streams, b *bank.Bank) error {
 	var engine vm.Engine
 	if f.engine == "verified" {
-		if !(f.verifySample > 0 && f.verifySample <= 1) {
-			return usageErr("--verify-sample: %v is outside (0, 1]", f.verifySample)
+		if err := checkSample(f.verifySample); err != nil {
+			return err
 		}
 		log := slog.New(slog.NewTextHandler(s.err, nil))
 		q := &jit.Quarantine{Compiler: jit.Engine{Logger: log}}

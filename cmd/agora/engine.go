@@ -38,8 +38,8 @@ func newEngine(name string, logw io.Writer, v *verifyOpts) (vm.Engine, error) {
 		if v == nil {
 			return nil, usageErr("--engine verified: only agora run in raw mode (without --accounts) and the agora chain commands offer it; use interp, jit or auto")
 		}
-		if !(v.sample > 0 && v.sample <= 1) {
-			return nil, usageErr("--verify-sample: %v is outside (0, 1]", v.sample)
+		if err := checkSample(v.sample); err != nil {
+			return nil, err
 		}
 		log := compiler.Logger
 		return &jit.Verified{
@@ -53,6 +53,14 @@ func newEngine(name string, logw io.Writer, v *verifyOpts) (vm.Engine, error) {
 		}, nil
 	}
 	return nil, usageErr("--engine: %q is not one of %s", name, engineNames)
+}
+
+// checkSample refuses a --verify-sample outside (0, 1].
+func checkSample(sample float64) error {
+	if !(sample > 0 && sample <= 1) {
+		return usageErr("--verify-sample: %v is outside (0, 1]", sample)
+	}
+	return nil
 }
 
 func describeResult(r vm.Result) string {
