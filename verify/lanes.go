@@ -166,11 +166,8 @@ type LaneOptions struct {
 // its private argument never conflict. Writes of the parent between a
 // spawn and the merge are not compared here.
 func LanePairing(text []byte, v sbpf.Version, opts *LaneOptions) (*LaneReport, error) {
-	if !v.Valid() {
-		return nil, fmt.Errorf("verify: unknown sBPF version %s", v)
-	}
-	if len(text)%sbpf.InsnSize != 0 {
-		return nil, &Error{Kind: ProgramLengthNotMultiple, PC: -1}
+	if err := checkText(text, v); err != nil {
+		return nil, err
 	}
 	if opts == nil {
 		opts = &LaneOptions{}
@@ -179,15 +176,12 @@ func LanePairing(text []byte, v sbpf.Version, opts *LaneOptions) (*LaneReport, e
 		flow: newFlow[lstate](len(text)/sbpf.InsnSize, opts.MaxStates),
 		text: text, v: v, opts: opts,
 		spawn: sbpf.SyscallHash(SpawnName), join: sbpf.SyscallHash(JoinName), fence: sbpf.SyscallHash(FenceName),
-		found: map[findingKey]int{}, pairs: map[[2]int32]bool{}, parent: map[[2]int32]bool{},
+		noReturn: noReturnHashes(), pairs: map[[2]int32]bool{}, parent: map[[2]int32]bool{},
 	}
 	a.norm = (*lstate).norm
 	a.ret = laneReturn
 	a.onLimit = func(visited int) {
 		a.report(PairAnalysisLimit, -1, lstate{tainted: true}, fmt.Sprintf("gave up after %d states; lane pairing is not proven", visited))
-	}
-	for _, name := range noReturnSyscalls {
-		a.noReturn = append(a.noReturn, sbpf.SyscallHash(name))
 	}
 	rep := &LaneReport{Verdict: PairingProven}
 	if !a.usesLanes() {
@@ -197,17 +191,7 @@ func LanePairing(text []byte, v sbpf.Version, opts *LaneOptions) (*LaneReport, e
 	a.resolveTargets()
 	a.run()
 	rep.States = len(a.visited)
-	rep.Findings = a.findings
-	slices.SortFunc(rep.Findings, func(x, y PairingFinding) int {
-		return cmp.Or(cmp.Compare(x.PC, y.PC), cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Verdict, y.Verdict))
-	})
-	for _, f := range rep.Findings {
-		if f.Verdict == PairingViolation {
-			rep.Verdict = PairingViolation
-			break
-		}
-		rep.Verdict = PairingNotProvable
-	}
+	rep.Verdict, rep.Findings = a.result()
 	rep.Overlaps = a.overlaps()
 	return rep, nil
 }
@@ -262,9 +246,8 @@ type lanes struct {
 	unres   map[int]string
 	fns     map[int]*childFn
 
-	findings []PairingFinding
-	found    map[findingKey]int
-	pairs    map[[2]int32]bool
+	findingSet
+	pairs map[[2]int32]bool
 	// parent holds (spawn pc, write pc): the lane wrote memory at write pc
 	// while the child of that spawn was not merged.
 	parent map[[2]int32]bool
@@ -391,18 +374,7 @@ func (a *lanes) report(kind PairingKind, pc int, st lstate, msg string) {
 		msg += " (on a path through an untraced join or an indirect call, which may have joined it)"
 	}
 	f := PairingFinding{Kind: kind, Verdict: verdict, PC: pc, OpenedAt: -1, Message: msg}
-	if pc >= 0 && pc < len(a.opts.Lines) {
-		f.Line = a.opts.Lines[pc]
-	}
-	k := findingKey{kind, pc}
-	if i, ok := a.found[k]; ok {
-		if verdict == PairingViolation && a.findings[i].Verdict != PairingViolation {
-			a.findings[i] = f
-		}
-		return
-	}
-	a.found[k] = len(a.findings)
-	a.findings = append(a.findings, f)
+	a.add(f, a.opts.Lines)
 }
 
 // refs is the set of positions the registers and slots name.

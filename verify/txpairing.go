@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -189,33 +188,27 @@ const DefaultPairingMaxStates = 1 << 20
 // without panicking. A text whose length is not a multiple of 8, or an
 // unknown version, is an error.
 func TxPairing(text []byte, v sbpf.Version, opts *PairingOptions) (*PairingReport, error) {
-	if !v.Valid() {
-		return nil, fmt.Errorf("verify: unknown sBPF version %s", v)
-	}
-	if len(text)%sbpf.InsnSize != 0 {
-		return nil, &Error{Kind: ProgramLengthNotMultiple, PC: -1}
+	if err := checkText(text, v); err != nil {
+		return nil, err
 	}
 	if opts == nil {
 		opts = &PairingOptions{}
 	}
 	a := &pairing{
-		flow:   newFlow[pstate](len(text)/sbpf.InsnSize, opts.MaxStates),
-		text:   text,
-		v:      v,
-		opts:   opts,
-		begin:  sbpf.SyscallHash(TxBeginName),
-		commit: sbpf.SyscallHash(TxCommitName),
-		abort:  sbpf.SyscallHash(TxAbortName),
-		test:   sbpf.SyscallHash(TxTestName),
-		found:  map[findingKey]int{},
+		flow:     newFlow[pstate](len(text)/sbpf.InsnSize, opts.MaxStates),
+		text:     text,
+		v:        v,
+		opts:     opts,
+		begin:    sbpf.SyscallHash(TxBeginName),
+		commit:   sbpf.SyscallHash(TxCommitName),
+		abort:    sbpf.SyscallHash(TxAbortName),
+		test:     sbpf.SyscallHash(TxTestName),
+		noReturn: noReturnHashes(),
 	}
 	a.ret = returnState
 	a.onLimit = func(visited int) {
 		a.report(PairAnalysisLimit, -1, pstate{tainted: true, openedAt: -1},
 			fmt.Sprintf("gave up after %d states; pairing is not proven", visited))
-	}
-	for _, name := range noReturnSyscalls {
-		a.noReturn = append(a.noReturn, sbpf.SyscallHash(name))
 	}
 	rep := &PairingReport{Verdict: PairingProven}
 	if !a.usesTransactions() {
@@ -223,17 +216,7 @@ func TxPairing(text []byte, v sbpf.Version, opts *PairingOptions) (*PairingRepor
 	}
 	a.run()
 	rep.States = len(a.visited)
-	rep.Findings = a.findings
-	slices.SortFunc(rep.Findings, func(x, y PairingFinding) int {
-		return cmp.Or(cmp.Compare(x.PC, y.PC), cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Verdict, y.Verdict))
-	})
-	for _, f := range rep.Findings {
-		if f.Verdict == PairingViolation {
-			rep.Verdict = PairingViolation
-			break
-		}
-		rep.Verdict = PairingNotProvable
-	}
+	rep.Verdict, rep.Findings = a.result()
 	return rep, nil
 }
 
@@ -250,11 +233,6 @@ const (
 	calleeRegs uint16 = 0b11_1100_0000 // r6-r9, restored after a local call
 )
 
-type findingKey struct {
-	kind PairingKind
-	pc   int
-}
-
 type pairing struct {
 	flow[pstate]
 	text                       []byte
@@ -263,8 +241,7 @@ type pairing struct {
 	begin, commit, abort, test uint32
 	noReturn                   []uint32
 
-	findings []PairingFinding
-	found    map[findingKey]int // index into findings
+	findingSet
 }
 
 // usesTransactions reports whether any slot is a call of a transaction
@@ -304,18 +281,7 @@ func (a *pairing) report(kind PairingKind, pc int, st pstate, msg string) {
 	if kind == PairNestedTransaction || kind == PairTransactionLeak {
 		f.OpenedAt = int(st.openedAt)
 	}
-	if pc >= 0 && pc < len(a.opts.Lines) {
-		f.Line = a.opts.Lines[pc]
-	}
-	k := findingKey{kind, pc}
-	if i, ok := a.found[k]; ok {
-		if verdict == PairingViolation && a.findings[i].Verdict != PairingViolation {
-			a.findings[i] = f // a definite path beats one through callx
-		}
-		return
-	}
-	a.found[k] = len(a.findings)
-	a.findings = append(a.findings, f)
+	a.add(f, a.opts.Lines)
 }
 
 func bit(r uint8) uint16 {
