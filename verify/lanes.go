@@ -290,6 +290,12 @@ func (a *lanes) resolveTargets() {
 		pc    int
 		child bool
 	}
+	var spawns []int
+	for pc := 0; pc < a.n; pc++ {
+		if a.isSyscall(sbpf.Decode(a.text[pc*sbpf.InsnSize:]), a.spawn) {
+			spawns = append(spawns, pc)
+		}
+	}
 	queue := []entry{{a.opts.Entry, false}}
 	seen := map[int]bool{}
 	for len(queue) > 0 {
@@ -300,10 +306,7 @@ func (a *lanes) resolveTargets() {
 		if e.child {
 			a.fns[e.pc] = r
 		}
-		for pc := 0; pc < a.n; pc++ {
-			if !a.isSyscall(sbpf.Decode(a.text[pc*sbpf.InsnSize:]), a.spawn) {
-				continue
-			}
+		for _, pc := range spawns {
 			if r.err != nil {
 				if _, ok := a.targets[pc]; !ok {
 					a.unres[pc] = fmt.Sprintf("the abstract interpretation from pc %d stopped: %v", e.pc, r.err)
@@ -315,15 +318,16 @@ func (a *lanes) resolveTargets() {
 			}
 			v, _ := r.ai.RegAt(pc, 1)
 			c, ok := v.N.IsConst()
+			t, set := a.targets[pc]
 			switch {
 			case v.Kind != absint.VScalar || !ok:
 				a.unres[pc] = "the child's function (r1) is not a constant"
 			case c >= uint64(a.n):
 				a.unres[pc] = fmt.Sprintf("fn_pc %d lies outside the program", c)
-			case a.targets[pc] != 0 && a.targets[pc] != int(c)+1:
+			case set && t != int(c):
 				a.unres[pc] = "the child's function (r1) differs between callers"
 			default:
-				a.targets[pc] = int(c) + 1 // +1: 0 means unset
+				a.targets[pc] = int(c)
 				if !seen[int(c)] && len(seen) < laneMaxEntries {
 					seen[int(c)] = true
 					queue = append(queue, entry{int(c), true})
@@ -335,8 +339,7 @@ func (a *lanes) resolveTargets() {
 		delete(a.targets, pc)
 	}
 	for pc, t := range a.targets {
-		a.targets[pc] = t - 1
-		if _, ok := a.fns[t-1]; !ok {
+		if _, ok := a.fns[t]; !ok {
 			a.unres[pc] = "too many child functions to analyse"
 			delete(a.targets, pc)
 		}
