@@ -33,6 +33,8 @@ func syscallPrice(name string, sizes []uint64) (uint64, bool) {
 		return txmem.CostBegin, true
 	case extnames.TxTest:
 		return txmem.CostTest, true
+	case extnames.Declassify:
+		return flow.Cost, true
 	}
 	if sizes == nil {
 		return 0, false
@@ -55,8 +57,6 @@ func syscallPrice(name string, sizes []uint64) (uint64, bool) {
 	case syscalls.NameSetReturnData:
 		n, ok := one()
 		return c.SyscallBase + n/c.CPIBytesPerUnit, ok
-	case extnames.Declassify:
-		return flow.Cost, true
 	case syscalls.NameSHA256, syscalls.NameKeccak256, syscalls.NameBlake3:
 		cu := c.SHA256Base
 		for _, n := range sizes {
