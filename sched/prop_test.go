@@ -306,6 +306,8 @@ func (m mapState) Account(k pubkey.Pubkey) (account.Account, error) { return m[k
 // TestMatchesPlainSerialLoop checks the scheduler, at one lane and at
 // four, against the plainest reading of a block: each transaction
 // checked and executed in order against the writes of those before it.
+// Every other transaction is picked for a second execution
+// (Block.Check), which must match its first, from the same pre-state.
 func TestMatchesPlainSerialLoop(t *testing.T) {
 	w := newWorld(t)
 	state := mapState{}
@@ -335,6 +337,7 @@ func TestMatchesPlainSerialLoop(t *testing.T) {
 		return state.Account(k)
 	})
 	var want []*svm.Result
+	var executed []int
 	outcomes := map[string]int{}
 	defer func() { t.Logf("outcomes: %v", outcomes) }()
 	charged := map[txn.Signature]bool{}
@@ -348,6 +351,7 @@ func TestMatchesPlainSerialLoop(t *testing.T) {
 			r = &svm.Result{Err: &svm.TransactionError{Kind: svm.AlreadyProcessed}}
 		} else {
 			r = ex.Execute(tx, read, env)
+			executed = append(executed, len(want))
 		}
 		if r.Charged {
 			charged[tx.ID()] = true
@@ -372,9 +376,28 @@ func TestMatchesPlainSerialLoop(t *testing.T) {
 		return nil
 	}
 	for _, lanes := range []int{1, 4} {
-		out, err := sched.New(ex, sched.Config{Lanes: lanes}).Execute(context.Background(), &sched.Block{Txs: txs, State: state, Env: env, Admit: admit})
+		picked := func(tx *txn.Transaction) bool { return tx.Signatures[0][0]%2 == 0 }
+		out, err := sched.New(ex, sched.Config{Lanes: lanes}).Execute(context.Background(), &sched.Block{Txs: txs, State: state, Env: env, Admit: admit,
+			Check: picked, CheckEnv: env})
 		if err != nil {
 			t.Fatal(err)
+		}
+		var checked []int
+		for _, i := range executed {
+			if picked(txs[i]) {
+				checked = append(checked, i)
+			}
+		}
+		if len(out.Checks) != len(checked) || len(checked) < n/8 {
+			t.Fatalf("%d lanes: %d checks, want %d", lanes, len(out.Checks), len(checked))
+		}
+		for j, c := range out.Checks {
+			if c.Index != checked[j] {
+				t.Fatalf("%d lanes: check %d is of tx %d, want %d", lanes, j, c.Index, checked[j])
+			}
+			if d := sameResult(want[c.Index], c.Result); d != "" {
+				t.Fatalf("%d lanes, check of tx %d: %s", lanes, c.Index, d)
+			}
 		}
 		for i := range txs {
 			if d := sameResult(want[i], out.Results[i]); d != "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,21 @@ type Block struct {
 	// (a recent blockhash, not processed in an earlier block); nil admits
 	// every transaction. It is called from several goroutines.
 	Admit func(*txn.Transaction) *svm.TransactionError
+	// Check, when not nil, picks transactions to check (the verified
+	// tier's sample): each picked transaction that executes is executed
+	// a second time under CheckEnv, from the same pre-state, on its own
+	// goroutine while the rest of the block runs. Output.Checks holds
+	// those executions; Execute returns once they have finished. It is
+	// called from several goroutines.
+	Check    func(*txn.Transaction) bool
+	CheckEnv *svm.Env
+}
+
+// Check is a transaction's second execution, under Block.CheckEnv.
+type Check struct {
+	// Index is the transaction's in the block.
+	Index  int
+	Result *svm.Result
 }
 
 // Config configures a Scheduler.
@@ -68,6 +84,9 @@ type Output struct {
 	Signatures []txn.Signature
 	// Cost is the estimated cost the block reserved.
 	Cost uint64
+	// Checks are the second executions Block.Check asked for, in block
+	// order.
+	Checks []Check
 }
 
 // Scheduler executes blocks with one executor. It is safe for concurrent
@@ -142,6 +161,11 @@ type run struct {
 
 	nextAdmit atomic.Int32
 	canceled  atomic.Bool
+
+	// The checks Block.Check asked for, running or done.
+	checking sync.WaitGroup
+	checkMu  sync.Mutex
+	checks   []Check
 }
 
 // Execute runs a block and returns its results; it changes nothing
@@ -152,8 +176,8 @@ func (s *Scheduler) Execute(ctx context.Context, b *Block) (*Output, error) {
 	if len(b.Txs) > MaxBlockTransactions {
 		return nil, fmt.Errorf("%w: %d, at most %d", ErrBlockTooLarge, len(b.Txs), MaxBlockTransactions)
 	}
-	if b.State == nil || b.Env == nil {
-		return nil, errors.New("sched: a block needs a state and an environment")
+	if b.State == nil || b.Env == nil || (b.Check != nil && b.CheckEnv == nil) {
+		return nil, errors.New("sched: a block needs a state and an environment (and one for its checks)")
 	}
 	for i, tx := range b.Txs {
 		if tx == nil {
@@ -172,6 +196,9 @@ func (s *Scheduler) Execute(ctx context.Context, b *Block) (*Output, error) {
 	} else {
 		r.serial()
 	}
+	// The checks read the block's state, which the caller changes once
+	// Execute returns.
+	r.checking.Wait()
 	if err := ctx.Err(); err != nil || r.canceled.Load() {
 		if err == nil {
 			err = context.Canceled
@@ -442,7 +469,11 @@ func (r *run) exec(w *lane, i int32) {
 		w.record("execute", i, start)
 		return
 	}
-	res := r.s.ex.ExecuteResolved(tx, r.keys[i], &txReader{state: r.b.State, keys: r.keys[i].Keys, slots: r.slotOf[i]}, r.b.Env)
+	rd := &txReader{state: r.b.State, keys: r.keys[i].Keys, slots: r.slotOf[i]}
+	if r.b.Check != nil && r.b.Check(tx) {
+		r.check(i, rd)
+	}
+	res := r.s.ex.ExecuteResolved(tx, r.keys[i], rd, r.b.Env)
 	if res.Charged {
 		for _, wr := range res.Writes {
 			if a := r.slotFor(i, wr.Key); a != nil {
@@ -453,6 +484,29 @@ func (r *run) exec(w *lane, i int32) {
 	}
 	r.results[i] = res
 	w.record("execute", i, start)
+}
+
+// check starts transaction i's second execution, from the pre-state rd
+// gives now: the declared accounts' values are copied, since later
+// transactions overwrite their slots; the rest is the block's starting
+// state, which does not change while the block runs.
+func (r *run) check(i int32, rd *txReader) {
+	pre := &txReader{state: rd.state, keys: rd.keys, slots: make([]*slot, len(rd.slots))}
+	vals := make([]slot, len(rd.slots))
+	for j, s := range rd.slots {
+		if s.set {
+			vals[j].val, vals[j].set = s.val.Clone(), true
+		}
+		pre.slots[j] = &vals[j]
+	}
+	r.checking.Add(1)
+	go func() {
+		defer r.checking.Done()
+		res := r.s.ex.ExecuteResolved(r.b.Txs[i], r.keys[i], pre, r.b.CheckEnv)
+		r.checkMu.Lock()
+		r.checks = append(r.checks, Check{Index: int(i), Result: res})
+		r.checkMu.Unlock()
+	}()
 }
 
 func (r *run) slotFor(i int32, k pubkey.Pubkey) *slot {
@@ -487,6 +541,9 @@ func (t *txReader) Account(k pubkey.Pubkey) (account.Account, error) {
 // output merges the results in block order.
 func (r *run) output(cost uint64) *Output {
 	out := &Output{Results: r.results, Cost: cost, Signatures: make([]txn.Signature, 0, len(r.results)), Writes: make([]account.Keyed, 0, 2*len(r.results))}
+	// The checks finish in any order; the output lists them in block order.
+	slices.SortFunc(r.checks, func(a, b Check) int { return a.Index - b.Index })
+	out.Checks = r.checks
 	pos := make(map[pubkey.Pubkey]int, 2*len(r.results))
 	for i, res := range r.results {
 		if !res.Charged {

@@ -92,7 +92,7 @@ func (tc *txContext) executeBPF(f *frame, prog *account.Account, id string) (*In
 	if tc.ex.MeasureVM && len(tc.stack) == 1 {
 		start = time.Now()
 	}
-	opts := vm.RunOptions{Input: input, Budget: budget, Context: &bpfContext{tc: tc, f: f}}
+	opts := vm.RunOptions{Input: input, Budget: budget, Context: &bpfContext{tc: tc, f: f}, Reference: tc.env.Reference}
 	if tc.env.Features.Active(feature.InstructionDataOffsetInR2) {
 		opts.R2 = sbpf.InputStart + uint64(layout.InstructionDataOffset())
 	}

@@ -59,6 +59,10 @@ type Env struct {
 	// instructions (Result.Inner), for RPC history and simulation. Off,
 	// the instruction path pays one branch per instruction.
 	RecordInner bool
+	// Reference runs every program on the interpreter whatever the
+	// executor's engine (vm.RunOptions.Reference): the verified tier
+	// executes a transaction again this way to check its machine code.
+	Reference bool
 }
 
 // Executor executes transactions. It is safe for concurrent use: each

@@ -30,6 +30,11 @@ type RunOptions struct {
 	// each syscall), for tools that need a periodic look rather than
 	// every step.
 	HookStride uint64
+	// Reference makes an engine that runs machine code run this program
+	// on the interpreter instead, for the runs that check machine code
+	// (the verified tier's reference executions). The interpreter
+	// ignores it.
+	Reference bool
 }
 
 // Result is the outcome of a run.

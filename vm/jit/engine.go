@@ -106,7 +106,7 @@ func (r *Runnable) Registry() *vm.Registry { return r.exe.Registry() }
 // Run executes the program on m. A run with a hook, or of a program that
 // was not compiled, is the interpreter's.
 func (r *Runnable) Run(m *vm.Machine, opts vm.RunOptions) vm.Result {
-	if r.code == nil || opts.Hook != nil {
+	if r.code == nil || opts.Hook != nil || opts.Reference {
 		return r.exe.Run(m, opts)
 	}
 	if m == nil {

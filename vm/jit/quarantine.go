@@ -2,17 +2,16 @@ package jit
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/agora-vm/agora/vm"
 )
 
 // Quarantine is the engine of the block-level verified tier: programs
 // run as machine code, except programs whose id has been quarantined and
-// every run made while the reference mode is on, which run on the
-// interpreter. The caller (a bank re-executing a block from its
-// pre-state) decides what to compare and what to quarantine; a program's
-// id is what the run's Context reports through ProgramID.
+// reference runs (vm.RunOptions.Reference), which run on the
+// interpreter. The caller (a bank checking a transaction against its
+// reference execution) decides what to compare and what to quarantine;
+// a program's id is what the run's Context reports through ProgramID.
 //
 // Quarantine never reverts: once quarantined, an id stays on the
 // interpreter for the engine's lifetime.
@@ -20,9 +19,8 @@ type Quarantine struct {
 	// Compiler compiles programs.
 	Compiler Engine
 
-	reference atomic.Bool
-	mu        sync.RWMutex
-	ids       map[[32]byte]bool
+	mu  sync.RWMutex
+	ids map[[32]byte]bool
 }
 
 // Prepare compiles p; see Engine.Prepare.
@@ -33,11 +31,6 @@ func (q *Quarantine) Prepare(p *vm.Program, reg *vm.Registry, cfg vm.Config) (vm
 	}
 	return &quarantineRunnable{Runnable: r, q: q}, nil
 }
-
-// SetReference turns the reference mode on or off: while on, every run
-// uses the interpreter. Runs in flight when it changes finish on the
-// engine they started on.
-func (q *Quarantine) SetReference(on bool) { q.reference.Store(on) }
 
 // Quarantine sends the programs with these ids to the interpreter for
 // good. Ids that name no program are harmless.
@@ -69,7 +62,7 @@ type quarantineRunnable struct {
 type programIDer interface{ ProgramID() [32]byte }
 
 func (r *quarantineRunnable) Run(m *vm.Machine, opts vm.RunOptions) vm.Result {
-	if r.code == nil || opts.Hook != nil || r.q.reference.Load() {
+	if r.code == nil || opts.Hook != nil || opts.Reference {
 		return r.exe.Run(m, opts)
 	}
 	// A run whose program cannot be named cannot be quarantined: it runs

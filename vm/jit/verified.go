@@ -58,7 +58,7 @@ type verifiedRunnable struct {
 func (r *verifiedRunnable) Quarantined() bool { return r.quarantined.Load() }
 
 func (r *verifiedRunnable) Run(m *vm.Machine, opts vm.RunOptions) vm.Result {
-	if r.quarantined.Load() || r.code == nil || opts.Hook != nil {
+	if r.quarantined.Load() || r.code == nil || opts.Hook != nil || opts.Reference {
 		return r.exe.Run(m, opts)
 	}
 	every := uint64(r.v.SampleEvery)
