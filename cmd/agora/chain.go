@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -113,7 +114,7 @@ func (f *chainFlags) addLanes(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.traceLanes, "trace-lanes", "", "write the block's lane timeline to FILE.json (Chrome trace events; Perfetto opens it)")
 	cmd.Flags().StringVar(&f.features, "features", "mainnet", "Agave feature gates the block executes under: all, mainnet, or a comma-separated `LIST`")
 	cmd.Flags().StringVar(&f.engine, "engine", "auto", "execution engine for BPF programs: "+engineNames+" (results are identical)")
-	cmd.Flags().Float64Var(&f.verifySample, "verify-sample", 0.01, "with --engine verified, the fraction of transactions whose block is re-executed on the interpreter before it commits")
+	cmd.Flags().Float64Var(&f.verifySample, "verify-sample", 0.01, "with --engine verified, the fraction of transactions executed a second time on the interpreter, beside the block, before it commits")
 	cmd.Flags().Uint64Var(&f.verifySeed, "verify-seed", 0, "with --engine verified, the seed of the sample (a transaction is sampled by a hash of the seed and its signature)")
 }
 
@@ -133,9 +134,19 @@ func (f *chainFlags) schedule(s *streams, b *bank.Bank) error {
 		}
 		log := slog.New(slog.NewTextHandler(s.err, nil))
 		q := &jit.Quarantine{Compiler: jit.Engine{Logger: log}}
+		ids, err := readQuarantine(f.dir)
+		if err != nil {
+			return err
+		}
+		q.Quarantine(ids...)
 		engine = q
 		f.verify = &bank.VerifyConfig{Engine: q, Threshold: bank.SampleThreshold(f.verifySample), Seed: f.verifySeed,
-			OnDivergence: func(d bank.Divergence) { logDivergence(log, d) }}
+			OnDivergence: func(d bank.Divergence) {
+				logDivergence(log, d)
+				if err := appendQuarantine(f.dir, d.Quarantined); err != nil {
+					log.Error("jit: the quarantine is not saved", "err", err)
+				}
+			}}
 	} else {
 		var err error
 		if engine, err = newEngine(f.engine, s.err, nil); err != nil {
@@ -173,14 +184,56 @@ func logDivergence(log *slog.Logger, d bank.Divergence) {
 	for i, k := range d.Quarantined {
 		keys[i] = k.String()
 	}
-	if d.JIT == nil {
-		log.Warn("jit: divergence in the block hash; its accounts are quarantined to the interpreter and the interpreter's block is committed",
-			"slot", d.Slot, "quarantined", keys)
-		return
-	}
 	log.Warn("jit: divergence; the transaction's programs are quarantined to the interpreter and the interpreter's block is committed",
 		"slot", d.Slot, "tx", d.Index, "signature", d.Signature.String(),
 		"jit", describeTx(d.JIT), "interp", describeTx(d.Interp), "quarantined", keys)
+}
+
+// quarantineFile lists, one base58 id a line, the ids the verified tier
+// sent to the interpreter in a chain's directory, so that a quarantine
+// outlives the command that found the divergence.
+const quarantineFile = "quarantine"
+
+// readQuarantine returns the ids quarantined in the chain at dir; none
+// when it has no quarantine file.
+func readQuarantine(dir string) ([][32]byte, error) {
+	path := filepath.Join(dir, quarantineFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ids [][32]byte
+	for n, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		k, err := pubkey.Parse(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n+1, err)
+		}
+		ids = append(ids, k)
+	}
+	return ids, nil
+}
+
+// appendQuarantine adds keys to the chain's quarantine file.
+func appendQuarantine(dir string, keys []pubkey.Pubkey) error {
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k.String() + "\n")
+	}
+	f, err := os.OpenFile(filepath.Join(dir, quarantineFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func describeTx(r *svm.Result) string {

@@ -64,7 +64,25 @@ func TestChainVerifiedEngine(t *testing.T) {
 	if diverged && (!strings.Contains(got.stderr, "custom program error: 0x1") || !strings.Contains(got.stderr, prog)) {
 		t.Fatalf("the report lacks the JIT's result or the program:\n%s", got.stderr)
 	}
+	// The quarantine outlives the command: the next one runs the program
+	// on the interpreter from the start, so nothing diverges again.
+	saved, err := os.ReadFile(filepath.Join(dir, quarantineFile))
+	if diverged != strings.Contains(string(saved), prog) || (!diverged && err == nil) {
+		t.Fatalf("quarantine file %q (%v) after a divergence %v", saved, err, diverged)
+	}
+	again := run(0, append(call, "--data", "03", "--engine", "verified", "--verify-sample", "1")...)
+	if strings.Contains(again.stderr, "divergence") || lastJSON(t, again.stdout)["ok"] != true {
+		t.Fatalf("after the quarantine:\n%s\n%s", again.stdout, again.stderr)
+	}
 	for _, bad := range []string{"0", "1.5"} {
 		run(exitBadCall, append(call, "--engine", "verified", "--verify-sample", bad)...)
+	}
+	// A damaged quarantine file is refused with its line.
+	if err := os.WriteFile(filepath.Join(dir, quarantineFile), []byte("\nnot-a-key\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "", append(call, "--engine", "verified", "--dir", dir, "--json")...)
+	if r.code == 0 || !strings.Contains(r.stderr, quarantineFile+":2") {
+		t.Fatalf("bad quarantine file: exit %d\n%s", r.code, r.stderr)
 	}
 }

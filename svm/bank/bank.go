@@ -408,6 +408,8 @@ type PendingBlock struct {
 	// for the account cache.
 	read   map[pubkey.Pubkey]account.Account
 	writes []account.Keyed
+	// checks are the verified tier's second executions.
+	checks []sched.Check
 }
 
 // ExecuteBlock executes txs as the next block at the given timestamp and
@@ -416,6 +418,19 @@ type PendingBlock struct {
 // CommitBlock writes it; a pending block that is never committed leaves
 // no trace.
 func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timestamp int64) (*PendingBlock, error) {
+	return b.executeBlock(ctx, txs, timestamp, blockRun{})
+}
+
+// blockRun is how executeBlock runs a block's programs.
+type blockRun struct {
+	// check picks the transactions to execute a second time on the
+	// interpreter, beside the block (sched.Block.Check).
+	check func(*txn.Transaction) bool
+	// reference runs every program on the interpreter.
+	reference bool
+}
+
+func (b *Bank) executeBlock(ctx context.Context, txs []*txn.Transaction, timestamp int64, how blockRun) (*PendingBlock, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	bs, env, err := b.newBlockFor(timestamp, len(txs))
@@ -425,7 +440,14 @@ func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timesta
 	defer bs.snap.Close()
 	// The records hold the inner instructions: record them only then.
 	env.RecordInner = !b.noHistory
-	res, err := b.sched.Execute(ctx, &sched.Block{Txs: txs, State: bs, Env: env, Admit: b.admit})
+	env.Reference = how.reference
+	blk := &sched.Block{Txs: txs, State: bs, Env: env, Admit: b.admit}
+	if how.check != nil {
+		ref := *env
+		ref.Reference, ref.RecordInner = true, false
+		blk.Check, blk.CheckEnv = how.check, &ref
+	}
+	res, err := b.sched.Execute(ctx, blk)
 	if err != nil {
 		return nil, err
 	}
@@ -459,7 +481,7 @@ func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timesta
 	}
 	out.StoreTime = time.Since(start) // hashing the writes; CommitBlock adds the write
 	out.Header = p.Header
-	return &PendingBlock{Result: out, pending: p, sigs: sigs, read: bs.read, writes: writes}, nil
+	return &PendingBlock{Result: out, pending: p, sigs: sigs, read: bs.read, writes: writes, checks: res.Checks}, nil
 }
 
 // CommitBlock writes a block ExecuteBlock returned, in one atomic write,

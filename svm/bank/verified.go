@@ -13,18 +13,18 @@ import (
 	"github.com/agora-vm/agora/svm"
 )
 
-// ReferenceEngine is the engine side of the verified tier (jit.Quarantine
-// implements it): optimistic machine code, the interpreter for every run
-// while the reference mode is on, and for quarantined program ids always.
-type ReferenceEngine interface {
-	SetReference(on bool)
+// QuarantineEngine is the engine side of the verified tier (jit.Quarantine
+// implements it): optimistic machine code, with the interpreter for
+// reference runs (svm.Env.Reference) and, for good, for the program ids
+// quarantined.
+type QuarantineEngine interface {
 	Quarantine(ids ...[32]byte)
 }
 
 // VerifyConfig configures ProcessBlockVerified.
 type VerifyConfig struct {
 	// Engine is the executor's engine.
-	Engine ReferenceEngine
+	Engine QuarantineEngine
 	// Threshold samples a transaction when the first 8 bytes of
 	// SHA-256(seed, signature), as a big-endian integer, are below it:
 	// a fraction F of transactions is sampled with Threshold F·2^64
@@ -49,8 +49,7 @@ func SampleThreshold(fraction float64) uint64 {
 // reference's.
 type Divergence struct {
 	Slot uint64
-	// Index is the transaction's in the block; -1 when every transaction
-	// agreed but the block's hash did not (JIT and Interp are then nil).
+	// Index is the transaction's in the block.
 	Index     int
 	Signature txn.Signature
 	// Quarantined are the keys sent to the interpreter: every account of
@@ -71,72 +70,57 @@ func (c *VerifyConfig) Sampled(sig txn.Signature) bool {
 }
 
 // ProcessBlockVerified is ProcessBlockContext for the verified tier. The
-// block is executed optimistically; when any of its transactions is
-// sampled, the whole block is executed again from the same pre-state
-// with every program on the interpreter (a transaction's pre-state is
-// the block's plus the writes of those before it, which only the block
-// gives), before anything is committed. Every transaction's status, fee,
-// CU, logs, return data and writes, and the block's header, are
-// compared. On any difference the accounts of the differing transactions
-// (their programs among them) are quarantined, each divergence is
-// reported, and the reference execution is the block committed.
+// block is executed optimistically, and each sampled transaction is
+// executed a second time, with every program on the interpreter, from
+// the same pre-state (the block's, under the writes of the transactions
+// before it), in the background: on its own goroutine, beside the rest
+// of the block. The block waits for those checks before it commits.
+// Each check compares the transaction's status, fee, CU, logs, return
+// data and writes.
 //
-// The re-execution is synchronous: the block commits after it.
+// On any difference, the accounts of the differing transactions (their
+// programs among them) are quarantined to the interpreter, each
+// divergence is reported with both results, and the block is executed
+// again from its pre-state with every program on the interpreter: that
+// execution is the block committed.
 func (b *Bank) ProcessBlockVerified(ctx context.Context, txs []*txn.Transaction, timestamp int64, c VerifyConfig) (*BlockResult, []Divergence, error) {
-	p, err := b.ExecuteBlock(ctx, txs, timestamp)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !slices.ContainsFunc(txs, func(tx *txn.Transaction) bool { return len(tx.Signatures) > 0 && c.Sampled(tx.Signatures[0]) }) {
-		res, err := b.CommitBlock(p)
-		return res, nil, err
-	}
-	c.Engine.SetReference(true)
-	ref, err := b.ExecuteBlock(ctx, txs, timestamp)
-	c.Engine.SetReference(false)
+	p, err := b.executeBlock(ctx, txs, timestamp, blockRun{check: func(tx *txn.Transaction) bool {
+		return len(tx.Signatures) > 0 && c.Sampled(tx.Signatures[0])
+	}})
 	if err != nil {
 		return nil, nil, err
 	}
 	var divs []Divergence
-	quarantine := func(i int, got, want *svm.Result) []pubkey.Pubkey {
-		keys := slices.Clone(txs[i].Message.AccountKeys)
+	for _, ch := range p.checks {
+		got, want := p.Result.Txs[ch.Index].Result, ch.Result
+		if sameTxResult(got, want) {
+			continue
+		}
+		keys := slices.Clone(txs[ch.Index].Message.AccountKeys)
 		for _, r := range []*svm.Result{got, want} {
-			if r != nil {
-				keys = append(append(keys, r.Loaded.Writable...), r.Loaded.Readonly...)
-			}
+			keys = append(append(keys, r.Loaded.Writable...), r.Loaded.Readonly...)
 		}
 		ids := make([][32]byte, len(keys))
 		for j, k := range keys {
 			ids[j] = k
 		}
 		c.Engine.Quarantine(ids...)
-		return keys
+		divs = append(divs, Divergence{Slot: p.Result.Header.Height, Index: ch.Index, Signature: p.Result.Txs[ch.Index].Signature, Quarantined: keys, JIT: got, Interp: want})
 	}
-	for i := range txs {
-		got, want := p.Result.Txs[i].Result, ref.Result.Txs[i].Result
-		if !sameTxResult(got, want) {
-			divs = append(divs, Divergence{Slot: ref.Result.Header.Height, Index: i, Signature: p.Result.Txs[i].Signature, Quarantined: quarantine(i, got, want), JIT: got, Interp: want})
-		}
-	}
-	if len(divs) == 0 && p.Result.Header.Hash != ref.Result.Header.Hash {
-		// Every transaction agrees but the block does not: nothing to pin
-		// it on, so every account of the block is quarantined.
-		d := Divergence{Slot: ref.Result.Header.Height, Index: -1}
-		for i := range txs {
-			d.Quarantined = append(d.Quarantined, quarantine(i, nil, nil)...)
-		}
-		divs = append(divs, d)
+	if len(divs) == 0 {
+		res, err := b.CommitBlock(p)
+		return res, nil, err
 	}
 	if c.OnDivergence != nil {
 		for _, d := range divs {
 			c.OnDivergence(d)
 		}
 	}
-	chosen := p
-	if len(divs) > 0 {
-		chosen = ref
+	ref, err := b.executeBlock(ctx, txs, timestamp, blockRun{reference: true})
+	if err != nil {
+		return nil, divs, err
 	}
-	res, err := b.CommitBlock(chosen)
+	res, err := b.CommitBlock(ref)
 	return res, divs, err
 }
 
