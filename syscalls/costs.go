@@ -189,9 +189,25 @@ func (c Costs) Prices() []Price {
 	}
 }
 
-// memOpCost is Agave's mem_op_consume price for n bytes.
-func (c *Costs) memOpCost(n uint64) uint64 {
+// MemOp is the price of a memory syscall (sol_memcpy_, sol_memmove_,
+// sol_memset_, sol_memcmp_) over n bytes: Agave's mem_op_consume.
+func (c *Costs) MemOp(n uint64) uint64 {
 	return max(c.MemOpBase, divOrMax(n, c.CPIBytesPerUnit))
+}
+
+// Log is sol_log_'s price for a message of n bytes.
+func (c *Costs) Log(n uint64) uint64 { return max(c.SyscallBase, n) }
+
+// SetReturnData is sol_set_return_data's price for n bytes.
+func (c *Costs) SetReturnData(n uint64) uint64 {
+	return satAdd(divOrMax(n, c.CPIBytesPerUnit), c.SyscallBase)
+}
+
+// HashSlice is the price of one slice of n bytes given to sol_sha256,
+// sol_keccak256 or sol_blake3; a hash costs SHA256Base plus the prices
+// of its slices.
+func (c *Costs) HashSlice(n uint64) uint64 {
+	return max(c.MemOpBase, satMul(c.SHA256Byte, n/2))
 }
 
 // divOrMax is Rust's checked_div(..).unwrap_or(u64::MAX).

@@ -44,7 +44,7 @@ func (s *set) hash(h hasher) vm.SyscallFunc {
 				if err != nil {
 					return 0, err
 				}
-				if err := m.Consume(max(s.c.MemOpBase, satMul(s.c.SHA256Byte, v.Len/2))); err != nil {
+				if err := m.Consume(s.c.HashSlice(v.Len)); err != nil {
 					return 0, err
 				}
 				d.Write(b)

@@ -13,7 +13,7 @@ import (
 // log is sol_log_(msg, len): it logs "Program log: <msg>".
 // Price: max(SyscallBase, len), charged before the string is read.
 func (s *set) log(m *vm.Machine, addr, n, _, _, _ uint64) (uint64, error) {
-	if err := m.Consume(max(s.c.SyscallBase, n)); err != nil {
+	if err := m.Consume(s.c.Log(n)); err != nil {
 		return 0, err
 	}
 	b, err := TranslateBytes(m, vm.Load, addr, n)

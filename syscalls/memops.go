@@ -12,7 +12,7 @@ import (
 // memcpy is sol_memcpy_(dst, src, n). Overlapping guest ranges are an
 // error (CopyOverlapping), checked after the price and before any pointer.
 func (s *set) memcpy(m *vm.Machine, dst, src, n, _, _ uint64) (uint64, error) {
-	if err := m.Consume(s.c.memOpCost(n)); err != nil {
+	if err := m.Consume(s.c.MemOp(n)); err != nil {
 		return 0, err
 	}
 	if !nonOverlapping(src, n, dst, n) {
@@ -23,7 +23,7 @@ func (s *set) memcpy(m *vm.Machine, dst, src, n, _, _ uint64) (uint64, error) {
 
 // memmove is sol_memmove_(dst, src, n).
 func (s *set) memmove(m *vm.Machine, dst, src, n, _, _ uint64) (uint64, error) {
-	if err := m.Consume(s.c.memOpCost(n)); err != nil {
+	if err := m.Consume(s.c.MemOp(n)); err != nil {
 		return 0, err
 	}
 	return move(m, dst, src, n)
@@ -46,7 +46,7 @@ func move(m *vm.Machine, dst, src, n uint64) (uint64, error) {
 
 // memset is sol_memset_(dst, c, n): it fills with the low byte of c.
 func (s *set) memset(m *vm.Machine, dst, c, n, _, _ uint64) (uint64, error) {
-	if err := m.Consume(s.c.memOpCost(n)); err != nil {
+	if err := m.Consume(s.c.MemOp(n)); err != nil {
 		return 0, err
 	}
 	d, err := TranslateBytes(m, vm.Store, dst, n)
@@ -94,7 +94,7 @@ func firstDiff(a, b []byte) int32 {
 // i32 at result the difference of the first unequal bytes (s1[i] - s2[i]),
 // or 0. The result pointer is translated after both inputs.
 func (s *set) memcmp(m *vm.Machine, s1, s2, n, result, _ uint64) (uint64, error) {
-	if err := m.Consume(s.c.memOpCost(n)); err != nil {
+	if err := m.Consume(s.c.MemOp(n)); err != nil {
 		return 0, err
 	}
 	a, err := TranslateBytes(m, vm.Load, s1, n)

@@ -8,7 +8,7 @@ import (
 // data with len bytes, recorded under the running program's id. Price:
 // SyscallBase + len/CPIBytesPerUnit, charged before the length check.
 func (s *set) setReturnData(m *vm.Machine, addr, n, _, _, _ uint64) (uint64, error) {
-	if err := m.Consume(satAdd(divOrMax(n, s.c.CPIBytesPerUnit), s.c.SyscallBase)); err != nil {
+	if err := m.Consume(s.c.SetReturnData(n)); err != nil {
 		return 0, err
 	}
 	if n > s.c.MaxReturnData {

@@ -50,17 +50,17 @@ func syscallPrice(name string, sizes []uint64) (uint64, bool) {
 		return one()
 	case syscalls.NameLog:
 		n, ok := one()
-		return max(c.SyscallBase, n), ok
+		return c.Log(n), ok
 	case syscalls.NameMemcpy, syscalls.NameMemmove, syscalls.NameMemset, syscalls.NameMemcmp:
 		n, ok := one()
-		return max(c.MemOpBase, n/c.CPIBytesPerUnit), ok
+		return c.MemOp(n), ok
 	case syscalls.NameSetReturnData:
 		n, ok := one()
-		return c.SyscallBase + n/c.CPIBytesPerUnit, ok
+		return c.SetReturnData(n), ok
 	case syscalls.NameSHA256, syscalls.NameKeccak256, syscalls.NameBlake3:
 		cu := c.SHA256Base
 		for _, n := range sizes {
-			cu += max(c.MemOpBase, c.SHA256Byte*(n/2))
+			cu += c.HashSlice(n)
 		}
 		return cu, true
 	case extnames.TxCommit, extnames.TxAbort:
