@@ -11,12 +11,10 @@ import (
 	"time"
 
 	"github.com/agora-vm/agora/ext"
-	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/computebudget"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
-	"github.com/agora-vm/agora/store"
 	"github.com/agora-vm/agora/svm/bank"
 	"github.com/agora-vm/agora/vm"
 	"github.com/agora-vm/agora/vm/jit"
@@ -83,12 +81,7 @@ type engineWorld struct {
 	blocks [][]*txn.Transaction
 }
 
-func engineKey(tag byte, i int) ed25519.PrivateKey {
-	var s [32]byte
-	s[0], s[1] = tag, 0xe9
-	binary.LittleEndian.PutUint32(s[2:], uint32(i))
-	return ed25519.NewKeyFromSeed(s[:])
-}
+func engineKey(tag byte, i int) ed25519.PrivateKey { return seededKey(tag, 0xe9, i) }
 
 // newEngineWorld builds workload name for blocks of txs transactions.
 // Every transaction has its own fee payer, and no two in a block write
@@ -181,24 +174,11 @@ type engineRound struct {
 // ones.
 func (w *engineWorld) round(ctx context.Context, engine vm.Engine, blocks int) (engineRound, error) {
 	var r engineRound
-	st := store.NewMem()
+	st, b, err := memChain(w.genesis, w.prog, w.elf, engine, 1)
+	if err != nil {
+		return r, fmt.Errorf("bench: %s: %w", w.name, err)
+	}
 	defer st.Close()
-	ex, err := ext.NewExecutor()
-	if err != nil {
-		return r, err
-	}
-	ex.Engine = engine
-	if _, err := bank.Genesis(st, ex, 1, w.genesis); err != nil {
-		return r, err
-	}
-	b, err := bank.Open(st, ex)
-	if err != nil {
-		return r, err
-	}
-	if _, err := b.Deploy(w.prog, w.elf, nil, 2); err != nil {
-		return r, fmt.Errorf("bench: %s: deploying: %w", w.name, err)
-	}
-	b.SetScheduler(sched.Config{Lanes: 1})
 	// The chain is deterministic, so every round (and engine) sees the
 	// same blockhash: sign once, untimed. One hash stays recent for 150
 	// blocks.

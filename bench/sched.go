@@ -78,11 +78,42 @@ type schedWorld struct {
 	blocks  [][]*txn.Transaction
 }
 
-func benchKey(tag byte, i int) ed25519.PrivateKey {
+func benchKey(tag byte, i int) ed25519.PrivateKey { return seededKey(tag, 0x5c, i) }
+
+// seededKey is the deterministic keypair number i of a family: a
+// workload's tag and a benchmark's salt keep families apart.
+func seededKey(tag, salt byte, i int) ed25519.PrivateKey {
 	var s [32]byte
-	s[0], s[1] = tag, 0x5c
+	s[0], s[1] = tag, salt
 	binary.LittleEndian.PutUint32(s[2:], uint32(i))
 	return ed25519.NewKeyFromSeed(s[:])
+}
+
+// memChain is a fresh chain in memory: the genesis accounts, and prog
+// deployed (immutable) in block 2, its programs prepared by engine (nil:
+// the interpreter) and its blocks executed on lanes.
+func memChain(genesis []bank.GenesisAccount, prog pubkey.Pubkey, elfBytes []byte, engine vm.Engine, lanes int) (*store.Store, *bank.Bank, error) {
+	st := store.NewMem()
+	ex, err := ext.NewExecutor()
+	if err == nil {
+		ex.Engine = engine
+		_, err = bank.Genesis(st, ex, 1, genesis)
+	}
+	var b *bank.Bank
+	if err == nil {
+		b, err = bank.Open(st, ex)
+	}
+	if err == nil {
+		if _, err = b.Deploy(prog, elfBytes, nil, 2); err != nil {
+			err = fmt.Errorf("bench: deploying %s: %w", prog, err)
+		}
+	}
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	b.SetScheduler(sched.Config{Lanes: lanes})
+	return st, b, nil
 }
 
 // ComputeProgram returns the ELF of the compute workload's program.
@@ -155,23 +186,11 @@ func (w *schedWorld) block(name string, blk, txs int, hash txn.Hash) ([]*txn.Tra
 // memory and returns the time spent in ProcessBlock (admission,
 // execution and commit) and the transactions and CU executed.
 func (w *schedWorld) round(ctx context.Context, name string, lanes, blocks, txs int) (time.Duration, time.Duration, int, uint64, error) {
-	st := store.NewMem()
+	st, b, err := memChain(w.genesis, w.prog, w.elf, nil, lanes)
+	if err != nil {
+		return 0, 0, 0, 0, err
+	}
 	defer st.Close()
-	ex, err := ext.NewExecutor()
-	if err != nil {
-		return 0, 0, 0, 0, err
-	}
-	if _, err := bank.Genesis(st, ex, 1, w.genesis); err != nil {
-		return 0, 0, 0, 0, err
-	}
-	b, err := bank.Open(st, ex)
-	if err != nil {
-		return 0, 0, 0, 0, err
-	}
-	if _, err := b.Deploy(w.prog, w.elf, nil, 2); err != nil {
-		return 0, 0, 0, 0, err
-	}
-	b.SetScheduler(sched.Config{Lanes: lanes})
 	// Signing is not timed: sign every block first. Block hashes depend
 	// on the block's contents and time only, so each block's blockhash is
 	// known once the one before is committed; sign against the genesis
