@@ -267,14 +267,24 @@ type blockState struct {
 
 // Account implements svm.AccountReader.
 func (s *blockState) Account(k pubkey.Pubkey) (account.Account, error) {
+	a, err := s.peek(k)
+	if err != nil {
+		return a, err
+	}
+	return a.Clone(), nil
+}
+
+// peek is Account without the copy, for callers that only look: the
+// value shares its data with the block's.
+func (s *blockState) peek(k pubkey.Pubkey) (account.Account, error) {
 	if a, ok := s.writes[k]; ok {
-		return a.Clone(), nil
+		return a, nil
 	}
 	s.readMu.Lock()
 	a, ok := s.read[k]
 	s.readMu.Unlock()
 	if ok {
-		return a.Clone(), nil
+		return a, nil
 	}
 	a, ok = s.cache.get(k)
 	if !ok {
@@ -286,7 +296,7 @@ func (s *blockState) Account(k pubkey.Pubkey) (account.Account, error) {
 	s.readMu.Lock()
 	s.read[k] = a
 	s.readMu.Unlock()
-	return a.Clone(), nil
+	return a, nil
 }
 
 func (s *blockState) apply(ws []account.Keyed) {
@@ -546,7 +556,7 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result, work
 		if n > 0 {
 			return *ws[n-1].val, nil
 		}
-		return bs.Account(k)
+		return bs.peek(k)
 	}
 	recs := make([]store.TxRecord, len(results))
 	errs := make([]error, len(results))
@@ -563,20 +573,25 @@ func history(bs *blockState, txs []*txn.Transaction, results []*svm.Result, work
 			rec.Err, rec.ErrMessage = r.Err.String(), r.Err.Error()
 		}
 		invoked := invokedIndexes(&txs[i].Message)
+		var small [8]account.Account // most transactions have few keys
+		accts := small[:0]
+		if len(keys) > len(small) {
+			accts = make([]account.Account, len(keys))
+		}
+		accts = accts[:len(keys)]
 		for _, after := range []bool{false, true} {
-			read := func(k pubkey.Pubkey) (account.Account, error) { return readAt(k, i, after) }
 			bal := rec.PreBalances
 			if after {
 				bal = rec.PostBalances
 			}
 			for j, k := range keys {
-				a, err := read(k)
+				a, err := readAt(k, i, after)
 				if err != nil {
 					return err
 				}
-				bal[j] = a.Lamports
+				accts[j], bal[j] = a, a.Lamports
 			}
-			tb, err := tokenBalances(keys, invoked, read)
+			tb, err := tokenBalances(keys, accts, invoked, func(k pubkey.Pubkey) (account.Account, error) { return readAt(k, i, after) })
 			if err != nil {
 				return err
 			}
@@ -648,21 +663,18 @@ func invokedIndexes(m *txn.Message) []bool {
 	return out
 }
 
-// tokenBalances lists the SPL Token accounts among keys in the state
-// read returns, as Agave's collect_token_balances does: keys invoked as
+// tokenBalances lists the SPL Token accounts among keys, whose accounts
+// are accts (read returns the mints), as Agave's collect_token_balances does: keys invoked as
 // programs and the token programs themselves are skipped, and an
 // account whose mint is not a readable mint has no balance. It is never
 // nil.
-func tokenBalances(keys []pubkey.Pubkey, invoked []bool, read func(pubkey.Pubkey) (account.Account, error)) ([]store.TokenBalance, error) {
+func tokenBalances(keys []pubkey.Pubkey, accts []account.Account, invoked []bool, read func(pubkey.Pubkey) (account.Account, error)) ([]store.TokenBalance, error) {
 	out := []store.TokenBalance{}
 	for i, k := range keys {
 		if invoked[i] || token.IsProgram(k) {
 			continue
 		}
-		a, err := read(k)
-		if err != nil {
-			return nil, err
-		}
+		a := &accts[i]
 		t, ok := token.DecodeAccount(a.Owner, a.Data)
 		if !ok {
 			continue
