@@ -47,6 +47,10 @@ type Block struct {
 	// called from several goroutines.
 	Check    func(*txn.Transaction) bool
 	CheckEnv *svm.Env
+	// Precheck, when not nil, holds outcomes of svm.Check for Txs that
+	// were checked ahead of the block (Scheduler.Precheck over the same
+	// slice); the block checks the rest itself.
+	Precheck *Precheck
 }
 
 // Check is a transaction's second execution, under Block.CheckEnv.
@@ -363,11 +367,14 @@ func (w *lane) now() time.Time {
 // and the estimated cost.
 func (r *run) admit(i int32) {
 	tx := r.b.Txs[i]
-	check := r.s.ex.Check // svm.Check, with the executor's cache of decoded keys
-	if r.s.cfg.SkipSignatures {
-		check = svm.CheckUnsigned
+	err, done := r.b.Precheck.take(int(i), tx)
+	if !done {
+		check := r.s.ex.Check // svm.Check, with the executor's cache of decoded keys
+		if r.s.cfg.SkipSignatures {
+			check = svm.CheckUnsigned
+		}
+		err = check(tx)
 	}
-	err := check(tx)
 	if err == nil {
 		r.keys[i], err = svm.Resolve(tx, r.b.State, r.b.Env)
 	}

@@ -21,6 +21,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -53,10 +54,16 @@ type Bank struct {
 	ex    *svm.Executor
 	cache *svm.ProgramCache
 	// accts caches accounts as the head has them.
-	accts  *accountCache
-	sched  *sched.Scheduler
-	head   store.Header
-	recent []recentBlock // oldest first, at most MaxRecentBlockhashes
+	accts *accountCache
+	sched *sched.Scheduler
+	// pre are the checks of the blocks expected next (Precheck), and
+	// preSched the scheduler that starts them: both under preMu, so that
+	// a pipeline may start one while a block holds mu.
+	preMu    sync.Mutex
+	pre      []*sched.Precheck
+	preSched *sched.Scheduler
+	head     store.Header
+	recent   []recentBlock // oldest first, at most MaxRecentBlockhashes
 	// seenSigs holds the signatures of the recent blocks, each with the
 	// number of recent blocks holding it, so that admission looks a
 	// signature up once rather than once per block.
@@ -97,6 +104,7 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 	}
 	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), accts: newAccountCache(), sched: sched.New(ex, sched.Config{}), head: head,
 		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule(), features: feature.Mainnet()}
+	b.preSched = b.sched
 	from := uint64(0)
 	if head.Height+1 > MaxRecentBlockhashes {
 		from = head.Height + 1 - MaxRecentBlockhashes
@@ -175,6 +183,9 @@ func (b *Bank) SetScheduler(cfg sched.Config) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.sched = sched.New(b.ex, cfg)
+	b.preMu.Lock()
+	b.preSched = b.sched
+	b.preMu.Unlock()
 }
 
 // SetFeatures sets the Agave feature gates the next blocks execute under
@@ -431,6 +442,46 @@ func (b *Bank) ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timesta
 	return b.executeBlock(ctx, txs, timestamp, blockRun{})
 }
 
+// maxPrechecks bounds the blocks checked ahead: the one executing and the
+// one after it.
+const maxPrechecks = 2
+
+// Precheck starts checking the sanitization and signatures of txs, a
+// block the caller executes soon (the next one), on the scheduler's
+// spare lanes (sched.Scheduler.Precheck), so that the work overlaps the
+// block executing or committing now: a chain's sigverify stage running
+// ahead of its bank. It may be called while another block runs. It
+// changes no result: the block executing txs takes the outcomes found
+// done and checks the rest itself. The oldest of more than two blocks
+// checked ahead is dropped. With one lane it does nothing.
+func (b *Bank) Precheck(txs []*txn.Transaction) {
+	b.preMu.Lock()
+	defer b.preMu.Unlock()
+	p := b.preSched.Precheck(txs)
+	if p == nil {
+		return
+	}
+	if len(b.pre) == maxPrechecks {
+		b.pre[0].Stop()
+		b.pre = b.pre[1:]
+	}
+	b.pre = append(b.pre, p)
+}
+
+// takePrecheck returns the Precheck started for txs, if any, and forgets
+// it; a Precheck of other transactions stays for its block.
+func (b *Bank) takePrecheck(txs []*txn.Transaction) *sched.Precheck {
+	b.preMu.Lock()
+	defer b.preMu.Unlock()
+	for i, p := range b.pre {
+		if p.For(txs) {
+			b.pre = slices.Delete(b.pre, i, i+1)
+			return p
+		}
+	}
+	return nil
+}
+
 // blockRun is how executeBlock runs a block's programs.
 type blockRun struct {
 	// check picks the transactions to execute a second time on the
@@ -451,7 +502,7 @@ func (b *Bank) executeBlock(ctx context.Context, txs []*txn.Transaction, timesta
 	// The records hold the inner instructions: record them only then.
 	env.RecordInner = !b.noHistory
 	env.Reference = how.reference
-	blk := &sched.Block{Txs: txs, State: bs, Env: env, Admit: b.admit}
+	blk := &sched.Block{Txs: txs, State: bs, Env: env, Admit: b.admit, Precheck: b.takePrecheck(txs)}
 	if how.check != nil {
 		ref := *env
 		ref.Reference, ref.RecordInner = true, false
