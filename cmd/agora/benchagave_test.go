@@ -46,6 +46,12 @@ func TestBenchAgaveWorkload(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, res.stdout)
 		}
 	}
+	// Two blocks on two lanes: the second block's signatures are checked
+	// ahead while the first runs.
+	res = runCLI(t, "", "bench", "agave", "--workload", path, "--lanes", "2", "--txs-per-block", "1")
+	if res.code != 0 || !strings.Contains(res.stdout, "t: Agora bank (memory store, 2 lane(s)) 2 transactions (0 failed)") {
+		t.Fatalf("exit %d: %s %s", res.code, res.stdout, res.stderr)
+	}
 }
 
 // syntheticWorkload builds bench.mjs's two workloads in Go, with n
