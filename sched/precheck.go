@@ -17,6 +17,9 @@ import (
 type Precheck struct {
 	txs   []*txn.Transaction
 	check func(*txn.Transaction) *svm.TransactionError
+	// unsigned says check skips the signatures (Config.SkipSignatures):
+	// a block takes outcomes only from a check of its own kind.
+	unsigned bool
 	// state[i] is 0 while nobody has claimed transaction i, 1 while
 	// someone checks it and 2 once errs[i] holds its outcome.
 	state []atomic.Uint32
@@ -43,7 +46,7 @@ func (s *Scheduler) Precheck(txs []*txn.Transaction) *Precheck {
 	}
 	p := &Precheck{txs: txs, check: s.ex.Check, state: make([]atomic.Uint32, len(txs)), errs: make([]*svm.TransactionError, len(txs))}
 	if s.cfg.SkipSignatures {
-		p.check = svm.CheckUnsigned
+		p.check, p.unsigned = svm.CheckUnsigned, true
 	}
 	for range workers {
 		go p.work()
@@ -86,10 +89,12 @@ func (p *Precheck) Stop() {
 }
 
 // take returns transaction i's outcome when tx is the one the Precheck
-// was given at index i and it is done. Otherwise it claims i, so that
-// the goroutines skip it, and reports false: the caller checks it.
-func (p *Precheck) take(i int, tx *txn.Transaction) (*svm.TransactionError, bool) {
-	if p == nil || i >= len(p.txs) || p.txs[i] != tx {
+// was given at index i, it is done, and it was checked the way the
+// caller checks (with signatures or, unsigned, without). Otherwise it
+// claims i, so that the goroutines skip it, and reports false: the
+// caller checks it.
+func (p *Precheck) take(i int, tx *txn.Transaction, unsigned bool) (*svm.TransactionError, bool) {
+	if p == nil || i >= len(p.txs) || p.txs[i] != tx || p.unsigned != unsigned {
 		return nil, false
 	}
 	if p.state[i].CompareAndSwap(preUnclaimed, preClaimed) {

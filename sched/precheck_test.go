@@ -54,15 +54,18 @@ func TestPrecheck(t *testing.T) {
 		}
 	}
 	for i, tx := range txs {
-		got, ok := p.take(i, tx)
+		got, ok := p.take(i, tx, false)
 		want := svm.Check(tx)
 		if !ok || (got == nil) != (want == nil) || (want != nil && got.Kind != want.Kind) {
 			t.Fatalf("transaction %d: %v (taken %v), want %v", i, got, ok, want)
 		}
+		if _, ok := p.take(i, tx, true); ok {
+			t.Fatalf("transaction %d: a signed check's outcome taken by an unsigned block", i)
+		}
 		if (i%3 == 0) != (got != nil) {
 			t.Fatalf("transaction %d: %v", i, got)
 		}
-		if _, ok := p.take(i, txs[(i+1)%len(txs)]); ok {
+		if _, ok := p.take(i, txs[(i+1)%len(txs)], false); ok {
 			t.Fatalf("transaction %d taken for another", i)
 		}
 	}
@@ -72,7 +75,7 @@ func TestPrecheck(t *testing.T) {
 	q.Stop()
 	var nilP *Precheck
 	nilP.Stop()
-	if _, ok := nilP.take(0, txs[0]); ok {
+	if _, ok := nilP.take(0, txs[0], false); ok {
 		t.Fatal("a nil Precheck gave an outcome")
 	}
 }

@@ -367,7 +367,7 @@ func (w *lane) now() time.Time {
 // and the estimated cost.
 func (r *run) admit(i int32) {
 	tx := r.b.Txs[i]
-	err, done := r.b.Precheck.take(int(i), tx)
+	err, done := r.b.Precheck.take(int(i), tx, r.s.cfg.SkipSignatures)
 	if !done {
 		check := r.s.ex.Check // svm.Check, with the executor's cache of decoded keys
 		if r.s.cfg.SkipSignatures {
