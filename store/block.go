@@ -80,8 +80,9 @@ func BlockHash(h *Header) [32]byte {
 
 const headerSize = 8 + 32 + 32 + 32 + 8 + 32 + 4
 
-func (h *Header) encode() []byte {
-	b := make([]byte, 0, headerSize)
+func (h *Header) encode() []byte { return h.appendTo(make([]byte, 0, headerSize)) }
+
+func (h *Header) appendTo(b []byte) []byte {
 	b = binary.LittleEndian.AppendUint64(b, h.Height)
 	b = append(b, h.Hash[:]...)
 	b = append(b, h.Parent[:]...)
@@ -110,7 +111,7 @@ func decodeHeader(b []byte) (Header, error) {
 }
 
 func (r *Record) encode() []byte {
-	b := r.Header.encode()
+	b := r.Header.appendTo(make([]byte, 0, headerSize+64*len(r.Signatures)))
 	for _, s := range r.Signatures {
 		b = append(b, s[:]...)
 	}

@@ -609,7 +609,7 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 	}
 	res.CU = limits.ComputeUnitLimit - tc.remaining
 	res.VMTime = tc.vmTime
-	res.Logs = append([]string(nil), tc.logs.Messages()...)
+	res.Logs = tc.logs.Messages() // tc is the transaction's alone
 	res.ReturnProgram, res.ReturnData = tc.returnProgram, tc.returnData
 	res.Inner = tc.inner
 	if res.Err == nil && !tc.balanced() {
@@ -627,6 +627,13 @@ func (ex *Executor) ExecuteResolved(tx *txn.Transaction, rs *txn.Resolved, r Acc
 		res.Writes = rollback()
 		return res
 	}
+	n := 0
+	for i := range tc.accounts {
+		if tc.writable[i] {
+			n++
+		}
+	}
+	res.Writes = make([]account.Keyed, 0, n)
 	for i := range tc.accounts {
 		if tc.writable[i] {
 			res.Writes = append(res.Writes, account.Keyed{Key: keys[i], Account: tc.accounts[i]})

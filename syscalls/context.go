@@ -81,6 +81,11 @@ func (l *LogCollector) limit() (int, bool) {
 
 // Log records msg, or truncates.
 func (l *LogCollector) Log(msg string) {
+	if l.messages == nil {
+		// An instruction logs at least its invoke, consumed and result
+		// lines: start with room for a few.
+		l.messages = make([]string, 0, 8)
+	}
 	lim, limited := l.limit()
 	if !limited {
 		l.messages = append(l.messages, msg)
