@@ -166,10 +166,12 @@ type run struct {
 	nextAdmit atomic.Int32
 	canceled  atomic.Bool
 
-	// The checks Block.Check asked for, running or done.
-	checking sync.WaitGroup
-	checkMu  sync.Mutex
-	checks   []Check
+	// The checks Block.Check asked for, running or done; slots bounds
+	// those running at once to one per core.
+	checking   sync.WaitGroup
+	checkSlots chan struct{}
+	checkMu    sync.Mutex
+	checks     []Check
 }
 
 // Execute runs a block and returns its results; it changes nothing
@@ -195,6 +197,9 @@ func (s *Scheduler) Execute(ctx context.Context, b *Block) (*Output, error) {
 		tr: newTrackerFor(s.cfg.Limits, n), index: make(map[pubkey.Pubkey]*slot, 2*n), lastCopy: make(map[txn.Signature]int32, n),
 		slots: make([]slot, 0, 2*n),
 		mark:  make([]int32, n), succ: make([][]int32, n), pending: make([]int32, n), done: make([]bool, n)}
+	if b.Check != nil {
+		r.checkSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+	}
 	if lanes := min(s.cfg.Lanes, n); lanes > 1 {
 		r.pipelined(lanes)
 	} else {
@@ -506,9 +511,13 @@ func (r *run) check(i int32, rd *txReader) {
 		}
 		pre.slots[j] = &vals[j]
 	}
+	// A lane that finds every slot taken waits: the checks' memory stays
+	// bounded, and the lane's core goes to them meanwhile.
+	r.checkSlots <- struct{}{}
 	r.checking.Add(1)
 	go func() {
 		defer r.checking.Done()
+		defer func() { <-r.checkSlots }()
 		res := r.s.ex.ExecuteResolved(r.b.Txs[i], r.keys[i], pre, r.b.CheckEnv)
 		r.checkMu.Lock()
 		r.checks = append(r.checks, Check{Index: int(i), Result: res})
