@@ -51,14 +51,23 @@ const (
 // ELF with optimized read-only data) is compiled in relative mode
 // instead: the code subtracts start first and the limits are the
 // interpreter's own (loadEnd = loadLim, bias = host address of start).
+//
+// Access groups (see group) check a range of several accesses at once,
+// which relies on the machine's limits describing one contiguous range of
+// bytes (vm's memory map: the limit of an n-byte access is the 1-byte
+// limit minus n-1, and stores are allowed where loads are, or nowhere;
+// TestRegionLimitsContiguous holds vm to it) that ends inside its slot
+// (a region of more than 4 GiB gets zero ends: every access takes the
+// slow path), so a range checked against its first address's slot stays
+// in that slot.
 type jregion struct {
-	bias         uint64    // 0: host address minus guest address (relative: host address of start)
-	start        uint64    // 8: first guest address
-	loadEnd      [4]uint64 // 16: start+loadLim, or 0 (relative: loadLim)
-	storeEnd     [4]uint64 // 48: start+storeLim, or 0 (relative: storeLim)
-	hostStoreEnd [4]uint64 // 80: host address of start+storeLim, or 0
-	dirty        uint64    // 112: host addresses below it may have been written
-	_            uint64    // 120
+	bias     uint64    // 0: host address minus guest address (relative: host address of start)
+	start    uint64    // 8: first guest address
+	loadEnd  [4]uint64 // 16: start+loadLim, or 0 (relative: loadLim)
+	storeEnd [4]uint64 // 48: start+storeLim, or 0 (relative: storeLim)
+	_        [4]uint64 // 80
+	dirty    uint64    // 112: host addresses below it may have been written
+	_        uint64    // 120
 }
 
 // jctx is the state generated code works on; rdi points at it. It holds
@@ -98,7 +107,6 @@ const (
 	rStart       = offRegions + 8
 	rLoadEnd     = offRegions + 16
 	rStoreEnd    = offRegions + 48
-	rHostStore   = offRegions + 80
 	rDirty       = offRegions + 112
 	// meterFlag marks an exit at a block whose instructions the meter
 	// cannot pay for.
@@ -119,7 +127,7 @@ func init() {
 		unsafe.Offsetof(c.top) != offTop || unsafe.Offsetof(c.target) != offTarget || unsafe.Offsetof(c.regions) != offRegions ||
 		unsafe.Sizeof(r) != 1<<regionShift || unsafe.Offsetof(r.start) != rStart-offRegions ||
 		unsafe.Offsetof(r.loadEnd) != rLoadEnd-offRegions || unsafe.Offsetof(r.storeEnd) != rStoreEnd-offRegions ||
-		unsafe.Offsetof(r.hostStoreEnd) != rHostStore-offRegions || unsafe.Offsetof(r.dirty) != rDirty-offRegions {
+		unsafe.Offsetof(r.dirty) != rDirty-offRegions {
 		panic("jit: context layout changed")
 	}
 }
@@ -145,6 +153,8 @@ type compiled struct {
 	// relative: the program's read-only data does not start at its
 	// slot's base, so limits are relative to each region's start.
 	relative bool
+	groups   int                  // access groups checked at once (see group)
+	zeroJmps int                  // jumps that test the flags of the ALU operation before
 	spare    atomic.Pointer[jctx] // a context to reuse, so a run allocates none
 }
 
@@ -388,6 +398,10 @@ func compile(exe *vm.Executable, opts compileOptions) (*compiled, error) {
 		// private stack (enter_amd64.s), with room to spare.
 		native: (cfg.MaxCallDepth+4)*8 <= nativeStack,
 		bmi2:   cpu.X86.HasBMI2 && !opts.noBMI2,
+		dec:    dec,
+		cls:    cls,
+		leader: c.leader,
+		grp:    group{last: -1},
 	}
 	if p := exe.Program(); len(p.ROData) > 0 && p.RODataVAddr != p.RODataVAddr>>32<<32 {
 		g.relative, c.relative = true, true
@@ -406,6 +420,7 @@ func compile(exe *vm.Executable, opts compileOptions) (*compiled, error) {
 	// straight into the instruction after it.
 	var deferred []int
 	landing := make([]bool, n+2) // slots an out-of-line slot continues at
+	g.landing = landing
 	for pc := 0; pc <= n; pc++ {
 		if pc > 0 && cls[pc-1] == inline && dec[pc-1].Op == uint8(sbpf.OpLDDW) && pc+1 <= n && !deferredAt(deferred, pc-1) {
 			deferred = append(deferred, pc)
@@ -415,13 +430,12 @@ func compile(exe *vm.Executable, opts compileOptions) (*compiled, error) {
 			}
 			continue
 		}
-		if landing[pc] {
-			g.held.ok = false
-		}
 		g.slot(c, pc, dec[pc], cls[pc])
 	}
+	// No group or flags carry into or out of a second slot: it is entered
+	// from its lddw and continues in program order.
+	g.outOfLine = true
 	for _, pc := range deferred {
-		g.held.ok = false
 		g.slot(c, pc, dec[pc], cls[pc])
 		// Whatever the slot is, execution continues in program order.
 		next := pc + 1
@@ -478,23 +492,57 @@ type gen struct {
 	native   bool // calls use the host's call/ret
 	bmi2     bool // rorx is available
 	relative bool // limits relative to each region's start (see jregion)
-	held     held // what rax and rcx hold at this point of the block
 	exit     int  // the exit stub's offset
 	fix      []fixup
 	slow     []stub // inline paths that need the interpreter
 	meter    []stub // block entries the meter cannot pay for
+
+	dec       []vm.Decoded
+	cls       []class
+	leader    []bool
+	landing   []bool    // slots an out-of-line second slot of an lddw continues at
+	outOfLine bool      // emitting the out-of-line second slots of lddw
+	grp       group     // the access group being emitted
+	flags     flagsHeld // what the host flags hold after the last slot
 }
 
-// held describes rax and rcx after an inline load: the host address and
-// the region slot of [base+off], valid until a block boundary, a write to
-// base, or an instruction that uses the scratch registers. A store to the
-// same [base+off] then reuses them: the guest address, its region and its
-// gap are the load's, so only the store limit and the dirty mark remain.
-type held struct {
-	ok   bool
+// group is a run of loads and stores through one base register inside a
+// block: from its first access to its last, no instruction writes the base
+// or the scratch registers, and every other instruction is inline ALU code,
+// which cannot leave the block. Its first access checks, at once, that
+// every access of the group is in bounds (the whole byte range lies in one
+// region, inside one frame of a gapped stack, and is writable when the
+// group stores), raises the dirty mark to the group's last stored byte
+// (every store of the group runs once the check passes) and leaves the
+// host address of base+ref in rax; every access of the group is then one
+// move at a fixed displacement from rax.
+//
+// When the check fails, the interpreter executes the first access and
+// every instruction up to the group's last access (they are never entry
+// points: noEntry), one at a time, so faults, write watchers and the
+// dirty marks are exactly the interpreter's. A load followed by a store to
+// the same address is the smallest group.
+type group struct {
+	last int // pc of the group's last access; no group covers pc > last
 	base uint8
-	off  int32
-	pc   int // the load
+	ref  int32 // rax holds the host address of base+ref
+}
+
+// groupPlan is what group's check needs to know about its accesses.
+type groupPlan struct {
+	last     int   // pc of the last access
+	lo, hi   int32 // the accesses cover offsets [lo, hi) from the base
+	maxStart int32 // the highest offset an access starts at
+	stores   bool  // some access is a store
+	storeEnd int32 // the end of the highest store
+}
+
+// flagsHeld says that the host flags hold the result of the 64-bit ALU
+// operation of slot pc on host register reg (zero flag: reg == 0).
+type flagsHeld struct {
+	ok  bool
+	pc  int
+	reg int
 }
 
 // prologue emits the entry sequence (at offset 0) and the exit stub.
@@ -524,8 +572,10 @@ func (g *gen) prologue() {
 // slot emits the code of instruction pc.
 func (g *gen) slot(c *compiled, pc int, d vm.Decoded, cl class) {
 	c.entry[pc] = int32(g.pos())
-	if c.leader[pc] || cl != inline {
-		g.held.ok = false
+	flags := g.flags
+	g.flags = flagsHeld{}
+	if pc > g.grp.last || g.outOfLine {
+		g.grp = group{last: -1}
 	}
 	if c.leader[pc] {
 		g.aluImm(true, 5, meterReg, c.rest[pc]) // sub r15, rest
@@ -552,32 +602,128 @@ func (g *gen) slot(c *compiled, pc int, d vm.Decoded, cl class) {
 			return
 		}
 		cd, _ := jumpCond(sbpf.Op(d.Op))
-		g.compare(cd, d)
+		if zeroTest(cd, d) && flags.ok && flags.pc == pc-1 && flags.reg == hreg(d.Dst) && !c.leader[pc] && !g.landing[pc] {
+			// The ALU operation just before set the zero flag from this
+			// register: no compare. The flags live only in machine code,
+			// so the engine never enters here.
+			c.noEntry[pc] = true
+			c.zeroJmps++
+		} else {
+			g.compare(cd, d)
+		}
 		g.fix = append(g.fix, fixup{g.jcc(cd.cc), int(d.Target)})
 		return // fall through to pc+1, a leader
 	}
 	if g.alu(d) {
-		if d.Dst == g.held.base || usesScratch(d.Op) {
-			g.held.ok = false
+		if setsZero(d.Op) && !g.outOfLine {
+			g.flags = flagsHeld{ok: true, pc: pc, reg: hreg(d.Dst)}
 		}
 		return
 	}
 	if d.Op == uint8(sbpf.OpLDDW) {
-		g.held.ok = false
 		g.movImm64(hreg(d.Dst), uint64(d.Imm))
 		return // the next slot is out of line; pc+2 follows
 	}
-	load := d.Op >= uint8(sbpf.OpLdxB) && d.Op <= uint8(sbpf.OpLdxDW)
-	if !load && g.held.ok && g.held.base == d.Dst && g.held.off == d.Target {
-		for q := g.held.pc + 1; q <= pc; q++ {
+	if g.grp.last >= pc {
+		// A later access of the group checked at its first one.
+		_, off, _, _ := accessOf(d)
+		g.member(d, off-g.grp.ref)
+		return
+	}
+	if p, ok := g.plan(pc); ok {
+		for q := pc + 1; q <= p.last; q++ {
 			c.noEntry[q] = true
 		}
-		g.slow = append(g.slow, stub{g.storeHeld(d), pc})
-		g.held.ok = false
+		c.groups++
+		slow, ref := g.groupCheck(d, p)
+		g.slow = append(g.slow, stub{slow, pc})
+		base, off, _, _ := accessOf(d)
+		g.grp = group{last: p.last, base: base, ref: ref}
+		g.member(d, off-ref)
 		return
 	}
 	g.slow = append(g.slow, stub{g.access(d), pc})
-	g.held = held{ok: load && d.Dst != d.Src, base: d.Src, off: d.Target, pc: pc}
+}
+
+// zeroTest reports whether a jump's condition only asks whether dst is
+// zero: jeq and jne (64-bit) against the immediate 0.
+func zeroTest(cd cond, d vm.Decoded) bool {
+	return cd.w64 && !cd.reg && !cd.test && d.Imm == 0 && (cd.cc == 0x84 || cd.cc == 0x85)
+}
+
+// setsZero reports whether alu's code for op ends with a 64-bit operation
+// that sets the zero flag from the destination register's new value.
+func setsZero(op uint8) bool {
+	switch sbpf.Op(op) {
+	case sbpf.OpAdd64Imm, sbpf.OpAdd64Reg, sbpf.OpSub64Imm, sbpf.OpSub64Reg, sbpf.OpAnd64Imm, sbpf.OpAnd64Reg,
+		sbpf.OpOr64Imm, sbpf.OpOr64Reg, sbpf.OpXor64Imm, sbpf.OpXor64Reg, sbpf.OpNeg64:
+		return true
+	}
+	return false
+}
+
+// isAccess reports whether op is a load or a store.
+func isAccess(op uint8) bool {
+	return op >= uint8(sbpf.OpLdxB) && op <= uint8(sbpf.OpLdxDW) || op >= uint8(sbpf.OpStB) && op <= uint8(sbpf.OpStDW) ||
+		op >= uint8(sbpf.OpStxB) && op <= uint8(sbpf.OpStxDW)
+}
+
+// accessOf returns a load's or store's base register, offset and size,
+// and whether it stores.
+func accessOf(d vm.Decoded) (base uint8, off, size int32, store bool) {
+	if d.Op >= uint8(sbpf.OpLdxB) && d.Op <= uint8(sbpf.OpLdxDW) {
+		return d.Src, d.Target, int32(d.Size), false
+	}
+	return d.Dst, d.Target, int32(d.Size), true
+}
+
+// plan finds the group that starts with the access at pc: the accesses
+// through the same base register that follow it in its block, up to an
+// instruction that writes the base or a scratch register, another access,
+// an lddw or the block's end. It reports false for a group of one.
+func (g *gen) plan(pc int) (groupPlan, bool) {
+	if g.relative || g.outOfLine {
+		return groupPlan{}, false
+	}
+	d := g.dec[pc]
+	base, off, size, store := accessOf(d)
+	p := groupPlan{last: pc, lo: off, hi: off + size, maxStart: off}
+	add := func(off, size int32, store bool) {
+		p.lo, p.hi, p.maxStart = min(p.lo, off), max(p.hi, off+size), max(p.maxStart, off)
+		if store {
+			p.storeEnd = max(p.storeEnd, off+size)
+			if !p.stores {
+				p.storeEnd = off + size
+			}
+			p.stores = true
+		}
+	}
+	add(off, size, store)
+	if !store && d.Dst == base {
+		return p, false // the load redefines its base
+	}
+	for q := pc + 1; q < len(g.dec) && !g.leader[q] && !g.landing[q] && g.cls[q] == inline; q++ {
+		e := g.dec[q]
+		if e.Op == uint8(sbpf.OpLDDW) {
+			break
+		}
+		if !isAccess(e.Op) {
+			if e.Dst == base || usesScratch(e.Op) {
+				break
+			}
+			continue
+		}
+		b, o, n, st := accessOf(e)
+		if b != base {
+			break
+		}
+		add(o, n, st)
+		p.last = q
+		if !st && e.Dst == base {
+			break
+		}
+	}
+	return p, p.last > pc
 }
 
 // usesScratch reports whether alu's code for op overwrites rax or rcx.
@@ -852,17 +998,39 @@ func shiftDigit(op uint8) int {
 // the slot's absolute per-size end (0 for absent regions and for stores
 // that must take the slow path), and rax += bias is the host address.
 func (g *gen) access(d vm.Decoded) []int {
-	load := d.Op >= uint8(sbpf.OpLdxB) && d.Op <= uint8(sbpf.OpLdxDW)
-	base := d.Dst
-	if load {
-		base = d.Src
-	}
-	size := int32(d.Size)
+	base, off, _, store := accessOf(d)
 	cls := int32(bits.TrailingZeros8(d.Size))
-	if d.Target == 0 {
+	slow := g.lookup(base, off, 0)
+	end := rLoadEnd + 8*cls
+	if store {
+		end = rStoreEnd + 8*cls
+	}
+	g.mem(true, []byte{0x3b}, rax, g.slotAt(end))   // cmp rax, [end]
+	slow = append(slow, g.jcc(0x83))                // jae slow
+	g.mem(true, []byte{0x03}, rax, g.slotAt(rBias)) // add rax, [bias]: the host address
+	if store {
+		g.raiseDirty(int32(d.Size))
+		g.member(d, -int32(d.Size))
+		return slow
+	}
+	g.member(d, 0)
+	return slow
+}
+
+// slotAt is a field of the region slot whose offset rcx holds.
+func (g *gen) slotAt(off int32) mref { return atx(ctxReg, rcx, off) }
+
+// lookup leaves the guest address base+off in rax and its region slot's
+// offset in the context in rcx; in a gapped stack it undoes the gaps (rax
+// is then the stack's start plus the host offset) and jumps to slow when
+// the address is in a gap, or when base+off+span is not in the same frame
+// as base+off. Relative mode subtracts the region's start. It returns
+// the jumps to slow.
+func (g *gen) lookup(base uint8, off, span int32) []int {
+	if off == 0 {
 		g.rr(true, []byte{0x89}, hreg(base), rax) // mov rax, base: eliminated at rename
 	} else {
-		g.mem(true, []byte{0x8d}, rax, at(hreg(base), d.Target)) // lea rax, [base+off]
+		g.mem(true, []byte{0x8d}, rax, at(hreg(base), off)) // lea rax, [base+off]
 	}
 	if g.bmi2 {
 		g.emit(0xc4, 0xe3, 0xfb, 0xf0, 0xc8, 32-regionShift) // rorx rcx, rax, 25
@@ -872,123 +1040,153 @@ func (g *gen) access(d vm.Decoded) []int {
 		g.emit(32 - regionShift)
 	}
 	g.aluImm(false, 4, rcx, 7<<regionShift) // and ecx, 7<<7
-	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
 	if g.relative {
-		g.mem(true, []byte{0x2b}, rax, slot(rStart)) // sub rax, [start]
+		g.mem(true, []byte{0x2b}, rax, g.slotAt(rStart)) // sub rax, [start]
+	}
+	if !g.gapped {
+		return nil
 	}
 	var slow []int
-	if g.gapped {
-		const stack = int32(sbpf.StackStart>>32) << regionShift
-		s := byte(g.gapShift)
-		g.aluImm(false, 7, rcx, stack) // cmp ecx, stack slot
-		g.emit(0x75, 0)                // jne nogap (patched)
-		jne := g.pos()
-		stackStart := ctxAt(rStart + stack)
-		if !g.relative {
-			g.mem(true, []byte{0x2b}, rax, stackStart) // sub rax, [start]
-		}
-		g.rr(true, []byte{0x0f, 0xba}, 4, rax) // bt rax, s: in a gap
-		g.emit(s)
-		slow = append(slow, g.jcc(0x82)) // jc slow
-		g.rr(true, []byte{0x89}, rax, rcx)
-		g.rr(true, []byte{0xc1}, 5, rcx) // rcx = off >> (s+1) << s
-		g.emit(s + 1)
-		g.rr(true, []byte{0xc1}, 4, rcx)
-		g.emit(s)
-		g.rr(true, []byte{0xc1}, 4, rax) // rax = off & (1<<s - 1)
-		g.emit(64 - s)
-		g.rr(true, []byte{0xc1}, 5, rax)
-		g.emit(64 - s)
-		g.rr(true, []byte{0x09}, rcx, rax)
-		if !g.relative {
-			g.mem(true, []byte{0x03}, rax, stackStart) // add rax, [start]
-		}
-		g.movImm64(rcx, uint64(stack))
-		g.b[jne-1] = byte(g.pos() - jne)
+	const stack = int32(sbpf.StackStart>>32) << regionShift
+	s := byte(g.gapShift)
+	g.aluImm(false, 7, rcx, stack) // cmp ecx, stack slot
+	g.emit(0x75, 0)                // jne nogap (patched)
+	jne := g.pos()
+	stackStart := ctxAt(rStart + stack)
+	if !g.relative {
+		g.mem(true, []byte{0x2b}, rax, stackStart) // sub rax, [start]
 	}
-	end := rLoadEnd + 8*cls
-	if !load {
-		end = rStoreEnd + 8*cls
+	g.rr(true, []byte{0x0f, 0xba}, 4, rax) // bt rax, s: in a gap
+	g.emit(s)
+	slow = append(slow, g.jcc(0x82)) // jc slow
+	if span > 0 {
+		g.mem(true, []byte{0x8d}, rcx, at(rax, span)) // lea rcx, [rax+span]
+		g.rr(true, []byte{0x31}, rax, rcx)            // xor rcx, rax
+		g.rr(true, []byte{0xc1}, 5, rcx)              // shr rcx, s: another frame
+		g.emit(s)
+		slow = append(slow, g.jcc(0x85)) // jnz slow
 	}
-	g.mem(true, []byte{0x3b}, rax, slot(end))   // cmp rax, [end]
-	slow = append(slow, g.jcc(0x83))            // jae slow
-	g.mem(true, []byte{0x03}, rax, slot(rBias)) // add rax, [bias]: the host address
-	if load {
+	g.rr(true, []byte{0x89}, rax, rcx)
+	g.rr(true, []byte{0xc1}, 5, rcx) // rcx = off >> (s+1) << s
+	g.emit(s + 1)
+	g.rr(true, []byte{0xc1}, 4, rcx)
+	g.emit(s)
+	g.rr(true, []byte{0xc1}, 4, rax) // rax = off & (1<<s - 1)
+	g.emit(64 - s)
+	g.rr(true, []byte{0xc1}, 5, rax)
+	g.emit(64 - s)
+	g.rr(true, []byte{0x09}, rcx, rax)
+	if !g.relative {
+		g.mem(true, []byte{0x03}, rax, stackStart) // add rax, [start]
+	}
+	g.movImm64(rcx, uint64(stack))
+	g.b[jne-1] = byte(g.pos() - jne)
+	return slow
+}
+
+// groupCheck emits the check of a group (see group) whose first access is
+// d: rax = the guest address of base+lo, its slot and gaps as lookup
+// finds them; then one compare, of that address against the per-size end
+// when the group spans 1, 2, 4 or 8 bytes, else of its last byte against
+// the 1-byte end; the store ends when the group stores. rax then becomes the host address of base+ref, and a
+// group that stores raises the dirty mark (ref is then the end of its
+// highest store). It returns the jumps to take when the check fails, and
+// ref.
+func (g *gen) groupCheck(d vm.Decoded, p groupPlan) ([]int, int32) {
+	base, _, _, _ := accessOf(d)
+	slow := g.lookup(base, p.lo, p.maxStart-p.lo)
+	ends := int32(rLoadEnd)
+	if p.stores {
+		ends = rStoreEnd // stores fit only where loads do
+	}
+	ref := p.lo
+	switch w := p.hi - p.lo; w {
+	case 1, 2, 4, 8:
+		ends += 8 * int32(bits.TrailingZeros32(uint32(w)))
+	default:
+		g.aluImm(true, 0, rax, w-1) // add rax, w-1: the last byte
+		ref = p.hi - 1
+	}
+	g.mem(true, []byte{0x3b}, rax, g.slotAt(ends))  // cmp rax, [end]
+	slow = append(slow, g.jcc(0x83))                // jae slow
+	g.mem(true, []byte{0x03}, rax, g.slotAt(rBias)) // add rax, [bias]: the host address
+	if p.stores {
+		if k := p.storeEnd - ref; k != 0 {
+			g.aluImm(true, 0, rax, k)
+		}
+		ref = p.storeEnd
+		g.raiseDirty(0)
+	}
+	return slow, ref
+}
+
+// raiseDirty raises the dirty mark of the region slot whose offset rcx
+// holds to the host address rax+k (k is 0 or a store's size: the end of
+// the store at rax, which rax then points past).
+func (g *gen) raiseDirty(k int32) {
+	if k != 0 {
+		g.aluImm(true, 0, rax, k)
+	}
+	g.mem(true, []byte{0x3b}, rax, g.slotAt(rDirty)) // cmp rax, [dirty]
+	g.emit(0x76, 0)                                  // jbe (patched)
+	jbe := g.pos()
+	g.mem(true, []byte{0x89}, rax, g.slotAt(rDirty))
+	g.b[jbe-1] = byte(g.pos() - jbe)
+}
+
+// member emits the move of a load or store whose host address is
+// rax+disp, already checked (rcx is free when it stores an immediate).
+func (g *gen) member(d vm.Decoded, disp int32) {
+	size := int32(d.Size)
+	m := at(rax, disp)
+	if d.Op >= uint8(sbpf.OpLdxB) && d.Op <= uint8(sbpf.OpLdxDW) {
 		h := hreg(d.Dst)
 		switch size {
 		case 1:
-			g.mem(false, []byte{0x0f, 0xb6}, h, at(rax, 0))
+			g.mem(false, []byte{0x0f, 0xb6}, h, m)
 		case 2:
-			g.mem(false, []byte{0x0f, 0xb7}, h, at(rax, 0))
+			g.mem(false, []byte{0x0f, 0xb7}, h, m)
 		case 4:
-			g.mem(false, []byte{0x8b}, h, at(rax, 0))
+			g.mem(false, []byte{0x8b}, h, m)
 		default:
-			g.mem(true, []byte{0x8b}, h, at(rax, 0))
+			g.mem(true, []byte{0x8b}, h, m)
 		}
-		return slow
+		return
 	}
-	g.storeTail(d)
-	return slow
-}
-
-// storeHeld emits a store to the address an earlier load of the block
-// left in rax (host address) and rcx (region slot); it returns the jump
-// to take when the store needs the slow path.
-func (g *gen) storeHeld(d vm.Decoded) []int {
-	cls := int32(bits.TrailingZeros8(d.Size))
-	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
-	g.mem(true, []byte{0x3b}, rax, slot(rHostStore+8*cls)) // cmp rax, [host end]
-	slow := []int{g.jcc(0x83)}                             // jae slow
-	g.storeTail(d)
-	return slow
-}
-
-// storeTail raises the region's dirty mark to the end of the store, then
-// stores (rax = the host address; rcx = the region slot).
-func (g *gen) storeTail(d vm.Decoded) {
-	size := int32(d.Size)
-	slot := func(off int32) mref { return atx(ctxReg, rcx, off) }
-	g.aluImm(true, 0, rax, size)
-	g.mem(true, []byte{0x3b}, rax, slot(rDirty)) // cmp rax, [dirty]
-	g.emit(0x76, 0)                              // jbe (patched)
-	jbe := g.pos()
-	g.mem(true, []byte{0x89}, rax, slot(rDirty))
-	g.b[jbe-1] = byte(g.pos() - jbe)
-	dst := at(rax, -size)
 	if d.Op >= uint8(sbpf.OpStxB) && d.Op <= uint8(sbpf.OpStxDW) {
 		s := hreg(d.Src)
 		switch size {
 		case 1:
-			g.mem(false, []byte{0x88}, s, dst, true)
+			g.mem(false, []byte{0x88}, s, m, true)
 		case 2:
 			g.emit(0x66)
-			g.mem(false, []byte{0x89}, s, dst)
+			g.mem(false, []byte{0x89}, s, m)
 		case 4:
-			g.mem(false, []byte{0x89}, s, dst)
+			g.mem(false, []byte{0x89}, s, m)
 		default:
-			g.mem(true, []byte{0x89}, s, dst)
+			g.mem(true, []byte{0x89}, s, m)
 		}
 		return
 	}
 	v := uint64(d.Imm)
 	switch size {
 	case 1:
-		g.mem(false, []byte{0xc6}, 0, dst)
+		g.mem(false, []byte{0xc6}, 0, m)
 		g.emit(byte(v))
 	case 2:
 		g.emit(0x66)
-		g.mem(false, []byte{0xc7}, 0, dst)
+		g.mem(false, []byte{0xc7}, 0, m)
 		g.emit(byte(v), byte(v>>8))
 	case 4:
-		g.mem(false, []byte{0xc7}, 0, dst)
+		g.mem(false, []byte{0xc7}, 0, m)
 		g.u32(uint32(v))
 	default:
 		if int64(v) == int64(int32(v)) {
-			g.mem(true, []byte{0xc7}, 0, dst) // sign-extends imm32
+			g.mem(true, []byte{0xc7}, 0, m) // sign-extends imm32
 			g.u32(uint32(v))
 		} else {
 			g.movImm64(rcx, v)
-			g.mem(true, []byte{0x89}, rcx, dst)
+			g.mem(true, []byte{0x89}, rcx, m)
 		}
 	}
 }
@@ -1081,16 +1279,19 @@ func (x *jctx) load(m *vm.Machine, dirty *[vm.NumRegionSlots]dirtyMark, relative
 		if relative {
 			r.bias, from = uint64(base), 0
 		}
+		// See jregion: absolute ends need the region at its slot's base,
+		// and groups need it to end inside the slot.
+		ok := relative || v.Start == uint64(i)<<32 && v.LoadLim[0] <= 1<<32
 		// Field by field: the machine wrote these moments ago, and wide
 		// copies of narrow stores stall on store forwarding.
 		for k := range 4 {
-			r.loadEnd[k], r.storeEnd[k], r.hostStoreEnd[k] = 0, 0, 0
-			if relative || v.Start == uint64(i)<<32 { // see jregion
+			r.loadEnd[k], r.storeEnd[k] = 0, 0
+			if ok {
 				if l := v.LoadLim[k]; l != 0 {
 					r.loadEnd[k] = from + l
 				}
 				if l := v.StoreLim[k]; l != 0 {
-					r.storeEnd[k], r.hostStoreEnd[k] = from+l, uint64(base)+l
+					r.storeEnd[k] = from + l
 				}
 			}
 		}

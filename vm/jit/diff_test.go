@@ -49,6 +49,10 @@ type outcome struct {
 	heap    []byte
 	stack   []byte
 	stackHi []byte
+	// The dirty marks: how much of the input, stack and heap the run may
+	// have written.
+	written    [3]int
+	dirtyStack []byte
 }
 
 func observe(m *vm.Machine, res vm.Result, input []byte, cfg vm.Config) outcome {
@@ -63,15 +67,19 @@ func observe(m *vm.Machine, res vm.Result, input []byte, cfg vm.Config) outcome 
 	o.heap, _ = m.ReadMemory(sbpf.HeapStart, uint64(cfg.HeapSize))
 	o.stack, _ = m.ReadMemory(sbpf.StackStart, 4096)
 	o.stackHi, _ = m.ReadMemory(sbpf.StackStart+uint64(64*4096)-4096, 4096)
+	var st vm.State
+	m.View(&st)
+	o.written = [3]int{m.InputWritten(), len(st.Stack), len(st.Heap)}
+	o.dirtyStack = bytes.Clone(st.Stack) // every frame the run may have written
 	return o
 }
 
 func (o outcome) String() string {
-	return fmt.Sprintf("r0=%#x cu=%d err=%q kind=%v pc=%d regs=%x", o.r0, o.cu, o.err, o.kind, o.pc, o.regs)
+	return fmt.Sprintf("r0=%#x cu=%d err=%q kind=%v pc=%d regs=%x written=%v", o.r0, o.cu, o.err, o.kind, o.pc, o.regs, o.written)
 }
 
 func equal(a, b outcome) bool {
-	return a.r0 == b.r0 && a.cu == b.cu && a.err == b.err && a.kind == b.kind && a.pc == b.pc && a.regs == b.regs &&
+	return a.r0 == b.r0 && a.cu == b.cu && a.err == b.err && a.kind == b.kind && a.pc == b.pc && a.regs == b.regs && a.written == b.written && bytes.Equal(a.dirtyStack, b.dirtyStack) &&
 		bytes.Equal(a.input, b.input) && bytes.Equal(a.heap, b.heap) && bytes.Equal(a.stack, b.stack) && bytes.Equal(a.stackHi, b.stackHi)
 }
 
@@ -81,6 +89,7 @@ type pair struct {
 	im, jm *vm.Machine
 	reg    *vm.Registry
 	eng    Engine
+	last   outcome // the interpreter's outcome of the last check
 }
 
 func newPair() *pair {
@@ -97,13 +106,21 @@ func (p *pair) check(t *testing.T, prog *vm.Program, cfg vm.Config, input []byte
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.compare(t, ie, je, input, budget)
+	return je
+}
+
+// compare runs prepared programs on both engines.
+func (p *pair) compare(t *testing.T, ie vm.Runnable, je *Runnable, input []byte, budget uint64) {
+	t.Helper()
+	prog := je.Program()
 	in1, in2 := bytes.Clone(input), bytes.Clone(input)
 	want := observe(p.im, ie.Run(p.im, vm.RunOptions{Input: in1, Budget: budget}), in1, ie.Config())
 	got := observe(p.jm, je.Run(p.jm, vm.RunOptions{Input: in2, Budget: budget}), in2, je.Config())
+	p.last = want
 	if !equal(want, got) {
 		t.Fatalf("version %v budget %d: engines differ\ninterp: %v\njit:    %v\ninput %x / %x\nprogram %x", prog.Version, budget, want, got, want.input, got.input, prog.Text)
 	}
-	return je
 }
 
 // validOps lists the opcodes version v knows.
@@ -242,6 +259,10 @@ func FuzzDifferential(f *testing.F) {
 	for i := range 40 {
 		prog := randomProgram(rng, sbpf.Version(i%5), 20)
 		f.Add(prog.Text, uint8(i%5), uint16(1000), uint8(1))
+	}
+	for i := range 20 { // loads and stores, in access groups
+		prog := denseProgram(rng, sbpf.Version(i%5), 24)
+		f.Add(prog.Text, uint8(i%5), uint16(200), uint8(2))
 	}
 	p := newPair()
 	f.Fuzz(func(t *testing.T, text []byte, version uint8, budget uint16, heap uint8) {

@@ -9,7 +9,8 @@ import (
 )
 
 // TestStoreReusesLoad covers stores that reuse the address of a load in
-// the same block: different widths, read-only regions, the gapped stack,
+// the same block (the smallest access group), and groups at several
+// offsets, with and without a write watcher: different widths, read-only regions, the gapped stack,
 // writes to the base register or the scratch registers in between, an
 // lddw in between, a watched store after one, and a callx into the middle
 // of one (the run re-enters machine code inside the reuse). Every
@@ -92,6 +93,22 @@ func TestStoreReusesLoad(t *testing.T) {
 			I{Op: sbpf.StxDW, Dst: 1, Src: 4, Off: 0},
 			I{Op: sbpf.StxDW, Dst: 1, Src: 4, Off: 16},
 			I{Op: sbpf.LdxDW, Dst: 0, Src: 1, Off: 0},
+			I{Op: sbpf.Exit})},
+		{"group at several offsets", true, assemble(
+			I{Op: sbpf.LdxDW, Dst: 4, Src: 1, Off: 0},
+			I{Op: sbpf.StxW, Dst: 1, Src: 4, Off: 12},
+			I{Op: sbpf.Add64Imm, Dst: 4, Imm: 3},
+			I{Op: sbpf.LdxB, Dst: 5, Src: 1, Off: 7},
+			I{Op: sbpf.StDWImm, Dst: 1, Off: 40, Imm: -9},
+			I{Op: sbpf.LdxH, Dst: 0, Src: 1, Off: 13},
+			I{Op: sbpf.Add64Reg, Dst: 0, Src: 5},
+			I{Op: sbpf.Exit})},
+		{"watched group", true, assemble(
+			watch,
+			I{Op: sbpf.LdxDW, Dst: 4, Src: 1, Off: 8},
+			I{Op: sbpf.StxDW, Dst: 1, Src: 4, Off: 0},
+			I{Op: sbpf.StxB, Dst: 1, Src: 4, Off: 20},
+			I{Op: sbpf.LdxDW, Dst: 0, Src: 1, Off: 16},
 			I{Op: sbpf.Exit})},
 		{"callx into the reuse", true, assemble(
 			I{Op: sbpf.LdDwImm, Dst: 5, Imm: 3 * 8}, I{Imm: ro}, // pc 3
