@@ -150,6 +150,7 @@ type compiled struct {
 	// its block (a store that reuses a load's address): the engine never
 	// enters machine code there, the interpreter executes them instead.
 	noEntry []bool
+	syscall []bool // per slot: a syscall (the engine reloads the regions after it)
 	// relative: the program's read-only data does not start at its
 	// slot's base, so limits are relative to each region's start.
 	relative bool
@@ -355,7 +356,10 @@ func compile(exe *vm.Executable, opts compileOptions) (*compiled, error) {
 			cls[pc] = handoff // CallOutsideTextSegment: the interpreter raises it
 		}
 	}
-	c := &compiled{entry: make([]int32, n+1), rest: make([]int32, n+1), leader: make([]bool, n+1), noEntry: make([]bool, n+1)}
+	c := &compiled{entry: make([]int32, n+1), rest: make([]int32, n+1), leader: make([]bool, n+1), noEntry: make([]bool, n+1), syscall: make([]bool, n+1)}
+	for pc := range dec {
+		c.syscall[pc] = dec[pc].Op == vm.ISyscall
+	}
 	// Leaders: the entry, every jump and call target, every instruction
 	// after a block's end, and the overrun sentinel.
 	c.leader[0], c.leader[n] = true, true
@@ -1247,7 +1251,7 @@ func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm
 			return exe.Resume(m)
 		}
 		m.SetState(&x.regs, pc, x.remaining+uint64(c.rest[pc]))
-		syscall := exe.Decode(pc).Op == vm.ISyscall
+		syscall := c.syscall[pc]
 		if done, res := exe.Step(m); done {
 			return res
 		}
@@ -1273,31 +1277,36 @@ func (x *jctx) load(m *vm.Machine, dirty *[vm.NumRegionSlots]dirtyMark, relative
 	m.Regions(&views)
 	for i := range x.regions {
 		v, r := &views[i], &x.regions[i]
-		base := uintptr(v.Base)
-		r.bias, r.start = uint64(base)-v.Start, v.Start
+		base := uint64(uintptr(v.Base))
 		from := v.Start // the limits' origin
+		r.bias, r.start = base-v.Start, v.Start
 		if relative {
-			r.bias, from = uint64(base), 0
+			r.bias, from = base, 0
 		}
-		// See jregion: absolute ends need the region at its slot's base,
-		// and groups need it to end inside the slot.
-		ok := relative || v.Start == uint64(i)<<32 && v.LoadLim[0] <= 1<<32
+		dirty[i] = dirtyMark{}
+		// No fast path for an empty or absent region (its limits are all
+		// zero: see jregion), nor, with absolute ends, for one that is
+		// not at its slot's base or does not end inside its slot.
+		if v.LoadLim[0] == 0 || !relative && (v.Start != uint64(i)<<32 || v.LoadLim[0] > 1<<32) {
+			r.loadEnd, r.storeEnd = [4]uint64{}, [4]uint64{}
+			continue
+		}
 		// Field by field: the machine wrote these moments ago, and wide
 		// copies of narrow stores stall on store forwarding.
 		for k := range 4 {
-			r.loadEnd[k], r.storeEnd[k] = 0, 0
-			if ok {
-				if l := v.LoadLim[k]; l != 0 {
-					r.loadEnd[k] = from + l
-				}
-				if l := v.StoreLim[k]; l != 0 {
-					r.storeEnd[k] = from + l
-				}
+			l, e := v.LoadLim[k], from+v.LoadLim[k]
+			if l == 0 {
+				e = 0
 			}
+			r.loadEnd[k] = e
+			l, e = v.StoreLim[k], from+v.StoreLim[k]
+			if l == 0 {
+				e = 0
+			}
+			r.storeEnd[k] = e
 		}
-		dirty[i] = dirtyMark{}
-		if r.storeEnd[0] != 0 {
-			dirty[i] = dirtyMark{v.Dirty, base}
+		if v.StoreLim[0] != 0 {
+			dirty[i] = dirtyMark{v.Dirty, uintptr(base)}
 		}
 	}
 }
