@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"runtime"
-	"sync/atomic"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
@@ -154,9 +154,11 @@ type compiled struct {
 	// relative: the program's read-only data does not start at its
 	// slot's base, so limits are relative to each region's start.
 	relative bool
-	groups   int                  // access groups checked at once (see group)
-	zeroJmps int                  // jumps that test the flags of the ALU operation before
-	spare    atomic.Pointer[jctx] // a context to reuse, so a run allocates none
+	groups   int // access groups checked at once (see group)
+	zeroJmps int // jumps that test the flags of the ALU operation before
+	// contexts to reuse, so a run allocates none: a pool's per-P slot
+	// costs no atomic exchange, unlike one shared spare
+	spare sync.Pool
 }
 
 // classify says how an instruction is compiled.
@@ -1198,11 +1200,11 @@ func (g *gen) member(d vm.Decoded, disp int32) {
 // run executes the compiled program on m.
 func (c *compiled) run(exe *vm.Executable, m *vm.Machine, opts vm.RunOptions) vm.Result {
 	exe.Begin(m, opts)
-	x := c.spare.Swap(nil)
+	x, _ := c.spare.Get().(*jctx)
 	if x == nil {
 		x = new(jctx)
 	}
-	defer c.spare.Store(x)
+	defer c.spare.Put(x)
 	var dirty [vm.NumRegionSlots]dirtyMark
 	x.load(m, &dirty, c.relative)
 	f := m.Frames()
