@@ -41,14 +41,14 @@ type member struct {
 	off int16
 }
 
-func (m member) insn(val uint8) I {
+func (m member) insn(base, val uint8) I {
 	switch m.op {
 	case sbpf.LdxB, sbpf.LdxH, sbpf.LdxW, sbpf.LdxDW:
-		return I{Op: m.op, Dst: val, Src: 1, Off: m.off}
+		return I{Op: m.op, Dst: val, Src: base, Off: m.off}
 	case sbpf.StBImm, sbpf.StHImm, sbpf.StWImm, sbpf.StDWImm:
-		return I{Op: m.op, Dst: 1, Off: m.off, Imm: -0x3a}
+		return I{Op: m.op, Dst: base, Off: m.off, Imm: -0x3a}
 	}
-	return I{Op: m.op, Dst: 1, Src: val, Off: m.off}
+	return I{Op: m.op, Dst: base, Src: val, Off: m.off}
 }
 
 // groupProgram is: r1 = the base, from the input's first 8 bytes; the
@@ -56,12 +56,22 @@ func (m member) insn(val uint8) I {
 // ALU operation on another register (the group's members are therefore
 // not adjacent); r0 = the sum of what was loaded.
 func groupProgram(v sbpf.Version, ms []member) *vm.Program {
+	return groupProgramAt(v, 1, 0, ms)
+}
+
+// groupProgramAt is groupProgram through base register base, every offset
+// moved by delta; the base is loaded from the input when it is r1.
+func groupProgramAt(v sbpf.Version, base uint8, delta int16, ms []member) *vm.Program {
 	is := []I{{Op: sbpf.LdxDW, Dst: 1, Src: 1}}
+	if base != 1 {
+		is[0] = I{Op: sbpf.Mov64Imm, Dst: 2, Imm: 1}
+	}
 	is = append(is, I{Op: sbpf.Mov64Imm, Dst: 6, Imm: 0x1234567}, I{Op: sbpf.Mov64Imm, Dst: 7, Imm: 0x7654321},
 		I{Op: sbpf.Mov64Imm, Dst: 8, Imm: 0x55}, I{Op: sbpf.Mov64Imm, Dst: 9, Imm: -7})
 	for i, m := range ms {
 		val := []uint8{6, 7, 8, 9}[i%4]
-		is = append(is, m.insn(val), I{Op: sbpf.Xor64Imm, Dst: 0, Imm: int32(i + 1)})
+		m.off += delta
+		is = append(is, m.insn(base, val), I{Op: sbpf.Xor64Imm, Dst: 0, Imm: int32(i + 1)})
 	}
 	is = append(is, I{Op: sbpf.Add64Reg, Dst: 0, Src: 6}, I{Op: sbpf.Add64Reg, Dst: 0, Src: 7},
 		I{Op: sbpf.Add64Reg, Dst: 0, Src: 8}, I{Op: sbpf.Add64Reg, Dst: 0, Src: 9}, I{Op: sbpf.Exit})
@@ -176,13 +186,42 @@ func TestAccessGroups(t *testing.T) {
 			}
 		}
 	}
+	// Through r10, whose gap transform is inline: the first frame's end
+	// (a gap follows in V0) and the stack's start.
+	for _, c := range []struct {
+		v   sbpf.Version
+		cfg vm.Config
+	}{{sbpf.V0, vm.Config{}}, {sbpf.V0, vm.Config{StackFrameSize: 256, MaxCallDepth: 8}}, {sbpf.V0, vm.Config{NoStackGaps: true}}, {sbpf.V3, vm.Config{}}} {
+		fs := int16(4096)
+		if c.cfg.StackFrameSize != 0 {
+			fs = int16(c.cfg.StackFrameSize)
+		}
+		key := fmt.Sprintf("%v %+v/r10", c.v, c.cfg)
+		positions[key] = map[int]bool{}
+		for pi, pat := range patterns {
+			for _, at := range []int16{0, -fs} { // r10 is the first frame's end
+				for delta := at - 34; delta <= at+34; delta += 1 + int16(pi%3) {
+					prog := groupProgramAt(c.v, 10, delta, pat.ms)
+					r := p.check(t, prog, c.cfg, make([]byte, inputLen), 1000)
+					if g, _ := groups(r); wantCompiled() && g == 0 {
+						t.Fatalf("%s, %s: no access group compiled", key, pat.name)
+					}
+					if p.last.err != "" && len(pat.ms) == 3 {
+						if i := (p.last.pc - 5) / 2; i >= 0 && i < 3 && (p.last.pc-5)%2 == 0 {
+							positions[key][i] = true
+						}
+					}
+				}
+			}
+		}
+	}
 	// Every edge that faults at all must have faulted at each position.
 	for key, seen := range positions {
 		if len(seen) != 0 && len(seen) != 3 {
 			t.Errorf("%s: faults only at group positions %v", key, seen)
 		}
 	}
-	for _, key := range []string{"v0/input end", "v0/stack end, gapped", "v0/first frame's end", "v0/small frame's end", "v4/input end", "v4/stack end", "v4/stack start", "v3/heap end", "v2/input start"} {
+	for _, key := range []string{"v0/input end", "v0/stack end, gapped", "v0/first frame's end", "v0/small frame's end", "v4/input end", "v4/stack end", "v4/stack start", "v3/heap end", "v2/input start", "v0 {MaxCallDepth:0 StackFrameSize:0 HeapSize:0 NoStackGaps:false}/r10"} {
 		if len(positions[key]) != 3 {
 			t.Errorf("%s: faults at group positions %v, want all three", key, positions[key])
 		}
