@@ -147,8 +147,9 @@ type compiled struct {
 	rest   []int32   // per slot: instructions from it to its block's end
 	leader []bool    // per slot: a block starts here (and charges the meter)
 	// noEntry marks slots whose code relies on an earlier instruction of
-	// its block (a store that reuses a load's address): the engine never
-	// enters machine code there, the interpreter executes them instead.
+	// its block (an access group's later slots, a jump that tests an ALU
+	// operation's flags): the engine never enters machine code there, the
+	// interpreter executes them instead.
 	noEntry []bool
 	syscall []bool // per slot: a syscall (the engine reloads the regions after it)
 	// relative: the program's read-only data does not start at its
@@ -644,8 +645,23 @@ func (g *gen) slot(c *compiled, pc int, d vm.Decoded, cl class) {
 		slow, ref := g.groupCheck(d, p)
 		g.slow = append(g.slow, stub{slow, pc})
 		base, off, _, _ := accessOf(d)
+		// The first access goes before the dirty mark, so that its load
+		// does not wait behind it; a store of a 64-bit immediate needs
+		// rcx, which the dirty mark's slot is in, so it goes after.
+		first := func() { g.member(d, off-ref) }
+		if wide := d.Op == uint8(sbpf.OpStDW) && d.Imm != int64(int32(d.Imm)); !wide {
+			first()
+			first = func() {}
+		}
+		if p.stores {
+			if k := p.storeEnd - ref; k != 0 {
+				g.aluImm(true, 0, rax, k)
+			}
+			ref = p.storeEnd
+			g.raiseDirty(0)
+		}
+		first()
 		g.grp = group{last: p.last, base: base, ref: ref}
-		g.member(d, off-ref)
 		return
 	}
 	g.slow = append(g.slow, stub{g.access(d), pc})
@@ -1094,10 +1110,10 @@ func (g *gen) lookup(base uint8, off, span int32) []int {
 // d: rax = the guest address of base+lo, its slot and gaps as lookup
 // finds them; then one compare, of that address against the per-size end
 // when the group spans 1, 2, 4 or 8 bytes, else of its last byte against
-// the 1-byte end; the store ends when the group stores. rax then becomes the host address of base+ref, and a
-// group that stores raises the dirty mark (ref is then the end of its
-// highest store). It returns the jumps to take when the check fails, and
-// ref.
+// the 1-byte end (store ends when the group stores). rax then holds the
+// host address of base+ref. It returns the jumps to take when the check
+// fails, and ref; the caller raises the dirty mark of a group that
+// stores.
 func (g *gen) groupCheck(d vm.Decoded, p groupPlan) ([]int, int32) {
 	base, _, _, _ := accessOf(d)
 	slow := g.lookup(base, p.lo, p.maxStart-p.lo)
@@ -1116,13 +1132,6 @@ func (g *gen) groupCheck(d vm.Decoded, p groupPlan) ([]int, int32) {
 	g.mem(true, []byte{0x3b}, rax, g.slotAt(ends))  // cmp rax, [end]
 	slow = append(slow, g.jcc(0x83))                // jae slow
 	g.mem(true, []byte{0x03}, rax, g.slotAt(rBias)) // add rax, [bias]: the host address
-	if p.stores {
-		if k := p.storeEnd - ref; k != 0 {
-			g.aluImm(true, 0, rax, k)
-		}
-		ref = p.storeEnd
-		g.raiseDirty(0)
-	}
 	return slow, ref
 }
 
