@@ -4,8 +4,8 @@ import (
 	"crypto/sha512"
 	"fmt"
 
-	"filippo.io/edwards25519"
-	"filippo.io/edwards25519/field"
+	"github.com/oasisprotocol/curve25519-voi/curve"
+	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
 
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/txn"
@@ -19,7 +19,7 @@ import (
 // signature itself.
 type signer struct {
 	pub    pubkey.Pubkey
-	s      edwards25519.Scalar
+	s      scalar.Scalar
 	prefix [32]byte
 }
 
@@ -28,63 +28,55 @@ type signer struct {
 func newSigner(seed []byte) signer {
 	var k signer
 	h := sha512.Sum512(seed)
-	if _, err := k.s.SetBytesWithClamping(h[:32]); err != nil {
-		panic("sim: clamping a 32-byte scalar failed") // unreachable: the input is 32 bytes
+	// The clamped scalar is taken modulo the group order: [s]B and the
+	// signatures' S (computed modulo the order) are unchanged.
+	h[0] &= 248
+	h[31] &= 127
+	h[31] |= 64
+	if _, err := k.s.SetBytesModOrder(h[:32]); err != nil {
+		panic("sim: a 32-byte scalar failed to decode") // unreachable: the input is 32 bytes
 	}
 	copy(k.prefix[:], h[32:])
-	copy(k.pub[:], new(edwards25519.Point).ScalarBaseMult(&k.s).Bytes())
+	var a curve.EdwardsPoint
+	var ac curve.CompressedEdwardsY
+	ac.SetEdwardsPoint(a.MulBasepoint(curve.ED25519_BASEPOINT_TABLE, &k.s))
+	k.pub = pubkey.Pubkey(ac)
 	return k
 }
 
 // signBatch writes into sigs[i] the Ed25519 signature of msgs[i] by
 // keys[i], byte for byte what crypto/ed25519.Sign gives (RFC 8032
-// signatures are deterministic). The nonce points are encoded with one
-// field inversion for the whole batch (Montgomery's trick) instead of
-// one each.
+// signatures are deterministic). The nonce points are multiples of the
+// base point taken from curve25519-voi's precomputed table, about twice
+// as fast as filippo.io/edwards25519's ScalarBaseMult here, even with an
+// inversion each to encode them.
 func signBatch(keys []*signer, msgs [][]byte, sigs []txn.Signature) {
-	n := len(msgs)
-	if n == 0 {
-		return
-	}
-	nonces := make([]edwards25519.Scalar, n)
-	points := make([]edwards25519.Point, n)
-	// prefix[i] is the product of the Z coordinates before i.
-	prefix := make([]field.Element, n)
-	var acc field.Element
-	acc.One()
 	var digest [64]byte
-	for i, k := range keys {
-		h := sha512.New()
-		h.Write(k.prefix[:])
+	var nonce, k scalar.Scalar
+	var r curve.EdwardsPoint
+	var rc curve.CompressedEdwardsY
+	h := sha512.New()
+	for i, key := range keys {
+		h.Reset()
+		h.Write(key.prefix[:])
 		h.Write(msgs[i])
-		if _, err := nonces[i].SetUniformBytes(h.Sum(digest[:0])); err != nil {
+		if _, err := nonce.SetBytesModOrderWide(h.Sum(digest[:0])); err != nil {
 			panic("sim: a 64-byte digest is not a scalar") // unreachable
 		}
-		points[i].ScalarBaseMult(&nonces[i])
-		_, _, z, _ := points[i].ExtendedCoordinates()
-		prefix[i].Set(&acc)
-		acc.Multiply(&acc, z)
-	}
-	var inv, zinv, x, y field.Element
-	inv.Invert(&acc) // Z is never zero in extended coordinates
-	var k edwards25519.Scalar
-	for i := n - 1; i >= 0; i-- {
-		X, Y, Z, _ := points[i].ExtendedCoordinates()
-		zinv.Multiply(&inv, &prefix[i])
-		inv.Multiply(&inv, Z)
-		x.Multiply(X, &zinv)
-		y.Multiply(Y, &zinv)
-		r := sigs[i][:32]
-		copy(r, y.Bytes())
-		r[31] |= byte(x.IsNegative() << 7)
-		h := sha512.New()
-		h.Write(r)
-		h.Write(keys[i].pub[:])
+		rc.SetEdwardsPoint(r.MulBasepoint(curve.ED25519_BASEPOINT_TABLE, &nonce))
+		copy(sigs[i][:32], rc[:])
+		h.Reset()
+		h.Write(rc[:])
+		h.Write(key.pub[:])
 		h.Write(msgs[i])
-		if _, err := k.SetUniformBytes(h.Sum(digest[:0])); err != nil {
+		if _, err := k.SetBytesModOrderWide(h.Sum(digest[:0])); err != nil {
 			panic("sim: a 64-byte digest is not a scalar") // unreachable
 		}
-		copy(sigs[i][32:], new(edwards25519.Scalar).MultiplyAdd(&k, &keys[i].s, &nonces[i]).Bytes())
+		k.Mul(&k, &key.s)
+		k.Add(&k, &nonce)
+		if err := k.ToBytes(sigs[i][32:]); err != nil {
+			panic("sim: a scalar does not fit 32 bytes") // unreachable
+		}
 	}
 }
 
