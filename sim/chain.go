@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/agora-vm/agora/solana/account"
@@ -71,27 +72,40 @@ func parallelFor(n int, f func(i int)) {
 	})
 }
 
-// parallelChunks splits 0..n-1 into one contiguous chunk per core and
-// runs f on each. f must write only to its chunk's slots.
+// parallelChunks splits 0..n-1 into contiguous chunks and runs f on
+// each, on all cores. f must write only to its chunk's slots.
+//
+// The chunks are small and taken in turn by whichever worker is free,
+// not one per core: the workers often share the cores with other work
+// (a block's commit while the next block is signed), and a worker the
+// scheduler leaves waiting would otherwise finish its share alone
+// while the other core idles.
 func parallelChunks(n int, f func(lo, hi int)) {
 	workers := min(runtime.GOMAXPROCS(0), max(1, n/64))
 	if workers <= 1 {
 		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*chunk, min(n, (w+1)*chunk)
-		if lo >= hi {
-			continue
+	chunk := max(16, n/(8*workers))
+	var next atomic.Int64
+	work := func() {
+		for {
+			lo := int(next.Add(int64(chunk))) - chunk
+			if lo >= n {
+				return
+			}
+			f(lo, min(n, lo+chunk))
 		}
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f(lo, hi)
+			work()
 		}()
 	}
+	work()
 	wg.Wait()
 }
 
