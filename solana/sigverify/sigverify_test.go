@@ -3,6 +3,8 @@ package sigverify
 import (
 	"crypto/ed25519"
 	"testing"
+
+	"github.com/oasisprotocol/curve25519-voi/curve"
 )
 
 // Verify accepts what crypto/ed25519 accepts except small-order keys and
@@ -51,4 +53,42 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("Verify accepts what crypto/ed25519 refuses")
 		}
 	})
+}
+
+// TestSmallOrderEncodings: the table holds exactly the canonical
+// encodings of the multiples of a point of order 8, and
+// smallOrderEncoding agrees with IsSmallOrder on them and on large-order
+// points.
+func TestSmallOrderEncodings(t *testing.T) {
+	var g curve.EdwardsPoint // of order 8
+	if _, err := g.SetCompressedY((*curve.CompressedEdwardsY)(&smallOrderEncodings[4])); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[curve.CompressedEdwardsY]bool{}
+	var p curve.EdwardsPoint
+	p.Identity()
+	for k := range 8 {
+		var c curve.CompressedEdwardsY
+		c.SetEdwardsPoint(&p)
+		if !p.IsSmallOrder() || !smallOrderEncoding(&c) {
+			t.Fatalf("[%d]G = %x: IsSmallOrder %v, smallOrderEncoding %v", k, c, p.IsSmallOrder(), smallOrderEncoding(&c))
+		}
+		seen[c] = true
+		p.Add(&p, &g)
+	}
+	if len(seen) != len(smallOrderEncodings) {
+		t.Fatalf("the multiples of G have %d encodings, the table %d", len(seen), len(smallOrderEncodings))
+	}
+	// Large order: the base point and its mixes with the torsion points.
+	var q curve.EdwardsPoint
+	q.Set(curve.ED25519_BASEPOINT_POINT)
+	for k := range 64 {
+		var c curve.CompressedEdwardsY
+		c.SetEdwardsPoint(&q)
+		if q.IsSmallOrder() || smallOrderEncoding(&c) {
+			t.Fatalf("point %d (%x) taken for small order", k, c)
+		}
+		q.Add(&q, &g)
+		q.Add(&q, curve.ED25519_BASEPOINT_POINT)
+	}
 }
