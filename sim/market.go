@@ -1,12 +1,10 @@
 package sim
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/agora-vm/agora/ext/econ"
@@ -97,7 +95,9 @@ func (r *run) marketRound(round int) error {
 	// Pre-round balances of everything the round can write.
 	addrs := make([]pubkey.Pubkey, nAuctions)
 	creates := make([]txSpec, nAuctions)
-	for j := range nAuctions {
+	// An auction's address is a program address (a search for a point
+	// off the curve): find them on all cores.
+	parallelFor(nAuctions, func(j int) {
 		p := econ.AuctionCreate{ID: uint64(round), Kind: econ.VCG, Items: uint8(mp.Items), MaxBids: uint8(mp.Bidders),
 			Beneficiary: r.sellers.pub[j], BidSlots: window, Reserve: 1}
 		if sealed {
@@ -107,7 +107,7 @@ func (r *run) marketRound(round int) error {
 		ix, addr := econ.NewAuctionCreate(r.sellers.pub[j], p)
 		addrs[j] = addr
 		creates[j] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(createCU), ix}, signers: r.sellers.keys[j : j+1]}
-	}
+	})
 	touched := r.touchedAccounts(addrs)
 	before, err := r.balances(touched)
 	if err != nil {
@@ -175,29 +175,28 @@ func (r *run) marketRound(round int) error {
 		return err
 	}
 
-	// Outcomes, from the settled auctions' records.
-	// The draws by bidder key, to find each bid's true value.
-	byKey := make([]int, len(draws))
-	for i := range byKey {
-		byKey[i] = i
+	// Outcomes, from the settled auctions' records. drawOf finds a
+	// bidder's draw: its agent by key, then the agent's draw.
+	drawIndex := make([]int, len(draws))
+	for i, d := range draws {
+		drawIndex[d.agent] = i
 	}
-	keyOf := func(i int) []byte { return r.agents.pub[draws[i].agent][:] }
-	slices.SortFunc(byKey, func(a, b int) int { return bytes.Compare(keyOf(a), keyOf(b)) })
 	drawOf := func(k pubkey.Pubkey) (marketBid, bool) {
-		i, ok := slices.BinarySearchFunc(byKey, k, func(i int, k pubkey.Pubkey) int { return bytes.Compare(keyOf(i), k[:]) })
+		a, ok := r.agentOf(k)
 		if !ok {
 			return marketBid{}, false
 		}
-		return draws[byKey[i]], true
+		return draws[drawIndex[a]], true
+	}
+	auctions, err := r.auctions(addrs)
+	if err != nil {
+		return err
 	}
 	payoff := make([]int64, len(sc.Strategies))
 	won := make([]int64, len(sc.Strategies))
 	var itemsSold uint64
-	for _, addr := range addrs {
-		a, err := r.auction(addr)
-		if err != nil {
-			return err
-		}
+	for j, addr := range addrs {
+		a := auctions[j]
 		stats.Revenue += a.Proceeds
 		for _, b := range a.Bids {
 			d, ok := drawOf(b.Bidder)
@@ -231,25 +230,36 @@ func (r *run) marketRound(round int) error {
 // pieces instead: AuctionFinalize, then AuctionPayout transactions that
 // each list as many of the bidders still owed a refund as fit.
 func (r *run) settleAuctions(stats *RoundStats, addrs []pubkey.Pubkey) error {
-	var settles, finals []txSpec
-	var pieces []int // auctions settled in pieces
-	for j, addr := range addrs {
-		a, err := r.auction(addr)
-		if err != nil {
-			return err
-		}
+	// Each auction's settlement is built, and its size checked, on all
+	// cores; the lists keep the auctions' order.
+	auctions, err := r.auctions(addrs)
+	if err != nil {
+		return err
+	}
+	one := make([]txSpec, len(addrs))
+	fit := make([]bool, len(addrs))
+	errs := make([]error, len(addrs))
+	parallelFor(len(addrs), func(j int) {
+		a := auctions[j]
 		bidders := make([]pubkey.Pubkey, len(a.Bids))
 		for i, b := range a.Bids {
 			bidders[i] = b.Bidder
 		}
-		signers := r.sellers.keys[j : j+1]
-		one := txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(settleCU(a)), econ.NewAuctionSettle(addr, r.sellers.pub[j], bidders)}, signers: signers}
-		if fits, err := one.fits(); err != nil {
-			return err
-		} else if fits {
-			settles = append(settles, one)
+		one[j] = txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(settleCU(a)), econ.NewAuctionSettle(addrs[j], r.sellers.pub[j], bidders)}, signers: r.sellers.keys[j : j+1]}
+		fit[j], errs[j] = one[j].fits()
+	})
+	var settles, finals []txSpec
+	var pieces []int // auctions settled in pieces
+	for j, addr := range addrs {
+		if errs[j] != nil {
+			return errs[j]
+		}
+		if fit[j] {
+			settles = append(settles, one[j])
 			continue
 		}
+		a := auctions[j]
+		signers := r.sellers.keys[j : j+1]
 		pieces = append(pieces, j)
 		finals = append(finals, txSpec{ixs: []txn.Instruction{computebudget.SetComputeUnitLimit(settleCU(a)), econ.NewAuctionFinalize(addr, r.sellers.pub[j])}, signers: signers})
 	}
@@ -295,7 +305,7 @@ func (r *run) settleAuctions(stats *RoundStats, addrs []pubkey.Pubkey) error {
 			owed = owed[k:]
 		}
 	}
-	_, err := r.phase(stats, len(payouts), primAuction, func(i int) txSpec { return payouts[i] })
+	_, err = r.phase(stats, len(payouts), primAuction, func(i int) txSpec { return payouts[i] })
 	return err
 }
 
@@ -315,6 +325,20 @@ func settleCU(a *econ.Auction) uint32 {
 	n := uint64(len(a.Bids))
 	cells := (n + 1) << a.Items * (1 + n)
 	return uint32(min(1_400_000, 1_000+(econ.CostAuctionSettle+econ.CostAuctionSettlePerBid*n)+econ.CostVCGPerKStep*(cells/1024+2)+200*n))
+}
+
+// auctions reads and decodes auction accounts, on all cores; an error
+// is the first address's in order.
+func (r *run) auctions(addrs []pubkey.Pubkey) ([]*econ.Auction, error) {
+	out := make([]*econ.Auction, len(addrs))
+	errs := make([]error, len(addrs))
+	parallelFor(len(addrs), func(j int) { out[j], errs[j] = r.auction(addrs[j]) })
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // auction reads and decodes an auction account.

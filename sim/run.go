@@ -72,8 +72,12 @@ type run struct {
 	progress   *progress
 	rounds     []RoundStats
 	supply     uint64 // lamports at genesis
-	// tracked are state accounts created by earlier rounds.
-	tracked []pubkey.Pubkey
+	// known is every account a round can write so far, sorted: the
+	// agents, the scenario's own accounts and the state accounts earlier
+	// rounds created.
+	known []pubkey.Pubkey
+	// byKey lists the agents' indices in the order of their keys.
+	byKey []int
 	// lastBalances is what the last balances call read.
 	lastBalances balanceSet
 	// economy is the economy's total lamports after the last round.

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -61,21 +62,66 @@ type RoundStats struct {
 }
 
 // touchedAccounts lists every account a round can write: the agents, the
-// scenario's own accounts and the round's state accounts, sorted.
+// scenario's own accounts and the state accounts of this round and the
+// earlier ones, sorted. The list of the earlier rounds is kept sorted, so
+// a round merges its own accounts in instead of sorting them all again.
 func (r *run) touchedAccounts(state []pubkey.Pubkey) []pubkey.Pubkey {
-	out := make([]pubkey.Pubkey, 0, len(r.agents.pub)+len(state)+len(r.tracked))
-	out = append(out, r.agents.pub...)
-	if r.sellers != nil {
-		out = append(out, r.sellers.pub...)
+	if r.known == nil {
+		out := make([]pubkey.Pubkey, 0, len(r.agents.pub)+len(state))
+		out = append(out, r.agents.pub...)
+		if r.sellers != nil {
+			out = append(out, r.sellers.pub...)
+		}
+		if r.keeper != nil {
+			out = append(out, r.keeper.pub...)
+		}
+		slices.SortFunc(out, comparePubkeys)
+		r.known = slices.Compact(out)
 	}
-	if r.keeper != nil {
-		out = append(out, r.keeper.pub...)
+	add := slices.SortedFunc(slices.Values(state), comparePubkeys)
+	out := make([]pubkey.Pubkey, 0, len(r.known)+len(add))
+	i, j := 0, 0
+	for i < len(r.known) || j < len(add) {
+		var k pubkey.Pubkey
+		switch {
+		case j == len(add) || (i < len(r.known) && comparePubkeys(r.known[i], add[j]) <= 0):
+			k = r.known[i]
+			i++
+		default:
+			k = add[j]
+			j++
+		}
+		if n := len(out); n == 0 || out[n-1] != k {
+			out = append(out, k)
+		}
 	}
-	out = append(out, r.tracked...)
-	out = append(out, state...)
-	r.tracked = append(r.tracked, state...)
-	slices.SortFunc(out, func(a, b pubkey.Pubkey) int { return slices.Compare(a[:], b[:]) })
-	return slices.Compact(out)
+	r.known = out
+	return out
+}
+
+func comparePubkeys(a, b pubkey.Pubkey) int { return bytes.Compare(a[:], b[:]) }
+
+// agentsByKey returns the agents' indices in the order of their keys,
+// found once.
+func (r *run) agentsByKey() []int {
+	if r.byKey == nil {
+		r.byKey = make([]int, len(r.agents.pub))
+		for i := range r.byKey {
+			r.byKey[i] = i
+		}
+		slices.SortFunc(r.byKey, func(a, b int) int { return comparePubkeys(r.agents.pub[a], r.agents.pub[b]) })
+	}
+	return r.byKey
+}
+
+// agentOf returns the index of the agent with key k.
+func (r *run) agentOf(k pubkey.Pubkey) (int, bool) {
+	byKey := r.agentsByKey()
+	i, ok := slices.BinarySearchFunc(byKey, k, func(a int, k pubkey.Pubkey) int { return comparePubkeys(r.agents.pub[a], k) })
+	if !ok {
+		return 0, false
+	}
+	return byKey[i], true
 }
 
 // balances reads the lamports of keys (sorted), in order, on all cores.
@@ -172,11 +218,16 @@ func (r *run) closeRound(stats *RoundStats, touched []pubkey.Pubkey, before []ui
 	}
 	stats.TotalLamports = r.economy + post - pre + stats.Fees
 	r.economy = stats.TotalLamports
-	// The agents are among the accounts just read (touched is sorted).
+	// The agents are among the accounts just read: walk both in key
+	// order (the Gini coefficient does not depend on the order).
 	agents := make([]uint64, 0, len(r.agents.pub))
-	for _, k := range r.agents.pub {
-		i, ok := slices.BinarySearchFunc(touched, k, func(a, b pubkey.Pubkey) int { return slices.Compare(a[:], b[:]) })
-		if !ok {
+	i := 0
+	for _, a := range r.agentsByKey() {
+		k := r.agents.pub[a]
+		for i < len(touched) && comparePubkeys(touched[i], k) < 0 {
+			i++
+		}
+		if i == len(touched) || touched[i] != k {
 			return fmt.Errorf("sim: agent %s is not among the round's accounts", k)
 		}
 		agents = append(agents, after[i])
