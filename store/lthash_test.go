@@ -220,3 +220,58 @@ func TestHashCacheForeignPending(t *testing.T) {
 		t.Fatalf("after a foreign block: %+v, want %+v", got, want)
 	}
 }
+
+// Add and Sub, four lanes a word, give the lane-by-lane sums and
+// differences modulo 2^16, carries and borrows at every lane's edges
+// included.
+func TestLtHashAddSubLanes(t *testing.T) {
+	var x, y LtHash
+	seed := uint32(1)
+	next := func() uint16 {
+		seed = seed*1664525 + 1013904223
+		return uint16(seed >> 16)
+	}
+	edges := []uint16{0, 1, 0x7fff, 0x8000, 0x8001, 0xfffe, 0xffff}
+	for round := range 64 {
+		for i := range x {
+			if round < 49 {
+				x[i], y[i] = edges[(i+round)%len(edges)], edges[(i/len(edges)+round/7)%len(edges)]
+			} else {
+				x[i], y[i] = next(), next()
+			}
+		}
+		sum, diff := x, x
+		sum.Add(&y)
+		diff.Sub(&y)
+		for i := range x {
+			if sum[i] != x[i]+y[i] || diff[i] != x[i]-y[i] {
+				t.Fatalf("round %d lane %d: %#x+%#x = %#x, %#x-%#x = %#x", round, i, x[i], y[i], sum[i], x[i], y[i], diff[i])
+			}
+		}
+	}
+}
+
+// BenchmarkLtHashAdd: Add and Sub against the plain lane loop, the
+// baseline.
+func BenchmarkLtHashAdd(b *testing.B) {
+	var x, y LtHash
+	for i := range x {
+		x[i], y[i] = uint16(i*7919), uint16(i*104729)
+	}
+	b.Run("words", func(b *testing.B) {
+		for b.Loop() {
+			x.Add(&y)
+			x.Sub(&y)
+		}
+	})
+	b.Run("lanes", func(b *testing.B) {
+		for b.Loop() {
+			for i := range x {
+				x[i] += y[i]
+			}
+			for i := range x {
+				x[i] -= y[i]
+			}
+		}
+	})
+}
