@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+
+	"github.com/oasisprotocol/curve25519-voi/curve"
+	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
 
 	"github.com/agora-vm/agora/solana/computebudget"
 	"github.com/agora-vm/agora/solana/system"
@@ -118,4 +122,39 @@ func BenchmarkSignBatch(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/sig")
 	})
+}
+
+// On 64-bit machines the batch's points are encoded with one shared
+// inversion, and every encoding is curve25519-voi's own.
+func TestEncodeShared(t *testing.T) {
+	g := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 2, 3, 17, 100} {
+		points := make([]curve.EdwardsPoint, n)
+		for i := range points {
+			var wide [64]byte
+			for j := range wide {
+				wide[j] = byte(g.Uint32())
+			}
+			var s scalar.Scalar
+			if _, err := s.SetBytesModOrderWide(wide[:]); err != nil {
+				t.Fatal(err)
+			}
+			points[i].MulBasepoint(curve.ED25519_BASEPOINT_TABLE, &s)
+		}
+		sigs := make([]txn.Signature, n)
+		shared := encodeShared(points, sigs)
+		if want := runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64"; shared != want {
+			t.Fatalf("n=%d: shared inversion used %v on %s", n, shared, runtime.GOARCH)
+		}
+		if !shared {
+			continue
+		}
+		for i := range points {
+			var c curve.CompressedEdwardsY
+			c.SetEdwardsPoint(&points[i])
+			if [32]byte(sigs[i][:32]) != c {
+				t.Fatalf("n=%d point %d: %x, voi %x", n, i, sigs[i][:32], c)
+			}
+		}
+	}
 }
