@@ -118,6 +118,15 @@ func encodeShared(points []curve.EdwardsPoint, sigs []txn.Signature) bool {
 	if unsafe.Sizeof(curve.EdwardsPoint{}) != 4*unsafe.Sizeof(field.Element{}) || unsafe.Sizeof(field.Element{}) != 5*8 {
 		return false
 	}
+	// filippo's arithmetic takes limbs a little over 51 bits; a limb of
+	// 54 bits or more is not a layout it was written for.
+	for i := range points {
+		for _, l := range (*[20]uint64)(unsafe.Pointer(&points[i])) {
+			if l >= 1<<54 {
+				return false
+			}
+		}
+	}
 	var first curve.CompressedEdwardsY
 	first.SetEdwardsPoint(&points[0])
 	// prefix[i] is the product of the Z coordinates before i.
