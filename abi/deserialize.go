@@ -118,9 +118,11 @@ func deserialize(input []byte, layout *Layout, current []Account, balance bool) 
 			return nil, accountErr(InvalidRealloc, pos, a.Key, "data length %d -> %d (at most %d more, %d in all)", preLen, postLen, MaxPermittedDataIncrease, MaxPermittedDataLength)
 		}
 		data := input[e.DataOffset : e.DataOffset+int(postLen)]
-		if err := canChangeData(a, pos, len(data), owned, writable); err != nil {
+		// Only an owned, writable account's data may change (canChangeData
+		// says how a change is refused); unchanged data is no change.
+		if !owned || !writable {
 			if !bytes.Equal(a.Data, data) {
-				return nil, err
+				return nil, canChangeData(a, pos, len(data), owned, writable)
 			}
 		} else {
 			a.Data = append(a.Data[:0:0], data...)

@@ -64,6 +64,9 @@ type Bank struct {
 	preSched *sched.Scheduler
 	head     store.Header
 	recent   []recentBlock // oldest first, at most MaxRecentBlockhashes
+	// recentHashes counts the blocks of recent with each hash, so that
+	// admission looks a blockhash up once.
+	recentHashes map[txn.Hash]int32
 	// seenSigs holds the signatures of the recent blocks, each with the
 	// number of recent blocks holding it, so that admission looks a
 	// signature up once rather than once per block.
@@ -363,12 +366,7 @@ func (b *Bank) newBlockFor(timestamp int64, n int) (*blockState, *svm.Env, error
 }
 
 func (b *Bank) isRecent(h txn.Hash) bool {
-	for _, r := range b.recent {
-		if r.hash == h {
-			return true
-		}
-	}
-	return false
+	return b.recentHashes[h] > 0
 }
 
 func (b *Bank) seen(s txn.Signature) bool {
@@ -387,7 +385,14 @@ func (b *Bank) remember(hash txn.Hash, sigs [][64]byte) {
 		b.seenSigs[s]++
 	}
 	b.recent = append(b.recent, rb)
+	if b.recentHashes == nil {
+		b.recentHashes = map[txn.Hash]int32{}
+	}
+	b.recentHashes[hash]++
 	if len(b.recent) > MaxRecentBlockhashes {
+		if b.recentHashes[b.recent[0].hash]--; b.recentHashes[b.recent[0].hash] <= 0 {
+			delete(b.recentHashes, b.recent[0].hash)
+		}
 		for _, s := range b.recent[0].sigs {
 			if b.seenSigs[s]--; b.seenSigs[s] <= 0 {
 				delete(b.seenSigs, s)
