@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/agora-vm/agora/ext"
+	"github.com/agora-vm/agora/internal/timing"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/computebudget"
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -271,7 +272,7 @@ func BenchChainEngines(ctx context.Context, o ChainEngineOptions) ([]ChainEngine
 				fig.Transactions, fig.CUPerTx = r.txs, r.cu/uint64(max(r.txs, 1))
 			}
 		}
-		fig.InterpUsPerTx, fig.JITUsPerTx = median(perTx[0]), median(perTx[1])
+		fig.InterpUsPerTx, fig.JITUsPerTx = timing.Median(perTx[0]), timing.Median(perTx[1])
 		fig.JITSpeedup = fig.InterpUsPerTx / fig.JITUsPerTx
 		fig.Identical = true
 		out = append(out, fig)

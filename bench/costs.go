@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agora-vm/agora/internal/timing"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/syscalls"
@@ -336,9 +337,9 @@ func (p *PreparedCost) Measure(rounds int, roundTime time.Duration) (CostRow, er
 			loopTimes = append(loopTimes, float64(t1.Sub(t0).Nanoseconds()))
 			baseTimes = append(baseTimes, float64(t2.Sub(t1).Nanoseconds()))
 		}
-		perCall = append(perCall, (median(loopTimes)-median(baseTimes))/float64(p.Calls))
+		perCall = append(perCall, (timing.Median(loopTimes)-timing.Median(baseTimes))/float64(p.Calls))
 	}
-	return p.row(max(median(perCall), 0)), nil
+	return p.row(max(timing.Median(perCall), 0)), nil
 }
 
 // row builds the row of a measured time per call.

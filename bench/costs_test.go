@@ -10,6 +10,7 @@ import (
 
 	"github.com/agora-vm/agora/ext/crypto"
 	"github.com/agora-vm/agora/ext/zk"
+	"github.com/agora-vm/agora/internal/timing"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/syscalls/solcrypto"
 )
@@ -274,7 +275,7 @@ func BenchmarkSyscallCosts(b *testing.B) {
 				loop = append(loop, float64(t1.Sub(t0).Nanoseconds()))
 				base = append(base, float64(time.Since(t1).Nanoseconds()))
 			}
-			row := p.row(max((median(loop)-median(base))/float64(p.Calls), 0))
+			row := p.row(max((timing.Median(loop)-timing.Median(base))/float64(p.Calls), 0))
 			b.ReportMetric(row.Ns, "ns/call")
 			b.ReportMetric(float64(row.CU), "cu/call")
 			b.ReportMetric(row.Ratio, "ratio")

@@ -7,6 +7,7 @@ import (
 	"github.com/agora-vm/agora/abi"
 	"github.com/agora-vm/agora/ext/ring"
 	"github.com/agora-vm/agora/ext/txmem"
+	"github.com/agora-vm/agora/internal/timing"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/syscalls"
@@ -457,7 +458,7 @@ func (p *PreparedExt) Run() vm.Result {
 
 // NsPerJob times the case for about d and returns ns per job.
 func (p *PreparedExt) NsPerJob(d time.Duration) float64 {
-	return timePerOp(d, func() { p.Run() }) / float64(p.Case.Jobs)
+	return timing.PerOp(d, func() { p.Run() }) / float64(p.Case.Jobs)
 }
 
 // ExtFigure is a measured case of a row.
@@ -493,7 +494,7 @@ func MeasureExt(reg *vm.Registry, row ExtRow, rounds int, roundTime time.Duratio
 	}
 	out := make([]ExtFigure, len(cases))
 	for i, p := range prepared {
-		out[i] = ExtFigure{Row: row.Name, Case: p.Case.Label, CUPerJob: p.CUPerJob, NsPerJob: median(times[i])}
+		out[i] = ExtFigure{Row: row.Name, Case: p.Case.Label, CUPerJob: p.CUPerJob, NsPerJob: timing.Median(times[i])}
 	}
 	for i := range out {
 		out[i].CURatio = out[i].CUPerJob / out[0].CUPerJob

@@ -11,6 +11,7 @@ import (
 
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/ext"
+	"github.com/agora-vm/agora/internal/timing"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/sched"
@@ -212,7 +213,7 @@ func (w *schedWorld) round(ctx context.Context, name string, lanes, blocks, txs 
 		if err := ctx.Err(); err != nil {
 			return 0, 0, 0, 0, err
 		}
-		start, cpu0 := time.Now(), CPUTime()
+		start, cpu0 := time.Now(), timing.ProcessCPU()
 		// The next block's signatures are checked on the spare lanes
 		// while this one runs, as a chain's sigverify stage runs ahead
 		// (nothing at one lane); the timed span covers all of that work.
@@ -221,7 +222,7 @@ func (w *schedWorld) round(ctx context.Context, name string, lanes, blocks, txs 
 		}
 		res, err := b.ProcessBlock(txsOf, int64(3+blk))
 		total += time.Since(start)
-		cpu += CPUTime() - cpu0
+		cpu += timing.ProcessCPU() - cpu0
 		if err != nil {
 			return 0, 0, 0, 0, err
 		}
@@ -283,10 +284,10 @@ func BenchSched(ctx context.Context, o SchedOptions) ([]SchedFigure, error) {
 				cuPerTx = cu / uint64(max(n, 1))
 			}
 		}
-		base := median(tps[0])
+		base := timing.Median(tps[0])
 		for li, l := range lanes {
-			t := median(tps[li])
-			out = append(out, SchedFigure{Name: name, Lanes: l, TPS: t, Speedup: t / base, CUPerTx: cuPerTx, CoresUsed: median(cores[li])})
+			t := timing.Median(tps[li])
+			out = append(out, SchedFigure{Name: name, Lanes: l, TPS: t, Speedup: t / base, CUPerTx: cuPerTx, CoresUsed: timing.Median(cores[li])})
 		}
 	}
 	return out, nil

@@ -4,9 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"sort"
 	"time"
 
+	"github.com/agora-vm/agora/internal/timing"
 	"github.com/agora-vm/agora/sbpf"
 	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/syscalls"
@@ -241,43 +241,13 @@ func Measure(p *Prepared, rounds int, roundTime time.Duration) Figure {
 	nativeTimes := make([]float64, 0, rounds)
 	vmInput, nativeInput := p.Input(), p.Input()
 	for range rounds {
-		vmTimes = append(vmTimes, timePerOp(roundTime, func() { p.RunOnce(m, vmInput) }))
-		nativeTimes = append(nativeTimes, timePerOp(roundTime, func() { sink = p.Native(nativeInput) }))
+		vmTimes = append(vmTimes, timing.PerOp(roundTime, func() { p.RunOnce(m, vmInput) }))
+		nativeTimes = append(nativeTimes, timing.PerOp(roundTime, func() { sink = p.Native(nativeInput) }))
 	}
-	vmNs := median(vmTimes) / float64(p.Insns)
-	nativeNs := median(nativeTimes) / float64(p.Insns)
+	vmNs := timing.Median(vmTimes) / float64(p.Insns)
+	nativeNs := timing.Median(nativeTimes) / float64(p.Insns)
 	return Figure{Name: p.Name, NsPerInsn: vmNs, NativeNsPerInsn: nativeNs, Ratio: vmNs / nativeNs,
 		CodeBytes: p.CodeBytes, CompileUsPer1kInsns: p.PrepareNsPer1k / 1000}
 }
 
 var sink uint64
-
-// timePerOp returns the mean ns per call of f over about d.
-func timePerOp(d time.Duration, f func()) float64 {
-	n := 1
-	for {
-		start := time.Now()
-		for range n {
-			f()
-		}
-		el := time.Since(start)
-		if el >= d || n >= 1<<30 {
-			return float64(el.Nanoseconds()) / float64(n)
-		}
-		if el <= 0 {
-			n *= 100
-			continue
-		}
-		next := int(float64(n) * float64(d) / float64(el) * 1.2)
-		n = max(n+1, min(next, n*100))
-	}
-}
-
-func median(xs []float64) float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	if len(s) == 0 {
-		return 0
-	}
-	return s[len(s)/2]
-}

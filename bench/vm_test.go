@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agora-vm/agora/internal/timing"
 	"github.com/agora-vm/agora/vm"
 	"github.com/agora-vm/agora/vm/jit"
 )
@@ -28,7 +29,7 @@ func benchmarkEngine(b *testing.B, engine vm.Engine) {
 				p.RunOnce(m, vmInput)
 			}
 			vmNs := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(p.Insns)
-			nativeNs := timePerOp(200*time.Millisecond, func() { sink = p.Native(nativeInput) }) / float64(p.Insns)
+			nativeNs := timing.PerOp(200*time.Millisecond, func() { sink = p.Native(nativeInput) }) / float64(p.Insns)
 			b.ReportMetric(vmNs, "ns/insn")
 			b.ReportMetric(nativeNs, "native-ns/insn")
 			b.ReportMetric(vmNs/nativeNs, "x-native")

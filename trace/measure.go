@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/agora-vm/agora/internal/timing"
 	"github.com/agora-vm/agora/syscalls"
 	"github.com/agora-vm/agora/vm"
 )
@@ -169,17 +170,17 @@ func Measure(name string, prog *vm.Program, reg *vm.Registry, input []byte, budg
 		paired(&trc, &rrc, recordCopyRun)
 		paired(&tp, &rp2, replay)
 		runtime.GC()
-		u := timePerOp(roundTime/2, untracedOp)
+		u := timing.PerOp(roundTime/2, untracedOp)
 		runtime.GC()
-		x := timePerOp(roundTime/2, deltaRecord)
+		x := timing.PerOp(roundTime/2, deltaRecord)
 		td, rd = append(td, x), append(rd, x/u)
 		tu = append(tu, u)
 	}
 	c := Costs{Name: name, Instructions: dec.Outcome.Insns, Checkpoints: len(dec.Checkpoints), TraceBytes: enc.Len()}
-	c.UntracedNs, c.RecordNs, c.RecordRunNs, c.RecordCopyRunNs, c.ReplayNs, c.DeltaRecordNs = median(tu), median(tr2), median(trr), median(trc), median(tp), median(td)
+	c.UntracedNs, c.RecordNs, c.RecordRunNs, c.RecordCopyRunNs, c.ReplayNs, c.DeltaRecordNs = timing.Median(tu), timing.Median(tr2), timing.Median(trr), timing.Median(trc), timing.Median(tp), timing.Median(td)
 	// A ratio is the median of its rounds' ratios.
-	c.RecordRatio, c.RecordRunRatio, c.RecordCopyRunRatio = median(rr2), median(rrr), median(rrc)
-	c.ReplayRatio, c.DeltaRecordRatio = median(rp2), median(rd)
+	c.RecordRatio, c.RecordRunRatio, c.RecordCopyRunRatio = timing.Median(rr2), timing.Median(rrr), timing.Median(rrc)
+	c.ReplayRatio, c.DeltaRecordRatio = timing.Median(rp2), timing.Median(rd)
 	per := 1e6 / float64(max(c.Instructions, 1))
 	c.TraceBytesPer1M = float64(c.TraceBytes) * per
 	_, dz := delta.Size()
@@ -200,15 +201,15 @@ func timePaired(d time.Duration, base, f func()) (fNs, baseNs float64) {
 	var tb, tf time.Duration
 	var cb, cf int
 	for start := time.Now(); time.Since(start) < d || cb == 0; {
-		t := threadTime()
+		t := timing.ThreadTime()
 		for range nb {
 			base()
 		}
-		t2 := threadTime()
+		t2 := timing.ThreadTime()
 		for range nf {
 			f()
 		}
-		t3 := threadTime()
+		t3 := timing.ThreadTime()
 		tb, tf = tb+t2-t, tf+t3-t2
 		cb, cf = cb+nb, cf+nf
 	}
@@ -229,33 +230,4 @@ func batchSize(d time.Duration, f func()) int {
 		}
 		n *= 4
 	}
-}
-
-// timePerOp returns the mean ns per call of f over about d.
-func timePerOp(d time.Duration, f func()) float64 {
-	n := 1
-	for {
-		start := time.Now()
-		for range n {
-			f()
-		}
-		el := time.Since(start)
-		if el >= d || n >= 1<<30 {
-			return float64(el.Nanoseconds()) / float64(n)
-		}
-		next := n * 100
-		if el > 0 {
-			next = min(int(float64(n)*float64(d)/float64(el)*1.2), n*100)
-		}
-		n = max(n+1, next)
-	}
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	return s[len(s)/2]
 }

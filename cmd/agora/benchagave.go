@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/agora-vm/agora/bench"
+	"github.com/agora-vm/agora/internal/timing"
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
@@ -244,13 +244,13 @@ func runWorkload(w *agaveWorkload, kind string, lanes, perBlock int) (workloadFi
 			blocks = append(blocks, txs)
 		}
 		for j, txs := range blocks {
-			t0, c0 := time.Now(), bench.CPUTime()
+			t0, c0 := time.Now(), timing.ProcessCPU()
 			if j+1 < len(blocks) {
 				b.Precheck(blocks[j+1])
 			}
 			res, err := b.ProcessBlock(txs, int64(1+(first/perBlock)+j))
 			elapsed += time.Since(t0)
-			cpu += bench.CPUTime() - c0
+			cpu += timing.ProcessCPU() - c0
 			if err != nil {
 				return workloadFigure{}, err
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agora-vm/agora/internal/timing"
 	"github.com/consensys/gnark/frontend"
 )
 
@@ -90,13 +91,13 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	for _, bc := range cases {
 		b.Run(bc.Name, func(b *testing.B) {
-			cpu0 := cpuTime()
+			cpu0 := timing.ProcessCPU()
 			for b.Loop() {
 				if ok, err := Verify(bc.Scheme, bc.Curve, bc.Args); !ok || err != nil {
 					b.Fatal(ok, err)
 				}
 			}
-			reportPrice(b, bc.Price, cpuTime()-cpu0)
+			reportPrice(b, bc.Price, timing.ProcessCPU()-cpu0)
 		})
 	}
 }
@@ -136,13 +137,13 @@ func BenchmarkScaling(b *testing.B) {
 				f := build(b, "scaling", s, c, circuit, assignment, 0)
 				price := Price(s, c, uint64(n), 0)
 				b.Run(fmt.Sprintf("%v/%v/n=%d", s, c, n), func(b *testing.B) {
-					cpu0 := cpuTime()
+					cpu0 := timing.ProcessCPU()
 					for b.Loop() {
 						if ok, err := Verify(s, c, f.args()); !ok || err != nil {
 							b.Fatal(ok, err)
 						}
 					}
-					reportPrice(b, price, cpuTime()-cpu0)
+					reportPrice(b, price, timing.ProcessCPU()-cpu0)
 				})
 			}
 		}
@@ -203,13 +204,13 @@ func BenchmarkCommitments(b *testing.B) {
 				}
 				price := Price(s, c, 1, uint64(k))
 				b.Run(fmt.Sprintf("%v/%v/c=%d", s, c, k), func(b *testing.B) {
-					cpu0 := cpuTime()
+					cpu0 := timing.ProcessCPU()
 					for b.Loop() {
 						if ok, err := Verify(s, c, f.args()); !ok || err != nil {
 							b.Fatal(ok, err)
 						}
 					}
-					reportPrice(b, price, cpuTime()-cpu0)
+					reportPrice(b, price, timing.ProcessCPU()-cpu0)
 				})
 			}
 		}

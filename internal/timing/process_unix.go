@@ -1,16 +1,16 @@
 //go:build unix
 
-package bench
+package timing
 
 import (
 	"syscall"
 	"time"
 )
 
-// CPUTime is the CPU time the process has used (user and system), or 0
-// where it cannot be read: work measured this way does not depend on
+// ProcessCPU is the CPU time the process has used (user and system), or
+// 0 where it cannot be read: work measured this way does not depend on
 // what else the machine runs, as wall time does.
-func CPUTime() time.Duration {
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
