@@ -10,7 +10,6 @@ import (
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/sbpf"
-	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/computebudget"
@@ -47,15 +46,7 @@ const transferCULimit = 5_000
 
 // TransferProgram returns the ELF of the benchmark's transfer program.
 func TransferProgram() ([]byte, error) {
-	p, err := asm.Assemble(transferSource, sbpf.V0, nil)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(p.Version, p.Text, p.Functions, p.Entry), func(uint32) (string, bool) { return "", false })
-	if err != nil {
-		return nil, err
-	}
-	return elf.Write(obj)
+	return elf.Assemble(transferSource, sbpf.V0, nil, nil)
 }
 
 // ChainOptions configures BenchChain.

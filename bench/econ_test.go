@@ -15,13 +15,11 @@ import (
 	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/ext/econ"
 	"github.com/agora-vm/agora/sbpf"
-	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/sysvar"
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/svm"
-	"github.com/agora-vm/agora/vm"
 )
 
 // The proposal's table for economic primitives (part 3), reproduced
@@ -145,15 +143,7 @@ func (w *econWorld) deploy(tb testing.TB, id pubkey.Pubkey, elfBytes []byte) {
 }
 
 func (w *econWorld) deployAsm(tb testing.TB, id pubkey.Pubkey, src string) {
-	p, err := asm.Assemble(src, sbpf.V0, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), w.ex.Registry().Name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b, err := elf.Write(obj)
+	b, err := elf.Assemble(src, sbpf.V0, nil, w.ex.Registry().Name)
 	if err != nil {
 		tb.Fatal(err)
 	}

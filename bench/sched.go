@@ -13,7 +13,6 @@ import (
 	"github.com/agora-vm/agora/ext"
 	"github.com/agora-vm/agora/internal/timing"
 	"github.com/agora-vm/agora/sbpf"
-	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/computebudget"
@@ -119,15 +118,7 @@ func memChain(genesis []bank.GenesisAccount, prog pubkey.Pubkey, elfBytes []byte
 
 // ComputeProgram returns the ELF of the compute workload's program.
 func ComputeProgram() ([]byte, error) {
-	p, err := asm.Assemble(computeSource, sbpf.V0, nil)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(p.Version, p.Text, p.Functions, p.Entry), func(uint32) (string, bool) { return "", false })
-	if err != nil {
-		return nil, err
-	}
-	return elf.Write(obj)
+	return elf.Assemble(computeSource, sbpf.V0, nil, nil)
 }
 
 // newSchedWorld builds workload name's genesis; its blocks are signed

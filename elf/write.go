@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/agora-vm/agora/sbpf"
+	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/vm"
 )
 
@@ -615,4 +616,22 @@ func writeStrict(o *Object) ([]byte, error) {
 	)
 	w.finish(secs)
 	return w.b, nil
+}
+
+// Assemble assembles src for version v (package sbpf/asm, with opts) and
+// writes it as an ELF, its syscalls named by syscallName; nil names none,
+// for a program that makes no syscalls.
+func Assemble(src string, v sbpf.Version, opts *asm.Options, syscallName func(uint32) (string, bool)) ([]byte, error) {
+	p, err := asm.Assemble(src, v, opts)
+	if err != nil {
+		return nil, err
+	}
+	if syscallName == nil {
+		syscallName = func(uint32) (string, bool) { return "", false }
+	}
+	obj, err := ObjectFromProgram(vm.NewRawProgram(p.Version, p.Text, p.Functions, p.Entry), syscallName)
+	if err != nil {
+		return nil, err
+	}
+	return Write(obj)
 }

@@ -7,26 +7,16 @@ import (
 
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/sbpf"
-	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/solana/account"
 	"github.com/agora-vm/agora/solana/feature"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/sysvar"
-	"github.com/agora-vm/agora/vm"
 )
 
 // asmELF assembles V0 source into an ELF as a toolchain would.
 func asmELF(t *testing.T, ex *Executor, src string) []byte {
 	t.Helper()
-	p, err := asm.Assemble(src, sbpf.V0, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(p.Version, p.Text, p.Functions, p.Entry), ex.Registry().Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := elf.Write(obj)
+	b, err := elf.Assemble(src, sbpf.V0, nil, ex.Registry().Name)
 	if err != nil {
 		t.Fatal(err)
 	}

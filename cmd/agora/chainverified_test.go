@@ -9,8 +9,6 @@ import (
 
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/sbpf"
-	"github.com/agora-vm/agora/sbpf/asm"
-	"github.com/agora-vm/agora/vm"
 	"github.com/agora-vm/agora/vm/jit"
 )
 
@@ -20,15 +18,7 @@ import (
 // divergence with both results on stderr and still commits the
 // interpreter's (successful) block.
 func TestChainVerifiedEngine(t *testing.T) {
-	p, err := asm.Assemble("mov64 r0, 0\nadd64 r0, 0\nexit\n", sbpf.V0, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(p.Version, p.Text, p.Functions, p.Entry), func(uint32) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	elfBytes, err := elf.Write(obj)
+	elfBytes, err := elf.Assemble("mov64 r0, 0\nadd64 r0, 0\nexit\n", sbpf.V0, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

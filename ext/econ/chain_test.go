@@ -19,7 +19,6 @@ import (
 	"github.com/agora-vm/agora/store"
 	"github.com/agora-vm/agora/svm"
 	"github.com/agora-vm/agora/svm/bank"
-	"github.com/agora-vm/agora/vm"
 )
 
 const sol = 1_000_000_000
@@ -132,15 +131,7 @@ func (c *chain) auction(k pubkey.Pubkey) *econ.Auction {
 // deployAsm assembles V0 source (econ mnemonics available) and deploys it.
 func (c *chain) deployAsm(id pubkey.Pubkey, src string) {
 	c.t.Helper()
-	p, err := asm.Assemble(src, sbpf.V0, &asm.Options{Aliases: econ.Mnemonics()})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), c.b.Executor().Registry().Name)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	b, err := elf.Write(obj)
+	b, err := elf.Assemble(src, sbpf.V0, &asm.Options{Aliases: econ.Mnemonics()}, c.b.Executor().Registry().Name)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -22,7 +22,6 @@ import (
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/svm"
 	"github.com/agora-vm/agora/verify"
-	"github.com/agora-vm/agora/vm"
 )
 
 // state is an in-memory account store.
@@ -112,15 +111,7 @@ func (c *chain) deployC(id pubkey.Pubkey, name string) {
 // deploys it.
 func (c *chain) deployAsm(id pubkey.Pubkey, src string, want verify.PairingVerdict) {
 	c.t.Helper()
-	p, err := asm.Assemble(src, sbpf.V0, &asm.Options{Aliases: txmem.Aliases()})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(sbpf.V0, p.Text, p.Functions, p.Entry), c.ex.Registry().Name)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	b, err := elf.Write(obj)
+	b, err := elf.Assemble(src, sbpf.V0, &asm.Options{Aliases: txmem.Aliases()}, c.ex.Registry().Name)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/agora-vm/agora/elf"
 	"github.com/agora-vm/agora/sbpf"
-	"github.com/agora-vm/agora/sbpf/asm"
 	"github.com/agora-vm/agora/sched"
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/system"
@@ -19,15 +18,7 @@ import (
 // asmELF assembles a V0 program with no syscalls into an ELF.
 func asmELF(t testing.TB, src string) []byte {
 	t.Helper()
-	p, err := asm.Assemble(src, sbpf.V0, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj, err := elf.ObjectFromProgram(vm.NewRawProgram(p.Version, p.Text, p.Functions, p.Entry), func(uint32) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := elf.Write(obj)
+	b, err := elf.Assemble(src, sbpf.V0, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
