@@ -55,15 +55,14 @@ type Bank struct {
 	cache *svm.ProgramCache
 	// accts caches accounts as the head has them.
 	accts *accountCache
-	sched *sched.Scheduler
-	// pre are the checks of the blocks expected next (Precheck), and
-	// preSched the scheduler that starts them: both under preMu, so that
-	// a pipeline may start one while a block holds mu.
-	preMu    sync.Mutex
-	pre      []*sched.Precheck
-	preSched *sched.Scheduler
-	head     store.Header
-	recent   []recentBlock // oldest first, at most MaxRecentBlockhashes
+	// sched is swapped under mu; Precheck reads it without mu, so that a
+	// pipeline may start one while a block holds mu.
+	sched atomic.Pointer[sched.Scheduler]
+	// pre are the checks of the blocks expected next (Precheck).
+	preMu  sync.Mutex
+	pre    []*sched.Precheck
+	head   store.Header
+	recent []recentBlock // oldest first, at most MaxRecentBlockhashes
 	// recentHashes counts the blocks of recent with each hash, so that
 	// admission looks a blockhash up once.
 	recentHashes map[txn.Hash]int32
@@ -105,9 +104,9 @@ func Open(st *store.Store, ex *svm.Executor) (*Bank, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), accts: newAccountCache(), sched: sched.New(ex, sched.Config{}), head: head,
+	b := &Bank{st: st, ex: ex, cache: svm.NewProgramCache(ex), accts: newAccountCache(), head: head,
 		rent: sysvar.DefaultRent(), epochs: sysvar.DefaultEpochSchedule(), features: feature.Mainnet()}
-	b.preSched = b.sched
+	b.sched.Store(sched.New(ex, sched.Config{}))
 	from := uint64(0)
 	if head.Height+1 > MaxRecentBlockhashes {
 		from = head.Height + 1 - MaxRecentBlockhashes
@@ -185,10 +184,7 @@ func sysvarWrites(s *sysvar.Set) []account.Keyed {
 func (b *Bank) SetScheduler(cfg sched.Config) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.sched = sched.New(b.ex, cfg)
-	b.preMu.Lock()
-	b.preSched = b.sched
-	b.preMu.Unlock()
+	b.sched.Store(sched.New(b.ex, cfg))
 }
 
 // SetFeatures sets the Agave feature gates the next blocks execute under
@@ -460,12 +456,12 @@ const maxPrechecks = 2
 // done and checks the rest itself. The oldest of more than two blocks
 // checked ahead is dropped. With one lane it does nothing.
 func (b *Bank) Precheck(txs []*txn.Transaction) {
-	b.preMu.Lock()
-	defer b.preMu.Unlock()
-	p := b.preSched.Precheck(txs)
+	p := b.sched.Load().Precheck(txs)
 	if p == nil {
 		return
 	}
+	b.preMu.Lock()
+	defer b.preMu.Unlock()
 	if len(b.pre) == maxPrechecks {
 		b.pre[0].Stop()
 		b.pre = b.pre[1:]
@@ -513,7 +509,8 @@ func (b *Bank) executeBlock(ctx context.Context, txs []*txn.Transaction, timesta
 		ref.Reference, ref.RecordInner = true, false
 		blk.Check, blk.CheckEnv = how.check, &ref
 	}
-	res, err := b.sched.Execute(ctx, blk)
+	sc := b.sched.Load()
+	res, err := sc.Execute(ctx, blk)
 	if err != nil {
 		return nil, err
 	}
@@ -523,7 +520,7 @@ func (b *Bank) executeBlock(ctx context.Context, txs []*txn.Transaction, timesta
 	}
 	var recs []store.TxRecord
 	if !b.noHistory {
-		if recs, err = history(bs, txs, res.Results, b.sched.Lanes()); err != nil {
+		if recs, err = history(bs, txs, res.Results, sc.Lanes()); err != nil {
 			return nil, err
 		}
 	}
@@ -541,7 +538,7 @@ func (b *Bank) executeBlock(ctx context.Context, txs []*txn.Transaction, timesta
 	}
 	start := time.Now()
 	writes := bs.keyed()
-	p, err := b.st.Prepare(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: writes, Workers: b.sched.Lanes(), Txs: recs, Prior: bs.read})
+	p, err := b.st.Prepare(&store.Block{Height: env.Slot, Timestamp: timestamp, Signatures: sigs, Writes: writes, Workers: sc.Lanes(), Txs: recs, Prior: bs.read})
 	if err != nil {
 		return nil, err
 	}
