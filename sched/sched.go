@@ -190,6 +190,11 @@ func (s *Scheduler) Execute(ctx context.Context, b *Block) (*Output, error) {
 			return nil, fmt.Errorf("sched: transaction %d is missing", i)
 		}
 	}
+	// The block's lanes check whatever the Precheck has not reached; its
+	// goroutines, walking the same transactions beside them, would keep
+	// arriving at the one a lane has just claimed, and each such
+	// transaction would be checked twice.
+	b.Precheck.Stop()
 	n := len(b.Txs)
 	r := &run{s: s, b: b, ctx: ctx, n: n,
 		results: make([]*svm.Result, n), static: make([]*svm.TransactionError, n), costs: make([]Cost, n), keys: make([]*txn.Resolved, n),

@@ -80,17 +80,11 @@ time does.
 			if err != nil {
 				return usageErr("--workload: %w", err)
 			}
-			if profile != "" {
-				f, err := os.Create(profile)
-				if err != nil {
-					return usageErr("--cpuprofile: %w", err)
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
+			stop, err := startCPUProfile(profile)
+			if err != nil {
+				return err
 			}
+			defer stop()
 			for _, kind := range []string{"memory", "pebble"} {
 				f, err := runWorkload(w, kind, lanes, perBlock)
 				if err != nil {
@@ -268,4 +262,25 @@ func runWorkload(w *agaveWorkload, kind string, lanes, perBlock int) (workloadFi
 		return workloadFigure{}, fmt.Errorf("%s: %d transactions failed, the first with %v", w.Name, failed, firstErr)
 	}
 	return workloadFigure{tps: float64(len(w.Txs)) / elapsed.Seconds(), elapsed: elapsed, cpu: cpu, failed: failed}, nil
+}
+
+// startCPUProfile starts the Go CPU profile into path, for the commands'
+// --cpuprofile; an empty path profiles nothing. stop ends the profile and
+// closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, usageErr("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

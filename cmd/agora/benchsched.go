@@ -26,7 +26,7 @@ func parseLanes(s string) ([]int, error) {
 // newBenchSchedCmd is `agora bench sched`.
 func newBenchSchedCmd(s *streams) *cobra.Command {
 	var asJSON bool
-	var lanesText, workloads string
+	var lanesText, workloads, profile string
 	o := bench.SchedOptions{}
 	cmd := &cobra.Command{
 		Use:   "sched",
@@ -64,7 +64,12 @@ blocks, which on a shared machine says how many cores it really had.`,
 			if !asJSON {
 				fmt.Fprintf(s.err, "running %d blocks of %d transactions per workload at lanes %v, %d rounds...\n", o.Blocks, o.TxsPerBlock, lanes, o.Rounds)
 			}
+			stop, err := startCPUProfile(profile)
+			if err != nil {
+				return err
+			}
 			figs, err := bench.BenchSched(cmd.Context(), o)
+			stop()
 			if err != nil {
 				return &exitError{code: exitBadCall, err: err}
 			}
@@ -83,6 +88,7 @@ blocks, which on a shared machine says how many cores it really had.`,
 	cmd.Flags().StringVar(&workloads, "workloads", "", "workloads, comma-separated (default: all)")
 	cmd.Flags().IntVar(&o.Blocks, "blocks", 8, "blocks per round")
 	cmd.Flags().IntVar(&o.TxsPerBlock, "txs-per-block", 256, "transactions per block")
+	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	cmd.Flags().IntVar(&o.Rounds, "rounds", 3, "rounds per lane count (the median is reported)")
 	return cmd
 }

@@ -17,7 +17,7 @@ func newSimCmd(s *streams) *cobra.Command {
 	var (
 		agents, rounds, lanes int
 		seed                  uint64
-		out                   string
+		out, cpuProfile       string
 		asJSON, sigverify     bool
 		measureVM, history    bool
 	)
@@ -74,6 +74,11 @@ not, 2 usage or scenario errors.`,
 				opts.Progress = s.err
 			}
 			defer simMemoryLimit()()
+			stop, err := startCPUProfile(cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer stop()
 			sum, err := sim.Run(cmd.Context(), sc, opts)
 			if err != nil {
 				var se *sim.ScenarioError
@@ -120,6 +125,7 @@ not, 2 usage or scenario errors.`,
 	f.BoolVar(&asJSON, "json", false, "no progress; print the summary as JSON")
 	f.BoolVar(&sigverify, "sigverify", true, "verify the agents' signatures (off is faster; the report says so)")
 	f.BoolVar(&history, "history", false, "keep each transaction's record in the ledger (for agora chain's history commands)")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	f.BoolVar(&measureVM, "measure-vm", false, "time the VM for the summary's time shares (agora bench sim sets it)")
 	return cmd
 }
