@@ -26,6 +26,9 @@ type Blocks interface {
 	// ExecuteBlock and CommitBlock are ProcessBlock in two steps.
 	ExecuteBlock(ctx context.Context, txs []*txn.Transaction, timestamp int64) (*bank.PendingBlock, error)
 	CommitBlock(p *bank.PendingBlock) (*bank.BlockResult, error)
+	// Precheck starts checking the signatures of a block to be executed
+	// next, on spare cores (bank.Bank.Precheck).
+	Precheck(txs []*txn.Transaction)
 	LatestBlockhash() txn.Hash
 	Head() store.Header
 	Account(k pubkey.Pubkey) (account.Account, error)
@@ -181,8 +184,9 @@ func (c *slotClock) next() int64 { c.ts++; return c.ts }
 // on all cores, a block at a time, so a phase never holds more than one
 // block of transactions; neither the transactions nor their order depend
 // on the schedule. The next block's transactions are signed while the
-// store writes the last one: the block's hash, which they are signed
-// against, is known once it executed.
+// store writes the last one (the block's hash, which they are signed
+// against, is known once it executed), and their signatures are checked
+// ahead on whatever core that leaves idle.
 func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, perBlock int, onBlock func(txs int)) (*phaseOutcome, error) {
 	out := &phaseOutcome{txs: make([]txOutcome, n)}
 	start := time.Now()
@@ -243,6 +247,10 @@ func runPhase(chain Blocks, clock *slotClock, n int, build func(i int) txSpec, p
 		if len(following) > 0 {
 			go func() {
 				t, err := signBatchOf(following, build, res.Header.Hash)
+				if err == nil {
+					// A core the commit leaves idle checks them now.
+					chain.Precheck(t)
+				}
 				ready <- signed{t, err}
 			}()
 		}
