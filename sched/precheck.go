@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"runtime"
 	"sync/atomic"
 
 	"github.com/agora-vm/agora/solana/txn"
@@ -63,6 +64,10 @@ func (p *Precheck) work() {
 		if tx := p.txs[i]; tx != nil && p.state[i].CompareAndSwap(preUnclaimed, preClaimed) {
 			p.errs[i] = p.check(tx)
 			p.state[i].Store(preDone)
+			// Work ahead must not hold a core for the runtime's whole time
+			// slice (10 ms) while a lane of the block executing now waits
+			// for one.
+			runtime.Gosched()
 		}
 	}
 }
