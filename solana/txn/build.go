@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/agora-vm/agora/solana/pubkey"
 )
@@ -29,27 +29,71 @@ type Instruction struct {
 type keyFlags struct{ signer, writable, invoked bool }
 
 // keyFlagsOf merges the flags of every key the instructions name, the
-// payer a writable signer.
-func keyFlagsOf(payer pubkey.Pubkey, ixs []Instruction) map[pubkey.Pubkey]*keyFlags {
-	meta := map[pubkey.Pubkey]*keyFlags{payer: {signer: true, writable: true}}
-	get := func(k pubkey.Pubkey) *keyFlags {
-		f, ok := meta[k]
-		if !ok {
-			f = &keyFlags{}
-			meta[k] = f
-		}
-		return f
-	}
+// payer a writable signer, in the order the keys first appear.
+func keyFlagsOf(payer pubkey.Pubkey, ixs []Instruction) *keySet {
+	n := 1
 	for _, ix := range ixs {
-		get(ix.ProgramID).invoked = true
+		n += 1 + len(ix.Accounts)
+	}
+	s := &keySet{list: make([]keyEntry, 0, n)}
+	if n > keySetScan {
+		s.index = make(map[pubkey.Pubkey]int, n)
+	}
+	*s.get(payer) = keyFlags{signer: true, writable: true}
+	for _, ix := range ixs {
+		s.get(ix.ProgramID).invoked = true
 		for _, a := range ix.Accounts {
-			f := get(a.Pubkey)
+			f := s.get(a.Pubkey)
 			f.signer = f.signer || a.IsSigner
 			f.writable = f.writable || a.IsWritable
 		}
 	}
-	return meta
+	return s
 }
+
+// keySet is the keys of a message being built and their flags. A
+// message names few keys, so they are found by scanning; a map indexes
+// them past keySetScan.
+type keySet struct {
+	list  []keyEntry
+	index map[pubkey.Pubkey]int
+}
+
+type keyEntry struct {
+	key pubkey.Pubkey
+	keyFlags
+}
+
+const keySetScan = 16
+
+// get returns k's flags, adding k if it is new.
+func (s *keySet) get(k pubkey.Pubkey) *keyFlags {
+	if i, ok := s.find(k); ok {
+		return &s.list[i].keyFlags
+	}
+	if s.index != nil {
+		s.index[k] = len(s.list)
+	}
+	s.list = append(s.list, keyEntry{key: k})
+	return &s.list[len(s.list)-1].keyFlags
+}
+
+// find returns k's position in the list.
+func (s *keySet) find(k pubkey.Pubkey) (int, bool) {
+	if s.index != nil {
+		i, ok := s.index[k]
+		return i, ok
+	}
+	for i := range s.list {
+		if s.list[i].key == k {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// comparePubkeys orders keys by their bytes.
+func comparePubkeys(a, b pubkey.Pubkey) int { return bytes.Compare(a[:], b[:]) }
 
 // Compile builds the message Solana's Message::new_with_blockhash builds:
 // the payer first, then the other keys grouped as writable signers,
@@ -57,51 +101,66 @@ func keyFlagsOf(payer pubkey.Pubkey, ixs []Instruction) map[pubkey.Pubkey]*keyFl
 // (programs), each group in byte order of the keys.
 func Compile(payer pubkey.Pubkey, ixs []Instruction, blockhash Hash) (*Message, error) {
 	meta := keyFlagsOf(payer, ixs)
-	var groups [4][]pubkey.Pubkey
-	for k, f := range meta {
-		if k == payer {
-			continue
+	if len(meta.list) > 256 {
+		return nil, fmt.Errorf("txn: %d account keys, at most 256", len(meta.list))
+	}
+	// The payer is first; the others go in message order, and meta then
+	// indexes them so.
+	rest := meta.list[1:]
+	slices.SortFunc(rest, func(a, b keyEntry) int {
+		if c := a.group() - b.group(); c != 0 {
+			return c
 		}
-		switch {
-		case f.signer && f.writable:
-			groups[0] = append(groups[0], k)
-		case f.signer:
-			groups[1] = append(groups[1], k)
-		case f.writable:
-			groups[2] = append(groups[2], k)
-		default:
-			groups[3] = append(groups[3], k)
+		return comparePubkeys(a.key, b.key)
+	})
+	var count [4]int
+	keys := make([]pubkey.Pubkey, len(meta.list))
+	for i, e := range meta.list {
+		keys[i] = e.key
+		if i > 0 {
+			count[e.group()]++
 		}
-	}
-	keys := []pubkey.Pubkey{payer}
-	for _, g := range groups {
-		sort.Slice(g, func(i, j int) bool { return bytes.Compare(g[i][:], g[j][:]) < 0 })
-		keys = append(keys, g...)
-	}
-	if len(keys) > 256 {
-		return nil, fmt.Errorf("txn: %d account keys, at most 256", len(keys))
-	}
-	index := make(map[pubkey.Pubkey]uint8, len(keys))
-	for i, k := range keys {
-		index[k] = uint8(i)
+		if meta.index != nil {
+			meta.index[e.key] = i
+		}
 	}
 	m := &Message{
 		Header: Header{
-			NumRequiredSignatures:       uint8(1 + len(groups[0]) + len(groups[1])),
-			NumReadonlySignedAccounts:   uint8(len(groups[1])),
-			NumReadonlyUnsignedAccounts: uint8(len(groups[3])),
+			NumRequiredSignatures:       uint8(1 + count[0] + count[1]),
+			NumReadonlySignedAccounts:   uint8(count[1]),
+			NumReadonlyUnsignedAccounts: uint8(count[3]),
 		},
 		AccountKeys:     keys,
 		RecentBlockhash: blockhash,
+		Instructions:    make([]CompiledInstruction, 0, len(ixs)),
+	}
+	at := func(k pubkey.Pubkey) uint8 {
+		i, _ := meta.find(k)
+		return uint8(i)
 	}
 	for _, ix := range ixs {
-		ci := CompiledInstruction{ProgramIDIndex: index[ix.ProgramID], Data: append([]byte{}, ix.Data...), Accounts: []uint8{}}
+		ci := CompiledInstruction{ProgramIDIndex: at(ix.ProgramID), Data: append([]byte{}, ix.Data...), Accounts: make([]uint8, 0, len(ix.Accounts))}
 		for _, a := range ix.Accounts {
-			ci.Accounts = append(ci.Accounts, index[a.Pubkey])
+			ci.Accounts = append(ci.Accounts, at(a.Pubkey))
 		}
 		m.Instructions = append(m.Instructions, ci)
 	}
 	return m, nil
+}
+
+// group is the key's place among a message's keys after the payer:
+// writable signers, read-only signers, writable non-signers, read-only
+// non-signers.
+func (f keyFlags) group() int {
+	switch {
+	case f.signer && f.writable:
+		return 0
+	case f.signer:
+		return 1
+	case f.writable:
+		return 2
+	}
+	return 3
 }
 
 // Sign signs m with the keys (in any order; each must be one of m's

@@ -1,9 +1,8 @@
 package txn
 
 import (
-	"bytes"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/agora-vm/agora/solana/pubkey"
 )
@@ -145,11 +144,11 @@ type LookupTableAccount struct {
 // A table that would load nothing is left out.
 func CompileV0(payer pubkey.Pubkey, ixs []Instruction, tables []LookupTableAccount, blockhash Hash) (*Message, error) {
 	meta := keyFlagsOf(payer, ixs)
-	sorted := make([]pubkey.Pubkey, 0, len(meta))
-	for k := range meta {
-		sorted = append(sorted, k)
+	sorted := make([]pubkey.Pubkey, 0, len(meta.list))
+	for _, e := range meta.list {
+		sorted = append(sorted, e.key)
 	}
-	sort.Slice(sorted, func(i, j int) bool { return bytes.Compare(sorted[i][:], sorted[j][:]) < 0 })
+	slices.SortFunc(sorted, comparePubkeys)
 	var lookups []AddressTableLookup
 	var loaded LoadedAddresses
 	drained := map[pubkey.Pubkey]bool{}
@@ -158,7 +157,7 @@ func CompileV0(payer pubkey.Pubkey, ixs []Instruction, tables []LookupTableAccou
 		var w, ro []pubkey.Pubkey
 		for _, writable := range []bool{true, false} {
 			for _, k := range sorted {
-				f := meta[k]
+				f := meta.get(k)
 				if drained[k] || f.signer || f.invoked || f.writable != writable {
 					continue
 				}
@@ -194,20 +193,11 @@ func CompileV0(payer pubkey.Pubkey, ixs []Instruction, tables []LookupTableAccou
 	}
 	var groups [4][]pubkey.Pubkey
 	for _, k := range sorted {
-		f := meta[k]
+		f := meta.get(k)
 		if k == payer || drained[k] {
 			continue
 		}
-		switch {
-		case f.signer && f.writable:
-			groups[0] = append(groups[0], k)
-		case f.signer:
-			groups[1] = append(groups[1], k)
-		case f.writable:
-			groups[2] = append(groups[2], k)
-		default:
-			groups[3] = append(groups[3], k)
-		}
+		groups[f.group()] = append(groups[f.group()], k)
 	}
 	keys := []pubkey.Pubkey{payer}
 	for _, g := range groups {
