@@ -148,9 +148,12 @@ const hashCacheGen = 2048
 // values. Only a commit that wrote an account updates its entry, so an
 // entry is always the hash of what the store holds; the commitment does
 // not depend on what it holds. When the current generation is full it
-// becomes the old one and the older is dropped.
+// becomes the old one and the older is dropped; its hashes are reused
+// for the entries that follow, since a hash is 2 KiB and a busy chain
+// puts thousands a block.
 type hashCache struct {
 	cur, old map[pubkey.Pubkey]*LtHash
+	free     []*LtHash
 }
 
 func (c *hashCache) get(k pubkey.Pubkey) *LtHash {
@@ -167,12 +170,19 @@ func (c *hashCache) put(k pubkey.Pubkey, h *LtHash) {
 		return
 	}
 	if c.cur == nil || len(c.cur) >= hashCacheGen {
+		for _, e := range c.old {
+			c.free = append(c.free, e)
+		}
 		c.old, c.cur = c.cur, make(map[pubkey.Pubkey]*LtHash, hashCacheGen)
 	}
 	e, ok := c.old[k]
-	if ok {
+	switch {
+	case ok:
 		delete(c.old, k)
-	} else {
+	case len(c.free) > 0:
+		e = c.free[len(c.free)-1]
+		c.free = c.free[:len(c.free)-1]
+	default:
 		e = new(LtHash)
 	}
 	*e = *h
