@@ -19,6 +19,7 @@ import (
 	"github.com/agora-vm/agora/solana/txn"
 	"github.com/agora-vm/agora/store"
 	"github.com/agora-vm/agora/svm/bank"
+	"github.com/agora-vm/agora/vm"
 )
 
 // agaveWorkload is what conformance/agave/bench.mjs writes: the state
@@ -55,7 +56,7 @@ type workloadTx struct {
 }
 
 func newBenchAgaveCmd(s *streams) *cobra.Command {
-	var path, profile string
+	var path, profile, engineName string
 	var lanes, perBlock int
 	cmd := &cobra.Command{
 		Use:   "agave --workload FILE",
@@ -80,13 +81,19 @@ time does.
 			if err != nil {
 				return usageErr("--workload: %w", err)
 			}
+			if _, err := newEngine(engineName, s.err, nil); err != nil {
+				return err
+			}
 			stop, err := startCPUProfile(profile)
 			if err != nil {
 				return err
 			}
 			defer stop()
 			for _, kind := range []string{"memory", "pebble"} {
-				f, err := runWorkload(w, kind, lanes, perBlock)
+				// Each store's run starts with an engine of its own: nothing
+				// compiled carries over.
+				engine, _ := newEngine(engineName, s.err, nil)
+				f, err := runWorkload(w, kind, engine, lanes, perBlock)
 				if err != nil {
 					return &exitError{code: exitBadCall, err: err}
 				}
@@ -103,6 +110,7 @@ time does.
 	}
 	cmd.Flags().StringVar(&path, "workload", "", "the workload `FILE` (from conformance/agave/bench.mjs)")
 	cmd.Flags().IntVar(&lanes, "lanes", 1, "scheduler lanes (1: serial)")
+	cmd.Flags().StringVar(&engineName, "engine", "interp", "execution engine for BPF programs: interp, jit or auto (auto and jit compile inside the timed run; LiteSVM compiles at deployment, untimed)")
 	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of Agora's side to `FILE` (go tool pprof)")
 	cmd.Flags().IntVar(&perBlock, "txs-per-block", 128, "transactions per block (each program instruction reserves 200,000 CU of the block's limit)")
 	return cmd
@@ -182,7 +190,7 @@ type workloadFigure struct {
 }
 
 // runWorkload executes w on a fresh chain.
-func runWorkload(w *agaveWorkload, kind string, lanes, perBlock int) (workloadFigure, error) {
+func runWorkload(w *agaveWorkload, kind string, engine vm.Engine, lanes, perBlock int) (workloadFigure, error) {
 	var st *store.Store
 	if kind == "memory" {
 		st = store.NewMem()
@@ -201,6 +209,7 @@ func runWorkload(w *agaveWorkload, kind string, lanes, perBlock int) (workloadFi
 	if err != nil {
 		return workloadFigure{}, err
 	}
+	ex.Engine = engine
 	if _, err := bank.Genesis(st, ex, 0, w.accounts); err != nil {
 		return workloadFigure{}, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/agora-vm/agora/solana/pubkey"
 	"github.com/agora-vm/agora/solana/system"
 	"github.com/agora-vm/agora/solana/txn"
+	"github.com/agora-vm/agora/vm"
 )
 
 // TestBenchAgaveWorkload runs a two-transaction workload through the bank
@@ -51,6 +52,13 @@ func TestBenchAgaveWorkload(t *testing.T) {
 	res = runCLI(t, "", "bench", "agave", "--workload", path, "--lanes", "2", "--txs-per-block", "1")
 	if res.code != 0 || !strings.Contains(res.stdout, "t: Agora bank (memory store, 2 lane(s)) 2 transactions (0 failed)") {
 		t.Fatalf("exit %d: %s %s", res.code, res.stdout, res.stderr)
+	}
+	// Another engine, and one this command does not offer.
+	if res = runCLI(t, "", "bench", "agave", "--workload", path, "--engine", "jit"); res.code != 0 || !strings.Contains(res.stdout, "2 transactions (0 failed)") {
+		t.Fatalf("--engine jit: exit %d: %s %s", res.code, res.stdout, res.stderr)
+	}
+	if res = runCLI(t, "", "bench", "agave", "--workload", path, "--engine", "verified"); res.code != 2 || !strings.Contains(res.stderr, "--engine verified") {
+		t.Fatalf("--engine verified: exit %d: %s %s", res.code, res.stdout, res.stderr)
 	}
 }
 
@@ -144,7 +152,7 @@ func BenchmarkAgaveWorkload(b *testing.B) {
 				w := syntheticWorkload(name, n, elf)
 				var total time.Duration
 				for b.Loop() {
-					f, err := runWorkload(w, kind, 1, 128)
+					f, err := runWorkload(w, kind, vm.Interpreter{}, 1, 128)
 					if err != nil || f.failed != 0 {
 						b.Fatal(f.failed, err)
 					}
@@ -158,7 +166,7 @@ func BenchmarkAgaveWorkload(b *testing.B) {
 
 // The synthetic workloads run without failures.
 func TestSyntheticWorkload(t *testing.T) {
-	f, err := runWorkload(syntheticWorkload("transfer", 130, nil), "memory", 1, 128)
+	f, err := runWorkload(syntheticWorkload("transfer", 130, nil), "memory", vm.Interpreter{}, 1, 128)
 	if err != nil || f.failed != 0 || f.tps <= 0 || f.elapsed <= 0 {
 		t.Fatal(f, err)
 	}

@@ -121,7 +121,13 @@ await workload("transfer", async (run, rng) => {
 });
 
 // SPL Token transfers between initialized token accounts of one mint.
-await workload("token", async (run, rng) => {
+// pair(i) names the source and destination accounts of transfer i: in
+// "token" each of 32 pairs moves tokens between its own two accounts
+// (transfers 32 apart conflict, neighbours do not, as in "transfer");
+// in "token-chain" transfer i sends from account i to account i+1, so
+// each transfer shares an account with the next and the block is one
+// chain of conflicts that no scheduler can run in parallel.
+const tokenWorkload = (pair) => async (run, rng) => {
   const owners = [], accts = [];
   const mint = await key(rng);
   const payer = await key(rng);
@@ -146,8 +152,10 @@ await workload("token", async (run, rng) => {
   setup.push(tokenProgram, run.snap(kit.getBase58Decoder().decode(Buffer.from(tokenProgram.data, "base64").subarray(4, 36))));
   const txs = [];
   for (let i = 0; i < N; i++) {
-    const j = i % 64, k = (i + 1) % 64;
+    const [j, k] = pair(i);
     txs.push({ payer: owners[j], signers: [], instructions: [ix(TOKEN, [[accts[j].signer.address, R.WRITABLE], [accts[k].signer.address, R.WRITABLE], [owners[j].signer.address, R.READONLY_SIGNER]], cat([3], u64le(1 + (i % 1000))))] });
   }
   return { setup, txs };
-});
+};
+await workload("token", tokenWorkload((i) => [2 * (i % 32), 2 * (i % 32) + 1]));
+await workload("token-chain", tokenWorkload((i) => [i % 64, (i + 1) % 64]));
