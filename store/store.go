@@ -218,12 +218,32 @@ func (s *Store) Apply(p *Pending) (Header, error) {
 }
 
 func (s *Store) apply(p *Pending) (Header, error) {
-	if err := s.db.apply(p.keys, p.values); err != nil {
+	own := p.owner == s
+	// The cache of hashes is the store's own and the write reads none of
+	// it: a large block fills it beside the write, on another core.
+	var cached chan struct{}
+	if own && len(p.written) >= parallelHashPuts {
+		cached = make(chan struct{})
+		go func() {
+			defer close(cached)
+			s.putHashes(p)
+		}()
+	}
+	err := s.db.apply(p.keys, p.values)
+	if cached != nil {
+		<-cached
+	}
+	if err != nil {
+		if cached != nil {
+			for _, k := range p.written {
+				s.hashes.drop(k)
+			}
+		}
 		return Header{}, err
 	}
 	h := p.Header
 	s.head, s.hasAny, s.lt = h, true, p.lt
-	if p.owner != s {
+	if !own {
 		// Prepared by another store over an equal head: this store's
 		// cached hashes of the accounts written are stale.
 		for _, k := range p.written {
@@ -231,13 +251,24 @@ func (s *Store) apply(p *Pending) (Header, error) {
 		}
 		return h, s.committedHead(h)
 	}
+	if cached == nil {
+		s.putHashes(p)
+	}
+	s.spare, p.hashed, p.have = p.hashed, nil, nil
+	return h, s.committedHead(h)
+}
+
+// parallelHashPuts is the number of written accounts from which a commit
+// caches their hashes on a goroutine of its own.
+const parallelHashPuts = 256
+
+// putHashes caches the hashes of the accounts p wrote.
+func (s *Store) putHashes(p *Pending) {
 	for j, k := range p.written {
 		if p.have[j] {
 			s.hashes.put(k, &p.hashed[j])
 		}
 	}
-	s.spare, p.hashed, p.have = p.hashed, nil, nil
-	return h, s.committedHead(h)
 }
 
 // committedHead tells the engine the head was written.

@@ -419,6 +419,10 @@ func (b *Bank) ProcessBlockContext(ctx context.Context, txs []*txn.Transaction, 
 	return b.CommitBlock(p)
 }
 
+// parallelCachePuts is the number of accounts written from which a
+// commit fills the account cache on a goroutine of its own.
+const parallelCachePuts = 256
+
 // PendingBlock is a block executed by ExecuteBlock and not yet committed.
 type PendingBlock struct {
 	// Result holds the transactions' outcomes and the header the block
@@ -555,11 +559,30 @@ func (b *Bank) CommitBlock(p *PendingBlock) (*BlockResult, error) {
 	defer b.mu.Unlock()
 	start := time.Now()
 	b.accts.forget(p.writes)
+	// The account cache and the store are apart: a large block fills the
+	// cache beside the store's write, on another core, and takes the
+	// values it wrote back out if the write fails.
+	var cached chan struct{}
+	if len(p.writes) >= parallelCachePuts {
+		cached = make(chan struct{})
+		go func() {
+			defer close(cached)
+			b.accts.put(p.read, p.writes)
+		}()
+	}
 	h, err := b.st.Apply(p.pending)
+	if cached != nil {
+		<-cached
+	}
 	if err != nil {
+		if cached != nil {
+			b.accts.forget(p.writes)
+		}
 		return nil, err
 	}
-	b.accts.put(p.read, p.writes)
+	if cached == nil {
+		b.accts.put(p.read, p.writes)
+	}
 	p.Result.StoreTime += time.Since(start)
 	b.advance(h, p.sigs)
 	p.Result.Header = h

@@ -398,3 +398,56 @@ func BenchmarkProcessBlock(b *testing.B) {
 		})
 	}
 }
+
+// TestLargeBlockCaches commits blocks large enough that the commit fills
+// the account cache (and the store its hash cache) beside the store's
+// write, at two lanes, and holds every account the cache returns to the
+// store's value, block after block.
+func TestLargeBlockCaches(t *testing.T) {
+	c := newChain(t)
+	c.bank.SetScheduler(sched.Config{Lanes: 2})
+	senders := make([]ed25519.PrivateKey, 200)
+	var fund []txn.Instruction
+	for i := range senders {
+		senders[i] = NewKeypair(bytes.Repeat([]byte{byte(i), 0xc3}, 16))
+		fund = append(fund, system.Transfer(pk(c.payer), pk(senders[i]), 1_000_000_000))
+	}
+	for len(fund) > 0 {
+		n := min(len(fund), 16)
+		c.now++
+		if _, err := c.bank.ProcessBlock([]*txn.Transaction{c.tx(fund[:n], c.payer)}, c.now); err != nil {
+			t.Fatal(err)
+		}
+		fund = fund[n:]
+	}
+	for blk := range 3 {
+		var txs []*txn.Transaction
+		var keys []pubkey.Pubkey
+		for i, s := range senders {
+			to := pk(key(byte(i)))
+			txs = append(txs, c.tx([]txn.Instruction{system.Transfer(pk(s), to, uint64(1_000_000+blk))}, s))
+			keys = append(keys, pk(s), to)
+		}
+		c.now++
+		res, err := c.bank.ProcessBlock(txs, c.now)
+		if err != nil || res.Header.NumTxs != uint32(len(txs)) {
+			t.Fatalf("block %d: %v, %d included", blk, err, res.Header.NumTxs)
+		}
+		for _, k := range keys {
+			got, err := c.bank.Account(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := c.bank.st.Account(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(&want) {
+				t.Fatalf("block %d: %s: the cache has %d lamports, the store %d", blk, k, got.Lamports, want.Lamports)
+			}
+		}
+	}
+	if err := c.bank.st.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}

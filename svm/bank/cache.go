@@ -24,8 +24,10 @@ const (
 // value is the committed one.
 //
 // Lanes read it concurrently during a block; it changes only while a
-// block commits (forget, then put after the store write), so a reader
-// never finds a value older than the store's.
+// block commits (forget, then put during or after the store write, and
+// forget again if the write fails), so a reader never finds a value
+// older than the store's; while the block is written it may find the
+// block's, as it may in the store.
 type accountCache struct {
 	mu       sync.RWMutex
 	cur, old map[pubkey.Pubkey]account.Account
