@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	pprofile "github.com/google/pprof/profile"
 )
 
 // TestMain lets tests run this test binary as the agora command (for
@@ -39,9 +41,23 @@ func TestSimCommand(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	// A second run into the same folder replaces the first.
-	if r := runCLI(t, "", "sim", "../../examples/sim/market.yaml", "--agents", "60", "--rounds", "1", "--out", out, "--json"); r.code != 0 {
+	// A second run into the same folder replaces the first; this one
+	// writes a CPU profile.
+	prof := filepath.Join(t.TempDir(), "cpu.pprof")
+	if r := runCLI(t, "", "sim", "../../examples/sim/market.yaml", "--agents", "60", "--rounds", "1", "--out", out, "--json", "--cpuprofile", prof); r.code != 0 {
 		t.Fatalf("rerun: exit %d: %s", r.code, r.stderr)
+	}
+	if f, err := os.Open(prof); err != nil {
+		t.Fatal(err)
+	} else {
+		_, err := pprofile.Parse(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("--cpuprofile wrote no profile: %v", err)
+		}
+	}
+	if r := runCLI(t, "", "sim", "../../examples/sim/market.yaml", "--agents", "60", "--rounds", "1", "--out", out, "--cpuprofile", filepath.Join(out, "no", "such", "dir", "p")); r.code != 2 || !strings.Contains(r.stderr, "--cpuprofile") {
+		t.Fatalf("unwritable --cpuprofile: exit %d: %s", r.code, r.stderr)
 	}
 	// Not a scenario: exit 2 with the line.
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
