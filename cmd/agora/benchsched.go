@@ -86,9 +86,9 @@ blocks, which on a shared machine says how many cores it really had.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&lanesText, "lanes", "1,2,4", "lane counts, comma-separated (1 is always run as the baseline)")
 	cmd.Flags().StringVar(&workloads, "workloads", "", "workloads, comma-separated (default: all)")
-	cmd.Flags().IntVar(&o.Blocks, "blocks", 8, "blocks per round")
+	cmd.Flags().IntVar(&o.Blocks, "blocks", 16, "blocks per round")
 	cmd.Flags().IntVar(&o.TxsPerBlock, "txs-per-block", 256, "transactions per block")
 	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
-	cmd.Flags().IntVar(&o.Rounds, "rounds", 3, "rounds per lane count (the median is reported)")
+	cmd.Flags().IntVar(&o.Rounds, "rounds", 5, "rounds per lane count (the median is reported)")
 	return cmd
 }
