@@ -77,6 +77,25 @@ func (c *chain) call(ixs []txn.Instruction, signers ...ed25519.PrivateKey) TxRes
 	return c.send(c.tx(ixs, signers...))
 }
 
+// fundSenders makes n keys from tag and funds each from the payer, 16
+// transfers a transaction, one transaction a block.
+func (c *chain) fundSenders(n int, tag byte) []ed25519.PrivateKey {
+	senders := make([]ed25519.PrivateKey, n)
+	var fund []txn.Instruction
+	for i := range senders {
+		senders[i] = NewKeypair(bytes.Repeat([]byte{byte(i), tag}, 16))
+		fund = append(fund, system.Transfer(pk(c.payer), pk(senders[i]), 1_000_000_000))
+	}
+	for len(fund) > 0 {
+		k := min(len(fund), 16)
+		if r := c.call(fund[:k], c.payer); r.Err != nil {
+			c.t.Fatal(r.Err)
+		}
+		fund = fund[k:]
+	}
+	return senders
+}
+
 func (c *chain) acct(k pubkey.Pubkey) account.Account {
 	a, err := c.bank.Account(k)
 	if err != nil {
@@ -356,20 +375,7 @@ func BenchmarkProcessBlock(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			c := newChain(b)
 			c.bank.SetScheduler(sched.Config{Lanes: mode.lanes})
-			senders := make([]ed25519.PrivateKey, 256)
-			var fund []txn.Instruction
-			for i := range senders {
-				senders[i] = NewKeypair(bytes.Repeat([]byte{byte(i), 0xb1}, 16))
-				fund = append(fund, system.Transfer(pk(c.payer), pk(senders[i]), 1_000_000_000))
-			}
-			for len(fund) > 0 {
-				n := min(len(fund), 16)
-				c.now++
-				if _, err := c.bank.ProcessBlock([]*txn.Transaction{c.tx(fund[:n], c.payer)}, c.now); err != nil {
-					b.Fatal(err)
-				}
-				fund = fund[n:]
-			}
+			senders := c.fundSenders(256, 0xb1)
 			blk := 0
 			for b.Loop() {
 				// One op is 8 blocks, signed first; nothing of one op runs
@@ -406,20 +412,7 @@ func BenchmarkProcessBlock(b *testing.B) {
 func TestLargeBlockCaches(t *testing.T) {
 	c := newChain(t)
 	c.bank.SetScheduler(sched.Config{Lanes: 2})
-	senders := make([]ed25519.PrivateKey, 200)
-	var fund []txn.Instruction
-	for i := range senders {
-		senders[i] = NewKeypair(bytes.Repeat([]byte{byte(i), 0xc3}, 16))
-		fund = append(fund, system.Transfer(pk(c.payer), pk(senders[i]), 1_000_000_000))
-	}
-	for len(fund) > 0 {
-		n := min(len(fund), 16)
-		c.now++
-		if _, err := c.bank.ProcessBlock([]*txn.Transaction{c.tx(fund[:n], c.payer)}, c.now); err != nil {
-			t.Fatal(err)
-		}
-		fund = fund[n:]
-	}
+	senders := c.fundSenders(200, 0xc3)
 	for blk := range 3 {
 		var txs []*txn.Transaction
 		var keys []pubkey.Pubkey
