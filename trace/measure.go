@@ -220,11 +220,7 @@ func timePaired(d time.Duration, base, f func()) (fNs, baseNs float64) {
 func batchSize(d time.Duration, f func()) int {
 	n := 1
 	for {
-		start := time.Now()
-		for range n {
-			f()
-		}
-		el := time.Since(start)
+		el := timing.Calls(n, f)
 		if el >= d/4 || n >= 1<<24 {
 			return max(1, int(float64(n)*float64(d)/float64(max(el, 1))))
 		}

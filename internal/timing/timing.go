@@ -14,11 +14,7 @@ import (
 func PerOp(d time.Duration, f func()) float64 {
 	n := 1
 	for {
-		start := time.Now()
-		for range n {
-			f()
-		}
-		el := time.Since(start)
+		el := Calls(n, f)
 		if el >= d || n >= 1<<30 {
 			return float64(el.Nanoseconds()) / float64(n)
 		}
@@ -28,6 +24,15 @@ func PerOp(d time.Duration, f func()) float64 {
 		}
 		n = max(n+1, next)
 	}
+}
+
+// Calls returns how long n calls of f take.
+func Calls(n int, f func()) time.Duration {
+	start := time.Now()
+	for range n {
+		f()
+	}
+	return time.Since(start)
 }
 
 // Median returns the middle of xs (the upper one of an even count), 0
