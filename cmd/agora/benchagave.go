@@ -81,9 +81,6 @@ time does.
 			if err != nil {
 				return usageErr("--workload: %w", err)
 			}
-			if _, err := newEngine(engineName, s.err, nil); err != nil {
-				return err
-			}
 			stop, err := startCPUProfile(profile)
 			if err != nil {
 				return err
@@ -92,7 +89,10 @@ time does.
 			for _, kind := range []string{"memory", "pebble"} {
 				// Each store's run starts with an engine of its own: nothing
 				// compiled carries over.
-				engine, _ := newEngine(engineName, s.err, nil)
+				engine, err := newEngine(engineName, s.err, nil)
+				if err != nil {
+					return err
+				}
 				f, err := runWorkload(w, kind, engine, lanes, perBlock)
 				if err != nil {
 					return &exitError{code: exitBadCall, err: err}
