@@ -458,6 +458,9 @@ func historyWrites(t *TxRecord) (keys, values [][]byte) {
 // Transaction returns the committed transaction with the signature, or
 // an error wrapping ErrNotFound.
 func (s *Store) Transaction(sig [64]byte) (TxRecord, error) {
+	if err := s.settle(); err != nil {
+		return TxRecord{}, err
+	}
 	b, ok, err := s.db.get(txKey(sig))
 	if err != nil {
 		return TxRecord{}, err
@@ -483,6 +486,9 @@ func (s *Store) SignaturesForAddress(addr pubkey.Pubkey, before *[64]byte, limit
 			return nil, err
 		}
 		upper = addressKey(addr, t.Slot, t.Index)
+	}
+	if err := s.settle(); err != nil {
+		return nil, err
 	}
 	var out []TxRef
 	err := s.db.scanReverse(prefix, upper, func(k, v []byte) (bool, error) {

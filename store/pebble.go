@@ -30,6 +30,15 @@ type Options struct {
 	// that are rebuilt rather than recovered, such as a simulation's; a
 	// chain never sets it.
 	NoSync bool
+	// WriteBehind returns from each commit once the block is the head in
+	// memory, and writes and syncs it on another goroutine while the
+	// caller goes on (the next block executes); the next commit, a read
+	// of history or blocks, and Close wait for that write. Reads of
+	// accounts see the block at once. A crash loses at most the block
+	// being written, and Open then finds the store one block behind, as
+	// a validator's accounts are persisted behind its bank. Writes stay
+	// atomic, in order, and synced unless NoSync is set too.
+	WriteBehind bool
 }
 
 // OpenWith is Open with options.
@@ -51,6 +60,7 @@ func OpenWith(dir string, o Options) (*Store, error) {
 	}
 	if err == nil {
 		kv.head.noSync = o.NoSync
+		s.writeBehind = o.WriteBehind
 	}
 	if err != nil {
 		db.Close()

@@ -15,6 +15,9 @@ var errStopScan = errors.New("stop")
 // returns false or an error (which Accounts returns). It reads the whole
 // account space: RPC scans such as getProgramAccounts, not consensus.
 func (s *Store) Accounts(fn func(k pubkey.Pubkey, a account.Account) (bool, error)) error {
+	if err := s.settle(); err != nil {
+		return err
+	}
 	err := s.db.scan([]byte{nsAccount}, func(k, v []byte) error {
 		if len(k) != 1+pubkey.Size {
 			return fmt.Errorf("%w: account key of %d bytes", ErrCorrupt, len(k))

@@ -66,6 +66,11 @@ type Store struct {
 	// spare is an applied block's hash buffer, reused by the next
 	// prepare (guarded by mu).
 	spare []LtHash
+	// writeBehind writes each block on a goroutine after its commit
+	// returns (behind.go); flight is the last block so written, set
+	// under mu.
+	writeBehind bool
+	flight      atomic.Pointer[flight]
 }
 
 // ErrOutOfOrder is returned by Commit for a block that does not extend
@@ -111,19 +116,30 @@ func (s *Store) Head() (Header, bool) {
 // Account returns the latest committed state of an account; a missing
 // account reads as the zero Account.
 func (s *Store) Account(k pubkey.Pubkey) (account.Account, error) {
-	return readAccount(s.db.get, k)
+	return readAccount(s.flight.Load(), s.db.get, k)
 }
 
-func readAccount(get func([]byte) ([]byte, bool, error), k pubkey.Pubkey) (account.Account, error) {
-	b, ok, err := get(accountKey(k))
-	if err != nil || !ok {
-		return account.Account{}, err
+// readAccount reads k from the block being written behind, if it writes
+// k, else through get.
+func readAccount(f *flight, get func([]byte) ([]byte, bool, error), k pubkey.Pubkey) (account.Account, error) {
+	b, ok := f.account(k)
+	if !ok {
+		var err error
+		if b, ok, err = get(accountKey(k)); err != nil {
+			return account.Account{}, err
+		}
+	}
+	if !ok || b == nil {
+		return account.Account{}, nil
 	}
 	return account.Decode(b)
 }
 
 // Block returns the committed block at height.
 func (s *Store) Block(height uint64) (Record, error) {
+	if err := s.settle(); err != nil {
+		return Record{}, err
+	}
 	b, ok, err := s.db.get(blockKey(height))
 	if err != nil {
 		return Record{}, err
@@ -138,11 +154,14 @@ func (s *Store) Block(height uint64) (Record, error) {
 type Snapshot struct {
 	snap kvSnapshot
 	head Header
+	// flight is the block being written behind when the snapshot was
+	// taken: snap may or may not hold it yet.
+	flight *flight
 }
 
 // Account reads an account as of the snapshot (runtime.AccountReader).
 func (sn *Snapshot) Account(k pubkey.Pubkey) (account.Account, error) {
-	return readAccount(sn.snap.get, k)
+	return readAccount(sn.flight, sn.snap.get, k)
 }
 
 // Head returns the header of the block the snapshot was taken after.
@@ -155,11 +174,12 @@ func (sn *Snapshot) Close() error { return sn.snap.close() }
 func (s *Store) Snapshot() (*Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	f := s.flight.Load()
 	sn, err := s.db.snapshot()
 	if err != nil {
 		return nil, err
 	}
-	return &Snapshot{snap: sn, head: s.head}, nil
+	return &Snapshot{snap: sn, head: s.head, flight: f}, nil
 }
 
 // Commit writes a block atomically: its accounts, its record, its
@@ -218,6 +238,12 @@ func (s *Store) Apply(p *Pending) (Header, error) {
 }
 
 func (s *Store) apply(p *Pending) (Header, error) {
+	if err := s.settle(); err != nil {
+		return Header{}, err
+	}
+	if s.writeBehind {
+		return s.applyBehind(p), nil
+	}
 	own := p.owner == s
 	// The cache of hashes is the store's own and the write reads none of
 	// it: a large block fills it beside the write, on another core.
@@ -423,6 +449,9 @@ func sameHashInput(a, b *account.Account) bool {
 func (s *Store) Verify() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.settle(); err != nil {
+		return err
+	}
 	if !s.hasAny {
 		return nil
 	}
@@ -475,8 +504,18 @@ func (s *Store) Verify() error {
 func (s *Store) Checkpoint(dir string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.settle(); err != nil {
+		return err
+	}
 	return s.db.checkpoint(dir, s.head, s.hasAny)
 }
 
-// Close closes the store.
-func (s *Store) Close() error { return s.db.close() }
+// Close waits for a block being written behind, then closes the store; it
+// returns that write's error, if any.
+func (s *Store) Close() error {
+	err := s.settle()
+	if cerr := s.db.close(); err == nil {
+		err = cerr
+	}
+	return err
+}

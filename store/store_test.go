@@ -140,6 +140,7 @@ func TestStateRootDeterministic(t *testing.T) {
 const (
 	crashEnv        = "AGORA_STORE_CRASH_CHILD"
 	crashBetweenEnv = "AGORA_STORE_CRASH_BETWEEN"
+	crashBehindEnv  = "AGORA_STORE_CRASH_BEHIND"
 )
 
 // killBetween is a kv that kills its process on the n-th commit after
@@ -165,7 +166,8 @@ func TestCrashChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("run by TestCrashSafety")
 	}
-	s, err := Open(dir)
+	behind := os.Getenv(crashBehindEnv) != ""
+	s, err := OpenWith(dir, Options{WriteBehind: behind})
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(3)
@@ -187,7 +189,14 @@ func TestCrashChild(t *testing.T) {
 			fmt.Println("commit:", err)
 			os.Exit(4)
 		}
-		fmt.Printf("committed %d\n", next)
+		switch {
+		case !behind:
+			fmt.Printf("committed %d\n", next)
+		case next > 0:
+			// Written behind: a commit returning means the block
+			// before it is on disk.
+			fmt.Printf("committed %d\n", next-1)
+		}
 	}
 }
 
@@ -214,7 +223,7 @@ func (b *lockedBuffer) String() string {
 // after each kill that no committed block was lost and none is partial,
 // and that the head file, whatever moment the kill hit, never makes Open
 // report lost blocks. Odd rounds kill the child between Pebble's commit
-// and the head file's write.
+// and the head file's write; every third round writes behind.
 // AGORA_CRASH_ROUNDS sets the rounds (default 8, 3 with -short).
 func TestCrashSafety(t *testing.T) {
 	rounds := 8
@@ -235,6 +244,9 @@ func TestCrashSafety(t *testing.T) {
 		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
 		if r%2 == 1 {
 			cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", crashBetweenEnv, 1+r%5))
+		}
+		if r%3 == 2 {
+			cmd.Env = append(cmd.Env, crashBehindEnv+"=1")
 		}
 		out := &lockedBuffer{}
 		cmd.Stdout = out
