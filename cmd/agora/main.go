@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/agora-vm/agora/ext/zk"
+	"github.com/agora-vm/agora/internal/gctune"
 )
 
 // Exit codes.
@@ -36,9 +38,18 @@ func usageErr(format string, args ...any) error {
 	return &exitError{code: exitBadCall, err: fmt.Errorf(format, args...)}
 }
 
+// heapFloor is the least heap goal the collector keeps (package gctune):
+// a chain's live heap is a few tens of MiB and it allocates about 20 KiB
+// a transaction, so with Go's default the collector would run every few
+// tens of milliseconds. GOGC in the environment overrides it.
+const heapFloor = 64 << 20
+
 func main() {
 	zk.QuietLogger() // before any command verifies a proof
-	os.Exit(execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	stop := gctune.Floor(heapFloor, 20*time.Millisecond)
+	code := execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // execute runs the CLI with the given arguments and streams and returns
