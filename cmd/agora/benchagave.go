@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,21 +57,38 @@ type workloadTx struct {
 	} `json:"instructions"`
 }
 
+// benchStores are the stores `bench agave` runs a workload on: the
+// in-memory one, Pebble written behind (the block's write overlapping the
+// next block's execution, each block synced in order; store.Options), and
+// Pebble written in place (each commit returns once its block is synced,
+// as the node writes).
+var benchStores = []string{"memory", "pebble", "pebble-sync"}
+
 func newBenchAgaveCmd(s *streams) *cobra.Command {
 	var path, profile, engineName string
-	var lanes, perBlock int
+	var lanes, perBlock, warmup int
+	var stores []string
 	cmd := &cobra.Command{
 		Use:   "agave --workload FILE",
 		Short: "Run a LiteSVM workload through Agora's bank, in memory and on Pebble, and print the ratio",
 		Long: `Run the transactions of a workload written by conformance/agave/bench.mjs
 (which timed them on LiteSVM: Agave's runtime, signature checks on, no
-blocks, no store) through Agora's bank, block after block, first on the
-in-memory store and then on Pebble, and print transactions per second and
-the ratio to LiteSVM's. Signing is not timed on either side. Where the
-workload holds LiteSVM's transactions per CPU-second (litesvm_cpu_tps),
-the same ratio by CPU time follows (the whole process's, the garbage
-collector included): on a loaded machine it moves far less than wall
-time does.
+blocks, no store) through Agora's bank, block after block, on each store
+of --stores, and print transactions per second and the ratio to
+LiteSVM's. Signing is not timed on either side. Where the workload holds
+LiteSVM's transactions per CPU-second (litesvm_cpu_tps), the same ratio by
+CPU time follows (the whole process's, the garbage collector included):
+on a loaded machine it moves far less than wall time does.
+
+The stores: memory; pebble, written behind (a block's write and sync
+overlap the next block's execution, blocks reach the disk in order, a
+crash loses at most the block being written); pebble-sync, each commit
+returning once its block is on disk.
+
+Before the timed runs, the workload runs --warmup times on each store,
+each time on a new chain, untimed: the process reaches the state it
+keeps while it runs (its heap, Pebble's buffers), as bench.mjs's warm-up
+round warms LiteSVM's.
 
   node conformance/agave/bench.mjs    # runs both sides`,
 		Args: exactArgs(0),
@@ -77,22 +96,38 @@ time does.
 			if perBlock < 1 || perBlock > 100_000 {
 				return usageErr("--txs-per-block: %d is outside 1..100000", perBlock)
 			}
+			if warmup < 0 || warmup > 100 {
+				return usageErr("--warmup: %d is outside 0..100", warmup)
+			}
+			for _, kind := range stores {
+				if !slices.Contains(benchStores, kind) {
+					return usageErr("--stores: unknown store %q (want %s)", kind, strings.Join(benchStores, ", "))
+				}
+			}
 			w, err := readWorkload(path)
 			if err != nil {
 				return usageErr("--workload: %w", err)
+			}
+			// Each run starts with an engine of its own: nothing compiled
+			// carries over.
+			if _, err := newEngine(engineName, s.err, nil); err != nil {
+				return err
+			}
+			for range warmup {
+				for _, kind := range stores {
+					engine, _ := newEngine(engineName, s.err, nil)
+					if _, err := runWorkload(w, kind, engine, lanes, perBlock); err != nil {
+						return &exitError{code: exitBadCall, err: err}
+					}
+				}
 			}
 			stop, err := startCPUProfile(profile)
 			if err != nil {
 				return err
 			}
 			defer stop()
-			for _, kind := range []string{"memory", "pebble"} {
-				// Each store's run starts with an engine of its own: nothing
-				// compiled carries over.
-				engine, err := newEngine(engineName, s.err, nil)
-				if err != nil {
-					return err
-				}
+			for _, kind := range stores {
+				engine, _ := newEngine(engineName, s.err, nil)
 				f, err := runWorkload(w, kind, engine, lanes, perBlock)
 				if err != nil {
 					return &exitError{code: exitBadCall, err: err}
@@ -110,9 +145,11 @@ time does.
 	}
 	cmd.Flags().StringVar(&path, "workload", "", "the workload `FILE` (from conformance/agave/bench.mjs)")
 	cmd.Flags().IntVar(&lanes, "lanes", 1, "scheduler lanes (1: serial)")
-	cmd.Flags().StringVar(&engineName, "engine", "interp", "execution engine for BPF programs: interp, jit or auto (auto and jit compile inside the timed run; LiteSVM compiles at deployment, untimed)")
-	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of Agora's side to `FILE` (go tool pprof)")
+	cmd.Flags().StringVar(&engineName, "engine", "interp", "execution engine for BPF programs: interp, jit or auto (auto and jit compile inside the timed run; LiteSVM compiles at deployment)")
+	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of Agora's timed runs to `FILE` (go tool pprof)")
 	cmd.Flags().IntVar(&perBlock, "txs-per-block", 128, "transactions per block (each program instruction reserves 200,000 CU of the block's limit)")
+	cmd.Flags().IntVar(&warmup, "warmup", 1, "untimed runs of the workload on each store, each on a new chain, before the timed ones")
+	cmd.Flags().StringSliceVar(&stores, "stores", benchStores, "the stores to run on, in order: "+strings.Join(benchStores, ", "))
 	return cmd
 }
 
@@ -200,7 +237,7 @@ func runWorkload(w *agaveWorkload, kind string, engine vm.Engine, lanes, perBloc
 			return workloadFigure{}, err
 		}
 		defer os.RemoveAll(dir)
-		if st, err = store.Open(dir); err != nil {
+		if st, err = store.OpenWith(dir, store.Options{WriteBehind: kind == "pebble"}); err != nil {
 			return workloadFigure{}, err
 		}
 	}
@@ -267,6 +304,13 @@ func runWorkload(w *agaveWorkload, kind string, engine vm.Engine, lanes, perBloc
 			}
 		}
 	}
+	// The last block written behind is part of the run.
+	t0, c0 := time.Now(), timing.ProcessCPU()
+	if err := st.Sync(); err != nil {
+		return workloadFigure{}, err
+	}
+	elapsed += time.Since(t0)
+	cpu += timing.ProcessCPU() - c0
 	if firstErr != nil {
 		return workloadFigure{}, fmt.Errorf("%s: %d transactions failed, the first with %v", w.Name, failed, firstErr)
 	}

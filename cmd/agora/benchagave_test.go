@@ -42,7 +42,7 @@ func TestBenchAgaveWorkload(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s %s", res.code, res.stdout, res.stderr)
 	}
-	for _, want := range []string{"t: Agora bank (memory store, 1 lane(s)) 2 transactions (0 failed)", "t: Agora bank (pebble store, 1 lane(s)) 2 transactions (0 failed)", "x LiteSVM", "tx per CPU-second"} {
+	for _, want := range []string{"t: Agora bank (memory store, 1 lane(s)) 2 transactions (0 failed)", "t: Agora bank (pebble store, 1 lane(s)) 2 transactions (0 failed)", "t: Agora bank (pebble-sync store, 1 lane(s)) 2 transactions (0 failed)", "x LiteSVM", "tx per CPU-second"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, res.stdout)
 		}
@@ -59,6 +59,16 @@ func TestBenchAgaveWorkload(t *testing.T) {
 	}
 	if res = runCLI(t, "", "bench", "agave", "--workload", path, "--engine", "verified"); res.code != 2 || !strings.Contains(res.stderr, "--engine verified") {
 		t.Fatalf("--engine verified: exit %d: %s %s", res.code, res.stdout, res.stderr)
+	}
+	// One store, no warm-up; a store and a warm-up it does not know.
+	res = runCLI(t, "", "bench", "agave", "--workload", path, "--stores", "pebble-sync", "--warmup", "0")
+	if res.code != 0 || strings.Count(res.stdout, "\n") != 1 || !strings.Contains(res.stdout, "(pebble-sync store, 1 lane(s)) 2 transactions (0 failed)") {
+		t.Fatalf("--stores pebble-sync: exit %d: %s %s", res.code, res.stdout, res.stderr)
+	}
+	for _, bad := range [][]string{{"--stores", "disk"}, {"--warmup", "-1"}} {
+		if res = runCLI(t, "", append([]string{"bench", "agave", "--workload", path}, bad...)...); res.code != 2 || !strings.Contains(res.stderr, bad[0]) {
+			t.Fatalf("%v: exit %d: %s", bad, res.code, res.stderr)
+		}
 	}
 }
 

@@ -1,12 +1,13 @@
 // Throughput next to the reference: the same workloads, one after the
 // other in one run, through LiteSVM (signature checks on, no blocks, no
 // store) and through Agora's bank (`agora bench agave`: blocks, the
-// scheduler, the in-memory store and Pebble). Prints the ratio.
+// scheduler, the in-memory store, Pebble written behind and Pebble
+// written in place). Prints the ratio.
 //
 //   node bench.mjs [--txs N] [--rounds R] [--warmup W] [--agora PATH] [--baseline PATH] [--lanes L[,L...]] [--cpuprofile PREFIX]
 //
 // Each of R rounds times LiteSVM on a fresh state and then Agora (each
-// lane count, both stores) right after it, so that both sides of a ratio
+// lane count, every store) right after it, so that both sides of a ratio
 // share the machine's load; the medians of the rounds' ratios close the
 // run, by wall time and by CPU time (on a loaded machine the second
 // moves far less). --baseline runs a second agora binary (an older build) in each
@@ -86,7 +87,7 @@ async function workload(name, build) {
     for (const [label, bin] of binaries) for (const l of lanes) {
       const out = execFileSync(bin, ["bench", "agave", "--workload", file, "--lanes", l, ...(prof ? ["--cpuprofile", `${prof}${label ? ".baseline" : ""}.${name}.${l}.${round}`] : [])]).toString();
       process.stdout.write(out.trimEnd().split("\n").map((line) => label + line).join("\n") + "\n");
-      for (const m of out.matchAll(/\((\w+) store, (\d+) lane\(s\)\).*?, ([\d.]+)x LiteSVM(?:; \d+ tx per CPU-second, ([\d.]+)x LiteSVM's)?/g)) {
+      for (const m of out.matchAll(/\(([\w-]+) store, (\d+) lane\(s\)\).*?, ([\d.]+)x LiteSVM(?:; \d+ tx per CPU-second, ([\d.]+)x LiteSVM's)?/g)) {
         const add = (k, v) => { if (!ratios.has(k)) ratios.set(k, []); ratios.get(k).push(Number(v)); };
         add(`${label}${m[1]} store, ${m[2]} lane(s)`, m[3]);
         if (m[4]) add(`${label}${m[1]} store, ${m[2]} lane(s), by CPU time`, m[4]);
