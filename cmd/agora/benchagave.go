@@ -110,14 +110,21 @@ round warms LiteSVM's.
 			}
 			// Each run starts with an engine of its own: nothing compiled
 			// carries over.
-			if _, err := newEngine(engineName, s.err, nil); err != nil {
-				return err
+			run := func(kind string) (workloadFigure, error) {
+				engine, err := newEngine(engineName, s.err, nil)
+				if err != nil {
+					return workloadFigure{}, err
+				}
+				f, err := runWorkload(w, kind, engine, lanes, perBlock)
+				if err != nil {
+					return workloadFigure{}, &exitError{code: exitBadCall, err: err}
+				}
+				return f, nil
 			}
 			for range warmup {
 				for _, kind := range stores {
-					engine, _ := newEngine(engineName, s.err, nil)
-					if _, err := runWorkload(w, kind, engine, lanes, perBlock); err != nil {
-						return &exitError{code: exitBadCall, err: err}
+					if _, err := run(kind); err != nil {
+						return err
 					}
 				}
 			}
@@ -127,10 +134,9 @@ round warms LiteSVM's.
 			}
 			defer stop()
 			for _, kind := range stores {
-				engine, _ := newEngine(engineName, s.err, nil)
-				f, err := runWorkload(w, kind, engine, lanes, perBlock)
+				f, err := run(kind)
 				if err != nil {
-					return &exitError{code: exitBadCall, err: err}
+					return err
 				}
 				fmt.Fprintf(s.out, "%s: Agora bank (%s store, %d lane(s)) %d transactions (%d failed): %.0f tx/s, %.2fx LiteSVM",
 					w.Name, kind, lanes, len(w.Txs), f.failed, f.tps, f.tps/w.LiteSVMTPS)
