@@ -57,12 +57,12 @@ type workloadTx struct {
 	} `json:"instructions"`
 }
 
-// benchStores are the stores `bench agave` runs a workload on: the
+// benchStores returns the stores `bench agave` runs a workload on: the
 // in-memory one, Pebble written behind (the block's write overlapping the
 // next block's execution, each block synced in order; store.Options), and
 // Pebble written in place (each commit returns once its block is synced,
 // as the node writes).
-var benchStores = []string{"memory", "pebble", "pebble-sync"}
+func benchStores() []string { return []string{"memory", "pebble", "pebble-sync"} }
 
 func newBenchAgaveCmd(s *streams) *cobra.Command {
 	var path, profile, engineName string
@@ -100,8 +100,8 @@ round warms LiteSVM's.
 				return usageErr("--warmup: %d is outside 0..100", warmup)
 			}
 			for _, kind := range stores {
-				if !slices.Contains(benchStores, kind) {
-					return usageErr("--stores: unknown store %q (want %s)", kind, strings.Join(benchStores, ", "))
+				if !slices.Contains(benchStores(), kind) {
+					return usageErr("--stores: unknown store %q (want %s)", kind, strings.Join(benchStores(), ", "))
 				}
 			}
 			w, err := readWorkload(path)
@@ -155,7 +155,7 @@ round warms LiteSVM's.
 	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of Agora's timed runs to `FILE` (go tool pprof)")
 	cmd.Flags().IntVar(&perBlock, "txs-per-block", 128, "transactions per block (each program instruction reserves 200,000 CU of the block's limit)")
 	cmd.Flags().IntVar(&warmup, "warmup", 1, "untimed runs of the workload on each store, each on a new chain, before the timed ones")
-	cmd.Flags().StringSliceVar(&stores, "stores", benchStores, "the stores to run on, in order: "+strings.Join(benchStores, ", "))
+	cmd.Flags().StringSliceVar(&stores, "stores", benchStores(), "the stores to run on, in order: "+strings.Join(benchStores(), ", "))
 	return cmd
 }
 
