@@ -44,9 +44,9 @@ func (f *flight) account(k pubkey.Pubkey) (value []byte, ok bool) {
 	return f.values[j], true
 }
 
-// Sync waits until every committed block is on disk: with
-// Options.WriteBehind, until the last block's write is done, returning its
-// error; otherwise each commit already was.
+// Sync waits until every committed block is written (and synced, unless
+// Options.NoSync): with Options.WriteBehind, until the last block's write
+// is done, returning its error; otherwise each commit already was.
 func (s *Store) Sync() error { return s.settle() }
 
 // settle waits until the block being written behind, if any, is on disk
