@@ -35,17 +35,7 @@ func TestWriteBehindStore(t *testing.T) {
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
-		s, err = Open(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h, _ := s.Head(); h != head {
-			t.Fatalf("%+v: reopened at %+v, want %+v", o, h, head)
-		}
-		if err := s.Verify(); err != nil {
-			t.Fatal(err)
-		}
-		s.Close()
+		checkReopens(t, dir, head)
 	}
 }
 

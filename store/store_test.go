@@ -97,17 +97,24 @@ func TestPebbleStore(t *testing.T) {
 	}
 	s.Close()
 	for _, d := range []string{"db", "cp"} {
-		s2, err := Open(filepath.Join(dir, d))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h, _ := s2.Head(); h != head {
-			t.Fatalf("%s: head %+v, want %+v", d, h, head)
-		}
-		if err := s2.Verify(); err != nil {
-			t.Fatal(err)
-		}
-		s2.Close()
+		checkReopens(t, filepath.Join(dir, d), head)
+	}
+}
+
+// checkReopens opens the store in dir and checks that it is at head and
+// verifies.
+func checkReopens(t *testing.T, dir string, head Header) {
+	t.Helper()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if h, _ := s.Head(); h != head {
+		t.Fatalf("%s: reopened at %+v, want %+v", dir, h, head)
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -577,15 +584,5 @@ func TestNoSyncStore(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s, err = Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if h, _ := s.Head(); h != last {
-		t.Fatalf("reopened at %+v, want %+v", h, last)
-	}
-	if err := s.Verify(); err != nil {
-		t.Fatal(err)
-	}
+	checkReopens(t, dir, last)
 }
